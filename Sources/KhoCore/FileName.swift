@@ -1,0 +1,54 @@
+// File names as they arrive: bytes from Linux, Windows, phones and old Macs.
+// Kho keeps the original bytes and shows a Unicode name in NFC.
+
+public struct FileName: Sendable, Equatable, Codable {
+    /// What the archive shows and exports: Unicode, NFC.
+    public var display: String
+    /// The bytes of the name as the file system gave them.
+    public var original: [UInt8]
+    /// How `display` was decoded from `original`.
+    public var decodedAs: String
+
+    public init(display: String, original: [UInt8], decodedAs: String) {
+        self.display = display
+        self.original = original
+        self.decodedAs = decodedAs
+    }
+
+    /// Decodes the last path component's bytes: UTF-8 (NFD from macOS becomes NFC);
+    /// bytes that are not UTF-8 are read as Windows-1252, the usual culprit.
+    public init(bytes: [UInt8]) {
+        original = bytes
+        if let utf8 = String(validating: bytes, as: UTF8.self) {
+            display = VietnameseText.nfc(utf8)
+            decodedAs = "utf-8"
+        } else {
+            display = VietnameseText.nfc(String(String.UnicodeScalarView(bytes.map(FileName.windows1252))))
+            decodedAs = "windows-1252"
+        }
+        display = FileName.stripControl(display)
+        if display.isEmpty { display = "unnamed" }
+    }
+
+    /// The last component of a path given as bytes.
+    public static func lastComponent(of path: [UInt8]) -> [UInt8] {
+        var end = path.count
+        while end > 1, path[end - 1] == UInt8(ascii: "/") { end -= 1 }
+        var start = end
+        while start > 0, path[start - 1] != UInt8(ascii: "/") { start -= 1 }
+        return Array(path[start..<end])
+    }
+
+    static func stripControl(_ s: String) -> String {
+        String(String.UnicodeScalarView(s.unicodeScalars.map { $0.properties.generalCategory == .control ? "_" : $0 }))
+    }
+
+    static func windows1252(_ byte: UInt8) -> Unicode.Scalar {
+        let high: [UInt32] = [
+            0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D, 0x017D, 0x8F,
+            0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
+        ]
+        if (0x80...0x9F).contains(byte) { return Unicode.Scalar(high[Int(byte) - 0x80])! }
+        return Unicode.Scalar(byte)
+    }
+}

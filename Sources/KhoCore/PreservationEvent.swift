@@ -1,0 +1,43 @@
+// The append-only event log, in the spirit of PREMIS: what happened to which
+// object, when, by which agent, with what outcome.
+
+public enum EventType: String, Sendable, Codable, CaseIterable {
+    /// A born-digital product and its files entered the archive (PREMIS: ingestion).
+    case ingestion
+    /// A physical product was registered, no file yet (PREMIS: accession).
+    case registration
+    /// Files were attached to an existing product (PREMIS: capture / ingestion).
+    case attach
+    /// Descriptive metadata changed (PREMIS: metadata modification).
+    case metadataModification = "metadata_modification"
+    /// Stored bytes were re-hashed against their recorded digest (PREMIS: fixity check).
+    case fixityCheck = "fixity_check"
+}
+
+public enum EventOutcome: String, Sendable, Codable {
+    case success, failure, warning
+}
+
+public struct PreservationEvent: Sendable, Equatable, Codable {
+    public var id: Int64?
+    public var at: Timestamp
+    public var type: EventType
+    /// `product:7K3Q-…`, `file:7K3Q-…/2`, `blob:sha256:…` or `archive`.
+    public var object: String
+    public var productID: ProductID?
+    public var agent: String
+    public var outcome: EventOutcome
+    public var detail: String?
+
+    public init(id: Int64? = nil, at: Timestamp, type: EventType, object: String, productID: ProductID?,
+                agent: String, outcome: EventOutcome, detail: String?) {
+        self.id = id
+        self.at = at
+        self.type = type
+        self.object = object
+        self.productID = productID
+        self.agent = agent
+        self.outcome = outcome
+        self.detail = detail
+    }
+}

@@ -1,0 +1,207 @@
+// The content-addressed blob store: `blobs/sha256/ab/<64 hex>`, read-only once stored.
+// A source is read once in fixed-size chunks, hashed while it is copied into this
+// process's temporary folder, flushed, then renamed into place: a reader never sees
+// a half-written blob, and the same bytes are stored once.
+import Glibc
+import KhoCore
+import Synchronization
+
+/// The outcome of storing one source file.
+public struct StoredBlob: Sendable, Equatable {
+    public var sha256: String
+    public var size: Int64
+    /// The first bytes, for media-type sniffing without a second read.
+    public var head: [UInt8]
+    /// False when the same bytes were already in the store.
+    public var wasNew: Bool
+    /// True when a blob known to be damaged or missing was replaced by these good bytes.
+    public var repaired: Bool
+}
+
+public final class BlobStore: Sendable {
+    public static let chunkSize = 1 << 20
+    /// Up to this many files are flushed one by one; more share one file-system flush.
+    static let perFileSyncLimit = 4
+
+    let root: HostPath
+    private let tempRoot: HostPath
+    private let session = SessionHolder()
+
+    init(root: HostPath, tempRoot: HostPath) {
+        self.root = root
+        self.tempRoot = tempRoot
+    }
+
+    public func path(for sha256: String) -> HostPath {
+        let hex = Array(sha256.utf8)
+        return HostPath(bytes: root.bytes + Array("/\(String(decoding: hex[0..<2], as: UTF8.self))/".utf8) + hex)
+    }
+
+    /// Removes this process's temporary folder.
+    func closeSession() { session.close() }
+
+    public func contains(_ sha256: String, size: Int64) -> Bool {
+        guard let st = FS.fileStatus(path(for: sha256)) else { return false }
+        return Int64(st.st_size) == size && st.st_mode & S_IFMT == S_IFREG
+    }
+
+    /// Checks that every source is a readable regular file; reports all that are not.
+    public static func checkSources(_ sources: [HostPath]) -> (sizes: [Int64], problems: [KhoError]) {
+        var sizes: [Int64] = []
+        var problems: [KhoError] = []
+        for source in sources {
+            do throws(KhoError) {
+                let fd = try FileDescriptor.openForReading(source)
+                let st = try fd.status()
+                guard st.st_mode & S_IFMT == S_IFREG else {
+                    throw KhoError(st.st_mode & S_IFMT == S_IFDIR ? "not_a_file" : "not_a_regular_file",
+                                   "\(source) is \(st.st_mode & S_IFMT == S_IFDIR ? "a folder" : "not a regular file"); expected a file to store")
+                }
+                sizes.append(Int64(st.st_size))
+            } catch {
+                problems.append(error)
+                sizes.append(0)
+            }
+        }
+        return (sizes, problems)
+    }
+
+    /// Stores every source; returns one result per source, in order.
+    /// `damaged` names blobs the catalog knows are damaged: identical good bytes replace them.
+    public func put(_ sources: [HostPath], jobs: Int, damaged: Set<String> = [],
+                    progress: (any ProgressReporter)? = nil) throws(KhoError) -> [StoredBlob] {
+        if sources.isEmpty { return [] }
+        let temp = try session.area(root: tempRoot)
+        let batch = sources.count > Self.perFileSyncLimit
+        let buffers = WorkerBuffers(count: jobs, size: Self.chunkSize)
+        var staged: [Staged] = []
+        defer { for item in staged where !item.published { FS.remove(item.tempPath) } }
+
+        do throws(KhoError) {
+            staged = try Parallel.map(count: sources.count, jobs: jobs) { index, worker throws(KhoError) in
+                try Self.copyAndHash(sources[index], into: temp.newPath(), buffer: buffers[worker], syncNow: !batch, progress: progress)
+            }
+        } catch {
+            temp.removeContents()
+            throw error
+        }
+        if batch { try FileDescriptor.open(tempRoot, flags: O_RDONLY | O_DIRECTORY, doing: "flushing new blobs").syncFileSystem() }
+
+        var touchedShards: Set<HostPath> = []
+        var results: [StoredBlob] = []
+        for i in staged.indices {
+            let item = staged[i]
+            let final = path(for: item.sha256)
+            let shard = HostPath(bytes: Array(final.bytes.dropLast(65)))
+            let isDamaged = damaged.contains(item.sha256)
+            if !isDamaged, contains(item.sha256, size: item.size) {
+                FS.remove(item.tempPath)
+                staged[i].published = true
+                results.append(StoredBlob(sha256: item.sha256, size: item.size, head: item.head, wasNew: false, repaired: false))
+                continue
+            }
+            let existed = FS.exists(final)
+            try FS.makeDirectory(shard)
+            try FS.rename(item.tempPath, final)
+            staged[i].published = true
+            touchedShards.insert(shard)
+            results.append(StoredBlob(sha256: item.sha256, size: item.size, head: item.head,
+                                      wasNew: !existed, repaired: existed || isDamaged))
+        }
+        if batch && !touchedShards.isEmpty {
+            try FileDescriptor.open(root, flags: O_RDONLY | O_DIRECTORY, doing: "flushing new blobs").syncFileSystem()
+        } else {
+            for shard in touchedShards { try FS.syncDirectory(shard) }
+        }
+        return results
+    }
+
+    struct Staged: Sendable {
+        var tempPath: HostPath
+        var sha256: String
+        var size: Int64
+        var head: [UInt8]
+        var published = false
+    }
+
+    private static func copyAndHash(_ source: HostPath, into tempPath: HostPath, buffer: UnsafeMutableRawBufferPointer,
+                                    syncNow: Bool, progress: (any ProgressReporter)?) throws(KhoError) -> Staged {
+        let input = try FileDescriptor.openForReading(source)
+        let expected = Int64(try input.status().st_size)
+        input.adviseSequential()
+        let output = try FileDescriptor.open(tempPath, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o444, doing: "writing a new blob")
+        var digest = StreamingDigest()
+        var size: Int64 = 0
+        var head: [UInt8] = []
+        do throws(KhoError) {
+            while true {
+                let n = try input.readFull(into: buffer)
+                if n == 0 { break }
+                let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+                if head.count < MediaType.sniffLength { head.append(contentsOf: chunk.prefix(MediaType.sniffLength - head.count)) }
+                digest.update(chunk)
+                try output.writeAll(chunk, doing: "copying \(source) into the archive")
+                size += Int64(n)
+                progress?.advance(bytes: Int64(n))
+            }
+            if syncNow { try output.sync() }
+        } catch {
+            FS.remove(tempPath)
+            throw error.code == "disk_full"
+                ? KhoError("disk_full", "the archive's disk is full while storing \(source); nothing was stored — free space and try again", category: .environment, cause: error.cause)
+                : error
+        }
+        guard size == expected else {
+            FS.remove(tempPath)
+            throw KhoError("file_changed", "\(source) changed while it was being read (\(expected) bytes at the start, \(size) read); store it when nothing is writing to it")
+        }
+        progress?.itemDone()
+        return Staged(tempPath: tempPath, sha256: digest.finalizeHex(), size: size, head: head)
+    }
+
+    // MARK: Reading
+
+    /// Streams a blob to `sink` in chunks; returns the SHA-256 of what was read.
+    func read(_ sha256: String, buffer: UnsafeMutableRawBufferPointer,
+              sink: (UnsafeRawBufferPointer) throws(KhoError) -> Void) throws(KhoError) -> (sha256: String, size: Int64) {
+        let input = try FileDescriptor.openForReading(path(for: sha256))
+        input.adviseSequential()
+        var digest = StreamingDigest()
+        var size: Int64 = 0
+        while true {
+            let n = try input.readFull(into: buffer)
+            if n == 0 { break }
+            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+            digest.update(chunk)
+            try sink(chunk)
+            size += Int64(n)
+        }
+        return (digest.finalizeHex(), size)
+    }
+
+    /// Every blob file present on disk, by name (for finding blobs the catalog does not know).
+    func allStoredNames() -> [String] {
+        var names: [String] = []
+        for shard in (try? FS.list(root)) ?? [] where shard.utf8.count == 2 {
+            for name in (try? FS.list(root.appending(shard))) ?? [] where SHA256Hex.isValid(name) { names.append(name) }
+        }
+        return names
+    }
+}
+
+/// This process's temporary area, made on first use.
+final class SessionHolder: Sendable {
+    private let state = Mutex<TempArea?>(nil)
+
+    func area(root: HostPath) throws(KhoError) -> TempArea {
+        try state.withLock { (area: inout TempArea?) throws(KhoError) -> TempArea in
+            if let area { return area }
+            let made = try TempArea(root: root)
+            area = made
+            return made
+        }
+    }
+
+    /// Removes the temporary folder now (it is also removed by the next process if we die).
+    func close() { state.withLock { $0 = nil } }
+}

@@ -1,0 +1,108 @@
+// The catalog's schema, as migrations run on every open. Never edit a shipped
+// migration: add a new one.
+import GRDB
+
+enum CatalogSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: products, files, blobs, events, search") { db in
+            try db.execute(sql: """
+                CREATE TABLE products (
+                    pk INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
+                    title TEXT NOT NULL,
+                    title_sort BLOB NOT NULL,
+                    kind TEXT NOT NULL,
+                    unit TEXT NOT NULL,
+                    produced TEXT,
+                    published TEXT,
+                    reference_date TEXT,
+                    campaign TEXT,
+                    description TEXT,
+                    creator TEXT,
+                    access TEXT NOT NULL CHECK (access IN ('public', 'internal', 'restricted')),
+                    origin TEXT NOT NULL CHECK (origin IN ('born_digital', 'physical')),
+                    carrier TEXT,
+                    digitized_on TEXT,
+                    digitization_method TEXT,
+                    digitized INTEGER NOT NULL DEFAULT 0,
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                );
+                CREATE INDEX products_reference ON products(reference_date);
+                CREATE INDEX products_unit ON products(unit, reference_date);
+                CREATE INDEX products_kind ON products(kind);
+                CREATE INDEX products_updated ON products(updated_at);
+
+                CREATE TABLE product_languages (
+                    product_pk INTEGER NOT NULL REFERENCES products(pk) ON DELETE CASCADE,
+                    position INTEGER NOT NULL,
+                    tag TEXT NOT NULL,
+                    PRIMARY KEY (product_pk, position)
+                ) WITHOUT ROWID;
+                CREATE INDEX product_languages_tag ON product_languages(tag);
+
+                CREATE TABLE product_channels (
+                    product_pk INTEGER NOT NULL REFERENCES products(pk) ON DELETE CASCADE,
+                    position INTEGER NOT NULL,
+                    channel TEXT NOT NULL,
+                    PRIMARY KEY (product_pk, position)
+                ) WITHOUT ROWID;
+                CREATE INDEX product_channels_channel ON product_channels(channel);
+
+                CREATE TABLE product_topics (
+                    product_pk INTEGER NOT NULL REFERENCES products(pk) ON DELETE CASCADE,
+                    position INTEGER NOT NULL,
+                    topic TEXT NOT NULL,
+                    PRIMARY KEY (product_pk, position)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE blobs (
+                    sha256 TEXT PRIMARY KEY NOT NULL CHECK (length(sha256) = 64),
+                    size INTEGER NOT NULL CHECK (size >= 0),
+                    stored_at TEXT NOT NULL,
+                    last_checked_at TEXT,
+                    last_check_outcome TEXT
+                ) WITHOUT ROWID;
+
+                CREATE TABLE files (
+                    pk INTEGER PRIMARY KEY,
+                    product_pk INTEGER NOT NULL REFERENCES products(pk),
+                    seq INTEGER NOT NULL,
+                    sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+                    role TEXT NOT NULL CHECK (role IN ('master', 'access', 'supplement')),
+                    name TEXT NOT NULL,
+                    name_bytes BLOB NOT NULL,
+                    name_encoding TEXT NOT NULL,
+                    media_type TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    added_at TEXT NOT NULL,
+                    UNIQUE (product_pk, seq)
+                );
+                CREATE INDEX files_sha256 ON files(sha256);
+
+                CREATE TABLE events (
+                    pk INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    object TEXT NOT NULL,
+                    product_id TEXT,
+                    agent TEXT NOT NULL,
+                    outcome TEXT NOT NULL CHECK (outcome IN ('success', 'failure', 'warning')),
+                    detail TEXT
+                );
+                CREATE INDEX events_product ON events(product_id);
+                CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+                    BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+                CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+                    BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+
+                CREATE VIRTUAL TABLE products_search USING fts5(
+                    title, description, keywords,
+                    tokenize = 'unicode61 remove_diacritics 0'
+                );
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,57 @@
+// Where `kho get` writes: standard output, or a file that appears only when complete.
+import Glibc
+import KhoCore
+
+public final class FileOutput: @unchecked Sendable {
+    private let descriptor: FileDescriptor?
+    private let rawFD: Int32
+    private let finalPath: HostPath?
+    private let partialPath: HostPath?
+    private var committed = false
+
+    private init(descriptor: FileDescriptor?, rawFD: Int32, finalPath: HostPath?, partialPath: HostPath?) {
+        self.descriptor = descriptor
+        self.rawFD = rawFD
+        self.finalPath = finalPath
+        self.partialPath = partialPath
+    }
+
+    deinit { if !committed, let partialPath { FS.remove(partialPath) } }
+
+    public static func standardOutput() -> FileOutput {
+        FileOutput(descriptor: nil, rawFD: 1, finalPath: nil, partialPath: nil)
+    }
+
+    /// A file written under a temporary name beside `path` and renamed on `commit()`.
+    public static func create(at path: HostPath, overwrite: Bool) throws(KhoError) -> FileOutput {
+        if FS.exists(path) && !overwrite {
+            throw KhoError("file_exists", "\(path) already exists; choose another name or add --force to replace it")
+        }
+        var partial = path
+        partial.bytes += Array(".kho-partial-\(getpid())".utf8)
+        let fd = try FileDescriptor.open(partial, flags: O_WRONLY | O_CREAT | O_TRUNC, doing: "creating the output file")
+        return FileOutput(descriptor: fd, rawFD: fd.fd, finalPath: path, partialPath: partial)
+    }
+
+    public static func isDirectory(_ path: HostPath) -> Bool { FS.isDirectory(path) }
+
+    public func write(_ chunk: UnsafeRawBufferPointer) throws(KhoError) {
+        var offset = 0
+        while offset < chunk.count {
+            let n = Glibc.write(rawFD, chunk.baseAddress! + offset, chunk.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw Sys.error(errno, "writing the output", finalPath ?? HostPath("standard output"))
+            }
+            offset += n
+        }
+    }
+
+    /// Makes the file visible under its name, flushed to disk.
+    public func commit() throws(KhoError) {
+        guard let descriptor, let finalPath, let partialPath else { return }
+        try descriptor.sync()
+        try FS.rename(partialPath, finalPath)
+        committed = true
+    }
+}

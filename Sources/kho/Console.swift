@@ -1,0 +1,57 @@
+// Where output goes: results on stdout (text or JSON), messages on stderr.
+import Foundation
+import KhoCore
+import KhoStore
+
+enum Console {
+    nonisolated(unsafe) static var jsonMode = false
+
+    static func out(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    static func note(_ text: String) { error("kho: \(text)") }
+    static func warn(_ text: String) { error("kho: warning: \(text)") }
+
+    static func json(_ value: some Encodable) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        do {
+            out(String(decoding: try encoder.encode(value), as: UTF8.self))
+        } catch {
+            fail(KhoError("internal", "could not encode the result as JSON: \(error)", category: .internal))
+        }
+    }
+
+    /// Prints the error (one line per problem) and exits with its code. With --json the
+    /// error is also printed as JSON on stdout, so scripts always get a document.
+    static func fail(_ e: KhoError) -> Never {
+        for line in e.message.split(separator: "\n", omittingEmptySubsequences: true) {
+            error("kho: error: \(line)")
+        }
+        if jsonMode {
+            struct ErrorDocument: Encodable {
+                struct Body: Encodable { var code: String; var message: String; var cause: String? }
+                var error: Body
+            }
+            json(ErrorDocument(error: .init(code: e.code, message: e.message, cause: e.cause)))
+        }
+        exit(e.exitCode)
+    }
+
+    static var stdoutIsTerminal: Bool { isatty(1) == 1 }
+    static var stderrIsTerminal: Bool { isatty(2) == 1 }
+
+    /// Columns for tables: the terminal's width, or no limit when stdout is a file or pipe.
+    static var tableWidth: Int { stdoutIsTerminal ? terminalWidth : Int.max / 2 }
+
+    static var terminalWidth: Int {
+        var size = winsize()
+        if ioctl(2, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return 100
+    }
+}

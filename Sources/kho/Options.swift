@@ -1,0 +1,96 @@
+// Options shared by several commands.
+import ArgumentParser
+import Foundation
+import KhoCore
+import KhoStore
+
+struct ArchiveOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The archive folder (default: $KHO_STORAGE, else ./Storage).", valueName: "DIR"))
+    var storage: String?
+
+    @Flag(name: .long, help: "Print the result as JSON on standard output.")
+    var json = false
+
+    /// The folder chosen, and whether it is the default (which is created on first use).
+    var resolvedRoot: (path: String, isDefault: Bool) {
+        if let storage { return (storage, false) }
+        if let env = ProcessInfo.processInfo.environment["KHO_STORAGE"], !env.isEmpty { return (env, false) }
+        return ("Storage", true)
+    }
+
+    static var lockTimeout: Double {
+        ProcessInfo.processInfo.environment["KHO_LOCK_TIMEOUT"].flatMap(Double.init) ?? 10
+    }
+
+    func openArchive() throws(KhoError) -> Archive {
+        let (path, isDefault) = resolvedRoot
+        let root = HostPath(path)
+        if isDefault && !Archive.isArchive(root) {
+            let (archive, _) = try Archive.create(root, lockTimeout: Self.lockTimeout)
+            Console.note("created the default archive at \(path)")
+            return archive
+        }
+        return try Archive.open(root, lockTimeout: Self.lockTimeout)
+    }
+}
+
+/// The descriptive metadata options of ingest, register and edit.
+struct MetadataOptions: ParsableArguments {
+    @Option(name: .long, help: "Title (required for ingest and register).")
+    var title: String?
+
+    @Option(name: .long, help: ArgumentHelp("Kind of product: \(ProductKind.expectedList).", valueName: "KIND"))
+    var kind: String?
+
+    @Option(name: [.customLong("lang")], help: ArgumentHelp("Language tag(s), BCP 47 or a known name, comma-separated or repeated: vi, tyz, hmn, blt-Tavt, Tày.", valueName: "L[,L]"))
+    var languages: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Code of the unit that made it: 2-digit province, 3-digit district or 5-digit commune.", valueName: "CODE"))
+    var unit: String?
+
+    @Option(name: .long, help: ArgumentHelp("Production date.", valueName: "YYYY-MM-DD"))
+    var produced: String?
+
+    @Option(name: .long, help: ArgumentHelp("First publication date.", valueName: "YYYY-MM-DD"))
+    var published: String?
+
+    @Option(name: [.customLong("channel")], help: ArgumentHelp("Publication channel, repeatable: \(Channel.expectedList).", valueName: "C"))
+    var channels: [String] = []
+
+    @Option(name: [.customLong("topic")], help: ArgumentHelp("Topic or keyword, repeatable (ICCPR, CEDAW, CRC, … or free words).", valueName: "T"))
+    var topics: [String] = []
+
+    @Option(name: .long, help: "Campaign it belongs to.")
+    var campaign: String?
+
+    @Option(name: .long, help: "Access level: public (default), internal or restricted.")
+    var access: String?
+
+    @Option(name: .long, help: "Description.")
+    var description: String?
+
+    @Option(name: .long, help: "Who made it (person or office).")
+    var creator: String?
+
+    var input: ProductInput {
+        ProductInput(title: title, kind: kind, languages: languages, unit: unit, produced: produced, published: published,
+                     channels: channels, topics: topics, campaign: campaign, description: description, creator: creator,
+                     access: access)
+    }
+}
+
+/// Parses an option's value with a core parser; a bad value is an error naming the option.
+func parseOption<T>(_ text: String?, option: String, _ parse: (String) -> Result<T, Problem>) throws(KhoError) -> T? {
+    guard let text else { return nil }
+    switch parse(text) {
+    case .success(let value): return value
+    case .failure(let problem): throw KhoError(problem.code, "\(option) '\(problem.value)': \(problem.expected)")
+    }
+}
+
+func parseProductID(_ text: String) throws(KhoError) -> ProductID {
+    switch ProductID.parse(text) {
+    case .success(let id): return id
+    case .failure(let problem): throw KhoError(problem.code, "'\(problem.value)' is not a product ID: \(problem.expected)")
+    }
+}

@@ -1,0 +1,89 @@
+import Testing
+@testable import KhoCore
+
+/// A repeatable generator (SplitMix64) so ID tests do not depend on chance.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+@Suite struct ProductIDTests {
+    @Test func idsLookLikeFourGroupsOfFour() {
+        var rng = SeededGenerator(state: 1)
+        let id = ProductID.generate(using: &rng)
+        let text = id.description
+        #expect(text.count == 19)
+        #expect(text.split(separator: "-").map(\.count) == [4, 4, 4, 4])
+        #expect(text.allSatisfy { $0 == "-" || ProductID.alphabet.contains($0) })
+        #expect(!text.contains("I") && !text.contains("L") && !text.contains("O") && !text.contains("U"))
+    }
+
+    @Test func generatedIDsParseBack() throws {
+        var rng = SeededGenerator(state: 42)
+        for _ in 0..<1000 {
+            let id = ProductID.generate(using: &rng)
+            #expect(try ProductID.parse(id.description).get() == id)
+            #expect(try ProductID.parse(id.compact.lowercased()).get() == id)
+            #expect(try ProductID.parse(" " + id.description.lowercased() + " ").get() == id)
+        }
+    }
+
+    @Test func typedLookalikesAreForgiven() throws {
+        var rng = SeededGenerator(state: 7)
+        var id = ProductID.generate(using: &rng)
+        while !id.compact.contains("0") && !id.compact.contains("1") { id = ProductID.generate(using: &rng) }
+        let typed = id.compact.replacingAll("0", with: "O").replacingAll("1", with: "l")
+        #expect(try ProductID.parse(typed).get() == id)
+    }
+
+    @Test func everySingleMistypedCharacterIsCaught() {
+        var rng = SeededGenerator(state: 99)
+        for _ in 0..<20 {
+            let id = ProductID.generate(using: &rng)
+            let chars = Array(id.compact)
+            for position in 0..<16 {
+                for replacement in ProductID.alphabet where replacement != chars[position] {
+                    var typo = chars
+                    typo[position] = replacement
+                    if case .success = ProductID.parse(String(typo)) {
+                        Issue.record("\(String(typo)) accepted for \(id)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func mostSwappedNeighboursAreCaught() {
+        var rng = SeededGenerator(state: 5)
+        var swaps = 0
+        var caught = 0
+        for _ in 0..<500 {
+            let chars = Array(ProductID.generate(using: &rng).compact)
+            for i in 0..<15 where chars[i] != chars[i + 1] {
+                var swapped = chars
+                swapped.swapAt(i, i + 1)
+                swaps += 1
+                if case .failure = ProductID.parse(String(swapped)) { caught += 1 }
+            }
+        }
+        #expect(Double(caught) / Double(swaps) > 0.95, "\(caught) of \(swaps)")
+    }
+
+    @Test(arguments: ["", "7K3Q-X9M2", "7K3Q-X9M2-PD4R-8WT5-AAAA", "7K3Q-X9M2-PD4R-8WTU", "7K3Q_X9M2_PD4R_8WT5"])
+    func malformedIDsAreRejected(text: String) {
+        guard case .failure(let problem) = ProductID.parse(text) else { Issue.record("accepted \(text)"); return }
+        #expect(problem.code == "malformed_product_id")
+    }
+
+    @Test func randomIDsDoNotCollide() {
+        var seen = Set<ProductID>()
+        for _ in 0..<100_000 { seen.insert(ProductID.generate()) }
+        #expect(seen.count == 100_000)
+    }
+}

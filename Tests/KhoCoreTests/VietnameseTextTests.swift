@@ -1,0 +1,56 @@
+import Testing
+@testable import KhoCore
+
+@Suite struct VietnameseTextTests {
+    @Test func nfcComposesDecomposedText() {
+        let nfd = "Vie\u{0323}\u{0302}t"
+        #expect(nfd.unicodeScalars.count == 6)
+        let nfc = VietnameseText.nfc(nfd)
+        #expect(nfc.unicodeScalars.count == 4)
+        #expect(nfc == "Việt")
+    }
+
+    @Test(arguments: [
+        ("Quyền con người", "quyen con nguoi"),
+        ("Đặng Thị Ngọc", "dang thi ngoc"),
+        ("hoà", "hoa"), ("hòa", "hoa"), ("thuỷ", "thuy"), ("thủy", "thuy"),
+        ("ĐIỆN BIÊN", "dien bien"), ("Ư Ơ Ă Â Ê Ô", "u o a a e o"),
+    ])
+    func foldRemovesDiacriticsAndCase(input: String, folded: String) {
+        #expect(VietnameseText.fold(input) == folded)
+    }
+
+    @Test func foldTreatsOldAndNewTonePlacementAlike() {
+        #expect(VietnameseText.fold("Hoà Bình") == VietnameseText.fold("Hòa Bình"))
+        #expect(VietnameseText.fold("Thuỷ") == VietnameseText.fold("Thủy"))
+    }
+
+    @Test func foldedWordsSplitOnPunctuation() {
+        #expect(VietnameseText.foldedWords("Quyền-con người, 2013!") == ["quyen", "con", "nguoi", "2013"])
+    }
+
+    @Test func collationFollowsTheVietnameseAlphabet() {
+        let ordered = ["a", "ă", "â", "b", "c", "d", "đ", "e", "ê", "g", "h", "i", "k", "o", "ô", "ơ", "p", "u", "ư", "v", "y"]
+        let shuffled = ordered.reversed().shuffled()
+        #expect(shuffled.sorted(by: VietnameseText.precedes) == ordered)
+    }
+
+    @Test func collationPutsTonesAfterBaseLettersInDictionaryOrder() {
+        let tones = ["ma", "mà", "mả", "mã", "má", "mạ"]
+        #expect(tones.shuffled().sorted(by: VietnameseText.precedes) == tones)
+        // The base letter decides before the tone: "mạ" < "mb".
+        #expect(VietnameseText.precedes("mạ", "mb"))
+        #expect(VietnameseText.precedes("Đà Nẵng", "Em"))
+        #expect(VietnameseText.precedes("Dung", "Đà"))
+        #expect(!VietnameseText.precedes("Dung", "Dung"))
+    }
+
+    @Test func collationIgnoresNormalizationForm() {
+        #expect(VietnameseText.collationKey("Vie\u{0323}\u{0302}t") == VietnameseText.collationKey("Việt"))
+    }
+
+    @Test func shorterPrefixSortsFirst() {
+        #expect(VietnameseText.precedes("Quyền", "Quyền con người"))
+        #expect(VietnameseText.precedes("an ninh", "anh"))
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import Glibc
+import GRDB
+import Testing
+import KhoCore
+@testable import KhoStore
+
+@Suite struct DamageTests {
+    @Test func verifyFindsDamagedAndMissingBlobsAndNamesTheirProducts() throws {
+        let scratch = Scratch()
+        let archive = try scratch.archive()
+        let good = try archive.ingest(try metadata("Tốt"), files: [scratch.file("good.txt", "intact bytes")]).product
+        let bad = try archive.ingest(try metadata("Hỏng"), files: [scratch.file("bad.txt", "will rot")]).product
+        let gone = try archive.ingest(try metadata("Mất"), files: [scratch.file("gone.txt", "will vanish")]).product
+        #expect(try archive.verify(jobs: 2).isIntact)
+
+        // Bit rot: same size, different bytes.
+        let badPath = archive.blobs.path(for: bad.files[0].sha256)
+        chmod(badPath.description, 0o644)
+        try Data("will r0t".utf8).write(to: URL(fileURLWithPath: badPath.description))
+        unlink(archive.blobs.path(for: gone.files[0].sha256).description)
+
+        let report = try archive.verify(jobs: 2)
+        #expect(!report.isIntact)
+        #expect(report.checkedBlobs == 3)
+        let byKind = Dictionary(uniqueKeysWithValues: report.findings.map { ($0.kind, $0) })
+        #expect(byKind[.damaged]?.holders.map(\.productID) == [bad.id])
+        #expect(byKind[.missing]?.holders.map(\.productID) == [gone.id])
+        #expect(byKind[.damaged]?.actualSHA256 != bad.files[0].sha256)
+        // Fixity events on the products that hold the bad blobs, none on the good one.
+        #expect(try archive.events(of: bad.id).last?.type == .fixityCheck)
+        #expect(try archive.events(of: bad.id).last?.outcome == .failure)
+        #expect(try archive.events(of: good.id).allSatisfy { $0.type != .fixityCheck })
+        #expect(try archive.fixity(of: good)[good.files[0].sha256]?.outcome == "ok")
+        #expect(try archive.fixity(of: bad)[bad.files[0].sha256]?.outcome == "damaged")
+
+        // Reading the damaged file out is an error, not silent bad bytes.
+        #expect { _ = try archive.streamFile(bad.id, n: 1) { _ in } } throws: { ($0 as? KhoError)?.code == "blob_damaged" }
+
+        // Ingesting the originals again repairs the store.
+        let repaired = try archive.attach(bad.id, files: [scratch.file("bad-again.txt", "will rot")])
+        #expect(repaired.status == .alreadyPresent)
+        #expect(repaired.notices.contains { $0.contains("replaced the damaged copy") })
+        _ = try archive.attach(gone.id, files: [scratch.file("gone-again.txt", "will vanish")])
+        #expect(try archive.verify(jobs: 1).isIntact)
+    }
+
+    @Test func unreferencedBlobsAreReportedNotDeleted() throws {
+        let scratch = Scratch()
+        let archive = try scratch.archive()
+        let orphan = try archive.blobs.put([scratch.file("o", "orphan")], jobs: 1)[0]
+        let report = try archive.verify(jobs: 1)
+        #expect(report.isIntact)
+        #expect(report.unreferenced == [orphan.sha256])
+        #expect(archive.blobs.contains(orphan.sha256, size: orphan.size))
+    }
+
+    @Test func aLockedArchiveFailsFastAndStoresNothing() throws {
+        let scratch = Scratch()
+        let archive = try scratch.archive(lockTimeout: 0.2)
+        let other = try DatabaseQueue(path: "\(scratch.path)/archive/catalog.sqlite")
+        try other.writeWithoutTransaction { db in
+            try db.execute(sql: "BEGIN EXCLUSIVE")
+            #expect { try archive.ingest(try metadata(), files: [scratch.file("x.txt", "locked out")]) } throws: { error in
+                guard let e = error as? KhoError else { return false }
+                return e.code == "archive_locked" && e.message.contains("another Kho process")
+            }
+            try db.execute(sql: "ROLLBACK")
+        }
+        #expect(blobFiles(archive).isEmpty)
+        #expect(try archive.list(ProductFilter()).total == 0)
+        // Once the other process is done, the same ingest works.
+        #expect(try archive.ingest(try metadata(), files: [scratch.file("x.txt", "locked out")]).status == .stored)
+    }
+
+    @Test func twoArchiveHandlesWorkSideBySide() throws {
+        let scratch = Scratch()
+        let one = try scratch.archive()
+        let two = try Archive.open(HostPath("\(scratch.path)/archive"))
+        DispatchQueue.concurrentPerform(iterations: 2) { i in
+            let archive = i == 0 ? one : two
+            for n in 0..<15 {
+                _ = try? archive.ingest(try! metadata("P\(i)-\(n)"), files: [scratch.file("f\(i)-\(n)", "content \(i) \(n)")], jobs: 1)
+            }
+        }
+        #expect(try one.list(ProductFilter()).total == 30)
+        #expect(try two.verify(jobs: 2).isIntact)
+    }
+}
+
+/// Real ENOSPC from a small tmpfs; needs root (mount), which the CI machine has.
+@Suite(.enabled(if: TinyDisk.available, "mounting a tmpfs needs root")) struct FullDiskTests {
+    @Test func aFullDiskIsAClearErrorAndLeavesNothing() throws {
+        let disk = try TinyDisk(megabytes: 24)
+        defer { disk.unmount() }
+        let archive = try Archive.create(HostPath("\(disk.path)/archive"), agent: "test").archive
+        let scratch = Scratch()
+        let big = scratch.file("big.bin", bytes: Array(repeating: 7, count: 30 << 20))
+        // The free-space check refuses before a byte is written.
+        #expect { try archive.ingest(try metadata(), files: [big]) } throws: { ($0 as? KhoError)?.code == "disk_full" }
+        // Past that check (the store alone), the disk really fills: the half-written blob is removed.
+        #expect { try archive.blobs.put([big], jobs: 1) } throws: { error in
+            guard let e = error as? KhoError else { return false }
+            return e.code == "disk_full" && e.message.contains("big.bin")
+        }
+        #expect(blobFiles(archive).isEmpty)
+        let tmpEntries = try FS.list(HostPath("\(disk.path)/archive/tmp"))
+        for entry in tmpEntries where !entry.hasSuffix(".lock") {
+            #expect(try FS.list(HostPath("\(disk.path)/archive/tmp/\(entry)")).isEmpty)
+        }
+        // A small product still fits afterwards.
+        #expect(try archive.ingest(try metadata(), files: [scratch.file("small.txt", "vừa")]).status == .stored)
+    }
+}
+
+struct TinyDisk {
+    let path: String
+
+    static let available: Bool = {
+        guard getuid() == 0 else { return false }
+        guard let probe = try? TinyDisk(megabytes: 1) else { return false }
+        probe.unmount()
+        return true
+    }()
+
+    init(megabytes: Int) throws {
+        let scratch = "/tmp/kho-tinydisk-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/mount")
+        process.arguments = ["-t", "tmpfs", "-o", "size=\(megabytes)m", "tmpfs", scratch]
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw KhoError("mount", "mount failed") }
+        path = scratch
+    }
+
+    func unmount() {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/umount")
+        process.arguments = [path]
+        try? process.run()
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
