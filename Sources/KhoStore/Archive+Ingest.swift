@@ -153,17 +153,19 @@ extension Archive {
         let stored = try blobs.put(sources, jobs: jobs, damaged: damaged, progress: progress)
         var files: [StagedFile] = []
         var notices: [String] = []
+        var firstSource: [String: HostPath] = [:]
         for (source, blob) in zip(sources, stored) {
-            if let first = files.first(where: { $0.blob.sha256 == blob.sha256 }) {
-                notices.append("\(source) has the same bytes as \(first.source); stored once")
+            if let first = firstSource[blob.sha256] {
+                notices.append("\(source) has the same bytes as \(first); stored once")
                 continue
             }
+            firstSource[blob.sha256] = source
             let name = FileName(bytes: source.lastComponent)
             if name.decodedAs != "utf-8" {
                 notices.append("file name of \(source) is not UTF-8; read as \(name.decodedAs): '\(name.display)' (original bytes kept)")
             }
             if blob.repaired { notices.append("\(source) replaced the damaged copy of blob \(blob.sha256.prefix(12))… in the store") }
-            files.append(StagedFile(source: source, name: name, blob: blob, mediaType: MediaType.sniff(blob.head, fileName: name.display)))
+            files.append(StagedFile(source: source, name: name, blob: blob, mediaType: blob.mediaType))
         }
         let written = stored.filter { $0.wasNew || $0.repaired }
         return StagedFiles(files: files, notices: notices, newBlobs: written.count,
@@ -182,6 +184,7 @@ extension Archive {
                 detail: "\(file.name.display): sha256:\(file.blob.sha256), \(file.blob.size) bytes, \(file.mediaType)\(file.blob.wasNew ? "" : ", bytes already in store")",
                 at: now))
         }
+        if role == .master, !files.isEmpty { try CatalogWrites.markDigitized(db, productPK: pk, at: now) }
     }
 
     private func holderNotices(_ db: Database, _ files: [StagedFile]) throws -> [String] {

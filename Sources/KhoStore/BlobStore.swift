@@ -10,8 +10,8 @@ import Synchronization
 public struct StoredBlob: Sendable, Equatable {
     public var sha256: String
     public var size: Int64
-    /// The first bytes, for media-type sniffing without a second read.
-    public var head: [UInt8]
+    /// Sniffed from the first bytes while they passed through, with the source's name as a hint.
+    public var mediaType: String
     /// False when the same bytes were already in the store.
     public var wasNew: Bool
     /// True when a blob known to be damaged or missing was replaced by these good bytes.
@@ -20,6 +20,10 @@ public struct StoredBlob: Sendable, Equatable {
 
 public final class BlobStore: Sendable {
     public static let chunkSize = 1 << 20
+    /// Writeback is started every this many bytes, so the disk is busy while we hash.
+    static let writebackStride: Int64 = 8 << 20
+    /// Files at least this large are copied on two threads (one hashes, one writes).
+    static let pipelineThreshold: Int64 = 16 << 20
     /// Up to this many files are flushed one by one; more share one file-system flush.
     static let perFileSyncLimit = 4
 
@@ -79,7 +83,7 @@ public final class BlobStore: Sendable {
 
         do throws(KhoError) {
             staged = try Parallel.map(count: sources.count, jobs: jobs) { index, worker throws(KhoError) in
-                try Self.copyAndHash(sources[index], into: temp.newPath(), buffer: buffers[worker], syncNow: !batch, progress: progress)
+                try Self.copyAndHash(sources[index], into: temp.newPath(worker: worker), buffer: buffers[worker], syncNow: !batch, progress: progress)
             }
         } catch {
             temp.removeContents()
@@ -97,7 +101,7 @@ public final class BlobStore: Sendable {
             if !isDamaged, contains(item.sha256, size: item.size) {
                 FS.remove(item.tempPath)
                 staged[i].published = true
-                results.append(StoredBlob(sha256: item.sha256, size: item.size, head: item.head, wasNew: false, repaired: false))
+                results.append(StoredBlob(sha256: item.sha256, size: item.size, mediaType: item.mediaType, wasNew: false, repaired: false))
                 continue
             }
             let existed = FS.exists(final)
@@ -105,7 +109,7 @@ public final class BlobStore: Sendable {
             try FS.rename(item.tempPath, final)
             staged[i].published = true
             touchedShards.insert(shard)
-            results.append(StoredBlob(sha256: item.sha256, size: item.size, head: item.head,
+            results.append(StoredBlob(sha256: item.sha256, size: item.size, mediaType: item.mediaType,
                                       wasNew: !existed, repaired: existed || isDamaged))
         }
         if batch && !touchedShards.isEmpty {
@@ -120,7 +124,7 @@ public final class BlobStore: Sendable {
         var tempPath: HostPath
         var sha256: String
         var size: Int64
-        var head: [UInt8]
+        var mediaType: String
         var published = false
     }
 
@@ -133,16 +137,36 @@ public final class BlobStore: Sendable {
         var digest = StreamingDigest()
         var size: Int64 = 0
         var head: [UInt8] = []
+        let doing = "copying \(source) into the archive"
         do throws(KhoError) {
-            while true {
-                let n = try input.readFull(into: buffer)
-                if n == 0 { break }
-                let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
-                if head.count < MediaType.sniffLength { head.append(contentsOf: chunk.prefix(MediaType.sniffLength - head.count)) }
-                digest.update(chunk)
-                try output.writeAll(chunk, doing: "copying \(source) into the archive")
-                size += Int64(n)
-                progress?.advance(bytes: Int64(n))
+            if expected >= pipelineThreshold {
+                // Large: hash on this thread while a second one writes.
+                let writeback = Writeback(output)
+                size = try PipelinedCopy.run(input: input, output: output, doing: doing, consume: { chunk in
+                    if head.count < MediaType.sniffLength { head.append(contentsOf: chunk.prefix(MediaType.sniffLength - head.count)) }
+                    digest.update(chunk)
+                    progress?.advance(bytes: Int64(chunk.count))
+                }, afterWrite: { total in writeback.advance(to: total) })
+                writeback.finish(at: size)
+            } else {
+                var flushedUpTo: Int64 = 0
+                while true {
+                    let n = try input.readFull(into: buffer)
+                    if n == 0 { break }
+                    let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+                    if head.count < MediaType.sniffLength { head.append(contentsOf: chunk.prefix(MediaType.sniffLength - head.count)) }
+                    digest.update(chunk)
+                    try output.writeAll(chunk, doing: doing)
+                    size += Int64(n)
+                    if size - flushedUpTo >= writebackStride {
+                        output.startWriteback(offset: flushedUpTo, length: size - flushedUpTo)
+                        flushedUpTo = size
+                    }
+                    progress?.advance(bytes: Int64(n))
+                }
+                // Small files are left to the batch's single flush: starting writeback for each
+                // would turn one large merged write into thousands of small ones.
+                if flushedUpTo > 0, size > flushedUpTo { output.startWriteback(offset: flushedUpTo, length: size - flushedUpTo) }
             }
             if syncNow { try output.sync() }
         } catch {
@@ -156,7 +180,8 @@ public final class BlobStore: Sendable {
             throw KhoError("file_changed", "\(source) changed while it was being read (\(expected) bytes at the start, \(size) read); store it when nothing is writing to it")
         }
         progress?.itemDone()
-        return Staged(tempPath: tempPath, sha256: digest.finalizeHex(), size: size, head: head)
+        let mediaType = MediaType.sniff(head, fileName: FileName(bytes: source.lastComponent).display)
+        return Staged(tempPath: tempPath, sha256: digest.finalizeHex(), size: size, mediaType: mediaType)
     }
 
     // MARK: Reading
@@ -186,6 +211,27 @@ public final class BlobStore: Sendable {
             for name in (try? FS.list(root.appending(shard))) ?? [] where SHA256Hex.isValid(name) { names.append(name) }
         }
         return names
+    }
+}
+
+/// Starts writeback of what the writer thread has written, every `writebackStride` bytes.
+final class Writeback: @unchecked Sendable {
+    private let output: FileDescriptor
+    private var flushedUpTo: Int64 = 0
+
+    init(_ output: FileDescriptor) { self.output = output }
+
+    /// Called on the writer thread only.
+    func advance(to total: Int64) {
+        if total - flushedUpTo >= BlobStore.writebackStride {
+            output.startWriteback(offset: flushedUpTo, length: total - flushedUpTo)
+            flushedUpTo = total
+        }
+    }
+
+    /// Called after the writer thread has finished.
+    func finish(at total: Int64) {
+        if total > flushedUpTo { output.startWriteback(offset: flushedUpTo, length: total - flushedUpTo) }
     }
 }
 

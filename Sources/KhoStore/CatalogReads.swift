@@ -75,10 +75,10 @@ enum CatalogReads {
     }
 
     static func holders(_ db: Database, sha256: String) throws -> [BlobHolder] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(db.cachedStatement(sql: """
             SELECT p.id, p.title, f.seq, f.role, f.name FROM files f JOIN products p ON p.pk = f.product_pk
             WHERE f.sha256 = ? ORDER BY p.pk, f.seq
-            """, arguments: [sha256]).compactMap { row in
+            """), arguments: [sha256]).compactMap { row in
             guard let id = try? ProductID.parse(row["id"]).get() else { return nil }
             return BlobHolder(productID: id, title: row["title"], n: row["seq"],
                               role: FileRole(rawValue: row["role"]) ?? .master, name: row["name"])

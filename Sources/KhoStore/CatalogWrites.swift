@@ -67,33 +67,35 @@ enum CatalogWrites {
 
     /// Records a blob; a repaired one gets its check outcome reset.
     static func recordBlob(_ db: Database, sha256: String, size: Int64, repaired: Bool, at now: Timestamp) throws {
-        try db.execute(sql: "INSERT OR IGNORE INTO blobs (sha256, size, stored_at) VALUES (?, ?, ?)",
-                       arguments: [sha256, size, now.iso])
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO blobs (sha256, size, stored_at) VALUES (?, ?, ?)")
+            .execute(arguments: [sha256, size, now.iso])
         if repaired {
             try db.execute(sql: "UPDATE blobs SET last_check_outcome = 'repaired', last_checked_at = ? WHERE sha256 = ?",
                            arguments: [now.iso, sha256])
         }
     }
 
+    /// Adds a file row. The caller marks the product digitized once (`markDigitized`) when masters arrive.
     static func insertFile(_ db: Database, productPK: Int64, file f: StoredFile) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO files (product_pk, seq, sha256, role, name, name_bytes, name_encoding, media_type, size, added_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [productPK, f.n, f.sha256, f.role.rawValue, f.name.display, Data(f.name.original),
-                             f.name.decodedAs, f.mediaType, f.size, f.addedAt.iso])
-        if f.role == .master {
-            try db.execute(sql: "UPDATE products SET digitized = 1, updated_at = ? WHERE pk = ?", arguments: [f.addedAt.iso, productPK])
-        }
+            """).execute(arguments: [productPK, f.n, f.sha256, f.role.rawValue, f.name.display, Data(f.name.original),
+                                     f.name.decodedAs, f.mediaType, f.size, f.addedAt.iso])
+    }
+
+    static func markDigitized(_ db: Database, productPK: Int64, at now: Timestamp) throws {
+        try db.execute(sql: "UPDATE products SET digitized = 1, updated_at = ? WHERE pk = ?", arguments: [now.iso, productPK])
     }
 
     static func append(_ db: Database, _ e: PreservationEvent) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO events (at, type, object, product_id, agent, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [e.at.iso, e.type.rawValue, e.object, e.productID?.description, e.agent, e.outcome.rawValue, e.detail])
+            """).execute(arguments: [e.at.iso, e.type.rawValue, e.object, e.productID?.description, e.agent, e.outcome.rawValue, e.detail])
     }
 
     static func recordFixity(_ db: Database, sha256: String, outcome: String, at now: Timestamp) throws {
-        try db.execute(sql: "UPDATE blobs SET last_checked_at = ?, last_check_outcome = ? WHERE sha256 = ?",
-                       arguments: [now.iso, outcome, sha256])
+        try db.cachedStatement(sql: "UPDATE blobs SET last_checked_at = ?, last_check_outcome = ? WHERE sha256 = ?")
+            .execute(arguments: [now.iso, outcome, sha256])
     }
 }

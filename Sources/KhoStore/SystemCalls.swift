@@ -101,6 +101,11 @@ final class FileDescriptor: @unchecked Sendable {
         guard kho_syncfs(fd) == 0 else { throw Sys.error(errno, "flushing the file system", path) }
     }
 
+    /// Asks the kernel to start writing a range now (best effort; errors surface at fsync).
+    func startWriteback(offset: Int64, length: Int64) {
+        _ = kho_start_writeback(fd, offset, length)
+    }
+
     func adviseSequential() {
         #if os(Linux)
         _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))

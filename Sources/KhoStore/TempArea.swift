@@ -32,14 +32,17 @@ final class TempArea: @unchecked Sendable {
         FS.remove(HostPath(bytes: directory.bytes + Array(".lock".utf8)))
     }
 
-    /// A fresh path inside the session folder.
-    func newPath(_ hint: String = "blob") -> HostPath {
-        directory.appending("\(hint)-\(counter.next())")
+    /// A fresh path inside the session folder. Each worker thread writes into its own
+    /// subfolder: creating files in one shared folder serialises on its directory lock.
+    func newPath(worker: Int = 0) throws(KhoError) -> HostPath {
+        let folder = directory.appending("w\(worker)")
+        if !FS.isDirectory(folder) { try FS.makeDirectory(folder) }
+        return folder.appending("blob-\(counter.next())")
     }
 
     /// Deletes what this session wrote and did not publish.
     func removeContents() {
-        for name in (try? FS.list(directory)) ?? [] { FS.remove(directory.appending(name)) }
+        for name in (try? FS.list(directory)) ?? [] { FS.removeTree(directory.appending(name)) }
     }
 
     /// Removes the folders of processes that are gone. Returns how many were removed.

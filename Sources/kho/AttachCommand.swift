@@ -14,8 +14,7 @@ struct AttachCommand: ParsableCommand {
     @Argument(help: "The product ID.")
     var id: String
 
-    @Argument(help: ArgumentHelp("File(s) to attach.", valueName: "FILE"))
-    var files: [String]
+    @OptionGroup var files: FileArguments
 
     @Option(name: .long, help: ArgumentHelp("Date it was digitized.", valueName: "YYYY-MM-DD"))
     var digitized: String?
@@ -45,7 +44,7 @@ struct AttachCommand: ParsableCommand {
         } ?? .master
         let archive = try options.openArchive()
         defer { archive.close() }
-        let result = try archive.attach(productID, files: files.map(RawArguments.path), role: role, digitizedOn: date,
+        let result = try archive.attach(productID, files: try files.paths(), role: role, digitizedOn: date,
                                         method: method, jobs: jobs ?? Archive.defaultJobs, progress: TerminalProgress.forTerminal())
         report(result, warnings: [], json: options.json)
     }

@@ -14,10 +14,10 @@ struct IngestCommand: ParsableCommand {
             Example:
               kho ingest bai-viet.pdf anh.jpg --title "Quyền con người" --kind article \\
                 --lang vi,tyz --unit 00004 --published 2024-12-10 --channel facebook
+              find scans -name '*.tif' -print0 | kho ingest --files-from - --null --title … 
             """)
 
-    @Argument(help: ArgumentHelp("Master file(s) of the product.", valueName: "FILE"))
-    var files: [String]
+    @OptionGroup var files: FileArguments
 
     @OptionGroup var metadata: MetadataOptions
 
@@ -31,7 +31,7 @@ struct IngestCommand: ParsableCommand {
         let validated = try ProductValidator().validate(metadata.input).get()
         let archive = try options.openArchive()
         defer { archive.close() }
-        let result = try archive.ingest(validated.value, files: files.map(RawArguments.path),
+        let result = try archive.ingest(validated.value, files: try files.paths(),
                                         jobs: jobs ?? Archive.defaultJobs, progress: TerminalProgress.forTerminal())
         report(result, warnings: validated.warnings, json: options.json)
     }

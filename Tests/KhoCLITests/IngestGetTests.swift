@@ -138,3 +138,30 @@ import Testing
         #expect(cleared.object["channels"] as? [String] == [])
     }
 }
+
+@Suite struct FileListTests {
+    @Test func filesFromAListStdinOrNULSeparated() throws {
+        let ws = Workspace()
+        let names = ["một.txt", "hai.txt", "ba có dấu cách.txt"]
+        for (i, n) in names.enumerated() { ws.file("in/\(n)", "tệp \(i)") }
+        // A list saved on Windows: CR LF line ends, a blank line.
+        ws.file("list.txt", names.map { "\(ws.path)/in/\($0)" }.joined(separator: "\r\n") + "\r\n\r\n")
+        let fromFile = ws.run(["ingest", "--files-from", "\(ws.path)/list.txt", "--title", "Từ danh sách", "--kind", "photo",
+                               "--lang", "vi", "--unit", "00004", "--json"])
+        #expect(fromFile.status == 0, "\(fromFile.stderr)")
+        #expect((fromFile.object["files"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == names)
+
+        // find -print0 | kho ingest --files-from - --null, relative to the working directory.
+        ws.file("more/a\nb.txt", "tên có xuống dòng")
+        let piped = ws.run(executable: "/bin/bash", ["-c", "cd more && find . -type f -print0 | \"$KHO\" ingest --files-from - --null --title 'NUL' --kind photo --lang vi --unit 00004 --json"],
+                           env: ["KHO": Kho.binary, "KHO_STORAGE": ws.archive])
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect((piped.object["files"] as? [[String: Any]])?.first?["name"] as? String == "a_b.txt")
+
+        // An empty or missing list is an error; no files at all is a usage error.
+        ws.file("empty.txt", "\n\n")
+        #expect(ws.run(["ingest", "--files-from", "\(ws.path)/empty.txt", "--title", "T", "--kind", "photo", "--lang", "vi", "--unit", "00004"]).status == 1)
+        #expect(ws.run(["ingest", "--files-from", "\(ws.path)/nope.txt", "--title", "T", "--kind", "photo", "--lang", "vi", "--unit", "00004"]).stderr.contains("nope.txt"))
+        #expect(ws.run(["ingest", "--title", "T", "--kind", "photo", "--lang", "vi", "--unit", "00004"]).status == 2)
+    }
+}

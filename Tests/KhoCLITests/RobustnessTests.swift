@@ -112,3 +112,31 @@ import Testing
         #expect(disagreements.isEmpty, "\(disagreements)")
     }
 }
+
+@Suite struct ConcurrencyTests {
+    /// Two kho processes ingesting into one archive at the same time, some bytes shared.
+    @Test func twoProcessesIngestSideBySide() throws {
+        let ws = Workspace()
+        for i in 0..<40 { ws.file("a/\(i).bin", bytes: randomBytes(20_000 + i, seed: UInt64(i))) }
+        for i in 0..<40 { ws.file("b/\(i).bin", bytes: randomBytes(20_000 + i, seed: UInt64(i + (i % 2 == 0 ? 0 : 1000)))) }
+        let script = """
+            for n in $(seq 0 39); do "$KHO" ingest "$1/$n.bin" --title "$1 $n" --kind photo --lang vi --unit 00004 >/dev/null || exit 1; done
+            """
+        let processes = ["a", "b"].map { folder -> Process in
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/bash")
+            p.arguments = ["-c", script, "bash", "\(ws.path)/\(folder)"]
+            p.environment = ["KHO": Kho.binary, "KHO_STORAGE": ws.archive, "PATH": "/usr/bin:/bin"]
+            p.standardError = FileHandle.nullDevice
+            return p
+        }
+        for p in processes { try p.run() }
+        for p in processes { p.waitUntilExit() }
+        #expect(processes.map(\.terminationStatus) == [0, 0])
+        #expect(ws.run(["list", "--json"]).array.count == 80)
+        // Even-numbered files are identical in a/ and b/: 40 + 20 distinct blobs.
+        let verify = ws.run(["verify", "--json"])
+        #expect(verify.object["checkedBlobs"] as? Int == 60)
+        #expect(verify.object["intact"] as? Bool == true)
+    }
+}

@@ -36,3 +36,12 @@ func metadata(_ title: String = "Quyền con người", kind: ProductKind = .art
 func blobFiles(_ archive: Archive) -> [String] { archive.blobs.allStoredNames().sorted() }
 
 func mode(_ path: HostPath) -> mode_t { FS.fileStatus(path)!.st_mode & 0o777 }
+
+/// Regular files anywhere under `path` (for checking that nothing was left behind).
+func filesUnder(_ path: String) -> [String] {
+    guard let walker = FileManager.default.enumerator(atPath: path) else { return [] }
+    return walker.compactMap { $0 as? String }.filter { name in
+        var isDir: ObjCBool = false
+        return FileManager.default.fileExists(atPath: "\(path)/\(name)", isDirectory: &isDir) && !isDir.boolValue && !name.hasSuffix(".lock")
+    }
+}

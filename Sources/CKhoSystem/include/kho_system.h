@@ -2,7 +2,13 @@
 #ifndef KHO_SYSTEM_H
 #define KHO_SYSTEM_H
 
+#include <stdint.h>
+
 /// syncfs(2): flush every dirty page of the file system holding `fd`; -1 and errno on failure.
 int kho_syncfs(int fd);
+
+/// sync_file_range(2) with SYNC_FILE_RANGE_WRITE: start writing a range to disk without
+/// waiting, so the disk works while we go on hashing. Not a durability guarantee (fsync is).
+int kho_start_writeback(int fd, int64_t offset, int64_t length);
 
 #endif
