@@ -43,6 +43,7 @@ let package = Package(
             dependencies: [
                 "KhoCore", "KhoStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         .testTarget(name: "KhoCoreTests", dependencies: ["KhoCore"], swiftSettings: strict),

@@ -23,6 +23,7 @@ struct Kho: ParsableCommand {
 @main
 enum Main {
     static func main() {
+        ConsoleLogHandler.bootstrap()
         do {
             var command = try Kho.parseAsRoot()
             try command.run()

@@ -29,7 +29,17 @@ enum Kho {
 
     /// The repository root, for the shared test data beside it.
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let sharedTestData = repository.deletingLastPathComponent().appendingPathComponent("shared/testdata")
+    /// `$KHO_SHARED_TESTDATA`, else the nearest `shared/testdata` beside the repository or above it.
+    static let sharedTestData: URL = {
+        if let explicit = ProcessInfo.processInfo.environment["KHO_SHARED_TESTDATA"] { return URL(fileURLWithPath: explicit) }
+        var dir = repository.deletingLastPathComponent()
+        while dir.path != "/" {
+            let candidate = dir.appendingPathComponent("shared/testdata")
+            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
+            dir.deleteLastPathComponent()
+        }
+        return repository.deletingLastPathComponent().appendingPathComponent("shared/testdata")
+    }()
 }
 
 /// A scratch folder with an archive in it, and a way to run kho against it.
