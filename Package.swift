@@ -33,6 +33,7 @@ let package = Package(
             dependencies: [
                 "KhoCore", "CKhoSystem",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -40,7 +40,7 @@ public enum Channel: String, CaseIterable, Sendable, Codable {
 
     public static func parse(_ text: String) -> Channel? {
         let key = text.trimmingWhitespace().lowercased()
-            .replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: " ", with: "_")
+            .replacingAll("-", with: "_").replacingAll(" ", with: "_")
         return Channel(rawValue: key)
     }
 

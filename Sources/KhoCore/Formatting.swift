@@ -27,15 +27,18 @@ public enum Formatting {
     }
 
     /// One line of progress: `verify  45% [#########-----------] 1.2 GB/2.7 GB  230.0 MB/s  ETA 0:07`.
+    /// Progress goes by bytes; with no bytes to move (metadata only) it goes by items.
     public static func progressLine(label: String, done: Int64, total: Int64, elapsed: Double, width: Int = 80,
-                                    items: (done: Int, total: Int)? = nil) -> String {
-        let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
+                                    items: (done: Int, total: Int)? = nil, noun: String = "files") -> String {
+        let byItems = total == 0 && (items?.total ?? 0) > 0
+        let fraction = byItems ? Double(items!.done) / Double(items!.total) : total > 0 ? min(1, Double(done) / Double(total)) : 1
         let percent = Int((fraction * 100).rounded(.down))
-        let rate = elapsed > 0 ? Double(done) / elapsed : 0
-        let remaining = rate > 0 ? Double(total - done) / rate : .infinity
-        var tail = "\(bytes(done))/\(bytes(total))"
-        if let items { tail += "  \(items.done)/\(items.total) files" }
-        tail += "  \(bytes(Int64(rate)))/s  ETA \(duration(remaining))"
+        let remaining = fraction > 0 && elapsed > 0 ? elapsed * (1 - fraction) / fraction : .infinity
+        var tail = byItems ? "" : "\(bytes(done))/\(bytes(total))  "
+        if let items { tail += "\(items.done)/\(items.total) \(noun)  " }
+        if byItems, let items, elapsed > 0 { tail += "\(Int((Double(items.done) / elapsed).rounded())) \(noun)/s" }
+        else { tail += "\(bytes(Int64(elapsed > 0 ? Double(done) / elapsed : 0)))/s" }
+        tail += "  ETA \(duration(remaining))"
         let pct = percent < 10 ? "  \(percent)%" : percent < 100 ? " \(percent)%" : "\(percent)%"
         let fixed = label.count + pct.count + tail.count + 6
         let barWidth = max(10, min(30, width - fixed))

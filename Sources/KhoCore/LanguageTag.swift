@@ -9,6 +9,10 @@ public struct LanguageTag: Hashable, Sendable, Codable, CustomStringConvertible,
     public let language: String
     public let script: String?
     public let region: String?
+    /// The primary language subtag as written (`zh` in `zh-yue`), lower case.
+    public let primary: String
+    public let extlangs: [String]
+    public let variants: [String]
 
     public var description: String { value }
     public static func < (lhs: LanguageTag, rhs: LanguageTag) -> Bool { lhs.value < rhs.value }
@@ -27,12 +31,19 @@ public struct LanguageTag: Hashable, Sendable, Codable, CustomStringConvertible,
         try container.encode(value)
     }
 
-    private init(value: String, language: String, script: String?, region: String?) {
+    private init(value: String, language: String, script: String?, region: String?, primary: String? = nil,
+                 extlangs: [String] = [], variants: [String] = []) {
         self.value = value
         self.language = language
         self.script = script
         self.region = region
+        self.primary = primary ?? language
+        self.extlangs = extlangs
+        self.variants = variants
     }
+
+    /// True for tags that are wholly private use (`x-…`) or grandfathered.
+    public var isIrregular: Bool { primary.isEmpty || primary.contains("-") }
 
     /// Why a text is not a well-formed tag.
     public struct Malformed: Error, Sendable, Equatable {
@@ -76,7 +87,7 @@ public struct LanguageTag: Hashable, Sendable, Codable, CustomStringConvertible,
         // Private use only: x-…
         if parts[0].lowercased() == "x" {
             guard parts.count > 1 else { return fail("'x' must be followed by at least one private-use subtag") }
-            return .success(LanguageTag(value: parts.map { $0.lowercased() }.joined(separator: "-"), language: "", script: nil, region: nil))
+            return .success(LanguageTag(value: parts.map { $0.lowercased() }.joined(separator: "-"), language: "", script: nil, region: nil, primary: ""))
         }
 
         let primary = parts[0]
@@ -87,6 +98,8 @@ public struct LanguageTag: Hashable, Sendable, Codable, CustomStringConvertible,
             return fail("'\(primary)' is not an ISO 639 code (2 or 3 letters); 5 to 8 letter language subtags are reserved")
         }
         var language = primary.lowercased()
+        let primarySubtag = language
+        var extlangList: [String] = []
         out.append(language)
         index = 1
 
@@ -96,6 +109,7 @@ public struct LanguageTag: Hashable, Sendable, Codable, CustomStringConvertible,
             extlangs += 1
             if extlangs > 3 { return fail("more than three extended language subtags") }
             if extlangs == 1 { language = next.lowercased() }
+            extlangList.append(next.lowercased())
             out.append(next.lowercased())
             index += 1
         }
@@ -112,9 +126,11 @@ public struct LanguageTag: Hashable, Sendable, Codable, CustomStringConvertible,
             index += 1
         }
         var variants: Set<String> = []
+        var variantList: [String] = []
         while let next = at(index), isVariant(next) {
             let lower = next.lowercased()
             if !variants.insert(lower).inserted { return fail("variant '\(lower)' appears twice") }
+            variantList.append(lower)
             out.append(lower)
             index += 1
         }
@@ -146,7 +162,8 @@ public struct LanguageTag: Hashable, Sendable, Codable, CustomStringConvertible,
         if let rest = at(index) {
             return fail("subtag '\(rest)' is not valid in this position (expected language-Script-REGION-variant, e.g. blt-Tavt-VN)")
         }
-        return .success(LanguageTag(value: out.joined(separator: "-"), language: language, script: script, region: region))
+        return .success(LanguageTag(value: out.joined(separator: "-"), language: language, script: script, region: region,
+                                    primary: primarySubtag, extlangs: extlangList, variants: variantList))
     }
 
     private static func isVariant(_ s: String) -> Bool {

@@ -28,9 +28,13 @@ public struct LanguageRegistry: Sendable {
     /// Primary language subtags counted as ethnic-minority languages.
     public var minorityTags: Set<String>
 
-    public init(known: [KnownLanguage] = LanguageRegistry.vietnamLanguages, minorityTags: Set<String> = LanguageRegistry.defaultMinorityTags) {
+    public var subtags: SubtagRegistry
+
+    public init(known: [KnownLanguage] = LanguageRegistry.vietnamLanguages, minorityTags: Set<String> = LanguageRegistry.defaultMinorityTags,
+                subtags: SubtagRegistry = .standard) {
         self.known = known
         self.minorityTags = minorityTags
+        self.subtags = subtags
     }
 
     public static let standard = LanguageRegistry()
@@ -47,10 +51,11 @@ public struct LanguageRegistry: Sendable {
         known.first { $0.tag == tag.value } ?? known.first { $0.tag == tag.language }
     }
 
-    /// A display label: "tyz (Tày)".
+    /// A display label: "tyz (Tày)", else the registry's English name: "fr (French)".
     public func label(_ tag: LanguageTag, vietnamese: Bool = true) -> String {
-        guard let entry = name(of: tag) else { return tag.value }
-        return "\(tag.value) (\(vietnamese ? entry.vietnamese : entry.english))"
+        if let entry = name(of: tag) { return "\(tag.value) (\(vietnamese ? entry.vietnamese : entry.english))" }
+        if let name = subtags.languageName(tag.language) { return "\(tag.value) (\(name))" }
+        return tag.value
     }
 
     /// Turns what a clerk typed into a tag: a well-formed BCP 47 tag is taken as is
@@ -59,8 +64,17 @@ public struct LanguageRegistry: Sendable {
     public func resolve(_ input: String) -> Result<ResolvedLanguage, Problem> {
         let text = input.trimmingWhitespace()
         let parsed = LanguageTag.parse(text)
+        var registryProblem: Problem?
         if case .success(let tag) = parsed {
-            return .success(ResolvedLanguage(tag: tag, warning: Self.traps[tag.language]))
+            switch subtags.check(tag) {
+            case .success(let notes):
+                let warning = ([Self.traps[tag.language]].compactMap { $0 } + notes).joined(separator: "; ")
+                return .success(ResolvedLanguage(tag: tag, warning: warning.isEmpty ? nil : warning))
+            case .failure(let problem):
+                // A longer text may still be a name we know: look at the names first.
+                if text.count <= 3 { return .failure(problem) }
+                registryProblem = problem
+            }
         }
         let key = Self.nameKey(text)
         var matches: [KnownLanguage] = []
@@ -80,6 +94,7 @@ public struct LanguageRegistry: Sendable {
             return .failure(Problem(code: "ambiguous_language", field: "language", value: text,
                                     expected: "names several languages; give the tag: \(ambiguous)"))
         }
+        if let registryProblem { return .failure(registryProblem) }
         var reason = "not a BCP 47 tag or a known language name"
         if case .failure(let malformed) = parsed, text.unicodeScalars.allSatisfy(\.isASCII) { reason = malformed.reason }
         return .failure(Problem(code: "malformed_language_tag", field: "language", value: text,

@@ -17,6 +17,7 @@ public enum LegacyEncoding {
 
     /// "TCVN3" or "VNI" when the text looks like one of them, else nil.
     public static func suspect(_ text: String) -> String? {
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return nil }
         let scalars = Array(text.unicodeScalars)
         if scalars.contains(where: isVietnameseSpecific) { return nil }
         var hits = 0

@@ -6,11 +6,8 @@
 public struct ProductID: Hashable, Sendable, Codable, CustomStringConvertible, Comparable {
     /// The 16 characters without hyphens, upper case.
     public let compact: String
-
-    public var description: String {
-        let chars = Array(compact)
-        return stride(from: 0, to: 16, by: 4).map { String(chars[$0..<$0 + 4]) }.joined(separator: "-")
-    }
+    /// `7K3Q-X9M2-PD4R-8WT5`, made once.
+    public let description: String
 
     public static func < (lhs: ProductID, rhs: ProductID) -> Bool { lhs.compact < rhs.compact }
 
@@ -23,12 +20,35 @@ public struct ProductID: Hashable, Sendable, Codable, CustomStringConvertible, C
         return table
     }()
 
-    private init(compact: String) { self.compact = compact }
+    private init(compact: String) {
+        self.compact = compact
+        let chars = Array(compact)
+        description = stride(from: 0, to: 16, by: 4).map { String(chars[$0..<$0 + 4]) }.joined(separator: "-")
+    }
+
+    public static func == (lhs: ProductID, rhs: ProductID) -> Bool { lhs.compact == rhs.compact }
+    public func hash(into hasher: inout Hasher) { hasher.combine(compact) }
+
+    /// Encoded as the hyphenated text.
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        switch ProductID.parse(text) {
+        case .success(let id): self = id
+        case .failure(let problem): throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: problem.description))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
 
     /// A new random ID. The generator is a parameter so tests can be repeatable.
     public static func generate<G: RandomNumberGenerator>(using generator: inout G) -> ProductID {
-        var digits: [Int] = []
-        for _ in 0..<15 { digits.append(Int(generator.next() % 32)) }
+        // 75 random bits from two draws: 12 digits from the first 60 bits, 3 from the second.
+        let a = generator.next(), b = generator.next()
+        var digits: [Int] = (0..<12).map { Int((a >> (5 * UInt64($0))) & 31) }
+        digits += (0..<3).map { Int((b >> (5 * UInt64($0))) & 31) }
         digits.append(checkValue(for: digits))
         return ProductID(compact: String(digits.map { alphabet[$0] }))
     }

@@ -51,10 +51,15 @@ public struct Validated<Value: Sendable>: Sendable {
 
 public struct ProductValidator: Sendable {
     public var languages: LanguageRegistry
+    public var units: UnitTable
+    /// Remembers resolved values across rows (for imports); nil resolves every time.
+    public var cache: ValidationCache?
     public static let maxTitleLength = 1000
 
-    public init(languages: LanguageRegistry = .standard) {
+    public init(languages: LanguageRegistry = .standard, units: UnitTable = .standard, cache: ValidationCache? = nil) {
         self.languages = languages
+        self.units = units
+        self.cache = cache
     }
 
     public func validate(_ input: ProductInput) -> Result<Validated<ProductMetadata>, ValidationFailure> {
@@ -88,21 +93,10 @@ public struct ProductValidator: Sendable {
             problems.append(Problem(code: "missing_kind", field: "kind", value: "", expected: "a kind is required: one of \(ProductKind.expectedList)"))
         }
 
-        var tags: [LanguageTag] = []
-        let languageValues = Self.splitList(input.languages)
-        if languageValues.isEmpty {
-            problems.append(Problem(code: "missing_language", field: "language", value: "",
-                                    expected: "at least one language tag is required, e.g. vi or vi,tyz"))
-        }
-        for raw in languageValues {
-            switch languages.resolve(raw) {
-            case .success(let resolved):
-                if !tags.contains(resolved.tag) { tags.append(resolved.tag) }
-                if let warning = resolved.warning { warnings.append(warning) }
-            case .failure(let problem):
-                problems.append(problem)
-            }
-        }
+        let resolvedLanguages = cache?.languages(input.languages) { resolveLanguages(input.languages) } ?? resolveLanguages(input.languages)
+        let tags = resolvedLanguages.tags
+        warnings += resolvedLanguages.warnings
+        problems += resolvedLanguages.problems
 
         var unit: UnitCode?
         if let raw = Self.cleanText(input.unit) {
@@ -130,15 +124,21 @@ public struct ProductValidator: Sendable {
         if let p = produced, let q = published, q < p {
             warnings.append("published date \(q) is before the production date \(p)")
         }
-
-        var channels: [Channel] = []
-        for raw in Self.splitList(input.channels) {
-            if let channel = Channel.parse(raw) {
-                if !channels.contains(channel) { channels.append(channel) }
-            } else {
-                problems.append(Problem(code: "unknown_channel", field: "channel", value: raw, expected: "one of \(Channel.expectedList)"))
+        // A product keeps the code of the unit that made it, as it was on the day it was made.
+        let datesValid = (input.produced == nil || produced != nil) && (input.published == nil || published != nil)
+        if let code = unit, datesValid {
+            let date = produced ?? published
+            let check = { () -> Problem? in
+                if case .failure(let problem) = units.validate(code, on: date) { return problem }
+                return nil
             }
+            let key = ValidationCache.UnitKey(code: code.value, era: date.map(UnitTable.era(on:)))
+            if let problem = (cache.map { $0.unit(key, check) } ?? check()) { problems.append(problem) }
         }
+
+        let resolvedChannels = cache?.channels(input.channels) { resolveChannels(input.channels) } ?? resolveChannels(input.channels)
+        let channels = resolvedChannels.channels
+        problems += resolvedChannels.problems
 
         var topics: [String] = []
         for raw in Self.splitList(input.topics, separators: ["|"]) {
@@ -162,12 +162,43 @@ public struct ProductValidator: Sendable {
         return .success(Validated(value: metadata, warnings: warnings))
     }
 
-    /// NFC, trimmed; nil when empty.
+    func resolveLanguages(_ values: [String]) -> ValidationCache.Languages {
+        var result = ValidationCache.Languages(tags: [], warnings: [], problems: [])
+        let list = Self.splitList(values)
+        if list.isEmpty {
+            result.problems.append(Problem(code: "missing_language", field: "language", value: "",
+                                           expected: "at least one language tag is required, e.g. vi or vi,tyz"))
+        }
+        for raw in list {
+            switch languages.resolve(raw) {
+            case .success(let resolved):
+                if !result.tags.contains(resolved.tag) { result.tags.append(resolved.tag) }
+                if let warning = resolved.warning { result.warnings.append(warning) }
+            case .failure(let problem):
+                result.problems.append(problem)
+            }
+        }
+        return result
+    }
+
+    func resolveChannels(_ values: [String]) -> ValidationCache.Channels {
+        var result = ValidationCache.Channels(channels: [], problems: [])
+        for raw in Self.splitList(values) {
+            if let channel = Channel.parse(raw) {
+                if !result.channels.contains(channel) { result.channels.append(channel) }
+            } else {
+                result.problems.append(Problem(code: "unknown_channel", field: "channel", value: raw, expected: "one of \(Channel.expectedList)"))
+            }
+        }
+        return result
+    }
+
+    /// NFC, trimmed; nil when empty. Tabs become spaces unless `keepLines`.
     public static func cleanText(_ raw: String?, keepLines: Bool = false) -> String? {
         guard let raw else { return nil }
         var text = VietnameseText.nfc(raw).trimmingWhitespace()
-        if !keepLines {
-            text = String(text.unicodeScalars.map { $0 == "\t" ? " " : Character($0) })
+        if !keepLines, text.utf8.contains(0x09) {
+            text = text.replacingAll("\t", with: " ")
         }
         return text.isEmpty ? nil : text
     }
@@ -182,10 +213,10 @@ public struct ProductValidator: Sendable {
 /// The topic vocabulary: the seven core conventions in their usual spelling, free keywords as typed.
 public enum Topics {
     public static let conventions = ["ICCPR", "ICESCR", "CEDAW", "CERD", "CRC", "CRPD", "CAT"]
+    static let byLowercase = Dictionary(uniqueKeysWithValues: conventions.map { ($0.lowercased(), $0) })
 
     public static func canonical(_ raw: String) -> String {
         let text = VietnameseText.nfc(raw).trimmingWhitespace()
-        if let convention = conventions.first(where: { $0.lowercased() == text.lowercased() }) { return convention }
-        return text
+        return text.utf8.count <= 6 ? byLowercase[text.lowercased()] ?? text : text
     }
 }

@@ -44,7 +44,7 @@ public enum ProductKind: String, CaseIterable, Sendable, Codable {
     /// Accepts the key in any case, with `-` or space for `_`.
     public static func parse(_ text: String) -> ProductKind? {
         let key = text.trimmingWhitespace().lowercased()
-            .replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: " ", with: "_")
+            .replacingAll("-", with: "_").replacingAll(" ", with: "_")
         return ProductKind(rawValue: key)
     }
 

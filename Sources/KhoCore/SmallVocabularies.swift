@@ -37,9 +37,20 @@ public enum Carrier: String, CaseIterable, Sendable, Codable {
         }
     }
 
+    /// The usual carrier of a product of this kind that exists only physically.
+    public static func typical(for kind: ProductKind) -> Carrier {
+        switch kind {
+        case .poster, .banner, .infographic: .print
+        case .photo: .photo
+        case .radioReport, .radioDrama, .radioProgram: .audioTape
+        case .tvReport, .videoClip, .skit: .videoTape
+        case .article, .leaflet, .publication: .paper
+        }
+    }
+
     public static func parse(_ text: String) -> Carrier? {
         let key = text.trimmingWhitespace().lowercased()
-            .replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: " ", with: "_")
+            .replacingAll("-", with: "_").replacingAll(" ", with: "_")
         return Carrier(rawValue: key)
     }
 }
@@ -77,6 +88,8 @@ public enum Origin: String, Sendable, Codable {
 extension String {
     /// Trims spaces, tabs and line breaks (including the no-break space Excel likes).
     public func trimmingWhitespace() -> String {
+        // Most cells are plain: nothing to trim at either end.
+        if let first = utf8.first, let last = utf8.last, first > 0x20, first < 0x80, last > 0x20, last < 0x80 { return self }
         let scalars = unicodeScalars
         guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })!

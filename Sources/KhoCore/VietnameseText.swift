@@ -5,12 +5,13 @@ import Foundation
 public enum VietnameseText {
     /// Canonical composition, as every stored text and file name must be.
     public static func nfc(_ text: String) -> String {
-        text.precomposedStringWithCanonicalMapping
+        LatinDecomposition.isTriviallyNFC(text) ? text : text.precomposedStringWithCanonicalMapping
     }
 
     /// Lower case, no diacritics, `đ` → `d`: "Quyền", "quyen" and "QUYỀN" fold alike,
     /// and so do the old and new tone placements ("hoà"/"hòa").
     public static func fold(_ text: String) -> String {
+        if LatinDecomposition.isTriviallyNFC(text) { return fastFold(text) }
         var out = String.UnicodeScalarView()
         for scalar in text.decomposedStringWithCanonicalMapping.unicodeScalars {
             switch scalar.properties.generalCategory {
@@ -29,12 +30,31 @@ public enum VietnameseText {
         return String(out)
     }
 
+    /// `fold` for Latin text without combining marks, by table.
+    private static func fastFold(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            let v = scalar.value
+            if v < 0x80 {
+                out.append((0x41...0x5A).contains(v) ? Unicode.Scalar(v + 32)! : scalar)
+                continue
+            }
+            if v == 0x0111 || v == 0x0110 || v == 0x0189 { out.append("d"); continue }
+            let base = LatinDecomposition.table[v]?.first ?? scalar
+            for lower in base.properties.lowercaseMapping.unicodeScalars { out.append(lower) }
+        }
+        return String(out)
+    }
+
     /// Words of folded text: runs of letters and digits.
     public static func foldedWords(_ text: String) -> [String] {
         var words: [String] = []
         var current = String.UnicodeScalarView()
         for scalar in fold(text).unicodeScalars {
-            if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+            let v = scalar.value
+            let isWordChar = v < 0x80 ? ((0x61...0x7A).contains(v) || (0x30...0x39).contains(v) || (0x41...0x5A).contains(v))
+                : (scalar.properties.isAlphabetic || scalar.properties.numericType != nil)
+            if isWordChar {
                 current.append(scalar)
             } else if !current.isEmpty {
                 words.append(String(current))
@@ -54,28 +74,44 @@ public enum VietnameseText {
         var primary: [UInt16] = []
         var secondary: [UInt8] = []
         var tertiary: [UInt8] = []
-        for character in nfc(text) {
-            let decomposed = String(character).decomposedStringWithCanonicalMapping.unicodeScalars
-            guard let base = decomposed.first else { continue }
-            var modifier: UInt32 = 0
-            var tone: UInt8 = 0
-            for mark in decomposed.dropFirst() {
-                switch mark.value {
-                case 0x0306, 0x0302, 0x031B: modifier = mark.value
-                case 0x0300: tone = 1 // huyền
-                case 0x0309: tone = 2 // hỏi
-                case 0x0303: tone = 3 // ngã
-                case 0x0301: tone = 4 // sắc
-                case 0x0323: tone = 5 // nặng
-                default: tone = max(tone, 6)
-                }
-            }
-            let isUpper = base.properties.isUppercase
-            let lower = base.properties.lowercaseMapping.unicodeScalars.first ?? base
-            primary.append(primaryWeight(lower, modifier: modifier))
-            secondary.append(tone)
-            tertiary.append(isUpper ? 1 : 0)
+        // Walk the scalars, decomposing by table; a combining mark modifies the letter before it.
+        var pending: (base: Unicode.Scalar, modifier: UInt32, tone: UInt8, upper: Bool)?
+        func flush() {
+            guard let p = pending else { return }
+            let lower = p.base.value < 0x80 ? (p.upper ? Unicode.Scalar(p.base.value + 32)! : p.base)
+                : (p.base.properties.lowercaseMapping.unicodeScalars.first ?? p.base)
+            primary.append(primaryWeight(lower, modifier: p.modifier))
+            secondary.append(p.tone)
+            tertiary.append(p.upper ? 1 : 0)
+            pending = nil
         }
+        func mark(_ m: Unicode.Scalar) {
+            guard pending != nil else { return }
+            switch m.value {
+            case 0x0306, 0x0302, 0x031B: pending!.modifier = m.value
+            case 0x0300: pending!.tone = 1 // huyền
+            case 0x0309: pending!.tone = 2 // hỏi
+            case 0x0303: pending!.tone = 3 // ngã
+            case 0x0301: pending!.tone = 4 // sắc
+            case 0x0323: pending!.tone = 5 // nặng
+            default: pending!.tone = max(pending!.tone, 6)
+            }
+        }
+        let scalars = LatinDecomposition.isTriviallyNFC(text) || text.unicodeScalars.allSatisfy({ $0.value < 0x0370 || (0x1E00...0x1EFF).contains($0.value) })
+            ? text.unicodeScalars : text.decomposedStringWithCanonicalMapping.unicodeScalars
+        for scalar in scalars {
+            if LatinDecomposition.isCombiningMark(scalar) { mark(scalar); continue }
+            flush()
+            if scalar.value < 0x80 {
+                pending = (scalar, 0, 0, (0x41...0x5A).contains(scalar.value))
+            } else if let parts = LatinDecomposition.table[scalar.value], let base = parts.first {
+                pending = (base, 0, 0, scalar.properties.isUppercase)
+                for m in parts.dropFirst() { mark(m) }
+            } else {
+                pending = (scalar, 0, 0, scalar.properties.isUppercase)
+            }
+        }
+        flush()
         var key: [UInt8] = []
         key.reserveCapacity(primary.count * 4 + 2)
         for weight in primary { key.append(UInt8(weight >> 8)); key.append(UInt8(weight & 0xFF)) }
@@ -86,40 +122,53 @@ public enum VietnameseText {
         return key
     }
 
-    private static let alphabet: [String] = [
-        "a", "ă", "â", "b", "c", "d", "đ", "e", "ê", "f", "g", "h", "i", "j", "k", "l", "m",
-        "n", "o", "ô", "ơ", "p", "q", "r", "s", "t", "u", "ư", "v", "w", "x", "y", "z",
-    ]
-    private static let letterWeights: [String: UInt16] = {
-        var table: [String: UInt16] = [:]
-        for (index, letter) in alphabet.enumerated() { table[letter] = UInt16(0x200 + index) }
+    /// Positions in the Vietnamese alphabet (a ă â b c d đ e ê f … o ô ơ … u ư v w x y z) of the
+    /// ASCII letters; a modifier or đ adds 1 or 2 to the base letter's position.
+    private static let asciiPositions: [UInt16] = {
+        var table = [UInt16](repeating: 0, count: 128)
+        let order = Array("a__bcd_e_fghijklmno__pqrstu_vwxyz".unicodeScalars)
+        for (i, c) in order.enumerated() where c != "_" { table[Int(c.value)] = UInt16(i) }
         return table
     }()
 
     private static func primaryWeight(_ base: Unicode.Scalar, modifier: UInt32) -> UInt16 {
+        let v = base.value
+        if v < 0x80 {
+            if v == 0x20 || v == 0x09 || v == 0x0A || v == 0x0D { return 0x0001 }
+            if (0x30...0x39).contains(v) { return UInt16(0x0100 + v - 0x30) }
+            if (0x61...0x7A).contains(v) {
+                var position = asciiPositions[Int(v)]
+                switch (v, modifier) {
+                case (0x61, 0x0306), (0x65, 0x0302), (0x6F, 0x0302), (0x75, 0x031B): position += 1 // ă ê ô ư
+                case (0x61, 0x0302), (0x6F, 0x031B): position += 2                                // â ơ
+                default: break
+                }
+                return 0x200 + position
+            }
+            // Punctuation sorts before digits.
+            return UInt16(0x0010 + v)
+        }
+        if v == 0x0111 { return 0x200 + asciiPositions[0x64] + 1 } // đ
         if base.properties.isWhitespace { return 0x0001 }
-        if let digit = base.properties.numericType != nil ? Int(String(base)) : nil, (0...9).contains(digit) {
-            return UInt16(0x0100 + digit)
-        }
-        var letter = String(base)
-        if base == "\u{0111}" { letter = "đ" }
-        switch (letter, modifier) {
-        case ("a", 0x0306): letter = "ă"
-        case ("a", 0x0302): letter = "â"
-        case ("e", 0x0302): letter = "ê"
-        case ("o", 0x0302): letter = "ô"
-        case ("o", 0x031B): letter = "ơ"
-        case ("u", 0x031B): letter = "ư"
-        default: break
-        }
-        if let weight = letterWeights[letter] { return weight }
-        // Punctuation sorts before digits; other scripts after Latin, by code point.
-        if base.value < 0x80 { return UInt16(0x0010 + base.value) }
-        return UInt16(truncatingIfNeeded: 0x1000 + min(base.value, 0xEFFF))
+        // Other scripts after Latin, by code point.
+        return UInt16(truncatingIfNeeded: 0x1000 + min(v, 0xEFFF))
     }
 
     /// Compares two strings in Vietnamese order.
     public static func precedes(_ lhs: String, _ rhs: String) -> Bool {
         collationKey(lhs).lexicographicallyPrecedes(collationKey(rhs))
+    }
+}
+
+/// A stable 64-bit key of a title (FNV-1a over its UTF-8), so the catalog can index 8 bytes
+/// instead of the whole title when it looks for a product with the same title.
+public enum TitleKey {
+    public static func of(_ title: String) -> Int64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in title.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        return Int64(bitPattern: hash)
     }
 }

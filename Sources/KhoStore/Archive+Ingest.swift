@@ -41,11 +41,8 @@ extension Archive {
                                  newBlobs: staged.newBlobs, bytesStored: 0)
             }
             notices += try holderNotices(db, staged.files)
-            let id = try newProductID(db)
-            let pk = try CatalogWrites.insertProduct(db, id: id, metadata: metadata, digitization: .bornDigital, at: now)
-            try CatalogWrites.append(db, event(.ingestion, object: "product:\(id)", product: id,
-                                               detail: "born-digital product, \(staged.files.count) file(s), \(Formatting.bytes(staged.totalBytes))", at: now))
-            try addFiles(db, pk: pk, id: id, staged.files, startingAt: 1, role: .master, eventType: .ingestion, at: now)
+            let id = try createProduct(db, metadata: metadata, digitization: .bornDigital, files: staged.files,
+                                       detail: "born-digital product", at: now)
             let product = try CatalogReads.product(db, id: id)!
             return PutResult(product: product, status: .stored, notices: notices, newBlobs: staged.newBlobs, bytesStored: staged.newBytes)
         }
@@ -60,11 +57,8 @@ extension Archive {
                                  notices: ["already registered as \(existing.id) (same title, kind, unit, dates and carrier); nothing stored"],
                                  newBlobs: 0, bytesStored: 0)
             }
-            let id = try newProductID(db)
-            let digitization = Digitization(origin: .physical, carrier: carrier)
-            _ = try CatalogWrites.insertProduct(db, id: id, metadata: metadata, digitization: digitization, at: now)
-            try CatalogWrites.append(db, event(.registration, object: "product:\(id)", product: id,
-                                               detail: "physical product on \(carrier.rawValue), not yet digitized", at: now))
+            let id = try createProduct(db, metadata: metadata, digitization: Digitization(origin: .physical, carrier: carrier),
+                                       files: [], detail: "physical product on \(carrier.rawValue), not yet digitized", at: now)
             return PutResult(product: try CatalogReads.product(db, id: id)!, status: .stored, notices: [], newBlobs: 0, bytesStored: 0)
         }
     }
@@ -89,32 +83,71 @@ extension Archive {
                 throw KhoError("unknown_product", "no product \(id) in this archive")
             }
             var notices = staged.notices
-            let held = Set(current.files.map(\.sha256))
-            let fresh = staged.files.filter { !held.contains($0.blob.sha256) }
-            for file in staged.files where held.contains(file.blob.sha256) {
-                let existing = current.files.first { $0.sha256 == file.blob.sha256 }!
-                notices.append("\(file.source) is already file \(existing.n) of \(id) (\(existing.name.display)); skipped")
-            }
-            if fresh.isEmpty {
+            let outcome = try attachStaged(db, pk: pk, current: current, files: staged.files, role: role,
+                                           digitizedOn: digitizedOn, method: method, detail: "", at: now)
+            notices += outcome.notices
+            if outcome.added == 0 {
                 return PutResult(product: current, status: .alreadyPresent, notices: notices, newBlobs: staged.newBlobs, bytesStored: 0)
             }
-            notices += try holderNotices(db, fresh)
-            var detail = "\(fresh.count) file(s) as \(role.rawValue), \(Formatting.bytes(fresh.reduce(0) { $0 + $1.blob.size }))"
-            if role == .master, current.digitization.origin == .physical, !current.isDigitized {
-                let carrier = current.digitization.carrier
-                let digitization = Digitization(origin: .physical, carrier: carrier,
-                                                digitizedOn: digitizedOn ?? now.vietnamDate,
-                                                method: method ?? carrier?.defaultMethod ?? .scan)
-                try CatalogWrites.setDigitization(db, pk: pk, digitization, at: now)
-                detail += "; digitized from \(carrier?.rawValue ?? "a physical carrier") on \(digitization.digitizedOn?.description ?? "?") by \(digitization.method?.rawValue ?? "?")"
-            }
-            try CatalogWrites.append(db, event(.attach, object: "product:\(id)", product: id, detail: detail, at: now))
-            let next = (current.files.map(\.n).max() ?? 0) + 1
-            try addFiles(db, pk: pk, id: id, fresh, startingAt: next, role: role, eventType: .attach, at: now)
-            try db.execute(sql: "UPDATE products SET updated_at = ? WHERE pk = ?", arguments: [now.iso, pk])
             return PutResult(product: try CatalogReads.product(db, id: id)!, status: .stored, notices: notices,
                              newBlobs: staged.newBlobs, bytesStored: staged.newBytes)
         }
+    }
+
+    // MARK: Steps inside a catalog transaction, shared with import
+
+    /// Inserts a product with its files (masters) and events; returns its new ID.
+    func createProduct(_ db: Database, metadata: ProductMetadata, digitization: Digitization, files: [StagedFile],
+                       detail: String, at now: Timestamp) throws -> ProductID {
+        var prepared = PreparedProduct(metadata: metadata, digitization: digitization, detail: detail)
+        return try createProduct(db, &prepared, files: files, at: now)
+    }
+
+    @discardableResult
+    func createProduct(_ db: Database, _ prepared: inout PreparedProduct, files: [StagedFile], at now: Timestamp) throws -> ProductID {
+        try createProductRow(db, &prepared, files: files, at: now).id
+    }
+
+    /// Like `createProduct`, also giving the new row's key.
+    func createProductRow(_ db: Database, _ prepared: inout PreparedProduct, files: [StagedFile], at now: Timestamp) throws -> (id: ProductID, pk: Int64) {
+        let pk = try CatalogWrites.insert(db, &prepared, at: now)
+        let id = prepared.id
+        let size = files.reduce(Int64(0)) { $0 + $1.blob.size }
+        let detail = files.isEmpty ? prepared.eventDetail : "\(prepared.eventDetail), \(files.count) file(s), \(Formatting.bytes(size))"
+        try CatalogWrites.append(db, event(prepared.eventType, object: "product:\(id)", product: id, detail: detail, at: now))
+        try addFiles(db, pk: pk, id: id, files, startingAt: 1, role: .master,
+                     eventType: prepared.eventType == .registration ? .attach : .ingestion, at: now)
+        return (id, pk)
+    }
+
+    /// Adds the files the product does not hold yet. Masters on a physical product that was not
+    /// digitized make it digitized (on `digitizedOn`, default today; by `method`, default by carrier).
+    func attachStaged(_ db: Database, pk: Int64, current: Product, files: [StagedFile], role: FileRole,
+                      digitizedOn: CalendarDate?, method: DigitizationMethod?, detail: String,
+                      at now: Timestamp) throws -> (added: Int, notices: [String]) {
+        let id = current.id
+        var notices: [String] = []
+        let held = Set(current.files.map(\.sha256))
+        let fresh = files.filter { !held.contains($0.blob.sha256) }
+        for file in files where held.contains(file.blob.sha256) {
+            let existing = current.files.first { $0.sha256 == file.blob.sha256 }!
+            notices.append("\(file.source) is already file \(existing.n) of \(id) (\(existing.name.display)); skipped")
+        }
+        if fresh.isEmpty { return (0, notices) }
+        notices += try holderNotices(db, fresh)
+        var text = "\(fresh.count) file(s) as \(role.rawValue), \(Formatting.bytes(fresh.reduce(0) { $0 + $1.blob.size }))"
+        if role == .master, current.digitization.origin == .physical, !current.isDigitized {
+            let carrier = current.digitization.carrier
+            let digitization = Digitization(origin: .physical, carrier: carrier, digitizedOn: digitizedOn ?? now.vietnamDate,
+                                            method: method ?? carrier?.defaultMethod ?? .scan)
+            try CatalogWrites.setDigitization(db, pk: pk, digitization, at: now)
+            text += "; digitized from \(carrier?.rawValue ?? "a physical carrier") on \(digitization.digitizedOn?.description ?? "?") by \(digitization.method?.rawValue ?? "?")"
+        }
+        try CatalogWrites.append(db, event(.attach, object: "product:\(id)", product: id, detail: detail.isEmpty ? text : "\(text); \(detail)", at: now))
+        let next = (current.files.map(\.n).max() ?? 0) + 1
+        try addFiles(db, pk: pk, id: id, fresh, startingAt: next, role: role, eventType: .attach, at: now)
+        try db.execute(sql: "UPDATE products SET updated_at = ? WHERE pk = ?", arguments: [now.iso, pk])
+        return (fresh.count, notices)
     }
 
     public static var defaultJobs: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
@@ -172,7 +205,7 @@ extension Archive {
                            totalBytes: files.reduce(0) { $0 + $1.blob.size }, newBytes: written.reduce(0) { $0 + $1.size })
     }
 
-    private func addFiles(_ db: Database, pk: Int64, id: ProductID, _ files: [StagedFile], startingAt first: Int,
+    func addFiles(_ db: Database, pk: Int64, id: ProductID, _ files: [StagedFile], startingAt first: Int,
                           role: FileRole, eventType: EventType, at now: Timestamp) throws {
         for (offset, file) in files.enumerated() {
             let n = first + offset
@@ -187,7 +220,7 @@ extension Archive {
         if role == .master, !files.isEmpty { try CatalogWrites.markDigitized(db, productPK: pk, at: now) }
     }
 
-    private func holderNotices(_ db: Database, _ files: [StagedFile]) throws -> [String] {
+    func holderNotices(_ db: Database, _ files: [StagedFile]) throws -> [String] {
         var notices: [String] = []
         for file in files where !file.blob.wasNew {
             for holder in try CatalogReads.holders(db, sha256: file.blob.sha256) {
@@ -198,7 +231,7 @@ extension Archive {
     }
 
     /// The product whose master files are exactly `shas` and whose title is the same.
-    private func findSameProduct(_ db: Database, title: String, shas: Set<String>) throws -> Product? {
+    func findSameProduct(_ db: Database, title: String, shas: Set<String>) throws -> Product? {
         guard let any = shas.first else { return nil }
         for holder in try CatalogReads.holders(db, sha256: any) where holder.role == .master {
             guard let candidate = try CatalogReads.product(db, id: holder.productID) else { continue }
@@ -208,19 +241,18 @@ extension Archive {
         return nil
     }
 
-    private func findSameRegistration(_ db: Database, metadata m: ProductMetadata, carrier: Carrier) throws -> Product? {
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT \(CatalogReads.productColumns) FROM products p
-            WHERE p.title = ? AND p.kind = ? AND p.unit = ? AND p.origin = 'physical' AND p.carrier = ?
-              AND p.produced IS ? AND p.published IS ?
-            """, arguments: [m.title, m.kind.rawValue, m.unit.value, carrier.rawValue, m.produced?.description, m.published?.description])
-        return try CatalogReads.products(db, rows: rows).first
+    func findSameRegistration(_ db: Database, metadata m: ProductMetadata, carrier: Carrier) throws -> Product? {
+        guard let id = try sameRegistrationID(db, metadata: m, carrier: carrier) else { return nil }
+        return try CatalogReads.product(db, id: id)
     }
 
-    private func newProductID(_ db: Database) throws -> ProductID {
-        while true {
-            let id = ProductID.generate()
-            if try CatalogReads.productPK(db, id: id) == nil { return id }
-        }
+    /// The ID of a physical product with the same title, kind, unit, dates and carrier.
+    func sameRegistrationID(_ db: Database, metadata m: ProductMetadata, carrier: Carrier) throws -> ProductID? {
+        let id = try String.fetchOne(db.cachedStatement(sql: """
+            SELECT p.id FROM products p
+            WHERE p.title_key = ? AND p.title = ? AND p.kind = ? AND p.unit = ? AND p.origin = 'physical' AND p.carrier = ?
+              AND p.produced IS ? AND p.published IS ?
+            """), arguments: [TitleKey.of(m.title), m.title, m.kind.rawValue, m.unit.value, carrier.rawValue, m.produced?.description, m.published?.description])
+        return id.flatMap { try? ProductID.parse($0).get() }
     }
 }

@@ -32,7 +32,8 @@ public final class Archive: Sendable {
     let blobs: BlobStore
     let logger: Logger
     let clock: @Sendable () -> Timestamp
-    public let registry: LanguageRegistry
+    public let config: ArchiveConfig
+    public var registry: LanguageRegistry { config.languageRegistry }
 
     static let markerName = "kho-archive.json"
     /// Files that may sit in a folder that becomes an archive (the repository's `Storage/`).
@@ -45,7 +46,7 @@ public final class Archive: Sendable {
         self.agent = agent
         self.logger = logger
         self.clock = clock
-        self.registry = .standard
+        config = try ArchiveConfig.load(root: root)
         catalog = try Catalog(path: root.appending("catalog.sqlite").description, lockTimeout: lockTimeout)
         blobs = BlobStore(root: root.appending("blobs/sha256"), tempRoot: root.appending("tmp"))
         let removed = TempArea.cleanUp(root: root.appending("tmp"))

@@ -70,44 +70,81 @@ public final class BlobStore: Sendable {
         return (sizes, problems)
     }
 
-    /// Stores every source; returns one result per source, in order.
-    /// `damaged` names blobs the catalog knows are damaged: identical good bytes replace them.
+    /// Stores every source; returns one result per source, in order. All or nothing:
+    /// if one source fails, none is published.
     public func put(_ sources: [HostPath], jobs: Int, damaged: Set<String> = [],
                     progress: (any ProgressReporter)? = nil) throws(KhoError) -> [StoredBlob] {
         if sources.isEmpty { return [] }
+        let staged = try stage(sources, jobs: jobs, progress: progress)
+        if let failure = staged.first(where: { if case .failure = $0 { true } else { false } }), case .failure(let error) = failure {
+            for case .success(let item) in staged { FS.remove(item.tempPath) }
+            throw error
+        }
+        return try publish(staged.map { try! $0.get() }, batch: sources.count > Self.perFileSyncLimit, damaged: damaged)
+    }
+
+    /// Stores what it can: a source that cannot be read fails alone. A full disk stops everything.
+    func putEach(_ sources: [HostPath], jobs: Int, damaged: Set<String> = [],
+                 progress: (any ProgressReporter)? = nil) throws(KhoError) -> [Result<StoredBlob, KhoError>] {
+        if sources.isEmpty { return [] }
+        let staged = try stage(sources, jobs: jobs, progress: progress)
+        let good = staged.compactMap { try? $0.get() }
+        var published = try publish(good, batch: sources.count > Self.perFileSyncLimit, damaged: damaged)[...]
+        return staged.map { result in
+            switch result {
+            case .success: .success(published.removeFirst())
+            case .failure(let error): .failure(error)
+            }
+        }
+    }
+
+    /// Copies and hashes every source into the temporary area; flushes them when `batch`.
+    private func stage(_ sources: [HostPath], jobs: Int, progress: (any ProgressReporter)?) throws(KhoError) -> [Result<Staged, KhoError>] {
         let temp = try session.area(root: tempRoot)
         let batch = sources.count > Self.perFileSyncLimit
         let buffers = WorkerBuffers(count: jobs, size: Self.chunkSize)
-        var staged: [Staged] = []
-        defer { for item in staged where !item.published { FS.remove(item.tempPath) } }
-
+        let staged: [Result<Staged, KhoError>]
         do throws(KhoError) {
-            staged = try Parallel.map(count: sources.count, jobs: jobs) { index, worker throws(KhoError) in
-                try Self.copyAndHash(sources[index], into: temp.newPath(worker: worker), buffer: buffers[worker], syncNow: !batch, progress: progress)
+            staged = try Parallel.map(count: sources.count, jobs: jobs) { index, worker throws(KhoError) -> Result<Staged, KhoError> in
+                do throws(KhoError) {
+                    return .success(try Self.copyAndHash(sources[index], into: temp.newPath(worker: worker), buffer: buffers[worker],
+                                                         syncNow: !batch, progress: progress))
+                } catch where error.code == "disk_full" {
+                    throw error
+                } catch {
+                    return .failure(error)
+                }
             }
         } catch {
             temp.removeContents()
             throw error
         }
-        if batch { try FileDescriptor.open(tempRoot, flags: O_RDONLY | O_DIRECTORY, doing: "flushing new blobs").syncFileSystem() }
+        if batch, staged.contains(where: { (try? $0.get()) != nil }) {
+            try FileDescriptor.open(tempRoot, flags: O_RDONLY | O_DIRECTORY, doing: "flushing new blobs").syncFileSystem()
+        }
+        return staged
+    }
 
+    /// Renames staged files into place (or drops them when the bytes are already stored).
+    private func publish(_ staged: [Staged], batch: Bool, damaged: Set<String>) throws(KhoError) -> [StoredBlob] {
         var touchedShards: Set<HostPath> = []
         var results: [StoredBlob] = []
-        for i in staged.indices {
-            let item = staged[i]
+        var remaining = staged[...]
+        defer { for item in remaining { FS.remove(item.tempPath) } }
+        while let item = remaining.first {
             let final = path(for: item.sha256)
             let shard = HostPath(bytes: Array(final.bytes.dropLast(65)))
             let isDamaged = damaged.contains(item.sha256)
             if !isDamaged, contains(item.sha256, size: item.size) {
                 FS.remove(item.tempPath)
-                staged[i].published = true
+                remaining.removeFirst()
                 results.append(StoredBlob(sha256: item.sha256, size: item.size, mediaType: item.mediaType, wasNew: false, repaired: false))
                 continue
             }
             let existed = FS.exists(final)
             try FS.makeDirectory(shard)
             try FS.rename(item.tempPath, final)
-            staged[i].published = true
+            remaining.removeFirst()
             touchedShards.insert(shard)
             results.append(StoredBlob(sha256: item.sha256, size: item.size, mediaType: item.mediaType,
                                       wasNew: !existed, repaired: existed || isDamaged))
@@ -125,7 +162,6 @@ public final class BlobStore: Sendable {
         var sha256: String
         var size: Int64
         var mediaType: String
-        var published = false
     }
 
     private static func copyAndHash(_ source: HostPath, into tempPath: HostPath, buffer: UnsafeMutableRawBufferPointer,

@@ -15,8 +15,14 @@ public final class Catalog: Sendable {
         var config = Configuration()
         config.busyMode = .timeout(lockTimeout)
         config.prepareDatabase { db in
+            // New catalogs use 16 KB pages (four times fewer pages per product row and index
+            // entry than SQLite's default); an existing catalog keeps its page size.
+            try db.execute(sql: "PRAGMA page_size = 16384")
             // A commit is on disk before Kho reports success.
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Room for a whole import chunk, so a transaction does not spill pages to the WAL
+            // before it commits (up to 64 MB, taken only as used).
+            try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         do {
             let pool = try DatabasePool(path: path, configuration: config)

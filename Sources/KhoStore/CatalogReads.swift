@@ -15,11 +15,12 @@ public struct BlobHolder: Sendable, Equatable {
 enum CatalogReads {
     static let productColumns = """
         p.pk, p.id, p.title, p.kind, p.unit, p.produced, p.published, p.campaign, p.description, p.creator,
-        p.access, p.origin, p.carrier, p.digitized_on, p.digitization_method, p.created_at, p.updated_at
+        p.access, p.origin, p.carrier, p.digitized_on, p.digitization_method, p.created_at, p.updated_at,
+        p.languages, p.channels, p.topics
         """
 
     static func productPK(_ db: Database, id: ProductID) throws -> Int64? {
-        try Int64.fetchOne(db, sql: "SELECT pk FROM products WHERE id = ?", arguments: [id.description])
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT pk FROM products WHERE id = ?"), arguments: [id.description])
     }
 
     static func product(_ db: Database, id: ProductID) throws -> Product? {
@@ -37,12 +38,12 @@ enum CatalogReads {
         if let to = filter.to { conditions.append("p.reference_date <= ?"); arguments.append(to.description) }
         if let language = filter.language {
             // `--lang blt` also finds `blt-Tavt`.
-            conditions.append("EXISTS (SELECT 1 FROM product_languages l WHERE l.product_pk = p.pk AND (l.tag = ? OR l.tag LIKE ?))")
+            conditions.append("EXISTS (SELECT 1 FROM json_each(p.languages) l WHERE l.value = ? OR l.value LIKE ?)")
             arguments.append(language.value)
             arguments.append(language.value + "-%")
         }
         if let channel = filter.channel {
-            conditions.append("EXISTS (SELECT 1 FROM product_channels c WHERE c.product_pk = p.pk AND c.channel = ?)")
+            conditions.append("EXISTS (SELECT 1 FROM json_each(p.channels) c WHERE c.value = ?)")
             arguments.append(channel.rawValue)
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
@@ -93,23 +94,10 @@ enum CatalogReads {
     static func products(_ db: Database, rows: [Row]) throws -> [Product] {
         if rows.isEmpty { return [] }
         let pks: [Int64] = rows.map { $0["pk"] }
-        var languages: [Int64: [String]] = [:]
-        var channels: [Int64: [String]] = [:]
-        var topics: [Int64: [String]] = [:]
         var files: [Int64: [StoredFile]] = [:]
         for chunk in stride(from: 0, to: pks.count, by: 500).map({ Array(pks[$0..<min($0 + 500, pks.count)]) }) {
             let marks = chunk.map { _ in "?" }.joined(separator: ",")
-            let args = StatementArguments(chunk)
-            for row in try Row.fetchAll(db, sql: "SELECT product_pk, tag FROM product_languages WHERE product_pk IN (\(marks)) ORDER BY product_pk, position", arguments: args) {
-                languages[row[0], default: []].append(row[1])
-            }
-            for row in try Row.fetchAll(db, sql: "SELECT product_pk, channel FROM product_channels WHERE product_pk IN (\(marks)) ORDER BY product_pk, position", arguments: args) {
-                channels[row[0], default: []].append(row[1])
-            }
-            for row in try Row.fetchAll(db, sql: "SELECT product_pk, topic FROM product_topics WHERE product_pk IN (\(marks)) ORDER BY product_pk, position", arguments: args) {
-                topics[row[0], default: []].append(row[1])
-            }
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM files WHERE product_pk IN (\(marks)) ORDER BY product_pk, seq", arguments: args) {
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM files WHERE product_pk IN (\(marks)) ORDER BY product_pk, seq", arguments: StatementArguments(chunk)) {
                 let name = FileName(display: row["name"], original: [UInt8](row["name_bytes"] as Data), decodedAs: row["name_encoding"])
                 files[row["product_pk"], default: []].append(StoredFile(
                     n: row["seq"], sha256: row["sha256"], size: row["size"], name: name,
@@ -119,8 +107,8 @@ enum CatalogReads {
         }
         return try rows.map { row in
             let pk: Int64 = row["pk"]
-            return try decode(row, languages: languages[pk] ?? [], channels: channels[pk] ?? [],
-                              topics: topics[pk] ?? [], files: files[pk] ?? [])
+            func list(_ column: String) -> [String] { JSONList.decode(row[column] as String? ?? "[]") ?? [] }
+            return try decode(row, languages: list("languages"), channels: list("channels"), topics: list("topics"), files: files[pk] ?? [])
         }
     }
 

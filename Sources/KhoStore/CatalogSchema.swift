@@ -1,6 +1,7 @@
 // The catalog's schema, as migrations run on every open. Never edit a shipped
 // migration: add a new one.
 import GRDB
+import KhoCore
 
 enum CatalogSchema {
     static var migrator: DatabaseMigrator {
@@ -101,6 +102,50 @@ enum CatalogSchema {
                     title, description, keywords,
                     tokenize = 'unicode61 remove_diacritics 0'
                 );
+                """)
+        }
+        migrator.registerMigration("v2: import sources, title index") { db in
+            try db.execute(sql: """
+                CREATE TABLE product_sources (
+                    unit TEXT NOT NULL,
+                    source_id TEXT NOT NULL,
+                    product_pk INTEGER NOT NULL REFERENCES products(pk),
+                    PRIMARY KEY (unit, source_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX products_title ON products(title);
+                """)
+        }
+        migrator.registerMigration("v3: lists in the product row, digital flag") { db in
+            // Languages, channels and topics move into the product row as JSON arrays: one row per
+            // product instead of four tables' worth of index entries, and a digital-platform flag
+            // the reports can sum directly.
+            let digital = Channel.allCases.filter(\.isDigital).map { "'\($0.rawValue)'" }.joined(separator: ", ")
+            try db.execute(sql: """
+                ALTER TABLE products ADD COLUMN languages TEXT NOT NULL DEFAULT '[]';
+                ALTER TABLE products ADD COLUMN channels TEXT NOT NULL DEFAULT '[]';
+                ALTER TABLE products ADD COLUMN topics TEXT NOT NULL DEFAULT '[]';
+                ALTER TABLE products ADD COLUMN digital INTEGER NOT NULL DEFAULT 0;
+                UPDATE products SET
+                    languages = coalesce((SELECT json_group_array(tag) FROM (SELECT tag FROM product_languages WHERE product_pk = products.pk ORDER BY position)), '[]'),
+                    channels = coalesce((SELECT json_group_array(channel) FROM (SELECT channel FROM product_channels WHERE product_pk = products.pk ORDER BY position)), '[]'),
+                    topics = coalesce((SELECT json_group_array(topic) FROM (SELECT topic FROM product_topics WHERE product_pk = products.pk ORDER BY position)), '[]'),
+                    digital = EXISTS (SELECT 1 FROM product_channels WHERE product_pk = products.pk AND channel IN (\(digital)));
+                DROP TABLE product_languages;
+                DROP TABLE product_channels;
+                DROP TABLE product_topics;
+                DROP INDEX products_kind;
+                """)
+        }
+        migrator.registerMigration("v4: title key index") { db in
+            // Same-title lookups go through an 8-byte hash of the title instead of the title.
+            try db.execute(sql: "ALTER TABLE products ADD COLUMN title_key INTEGER NOT NULL DEFAULT 0")
+            let update = try db.makeStatement(sql: "UPDATE products SET title_key = ? WHERE pk = ?")
+            for row in try Row.fetchAll(db, sql: "SELECT pk, title FROM products") {
+                try update.execute(arguments: [TitleKey.of(row["title"]), row["pk"] as Int64])
+            }
+            try db.execute(sql: """
+                DROP INDEX products_title;
+                CREATE INDEX products_title_key ON products(title_key);
                 """)
         }
         return migrator

@@ -4,25 +4,54 @@ import GRDB
 import KhoCore
 
 enum CatalogWrites {
-    /// Inserts a product without files; returns its row key.
-    static func insertProduct(_ db: Database, id: ProductID, metadata m: ProductMetadata, digitization d: Digitization,
-                              at now: Timestamp) throws -> Int64 {
-        try db.execute(sql: """
+    /// Inserts a product without files; returns its row key. A new random ID that happens to
+    /// exist already (a unique-key collision) is replaced and the insert retried.
+    static func insert(_ db: Database, _ p: inout PreparedProduct, at now: Timestamp) throws -> Int64 {
+        let m = p.metadata, d = p.digitization
+        let insert = try RawStatement(db, """
             INSERT INTO products (id, title, title_sort, kind, unit, produced, published, reference_date, campaign,
                 description, creator, access, origin, carrier, digitized_on, digitization_method, digitized,
-                created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
-            """, arguments: [
-                id.description, m.title, Data(VietnameseText.collationKey(m.title)), m.kind.rawValue, m.unit.value,
-                m.produced?.description, m.published?.description, m.referenceDate?.description, m.campaign,
-                m.description, m.creator, m.access.rawValue, d.origin.rawValue, d.carrier?.rawValue,
-                d.digitizedOn?.description, d.method?.rawValue, now.iso, now.iso,
-            ])
+                created_at, updated_at, languages, channels, topics, digital, title_key)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for attempt in 1...5 {
+            insert.bind(1, p.id.description)
+            insert.bind(2, m.title)
+            insert.bind(3, p.titleSort)
+            insert.bind(4, m.kind.rawValue)
+            insert.bind(5, m.unit.value)
+            insert.bind(6, p.produced)
+            insert.bind(7, p.published)
+            insert.bind(8, p.referenceDate)
+            insert.bind(9, m.campaign)
+            insert.bind(10, m.description)
+            insert.bind(11, m.creator)
+            insert.bind(12, m.access.rawValue)
+            insert.bind(13, d.origin.rawValue)
+            insert.bind(14, d.carrier?.rawValue)
+            insert.bind(15, p.digitizedOn)
+            insert.bind(16, d.method?.rawValue)
+            insert.bind(17, now.iso)
+            insert.bind(18, now.iso)
+            insert.bind(19, p.languagesJSON)
+            insert.bind(20, p.channelsJSON)
+            insert.bind(21, p.topicsJSON)
+            insert.bind(22, m.isOnDigitalPlatform ? 1 : 0)
+            insert.bind(23, p.titleKey)
+            let code = try insert.run()
+            if !RawStatement.isConstraint(code) { break }
+            guard attempt < 5, try CatalogReads.productPK(db, id: p.id) != nil else {
+                throw DatabaseError(resultCode: .SQLITE_CONSTRAINT, message: "product \(p.id) violates a constraint of the catalog")
+            }
+            p.newID()
+        }
         let pk = db.lastInsertedRowID
-        try writeLists(db, pk: pk, metadata: m)
-        try db.execute(sql: "INSERT INTO products_search (rowid, title, description, keywords) VALUES (?, ?, ?, ?)",
-                       arguments: [pk, SearchQuery.indexText(m.title), SearchQuery.indexText(m.description),
-                                   SearchQuery.indexText(m.searchKeywords)])
+        let search = try RawStatement(db, "INSERT INTO products_search (rowid, title, description, keywords) VALUES (?, ?, ?, ?)")
+        search.bind(1, pk)
+        search.bind(2, p.searchTitle)
+        search.bind(3, p.searchDescription)
+        search.bind(4, p.searchKeywords)
+        try search.run()
         return pk
     }
 
@@ -30,33 +59,20 @@ enum CatalogWrites {
     static func updateMetadata(_ db: Database, pk: Int64, metadata m: ProductMetadata, at now: Timestamp) throws {
         try db.execute(sql: """
             UPDATE products SET title = ?, title_sort = ?, kind = ?, unit = ?, produced = ?, published = ?,
-                reference_date = ?, campaign = ?, description = ?, creator = ?, access = ?, updated_at = ?
+                reference_date = ?, campaign = ?, description = ?, creator = ?, access = ?, updated_at = ?,
+                languages = ?, channels = ?, topics = ?, digital = ?, title_key = ?
             WHERE pk = ?
             """, arguments: [
                 m.title, Data(VietnameseText.collationKey(m.title)), m.kind.rawValue, m.unit.value,
                 m.produced?.description, m.published?.description, m.referenceDate?.description, m.campaign,
-                m.description, m.creator, m.access.rawValue, now.iso, pk,
+                m.description, m.creator, m.access.rawValue, now.iso, JSONList.encode(m.languages.map(\.value)),
+                JSONList.encode(m.channels.map(\.rawValue)), JSONList.encode(m.topics), m.isOnDigitalPlatform ? 1 : 0,
+                TitleKey.of(m.title), pk,
             ])
-        for table in ["product_languages", "product_channels", "product_topics"] {
-            try db.execute(sql: "DELETE FROM \(table) WHERE product_pk = ?", arguments: [pk])
-        }
-        try writeLists(db, pk: pk, metadata: m)
         try db.execute(sql: "DELETE FROM products_search WHERE rowid = ?", arguments: [pk])
         try db.execute(sql: "INSERT INTO products_search (rowid, title, description, keywords) VALUES (?, ?, ?, ?)",
                        arguments: [pk, SearchQuery.indexText(m.title), SearchQuery.indexText(m.description),
                                    SearchQuery.indexText(m.searchKeywords)])
-    }
-
-    private static func writeLists(_ db: Database, pk: Int64, metadata m: ProductMetadata) throws {
-        for (i, tag) in m.languages.enumerated() {
-            try db.execute(sql: "INSERT INTO product_languages (product_pk, position, tag) VALUES (?, ?, ?)", arguments: [pk, i, tag.value])
-        }
-        for (i, channel) in m.channels.enumerated() {
-            try db.execute(sql: "INSERT INTO product_channels (product_pk, position, channel) VALUES (?, ?, ?)", arguments: [pk, i, channel.rawValue])
-        }
-        for (i, topic) in m.topics.enumerated() {
-            try db.execute(sql: "INSERT INTO product_topics (product_pk, position, topic) VALUES (?, ?, ?)", arguments: [pk, i, topic])
-        }
     }
 
     static func setDigitization(_ db: Database, pk: Int64, _ d: Digitization, at now: Timestamp) throws {
@@ -89,9 +105,17 @@ enum CatalogWrites {
     }
 
     static func append(_ db: Database, _ e: PreservationEvent) throws {
-        try db.cachedStatement(sql: """
+        let statement = try RawStatement(db, """
             INSERT INTO events (at, type, object, product_id, agent, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [e.at.iso, e.type.rawValue, e.object, e.productID?.description, e.agent, e.outcome.rawValue, e.detail])
+            """)
+        statement.bind(1, e.at.iso)
+        statement.bind(2, e.type.rawValue)
+        statement.bind(3, e.object)
+        statement.bind(4, e.productID?.description)
+        statement.bind(5, e.agent)
+        statement.bind(6, e.outcome.rawValue)
+        statement.bind(7, e.detail)
+        try statement.run()
     }
 
     static func recordFixity(_ db: Database, sha256: String, outcome: String, at now: Timestamp) throws {

@@ -14,6 +14,14 @@ public struct HostPath: Hashable, Sendable, CustomStringConvertible {
 
     public var lastComponent: [UInt8] { FileName.lastComponent(of: bytes) }
 
+    /// The folder holding this path: `.` for a bare name, `/` for a file at the root.
+    public var parentFolder: HostPath {
+        var end = bytes.count
+        while end > 1, bytes[end - 1] == UInt8(ascii: "/") { end -= 1 }
+        guard let slash = bytes[..<end].lastIndex(of: UInt8(ascii: "/")) else { return HostPath(".") }
+        return slash == 0 ? HostPath("/") : HostPath(bytes: Array(bytes[..<slash]))
+    }
+
     public func appending(_ component: String) -> HostPath {
         var out = bytes
         if out.last != UInt8(ascii: "/") { out.append(UInt8(ascii: "/")) }

@@ -15,8 +15,9 @@ struct Kho: ParsableCommand {
             """,
         version: KhoVersion.current,
         subcommands: [
-            InitCommand.self, IngestCommand.self, RegisterCommand.self, AttachCommand.self, EditCommand.self,
+            InitCommand.self, IngestCommand.self, ImportCommand.self, RegisterCommand.self, AttachCommand.self, EditCommand.self,
             ShowCommand.self, ListCommand.self, SearchCommand.self, GetCommand.self, VerifyCommand.self,
+            DuplicatesCommand.self, UnitsCommand.self, LanguagesCommand.self,
         ])
 }
 

@@ -26,19 +26,9 @@ struct RegisterCommand: ParsableCommand {
             Carrier.parse(text).map { .success($0) } ?? .failure(Problem(
                 code: "unknown_carrier", field: "carrier", value: text,
                 expected: "one of \(Carrier.allCases.map(\.rawValue).joined(separator: ", "))"))
-        } ?? Self.defaultCarrier(for: validated.value.kind)
+        } ?? Carrier.typical(for: validated.value.kind)
         let archive = try options.openArchive()
         defer { archive.close() }
         report(try archive.register(validated.value, carrier: carrier), warnings: validated.warnings, json: options.json)
-    }
-
-    static func defaultCarrier(for kind: ProductKind) -> Carrier {
-        switch kind {
-        case .poster, .banner, .infographic: .print
-        case .photo: .photo
-        case .radioReport, .radioDrama, .radioProgram: .audioTape
-        case .tvReport, .videoClip, .skit: .videoTape
-        case .article, .leaflet, .publication: .paper
-        }
     }
 }

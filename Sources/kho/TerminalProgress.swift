@@ -19,10 +19,15 @@ final class TerminalProgress: ProgressReporter {
     /// Seconds of quiet before the bar appears, so short work prints nothing ($KHO_PROGRESS_DELAY).
     private let delay = ProcessInfo.processInfo.environment["KHO_PROGRESS_DELAY"].flatMap(Double.init) ?? 0.5
 
+    /// What the items are called on the bar ("files", "rows").
+    private let noun: String
+
+    init(noun: String) { self.noun = noun }
+
     /// A reporter for this terminal, or nil when stderr is not one (pipes, logs, CI).
-    static func forTerminal() -> TerminalProgress? {
+    static func forTerminal(noun: String = "files") -> TerminalProgress? {
         guard Console.stderrIsTerminal, ProcessInfo.processInfo.environment["KHO_NO_PROGRESS"] == nil else { return nil }
-        return TerminalProgress()
+        return TerminalProgress(noun: noun)
     }
 
     func start(label: String, totalBytes: Int64, totalItems: Int) {
@@ -59,7 +64,7 @@ final class TerminalProgress: ProgressReporter {
         s.lastDraw = now
         s.drawn = true
         let line = Formatting.progressLine(label: s.label, done: s.done, total: s.total, elapsed: now.timeIntervalSince(s.started),
-                                           width: Console.terminalWidth, items: s.items > 1 ? (s.itemsDone, s.items) : nil)
+                                           width: Console.terminalWidth, items: s.items > 1 ? (s.itemsDone, s.items) : nil, noun: noun)
         FileHandle.standardError.write(Data("\r\u{1B}[2K\(line)".utf8))
     }
 }

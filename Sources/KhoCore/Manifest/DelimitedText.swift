@@ -1,0 +1,90 @@
+// CSV as Excel and LibreOffice save it: comma, semicolon or tab; quoted fields holding
+// delimiters, quotes ("") and line breaks; CRLF, LF or CR line ends. Works on UTF-8 bytes
+// (the structural characters are ASCII, which never occurs inside a multi-byte character).
+
+public struct DelimitedRecord: Sendable, Equatable {
+    /// The row number a spreadsheet shows: the header is row 1; a cell with line breaks is still one row.
+    public var row: Int
+    public var fields: [String]
+}
+
+public enum DelimitedText {
+    static let quote = UInt8(ascii: "\""), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+
+    /// The delimiter of the first record: whichever of `,` `;` tab occurs most outside quotes.
+    public static func detectDelimiter(_ utf8: [UInt8]) -> UInt8 {
+        var counts: [UInt8: Int] = [UInt8(ascii: ","): 0, UInt8(ascii: ";"): 0, UInt8(ascii: "\t"): 0]
+        var quoted = false
+        for byte in utf8 {
+            if byte == quote { quoted.toggle(); continue }
+            if !quoted && (byte == lf || byte == cr) { break }
+            if !quoted, counts[byte] != nil { counts[byte]! += 1 }
+        }
+        let best = counts.max { a, b in a.value != b.value ? a.value < b.value : a.key > b.key }!
+        return best.value == 0 ? UInt8(ascii: ",") : best.key
+    }
+
+    /// Splits into records. The only error is a quoted field that never closes.
+    public static func records(_ utf8: [UInt8], delimiter: UInt8) -> Result<[DelimitedRecord], Problem> {
+        var records: [DelimitedRecord] = []
+        var fields: [String] = []
+        var field: [UInt8] = []
+        var row = 1
+        var quoted = false
+        var quoteStartRow = 0
+        var i = 0
+        let n = utf8.count
+        func endField() { fields.append(String(decoding: field, as: UTF8.self)); field.removeAll(keepingCapacity: true) }
+        func endRecord() {
+            endField()
+            if fields.contains(where: { !$0.isEmpty }) { records.append(DelimitedRecord(row: row, fields: fields)) }
+            fields.removeAll(keepingCapacity: true)
+            row += 1
+        }
+        while i < n {
+            let byte = utf8[i]
+            if quoted {
+                if byte == quote {
+                    if i + 1 < n, utf8[i + 1] == quote { field.append(quote); i += 2; continue }
+                    quoted = false
+                } else {
+                    field.append(byte)
+                }
+                i += 1
+                continue
+            }
+            switch byte {
+            case quote where field.isEmpty:
+                quoted = true
+                quoteStartRow = row
+            case delimiter:
+                endField()
+            case cr:
+                endRecord()
+                if i + 1 < n, utf8[i + 1] == lf { i += 1 }
+            case lf:
+                endRecord()
+            default:
+                // A quote inside an unquoted field is kept as text, as spreadsheets do.
+                field.append(byte)
+            }
+            i += 1
+        }
+        if quoted {
+            return .failure(Problem(code: "unclosed_quote", field: "row \(quoteStartRow)", value: "\"",
+                                    expected: "a quoted cell that starts in row \(quoteStartRow) is never closed; check that row's quotes"))
+        }
+        if !field.isEmpty || !fields.isEmpty { endRecord() }
+        return .success(records)
+    }
+}
+
+extension DelimitedText {
+    /// One CSV line (RFC 4180 quoting), without the line end.
+    public static func line(_ fields: [String]) -> String {
+        fields.map { field in
+            field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                ? "\"" + field.replacingAll("\"", with: "\"\"") + "\"" : field
+        }.joined(separator: ",")
+    }
+}

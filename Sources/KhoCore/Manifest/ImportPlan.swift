@@ -1,0 +1,223 @@
+// What each manifest row asks for, validated without touching the disk: new born-digital
+// products, physical products (with or without their scans), files for existing products.
+
+public enum ImportAction: Sendable, Equatable {
+    /// A born-digital product with its master files.
+    case ingest(ProductMetadata, files: [String])
+    /// A physical product, not yet digitized.
+    case register(ProductMetadata, carrier: Carrier)
+    /// A physical product together with its digitized masters.
+    case digitized(ProductMetadata, carrier: Carrier, files: [String], on: CalendarDate?, method: DigitizationMethod?)
+    /// Files (digitized masters) for a product already in the archive.
+    case attach(ProductID, files: [String], on: CalendarDate?, method: DigitizationMethod?)
+
+    public var files: [String] {
+        switch self {
+        case .ingest(_, let f), .digitized(_, _, let f, _, _), .attach(_, let f, _, _): f
+        case .register: []
+        }
+    }
+
+    public var metadata: ProductMetadata? {
+        switch self {
+        case .ingest(let m, _), .register(let m, _), .digitized(let m, _, _, _, _): m
+        case .attach: nil
+        }
+    }
+}
+
+public struct PlannedRow: Sendable {
+    public var row: Int
+    public var sourceID: String?
+    /// nil when the row has problems.
+    public var action: ImportAction?
+    public var problems: [RowProblem]
+    public var warnings: [String]
+}
+
+public struct ManifestValidator: Sendable {
+    public var products: ProductValidator
+    /// Each column's header as written, for messages.
+    public var headers: [ManifestColumn: String]
+
+    public init(products: ProductValidator = ProductValidator(cache: ValidationCache()), headers: [ManifestColumn: String] = [:]) {
+        self.products = products
+        self.headers = headers
+    }
+
+    func name(_ column: ManifestColumn) -> String { headers[column] ?? column.rawValue }
+
+    static let fieldColumns: [String: ManifestColumn] = [
+        "title": .title, "kind": .kind, "language": .languages, "unit": .unit, "produced": .produced,
+        "published": .published, "channel": .channels, "access": .access,
+    ]
+
+    public func plan(_ row: ManifestRow) -> PlannedRow {
+        var problems: [RowProblem] = []
+        var warnings: [String] = []
+        func problem(_ column: ManifestColumn, _ value: String, _ expected: String, _ code: String) {
+            problems.append(RowProblem(row: row.row, column: name(column), value: value, expected: expected, code: code))
+        }
+        let sourceID = row[.sourceID].map(VietnameseText.nfc)
+        if let s = sourceID, s.count > 200 { problem(.sourceID, String(s.prefix(40)) + "…", "at most 200 characters", "source_id_too_long") }
+
+        var files: [String] = []
+        for raw in (row[.files] ?? "").split(separator: "|") {
+            let path = String(raw).trimmingWhitespace()
+            if path.isEmpty { continue }
+            switch Self.relativePath(path) {
+            case .success(let clean): files.append(clean)
+            case .failure(let p): problem(.files, path, p.expected, p.code)
+            }
+        }
+        var digitizedOn: CalendarDate?
+        if let text = row[.digitized] {
+            switch CalendarDate.parse(text) {
+            case .success(let d): digitizedOn = d
+            case .failure(let p): problem(.digitized, text, p.expected, p.code)
+            }
+        }
+        var method: DigitizationMethod?
+        if let text = row[.method] {
+            method = DigitizationMethod.parse(text)
+            if method == nil { problem(.method, text, "one of scan, photograph, transfer", "unknown_method") }
+        }
+
+        var action: ImportAction?
+        if let idText = row[.productID] {
+            switch ProductID.parse(idText) {
+            case .failure(let p): problem(.productID, idText, p.expected, p.code)
+            case .success(let id):
+                if files.isEmpty && row[.files] == nil {
+                    problem(.files, "", "a row with a product_id attaches files to that product: give the files", "missing_file")
+                }
+                let described = [ManifestColumn.title, .kind, .languages, .unit].filter { row[$0] != nil }
+                if !described.isEmpty {
+                    warnings.append("row \(row.row): \(described.map(name).joined(separator: ", ")) ignored: a row with a product_id only attaches files")
+                }
+                action = .attach(id, files: files, on: digitizedOn, method: method)
+            }
+        } else {
+            let input = ProductInput(title: row[.title], kind: row[.kind], languages: row[.languages].map { [$0] } ?? [],
+                                     unit: row[.unit], produced: row[.produced], published: row[.published],
+                                     channels: row[.channels].map { [$0] } ?? [], topics: row[.topics].map { [$0] } ?? [],
+                                     campaign: row[.campaign], description: row.cells[.description], creator: row[.creator],
+                                     access: row[.access])
+            var carrier: Carrier?
+            if let text = row[.carrier] {
+                carrier = Carrier.parse(text)
+                if carrier == nil {
+                    problem(.carrier, text, "one of \(Carrier.allCases.map(\.rawValue).joined(separator: ", "))", "unknown_carrier")
+                }
+            }
+            switch products.validate(input) {
+            case .failure(let failure):
+                for p in failure.problems {
+                    problems.append(RowProblem(row: row.row, p, column: Self.fieldColumns[p.field].map(name) ?? p.field))
+                }
+            case .success(let validated):
+                warnings += validated.warnings.map { "row \(row.row): \($0)" }
+                let m = validated.value
+                if files.isEmpty {
+                    if row[.files] != nil { problem(.files, row[.files] ?? "", "no usable file path", "missing_file") }
+                    if digitizedOn != nil || method != nil {
+                        warnings.append("row \(row.row): \(name(.digitized))/\(name(.method)) ignored: the row has no files")
+                    }
+                    action = .register(m, carrier: carrier ?? Carrier.typical(for: m.kind))
+                } else if let carrier {
+                    action = .digitized(m, carrier: carrier, files: files, on: digitizedOn, method: method)
+                } else {
+                    if digitizedOn != nil || method != nil {
+                        warnings.append("row \(row.row): \(name(.digitized))/\(name(.method)) ignored: without a \(name(.carrier)) the product is born digital")
+                    }
+                    action = .ingest(m, files: files)
+                }
+            }
+        }
+        return PlannedRow(row: row.row, sourceID: sourceID, action: problems.isEmpty ? action : nil, problems: problems, warnings: warnings)
+    }
+
+    /// Marks later rows that repeat an earlier one: the same source_id (within a unit), or the
+    /// same product and files.
+    public func markDuplicates(_ rows: inout [PlannedRow]) {
+        var tracker = DuplicateTracker(validator: self)
+        for i in rows.indices { tracker.check(&rows[i]) }
+    }
+
+    /// What makes two rows the same product: the product (or the ID attached to) and the files.
+    struct Signature: Hashable {
+        var title: String
+        var kind: ProductKind?
+        var unit: String
+        var produced: CalendarDate?
+        var published: CalendarDate?
+        var files: [String]
+    }
+
+    static func signature(_ action: ImportAction) -> Signature {
+        let files = action.files.count > 1 ? action.files.sorted() : action.files
+        switch action {
+        case .attach(let id, _, _, _):
+            return Signature(title: id.description, kind: nil, unit: "", produced: nil, published: nil, files: files)
+        case .ingest(let m, _), .register(let m, _), .digitized(let m, _, _, _, _):
+            return Signature(title: m.title, kind: m.kind, unit: m.unit.value, produced: m.produced, published: m.published, files: files)
+        }
+    }
+
+    /// A path relative to the manifest's folder, with `/` separators, that stays inside it.
+    public static func relativePath(_ text: String) -> Result<String, Problem> {
+        let path = text.replacingAll("\\", with: "/")
+        func fail(_ expected: String, _ code: String) -> Result<String, Problem> {
+            .failure(Problem(code: code, field: "files", value: text, expected: expected))
+        }
+        let isDriveLetter = path.count >= 2 && path.dropFirst().first == ":" && path.first!.isLetter
+        if path.hasPrefix("/") || isDriveLetter {
+            return fail("an absolute path; file paths are relative to the manifest's folder (e.g. anh/poster.jpg)", "absolute_path")
+        }
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == ".." {
+                if parts.isEmpty { return fail("the path leaves the manifest's folder; files must be inside it", "path_escapes_folder") }
+                parts.removeLast()
+            } else {
+                parts.append(part)
+            }
+        }
+        if parts.isEmpty { return fail("not a file path", "missing_file") }
+        return .success(parts.joined(separator: "/"))
+    }
+}
+
+/// Remembers the rows seen so far, so a later row that repeats one is marked; works chunk by
+/// chunk as long as rows come in order.
+public struct DuplicateTracker: Sendable {
+    struct SourceKey: Hashable { var unit: String; var source: String }
+    let validator: ManifestValidator
+    private var bySource: [SourceKey: Int] = [:]
+    private var bySignature: [ManifestValidator.Signature: Int] = [:]
+
+    public init(validator: ManifestValidator) { self.validator = validator }
+
+    public mutating func check(_ row: inout PlannedRow) {
+        guard let action = row.action else { return }
+        if let source = row.sourceID {
+            let key = SourceKey(unit: action.metadata?.unit.value ?? "", source: source)
+            if let first = bySource[key] {
+                row.problems.append(RowProblem(row: row.row, column: validator.name(.sourceID), value: source,
+                                               expected: "duplicate row: row \(first) has the same \(validator.name(.sourceID))", code: "duplicate_row"))
+                row.action = nil
+                return
+            }
+            bySource[key] = row.row
+        }
+        let signature = ManifestValidator.signature(action)
+        if let first = bySignature[signature] {
+            row.problems.append(RowProblem(row: row.row, column: "(row)", value: row.sourceID ?? "",
+                                           expected: "duplicate row: the same product and files as row \(first)", code: "duplicate_row"))
+            row.action = nil
+            return
+        }
+        bySignature[signature] = row.row
+    }
+}

@@ -1,0 +1,146 @@
+// Reading a manifest (CSV or JSON Lines) into rows of named cells. One row, one product.
+import Foundation
+
+public struct ManifestRow: Sendable, Equatable {
+    /// The row number a spreadsheet shows (header = 1), or the line number in JSON Lines.
+    public var row: Int
+    /// Cell text by column; list columns hold `|`-separated values.
+    public var cells: [ManifestColumn: String]
+
+    public init(row: Int, cells: [ManifestColumn: String]) {
+        self.row = row
+        self.cells = cells
+    }
+
+    public subscript(_ column: ManifestColumn) -> String? {
+        guard let text = cells[column]?.trimmingWhitespace(), !text.isEmpty else { return nil }
+        return text
+    }
+}
+
+/// A problem in one row: which row, which column, the value, what was expected.
+public struct RowProblem: Sendable, Equatable, Codable, CustomStringConvertible {
+    public var row: Int
+    public var column: String
+    public var value: String
+    public var expected: String
+    public var code: String
+
+    public init(row: Int, column: String, value: String, expected: String, code: String) {
+        self.row = row
+        self.column = column
+        self.value = value
+        self.expected = expected
+        self.code = code
+    }
+
+    public init(row: Int, _ problem: Problem, column: String? = nil) {
+        self.init(row: row, column: column ?? problem.field, value: problem.value, expected: problem.expected, code: problem.code)
+    }
+
+    public var description: String {
+        "row \(row), \(column): \(value.isEmpty ? "(empty)" : "'\(value)'") — \(expected)"
+    }
+}
+
+public struct ParsedManifest: Sendable {
+    public var rows: [ManifestRow]
+    /// Problems in rows that could not even be read (a JSON line that is not an object).
+    public var rowProblems: [RowProblem]
+    /// "CSV, semicolon-separated, UTF-8 with BOM" and the like.
+    public var format: String
+    public var warnings: [String]
+    /// Each column's header as written ("loại", "Tiêu đề"), for messages the clerk recognises.
+    public var headers: [ManifestColumn: String] = [:]
+}
+
+public enum ManifestParser {
+    /// Reads a manifest. Fails only when nothing can be read (no header, no known column,
+    /// an unclosed quote); problems in single rows are reported per row later.
+    public static func parse(_ bytes: [UInt8], fileName: String) -> Result<ParsedManifest, KhoError> {
+        let decoded = TextDecoding.decode(bytes)
+        var warnings = decoded.warning.map { [$0] } ?? []
+        let ext = MediaType.fileExtension(fileName)
+        let firstByte = decoded.utf8.first { !(($0 == 0x20) || ($0 == 0x09) || ($0 == 0x0A) || ($0 == 0x0D)) }
+        if ext == "jsonl" || ext == "ndjson" || (ext != "csv" && firstByte == UInt8(ascii: "{")) {
+            return jsonLines(decoded, warnings: warnings)
+        }
+        let delimiter = DelimitedText.detectDelimiter(decoded.utf8)
+        let records: [DelimitedRecord]
+        switch DelimitedText.records(decoded.utf8, delimiter: delimiter) {
+        case .success(let r): records = r
+        case .failure(let p): return .failure(KhoError("malformed_manifest", "\(fileName): \(p.expected)"))
+        }
+        guard let header = records.first else {
+            return .failure(KhoError("empty_manifest", "\(fileName) is empty: expected a header row (title, kind, languages, unit, …) and one row per product"))
+        }
+        var columns: [Int: ManifestColumn] = [:]
+        var seen: [ManifestColumn: String] = [:]
+        var unknown: [String] = []
+        for (index, name) in header.fields.enumerated() {
+            let trimmed = name.trimmingWhitespace()
+            if trimmed.isEmpty { continue }
+            guard let column = ManifestColumn.named(trimmed) else { unknown.append(trimmed); continue }
+            if let earlier = seen[column] {
+                return .failure(KhoError("duplicate_column", "\(fileName): columns '\(earlier)' and '\(trimmed)' both mean \(column.rawValue); keep one"))
+            }
+            seen[column] = trimmed
+            columns[index] = column
+        }
+        if columns.isEmpty {
+            return .failure(KhoError("no_known_columns", "\(fileName): the header row '\(header.fields.joined(separator: String(UnicodeScalar(delimiter))))' names none of Kho's columns; expected title, kind, languages, unit, files… (English or Vietnamese: tiêu đề, loại, ngôn ngữ, đơn vị, tệp…)"))
+        }
+        if !unknown.isEmpty {
+            warnings.append("column(s) \(unknown.map { "'\($0)'" }.joined(separator: ", ")) are not Kho columns and were ignored")
+        }
+        var rows: [ManifestRow] = []
+        var problems: [RowProblem] = []
+        rows.reserveCapacity(records.count)
+        for record in records.dropFirst() {
+            var cells: [ManifestColumn: String] = [:]
+            for (index, value) in record.fields.enumerated() {
+                if let column = columns[index] { cells[column] = value }
+            }
+            if record.fields.count > header.fields.count, record.fields[header.fields.count...].contains(where: { !$0.trimmingWhitespace().isEmpty }) {
+                problems.append(RowProblem(row: record.row, column: "(row)", value: record.fields[header.fields.count...].joined(separator: " "),
+                                           expected: "this row has \(record.fields.count) cells but the header has \(header.fields.count); a cell with the delimiter must be quoted", code: "extra_cells"))
+            }
+            rows.append(ManifestRow(row: record.row, cells: cells))
+        }
+        let name = delimiter == UInt8(ascii: ";") ? "semicolon" : delimiter == UInt8(ascii: "\t") ? "tab" : "comma"
+        return .success(ParsedManifest(rows: rows, rowProblems: problems, format: "CSV, \(name)-separated, \(decoded.encoding)",
+                                       warnings: warnings, headers: seen))
+    }
+
+    static func jsonLines(_ decoded: DecodedText, warnings: [String]) -> Result<ParsedManifest, KhoError> {
+        var rows: [ManifestRow] = []
+        var problems: [RowProblem] = []
+        var unknown: Set<String> = []
+        var lineNumber = 0
+        for line in decoded.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            lineNumber += 1
+            let text = line.last == UInt8(ascii: "\r") ? line.dropLast() : line[...]
+            if text.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(text)) as? [String: Any] else {
+                problems.append(RowProblem(row: lineNumber, column: "(line)", value: String(decoding: text.prefix(60), as: UTF8.self),
+                                           expected: "each line must be one JSON object, like {\"title\": \"…\", \"kind\": \"article\"}", code: "malformed_json"))
+                continue
+            }
+            var cells: [ManifestColumn: String] = [:]
+            for (key, value) in object {
+                guard let column = ManifestColumn.named(key) else { unknown.insert(key); continue }
+                switch value {
+                case let s as String: cells[column] = s
+                case let list as [Any]: cells[column] = list.map { "\($0)" }.joined(separator: "|")
+                case is NSNull: continue
+                case let n as NSNumber: cells[column] = n.stringValue
+                default: cells[column] = "\(value)"
+                }
+            }
+            rows.append(ManifestRow(row: lineNumber, cells: cells))
+        }
+        var all = warnings
+        if !unknown.isEmpty { all.append("key(s) \(unknown.sorted().map { "'\($0)'" }.joined(separator: ", ")) are not Kho columns and were ignored") }
+        return .success(ParsedManifest(rows: rows, rowProblems: problems, format: "JSON Lines, \(decoded.encoding)", warnings: all))
+    }
+}

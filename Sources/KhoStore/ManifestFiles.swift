@@ -1,0 +1,74 @@
+// Finding a manifest's files on disk. The manifest's text is NFC; names written by a Mac are
+// NFD; Windows users mix case. A path is tried as written, then in the other normalisation
+// form, then by a case-insensitive look through its folder. Nothing outside the manifest's
+// folder is ever used, symbolic links included.
+import Foundation
+import Glibc
+import KhoCore
+
+struct ResolvedFile: Sendable {
+    var path: HostPath
+    var size: Int64
+    var note: String?
+}
+
+struct ManifestFiles {
+    let base: HostPath
+    private let realBase: String
+
+    init(base: HostPath) {
+        self.base = base
+        realBase = Self.realPath(base) ?? base.description
+    }
+
+    /// `relative` has `/` separators and no `..` (ManifestValidator.relativePath made sure).
+    func resolve(_ relative: String) -> Result<ResolvedFile, Problem> {
+        func fail(_ expected: String, _ code: String) -> Result<ResolvedFile, Problem> {
+            .failure(Problem(code: code, field: "files", value: relative, expected: expected))
+        }
+        var note: String?
+        var found: HostPath?
+        for candidate in [relative, VietnameseText.nfc(relative), relative.decomposedStringWithCanonicalMapping] {
+            let path = base.appending(candidate)
+            if FS.exists(path) { found = path; break }
+        }
+        if found == nil, let match = caseInsensitiveMatch(relative) {
+            found = match
+            note = "\(relative) matched \(String(match.description.dropFirst(base.description.count + 1))) ignoring case"
+        }
+        guard let path = found else {
+            return fail("no such file in the manifest's folder (\(base))", "missing_file")
+        }
+        guard let real = Self.realPath(path), real == realBase || real.hasPrefix(realBase + "/") else {
+            return fail("the path leads outside the manifest's folder (through a link); files must be inside it", "path_escapes_folder")
+        }
+        do throws(KhoError) {
+            let fd = try FileDescriptor.openForReading(path)
+            let st = try fd.status()
+            guard st.st_mode & S_IFMT == S_IFREG else { return fail("not a regular file (a folder, device or pipe)", "not_a_file") }
+            return .success(ResolvedFile(path: path, size: Int64(st.st_size), note: note))
+        } catch {
+            return fail(error.code == "unreadable_file" ? "cannot be read: permission denied" : error.message, error.code)
+        }
+    }
+
+    /// Walks the path component by component, comparing folded names.
+    private func caseInsensitiveMatch(_ relative: String) -> HostPath? {
+        var current = base
+        for component in relative.split(separator: "/") {
+            let want = VietnameseText.nfc(String(component)).lowercased()
+            guard let names = try? FS.list(current),
+                  let hit = names.first(where: { VietnameseText.nfc($0).lowercased() == want }) else { return nil }
+            current = current.appending(hit)
+        }
+        return current
+    }
+
+    static func realPath(_ path: HostPath) -> String? {
+        path.withCString { pointer in
+            guard let resolved = realpath(pointer, nil) else { return nil }
+            defer { free(resolved) }
+            return String(cString: resolved)
+        }
+    }
+}
