@@ -34,9 +34,12 @@ public enum Formatting {
         let fraction = byItems ? Double(items!.done) / Double(items!.total) : total > 0 ? min(1, Double(done) / Double(total)) : 1
         let percent = Int((fraction * 100).rounded(.down))
         let remaining = fraction > 0 && elapsed > 0 ? elapsed * (1 - fraction) / fraction : .infinity
-        var tail = byItems ? "" : "\(bytes(done))/\(bytes(total))  "
+        var tail = byItems ? (done > 0 ? "\(bytes(done))  " : "") : "\(bytes(done))/\(bytes(total))  "
         if let items { tail += "\(items.done)/\(items.total) \(noun)  " }
-        if byItems, let items, elapsed > 0 { tail += "\(Int((Double(items.done) / elapsed).rounded())) \(noun)/s" }
+        if byItems, let items, elapsed > 0 {
+            tail += "\(Int((Double(items.done) / elapsed).rounded())) \(noun)/s"
+            if done > 0 { tail += ", \(bytes(Int64(Double(done) / elapsed)))/s" }
+        }
         else { tail += "\(bytes(Int64(elapsed > 0 ? Double(done) / elapsed : 0)))/s" }
         tail += "  ETA \(duration(remaining))"
         let pct = percent < 10 ? "  \(percent)%" : percent < 100 ? " \(percent)%" : "\(percent)%"

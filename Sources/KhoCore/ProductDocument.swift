@@ -11,8 +11,9 @@ public struct ProductDocument: Encodable, Sendable {
     public var warnings: [String]?
 
     public init(product: Product, events: [PreservationEvent]? = nil, status: String? = nil,
-                notices: [String]? = nil, warnings: [String]? = nil) {
+                notices: [String]? = nil, warnings: [String]? = nil, registry: LanguageRegistry = .standard) {
         self.product = product
+        self.registry = registry
         self.events = events
         self.status = status
         self.notices = notices

@@ -48,22 +48,14 @@ extension Archive {
             return report
         }
 
-        // Room for every file the manifest names (a rough sum by name; each chunk checks again).
-        let roughBytes = parsed.rows.reduce(Int64(0)) { sum, row in
-            sum + (row[.files] ?? "").split(separator: "|").reduce(Int64(0)) { s, path in
-                guard let clean = try? ManifestValidator.relativePath(String(path).trimmingWhitespace()).get(),
-                      let st = FS.fileStatus(finder.base.appending(clean)) else { return s }
-                return s + Int64(st.st_size)
-            }
-        }
-        try checkSpace(roughBytes, what: "the manifest's files")
+        // Free space is checked before each chunk's files are stored.
         try catalog.probeWriteLock()
         let reportPath = options.report ?? HostPath(bytes: manifest.bytes + Array(".result.csv".utf8))
         let resultFile = try ImportResultFile(reportPath)
         report.reportPath = reportPath.description
         try resultFile.append(results)
         let damaged = try catalog.read { db in try CatalogReads.damagedBlobs(db) }
-        options.progress?.start(label: "importing", totalBytes: roughBytes, totalItems: parsed.rows.count)
+        options.progress?.start(label: "importing", totalBytes: 0, totalItems: parsed.rows.count)
         defer { options.progress?.finish() }
 
         // Check chunk k+1 on another core while chunk k is stored.

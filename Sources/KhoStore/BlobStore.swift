@@ -30,6 +30,8 @@ public final class BlobStore: Sendable {
     let root: HostPath
     private let tempRoot: HostPath
     private let session = SessionHolder()
+    /// Shard folders known to exist, so each is made (or found) once per process.
+    private let knownShards = Mutex<Set<HostPath>>([])
 
     init(root: HostPath, tempRoot: HostPath) {
         self.root = root
@@ -142,7 +144,10 @@ public final class BlobStore: Sendable {
                 continue
             }
             let existed = FS.exists(final)
-            try FS.makeDirectory(shard)
+            if !knownShards.withLock({ $0.contains(shard) }) {
+                try FS.makeDirectory(shard)
+                knownShards.withLock { _ = $0.insert(shard) }
+            }
             try FS.rename(item.tempPath, final)
             remaining.removeFirst()
             touchedShards.insert(shard)

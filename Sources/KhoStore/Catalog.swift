@@ -21,8 +21,8 @@ public final class Catalog: Sendable {
             // A commit is on disk before Kho reports success.
             try db.execute(sql: "PRAGMA synchronous = FULL")
             // Room for a whole import chunk, so a transaction does not spill pages to the WAL
-            // before it commits (up to 64 MB, taken only as used).
-            try db.execute(sql: "PRAGMA cache_size = -65536")
+            // before it commits (up to 32 MB, taken only as used).
+            try db.execute(sql: "PRAGMA cache_size = -32768")
         }
         do {
             let pool = try DatabasePool(path: path, configuration: config)

@@ -53,7 +53,7 @@ public struct ImportReport: Sendable {
     public func count(_ status: ImportStatus) -> Int { results.filter { $0.status == status }.count }
 }
 
-/// Forwards bytes to a progress bar but not per-file steps: the import counts rows.
+/// Passes the bytes of stored files to the bar but not per-file steps: an import counts rows.
 struct BytesOnlyProgress: ProgressReporter {
     let inner: any ProgressReporter
     func start(label: String, totalBytes: Int64, totalItems: Int) {}

@@ -2,6 +2,7 @@
 // NFD; Windows users mix case. A path is tried as written, then in the other normalisation
 // form, then by a case-insensitive look through its folder. Nothing outside the manifest's
 // folder is ever used, symbolic links included.
+import CKhoSystem
 import Foundation
 import Glibc
 import KhoCore
@@ -12,13 +13,16 @@ struct ResolvedFile: Sendable {
     var note: String?
 }
 
-struct ManifestFiles {
+struct ManifestFiles: Sendable {
     let base: HostPath
     private let realBase: String
+    /// The manifest's folder, open, for opening files beneath it (nil if it cannot be opened).
+    private let folder: FileDescriptor?
 
     init(base: HostPath) {
         self.base = base
         realBase = Self.realPath(base) ?? base.description
+        folder = try? FileDescriptor.open(base, flags: O_RDONLY | O_DIRECTORY, doing: "opening the manifest's folder")
     }
 
     /// `relative` has `/` separators and no `..` (ManifestValidator.relativePath made sure).
@@ -39,16 +43,36 @@ struct ManifestFiles {
         guard let path = found else {
             return fail("no such file in the manifest's folder (\(base))", "missing_file")
         }
-        guard let real = Self.realPath(path), real == realBase || real.hasPrefix(realBase + "/") else {
-            return fail("the path leads outside the manifest's folder (through a link); files must be inside it", "path_escapes_folder")
-        }
         do throws(KhoError) {
-            let fd = try FileDescriptor.openForReading(path)
+            let fd: FileDescriptor
+            switch openBeneath(path) {
+            case .opened(let opened): fd = opened
+            case .escapes: return fail("the path leads outside the manifest's folder (through a link); files must be inside it", "path_escapes_folder")
+            case .unsupported:
+                guard let real = Self.realPath(path), real == realBase || real.hasPrefix(realBase + "/") else {
+                    return fail("the path leads outside the manifest's folder (through a link); files must be inside it", "path_escapes_folder")
+                }
+                fd = try FileDescriptor.openForReading(path)
+            }
             let st = try fd.status()
             guard st.st_mode & S_IFMT == S_IFREG else { return fail("not a regular file (a folder, device or pipe)", "not_a_file") }
             return .success(ResolvedFile(path: path, size: Int64(st.st_size), note: note))
         } catch {
             return fail(error.code == "unreadable_file" ? "cannot be read: permission denied" : error.message, error.code)
+        }
+    }
+
+    enum Beneath { case opened(FileDescriptor), escapes, unsupported }
+
+    /// Opens the file with the kernel refusing any path that leaves the folder (openat2).
+    private func openBeneath(_ path: HostPath) -> Beneath {
+        guard let folder else { return .unsupported }
+        let relative = HostPath(bytes: Array(path.bytes.dropFirst(base.bytes.count + 1)))
+        let fd = relative.withCString { kho_open_beneath(folder.fd, $0, O_RDONLY) }
+        if fd >= 0 { return .opened(FileDescriptor.adopt(fd, path: path)) }
+        switch errno {
+        case EXDEV, ELOOP: return .escapes
+        default: return .unsupported
         }
     }
 

@@ -8,7 +8,7 @@ import Synchronization
 
 enum PipelinedCopy {
     static let slots = 4
-    static let slotSize = 4 << 20
+    static let slotSize = 2 << 20
 
     /// Copies `input` to `output`, calling `consume` (hashing) on every chunk in order on
     /// this thread. `afterWrite(total)` runs on the writer thread after each write.

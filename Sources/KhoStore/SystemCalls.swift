@@ -50,6 +50,9 @@ final class FileDescriptor: @unchecked Sendable {
         return FileDescriptor(fd: fd, path: path)
     }
 
+    /// Takes ownership of a descriptor opened elsewhere.
+    static func adopt(_ fd: Int32, path: HostPath) -> FileDescriptor { FileDescriptor(fd: fd, path: path) }
+
     static func openForReading(_ path: HostPath) throws(KhoError) -> FileDescriptor {
         try open(path, flags: O_RDONLY, doing: "opening it for reading")
     }

@@ -46,6 +46,6 @@ struct AttachCommand: ParsableCommand {
         defer { archive.close() }
         let result = try archive.attach(productID, files: try files.paths(), role: role, digitizedOn: date,
                                         method: method, jobs: jobs ?? Archive.defaultJobs, progress: TerminalProgress.forTerminal())
-        report(result, warnings: [], json: options.json)
+        report(result, warnings: [], json: options.json, registry: archive.registry)
     }
 }

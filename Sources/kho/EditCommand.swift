@@ -59,6 +59,6 @@ struct EditCommand: ParsableCommand {
         }
         let validated = try ProductValidator().validate(input).get()
         let result = try archive.updateMetadata(productID, from: current, to: validated.value)
-        report(result, warnings: validated.warnings, json: options.json)
+        report(result, warnings: validated.warnings, json: options.json, registry: archive.registry)
     }
 }

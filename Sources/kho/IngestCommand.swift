@@ -33,15 +33,15 @@ struct IngestCommand: ParsableCommand {
         defer { archive.close() }
         let result = try archive.ingest(validated.value, files: try files.paths(),
                                         jobs: jobs ?? Archive.defaultJobs, progress: TerminalProgress.forTerminal())
-        report(result, warnings: validated.warnings, json: options.json)
+        report(result, warnings: validated.warnings, json: options.json, registry: archive.registry)
     }
 }
 
 /// Prints the result of ingest, register, attach or edit: the ID on stdout, notes on stderr.
-func report(_ result: PutResult, warnings: [String], json: Bool) {
+func report(_ result: PutResult, warnings: [String], json: Bool, registry: LanguageRegistry) {
     if json {
         Console.json(ProductDocument(product: result.product, status: result.status.rawValue,
-                                     notices: result.notices, warnings: warnings))
+                                     notices: result.notices, warnings: warnings, registry: registry))
         return
     }
     for warning in warnings { Console.warn(warning) }

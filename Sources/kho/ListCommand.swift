@@ -29,7 +29,7 @@ struct ListCommand: ParsableCommand {
         defer { archive.close() }
         let (products, total) = try archive.list(filter)
         if options.json {
-            Console.json(products.map { ProductDocument(product: $0) })
+            Console.json(products.map { ProductDocument(product: $0, registry: archive.registry) })
             return
         }
         if products.isEmpty {

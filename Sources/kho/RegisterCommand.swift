@@ -29,6 +29,6 @@ struct RegisterCommand: ParsableCommand {
         } ?? Carrier.typical(for: validated.value.kind)
         let archive = try options.openArchive()
         defer { archive.close() }
-        report(try archive.register(validated.value, carrier: carrier), warnings: validated.warnings, json: options.json)
+        report(try archive.register(validated.value, carrier: carrier), warnings: validated.warnings, json: options.json, registry: archive.registry)
     }
 }

@@ -26,7 +26,7 @@ struct SearchCommand: ParsableCommand {
         defer { archive.close() }
         let products = try archive.search(query.joined(separator: " "), limit: limit > 0 ? limit : nil)
         if options.json {
-            Console.json(products.map { ProductDocument(product: $0) })
+            Console.json(products.map { ProductDocument(product: $0, registry: archive.registry) })
         } else if products.isEmpty {
             Console.out("no products match '\(query.joined(separator: " "))'")
         } else {

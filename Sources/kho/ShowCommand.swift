@@ -20,9 +20,9 @@ struct ShowCommand: ParsableCommand {
         let product = try archive.product(productID)
         let events = try archive.events(of: productID)
         if options.json {
-            Console.json(ProductDocument(product: product, events: events))
+            Console.json(ProductDocument(product: product, events: events, registry: archive.registry))
         } else {
-            Console.out(ProductText.detail(product, events: events, fixity: try archive.fixity(of: product)))
+            Console.out(ProductText.detail(product, events: events, fixity: try archive.fixity(of: product), registry: archive.registry))
         }
     }
 }

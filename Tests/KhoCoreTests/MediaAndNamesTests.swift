@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import KhoCore
 
@@ -94,5 +95,29 @@ import Testing
         #expect(SearchQuery.fts("phát*") == "\"phat\"*")
         #expect(SearchQuery.fts("\"OR\" NEAR(") == "\"or\" \"near\"")
         #expect(SearchQuery.fts("  ,.; ") == nil)
+    }
+}
+
+@Suite struct JSONListTests {
+    @Test(arguments: [[], ["vi"], ["vi", "tyz"], ["a \"quoted\" topic", "back\\slash", "line\nbreak", "tab\t", "\u{1}ctl", "Quyền con người", "😀"]])
+    func listsRoundTrip(values: [String]) throws {
+        let text = JSONList.encode(values)
+        #expect(JSONList.decode(text) == values)
+        // And standard JSON readers agree.
+        let parsed = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String]
+        #expect(parsed == values)
+    }
+
+    @Test func foreignJSONIsRead() {
+        #expect(JSONList.decode(#" [ "a" , "\u00e9\ud83d\ude00" ] "#) == ["a", "é😀"])
+        #expect(JSONList.decode("[1]") == nil)
+        #expect(JSONList.decode("[\"open") == nil)
+        #expect(JSONList.decode("{}") == nil)
+    }
+
+    @Test func titleKeysAreStable() {
+        #expect(TitleKey.of("") == Int64(bitPattern: 0xcbf2_9ce4_8422_2325))
+        #expect(TitleKey.of("Quyền con người") == TitleKey.of("Quyền con người"))
+        #expect(TitleKey.of("Quyền con người") != TitleKey.of("Quyen con nguoi"))
     }
 }

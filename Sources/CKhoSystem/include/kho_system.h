@@ -12,3 +12,8 @@ int kho_syncfs(int fd);
 int kho_start_writeback(int fd, int64_t offset, int64_t length);
 
 #endif
+
+/// openat2(2) with RESOLVE_BENEATH: opens `path` (relative) under the folder `dirfd`, failing
+/// with EXDEV when the path — through `..` or any symbolic link — would leave it.
+/// Returns -1 with errno ENOSYS on kernels before 5.6 (the caller then checks by other means).
+int kho_open_beneath(int dirfd, const char *path, int flags);
