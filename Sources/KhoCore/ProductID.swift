@@ -1,12 +1,12 @@
 // Product IDs: unique across every office without coordination, easy to read
 // aloud and type. 75 random bits in Crockford base32 (no I, L, O, U) plus a
 // Luhn mod 32 check character that catches any single mistyped character and
-// most swapped neighbours: `7K3Q-X9M2-PD4R-8WT5`.
+// most swapped neighbours: `7K3Q-X9M2-PD4R-8WTR`.
 
 public struct ProductID: Hashable, Sendable, Codable, CustomStringConvertible, Comparable {
     /// The 16 characters without hyphens, upper case.
     public let compact: String
-    /// `7K3Q-X9M2-PD4R-8WT5`, made once.
+    /// `7K3Q-X9M2-PD4R-8WTR`, made once.
     public let description: String
 
     public static func < (lhs: ProductID, rhs: ProductID) -> Bool { lhs.compact < rhs.compact }
@@ -66,13 +66,13 @@ public struct ProductID: Hashable, Sendable, Codable, CustomStringConvertible, C
         for c in text.uppercased() where c != "-" && c != " " {
             guard let v = values[c] else {
                 return .failure(Problem(code: "malformed_product_id", field: "product ID", value: text,
-                    expected: "a product ID like 7K3Q-X9M2-PD4R-8WT5 (16 characters from 0-9 and A-Z without I, L, O, U); '\(c)' cannot appear"))
+                    expected: "a product ID like 7K3Q-X9M2-PD4R-8WTR (16 characters from 0-9 and A-Z without I, L, O, U); '\(c)' cannot appear"))
             }
             digits.append(v)
         }
         guard digits.count == 16 else {
             return .failure(Problem(code: "malformed_product_id", field: "product ID", value: text,
-                expected: "a product ID has 16 characters (like 7K3Q-X9M2-PD4R-8WT5), this has \(digits.count)"))
+                expected: "a product ID has 16 characters (like 7K3Q-X9M2-PD4R-8WTR), this has \(digits.count)"))
         }
         guard checkValue(for: Array(digits.prefix(15))) == digits[15] else {
             return .failure(Problem(code: "mistyped_product_id", field: "product ID", value: text,

@@ -74,7 +74,7 @@ public struct ProductValidator: Sendable {
                 problems.append(Problem(code: "title_too_long", field: "title", value: String(t.prefix(40)) + "…",
                                         expected: "at most \(Self.maxTitleLength) characters, this has \(t.count)"))
             }
-            if t.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            if t.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
                 problems.append(Problem(code: "invalid_title", field: "title", value: t,
                                         expected: "a title on one line without control characters"))
             }

@@ -112,13 +112,26 @@ public enum VietnameseText {
             }
         }
         flush()
+        // Primary weights take one byte each (two more for scripts beyond Latin); the tone and
+        // case bytes drop their trailing defaults, which keeps the order and halves the key.
         var key: [UInt8] = []
-        key.reserveCapacity(primary.count * 4 + 2)
-        for weight in primary { key.append(UInt8(weight >> 8)); key.append(UInt8(weight & 0xFF)) }
-        key.append(0); key.append(0)
-        key.append(contentsOf: secondary.map { $0 + 1 })
+        key.reserveCapacity(primary.count * 2 + 2)
+        for weight in primary {
+            if weight < 0x1000 { key.append(UInt8(weight)) } else {
+                let code = UInt32(weight - 0x1000)
+                key.append(0xF0)
+                key.append(UInt8((code >> 8) & 0xFF))
+                key.append(UInt8(code & 0xFF))
+            }
+        }
         key.append(0)
-        key.append(contentsOf: tertiary.map { $0 + 1 })
+        var tones = secondary.map { $0 + 1 }
+        while tones.last == 1 { tones.removeLast() }
+        key.append(contentsOf: tones)
+        key.append(0)
+        var cases = tertiary.map { $0 + 1 }
+        while cases.last == 1 { cases.removeLast() }
+        key.append(contentsOf: cases)
         return key
     }
 
@@ -131,11 +144,13 @@ public enum VietnameseText {
         return table
     }()
 
+    /// One-byte weights: space 0x01 < punctuation 0x02–0x21 < digits 0x22–0x2B < letters
+    /// 0x2C–0x4C (Vietnamese order) < other characters (0x1000 + code point, escaped).
     private static func primaryWeight(_ base: Unicode.Scalar, modifier: UInt32) -> UInt16 {
         let v = base.value
         if v < 0x80 {
-            if v == 0x20 || v == 0x09 || v == 0x0A || v == 0x0D { return 0x0001 }
-            if (0x30...0x39).contains(v) { return UInt16(0x0100 + v - 0x30) }
+            if v == 0x20 || v == 0x09 || v == 0x0A || v == 0x0D { return 0x01 }
+            if (0x30...0x39).contains(v) { return UInt16(0x22 + v - 0x30) }
             if (0x61...0x7A).contains(v) {
                 var position = asciiPositions[Int(v)]
                 switch (v, modifier) {
@@ -143,14 +158,19 @@ public enum VietnameseText {
                 case (0x61, 0x0302), (0x6F, 0x031B): position += 2                                // â ơ
                 default: break
                 }
-                return 0x200 + position
+                return 0x2C + position
             }
-            // Punctuation sorts before digits.
-            return UInt16(0x0010 + v)
+            switch v {
+            case 0x21...0x2F: return UInt16(0x02 + v - 0x21)
+            case 0x3A...0x40: return UInt16(0x11 + v - 0x3A)
+            case 0x5B...0x60: return UInt16(0x18 + v - 0x5B)
+            case 0x7B...0x7E: return UInt16(0x1E + v - 0x7B)
+            default: return 0x02
+            }
         }
-        if v == 0x0111 { return 0x200 + asciiPositions[0x64] + 1 } // đ
-        if base.properties.isWhitespace { return 0x0001 }
-        // Other scripts after Latin, by code point.
+        if v == 0x0111 { return 0x2C + asciiPositions[0x64] + 1 } // đ
+        if base.properties.isWhitespace { return 0x01 }
+        // Other scripts after Latin, by code point (up to U+FFFF; beyond, together at the end).
         return UInt16(truncatingIfNeeded: 0x1000 + min(v, 0xEFFF))
     }
 
@@ -171,4 +191,23 @@ public enum TitleKey {
         }
         return Int64(bitPattern: hash)
     }
+}
+
+/// A title as a dictionary key: hashed by its 8-byte key, equal when the bytes are equal.
+/// Titles are NFC already, so byte equality is the equality that matters, and it spares
+/// Swift's Unicode-aware hashing and comparison of every Vietnamese title.
+public struct TitleBytes: Hashable, Sendable {
+    public let key: Int64
+    public let title: String
+
+    public init(_ title: String) {
+        self.title = title
+        key = TitleKey.of(title)
+    }
+
+    public static func == (lhs: TitleBytes, rhs: TitleBytes) -> Bool {
+        lhs.key == rhs.key && lhs.title.utf8.elementsEqual(rhs.title.utf8)
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(key) }
 }

@@ -172,7 +172,11 @@ public final class BlobStore: Sendable {
     private static func copyAndHash(_ source: HostPath, into tempPath: HostPath, buffer: UnsafeMutableRawBufferPointer,
                                     syncNow: Bool, progress: (any ProgressReporter)?) throws(KhoError) -> Staged {
         let input = try FileDescriptor.openForReading(source)
-        let expected = Int64(try input.status().st_size)
+        let st = try input.status()
+        guard st.st_mode & S_IFMT == S_IFREG else {
+            throw KhoError("not_a_regular_file", "\(source) is not a regular file (a folder, device or pipe); expected a file to store")
+        }
+        let expected = Int64(st.st_size)
         input.adviseSequential()
         let output = try FileDescriptor.open(tempPath, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o444, doing: "writing a new blob")
         var digest = StreamingDigest()

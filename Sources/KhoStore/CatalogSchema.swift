@@ -1,5 +1,6 @@
 // The catalog's schema, as migrations run on every open. Never edit a shipped
 // migration: add a new one.
+import Foundation
 import GRDB
 import KhoCore
 
@@ -147,6 +148,14 @@ enum CatalogSchema {
                 DROP INDEX products_title;
                 CREATE INDEX products_title_key ON products(title_key);
                 """)
+        }
+        migrator.registerMigration("v5: compact sort keys") { db in
+            // The Vietnamese sort key became one byte per letter; keys of the old form would
+            // sort wrongly beside new ones, so every key is made again.
+            let update = try db.makeStatement(sql: "UPDATE products SET title_sort = ? WHERE pk = ?")
+            for row in try Row.fetchAll(db, sql: "SELECT pk, title FROM products") {
+                try update.execute(arguments: [Data(VietnameseText.collationKey(row["title"])), row["pk"] as Int64])
+            }
         }
         return migrator
     }

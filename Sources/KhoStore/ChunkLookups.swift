@@ -5,7 +5,7 @@ import KhoCore
 
 final class ChunkLookups {
     private var sources: Set<String> = []
-    private var titles: Set<String> = []
+    private var titles: Set<TitleBytes> = []
 
     init(_ db: Database, rows: [PlannedRow]) throws {
         var sourceKeys: [String] = []
@@ -23,16 +23,16 @@ final class ChunkLookups {
         }
         for batch in stride(from: 0, to: titleKeys.count, by: 500).map({ Array(titleKeys[$0..<min($0 + 500, titleKeys.count)]) }) {
             let marks = batch.map { _ in "?" }.joined(separator: ",")
-            titles.formUnion(try String.fetchAll(db, sql: "SELECT title FROM products WHERE title_key IN (\(marks))", arguments: StatementArguments(batch)))
+            titles.formUnion(try String.fetchAll(db, sql: "SELECT title FROM products WHERE title_key IN (\(marks))", arguments: StatementArguments(batch)).map(TitleBytes.init))
         }
     }
 
     func mayHaveSource(_ unit: String, _ source: String) -> Bool { sources.contains(unit + "\u{1}" + source) }
-    func mayHaveTitle(_ title: String) -> Bool { titles.contains(title) }
+    func mayHaveTitle(_ title: String) -> Bool { titles.contains(TitleBytes(title)) }
 
     /// A row of this chunk stored a product: later rows must see it.
     func stored(title: String, unit: String, source: String?) {
-        titles.insert(title)
+        titles.insert(TitleBytes(title))
         if let source { sources.insert(unit + "\u{1}" + source) }
     }
 }

@@ -68,7 +68,7 @@ struct ManifestFiles: Sendable {
     private func openBeneath(_ path: HostPath) -> Beneath {
         guard let folder else { return .unsupported }
         let relative = HostPath(bytes: Array(path.bytes.dropFirst(base.bytes.count + 1)))
-        let fd = relative.withCString { kho_open_beneath(folder.fd, $0, O_RDONLY) }
+        let fd = relative.withCString { kho_open_beneath(folder.fd, $0, O_RDONLY | O_NONBLOCK) }
         if fd >= 0 { return .opened(FileDescriptor.adopt(fd, path: path)) }
         switch errno {
         case EXDEV, ELOOP: return .escapes

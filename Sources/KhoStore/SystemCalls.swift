@@ -53,8 +53,10 @@ final class FileDescriptor: @unchecked Sendable {
     /// Takes ownership of a descriptor opened elsewhere.
     static func adopt(_ fd: Int32, path: HostPath) -> FileDescriptor { FileDescriptor(fd: fd, path: path) }
 
+    /// Opens without blocking, so a named pipe or a device cannot hang Kho; callers check
+    /// that what they opened is a regular file before reading.
     static func openForReading(_ path: HostPath) throws(KhoError) -> FileDescriptor {
-        try open(path, flags: O_RDONLY, doing: "opening it for reading")
+        try open(path, flags: O_RDONLY | O_NONBLOCK, doing: "opening it for reading")
     }
 
     func status() throws(KhoError) -> stat {

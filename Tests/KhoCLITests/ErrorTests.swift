@@ -132,3 +132,21 @@ import Testing
         #expect(error?["code"] as? String == "unknown_product")
     }
 }
+
+@Suite struct SpecialFileTests {
+    /// A named pipe would block a reader forever: it is refused at once, like a folder.
+    @Test func pipesAndFoldersAreRefusedWithoutHanging() {
+        let ws = Workspace()
+        mkfifo("\(ws.path)/pipe", 0o644)
+        let r = ws.run(["ingest", "\(ws.path)/pipe", "--title", "T", "--kind", "article", "--lang", "vi", "--unit", "00004"])
+        #expect(r.status == 1 && r.stderr.contains("not a regular file"), "\(r.stderr)")
+        ws.file("m/a.txt", "a")
+        mkfifo("\(ws.path)/m/pipe", 0o644)
+        try? FileManager.default.createDirectory(atPath: "\(ws.path)/m/folder", withIntermediateDirectories: true)
+        ws.file("m/m.csv", "title,kind,languages,unit,files\nỐng,article,vi,00004,pipe\nThư mục,article,vi,00004,folder\nTốt,article,vi,00004,a.txt\n")
+        let i = ws.run(["import", "\(ws.path)/m/m.csv", "--json"])
+        #expect(i.object["stored"] as? Int == 1)
+        let codes = (i.object["problems"] as? [[String: Any]])?.compactMap { $0["code"] as? String } ?? []
+        #expect(codes == ["not_a_file", "not_a_file"], "\(codes)")
+    }
+}

@@ -87,3 +87,11 @@ struct SeededGenerator: RandomNumberGenerator {
         #expect(seen.count == 100_000)
     }
 }
+
+@Suite struct DocumentedIDTests {
+    /// The ID the README and messages show as an example is a valid one.
+    @Test func theExampleIDIsValid() {
+        #expect((try? ProductID.parse("7K3Q-X9M2-PD4R-8WTR").get()) != nil)
+        #expect((try? ProductID.parse("7K3Q-X9M2-PD4R-8WT5").get()) == nil)
+    }
+}

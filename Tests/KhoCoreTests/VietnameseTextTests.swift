@@ -49,6 +49,20 @@ import Testing
         #expect(VietnameseText.collationKey("Vie\u{0323}\u{0302}t") == VietnameseText.collationKey("Việt"))
     }
 
+    @Test func spacePunctuationDigitsLettersThenOtherScripts() {
+        let ordered = ["", " ", "!", "-", "0", "9", "a", "z", "Ω", "中"]
+        #expect(ordered.shuffled().sorted(by: VietnameseText.precedes) == ordered)
+        #expect(VietnameseText.precedes("Bài 2", "Bài 10") == false) // character by character, as dictionaries do
+        #expect(VietnameseText.precedes("Ba", "Bà"))
+        #expect(VietnameseText.precedes("ma", "Ma"))
+        #expect(VietnameseText.precedes("Mà", "mả"))
+        #expect(VietnameseText.collationKey("Ma") != VietnameseText.collationKey("ma"))
+    }
+
+    @Test func keysAreShort() {
+        #expect(VietnameseText.collationKey("Sản phẩm tuyên truyền số 1 về quyền con người").count < 100)
+    }
+
     @Test func shorterPrefixSortsFirst() {
         #expect(VietnameseText.precedes("Quyền", "Quyền con người"))
         #expect(VietnameseText.precedes("an ninh", "anh"))

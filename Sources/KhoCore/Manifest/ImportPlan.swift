@@ -146,7 +146,7 @@ public struct ManifestValidator: Sendable {
 
     /// What makes two rows the same product: the product (or the ID attached to) and the files.
     struct Signature: Hashable {
-        var title: String
+        var title: TitleBytes
         var kind: ProductKind?
         var unit: String
         var produced: CalendarDate?
@@ -158,9 +158,9 @@ public struct ManifestValidator: Sendable {
         let files = action.files.count > 1 ? action.files.sorted() : action.files
         switch action {
         case .attach(let id, _, _, _):
-            return Signature(title: id.description, kind: nil, unit: "", produced: nil, published: nil, files: files)
+            return Signature(title: TitleBytes(id.description), kind: nil, unit: "", produced: nil, published: nil, files: files)
         case .ingest(let m, _), .register(let m, _), .digitized(let m, _, _, _, _):
-            return Signature(title: m.title, kind: m.kind, unit: m.unit.value, produced: m.produced, published: m.published, files: files)
+            return Signature(title: TitleBytes(m.title), kind: m.kind, unit: m.unit.value, produced: m.produced, published: m.published, files: files)
         }
     }
 
