@@ -55,6 +55,7 @@ extension Archive {
         report.reportPath = reportPath.description
         try resultFile.append(results)
         let damaged = try catalog.read { db in try CatalogReads.damagedBlobs(db) }
+        let lookups = try catalog.write { db in try ChunkLookups(db) }
         options.progress?.start(label: "importing", totalBytes: 0, totalItems: parsed.rows.count)
         defer { options.progress?.finish() }
 
@@ -99,12 +100,18 @@ extension Archive {
                     weight += valid[end].files.isEmpty ? 1 : 32
                     end += 1
                 }
-                let stored = try storeChunk(Array(valid[start..<end]), manifest: name, damaged: damaged, options: options, report: &report)
+                let stored = try storeChunk(Array(valid[start..<end]), manifest: name, damaged: damaged, lookups: lookups, options: options, report: &report)
                 try resultFile.append(stored)
                 results += stored
                 for _ in stored { options.progress?.itemDone() }
                 start = end
             }
+        }
+        // The import itself, in the archive's log.
+        let summary = "import of \(name): \(results.filter { $0.status == .stored }.count) stored, \(results.filter { $0.status == .alreadyPresent }.count) already present, \(results.filter { $0.status == .rejected }.count) rejected"
+        try catalog.write { db in
+            try CatalogWrites.append(db, event(.ingestion, object: "archive", product: nil,
+                                               outcome: results.contains { $0.status == .rejected } ? .warning : .success, detail: summary, at: clock()))
         }
         report.problems.sort { ($0.row, $0.column) < ($1.row, $1.column) }
         report.results = results.sorted { $0.row < $1.row }
@@ -129,8 +136,8 @@ extension Archive {
     }
 
     /// Stores one chunk of valid rows: files first (in parallel), then one transaction.
-    private func storeChunk(_ rows: [CheckedRow], manifest: String, damaged: Set<String>, options: ImportOptions,
-                            report: inout ImportReport) throws(KhoError) -> [ImportRowResult] {
+    private func storeChunk(_ rows: [CheckedRow], manifest: String, damaged: Set<String>, lookups: ChunkLookups,
+                            options: ImportOptions, report: inout ImportReport) throws(KhoError) -> [ImportRowResult] {
         var paths: [HostPath] = []
         var index: [HostPath: Int] = [:]
         for row in rows { for f in row.files where index[f.path] == nil { index[f.path] = paths.count; paths.append(f.path) } }
@@ -143,7 +150,8 @@ extension Archive {
         let now = clock()
         func run(savepoints: Bool) throws(KhoError) -> [(ImportRowResult, RowEffect)] {
             try catalog.write { db in
-                let known = savepoints ? nil : try ChunkLookups(db, rows: rows.map(\.row))
+                // Optimistic pass: trust what the lookups know. Row by row: ask the catalog each time.
+                if !savepoints { try lookups.load(db, rows: rows.map(\.row)) }
                 var out: [(ImportRowResult, RowEffect)] = []
                 for checked in rows {
                     let row = checked.row
@@ -165,7 +173,7 @@ extension Archive {
                     var product = checked.product
                     if !savepoints {
                         // Optimistic: no savepoint per row. A failure undoes the chunk, which is redone row by row.
-                        do { out.append(try importRow(db, row: row, prepared: &product, files: files, manifest: manifest, known: known, at: now)) } catch {
+                        do { out.append(try importRow(db, row: row, prepared: &product, files: files, manifest: manifest, lookups: lookups, trusted: true, at: now)) } catch {
                             throw KhoError("retry_chunk", "\(error)", category: .internal)
                         }
                         continue
@@ -173,7 +181,7 @@ extension Archive {
                     do {
                         var outcome: (ImportRowResult, RowEffect)?
                         try db.inSavepoint {
-                            outcome = try importRow(db, row: row, prepared: &product, files: files, manifest: manifest, known: nil, at: now)
+                            outcome = try importRow(db, row: row, prepared: &product, files: files, manifest: manifest, lookups: lookups, trusted: false, at: now)
                             return .commit
                         }
                         out.append(outcome!)

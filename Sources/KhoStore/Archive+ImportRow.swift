@@ -26,7 +26,8 @@ extension Archive {
 
     /// Stores one valid row (inside a savepoint, or optimistically inside the chunk's transaction).
     func importRow(_ db: Database, row: PlannedRow, prepared: inout PreparedProduct?, files: [StagedFile], manifest: String,
-                           known: ChunkLookups?, at now: Timestamp) throws -> (ImportRowResult, RowEffect) {
+                           lookups: ChunkLookups, trusted: Bool, at now: Timestamp) throws -> (ImportRowResult, RowEffect) {
+        let known = trusted ? lookups : nil
         let provenance = "imported from \(manifest) row \(row.row)" + (row.sourceID.map { ", source_id \($0)" } ?? "")
         func result(_ status: ImportStatus, _ id: ProductID, _ message: String, _ effect: RowEffect = .none) -> (ImportRowResult, RowEffect) {
             (ImportRowResult(row: row.row, status: status, productID: id, sourceID: row.sourceID, message: message), effect)
@@ -69,7 +70,7 @@ extension Archive {
             let (id, pk) = try createProductRow(db, &product, files: files, at: now)
             prepared = product
             try linkSource(db, row: row, unit: m.unit, pk: pk)
-            known?.stored(title: m.title, unit: m.unit.value, source: row.sourceID)
+            lookups.stored(title: m.title, unit: m.unit.value, source: row.sourceID)
             return files.isEmpty ? result(.stored, id, "registered, not yet digitized", .registered)
                                  : result(.stored, id, "\(files.count) file(s)", .newProduct)
         }

@@ -157,6 +157,21 @@ enum CatalogSchema {
                 try update.execute(arguments: [Data(VietnameseText.collationKey(row["title"])), row["pk"] as Int64])
             }
         }
+        migrator.registerMigration("v6: contentless search index, no updated_at index") { db in
+            // The search index keeps only what search needs (the index and sizes for ranking), not a
+            // second copy of every title; nothing queries products by updated_at.
+            try db.execute(sql: """
+                CREATE VIRTUAL TABLE products_search_v6 USING fts5(
+                    title, description, keywords, content = '',
+                    tokenize = 'unicode61 remove_diacritics 0'
+                );
+                INSERT INTO products_search_v6 (rowid, title, description, keywords)
+                    SELECT rowid, title, description, keywords FROM products_search;
+                DROP TABLE products_search;
+                ALTER TABLE products_search_v6 RENAME TO products_search;
+                DROP INDEX products_updated;
+                """)
+        }
         return migrator
     }
 }

@@ -55,8 +55,9 @@ enum CatalogWrites {
         return pk
     }
 
-    /// Replaces a product's descriptive metadata (not its files or digitization).
-    static func updateMetadata(_ db: Database, pk: Int64, metadata m: ProductMetadata, at now: Timestamp) throws {
+    /// Replaces a product's descriptive metadata (not its files or digitization). `old` is the
+    /// metadata being replaced: the contentless search index forgets a row by its old values.
+    static func updateMetadata(_ db: Database, pk: Int64, metadata m: ProductMetadata, replacing old: ProductMetadata, at now: Timestamp) throws {
         try db.execute(sql: """
             UPDATE products SET title = ?, title_sort = ?, kind = ?, unit = ?, produced = ?, published = ?,
                 reference_date = ?, campaign = ?, description = ?, creator = ?, access = ?, updated_at = ?,
@@ -69,7 +70,9 @@ enum CatalogWrites {
                 JSONList.encode(m.channels.map(\.rawValue)), JSONList.encode(m.topics), m.isOnDigitalPlatform ? 1 : 0,
                 TitleKey.of(m.title), pk,
             ])
-        try db.execute(sql: "DELETE FROM products_search WHERE rowid = ?", arguments: [pk])
+        try db.execute(sql: "INSERT INTO products_search (products_search, rowid, title, description, keywords) VALUES ('delete', ?, ?, ?, ?)",
+                       arguments: [pk, SearchQuery.indexText(old.title), SearchQuery.indexText(old.description),
+                                   SearchQuery.indexText(old.searchKeywords)])
         try db.execute(sql: "INSERT INTO products_search (rowid, title, description, keywords) VALUES (?, ?, ?, ?)",
                        arguments: [pk, SearchQuery.indexText(m.title), SearchQuery.indexText(m.description),
                                    SearchQuery.indexText(m.searchKeywords)])

@@ -214,3 +214,31 @@ import Testing
         #expect(ws.run(["verify", "--json"]).object["checkedBlobs"] as? Int == 600)
     }
 }
+
+@Suite struct ConcurrentImportTests {
+    /// Two offices' clerks run the same manifest at once into an empty archive: every row is
+    /// stored once, whichever process gets there first.
+    @Test func twoImportsOfOneManifestStoreEachRowOnce() throws {
+        let ws = Workspace()
+        var lines = ["source_id,title,kind,languages,unit,produced,files"]
+        for i in 0..<300 { ws.file("m/f\(i).txt", "tệp \(i)"); lines.append("S\(i),Bài \(i),article,vi,00004,2024-01-01,f\(i).txt") }
+        for i in 0..<3000 { lines.append(",Bản giấy \(i),leaflet,vi,00004,2023-01-01,") }
+        ws.file("m/m.csv", lines.joined(separator: "\n") + "\n")
+        let processes = (0..<2).map { n -> Process in
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: Kho.binary)
+            p.arguments = ["import", "\(ws.path)/m/m.csv", "--report", "\(ws.path)/r\(n).csv"]
+            p.environment = ["KHO_STORAGE": ws.archive, "PATH": "/usr/bin:/bin", "KHO_LOCK_TIMEOUT": "60"]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            return p
+        }
+        for p in processes { try p.run() }
+        for p in processes { p.waitUntilExit() }
+        #expect(processes.map(\.terminationStatus) == [0, 0])
+        let products = ws.run(["list", "--json"]).array
+        #expect(products.count == 3300)
+        #expect(Set(products.compactMap { $0["title"] as? String }).count == 3300)
+        #expect(ws.run(["verify", "--json"]).object["checkedBlobs"] as? Int == 300)
+    }
+}
