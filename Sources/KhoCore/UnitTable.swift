@@ -36,11 +36,17 @@ public final class UnitTable: Sendable {
     private let provinceSuccessor: [String: String]
     private let children: [String: [String]]
     private let searchKeys: [(key: String, words: [String], unit: AdminUnit)]
+    /// Changes whenever the data does: what is derived from the tables and stored (a product's
+    /// province today) is made again when it changes.
+    public let dataFingerprint: String
 
     /// Parsed once, on first use.
     public static let standard = UnitTable(data: embeddedData)
 
     init(data: String) {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in data.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        dataFingerprint = "units-" + String(hash, radix: 16)
         var old: [String: AdminUnit] = [:], new: [String: AdminUnit] = [:]
         var successors: [String: [String]] = [:], predecessors: [String: [String]] = [:]
         var provinces: [String: String] = [:], children: [String: [String]] = [:]
@@ -83,6 +89,11 @@ public final class UnitTable: Sendable {
     }
 
     /// Every unit a code has named: up to one before 1 July 2025 and one after.
+    /// Every province of one table, by code.
+    public func provinces(era: AdminUnit.Era) -> [AdminUnit] {
+        (era == .before2025 ? old : new).values.filter { $0.level == .province }.sorted { $0.code < $1.code }
+    }
+
     public func units(_ code: String) -> [AdminUnit] {
         [old[code], new[code]].compactMap { $0 }
     }

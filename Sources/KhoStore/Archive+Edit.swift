@@ -18,7 +18,7 @@ extension Archive {
             guard current.updatedAt == expected.updatedAt else {
                 throw KhoError("changed_meanwhile", "product \(id) was changed by someone else while you edited it; nothing was written — show it again and retry")
             }
-            try CatalogWrites.updateMetadata(db, pk: pk, metadata: metadata, replacing: current.metadata, at: now)
+            try CatalogWrites.updateMetadata(db, pk: pk, metadata: metadata, replacing: current.metadata, config: config, at: now)
             try CatalogWrites.append(db, event(.metadataModification, object: "product:\(id)", product: id,
                                                detail: changes.joined(separator: "; "), at: now))
             return PutResult(product: try CatalogReads.product(db, id: id)!, status: .stored, notices: [], newBlobs: 0, bytesStored: 0)

@@ -30,7 +30,7 @@ extension Archive {
                                   results: [], problems: parsed.rowProblems, warnings: parsed.warnings)
         let validator = ManifestValidator(products: ProductValidator(languages: registry, cache: ValidationCache()), headers: parsed.headers)
         let finder = ManifestFiles(base: manifest.parentFolder)
-        let planner = ImportPlanner(validator: validator, finder: finder, manifestName: name, unreadable: Set(parsed.rowProblems.map(\.row)))
+        let planner = ImportPlanner(validator: validator, finder: finder, manifestName: name, unreadable: Set(parsed.rowProblems.map(\.row)), config: config)
         var results: [ImportRowResult] = []
         for p in parsed.rowProblems where !parsed.rows.contains(where: { $0.row == p.row }) {
             results.append(ImportRowResult(row: p.row, status: .rejected, productID: nil, sourceID: nil, message: p.description))

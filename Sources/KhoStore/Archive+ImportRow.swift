@@ -7,18 +7,18 @@ extension Archive {
     enum RowEffect { case none, newProduct, registered, attached(Int) }
 
     /// The product a new-product row would create, computed ahead (nil for attach rows).
-    static func prepare(_ row: PlannedRow, manifest: String, at now: Timestamp) -> PreparedProduct? {
+    static func prepare(_ row: PlannedRow, manifest: String, config: ArchiveConfig, at now: Timestamp) -> PreparedProduct? {
         let provenance = "imported from \(manifest) row \(row.row)" + (row.sourceID.map { ", source_id \($0)" } ?? "")
         switch row.action {
         case .ingest(let m, _)?:
-            return PreparedProduct(metadata: m, digitization: .bornDigital, detail: "born-digital product; \(provenance)")
+            return PreparedProduct(metadata: m, digitization: .bornDigital, detail: "born-digital product; \(provenance)", config: config)
         case .register(let m, let carrier)?:
             return PreparedProduct(metadata: m, digitization: Digitization(origin: .physical, carrier: carrier),
-                                   detail: "physical product on \(carrier.rawValue), not yet digitized; \(provenance)")
+                                   detail: "physical product on \(carrier.rawValue), not yet digitized; \(provenance)", config: config)
         case .digitized(let m, let carrier, _, let on, let method)?:
             let d = Digitization(origin: .physical, carrier: carrier, digitizedOn: on ?? now.vietnamDate, method: method ?? carrier.defaultMethod)
             return PreparedProduct(metadata: m, digitization: d,
-                                   detail: "physical product on \(carrier.rawValue), digitized on \(d.digitizedOn?.description ?? "?") by \(d.method?.rawValue ?? "?"); \(provenance)")
+                                   detail: "physical product on \(carrier.rawValue), digitized on \(d.digitizedOn?.description ?? "?") by \(d.method?.rawValue ?? "?"); \(provenance)", config: config)
         case .attach?, nil:
             return nil
         }
@@ -66,7 +66,7 @@ extension Archive {
                 try linkSource(db, row: row, unit: m.unit, pk: CatalogReads.productPK(db, id: existing))
                 return result(.alreadyPresent, existing, files.isEmpty ? "already registered" : "already in the archive (same title and files)")
             }
-            var product = prepared ?? Self.prepare(row, manifest: manifest, at: now)!
+            var product = prepared ?? Self.prepare(row, manifest: manifest, config: config, at: now)!
             let (id, pk) = try createProductRow(db, &product, files: files, at: now)
             prepared = product
             try linkSource(db, row: row, unit: m.unit, pk: pk)

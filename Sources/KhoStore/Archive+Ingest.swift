@@ -99,7 +99,7 @@ extension Archive {
     /// Inserts a product with its files (masters) and events; returns its new ID.
     func createProduct(_ db: Database, metadata: ProductMetadata, digitization: Digitization, files: [StagedFile],
                        detail: String, at now: Timestamp) throws -> ProductID {
-        var prepared = PreparedProduct(metadata: metadata, digitization: digitization, detail: detail)
+        var prepared = PreparedProduct(metadata: metadata, digitization: digitization, detail: detail, config: config)
         return try createProduct(db, &prepared, files: files, at: now)
     }
 

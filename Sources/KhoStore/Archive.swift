@@ -49,6 +49,13 @@ public final class Archive: Sendable {
         config = try ArchiveConfig.load(root: root)
         catalog = try Catalog(path: root.appending("catalog.sqlite").description, lockTimeout: lockTimeout)
         blobs = BlobStore(root: root.appending("blobs/sha256"), tempRoot: root.appending("tmp"))
+        // Report flags follow the configuration: recompute them if it changed since they were made.
+        let config = self.config
+        let stale = try catalog.read { db in try String.fetchOne(db, sql: "SELECT value FROM archive_settings WHERE key = 'flags'") != config.flagsFingerprint }
+        if stale {
+            let count = try catalog.write { db in try CatalogWrites.recomputeFlags(db, config: config) }
+            if count > 0 { logger.notice("recomputed the report flags of \(count) product(s) for the archive's configuration") }
+        }
         let removed = TempArea.cleanUp(root: root.appending("tmp"))
         if removed > 0 { logger.notice("removed \(removed) temporary folder(s) left by interrupted Kho processes") }
     }

@@ -172,6 +172,28 @@ enum CatalogSchema {
                 DROP INDEX products_updated;
                 """)
         }
+        migrator.registerMigration("v7: report flags and covering indexes") { db in
+            // Reports sum per-product flags over a unit's or the whole country's products in a
+            // period; the indexes hold everything those sums read, so no product row is visited.
+            // The flags depend on the archive's configuration and on the unit tables: they are
+            // computed when the archive is opened and what they were computed with has changed
+            // ('flags' in archive_settings; empty here, so the first open computes them).
+            try db.execute(sql: """
+                ALTER TABLE products ADD COLUMN minority INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE products ADD COLUMN foreign_language INTEGER NOT NULL DEFAULT 0;
+                -- Which table the unit code belongs to: 0 before 1 July 2025, 1 from then.
+                ALTER TABLE products ADD COLUMN unit_era INTEGER NOT NULL DEFAULT 1;
+                -- Today's province the unit is part of (the old unit's successor), '' if none.
+                ALTER TABLE products ADD COLUMN province_now TEXT NOT NULL DEFAULT '';
+                CREATE TABLE archive_settings (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
+                INSERT INTO archive_settings (key, value) VALUES ('flags', '');
+                DROP INDEX products_reference;
+                DROP INDEX products_unit;
+                CREATE INDEX products_report_unit ON products(unit, unit_era, reference_date, kind, digitized, digital, minority, foreign_language);
+                CREATE INDEX products_report_province ON products(province_now, reference_date, unit, unit_era, kind, digitized, digital, minority, foreign_language);
+                CREATE INDEX products_gaps ON products(reference_date) WHERE digitized = 0;
+                """)
+        }
         return migrator
     }
 }

@@ -11,8 +11,8 @@ enum CatalogWrites {
         let insert = try RawStatement(db, """
             INSERT INTO products (id, title, title_sort, kind, unit, produced, published, reference_date, campaign,
                 description, creator, access, origin, carrier, digitized_on, digitization_method, digitized,
-                created_at, updated_at, languages, channels, topics, digital, title_key)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)
+                created_at, updated_at, languages, channels, topics, digital, title_key, minority, foreign_language, unit_era, province_now)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for attempt in 1...5 {
             insert.bind(1, p.id.description)
@@ -36,8 +36,12 @@ enum CatalogWrites {
             insert.bind(19, p.languagesJSON)
             insert.bind(20, p.channelsJSON)
             insert.bind(21, p.topicsJSON)
-            insert.bind(22, m.isOnDigitalPlatform ? 1 : 0)
+            insert.bind(22, p.flags.digital ? 1 : 0)
             insert.bind(23, p.titleKey)
+            insert.bind(24, p.flags.minority ? 1 : 0)
+            insert.bind(25, p.flags.foreign ? 1 : 0)
+            insert.bind(26, p.flags.unitEra)
+            insert.bind(27, p.flags.provinceNow)
             let code = try insert.run()
             if !RawStatement.isConstraint(code) { break }
             guard attempt < 5, try CatalogReads.productPK(db, id: p.id) != nil else {
@@ -57,18 +61,21 @@ enum CatalogWrites {
 
     /// Replaces a product's descriptive metadata (not its files or digitization). `old` is the
     /// metadata being replaced: the contentless search index forgets a row by its old values.
-    static func updateMetadata(_ db: Database, pk: Int64, metadata m: ProductMetadata, replacing old: ProductMetadata, at now: Timestamp) throws {
+    static func updateMetadata(_ db: Database, pk: Int64, metadata m: ProductMetadata, replacing old: ProductMetadata,
+                               config: ArchiveConfig, at now: Timestamp) throws {
+        let flags = config.flags(m)
         try db.execute(sql: """
             UPDATE products SET title = ?, title_sort = ?, kind = ?, unit = ?, produced = ?, published = ?,
                 reference_date = ?, campaign = ?, description = ?, creator = ?, access = ?, updated_at = ?,
-                languages = ?, channels = ?, topics = ?, digital = ?, title_key = ?
+                languages = ?, channels = ?, topics = ?, digital = ?, title_key = ?, minority = ?, foreign_language = ?,
+                unit_era = ?, province_now = ?
             WHERE pk = ?
             """, arguments: [
                 m.title, Data(VietnameseText.collationKey(m.title)), m.kind.rawValue, m.unit.value,
                 m.produced?.description, m.published?.description, m.referenceDate?.description, m.campaign,
                 m.description, m.creator, m.access.rawValue, now.iso, JSONList.encode(m.languages.map(\.value)),
-                JSONList.encode(m.channels.map(\.rawValue)), JSONList.encode(m.topics), m.isOnDigitalPlatform ? 1 : 0,
-                TitleKey.of(m.title), pk,
+                JSONList.encode(m.channels.map(\.rawValue)), JSONList.encode(m.topics), flags.digital ? 1 : 0,
+                TitleKey.of(m.title), flags.minority ? 1 : 0, flags.foreign ? 1 : 0, flags.unitEra, flags.provinceNow, pk,
             ])
         try db.execute(sql: "INSERT INTO products_search (products_search, rowid, title, description, keywords) VALUES ('delete', ?, ?, ?, ?)",
                        arguments: [pk, SearchQuery.indexText(old.title), SearchQuery.indexText(old.description),
@@ -124,5 +131,33 @@ enum CatalogWrites {
     static func recordFixity(_ db: Database, sha256: String, outcome: String, at now: Timestamp) throws {
         try db.cachedStatement(sql: "UPDATE blobs SET last_checked_at = ?, last_check_outcome = ? WHERE sha256 = ?")
             .execute(arguments: [now.iso, outcome, sha256])
+    }
+}
+
+extension CatalogWrites {
+    /// Recomputes every product's report flags under `config` (after kho-config.json or the
+    /// unit tables changed). Returns how many products changed.
+    static func recomputeFlags(_ db: Database, config: ArchiveConfig) throws -> Int {
+        let update = try db.makeStatement(sql: """
+            UPDATE products SET digital = ?, minority = ?, foreign_language = ?, unit_era = ?, province_now = ? WHERE pk = ?
+            """)
+        var changed: [(Int64, ReportFlags)] = []
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT pk, languages, channels, unit, produced, published, digital, minority, foreign_language, unit_era, province_now FROM products
+            """)
+        while let row = try rows.next() {
+            let languages = (JSONList.decode(row["languages"]) ?? []).compactMap { try? LanguageTag.parse($0).get() }
+            let channels = (JSONList.decode(row["channels"]) ?? []).compactMap(Channel.init(rawValue:))
+            func date(_ column: String) -> CalendarDate? { (row[column] as String?).flatMap { try? CalendarDate.parse($0).get() } }
+            let flags = config.flags(languages: languages, channels: channels, unit: row["unit"], produced: date("produced"), published: date("published"))
+            let stored = ReportFlags(digital: row["digital"] != 0, minority: row["minority"] != 0, foreign: row["foreign_language"] != 0,
+                                     unitEra: row["unit_era"], provinceNow: row["province_now"])
+            if flags != stored { changed.append((row["pk"], flags)) }
+        }
+        for (pk, f) in changed {
+            try update.execute(arguments: [f.digital ? 1 : 0, f.minority ? 1 : 0, f.foreign ? 1 : 0, f.unitEra, f.provinceNow, pk])
+        }
+        try db.execute(sql: "INSERT OR REPLACE INTO archive_settings (key, value) VALUES ('flags', ?)", arguments: [config.flagsFingerprint])
+        return changed.count
     }
 }

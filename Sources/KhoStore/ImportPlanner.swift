@@ -16,10 +16,12 @@ final class ImportPlanner: @unchecked Sendable {
     let manifestName: String
     let unreadable: Set<Int>
     let filesColumn: String
+    let config: ArchiveConfig
     /// Only ever used by one thread at a time: chunks are planned one after another.
     private var duplicates: DuplicateTracker
 
-    init(validator: ManifestValidator, finder: ManifestFiles, manifestName: String, unreadable: Set<Int>) {
+    init(validator: ManifestValidator, finder: ManifestFiles, manifestName: String, unreadable: Set<Int>, config: ArchiveConfig) {
+        self.config = config
         self.validator = validator
         self.finder = finder
         self.manifestName = manifestName
@@ -55,7 +57,7 @@ final class ImportPlanner: @unchecked Sendable {
                 }
                 if !row.problems.isEmpty { row.action = nil; files = [] }
             }
-            let product = prepareAt.flatMap { Archive.prepare(row, manifest: manifestName, at: $0) }
+            let product = prepareAt.flatMap { Archive.prepare(row, manifest: manifestName, config: config, at: $0) }
             out.append(CheckedRow(row: row, files: files, product: product))
         }
         return out

@@ -23,8 +23,10 @@ struct PreparedProduct: Sendable {
     var published: String?
     var referenceDate: String?
     var digitizedOn: String?
+    /// The report flags under the archive's configuration.
+    var flags: ReportFlags
 
-    init(metadata: ProductMetadata, digitization: Digitization, detail: String) {
+    init(metadata: ProductMetadata, digitization: Digitization, detail: String, config: ArchiveConfig) {
         id = ProductID.generate()
         self.metadata = metadata
         self.digitization = digitization
@@ -42,6 +44,7 @@ struct PreparedProduct: Sendable {
         published = metadata.published?.description
         referenceDate = metadata.referenceDate?.description
         digitizedOn = digitization.digitizedOn?.description
+        flags = config.flags(metadata)
     }
 
     mutating func newID() { id = ProductID.generate() }
