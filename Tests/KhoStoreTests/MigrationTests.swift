@@ -36,4 +36,35 @@ import KhoCore
         let found = try catalog.read { db in try CatalogReads.list(db, filter: ProductFilter(language: try LanguageTag.parse("tyz").get())) }
         #expect(found.total == 1)
     }
+
+    /// A catalog from before reports (v6) gets its report flags on the first open: the unit's
+    /// table, today's province, the language flags; and its products show in reports.
+    @Test func aVersionSixCatalogGetsItsReportFlags() throws {
+        let scratch = Scratch()
+        let root = "\(scratch.path)/archive"
+        try scratch.archive().close()
+        let path = "\(root)/catalog.sqlite"
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        let old = try DatabaseQueue(path: path)
+        try CatalogSchema.migrator.migrate(old, upTo: "v6: contentless search index, no updated_at index")
+        try old.write { db in
+            try db.execute(sql: """
+                INSERT INTO products (pk, id, title, title_sort, kind, unit, access, origin, created_at, updated_at, produced, reference_date,
+                                      languages, channels, digital)
+                VALUES (1, '7K3Q-X9M2-PD4R-8WTR', 'Phóng sự', x'00', 'radio_report', '23281', 'public', 'physical', 't', 't',
+                        '2024-04-01', '2024-04-01', '["bdq"]', '["radio"]', 0);
+                """)
+        }
+        try old.close()
+        let archive = try Archive.open(HostPath(root), agent: "test")
+        let row = try #require(try archive.catalog.read { db in
+            try Row.fetchOne(db, sql: "SELECT unit_era, province_now, minority, foreign_language, digital FROM products")
+        })
+        #expect(row["unit_era"] as Int == 0)
+        #expect(row["province_now"] as String == "51")
+        #expect(row["minority"] as Int == 1)
+        #expect(row["foreign_language"] as Int == 0)
+        let report = try archive.report(ReportRequest(unitCode: "51", unitEra: .from2025, period: Period.parse("2024").get()))
+        #expect(report.counts == Counts(total: 1, digitized: 0, digitalPlatform: 0, diversified: 1))
+    }
 }

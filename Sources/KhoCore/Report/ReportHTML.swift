@@ -30,7 +30,7 @@ public enum ReportHTML {
         td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
         tr { break-inside: avoid; }
         thead { display: table-header-group; }
-        .meta { font-size: 9.5pt; color: #333; }
+        .meta { font-size: 9.5pt; color: #333; overflow: hidden; }
         .meta dt { float: left; clear: left; width: 42mm; color: #555; }
         .meta dd { margin: 0 0 0.8mm 44mm; word-break: break-all; }
         .status-behind { color: #a61b1b; font-weight: bold; }
@@ -45,9 +45,9 @@ public enum ReportHTML {
 
     public static func render(_ r: Report, language: ReportLanguage = .vi, minorityLanguages: [String]) -> String {
         let t = ReportText(language)
-        var h = "<!DOCTYPE html>\n<html lang=\"\(language.rawValue)\">\n<head>\n<meta charset=\"utf-8\">\n"
-        h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        h += "<meta name=\"kho-report-fingerprint\" content=\"\(r.fingerprint)\">\n"
+        var h = "<!DOCTYPE html>\n<html lang=\"\(language.rawValue)\">\n<head>\n<meta charset=\"utf-8\"/>\n"
+        h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
+        h += "<meta name=\"kho-report-fingerprint\" content=\"\(r.fingerprint)\"/>\n"
         h += "<title>\(escape(t.pick("Báo cáo chỉ tiêu", "Target report"))) — \(escape(t.scopeName(r.scope))) — \(escape(r.scope.period.label))</title>\n"
         h += "<style>\n\(style)\n</style>\n</head>\n<body>\n"
         h += "<h1>\(escape(t.pick("Báo cáo chỉ tiêu sản phẩm truyền thông về quyền con người", "Target report: human-rights communication products")))</h1>\n"
