@@ -185,12 +185,16 @@ enum CatalogSchema {
                 ALTER TABLE products ADD COLUMN unit_era INTEGER NOT NULL DEFAULT 1;
                 -- Today's province the unit is part of (the old unit's successor), '' if none.
                 ALTER TABLE products ADD COLUMN province_now TEXT NOT NULL DEFAULT '';
+                -- The three indicators packed in one number, so one sum() gives all three counts
+                -- (each sum stays exact below 2^21 products per group; the reader checks).
+                ALTER TABLE products ADD COLUMN report_bits INTEGER GENERATED ALWAYS AS
+                    (digitized + (digital << 21) + ((digital OR minority OR foreign_language) << 42)) VIRTUAL;
                 CREATE TABLE archive_settings (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
                 INSERT INTO archive_settings (key, value) VALUES ('flags', '');
                 DROP INDEX products_reference;
                 DROP INDEX products_unit;
-                CREATE INDEX products_report_unit ON products(unit, unit_era, reference_date, kind, digitized, digital, minority, foreign_language);
-                CREATE INDEX products_report_province ON products(province_now, reference_date, unit, unit_era, kind, digitized, digital, minority, foreign_language);
+                CREATE INDEX products_report_unit ON products(unit, unit_era, reference_date, kind, report_bits);
+                CREATE INDEX products_report_province ON products(province_now, reference_date, unit, unit_era, kind, report_bits);
                 CREATE INDEX products_gaps ON products(reference_date) WHERE digitized = 0;
                 """)
         }

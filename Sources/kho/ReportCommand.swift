@@ -59,6 +59,9 @@ struct ReportCommand: ParsableCommand {
     @Flag(name: .customLong("show-restricted"), help: "Show the titles of restricted products (only for readers entitled to see them; the report says they are shown).")
     var showRestricted = false
 
+    @Flag(name: .customLong("show-sql"), help: "Print the SQL the report runs, values written in (to check it in the sqlite3 shell), instead of the report.")
+    var showSQL = false
+
     @OptionGroup var options: ArchiveOptions
 
     enum Format: String { case table, csv, json, html }
@@ -99,6 +102,10 @@ struct ReportCommand: ParsableCommand {
         }
         let request = ReportRequest(unitCode: unit, unitEra: era, period: chosenPeriod, breakdown: breakdown, trendCount: trend,
                                     gapLimit: gapLimit, showRestricted: showRestricted)
+        if showSQL {
+            Console.out(try archive.reportSQL(request).joined(separator: "\n"))
+            return
+        }
         let report = try archive.report(request)
         let minority = archive.config.minorityLanguages.sorted()
         let text: String

@@ -198,6 +198,18 @@ struct ReportFixture {
         #expect(try again.report(ReportRequest(period: Period.parse("2024").get())).counts.digitalPlatform == 2)
     }
 
+    @Test func packedAndPlainSumsAgree() throws {
+        let f = try ReportFixture()
+        for request in [ReportRequest(period: Period.year(2024), breakdown: .unit), ReportRequest(unitCode: "51", period: Period.year(2025), breakdown: .kind)] {
+            let plan = try Archive.plan(request, table: .standard)
+            let statement = ReportSQL.statements(plan).days
+            let packed = try f.archive.catalog.read { db in try ReportSQL.days(db, statement) }
+            let plain = try f.archive.catalog.read { db in try ReportSQL.days(db, ReportSQL.unpacked(statement), packed: false) }
+            #expect(!packed.isEmpty)
+            #expect(packed == plain)
+        }
+    }
+
     @Test func unknownUnitIsAClearError() throws {
         let f = try ReportFixture()
         #expect(throws: KhoError.self) { try f.report("99999", "2024") }

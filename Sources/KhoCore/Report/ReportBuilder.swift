@@ -87,14 +87,20 @@ public enum ReportBuilder {
                 BreakdownRow(key: p.label, label: p.label, counts: input.days.reduce(into: Counts()) { s, d in if p.contains(d.date) { s += d.counts } })
             }
         case .unit:
+            // Rows arrive per day: each key's row is worked out once.
+            var rowOf: [String: (key: String, label: String)] = [:]
             for day in input.days where period.contains(day.date) {
                 let row: (key: String, label: String)
-                if plan.selection == .country {
+                if let known = rowOf[day.key] {
+                    row = known
+                } else if plan.selection == .country {
                     row = table.unit(day.key, era: .from2025).map { ($0.code, "\($0.code) \($0.fullName)") } ?? ("(unknown)", "(units in no table)")
+                    rowOf[day.key] = row
                 } else {
                     let parts = day.key.split(separator: ":").map(String.init)
                     let era: AdminUnit.Era = parts.count == 2 && parts[1] == "0" ? .before2025 : .from2025
                     row = table.breakdownRow(for: EraCode(parts.first ?? "", era), scope: plan.scope.unit)
+                    rowOf[day.key] = row
                 }
                 sums[row.key, default: Counts()] += day.counts
                 labels[row.key] = (row.label, row.label)
