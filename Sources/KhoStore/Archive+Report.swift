@@ -108,15 +108,14 @@ enum ReportSQL {
                 UNION ALL SELECT '', \(sums) FROM products WHERE \(scope.sql) AND reference_date BETWEEN ? AND ? AND \(column) = '[]'
                 """, arguments: scope.arguments + period + scope.arguments + period)
         }
-        // Products of the period not digitized, oldest first. For the whole country the small
-        // index of undigitized products gives them in date order.
+        // Products of the period not digitized, by today's province and oldest first: the
+        // indexes give them in that order, and the digitized bit is read from the index.
         var gaps: Statement?
         if plan.request.gapLimit != 0 {
-            let index = plan.selection == .country ? "INDEXED BY products_gaps " : ""
             gaps = Statement(sql: """
-                SELECT id, title, unit, unit_era, carrier, access, reference_date FROM products \(index)\
-                WHERE \(scope.sql) AND digitized = 0 AND reference_date BETWEEN ? AND ? ORDER BY reference_date, id\
-                \(plan.request.gapLimit.map { " LIMIT \($0)" } ?? "")
+                SELECT id, title, unit, unit_era, carrier, access, reference_date FROM products \
+                WHERE \(scope.sql) AND (report_bits & 1) = 0 AND reference_date BETWEEN ? AND ? \
+                ORDER BY province_now, reference_date, id\(plan.request.gapLimit.map { " LIMIT \($0)" } ?? "")
                 """, arguments: scope.arguments + period)
         }
         let undated = Statement(sql: "SELECT count(*) FROM products WHERE \(scope.sql) AND reference_date IS NULL", arguments: scope.arguments)

@@ -193,9 +193,8 @@ enum CatalogSchema {
                 INSERT INTO archive_settings (key, value) VALUES ('flags', '');
                 DROP INDEX products_reference;
                 DROP INDEX products_unit;
-                CREATE INDEX products_report_unit ON products(unit, unit_era, reference_date, kind, report_bits);
-                CREATE INDEX products_report_province ON products(province_now, reference_date, unit, unit_era, kind, report_bits);
-                CREATE INDEX products_gaps ON products(reference_date) WHERE digitized = 0;
+                CREATE INDEX products_report_unit ON products(unit, unit_era, reference_date, report_bits, kind);
+                CREATE INDEX products_report_province ON products(province_now, reference_date, report_bits, unit, unit_era, kind);
                 """)
         }
         return migrator
