@@ -69,7 +69,11 @@ public struct ArchiveConfig: Sendable, Equatable {
             config.minorityLanguagesConfigured = true
         }
         if let targets = object["targets"] { config.targets = try parseTargets(targets, path: path) }
-        if let campaigns = object["campaigns"] { config.campaigns += try parseCampaigns(campaigns, path: path) }
+        if let campaigns = object["campaigns"] {
+            // An archive's campaign replaces a built-in one of the same key.
+            let own = try parseCampaigns(campaigns, path: path)
+            config.campaigns = config.campaigns.filter { c in !own.contains { $0.key == c.key } } + own
+        }
         return config
     }
 

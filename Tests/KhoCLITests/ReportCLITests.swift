@@ -141,6 +141,36 @@ import Testing
     }
 }
 
+extension ReportCLITests {
+    @Test func targetsPrintedAsConfigRoundTripIntoReports() throws {
+        let ws = workspace()
+        let printed = ws.run(["targets", "--json"])
+        #expect(printed.status == 0, "\(printed.stderr)")
+        let targets = try #require(printed.object["targets"] as? [String: Any])
+        #expect((targets["digitalPlatform"] as? [String: Any])?["min"] as? Double == 0.15)
+        // A province's own plan: 40–60% on digital platforms, and loudspeakers count as digital.
+        var config = printed.object
+        var digitalPlatform = try #require(targets["digitalPlatform"] as? [String: Any])
+        digitalPlatform["min"] = 0.4
+        digitalPlatform["max"] = 0.6
+        digitalPlatform["channels"] = ((digitalPlatform["channels"] as? [String]) ?? []) + ["loudspeaker"]
+        var changed = targets
+        changed["digitalPlatform"] = digitalPlatform
+        config["targets"] = changed
+        let own = String(decoding: try JSONSerialization.data(withJSONObject: config), as: UTF8.self)
+        ws.file("archive/kho-config.json", own)
+        let report = ws.run(["report", "--period", "2024", "--json"]).object
+        let digital = (report["indicators"] as? [[String: Any]])?.first { $0["key"] as? String == "digital_platform" }
+        #expect(digital?["count"] as? Int == 2)          // A, and B on loudspeakers
+        #expect((digital?["target"] as? [String: Any])?["min"] as? Double == 0.4)
+        #expect(digital?["status"] as? String == "beyond")   // 2 of 3
+        #expect(((report["definitions"] as? [String: Any])?["source"] as? String)?.contains("kho-config.json") == true)
+        ws.file("archive/kho-config.json", "{\"targets\": {\"digitized\": {\"min\": 2}}}")
+        let bad = ws.run(["report", "--period", "2024"])
+        #expect(bad.status == 1 && bad.stderr.contains("kho-config.json") && bad.stderr.contains("between 0 and 1"))
+    }
+}
+
 /// Collects elements' attributes and the text of elements with an id.
 final class ElementCollector: NSObject, XMLParserDelegate {
     var elements: [(name: String, attributes: [String: String])] = []

@@ -30,9 +30,9 @@ public enum ReportHTML {
         td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
         tr { break-inside: avoid; }
         thead { display: table-header-group; }
-        .meta { font-size: 9.5pt; color: #333; overflow: hidden; }
-        .meta dt { float: left; clear: left; width: 42mm; color: #555; }
-        .meta dd { margin: 0 0 0.8mm 44mm; word-break: break-all; }
+        .meta { font-size: 9.5pt; color: #333; display: grid; grid-template-columns: 44mm 1fr; gap: 0.8mm 2mm; }
+        .meta dt { color: #555; }
+        .meta dd { margin: 0; overflow-wrap: anywhere; }
         .status-behind { color: #a61b1b; font-weight: bold; }
         .status-on_target { color: #1b6e2e; font-weight: bold; }
         .status-beyond { color: #1f5fa8; font-weight: bold; }
