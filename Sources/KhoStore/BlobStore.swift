@@ -215,6 +215,7 @@ public final class BlobStore: Sendable {
             }
             if syncNow { try output.sync() }
         } catch {
+            output.closeNow()
             FS.remove(tempPath)
             throw error.code == "disk_full"
                 ? KhoError("disk_full", "the archive's disk is full while storing \(source); nothing was stored — free space and try again", category: .environment, cause: error.cause)

@@ -33,13 +33,23 @@ enum Sys {
 final class FileDescriptor: @unchecked Sendable {
     let fd: Int32
     let path: HostPath
+    private var closed = false
 
     private init(fd: Int32, path: HostPath) {
         self.fd = fd
         self.path = path
     }
 
-    deinit { _ = close(fd) }
+    deinit { if !closed { _ = close(fd) } }
+
+    /// Closes now rather than when the last reference goes: a thread that used the descriptor
+    /// may release it a moment later, and a removed file's space is freed only on close.
+    /// Only once no other thread uses it.
+    func closeNow() {
+        guard !closed else { return }
+        closed = true
+        _ = close(fd)
+    }
 
     static func open(_ path: HostPath, flags: Int32, mode: mode_t = 0o644, doing: String) throws(KhoError) -> FileDescriptor {
         var fd: Int32 = -1
