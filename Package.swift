@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "kho", targets: ["kho"]),
         .library(name: "KhoCore", targets: ["KhoCore"]),
         .library(name: "KhoStore", targets: ["KhoStore"]),
+        .library(name: "KhoBundle", targets: ["KhoBundle"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -27,6 +28,10 @@ let package = Package(
         .target(name: "KhoCore", swiftSettings: strict),
         // Linux calls Swift's Glibc module leaves out (syncfs).
         .target(name: "CKhoSystem"),
+        // libarchive (Debian: libarchive-dev), for BagIt bundles.
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        // BagIt bundles on libarchive: write, read, verify.
+        .target(name: "KhoBundle", dependencies: ["KhoCore", "CArchive", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         // Content-addressed blob store and the SQLite catalog.
         .target(
             name: "KhoStore",
@@ -42,7 +47,7 @@ let package = Package(
         .executableTarget(
             name: "kho",
             dependencies: [
-                "KhoCore", "KhoStore",
+                "KhoCore", "KhoStore", "KhoBundle",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -52,6 +57,7 @@ let package = Package(
             name: "KhoStoreTests",
             dependencies: ["KhoStore", "KhoCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
+        .testTarget(name: "KhoBundleTests", dependencies: ["KhoBundle", "KhoCore"], swiftSettings: strict),
         .testTarget(
             name: "KhoCLITests",
             dependencies: ["kho", "KhoCore", .product(name: "GRDB", package: "GRDB.swift")],

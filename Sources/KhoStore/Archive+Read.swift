@@ -73,3 +73,21 @@ extension Archive {
         return file
     }
 }
+
+extension Archive {
+    /// Streams the stored bytes of a file whose SHA-256 the catalog knows, without hashing them
+    /// again (an export writes the catalog's digest into its manifest). A blob of the wrong size
+    /// is an error; a damaged one of the right size is what `kho verify` is for.
+    public func streamStoredFile(_ file: StoredFile, of id: ProductID, buffer: UnsafeMutableRawBufferPointer,
+                                 sink: (UnsafeRawBufferPointer) throws(KhoError) -> Void) throws(KhoError) {
+        let size: Int64
+        do {
+            size = try blobs.readRaw(file.sha256, buffer: buffer, sink: sink)
+        } catch where error.code == "missing_file" {
+            throw KhoError("blob_missing", "the stored bytes of file \(file.n) of \(id) (sha256:\(file.sha256)) are missing from the archive; run kho verify", category: .damage)
+        }
+        guard size == file.size else {
+            throw KhoError("blob_damaged", "file \(file.n) of \(id) has \(size) bytes in the store, the catalog says \(file.size); run kho verify", category: .damage)
+        }
+    }
+}

@@ -250,6 +250,22 @@ public final class BlobStore: Sendable {
         return (digest.finalizeHex(), size)
     }
 
+    /// Streams a blob whose digest is already known, without hashing it again; returns the
+    /// number of bytes sent.
+    func readRaw(_ sha256: String, buffer: UnsafeMutableRawBufferPointer,
+                 sink: (UnsafeRawBufferPointer) throws(KhoError) -> Void) throws(KhoError) -> Int64 {
+        let input = try FileDescriptor.openForReading(path(for: sha256))
+        input.adviseSequential()
+        var size: Int64 = 0
+        while true {
+            let n = try input.readFull(into: buffer)
+            if n == 0 { break }
+            try sink(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            size += Int64(n)
+        }
+        return size
+    }
+
     /// Every blob file present on disk, by name (for finding blobs the catalog does not know).
     func allStoredNames() -> [String] {
         var names: [String] = []

@@ -35,6 +35,9 @@ public final class FileOutput: @unchecked Sendable {
 
     public static func isDirectory(_ path: HostPath) -> Bool { FS.isDirectory(path) }
 
+    /// The descriptor written to, for writers that take one (libarchive).
+    public var fileDescriptor: Int32 { rawFD }
+
     public func write(_ chunk: UnsafeRawBufferPointer) throws(KhoError) {
         var offset = 0
         while offset < chunk.count {

@@ -1,0 +1,124 @@
+// Writing a serialized bag through libarchive: one owner of the C handle, every return code
+// checked and turned into an error carrying libarchive's message.
+import CArchive
+import Glibc
+import KhoCore
+
+public enum BundleFormat: String, Sendable, CaseIterable {
+    case tar
+    case tarGz = "tar.gz"
+    case tarZst = "tar.zst"
+    case zip
+
+    /// From a file name's ending: `.tar`, `.tar.gz`/`.tgz`, `.tar.zst`, `.zip`.
+    public static func from(fileName: String) -> BundleFormat? {
+        let lower = fileName.lowercased()
+        if lower.hasSuffix(".tar.gz") || lower.hasSuffix(".tgz") { return .tarGz }
+        if lower.hasSuffix(".tar.zst") { return .tarZst }
+        if lower.hasSuffix(".tar") { return .tar }
+        if lower.hasSuffix(".zip") { return .zip }
+        return nil
+    }
+}
+
+/// A libarchive writer on an open file descriptor. Entries are regular files with fixed
+/// owner, mode and time, so the same content always gives the same bytes.
+final class ArchiveWriter {
+    private let handle: OpaquePointer
+    private let entry: OpaquePointer
+    private let what: String
+    private var closed = false
+    private let previousLocale: locale_t?
+
+    /// libarchive converts names with the thread's character set: a process in the C locale
+    /// cannot write "Việt" into a tar header. Writers run with a UTF-8 locale on their thread.
+    nonisolated(unsafe) static let utf8Locale: locale_t? = newlocale(LC_CTYPE_MASK, "C.UTF-8", nil)
+
+    init(fd: Int32, format: BundleFormat, what: String) throws(KhoError) {
+        previousLocale = Self.utf8Locale.map { uselocale($0) }
+        guard let handle = archive_write_new(), let entry = archive_entry_new() else {
+            throw KhoError("out_of_memory", "libarchive could not start writing \(what)", category: .environment)
+        }
+        self.handle = handle
+        self.entry = entry
+        self.what = what
+        switch format {
+        case .tar, .tarGz, .tarZst:
+            try check(archive_write_set_format_pax_restricted(handle), "choosing the tar format")
+        case .zip:
+            try check(archive_write_set_format_zip(handle), "choosing the zip format")
+        }
+        switch format {
+        case .tarGz:
+            try check(archive_write_add_filter_gzip(handle), "adding gzip compression")
+            // A gzip header carries a time by default: leave it out, so output is reproducible.
+            try check(archive_write_set_filter_option(handle, "gzip", "timestamp", nil), "leaving the time out of the gzip header")
+        case .tarZst:
+            try check(archive_write_add_filter_zstd(handle), "adding zstd compression")
+        case .tar, .zip:
+            try check(archive_write_add_filter_none(handle), "choosing no compression")
+        }
+        // Bytes go out in 64 KiB blocks; the last block is not padded beyond what tar needs.
+        try check(archive_write_set_bytes_per_block(handle, 65536), "setting the block size")
+        try check(archive_write_set_bytes_in_last_block(handle, 1), "setting the last block size")
+        try check(archive_write_open_fd(handle, fd), "opening the output")
+    }
+
+    deinit {
+        archive_entry_free(entry)
+        if !closed { archive_write_close(handle) }
+        archive_write_free(handle)
+        if let previousLocale { uselocale(previousLocale) }
+    }
+
+    private func check(_ code: Int32, _ doing: String) throws(KhoError) {
+        if code < ARCHIVE_WARN {
+            throw KhoError("bundle_write_failed", "\(what): \(doing) failed: \(String(cString: kho_archive_error(handle)))", category: .environment)
+        }
+    }
+
+    /// Starts a regular file entry of `size` bytes; its bytes follow with `write`.
+    func begin(path: String, size: Int64, mtime: Int) throws(KhoError) {
+        archive_entry_clear(entry)
+        archive_entry_set_pathname_utf8(entry, path)
+        // A name libarchive cannot represent would reach the format writer as a null pointer.
+        guard archive_entry_pathname(entry) != nil else {
+            throw KhoError("bundle_write_failed", "\(what): the name \(path) cannot be written (no UTF-8 locale on this machine: install locales or use C.UTF-8)", category: .environment)
+        }
+        archive_entry_set_size(entry, size)
+        archive_entry_set_filetype(entry, 0o100000)  // AE_IFREG, a cast macro Swift cannot import
+        archive_entry_set_perm(entry, 0o644)
+        archive_entry_set_mtime(entry, mtime, 0)
+        archive_entry_set_uid(entry, 0)
+        archive_entry_set_gid(entry, 0)
+        try check(archive_write_header(handle, entry), "writing the header of \(path)")
+    }
+
+    func write(_ chunk: UnsafeRawBufferPointer) throws(KhoError) {
+        var offset = 0
+        while offset < chunk.count {
+            let n = archive_write_data(handle, chunk.baseAddress! + offset, chunk.count - offset)
+            if n < 0 { try check(Int32(n), "writing data") }
+            if n == 0 { throw KhoError("bundle_write_failed", "\(what): libarchive accepted no data", category: .environment) }
+            offset += n
+        }
+    }
+
+    func end() throws(KhoError) { try check(archive_write_finish_entry(handle), "finishing an entry") }
+
+    /// Writes a whole small file.
+    func add(path: String, bytes: [UInt8], mtime: Int) throws(KhoError) {
+        try begin(path: path, size: Int64(bytes.count), mtime: mtime)
+        var failure: KhoError?
+        bytes.withUnsafeBytes { buffer in
+            do throws(KhoError) { try write(buffer) } catch { failure = error }
+        }
+        if let failure { throw failure }
+        try end()
+    }
+
+    func close() throws(KhoError) {
+        closed = true
+        try check(archive_write_close(handle), "finishing the archive")
+    }
+}

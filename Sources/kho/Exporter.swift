@@ -1,0 +1,103 @@
+// An export: the selected products streamed from the store into one BagIt bag, with each
+// product's metadata.json and dc.xml. Everything in the bag, its ID and date included,
+// derives from the archive's content, so the same scope from unchanged data gives the
+// same bytes.
+import Crypto
+import Foundation
+import KhoBundle
+import KhoCore
+import KhoStore
+
+struct Exporter {
+    let archive: Archive
+    let selection: ExportSelection
+    let periodLabel: String
+    let format: BundleFormat
+    let sha512: Bool
+
+    struct Result {
+        var exportID: String
+        var summary: BagSummary
+        var products: Int
+    }
+
+    /// What the bag's name and identifier derive from: the archive, the scope and every
+    /// exported product's state.
+    func exportID() throws(KhoError) -> String {
+        var text = "kho-export 1\narchive \(archive.info.archiveID)\nscope \(scopeText)\nperiod \(periodLabel)\n"
+        for id in selection.ids {
+            let product = try archive.product(id)
+            text += "\(id) \(product.updatedAt.iso) \(product.files.map(\.sha256).joined(separator: ","))\n"
+        }
+        return SHA256.hash(data: Data(text.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+    }
+
+    var scopeText: String {
+        selection.plan.scope.unit.map { "\($0.code) \($0.fullName) (\($0.era.rawValue))" } ?? "the whole archive"
+    }
+
+    func write(to fd: Int32, progress: (Int) -> Void) throws(KhoError) -> Result {
+        let id = try exportID()
+        let name = "kho-export-\(id)"
+        let last = selection.lastChange ?? archive.info.createdAt
+        let mtime = Int(Self.epochSeconds(last))
+        let bag = try BagWriter(fd: fd, format: format, name: name, mtime: mtime, sha512: sha512)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
+        defer { buffer.deallocate() }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        for (index, productID) in selection.ids.enumerated() {
+            let product = try archive.product(productID)
+            let events = try archive.events(of: productID)
+            let names = BagFileNames.unique(product.files.map(\.name.display), reserved: ["metadata.json", "dc.xml"])
+            for (file, fileName) in zip(product.files, names) {
+                try bag.addPayload("\(productID)/\(fileName)", size: file.size, sha256: file.sha256) { (sink) throws(KhoError) in
+                    try archive.streamStoredFile(file, of: productID, buffer: buffer, sink: sink)
+                }
+            }
+            let document = MetadataDocument(product: ProductDocument(product: product, events: events, registry: archive.registry),
+                                            bagFiles: zip(product.files, names).map { .init(n: $0.n, path: "data/\(productID)/\($1)") },
+                                            exportedFrom: archive.info.archiveID)
+            let json: Data
+            do { json = try encoder.encode(document) } catch {
+                throw KhoError("internal", "could not encode the metadata of \(productID): \(error)", category: .internal)
+            }
+            try bag.addPayload("\(productID)/metadata.json", bytes: Array(json) + [10])
+            try bag.addPayload("\(productID)/dc.xml", bytes: Array(DublinCore.xml(product, registry: archive.registry).utf8))
+            progress(index + 1)
+        }
+        let unit = selection.plan.scope.unit
+        let info: [(label: String, value: String)] = [
+            ("Source-Organization", unit.map { "\($0.fullName) (\($0.code))" } ?? "Kho archive \(archive.info.archiveID)"),
+            ("Bagging-Date", String(last.iso.prefix(10))),
+            ("External-Identifier", "urn:kho:export:\(id)"),
+            ("Bag-Software-Agent", "kho \(KhoVersion.current)"),
+            ("Kho-Archive-ID", archive.info.archiveID),
+            ("Kho-Scope", scopeText),
+            ("Kho-Period", periodLabel),
+            ("Kho-Product-Count", String(selection.ids.count)),
+            ("Kho-Restricted-Left-Out", String(selection.restrictedLeftOut)),
+        ]
+        let summary = try bag.finish(info: info)
+        return Result(exportID: id, summary: summary, products: selection.ids.count)
+    }
+
+    static func epochSeconds(_ t: Timestamp) -> Double {
+        let iso = Array(t.iso.utf8)
+        guard iso.count >= 19, case .success(let day) = CalendarDate.parse(String(decoding: iso[0..<10], as: UTF8.self)),
+              let h = Int(String(decoding: iso[11..<13], as: UTF8.self)), let m = Int(String(decoding: iso[14..<16], as: UTF8.self)),
+              let s = Int(String(decoding: iso[17..<19], as: UTF8.self)) else { return 0 }
+        return Double(day.daysSince1970 * 86400 + h * 3600 + m * 60 + s)
+    }
+}
+
+/// metadata.json: everything Kho knows of the product, its event history, and where each of
+/// its files is in the bag.
+struct MetadataDocument: Encodable {
+    struct BagFile: Encodable { var n: Int; var path: String }
+    var format = "kho-product"
+    var version = 1
+    var product: ProductDocument
+    var bagFiles: [BagFile]
+    var exportedFrom: String
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Glibc
+import Testing
+import KhoCore
+@testable import KhoBundle
+
+@Suite struct BagTextTests {
+    @Test func manifestPathsArePercentEncodedAsRFC8493Says() {
+        #expect(BagIt.encodePath("a%b\nc\rd.txt") == "a%25b%0Ac%0Dd.txt")
+        #expect(BagIt.decodePath(BagIt.encodePath("a%b\nc\rd%0A.txt")) == "a%b\nc\rd%0A.txt")
+        #expect(BagIt.manifest([("data/b", "2"), ("data/a", "1")]) == "1  data/a\n2  data/b\n")
+        #expect(BagIt.oxum(bytes: 17054, files: 15) == "17054.15")
+    }
+
+    @Test func fileNamesAreSafeAndUnique() {
+        #expect(BagFileNames.safe("../x/y") == ".._x_y")
+        #expect(BagFileNames.safe("..") == "file")
+        #expect(BagFileNames.safe("100%\nlãi.txt") == "100\u{FF05}_lãi.txt")
+        #expect(BagFileNames.safe("Vie\u{0302}\u{0323}t.txt") == "Việt.txt")   // NFD in, NFC out
+        #expect(BagFileNames.unique(["a.txt", "A.TXT", "a.txt", "dc.xml"], reserved: ["dc.xml"]) == ["a.txt", "A-2.TXT", "a-3.txt", "dc-2.xml"])
+    }
+}
+
+@Suite struct BagWriterTests {
+    /// A bag written by BagWriter with a line break in a payload name (percent-encoded in the
+    /// manifest), unpacked by GNU tar, passes the Library of Congress validator.
+    @Test func aNameWithALineBreakSurvivesTheValidator() throws {
+        let candidates: [String?] = [ProcessInfo.processInfo.environment["KHO_BAGIT_PY"],
+                                     URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                                        .appendingPathComponent(".build/tools/venv/bin/bagit.py").path]
+        let bagit = try #require(candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) },
+                                 "bagit.py is not installed: run the tests with Scripts/test")
+        var template = Array("/tmp/kho-bag-XXXXXX".utf8CString)
+        let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let fd = open("\(dir)/b.tar", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        #expect(fd >= 0)
+        let bag = try BagWriter(fd: fd, format: .tar, name: "bag", mtime: 1_700_000_000, sha512: false)
+        try bag.addPayload("two\nlines.txt", bytes: Array("xin chào".utf8))
+        try bag.addPayload("Việt Nam.txt", bytes: Array("quyền".utf8))
+        let summary = try bag.finish(info: [("Source-Organization", "test")])
+        close(fd)
+        #expect(summary == BagSummary(payloadFiles: 2, payloadBytes: Int64("xin chào".utf8.count + "quyền".utf8.count)))
+        #expect(run("/usr/bin/env", ["tar", "-xf", "\(dir)/b.tar", "-C", dir]).status == 0)
+        let manifest = try String(contentsOfFile: "\(dir)/bag/manifest-sha256.txt", encoding: .utf8)
+        #expect(manifest.contains("data/two%0Alines.txt"))
+        let check = run(bagit, ["--validate", "\(dir)/bag"])
+        #expect(check.status == 0, "\(check.output)")
+    }
+
+    func run(_ executable: String, _ arguments: [String]) -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        guard (try? process.run()) != nil else { return (-1, "could not run \(executable)") }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+
+/// Exports checked with the tools the receiving side uses: tar/zstd/zipfile to unpack, the
+/// Library of Congress validator (bagit.py, installed by Scripts/test) and xmllint with the
+/// Dublin Core schemas of the shared test data.
+@Suite struct ExportTests {
+    static var bagitPy: String? {
+        let candidates: [String?] = [ProcessInfo.processInfo.environment["KHO_BAGIT_PY"], Kho.repository.appendingPathComponent(".build/tools/venv/bin/bagit.py").path]
+        return candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Three products from a manifest (one restricted), and one with a file named with `%` and a line break.
+    func workspace() -> Workspace {
+        let ws = Workspace()
+        ws.file("m/files/a.txt", "Bài A")
+        ws.file("m/files/c.pdf", "%PDF-1.4 C")
+        let rows = [
+            "source_id,title,kind,languages,unit,produced,published,channels,files,carrier,access",
+            "A,Bài A,article,vi,23281,,2024-03-10,facebook,files/a.txt,,",
+            "B,Mật B,leaflet,vi,23284,2024-05-01,,,,paper,restricted",
+            "C,Tờ gấp C,leaflet,vi|hmn,00004,,2024-12-31,print,files/c.pdf,,",
+        ]
+        ws.file("m/manifest.csv", rows.joined(separator: "\n") + "\n")
+        let r = ws.run(["import", "\(ws.path)/m/manifest.csv"])
+        #expect(r.status == 0, "\(r.stderr)")
+        _ = ws.ingest(ws.file("tỉ lệ 100%\nbáo cáo.txt", "tên lạ"), title: "Tên tệp lạ")
+        return ws
+    }
+
+    func unpack(_ ws: Workspace, _ file: String, into dir: String) -> Bool {
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let r: Run
+        if file.hasSuffix(".zip") {
+            r = ws.run(executable: "/usr/bin/env", ["python3", "-m", "zipfile", "-e", file, dir])
+        } else if file.hasSuffix(".tar.zst") {
+            r = ws.run(executable: "/usr/bin/env", ["tar", "--zstd", "-xf", file, "-C", dir])
+        } else {
+            r = ws.run(executable: "/usr/bin/env", ["tar", "-xf", file, "-C", dir])
+        }
+        #expect(r.status == 0, "unpacking \(file): \(r.stderr)")
+        return r.status == 0
+    }
+
+    @Test func everyFormatIsAValidBagForTheLibraryOfCongressValidator() throws {
+        let bagit = try #require(Self.bagitPy, "bagit.py is not installed: run the tests with Scripts/test")
+        let ws = workspace()
+        for format in ["tar", "tar.gz", "tar.zst", "zip"] {
+            let file = "\(ws.path)/out.\(format)"
+            let r = ws.run(["export", "-o", file, "--sha512", "--json"])
+            #expect(r.status == 0, "\(format): \(r.stderr)")
+            #expect(r.object["products"] as? Int == 3)
+            #expect(r.object["restrictedLeftOut"] as? Int == 1)
+            let dir = "\(ws.path)/x-\(format)"
+            guard unpack(ws, file, into: dir) else { continue }
+            let bags = try FileManager.default.contentsOfDirectory(atPath: dir)
+            #expect(bags.count == 1 && bags[0].hasPrefix("kho-export-"))
+            let bag = "\(dir)/\(bags[0])"
+            let check = ws.run(executable: bagit, ["--validate", bag])
+            #expect(check.status == 0, "bagit.py on the \(format) bag: \(check.stderr.suffix(600))")
+            #expect(check.stderr.contains("is valid"))
+            let manifest = try String(contentsOfFile: "\(bag)/manifest-sha256.txt", encoding: .utf8)
+            #expect(manifest.contains("tỉ lệ 100％_báo cáo.txt"), "% and LF made safe in the name")
+            #expect(!manifest.contains("Mật B"))
+            #expect(FileManager.default.fileExists(atPath: "\(bag)/manifest-sha512.txt") && FileManager.default.fileExists(atPath: "\(bag)/tagmanifest-sha512.txt"))
+            let info = try String(contentsOfFile: "\(bag)/bag-info.txt", encoding: .utf8)
+            #expect(info.contains("Kho-Product-Count: 3\n") && info.contains("Kho-Restricted-Left-Out: 1\n") && info.contains("Payload-Oxum: "))
+            #expect(info.contains("External-Identifier: urn:kho:export:\(bags[0].dropFirst("kho-export-".count))\n"))
+        }
+    }
+
+    @Test func theSameScopeTwiceGivesTheSameBytes() throws {
+        let ws = workspace()
+        for format in ["tar", "tar.gz", "zip"] {
+            #expect(ws.run(["export", "-o", "\(ws.path)/one.\(format)"]).status == 0)
+            #expect(ws.run(["export", "-o", "\(ws.path)/two.\(format)"]).status == 0)
+            let one = try Data(contentsOf: URL(fileURLWithPath: "\(ws.path)/one.\(format)"))
+            let two = try Data(contentsOf: URL(fileURLWithPath: "\(ws.path)/two.\(format)"))
+            #expect(one == two, "\(format) exports differ")
+        }
+        // A change in the archive gives another bag.
+        let id = ws.run(["list", "--json"]).array.first { $0["title"] as? String == "Bài A" }?["id"] as? String
+        #expect(ws.run(["edit", try #require(id), "--title", "Bài A (sửa)"]).status == 0)
+        #expect(ws.run(["export", "-o", "\(ws.path)/three.tar"]).status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: "\(ws.path)/three.tar")) != Data(contentsOf: URL(fileURLWithPath: "\(ws.path)/one.tar")))
+    }
+
+    @Test func metadataAndDublinCoreTravelWithEachProduct() throws {
+        let ws = workspace()
+        #expect(ws.run(["export", "--unit", "51", "--unit-table", "from-2025", "--period", "2024", "-o", "\(ws.path)/qn.tar"]).status == 0)
+        guard unpack(ws, "\(ws.path)/qn.tar", into: "\(ws.path)/x") else { return }
+        let bag = "\(ws.path)/x/" + (try FileManager.default.contentsOfDirectory(atPath: "\(ws.path)/x"))[0]
+        let products = try FileManager.default.contentsOfDirectory(atPath: "\(bag)/data")
+        #expect(products.count == 1)   // A (old Kon Tum commune, in Quảng Ngãi today); B is restricted
+        let folder = "\(bag)/data/\(products[0])"
+        let metadata = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(folder)/metadata.json"))) as? [String: Any])
+        let product = try #require(metadata["product"] as? [String: Any])
+        #expect(product["id"] as? String == products[0] && product["title"] as? String == "Bài A")
+        #expect((product["events"] as? [[String: Any]])?.isEmpty == false)
+        #expect((metadata["bagFiles"] as? [[String: Any]])?.first?["path"] as? String == "data/\(products[0])/a.txt")
+        #expect(try String(contentsOfFile: "\(folder)/a.txt", encoding: .utf8) == "Bài A")
+        // dc.xml against the oai_dc schema of the shared test data (its imports made local).
+        let schemas = "\(ws.path)/xsd"
+        try FileManager.default.createDirectory(atPath: schemas, withIntermediateDirectories: true)
+        for name in ["oai_dc.xsd", "simpledc20021212.xsd", "xml.xsd"] {
+            var text = try String(contentsOf: Kho.sharedTestData.appendingPathComponent("oai-pmh-schemas/\(name)"), encoding: .utf8)
+            text = text.replacingOccurrences(of: "http://dublincore.org/schemas/xmls/simpledc20021212.xsd", with: "simpledc20021212.xsd")
+                .replacingOccurrences(of: "http://www.w3.org/2001/03/xml.xsd", with: "xml.xsd")
+            try text.write(toFile: "\(schemas)/\(name)", atomically: true, encoding: .utf8)
+        }
+        let lint = ws.run(executable: "/usr/bin/env", ["xmllint", "--noout", "--nonet", "--schema", "\(schemas)/oai_dc.xsd", "\(folder)/dc.xml"])
+        #expect(lint.status == 0, "\(lint.stderr)")
+        let dc = try String(contentsOfFile: "\(folder)/dc.xml", encoding: .utf8)
+        #expect(dc.contains("<dc:language>vi</dc:language>") && dc.contains("Quang Trung") && dc.contains("Kon Tum"))
+    }
+
+    @Test func mistakesAreClearAndLeaveNoFile() {
+        let ws = workspace()
+        let noFormat = ws.run(["export", "-o", "\(ws.path)/out.bin"])
+        #expect(noFormat.status == 1 && noFormat.stderr.contains(".tar.gz"))
+        let badUnit = ws.run(["export", "--unit", "99999", "-o", "\(ws.path)/out.tar"])
+        #expect(badUnit.status == 1 && badUnit.stderr.contains("99999"))
+        #expect(!FileManager.default.fileExists(atPath: "\(ws.path)/out.tar"))
+        ws.file("keep.tar", "mine")
+        let exists = ws.run(["export", "-o", "\(ws.path)/keep.tar"])
+        #expect(exists.status == 1 && exists.stderr.contains("--force"))
+        #expect((try? String(contentsOfFile: "\(ws.path)/keep.tar", encoding: .utf8)) == "mine")
+    }
+}
