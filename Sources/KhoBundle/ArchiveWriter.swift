@@ -1,6 +1,7 @@
 // Writing a serialized bag through libarchive: one owner of the C handle, every return code
 // checked and turned into an error carrying libarchive's message.
 import CArchive
+import Crypto
 import Glibc
 import KhoCore
 
@@ -29,6 +30,7 @@ final class ArchiveWriter {
     private let what: String
     private var closed = false
     private let previousLocale: locale_t?
+    private var sink: OutputSink!
 
     /// libarchive converts names with the thread's character set: a process in the C locale
     /// cannot write "Việt" into a tar header. Writers run with a UTF-8 locale on their thread.
@@ -61,7 +63,42 @@ final class ArchiveWriter {
         // Bytes go out in 64 KiB blocks; the last block is not padded beyond what tar needs.
         try check(archive_write_set_bytes_per_block(handle, 65536), "setting the block size")
         try check(archive_write_set_bytes_in_last_block(handle, 1), "setting the last block size")
-        try check(archive_write_open_fd(handle, fd), "opening the output")
+        sink = OutputSink(fd: fd)
+        let context = Unmanaged.passUnretained(sink).toOpaque()
+        try check(archive_write_open2(handle, context, nil, { _, context, buffer, length in
+            guard let context, let buffer else { return -1 }
+            let sink = Unmanaged<OutputSink>.fromOpaque(context).takeUnretainedValue()
+            return sink.write(UnsafeRawBufferPointer(start: buffer, count: length)) ? la_ssize_t(length) : -1
+        }, nil, nil), "opening the output")
+    }
+
+    /// The SHA-256 of every byte written to the file so far (complete after `close`).
+    var outputSHA256: String { sink.digestHex() }
+
+    /// Where libarchive's blocks go: the file, through a SHA-256 of the whole bundle.
+    final class OutputSink {
+        let fd: Int32
+        var hasher = SHA256()
+        var failure: Int32 = 0
+
+        init(fd: Int32) { self.fd = fd }
+
+        func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
+            hasher.update(bufferPointer: bytes)
+            var offset = 0
+            while offset < bytes.count {
+                let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return false
+                }
+                offset += n
+            }
+            return true
+        }
+
+        func digestHex() -> String { BagWriter.hex(hasher.finalize()) }
     }
 
     deinit {
@@ -72,6 +109,9 @@ final class ArchiveWriter {
     }
 
     private func check(_ code: Int32, _ doing: String) throws(KhoError) {
+        if code < ARCHIVE_WARN, let sink, sink.failure == ENOSPC {
+            throw KhoError("disk_full", "\(what): the disk is full; no bundle was written — free space and try again", category: .environment)
+        }
         if code < ARCHIVE_WARN {
             throw KhoError("bundle_write_failed", "\(what): \(doing) failed: \(String(cString: kho_archive_error(handle)))", category: .environment)
         }

@@ -8,6 +8,8 @@ import KhoCore
 public struct BagSummary: Sendable, Equatable {
     public var payloadFiles: Int
     public var payloadBytes: Int64
+    /// SHA-256 of the bundle file as written.
+    public var bundleSHA256: String
 }
 
 public final class BagWriter {
@@ -82,7 +84,7 @@ public final class BagWriter {
         try writer.add(path: "\(root)/tagmanifest-sha256.txt", bytes: Array(list256.utf8), mtime: mtime)
         if sha512 { try writer.add(path: "\(root)/tagmanifest-sha512.txt", bytes: Array(list512.utf8), mtime: mtime) }
         try writer.close()
-        return BagSummary(payloadFiles: files, payloadBytes: bytes)
+        return BagSummary(payloadFiles: files, payloadBytes: bytes, bundleSHA256: writer.outputSHA256)
     }
 
     private func addTag(_ name: String, _ content: [UInt8]) throws(KhoError) {

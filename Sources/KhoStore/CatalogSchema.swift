@@ -197,6 +197,28 @@ enum CatalogSchema {
                 CREATE INDEX products_report_province ON products(province_now, reference_date, report_bits, unit, unit_era, kind);
                 """)
         }
+        migrator.registerMigration("v8: exports") { db in
+            // One row per export that completed: written only after its bundle was flushed and
+            // renamed into place, so an export killed half-way leaves no record and no cursor.
+            try db.execute(sql: """
+                CREATE TABLE exports (
+                    pk INTEGER PRIMARY KEY,
+                    export_id TEXT NOT NULL,
+                    scope_key TEXT NOT NULL,
+                    scope TEXT NOT NULL,
+                    period TEXT NOT NULL,
+                    follows TEXT,
+                    created_at TEXT NOT NULL,
+                    file TEXT NOT NULL,
+                    format TEXT NOT NULL,
+                    bundle_sha256 TEXT NOT NULL,
+                    payload_bytes INTEGER NOT NULL,
+                    cursor TEXT NOT NULL,
+                    product_ids TEXT NOT NULL
+                );
+                CREATE INDEX exports_scope ON exports(scope_key, pk);
+                """)
+        }
         return migrator
     }
 }

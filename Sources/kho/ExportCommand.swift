@@ -38,6 +38,12 @@ struct ExportCommand: ParsableCommand {
     @Flag(name: .long, help: "Add SHA-512 manifests beside the SHA-256 ones.")
     var sha512 = false
 
+    @Flag(name: .customLong("since-last"), help: "Only what changed since the last completed export of the same scope (new products, new files, new metadata).")
+    var sinceLast = false
+
+    @Option(name: .long, help: ArgumentHelp("Only products changed on or after this day (Vietnam time).", valueName: "YYYY-MM-DD"))
+    var since: String?
+
     @OptionGroup var options: ArchiveOptions
 
     func run() throws {
@@ -66,16 +72,32 @@ struct ExportCommand: ParsableCommand {
         let chosenPeriod = try period.map { text throws(KhoError) in
             try parseOption(text, option: "--period") { Period.parse($0, campaigns: archive.config.campaigns) }!
         }
-        let selection = try archive.exportSelection(unitCode: unit, unitEra: era, period: chosenPeriod)
+        if sinceLast && since != nil { throw KhoError("invalid_choice", "--since-last and --since exclude each other; give one") }
+        let sinceDate = try parseOption(since, option: "--since", CalendarDate.parse)
+        let mode: ExportSince = sinceLast ? .lastExport : sinceDate.map { .date($0) } ?? .everything
+        let selection = try archive.exportSelection(unitCode: unit, unitEra: era, period: chosenPeriod, since: mode)
+        let sinceLabel: String
+        switch mode {
+        case .everything: sinceLabel = "everything"
+        case .lastExport: sinceLabel = "changes after export \(selection.follows?.exportID ?? "")"
+        case .date(let d): sinceLabel = "changes from \(d)"
+        }
+        let periodLabel = chosenPeriod.map { "\($0.label) (\($0.from)..\($0.to))" } ?? "all dates"
         let out = try FileOutput.create(at: HostPath(output), overwrite: force)
-        let exporter = Exporter(archive: archive, selection: selection, periodLabel: chosenPeriod.map { "\($0.label) (\($0.from)..\($0.to))" } ?? "all dates",
-                                format: chosen, sha512: sha512)
+        let exporter = Exporter(archive: archive, selection: selection, periodLabel: periodLabel, format: chosen, sha512: sha512, sinceLabel: sinceLabel)
         let result = try exporter.write(to: out.fileDescriptor) { _ in }
         try out.commit()
+        // The record (and with it the cursor of --since-last) only once the bundle is in place.
+        try archive.recordExport(ExportRecord(
+            exportID: result.exportID, scopeKey: selection.scopeKey, scope: exporter.scopeText, period: periodLabel,
+            follows: selection.follows?.exportID, createdAt: archive.now(), file: URL(fileURLWithPath: output).standardizedFileURL.path,
+            format: chosen.rawValue, bundleSHA256: result.summary.bundleSHA256, payloadBytes: result.summary.payloadBytes,
+            cursor: selection.cursor, productIDs: selection.ids.map(\.description)))
         if options.json {
             Console.json(Summary(exportID: result.exportID, file: output, format: chosen.rawValue, products: result.products,
-                                 payloadFiles: result.summary.payloadFiles, payloadBytes: result.summary.payloadBytes,
-                                 restrictedLeftOut: selection.restrictedLeftOut))
+                                 productIDs: selection.ids.map(\.description), payloadFiles: result.summary.payloadFiles,
+                                 payloadBytes: result.summary.payloadBytes, bundleSHA256: result.summary.bundleSHA256,
+                                 restrictedLeftOut: selection.restrictedLeftOut, follows: selection.follows?.exportID))
         } else {
             Console.out("exported \(result.products) product(s), \(result.summary.payloadFiles) payload files (\(Formatting.bytes(result.summary.payloadBytes))) to \(output) as bag kho-export-\(result.exportID)"
                 + (selection.restrictedLeftOut > 0 ? "; \(selection.restrictedLeftOut) restricted product(s) left out" : ""))
@@ -87,8 +109,11 @@ struct ExportCommand: ParsableCommand {
         var file: String
         var format: String
         var products: Int
+        var productIDs: [String]
         var payloadFiles: Int
         var payloadBytes: Int64
+        var bundleSHA256: String
         var restrictedLeftOut: Int
+        var follows: String?
     }
 }

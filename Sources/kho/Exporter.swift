@@ -14,6 +14,8 @@ struct Exporter {
     let periodLabel: String
     let format: BundleFormat
     let sha512: Bool
+    /// "everything", "export <id>" or "changes from <date>".
+    let sinceLabel: String
 
     struct Result {
         var exportID: String
@@ -24,7 +26,7 @@ struct Exporter {
     /// What the bag's name and identifier derive from: the archive, the scope and every
     /// exported product's state.
     func exportID() throws(KhoError) -> String {
-        var text = "kho-export 1\narchive \(archive.info.archiveID)\nscope \(scopeText)\nperiod \(periodLabel)\n"
+        var text = "kho-export 1\narchive \(archive.info.archiveID)\nscope \(scopeText)\nperiod \(periodLabel)\nsince \(sinceLabel)\n"
         for id in selection.ids {
             let product = try archive.product(id)
             text += "\(id) \(product.updatedAt.iso) \(product.files.map(\.sha256).joined(separator: ","))\n"
@@ -77,7 +79,8 @@ struct Exporter {
             ("Kho-Period", periodLabel),
             ("Kho-Product-Count", String(selection.ids.count)),
             ("Kho-Restricted-Left-Out", String(selection.restrictedLeftOut)),
-        ]
+            ("Kho-Since", sinceLabel),
+        ] + (selection.follows.map { [("Kho-Follows-Export", "urn:kho:export:\($0.exportID)")] } ?? [])
         let summary = try bag.finish(info: info)
         return Result(exportID: id, summary: summary, products: selection.ids.count)
     }

@@ -127,3 +127,71 @@ import Testing
         #expect((try? String(contentsOfFile: "\(ws.path)/keep.tar", encoding: .utf8)) == "mine")
     }
 }
+
+extension ExportTests {
+    @Test func sinceLastTakesExactlyTheChanges() throws {
+        let ws = workspace()
+        let full = ws.run(["export", "-o", "\(ws.path)/full.tar", "--json"])
+        #expect(full.status == 0, "\(full.stderr)")
+        #expect((full.object["productIDs"] as? [String])?.count == 3)
+        let noneYet = ws.run(["export", "--unit", "00004", "--since-last", "-o", "\(ws.path)/x.tar"])
+        #expect(noneYet.status == 1 && noneYet.stderr.contains("no export of this scope"))
+        // Three changes: a new product, new metadata, a new file; the fourth product stays.
+        let products = ws.run(["list", "--json"]).array
+        func id(_ title: String) -> String { products.first { $0["title"] as? String == title }?["id"] as? String ?? "?" }
+        let added = ws.ingest(ws.file("new.txt", "mới"), title: "Sản phẩm mới")
+        #expect(ws.run(["edit", id("Bài A"), "--description", "Thêm mô tả"]).status == 0)
+        #expect(ws.run(["attach", id("Tờ gấp C"), ws.file("c-scan.pdf", "%PDF-1.4 scan"), "--role", "access"]).status == 0)
+        let delta = ws.run(["export", "--since-last", "-o", "\(ws.path)/delta.tar", "--json"])
+        #expect(delta.status == 0, "\(delta.stderr)")
+        #expect(Set(delta.object["productIDs"] as? [String] ?? []) == [added, id("Bài A"), id("Tờ gấp C")])
+        #expect(delta.object["follows"] as? String == full.object["exportID"] as? String)
+        // Nothing changed since: an empty bag, and the list of exports has all three.
+        let again = ws.run(["export", "--since-last", "-o", "\(ws.path)/again.tar", "--json"])
+        #expect((again.object["productIDs"] as? [String])?.isEmpty == true)
+        let list = ws.run(["exports", "--json"]).array
+        #expect(list.map { $0["exportID"] as? String } == [full, delta, again].map { $0.object["exportID"] as? String })
+        #expect(list[1]["bundleSHA256"] as? String == delta.object["bundleSHA256"] as? String)
+        let shaOfFile = ws.run(executable: "/usr/bin/env", ["sha256sum", "\(ws.path)/delta.tar"]).out.prefix(64)
+        #expect(String(shaOfFile) == delta.object["bundleSHA256"] as? String)
+    }
+
+    @Test func anExportKilledHalfWayLeavesNoBundleAndNoCursor() throws {
+        let ws = Workspace()
+        // 600 MB of zeros: stored once, slow enough to export that the kill lands mid-way.
+        let big = "\(ws.path)/big.bin"
+        FileManager.default.createFile(atPath: big, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: big))
+        try handle.truncate(atOffset: 600 << 20)
+        try handle.close()
+        _ = ws.ingest(big, title: "Tệp lớn")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Kho.binary)
+        process.arguments = ["export", "-o", "\(ws.path)/bundle.tar.gz", "--storage", ws.archive]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait until the partial bundle has grown, then kill the process outright.
+        var partialSeen = false
+        for _ in 0..<2000 {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: ws.path)) ?? []
+            if let partial = names.first(where: { $0.hasPrefix("bundle.tar.gz.kho-partial") }),
+               let size = (try? FileManager.default.attributesOfItem(atPath: "\(ws.path)/\(partial)"))?[.size] as? Int, size > 0 {
+                partialSeen = true
+                break
+            }
+            if !process.isRunning { break }
+            usleep(2000)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(partialSeen, "the export finished before it could be killed")
+        #expect(!FileManager.default.fileExists(atPath: "\(ws.path)/bundle.tar.gz"), "no bundle under its final name")
+        #expect(ws.run(["exports", "--json"]).array.isEmpty, "no record")
+        let next = ws.run(["export", "--since-last", "-o", "\(ws.path)/next.tar"])
+        #expect(next.status == 1 && next.stderr.contains("no export of this scope"), "the cursor did not move")
+        // Run again to the end: it completes and is recorded.
+        #expect(ws.run(["export", "-o", "\(ws.path)/bundle.tar.gz"]).status == 0)
+        #expect(ws.run(["exports", "--json"]).array.count == 1)
+    }
+}
