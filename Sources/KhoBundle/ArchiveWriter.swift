@@ -146,6 +146,20 @@ final class ArchiveWriter {
 
     func end() throws(KhoError) { try check(archive_write_finish_entry(handle), "finishing an entry") }
 
+    /// A folder entry (so an empty payload still has its data/ folder when unpacked).
+    func addDirectory(path: String, mtime: Int) throws(KhoError) {
+        archive_entry_clear(entry)
+        archive_entry_set_pathname_utf8(entry, path)
+        archive_entry_set_filetype(entry, 0o040000)  // AE_IFDIR
+        archive_entry_set_perm(entry, 0o755)
+        archive_entry_set_mtime(entry, mtime, 0)
+        archive_entry_set_uid(entry, 0)
+        archive_entry_set_gid(entry, 0)
+        archive_entry_set_size(entry, 0)
+        try check(archive_write_header(handle, entry), "writing the folder \(path)")
+        try check(archive_write_finish_entry(handle), "finishing the folder \(path)")
+    }
+
     /// Writes a whole small file.
     func add(path: String, bytes: [UInt8], mtime: Int) throws(KhoError) {
         try begin(path: path, size: Int64(bytes.count), mtime: mtime)

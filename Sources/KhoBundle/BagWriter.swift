@@ -32,6 +32,7 @@ public final class BagWriter {
         self.mtime = mtime
         self.sha512 = sha512
         try addTag("bagit.txt", Array(BagIt.declaration.utf8))
+        try writer.addDirectory(path: "\(name)/data/", mtime: mtime)
     }
 
     /// A payload file under `data/`: `size` bytes that `body` writes through the given sink.

@@ -114,6 +114,34 @@ import Testing
         #expect(dc.contains("<dc:language>vi</dc:language>") && dc.contains("Quang Trung") && dc.contains("Kon Tum"))
     }
 
+    @Test func bundleVerifyAcceptsOurBagsAndFindsDamage() throws {
+        let ws = workspace()
+        for format in ["tar", "tar.gz", "tar.zst", "zip"] {
+            #expect(ws.run(["export", "-o", "\(ws.path)/ok.\(format)"]).status == 0)
+            let ok = ws.run(["bundle", "verify", "\(ws.path)/ok.\(format)", "--json"])
+            #expect(ok.status == 0, "\(format): \(ok.out)")
+            #expect(ok.object["valid"] as? Bool == true && ok.object["payloadFiles"] as? Int == 3 * 3)   // three products: a file, metadata.json, dc.xml each
+        }
+        // One byte of a payload file changed inside the tar: exit 3, naming the file.
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: "\(ws.path)/ok.tar"))
+        let needle = Data("Bài A".utf8)
+        let at = try #require(bytes.range(of: needle))
+        bytes[at.lowerBound] = UInt8(ascii: "C")
+        try bytes.write(to: URL(fileURLWithPath: "\(ws.path)/bad.tar"))
+        let bad = ws.run(["bundle", "verify", "\(ws.path)/bad.tar"])
+        #expect(bad.status == 3)
+        #expect(bad.out.contains("a.txt has sha256") && bad.out.contains("invalid"))
+        // An empty incremental bag is still a bag.
+        #expect(ws.run(["export", "-o", "\(ws.path)/full.tar"]).status == 0)
+        #expect(ws.run(["export", "--since-last", "-o", "\(ws.path)/empty.tar"]).status == 0)
+        #expect(ws.run(["bundle", "verify", "\(ws.path)/empty.tar"]).status == 0)
+        if let bagit = Self.bagitPy, unpack(ws, "\(ws.path)/empty.tar", into: "\(ws.path)/empty") {
+            let bag = try FileManager.default.contentsOfDirectory(atPath: "\(ws.path)/empty")[0]
+            let check = ws.run(executable: bagit, ["--validate", "\(ws.path)/empty/\(bag)"])
+            #expect(check.status == 0, "\(check.stderr.suffix(400))")
+        }
+    }
+
     @Test func mistakesAreClearAndLeaveNoFile() {
         let ws = workspace()
         let noFormat = ws.run(["export", "-o", "\(ws.path)/out.bin"])

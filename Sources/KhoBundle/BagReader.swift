@@ -1,0 +1,196 @@
+// Verifies a serialized bag in one streaming pass, without unpacking to disk: every entry
+// is checked for what a hostile archive might try (paths leaving the bag, links, devices,
+// duplicates and names that collide once normalised or case-folded, absurd sizes, data that
+// expands without end), hashed, and the tag files kept; BagValidator then checks the bag.
+import CArchive
+import Foundation
+import Glibc
+import KhoCore
+
+public struct BagVerification: Sendable {
+    /// The bag's folder inside the archive.
+    public var name: String?
+    public var check: BagCheck
+    /// Problems with the archive itself (unsafe entries, damage); the bag is invalid if any.
+    public var archiveProblems: [BagProblem]
+    public var entries: Int
+
+    public var problems: [BagProblem] { archiveProblems + check.problems }
+    public var isValid: Bool { !problems.contains { $0.severity == .error } }
+}
+
+public struct BagReadLimits: Sendable {
+    /// The most bytes the archive may unpack to: the larger of `floorBytes` and
+    /// `maxExpansion` times the file's own size.
+    public var maxExpansion: Double
+    public var floorBytes: Int64
+    /// No entry may claim more than this.
+    public var maxEntrySize: Int64
+    /// Tag files are kept in memory; none may be larger than this.
+    public var maxTagFile: Int64
+
+    public init(maxExpansion: Double = 1000, floorBytes: Int64 = 1 << 30, maxEntrySize: Int64 = 1 << 40, maxTagFile: Int64 = 64 << 20) {
+        self.maxExpansion = maxExpansion
+        self.floorBytes = floorBytes
+        self.maxEntrySize = maxEntrySize
+        self.maxTagFile = maxTagFile
+    }
+}
+
+public enum BagReader {
+    /// Payload files at most this large get every digest when the manifests have not been
+    /// seen yet; larger ones get SHA-256 and SHA-512.
+    static let smallFile: Int64 = 16 << 20
+
+    public static func verify(path: String, limits: BagReadLimits = BagReadLimits()) throws(KhoError) -> BagVerification {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw KhoError(errno == ENOENT ? "missing_file" : "unreadable", "\(path): \(String(cString: strerror(errno))) (while opening the bundle)")
+        }
+        defer { close(fd) }
+        var st = stat()
+        fstat(fd, &st)
+        guard st.st_mode & S_IFMT == S_IFREG else { throw KhoError("not_a_regular_file", "\(path) is not a regular file; expected a bundle file") }
+        let previous = ArchiveWriter.utf8Locale.map { uselocale($0) }
+        defer { if let previous { uselocale(previous) } }
+        guard let handle = archive_read_new() else { throw KhoError("out_of_memory", "libarchive could not start reading \(path)", category: .environment) }
+        defer { archive_read_free(handle) }
+        archive_read_support_filter_all(handle)
+        archive_read_support_format_tar(handle)
+        archive_read_support_format_gnutar(handle)
+        archive_read_support_format_zip(handle)
+        guard archive_read_open_fd(handle, fd, 65536) == ARCHIVE_OK else {
+            return BagVerification(name: nil, check: BagCheck(version: nil, problems: [], payloadFiles: 0, payloadBytes: 0, info: []),
+                                   archiveProblems: [.error("\(path) is not a tar or zip archive Kho can read, or it is damaged or truncated: \(String(cString: kho_archive_error(handle)))")], entries: 0)
+        }
+        let budget = max(limits.floorBytes, Int64(limits.maxExpansion * Double(st.st_size)))
+        var state = ReadState()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
+        defer { buffer.deallocate() }
+        var entry: OpaquePointer?
+        loop: while true {
+            let code = archive_read_next_header(handle, &entry)
+            if code == ARCHIVE_EOF { break }
+            guard code >= ARCHIVE_WARN, let entry else {
+                state.fatal("the bundle is damaged or truncated: \(String(cString: kho_archive_error(handle)))")
+                break
+            }
+            state.entries += 1
+            let name = archive_entry_pathname_utf8(entry).map { String(cString: $0) }
+                ?? archive_entry_pathname(entry).map { String(decoding: UnsafeRawBufferPointer(start: $0, count: strlen($0)), as: UTF8.self) } ?? ""
+            let type = archive_entry_filetype(entry) & 0o170000
+            if archive_entry_hardlink(entry) != nil || type == 0o120000 {
+                state.fatal("\(name) is a link; a bag holds only files and folders")
+                continue
+            }
+            guard type == 0o100000 || type == 0o040000 else {
+                state.fatal("\(name) is a device, pipe or socket; a bag holds only files and folders")
+                continue
+            }
+            guard let relative = state.place(name, isDirectory: type == 0o040000) else { continue }
+            if type == 0o040000 { continue }
+            let declared = archive_entry_size_is_set(entry) != 0 ? archive_entry_size(entry) : -1
+            if declared > limits.maxEntrySize {
+                state.fatal("\(name) claims \(declared) bytes; refused")
+                break
+            }
+            let isTag = !relative.hasPrefix("data/")
+            let algorithms: Set<DigestAlgorithm>
+            if isTag || state.manifestAlgorithms == nil && declared >= 0 && declared <= smallFile {
+                algorithms = Set(DigestAlgorithm.allCases)
+            } else {
+                algorithms = state.manifestAlgorithms ?? [.sha256, .sha512]
+            }
+            var hasher = MultiHasher(algorithms)
+            var size: Int64 = 0
+            var content: [UInt8]? = isTag ? [] : nil
+            while true {
+                let n = archive_read_data(handle, buffer.baseAddress, buffer.count)
+                if n == 0 { break }
+                if n < 0 {
+                    state.fatal("the bundle is damaged or truncated in \(name): \(String(cString: kho_archive_error(handle)))")
+                    break loop
+                }
+                let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+                hasher.update(chunk)
+                size += Int64(n)
+                state.unpacked += Int64(n)
+                if state.unpacked > budget {
+                    state.fatal("the bundle unpacks to more than \(budget) bytes (\(Int(limits.maxExpansion)) times its size): refused as a possible zip bomb")
+                    break loop
+                }
+                if content != nil {
+                    if size > limits.maxTagFile {
+                        state.fatal("tag file \(name) is larger than \(limits.maxTagFile) bytes; refused")
+                        break loop
+                    }
+                    content!.append(contentsOf: chunk)
+                }
+            }
+            state.files[relative] = BagFile(size: size, digests: hasher.finalize(), content: content)
+            if isTag, relative.hasPrefix("manifest-"), relative.hasSuffix(".txt"),
+               let algorithm = DigestAlgorithm(rawValue: String(relative.dropFirst(9).dropLast(4)).lowercased()) {
+                state.manifestAlgorithms = (state.manifestAlgorithms ?? []).union([algorithm])
+            }
+        }
+        let check = state.problems.isEmpty || !state.files.isEmpty ? BagValidator.check(files: state.files)
+            : BagCheck(version: nil, problems: [], payloadFiles: 0, payloadBytes: 0, info: [])
+        return BagVerification(name: state.root, check: check, archiveProblems: state.problems, entries: state.entries)
+    }
+
+    struct ReadState {
+        var files: [String: BagFile] = [:]
+        var problems: [BagProblem] = []
+        var root: String?
+        /// Exact names, as bytes: Swift's String equality would already fold NFC and NFD.
+        var seen: Set<[UInt8]> = []
+        var folded: [String: String] = [:]
+        var manifestAlgorithms: Set<DigestAlgorithm>?
+        var unpacked: Int64 = 0
+        var entries = 0
+
+        mutating func fatal(_ message: String) { problems.append(.error(message)) }
+
+        /// The entry's path inside the bag's folder, or nil (with a problem) when it is unsafe.
+        mutating func place(_ name: String, isDirectory: Bool) -> String? {
+            var path = name
+            while path.hasPrefix("./") { path.removeFirst(2) }
+            if path.hasSuffix("/") { path.removeLast() }
+            if path.isEmpty || path.hasPrefix("/") || path.contains("\0") {
+                fatal("'\(name)' is an absolute or empty path; refused")
+                return nil
+            }
+            let parts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            if parts.contains("..") || parts.contains("") || parts.contains(".") {
+                fatal("'\(name)' leaves its folder (.. or an empty part); refused")
+                return nil
+            }
+            if let root, parts[0] != root {
+                fatal("'\(name)' is outside the bag's folder \(root)/: a serialized bag holds one folder")
+                return nil
+            }
+            if root == nil {
+                if parts.count == 1 && !isDirectory {
+                    fatal("'\(name)' is at the top of the archive: a serialized bag holds one folder")
+                    return nil
+                }
+                root = parts[0]
+            }
+            if parts.count == 1 { return nil }
+            let relative = parts.dropFirst().joined(separator: "/")
+            if !isDirectory {
+                guard seen.insert(Array(relative.utf8)).inserted else {
+                    fatal("\(relative) appears twice in the archive; refused")
+                    return nil
+                }
+                let key = relative.precomposedStringWithCanonicalMapping.lowercased()
+                if let other = folded[key] {
+                    fatal("\(relative) and \(other) are the same name once Unicode-normalised or case-folded; refused")
+                    return nil
+                }
+                folded[key] = relative
+            }
+            return relative
+        }
+    }
+}

@@ -1,0 +1,275 @@
+// Checks a bag against RFC 8493 (and the BagIt drafts 0.93–0.97 still in use) from what a
+// single pass over a serialized bag collected: every file's path, size and digests, and the
+// bytes of the tag files. Pure: reading the archive and hashing happen in KhoBundle.
+import Foundation
+
+public enum DigestAlgorithm: String, Sendable, CaseIterable, Hashable {
+    case md5, sha1, sha224, sha256, sha384, sha512
+}
+
+public struct BagFile: Sendable {
+    public var size: Int64
+    public var digests: [DigestAlgorithm: String]
+    /// The bytes of a tag file (a file outside data/), kept for parsing.
+    public var content: [UInt8]?
+
+    public init(size: Int64, digests: [DigestAlgorithm: String], content: [UInt8]?) {
+        self.size = size
+        self.digests = digests
+        self.content = content
+    }
+}
+
+public struct BagProblem: Sendable, Equatable, CustomStringConvertible {
+    public enum Severity: String, Sendable { case error, warning }
+    public var severity: Severity
+    public var message: String
+
+    public static func error(_ m: String) -> BagProblem { BagProblem(severity: .error, message: m) }
+    public static func warning(_ m: String) -> BagProblem { BagProblem(severity: .warning, message: m) }
+    public var description: String { "\(severity.rawValue): \(message)" }
+}
+
+public struct BagCheck: Sendable {
+    public var version: String?
+    public var problems: [BagProblem]
+    public var payloadFiles: Int
+    public var payloadBytes: Int64
+    public var info: [(label: String, value: String)]
+    public var isValid: Bool { !problems.contains { $0.severity == .error } }
+
+    public init(version: String?, problems: [BagProblem], payloadFiles: Int, payloadBytes: Int64, info: [(label: String, value: String)]) {
+        self.version = version
+        self.problems = problems
+        self.payloadFiles = payloadFiles
+        self.payloadBytes = payloadBytes
+        self.info = info
+    }
+}
+
+public enum BagValidator {
+    /// `files`: every regular file of the bag by its path relative to the bag's folder.
+    /// `hashed`: the algorithms each payload file was hashed with (a manifest in another one
+    /// cannot be checked and is reported).
+    public static func check(files: [String: BagFile]) -> BagCheck {
+        var problems: [BagProblem] = []
+        var check = BagCheck(version: nil, problems: [], payloadFiles: 0, payloadBytes: 0, info: [])
+        // bagit.txt: UTF-8, no BOM, exactly "Label: value" lines.
+        guard let declaration = files["bagit.txt"]?.content else {
+            check.problems = [.error("bagit.txt is missing: this is not a bag")]
+            return check
+        }
+        if declaration.starts(with: [0xEF, 0xBB, 0xBF]) { problems.append(.error("bagit.txt starts with a byte-order mark, which BagIt forbids")) }
+        let declared = parseTagLines(String(decoding: declaration, as: UTF8.self), strict: true)
+        problems += declared.problems.map { .error("bagit.txt: \($0)") }
+        let version = declared.fields.first { $0.label == "BagIt-Version" }?.value
+        check.version = version
+        guard let version, version.range(of: #"^[0-9]+\.[0-9]+$"#, options: .regularExpression) != nil else {
+            problems.append(.error("bagit.txt: BagIt-Version '\(version ?? "")' is not a version like 1.0 or 0.97"))
+            check.problems = problems
+            return check
+        }
+        let encodingName = declared.fields.first { $0.label == "Tag-File-Character-Encoding" }?.value
+        if encodingName == nil { problems.append(.error("bagit.txt: Tag-File-Character-Encoding is missing")) }
+        let encoding = encodingName.flatMap(stringEncoding) ?? .utf8
+        if let encodingName, stringEncoding(encodingName) == nil {
+            problems.append(.error("bagit.txt: Tag-File-Character-Encoding '\(encodingName)' is not one Kho can read"))
+        }
+        let isV1 = version.hasPrefix("1.")
+        func text(_ path: String) -> String? {
+            guard let bytes = files[path]?.content else { return nil }
+            return String(data: Data(bytes), encoding: encoding) ?? String(decoding: bytes, as: UTF8.self)
+        }
+        // Payload: files under data/ (a trailing slash-free relative path).
+        let payload = files.filter { $0.key.hasPrefix("data/") }
+        check.payloadFiles = payload.count
+        check.payloadBytes = payload.values.reduce(0) { $0 + $1.size }
+        if payload.isEmpty && !files.keys.contains(where: { $0.hasPrefix("data/") }) && files["data"] == nil {
+            // An empty payload is allowed; the folder itself may be absent from an archive.
+        }
+        // Manifests.
+        let manifestNames = files.keys.filter { $0.hasPrefix("manifest-") && $0.hasSuffix(".txt") && !$0.contains("/") }.sorted()
+        if manifestNames.isEmpty { problems.append(.error("no payload manifest (manifest-<algorithm>.txt)")) }
+        var listedSomewhere: Set<String> = []
+        for name in manifestNames {
+            let algorithmName = String(name.dropFirst("manifest-".count).dropLast(".txt".count))
+            guard let algorithm = DigestAlgorithm(rawValue: algorithmName.lowercased()) else {
+                problems.append(.warning("\(name): algorithm '\(algorithmName)' is not one Kho checks; skipped"))
+                continue
+            }
+            let entries = parseManifest(text(name) ?? "", name: name, isV1: isV1, problems: &problems)
+            var listedHere: Set<String> = []
+            var seen: [String: String] = [:]
+            for (path, digest) in entries {
+                if let earlier = seen[path] {
+                    if earlier.lowercased() != digest.lowercased() {
+                        problems.append(.error("\(name): \(path) is listed twice with different digests"))
+                    } else if isV1 {
+                        problems.append(.error("\(name): \(path) is listed twice"))
+                    } else {
+                        problems.append(.warning("\(name): \(path) is listed twice"))
+                    }
+                    continue
+                }
+                seen[path] = digest
+                guard let scoped = scopedPath(path, under: "data/") else {
+                    problems.append(.error("\(name): \(path) is outside the payload (data/)"))
+                    continue
+                }
+                listedHere.insert(scoped)
+                guard let file = files[scoped] ?? files[nfcMatch(scoped, in: files)] else {
+                    problems.append(.error("\(name): \(scoped) is listed but not in the bag"))
+                    continue
+                }
+                guard let actual = file.digests[algorithm] else {
+                    problems.append(.error("\(name): \(scoped) could not be checked with \(algorithm.rawValue) in one pass (the manifest came after the file)"))
+                    continue
+                }
+                if actual.lowercased() != digest.lowercased() {
+                    problems.append(.error("\(name): \(scoped) has \(algorithm.rawValue) \(actual), the manifest says \(digest)"))
+                }
+            }
+            listedSomewhere.formUnion(listedHere)
+            if isV1 {
+                for path in payload.keys.sorted() where !listedHere.contains(path) && !listedHere.contains(path.precomposedStringWithCanonicalMapping) {
+                    problems.append(.error("\(path) is in the payload but not in \(name)"))
+                }
+            }
+        }
+        if !isV1 {
+            for path in payload.keys.sorted() where !listedSomewhere.contains(path) && !listedSomewhere.contains(path.precomposedStringWithCanonicalMapping) {
+                problems.append(.error("\(path) is in the payload but in no manifest"))
+            }
+        }
+        // Tag manifests.
+        for name in files.keys.filter({ $0.hasPrefix("tagmanifest-") && $0.hasSuffix(".txt") && !$0.contains("/") }).sorted() {
+            let algorithmName = String(name.dropFirst("tagmanifest-".count).dropLast(".txt".count))
+            guard let algorithm = DigestAlgorithm(rawValue: algorithmName.lowercased()) else {
+                problems.append(.warning("\(name): algorithm '\(algorithmName)' is not one Kho checks; skipped"))
+                continue
+            }
+            for (path, digest) in parseManifest(text(name) ?? "", name: name, isV1: isV1, problems: &problems) {
+                guard let scoped = scopedPath(path, under: nil), !scoped.hasPrefix("data/") else {
+                    problems.append(.error("\(name): \(path) is not a tag file of this bag"))
+                    continue
+                }
+                guard let file = files[scoped] else {
+                    problems.append(.error("\(name): \(scoped) is listed but not in the bag"))
+                    continue
+                }
+                if let actual = file.digests[algorithm], actual.lowercased() != digest.lowercased() {
+                    problems.append(.error("\(name): \(scoped) has \(algorithm.rawValue) \(actual), the tag manifest says \(digest)"))
+                }
+            }
+        }
+        // bag-info.txt (package-info.txt before 0.96): Payload-Oxum.
+        if let infoText = text("bag-info.txt") ?? text("package-info.txt") {
+            let parsed = parseTagLines(infoText, strict: false)
+            check.info = parsed.fields
+            problems += parsed.problems.map { .warning("bag-info.txt: \($0)") }
+            if let oxum = parsed.fields.first(where: { $0.label == "Payload-Oxum" })?.value {
+                let parts = oxum.split(separator: ".")
+                if parts.count != 2 || Int64(parts[0]) == nil || Int(parts[1]) == nil {
+                    problems.append(.error("bag-info.txt: Payload-Oxum '\(oxum)' is not octets.count"))
+                } else if Int64(parts[0]) != check.payloadBytes || Int(parts[1]) != check.payloadFiles {
+                    problems.append(.error("Payload-Oxum says \(oxum); the payload has \(check.payloadBytes) bytes in \(check.payloadFiles) files"))
+                }
+            }
+        }
+        // fetch.txt: Kho never fetches; every file it names must already be here and in scope.
+        if let fetch = text("fetch.txt") {
+            for line in fetch.split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+                let fields = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
+                guard fields.count == 3 else { problems.append(.error("fetch.txt: '\(line)' is not 'URL LENGTH PATH'")); continue }
+                let path = isV1 ? BagIt.decodePath(String(fields[2])) : String(fields[2])
+                guard let scoped = scopedPath(path, under: "data/") else {
+                    problems.append(.error("fetch.txt: \(path) is outside the payload (data/)"))
+                    continue
+                }
+                if files[scoped] == nil { problems.append(.error("fetch.txt: \(scoped) is to be fetched; Kho does not fetch, so the bag is incomplete")) }
+            }
+        }
+        check.problems = problems
+        return check
+    }
+
+    /// A manifest's `digest path` lines. md5sum's binary marker (`*path`) and a leading `./`
+    /// are accepted with a warning; v1.0 paths are percent-decoded.
+    static func parseManifest(_ text: String, name: String, isV1: Bool, problems: inout [BagProblem]) -> [(path: String, digest: String)] {
+        var out: [(String, String)] = []
+        // Swift sees "\r\n" as one character: make every line end a plain "\n" first.
+        let lines = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+        for raw in lines.components(separatedBy: "\n") {
+            let line = raw
+            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            guard let split = line.firstIndex(where: { $0 == " " || $0 == "\t" }) else {
+                problems.append(.error("\(name): '\(line)' is not 'digest path'"))
+                continue
+            }
+            let digest = String(line[..<split])
+            var path = String(line[split...].drop { $0 == " " || $0 == "\t" })
+            if path.hasPrefix("*") {
+                path.removeFirst()
+                problems.append(.warning("\(name): '*\(path)' is written as md5sum's binary mode"))
+            }
+            if path.hasPrefix("./") {
+                path.removeFirst(2)
+                problems.append(.warning("\(name): ./\(path) starts with ./"))
+            }
+            if isV1 { path = BagIt.decodePath(path) }
+            out.append((path, digest))
+        }
+        return out
+    }
+
+    /// The path if it stays inside the bag (and under `prefix` when given); nil for absolute
+    /// paths, `~`, `..` or a drive letter.
+    static func scopedPath(_ path: String, under prefix: String?) -> String? {
+        if path.hasPrefix("/") || path.hasPrefix("~") || path.hasPrefix("\\") || path.contains(":\\") || path.contains("%HomeDrive%") { return nil }
+        let components = path.split(separator: "/", omittingEmptySubsequences: false)
+        if components.contains("..") || components.contains("") { return nil }
+        if let prefix, !path.hasPrefix(prefix) { return nil }
+        return path
+    }
+
+    static func nfcMatch(_ path: String, in files: [String: BagFile]) -> String {
+        let nfc = path.precomposedStringWithCanonicalMapping
+        return files.keys.first { $0.precomposedStringWithCanonicalMapping == nfc } ?? path
+    }
+
+    /// "Label: value" lines; continuation lines (starting with whitespace) join the value
+    /// before. `strict` (bagit.txt): exactly one space after the colon, none before, none at
+    /// the end.
+    static func parseTagLines(_ text: String, strict: Bool) -> (fields: [(label: String, value: String)], problems: [String]) {
+        var fields: [(label: String, value: String)] = []
+        var problems: [String] = []
+        let body = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        for raw in body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n").components(separatedBy: "\n") {
+            if raw.isEmpty { continue }
+            if raw.first == " " || raw.first == "\t", !fields.isEmpty {
+                fields[fields.count - 1].value += " " + raw.trimmingCharacters(in: .whitespaces)
+                continue
+            }
+            guard let colon = raw.firstIndex(of: ":") else { problems.append("'\(raw)' has no ':'"); continue }
+            let label = String(raw[..<colon])
+            let rest = String(raw[raw.index(after: colon)...])
+            if strict {
+                if label != label.trimmingCharacters(in: .whitespaces) { problems.append("'\(raw)': no space is allowed before the colon") }
+                if !rest.hasPrefix(" ") || rest.hasPrefix("  ") { problems.append("'\(raw)': one space follows the colon") }
+                if rest.hasSuffix(" ") || rest.hasSuffix("\t") { problems.append("'\(raw)': the value ends with a space") }
+            }
+            fields.append((label.trimmingCharacters(in: .whitespaces), rest.trimmingCharacters(in: .whitespaces)))
+        }
+        return (fields, problems)
+    }
+
+    static func stringEncoding(_ name: String) -> String.Encoding? {
+        switch name.uppercased().replacingOccurrences(of: "_", with: "-") {
+        case "UTF-8", "UTF8": .utf8
+        case "ISO-8859-1", "LATIN1", "ISO8859-1": .isoLatin1
+        case "UTF-16", "UTF16": .utf16
+        case "US-ASCII", "ASCII": .ascii
+        default: nil
+        }
+    }
+}
