@@ -23,6 +23,8 @@ public final class BagWriter {
     private var tags512: [(path: String, digest: String)] = []
     private var paths: Set<String> = []
     private var bytes: Int64 = 0
+    /// Payload announced by `writeTagFilesFirst`: path → (size, SHA-256).
+    private var announced: [String: (size: Int64, sha256: String)]?
 
     /// `name` is the bag's folder inside the archive; `mtime` the time every entry carries
     /// (seconds since 1970), so the same content gives the same bytes.
@@ -35,14 +37,38 @@ public final class BagWriter {
         try writer.addDirectory(path: "\(name)/data/", mtime: mtime)
     }
 
+    /// Writes bag-info.txt, the manifest and the tag manifest before the payload, when every
+    /// payload file's size and SHA-256 are known in advance (no --sha512): a reader then knows
+    /// which digest to compute before the payload arrives. Every announced file must follow,
+    /// with the size and digest announced.
+    public func writeTagFilesFirst(payload: [(path: String, size: Int64, sha256: String)], info: [(label: String, value: String)]) throws(KhoError) {
+        guard !sha512, announced == nil, paths.isEmpty else {
+            throw KhoError("internal", "bag \(root): tag files can come first only once, before the payload, and without SHA-512", category: .internal)
+        }
+        var table: [String: (size: Int64, sha256: String)] = [:]
+        for p in payload { table["data/" + p.path] = (p.size, p.sha256) }
+        let total = payload.reduce(Int64(0)) { $0 + $1.size }
+        let fields = info + [("Payload-Oxum", BagIt.oxum(bytes: total, files: payload.count)), ("Bag-Size", BagIt.humanSize(total))]
+        try addTag("bag-info.txt", Array(BagIt.bagInfo(fields).utf8))
+        try addTag("manifest-sha256.txt", Array(BagIt.manifest(payload.map { ("data/" + $0.path, $0.sha256) }).utf8))
+        try writer.add(path: "\(root)/tagmanifest-sha256.txt", bytes: Array(BagIt.manifest(tags256).utf8), mtime: mtime)
+        announced = table
+    }
+
     /// A payload file under `data/`: `size` bytes that `body` writes through the given sink.
     /// With `sha256`, that digest goes into the manifest and the bytes are not hashed again.
     public func addPayload(_ path: String, size: Int64, sha256: String?,
                            body: ((UnsafeRawBufferPointer) throws(KhoError) -> Void) throws(KhoError) -> Void) throws(KhoError) {
         let full = "data/" + path
         guard paths.insert(full).inserted else { throw KhoError("duplicate_path", "bag \(root): \(full) would be written twice") }
+        if let announced {
+            guard let expected = announced[full], expected.size == size, sha256 == nil || sha256 == expected.sha256 else {
+                throw KhoError("internal", "bag \(root): \(full) was not announced with this size and digest", category: .internal)
+            }
+        }
         try writer.begin(path: "\(root)/\(full)", size: size, mtime: mtime)
-        var hasher256 = sha256 == nil ? SHA256() : nil
+        let known = sha256 ?? announced?[full]?.sha256
+        var hasher256 = known == nil ? SHA256() : nil
         var hasher512 = sha512 ? SHA512() : nil
         var written: Int64 = 0
         try body { (chunk: UnsafeRawBufferPointer) throws(KhoError) in
@@ -56,7 +82,11 @@ public final class BagWriter {
         }
         try writer.end()
         bytes += size
-        manifest256.append((full, sha256 ?? hasher256.map { Self.hex($0.finalize()) }!))
+        let digest = known ?? hasher256.map { Self.hex($0.finalize()) }!
+        if let announced, announced[full]?.sha256 != digest {
+            throw KhoError("size_changed", "bag \(root): \(full) changed between announcing and writing it", category: .damage)
+        }
+        manifest256.append((full, digest))
         if let hasher512 { manifest512.append((full, Self.hex(hasher512.finalize()))) }
     }
 
@@ -75,6 +105,13 @@ public final class BagWriter {
     /// manifests, and closes the archive. The caller flushes and renames the file.
     public func finish(info: [(label: String, value: String)]) throws(KhoError) -> BagSummary {
         let files = manifest256.count
+        if let announced {
+            guard announced.count == files else {
+                throw KhoError("internal", "bag \(root): \(announced.count) payload files announced, \(files) written", category: .internal)
+            }
+            try writer.close()
+            return BagSummary(payloadFiles: files, payloadBytes: bytes, bundleSHA256: writer.outputSHA256)
+        }
         let fields = info + [("Payload-Oxum", BagIt.oxum(bytes: bytes, files: files)), ("Bag-Size", BagIt.humanSize(bytes))]
         try addTag("bag-info.txt", Array(BagIt.bagInfo(fields).utf8))
         try addTag("manifest-sha256.txt", Array(BagIt.manifest(manifest256).utf8))
@@ -94,7 +131,7 @@ public final class BagWriter {
         if sha512 { tags512.append((name, Self.hex(SHA512.hash(data: content)))) }
     }
 
-    static func hex(_ digest: some Sequence<UInt8>) -> String {
+    public static func hex(_ digest: some Sequence<UInt8>) -> String {
         let digits: [UInt8] = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         for byte in digest {

@@ -48,15 +48,11 @@ struct Exporter {
         defer { buffer.deallocate() }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        for (index, productID) in selection.ids.enumerated() {
+        /// A product's payload: its stored files, then metadata.json and dc.xml made in memory.
+        func payload(of productID: ProductID) throws(KhoError) -> (product: Product, names: [String], metadata: [UInt8], dc: [UInt8]) {
             let product = try archive.product(productID)
             let events = try archive.events(of: productID)
             let names = BagFileNames.unique(product.files.map(\.name.display), reserved: ["metadata.json", "dc.xml"])
-            for (file, fileName) in zip(product.files, names) {
-                try bag.addPayload("\(productID)/\(fileName)", size: file.size, sha256: file.sha256) { (sink) throws(KhoError) in
-                    try archive.streamStoredFile(file, of: productID, buffer: buffer, sink: sink)
-                }
-            }
             let document = MetadataDocument(product: ProductDocument(product: product, events: events, registry: archive.registry),
                                             bagFiles: zip(product.files, names).map { .init(n: $0.n, path: "data/\(productID)/\($1)") },
                                             exportedFrom: archive.info.archiveID)
@@ -64,12 +60,10 @@ struct Exporter {
             do { json = try encoder.encode(document) } catch {
                 throw KhoError("internal", "could not encode the metadata of \(productID): \(error)", category: .internal)
             }
-            try bag.addPayload("\(productID)/metadata.json", bytes: Array(json) + [10])
-            try bag.addPayload("\(productID)/dc.xml", bytes: Array(DublinCore.xml(product, registry: archive.registry).utf8))
-            progress(index + 1)
+            return (product, names, Array(json) + [10], Array(DublinCore.xml(product, registry: archive.registry).utf8))
         }
         let unit = selection.plan.scope.unit
-        let info: [(label: String, value: String)] = [
+        var info: [(label: String, value: String)] = [
             ("Source-Organization", unit.map { "\($0.fullName) (\($0.code))" } ?? "Kho archive \(archive.info.archiveID)"),
             ("Bagging-Date", String(last.iso.prefix(10))),
             ("External-Identifier", "urn:kho:export:\(id)"),
@@ -80,7 +74,31 @@ struct Exporter {
             ("Kho-Product-Count", String(selection.ids.count)),
             ("Kho-Restricted-Left-Out", String(selection.restrictedLeftOut)),
             ("Kho-Since", sinceLabel),
-        ] + (selection.follows.map { [("Kho-Follows-Export", "urn:kho:export:\($0.exportID)")] } ?? [])
+        ]
+        info += selection.follows.map { [("Kho-Follows-Export", "urn:kho:export:\($0.exportID)")] } ?? []
+        if !sha512 {
+            // Tag files first: every digest is known (the store's, and those of the files made
+            // here, made twice), so a reader hashes the payload with SHA-256 only.
+            var announced: [(path: String, size: Int64, sha256: String)] = []
+            for productID in selection.ids {
+                let p = try payload(of: productID)
+                for (file, name) in zip(p.product.files, p.names) { announced.append(("\(productID)/\(name)", file.size, file.sha256)) }
+                announced.append(("\(productID)/metadata.json", Int64(p.metadata.count), BagWriter.hex(SHA256.hash(data: p.metadata))))
+                announced.append(("\(productID)/dc.xml", Int64(p.dc.count), BagWriter.hex(SHA256.hash(data: p.dc))))
+            }
+            try bag.writeTagFilesFirst(payload: announced, info: info)
+        }
+        for (index, productID) in selection.ids.enumerated() {
+            let p = try payload(of: productID)
+            for (file, fileName) in zip(p.product.files, p.names) {
+                try bag.addPayload("\(productID)/\(fileName)", size: file.size, sha256: file.sha256) { (sink) throws(KhoError) in
+                    try archive.streamStoredFile(file, of: productID, buffer: buffer, sink: sink)
+                }
+            }
+            try bag.addPayload("\(productID)/metadata.json", bytes: p.metadata)
+            try bag.addPayload("\(productID)/dc.xml", bytes: p.dc)
+            progress(index + 1)
+        }
         let summary = try bag.finish(info: info)
         return Result(exportID: id, summary: summary, products: selection.ids.count)
     }
