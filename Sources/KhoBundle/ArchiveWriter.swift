@@ -2,8 +2,10 @@
 // checked and turned into an error carrying libarchive's message.
 import CArchive
 import Crypto
+import Foundation
 import Glibc
 import KhoCore
+import Synchronization
 
 public enum BundleFormat: String, Sendable, CaseIterable {
     case tar
@@ -60,8 +62,8 @@ final class ArchiveWriter {
         case .tar, .zip:
             try check(archive_write_add_filter_none(handle), "choosing no compression")
         }
-        // Bytes go out in 64 KiB blocks; the last block is not padded beyond what tar needs.
-        try check(archive_write_set_bytes_per_block(handle, 65536), "setting the block size")
+        // Bytes go out in 1 MiB blocks; the last block is not padded beyond what tar needs.
+        try check(archive_write_set_bytes_per_block(handle, 1 << 20), "setting the block size")
         try check(archive_write_set_bytes_in_last_block(handle, 1), "setting the last block size")
         sink = OutputSink(fd: fd)
         let context = Unmanaged.passUnretained(sink).toOpaque()
@@ -75,27 +77,115 @@ final class ArchiveWriter {
     /// The SHA-256 of every byte written to the file so far (complete after `close`).
     var outputSHA256: String { sink.digestHex() }
 
-    /// Where libarchive's blocks go: the file, through a SHA-256 of the whole bundle.
-    final class OutputSink {
+    /// Where libarchive's blocks go: copied into a ring of buffers that a second thread hashes
+    /// (the bundle's SHA-256) and writes to the file, so packing, hashing and the kernel's
+    /// copy run side by side on two cores.
+    final class OutputSink: @unchecked Sendable {
         let fd: Int32
-        var hasher = SHA256()
-        var failure: Int32 = 0
+        private var hasher = SHA256()
+        /// errno of a failed write, set by the writer thread.
+        private let failed = Mutex<Int32>(0)
+        private static let slots = 4
+        private static let slotSize = 1 << 20
+        private var slots: Int { Self.slots }
+        private var slotSize: Int { Self.slotSize }
+        private let buffers: [UnsafeMutableRawBufferPointer]
+        private let lengths: UnsafeMutableBufferPointer<Int>
+        private let filled: [DispatchSemaphore]
+        private let free: [DispatchSemaphore]
+        private let done = DispatchSemaphore(value: 0)
+        private var current = 0
+        private var used = 0
+        private var started = false
+        private var finished = false
 
-        init(fd: Int32) { self.fd = fd }
+        var failure: Int32 { failed.withLock { $0 } }
+
+        init(fd: Int32) {
+            self.fd = fd
+            buffers = (0..<Self.slots).map { _ in .allocate(byteCount: Self.slotSize, alignment: 64) }
+            lengths = .allocate(capacity: Self.slots)
+            lengths.initialize(repeating: 0)
+            filled = (0..<Self.slots).map { _ in DispatchSemaphore(value: 0) }
+            // Slot 0 is being filled from the start; the others are free. (Semaphores start at
+            // 0: libdispatch traps when one is freed below its initial value.)
+            free = (0..<Self.slots).map { _ in DispatchSemaphore(value: 0) }
+            free.dropFirst().forEach { $0.signal() }
+        }
+
+        deinit {
+            finish()
+            buffers.forEach { $0.deallocate() }
+            lengths.deallocate()
+        }
+
+        private func startIfNeeded() {
+            guard !started else { return }
+            started = true
+            let thread = Thread { [self] in self.drain() }
+            thread.start()
+        }
+
+        /// The writer thread: hash and write each filled slot in order; a zero length ends it.
+        private func drain() {
+            var index = 0
+            while true {
+                filled[index].wait()
+                let n = lengths[index]
+                if n == 0 { break }
+                let chunk = UnsafeRawBufferPointer(rebasing: buffers[index][0..<n])
+                if failed.withLock({ $0 }) == 0 {
+                    hasher.update(bufferPointer: chunk)
+                    var offset = 0
+                    while offset < n {
+                        let w = Glibc.write(fd, chunk.baseAddress! + offset, n - offset)
+                        if w < 0 {
+                            if errno == EINTR { continue }
+                            let code = errno
+                            failed.withLock { $0 = code }
+                            break
+                        }
+                        offset += w
+                    }
+                }
+                free[index].signal()
+                index = (index + 1) % slots
+            }
+            done.signal()
+        }
+
+        private func submit() {
+            lengths[current] = used
+            filled[current].signal()
+            current = (current + 1) % slots
+            used = 0
+            free[current].wait()
+        }
 
         func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
-            hasher.update(bufferPointer: bytes)
+            startIfNeeded()
+            if failure != 0 { return false }
             var offset = 0
             while offset < bytes.count {
-                let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return false
-                }
+                let n = min(slotSize - used, bytes.count - offset)
+                (buffers[current].baseAddress! + used).copyMemory(from: bytes.baseAddress! + offset, byteCount: n)
+                used += n
                 offset += n
+                if used == slotSize { submit() }
             }
             return true
+        }
+
+        /// Hands over what is left and waits for the writer thread. Returns errno of a failed write, or 0.
+        @discardableResult
+        func finish() -> Int32 {
+            guard started, !finished else { return failure }
+            finished = true
+            if used > 0 { submit() }
+            lengths[current] = 0
+            filled[current].signal()
+            done.wait()
+            return failure
         }
 
         func digestHex() -> String { BagWriter.hex(hasher.finalize()) }
@@ -174,5 +264,12 @@ final class ArchiveWriter {
     func close() throws(KhoError) {
         closed = true
         try check(archive_write_close(handle), "finishing the archive")
+        let code = sink.finish()
+        if code == ENOSPC {
+            throw KhoError("disk_full", "\(what): the disk is full; no bundle was written — free space and try again", category: .environment)
+        }
+        if code != 0 {
+            throw KhoError("bundle_write_failed", "\(what): writing failed: \(String(cString: strerror(code)))", category: .environment)
+        }
     }
 }
