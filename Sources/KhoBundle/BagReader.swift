@@ -59,7 +59,7 @@ public enum BagReader {
         archive_read_support_format_tar(handle)
         archive_read_support_format_gnutar(handle)
         archive_read_support_format_zip(handle)
-        guard archive_read_open_fd(handle, fd, 65536) == ARCHIVE_OK else {
+        guard archive_read_open_fd(handle, fd, 1 << 20) == ARCHIVE_OK else {
             return BagVerification(name: nil, check: BagCheck(version: nil, problems: [], payloadFiles: 0, payloadBytes: 0, info: []),
                                    archiveProblems: [.error("\(path) is not a tar or zip archive Kho can read, or it is damaged or truncated: \(String(cString: kho_archive_error(handle)))")], entries: 0)
         }
@@ -104,27 +104,41 @@ public enum BagReader {
             var hasher = MultiHasher(algorithms)
             var size: Int64 = 0
             var content: [UInt8]? = isTag ? [] : nil
-            while true {
-                let n = archive_read_data(handle, buffer.baseAddress, buffer.count)
-                if n == 0 { break }
-                if n < 0 {
-                    state.fatal("the bundle is damaged or truncated in \(name): \(String(cString: kho_archive_error(handle)))")
-                    break loop
-                }
-                let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+            // Blocks straight from libarchive's buffers (no copy); a sparse entry's holes are zeros.
+            var block: UnsafeRawPointer?
+            var length = 0
+            var offset: la_int64_t = 0
+            func take(_ chunk: UnsafeRawBufferPointer) -> Bool {
                 hasher.update(chunk)
-                size += Int64(n)
-                state.unpacked += Int64(n)
+                size += Int64(chunk.count)
+                state.unpacked += Int64(chunk.count)
                 if state.unpacked > budget {
                     state.fatal("the bundle unpacks to more than \(budget) bytes (\(Int(limits.maxExpansion)) times its size): refused as a possible zip bomb")
-                    break loop
+                    return false
                 }
                 if content != nil {
                     if size > limits.maxTagFile {
                         state.fatal("tag file \(name) is larger than \(limits.maxTagFile) bytes; refused")
-                        break loop
+                        return false
                     }
                     content!.append(contentsOf: chunk)
+                }
+                return true
+            }
+            while true {
+                let code = archive_read_data_block(handle, &block, &length, &offset)
+                if code == ARCHIVE_EOF { break }
+                if code < ARCHIVE_WARN {
+                    state.fatal("the bundle is damaged or truncated in \(name): \(String(cString: kho_archive_error(handle)))")
+                    break loop
+                }
+                while size < offset {
+                    let gap = Int(min(Int64(buffer.count), offset - size))
+                    memset(buffer.baseAddress!, 0, gap)
+                    guard take(UnsafeRawBufferPointer(rebasing: buffer[0..<gap])) else { break loop }
+                }
+                if length > 0, let block {
+                    guard take(UnsafeRawBufferPointer(start: block, count: length)) else { break loop }
                 }
             }
             state.files[relative] = BagFile(size: size, digests: hasher.finalize(), content: content)
