@@ -60,12 +60,7 @@ struct ExportCommand: ParsableCommand {
             }
             chosen = f
         }
-        let era = try parseOption(unitTable, option: "--unit-table") { t in
-            switch t.lowercased() {
-            case "before-2025", "old": .success(AdminUnit.Era.before2025)
-            case "from-2025", "new": .success(AdminUnit.Era.from2025)
-            default: .failure(Problem(code: "invalid_choice", field: "unit-table", value: t, expected: "before-2025 or from-2025"))
-            }
+        let era = try parseOption(unitTable, option: "--unit-table", parseUnitTable)
         }
         let archive = try options.openArchive()
         defer { archive.close() }

@@ -88,6 +88,15 @@ func parseOption<T>(_ text: String?, option: String, _ parse: (String) -> Result
     }
 }
 
+/// `--unit-table`: which of the two unit tables a code is from.
+func parseUnitTable(_ text: String) -> Result<AdminUnit.Era, Problem> {
+    switch text.lowercased() {
+    case "before-2025", "before_2025", "old": .success(.before2025)
+    case "from-2025", "from_2025", "new": .success(.from2025)
+    default: .failure(Problem(code: "invalid_choice", field: "unit-table", value: text, expected: "before-2025 or from-2025"))
+    }
+}
+
 func parseProductID(_ text: String) throws(KhoError) -> ProductID {
     switch ProductID.parse(text) {
     case .success(let id): return id

@@ -77,12 +77,7 @@ struct ReportCommand: ParsableCommand {
             BreakdownKind(rawValue: t.lowercased()).map { .success($0) }
                 ?? .failure(Problem(code: "invalid_choice", field: "by", value: t, expected: "one of unit, kind, language, channel, period"))
         }
-        let era = try parseOption(unitTable, option: "--unit-table") { t in
-            switch t.lowercased() {
-            case "before-2025", "before_2025", "old": .success(AdminUnit.Era.before2025)
-            case "from-2025", "from_2025", "new": .success(AdminUnit.Era.from2025)
-            default: .failure(Problem(code: "invalid_choice", field: "unit-table", value: t, expected: "before-2025 or from-2025"))
-            }
+        let era = try parseOption(unitTable, option: "--unit-table", parseUnitTable)
         }
         guard (1...24).contains(trend) else { throw KhoError("invalid_choice", "--trend \(trend): expected a number of periods from 1 to 24") }
         let gapLimit: Int? = try parseOption(gaps, option: "--gaps") { t in
