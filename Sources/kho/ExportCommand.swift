@@ -61,7 +61,6 @@ struct ExportCommand: ParsableCommand {
             chosen = f
         }
         let era = try parseOption(unitTable, option: "--unit-table", parseUnitTable)
-        }
         let archive = try options.openArchive()
         defer { archive.close() }
         let chosenPeriod = try period.map { text throws(KhoError) in

@@ -78,7 +78,6 @@ struct ReportCommand: ParsableCommand {
                 ?? .failure(Problem(code: "invalid_choice", field: "by", value: t, expected: "one of unit, kind, language, channel, period"))
         }
         let era = try parseOption(unitTable, option: "--unit-table", parseUnitTable)
-        }
         guard (1...24).contains(trend) else { throw KhoError("invalid_choice", "--trend \(trend): expected a number of periods from 1 to 24") }
         let gapLimit: Int? = try parseOption(gaps, option: "--gaps") { t in
             if t.lowercased() == "all" { return .success(-1) }
