@@ -15,6 +15,9 @@ public struct BagVerification: Sendable {
     public var archiveProblems: [BagProblem]
     public var entries: Int
 
+    /// SHA-256 of every payload file as read (by path inside the bag).
+    public var payloadSHA256: [String: String]
+
     public var problems: [BagProblem] { archiveProblems + check.problems }
     public var isValid: Bool { !problems.contains { $0.severity == .error } }
 }
@@ -43,7 +46,63 @@ public enum BagReader {
     static let smallFile: Int64 = 16 << 20
 
     public static func verify(path: String, limits: BagReadLimits = BagReadLimits()) throws(KhoError) -> BagVerification {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        var files: [String: BagFile] = [:]
+        var manifestAlgorithms: Set<DigestAlgorithm>?
+        let state = try walk(path: path, limits: limits) { relative, declared in
+            let isTag = !relative.hasPrefix("data/")
+            var algorithms: Set<DigestAlgorithm>
+            if isTag || manifestAlgorithms == nil && declared >= 0 && declared <= smallFile {
+                algorithms = Set(DigestAlgorithm.allCases)
+            } else {
+                algorithms = manifestAlgorithms ?? [.sha256, .sha512]
+            }
+            // SHA-256 always: an import stores by it and checks the second pass against it.
+            algorithms.insert(.sha256)
+            var hasher = MultiHasher(algorithms)
+            var size: Int64 = 0
+            var content: [UInt8]? = isTag ? [] : nil
+            return EntrySink(take: { chunk in
+                hasher.update(chunk)
+                size += Int64(chunk.count)
+                if content != nil {
+                    if size > limits.maxTagFile { return "tag file \(relative) is larger than \(limits.maxTagFile) bytes; refused" }
+                    content!.append(contentsOf: chunk)
+                }
+                return nil
+            }, finish: {
+                files[relative] = BagFile(size: size, digests: hasher.finalize(), content: content)
+                if isTag, relative.hasPrefix("manifest-"), relative.hasSuffix(".txt"),
+                   let algorithm = DigestAlgorithm(rawValue: String(relative.dropFirst(9).dropLast(4)).lowercased()) {
+                    manifestAlgorithms = (manifestAlgorithms ?? []).union([algorithm])
+                }
+                return nil
+            })
+        }
+        let check = state.problems.isEmpty || !files.isEmpty ? BagValidator.check(files: files)
+            : BagCheck(version: nil, problems: [], payloadFiles: 0, payloadBytes: 0, info: [])
+        var payload: [String: String] = [:]
+        for (path, file) in files where path.hasPrefix("data/") { payload[path] = file.digests[.sha256] }
+        return BagVerification(name: state.root, check: check, archiveProblems: state.problems, entries: state.entries, payloadSHA256: payload)
+    }
+
+    /// What a walk does with one file's bytes: `take` each chunk (a message stops the walk
+    /// with that problem), then `finish`.
+    public struct EntrySink {
+        public var take: (UnsafeRawBufferPointer) -> String?
+        public var finish: () -> String?
+
+        public init(take: @escaping (UnsafeRawBufferPointer) -> String?, finish: @escaping () -> String?) {
+            self.take = take
+            self.finish = finish
+        }
+    }
+
+    /// Reads every entry of the archive once, refusing what is unsafe, and hands each regular
+    /// file (by its path inside the bag's folder, with the size its header claims, -1 if
+    /// none) to `open`, which returns where its bytes go (nil: skip them).
+    public static func walk(path: String, limits: BagReadLimits,
+                            open: (String, Int64) -> EntrySink?) throws(KhoError) -> (root: String?, problems: [BagProblem], entries: Int) {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             throw KhoError(errno == ENOENT ? "missing_file" : "unreadable", "\(path): \(String(cString: strerror(errno))) (while opening the bundle)")
         }
@@ -59,14 +118,15 @@ public enum BagReader {
         archive_read_support_format_tar(handle)
         archive_read_support_format_gnutar(handle)
         archive_read_support_format_zip(handle)
+        var state = ReadState()
         guard archive_read_open_fd(handle, fd, 1 << 20) == ARCHIVE_OK else {
-            return BagVerification(name: nil, check: BagCheck(version: nil, problems: [], payloadFiles: 0, payloadBytes: 0, info: []),
-                                   archiveProblems: [.error("\(path) is not a tar or zip archive Kho can read, or it is damaged or truncated: \(String(cString: kho_archive_error(handle)))")], entries: 0)
+            state.fatal("\(path) is not a tar or zip archive Kho can read, or it is damaged or truncated: \(String(cString: kho_archive_error(handle)))")
+            return (nil, state.problems, 0)
         }
         let budget = max(limits.floorBytes, Int64(limits.maxExpansion * Double(st.st_size)))
-        var state = ReadState()
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
-        defer { buffer.deallocate() }
+        let zeros = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 64)
+        zeros.initializeMemory(as: UInt8.self, repeating: 0)
+        defer { zeros.deallocate() }
         var entry: OpaquePointer?
         loop: while true {
             let code = archive_read_next_header(handle, &entry)
@@ -94,34 +154,22 @@ public enum BagReader {
                 state.fatal("\(name) claims \(declared) bytes; refused")
                 break
             }
-            let isTag = !relative.hasPrefix("data/")
-            let algorithms: Set<DigestAlgorithm>
-            if isTag || state.manifestAlgorithms == nil && declared >= 0 && declared <= smallFile {
-                algorithms = Set(DigestAlgorithm.allCases)
-            } else {
-                algorithms = state.manifestAlgorithms ?? [.sha256, .sha512]
-            }
-            var hasher = MultiHasher(algorithms)
-            var size: Int64 = 0
-            var content: [UInt8]? = isTag ? [] : nil
+            guard let sink = open(relative, declared) else { continue }
             // Blocks straight from libarchive's buffers (no copy); a sparse entry's holes are zeros.
             var block: UnsafeRawPointer?
             var length = 0
             var offset: la_int64_t = 0
+            var size: Int64 = 0
             func take(_ chunk: UnsafeRawBufferPointer) -> Bool {
-                hasher.update(chunk)
                 size += Int64(chunk.count)
                 state.unpacked += Int64(chunk.count)
                 if state.unpacked > budget {
                     state.fatal("the bundle unpacks to more than \(budget) bytes (\(Int(limits.maxExpansion)) times its size): refused as a possible zip bomb")
                     return false
                 }
-                if content != nil {
-                    if size > limits.maxTagFile {
-                        state.fatal("tag file \(name) is larger than \(limits.maxTagFile) bytes; refused")
-                        return false
-                    }
-                    content!.append(contentsOf: chunk)
+                if let problem = sink.take(chunk) {
+                    state.fatal(problem)
+                    return false
                 }
                 return true
             }
@@ -133,23 +181,19 @@ public enum BagReader {
                     break loop
                 }
                 while size < offset {
-                    let gap = Int(min(Int64(buffer.count), offset - size))
-                    memset(buffer.baseAddress!, 0, gap)
-                    guard take(UnsafeRawBufferPointer(rebasing: buffer[0..<gap])) else { break loop }
+                    let gap = Int(min(Int64(zeros.count), offset - size))
+                    guard take(UnsafeRawBufferPointer(rebasing: zeros[0..<gap])) else { break loop }
                 }
                 if length > 0, let block {
                     guard take(UnsafeRawBufferPointer(start: block, count: length)) else { break loop }
                 }
             }
-            state.files[relative] = BagFile(size: size, digests: hasher.finalize(), content: content)
-            if isTag, relative.hasPrefix("manifest-"), relative.hasSuffix(".txt"),
-               let algorithm = DigestAlgorithm(rawValue: String(relative.dropFirst(9).dropLast(4)).lowercased()) {
-                state.manifestAlgorithms = (state.manifestAlgorithms ?? []).union([algorithm])
+            if let problem = sink.finish() {
+                state.fatal(problem)
+                break
             }
         }
-        let check = state.problems.isEmpty || !state.files.isEmpty ? BagValidator.check(files: state.files)
-            : BagCheck(version: nil, problems: [], payloadFiles: 0, payloadBytes: 0, info: [])
-        return BagVerification(name: state.root, check: check, archiveProblems: state.problems, entries: state.entries)
+        return (state.root, state.problems, state.entries)
     }
 
     struct ReadState {
@@ -159,7 +203,6 @@ public enum BagReader {
         /// Exact names, as bytes: Swift's String equality would already fold NFC and NFD.
         var seen: Set<[UInt8]> = []
         var folded: [String: String] = [:]
-        var manifestAlgorithms: Set<DigestAlgorithm>?
         var unpacked: Int64 = 0
         var entries = 0
 
@@ -206,5 +249,51 @@ public enum BagReader {
             }
             return relative
         }
+    }
+}
+
+extension BagReader {
+    /// Writes each payload file (under data/) to a new file in `folder` (numbered names, never
+    /// the archive's), checking its SHA-256 against `expected` (by path inside the bag). Returns
+    /// where each went; on any problem, everything written is removed and the problems returned.
+    public static func extractPayload(path: String, into folder: String, expected: [String: String],
+                                      limits: BagReadLimits = BagReadLimits()) throws(KhoError) -> (files: [String: String], problems: [BagProblem]) {
+        var written: [String: String] = [:]
+        var counter = 0
+        let walked = try walk(path: path, limits: limits) { relative, _ in
+            guard relative.hasPrefix("data/") else { return nil }
+            counter += 1
+            let target = "\(folder)/\(String(format: "%08d", counter))"
+            let fd = Glibc.open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            if fd < 0 { return EntrySink(take: { _ in "cannot write \(target): \(String(cString: strerror(errno)))" }, finish: { nil }) }
+            written[relative] = target
+            var hasher = MultiHasher([.sha256])
+            var failed: String?
+            return EntrySink(take: { chunk in
+                hasher.update(chunk)
+                var offset = 0
+                while offset < chunk.count {
+                    let n = Glibc.write(fd, chunk.baseAddress! + offset, chunk.count - offset)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        failed = errno == ENOSPC ? "the archive's disk is full while unpacking \(relative)" : "writing \(relative): \(String(cString: strerror(errno)))"
+                        return failed
+                    }
+                    offset += n
+                }
+                return nil
+            }, finish: {
+                close(fd)
+                if let failed { return failed }
+                let digest = hasher.finalize()[.sha256] ?? ""
+                guard let want = expected[relative] else { return "\(relative) was not in the bundle when it was verified" }
+                return want.lowercased() == digest ? nil : "\(relative) changed since the bundle was verified"
+            })
+        }
+        if !walked.problems.isEmpty {
+            for target in written.values { unlink(target) }
+            return ([:], walked.problems)
+        }
+        return (written, [])
     }
 }

@@ -12,6 +12,8 @@ public enum EventType: String, Sendable, Codable, CaseIterable {
     case metadataModification = "metadata_modification"
     /// Stored bytes were re-hashed against their recorded digest (PREMIS: fixity check).
     case fixityCheck = "fixity_check"
+    /// The product arrived in a bundle from another archive (PREMIS: ingestion of a transfer).
+    case bundleImport = "bundle_import"
 }
 
 public enum EventOutcome: String, Sendable, Codable {

@@ -46,6 +46,14 @@ public final class BlobStore: Sendable {
     /// Removes this process's temporary folder.
     func closeSession() { session.close() }
 
+    /// A new, empty folder in this process's temporary area (removed with the area).
+    func temporaryFolder(_ name: String) throws(KhoError) -> HostPath {
+        let area = try session.area(root: tempRoot)
+        let folder = try area.newPath(worker: 0)
+        try FS.makeDirectory(HostPath(bytes: folder.bytes + Array("-\(name)".utf8)))
+        return HostPath(bytes: folder.bytes + Array("-\(name)".utf8))
+    }
+
     public func contains(_ sha256: String, size: Int64) -> Bool {
         guard let st = FS.fileStatus(path(for: sha256)) else { return false }
         return Int64(st.st_size) == size && st.st_mode & S_IFMT == S_IFREG

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import KhoBundle
 import KhoCore
 import KhoStore
@@ -7,7 +8,7 @@ struct BundleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bundle",
         abstract: "Check bundles (serialized BagIt bags) made by Kho or anyone else.",
-        subcommands: [BundleVerifyCommand.self])
+        subcommands: [BundleVerifyCommand.self, BundleImportCommand.self])
 }
 
 struct BundleVerifyCommand: ParsableCommand {
@@ -60,5 +61,63 @@ struct BundleVerifyCommand: ParsableCommand {
                 : "invalid: \(file) — \(errors.count) problem(s)")
         }
         if !result.isValid { throw ExitCode(3) }
+    }
+}
+
+struct BundleImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Store the products of a bundle made by another Kho (kho export): verified first; a bad bundle stores nothing.",
+        discussion: """
+            Each product keeps its ID, metadata, files and event history, and gets an event naming \
+            the bundle and the archive it came from. Blobs already held are not stored twice. \
+            Importing the same bundle again changes nothing; a later export of the same products \
+            updates their metadata and adds their new files.
+            """)
+
+    @Argument(help: ArgumentHelp("The bundle file.", valueName: "FILE"))
+    var file: String
+
+    @OptionGroup var options: ArchiveOptions
+
+    struct Result: Encodable {
+        var bundle: String?
+        var stored: [String]
+        var updated: [String]
+        var unchanged: [String]
+    }
+
+    func run() throws {
+        Console.jsonMode = options.json
+        let verification = try BagReader.verify(path: file)
+        guard verification.isValid else {
+            for problem in verification.problems where problem.severity == .error { Console.error("kho: \(file): \(problem.message)") }
+            throw KhoError("invalid_bundle", "\(file) is not a valid bag (\(verification.problems.filter { $0.severity == .error }.count) problem(s)); nothing was stored", category: .damage)
+        }
+        let archive = try options.openArchive()
+        defer { archive.close() }
+        let folder = try archive.temporaryFolder("bundle")
+        defer { try? FileManager.default.removeItem(atPath: folder.description) }
+        // What the first pass hashed is what the second pass must see again.
+        let (unpacked, problems) = try BagReader.extractPayload(path: file, into: folder.description, expected: verification.payloadSHA256)
+        if let first = problems.first {
+            throw KhoError("invalid_bundle", "\(file): \(first.message); nothing was stored", category: .damage)
+        }
+        let products: [BundleProduct]
+        switch BundleImporter.products(check: verification.check, unpacked: unpacked) {
+        case .success(let found): products = found
+        case .failure(let failure): throw KhoError("not_a_kho_bundle", "\(file): \(failure.message); nothing was stored")
+        }
+        let source = "bundle \(verification.name ?? file)" + (verification.check.info.first { $0.label == "Kho-Archive-ID" }.map { " of archive \($0.value)" } ?? "")
+        let outcomes = try archive.importBundle(products, source: source)
+        let result = Result(bundle: verification.name,
+                            stored: outcomes.filter { $0.1 == .stored }.map { $0.0.description },
+                            updated: outcomes.filter { $0.1 == .updated }.map { $0.0.description },
+                            unchanged: outcomes.filter { $0.1 == .unchanged }.map { $0.0.description })
+        if options.json {
+            Console.json(result)
+        } else {
+            Console.out("\(verification.name ?? file): \(result.stored.count) product(s) stored, \(result.updated.count) updated, \(result.unchanged.count) already here unchanged")
+        }
     }
 }

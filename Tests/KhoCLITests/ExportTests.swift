@@ -223,3 +223,80 @@ extension ExportTests {
         #expect(ws.run(["exports", "--json"]).array.count == 1)
     }
 }
+
+extension ExportTests {
+    /// The receiving side: a second archive beside the first.
+    func receiver(_ ws: Workspace) -> (run: ([String]) -> Run, archive: String) {
+        let archive = "\(ws.path)/province"
+        _ = ws.run(["init", archive], storage: false)
+        return ({ args in ws.run(args + ["--storage", archive], storage: false) }, archive)
+    }
+
+    @Test func exportVerifyImportGivesTheSameProductsMetadataAndBytes() throws {
+        let ws = workspace()
+        #expect(ws.run(["export", "-o", "\(ws.path)/commune.tar.gz"]).status == 0)
+        let province = receiver(ws)
+        let first = province.run(["bundle", "import", "\(ws.path)/commune.tar.gz", "--json"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect((first.object["stored"] as? [String])?.count == 3)
+        let sent = ws.run(["list", "--json"]).array.filter { $0["access"] as? String != "restricted" }
+        for product in sent {
+            let id = try #require(product["id"] as? String)
+            let here = province.run(["show", id, "--json"]).object
+            for key in ["title", "kind", "languages", "unit", "produced", "published", "channels", "access", "digitized", "origin", "carrier"] {
+                #expect("\(here[key] ?? "nil")" == "\(product[key] ?? "nil")", "\(id) \(key)")
+            }
+            let sentFiles = (product["files"] as? [[String: Any]] ?? []).map { $0["sha256"] as? String }
+            let hereFiles = (here["files"] as? [[String: Any]] ?? []).map { $0["sha256"] as? String }
+            #expect(sentFiles == hereFiles)
+            let events = (here["events"] as? [[String: Any]] ?? []).map { $0["type"] as? String }
+            #expect(events.contains("bundle_import") && events.contains("ingestion"), "history and provenance: \(events)")
+            if !sentFiles.isEmpty {
+                let out = "\(ws.path)/\(id).out"
+                #expect(province.run(["get", id, "-o", out]).status == 0)
+                #expect(ws.sha256(of: out) == sentFiles[0])
+            }
+        }
+        #expect(province.run(["verify"]).status == 0)
+        // The same bundle again changes nothing, not even the event log.
+        let eventsBefore = province.run(["show", sent[0]["id"] as! String, "--json"]).object["events"] as? [[String: Any]]
+        let second = province.run(["bundle", "import", "\(ws.path)/commune.tar.gz", "--json"])
+        #expect((second.object["unchanged"] as? [String])?.count == 3 && (second.object["stored"] as? [String])?.isEmpty == true)
+        let eventsAfter = province.run(["show", sent[0]["id"] as! String, "--json"]).object["events"] as? [[String: Any]]
+        #expect(eventsBefore?.count == eventsAfter?.count)
+        // A later export of the changes updates them.
+        let id = try #require(sent.first { $0["title"] as? String == "Bài A" }?["id"] as? String)
+        #expect(ws.run(["edit", id, "--description", "Đã sửa ở xã"]).status == 0)
+        #expect(ws.run(["export", "--since-last", "-o", "\(ws.path)/delta.tar"]).status == 0)
+        let third = province.run(["bundle", "import", "\(ws.path)/delta.tar", "--json"])
+        #expect(third.object["updated"] as? [String] == [id])
+        #expect(province.run(["show", id, "--json"]).object["description"] as? String == "Đã sửa ở xã")
+    }
+
+    @Test func aBadBundleStoresNothing() throws {
+        let ws = workspace()
+        #expect(ws.run(["export", "-o", "\(ws.path)/ok.tar"]).status == 0)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: "\(ws.path)/ok.tar"))
+        let at = try #require(bytes.range(of: Data("Bài A".utf8)))
+        bytes[at.lowerBound] = UInt8(ascii: "C")
+        try bytes.write(to: URL(fileURLWithPath: "\(ws.path)/bad.tar"))
+        let province = receiver(ws)
+        let bad = province.run(["bundle", "import", "\(ws.path)/bad.tar"])
+        #expect(bad.status == 3 && bad.stderr.contains("nothing was stored"))
+        #expect(province.run(["list", "--json"]).array.isEmpty)
+        #expect(filesUnder("\(province.archive)/blobs").isEmpty)
+        // A valid bag that Kho did not make is refused, and stores nothing either.
+        let foreign = Kho.sharedTestData.appendingPathComponent("bagit-conformance-cases/v1.0/valid")
+        #expect(ws.run(executable: "/usr/bin/env", ["tar", "-cf", "\(ws.path)/foreign.tar", "-C", foreign.path, "basicBag"]).status == 0)
+        let other = province.run(["bundle", "import", "\(ws.path)/foreign.tar"])
+        #expect(other.status == 1 && other.stderr.contains("not made by Kho"))
+        #expect(province.run(["list", "--json"]).array.isEmpty)
+    }
+
+    func filesUnder(_ path: String) -> [String] {
+        (FileManager.default.enumerator(atPath: path)?.allObjects as? [String] ?? []).filter { name in
+            var dir: ObjCBool = false
+            return FileManager.default.fileExists(atPath: "\(path)/\(name)", isDirectory: &dir) && !dir.boolValue
+        }
+    }
+}
