@@ -264,7 +264,7 @@ extension BagReader {
             guard relative.hasPrefix("data/") else { return nil }
             counter += 1
             let target = "\(folder)/\(String(format: "%08d", counter))"
-            let fd = Glibc.open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            let fd = Glibc.open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)  // read-only, as blobs are
             if fd < 0 { return EntrySink(take: { _ in "cannot write \(target): \(String(cString: strerror(errno)))" }, finish: { nil }) }
             written[relative] = target
             var hasher = MultiHasher([.sha256])

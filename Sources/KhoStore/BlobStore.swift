@@ -93,6 +93,16 @@ public final class BlobStore: Sendable {
         return try publish(staged.map { try! $0.get() }, batch: sources.count > Self.perFileSyncLimit, damaged: damaged)
     }
 
+    /// Takes files already written (and hashed) in this store's temporary area, on the same
+    /// disk, into the store by renaming them: flushed first, then published. Files whose bytes
+    /// are already stored are dropped.
+    func adopt(_ items: [(path: HostPath, sha256: String, size: Int64, mediaType: String)], damaged: Set<String>) throws(KhoError) -> [StoredBlob] {
+        if items.isEmpty { return [] }
+        try FileDescriptor.open(tempRoot, flags: O_RDONLY | O_DIRECTORY, doing: "flushing new blobs").syncFileSystem()
+        return try publish(items.map { Staged(tempPath: $0.path, sha256: $0.sha256, size: $0.size, mediaType: $0.mediaType) },
+                           batch: true, damaged: damaged)
+    }
+
     /// Stores what it can: a source that cannot be read fails alone. A full disk stops everything.
     func putEach(_ sources: [HostPath], jobs: Int, damaged: Set<String> = [],
                  progress: (any ProgressReporter)? = nil) throws(KhoError) -> [Result<StoredBlob, KhoError>] {

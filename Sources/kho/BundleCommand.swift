@@ -104,7 +104,7 @@ struct BundleImportCommand: ParsableCommand {
             throw KhoError("invalid_bundle", "\(file): \(first.message); nothing was stored", category: .damage)
         }
         let products: [BundleProduct]
-        switch BundleImporter.products(check: verification.check, unpacked: unpacked) {
+        switch BundleImporter.products(check: verification.check, unpacked: unpacked, digests: verification.payloadSHA256) {
         case .success(let found): products = found
         case .failure(let failure): throw KhoError("not_a_kho_bundle", "\(file): \(failure.message); nothing was stored")
         }

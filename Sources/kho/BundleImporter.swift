@@ -11,7 +11,7 @@ enum BundleImporter {
 
     /// The products of a verified Kho bundle whose payload was unpacked to `unpacked`
     /// (path inside the bag → file).
-    static func products(check: BagCheck, unpacked: [String: String]) -> Result<[BundleProduct], Failure> {
+    static func products(check: BagCheck, unpacked: [String: String], digests: [String: String]) -> Result<[BundleProduct], Failure> {
         guard check.info.contains(where: { $0.label == "Kho-Archive-ID" }) else {
             return .failure(Failure(message: "this bag was not made by Kho (no Kho-Archive-ID in bag-info.txt); kho bundle import takes bundles from kho export"))
         }
@@ -51,6 +51,12 @@ enum BundleImporter {
                 guard let n = f["n"] as? Int, let sha = f["sha256"] as? String, let size = (f["size"] as? NSNumber)?.int64Value,
                       let name = f["name"] as? String, let bagPath = bagPaths[n], let file = unpacked[bagPath] else {
                     return .failure(Failure(message: "\(metadataPath): a file entry is incomplete or its bytes are not in the bundle"))
+                }
+                // The record's digest and size must be those of the bytes in the bag: the file is
+                // stored under its digest.
+                let actualSize = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int64
+                guard digests[bagPath]?.lowercased() == sha.lowercased(), actualSize == size else {
+                    return .failure(Failure(message: "\(metadataPath): file \(n) (\(bagPath)) is not the file its record describes (digest or size differ)"))
                 }
                 let original = hexBytes(f["originalNameHex"] as? String ?? "") ?? Array(name.utf8)
                 files.append(BundleFile(n: n, name: FileName(display: name, original: original, decodedAs: f["nameEncoding"] as? String ?? "utf-8"),
