@@ -17,6 +17,8 @@ public struct BagVerification: Sendable {
 
     /// SHA-256 of every payload file as read (by path inside the bag).
     public var payloadSHA256: [String: String]
+    /// Where each payload file was unpacked (with `unpackInto`).
+    public var unpacked: [String: String] = [:]
 
     public var problems: [BagProblem] { archiveProblems + check.problems }
     public var isValid: Bool { !problems.contains { $0.severity == .error } }
@@ -45,8 +47,13 @@ public enum BagReader {
     /// seen yet; larger ones get SHA-256 and SHA-512.
     static let smallFile: Int64 = 16 << 20
 
-    public static func verify(path: String, limits: BagReadLimits = BagReadLimits()) throws(KhoError) -> BagVerification {
+    /// With `unpackInto`, each payload file is also written there (numbered names) as it is
+    /// read, so an import reads the bundle once; `unpacked` says where each went. The caller
+    /// removes the folder when the bag turns out invalid.
+    public static func verify(path: String, limits: BagReadLimits = BagReadLimits(),
+                              unpackInto folder: String? = nil) throws(KhoError) -> BagVerification {
         var files: [String: BagFile] = [:]
+        var unpacked: [String: String] = [:]
         var manifestAlgorithms: Set<DigestAlgorithm>?
         let state = try walk(path: path, limits: limits) { relative, declared in
             let isTag = !relative.hasPrefix("data/")
@@ -61,15 +68,24 @@ public enum BagReader {
             var hasher = MultiHasher(algorithms)
             var size: Int64 = 0
             var content: [UInt8]? = isTag ? [] : nil
+            var fd: Int32 = -1
+            if let folder, !isTag {
+                let target = "\(folder)/\(String(format: "%08d", unpacked.count + 1))"
+                fd = Glibc.open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)  // read-only, as blobs are
+                if fd < 0 { return EntrySink(take: { _ in "cannot write \(target): \(String(cString: strerror(errno)))" }, finish: { nil }) }
+                unpacked[relative] = target
+            }
             return EntrySink(take: { chunk in
                 hasher.update(chunk)
                 size += Int64(chunk.count)
+                if fd >= 0, let problem = writeAll(fd, chunk, relative) { return problem }
                 if content != nil {
                     if size > limits.maxTagFile { return "tag file \(relative) is larger than \(limits.maxTagFile) bytes; refused" }
                     content!.append(contentsOf: chunk)
                 }
                 return nil
             }, finish: {
+                if fd >= 0 { close(fd) }
                 files[relative] = BagFile(size: size, digests: hasher.finalize(), content: content)
                 if isTag, relative.hasPrefix("manifest-"), relative.hasSuffix(".txt"),
                    let algorithm = DigestAlgorithm(rawValue: String(relative.dropFirst(9).dropLast(4)).lowercased()) {
@@ -82,7 +98,21 @@ public enum BagReader {
             : BagCheck(version: nil, problems: [], payloadFiles: 0, payloadBytes: 0, info: [])
         var payload: [String: String] = [:]
         for (path, file) in files where path.hasPrefix("data/") { payload[path] = file.digests[.sha256] }
-        return BagVerification(name: state.root, check: check, archiveProblems: state.problems, entries: state.entries, payloadSHA256: payload)
+        return BagVerification(name: state.root, check: check, archiveProblems: state.problems, entries: state.entries,
+                               payloadSHA256: payload, unpacked: unpacked)
+    }
+
+    static func writeAll(_ fd: Int32, _ chunk: UnsafeRawBufferPointer, _ name: String) -> String? {
+        var offset = 0
+        while offset < chunk.count {
+            let n = Glibc.write(fd, chunk.baseAddress! + offset, chunk.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return errno == ENOSPC ? "the archive's disk is full while unpacking \(name)" : "writing \(name): \(String(cString: strerror(errno)))"
+            }
+            offset += n
+        }
+        return nil
     }
 
     /// What a walk does with one file's bytes: `take` each chunk (a message stops the walk
@@ -249,51 +279,5 @@ public enum BagReader {
             }
             return relative
         }
-    }
-}
-
-extension BagReader {
-    /// Writes each payload file (under data/) to a new file in `folder` (numbered names, never
-    /// the archive's), checking its SHA-256 against `expected` (by path inside the bag). Returns
-    /// where each went; on any problem, everything written is removed and the problems returned.
-    public static func extractPayload(path: String, into folder: String, expected: [String: String],
-                                      limits: BagReadLimits = BagReadLimits()) throws(KhoError) -> (files: [String: String], problems: [BagProblem]) {
-        var written: [String: String] = [:]
-        var counter = 0
-        let walked = try walk(path: path, limits: limits) { relative, _ in
-            guard relative.hasPrefix("data/") else { return nil }
-            counter += 1
-            let target = "\(folder)/\(String(format: "%08d", counter))"
-            let fd = Glibc.open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)  // read-only, as blobs are
-            if fd < 0 { return EntrySink(take: { _ in "cannot write \(target): \(String(cString: strerror(errno)))" }, finish: { nil }) }
-            written[relative] = target
-            var hasher = MultiHasher([.sha256])
-            var failed: String?
-            return EntrySink(take: { chunk in
-                hasher.update(chunk)
-                var offset = 0
-                while offset < chunk.count {
-                    let n = Glibc.write(fd, chunk.baseAddress! + offset, chunk.count - offset)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        failed = errno == ENOSPC ? "the archive's disk is full while unpacking \(relative)" : "writing \(relative): \(String(cString: strerror(errno)))"
-                        return failed
-                    }
-                    offset += n
-                }
-                return nil
-            }, finish: {
-                close(fd)
-                if let failed { return failed }
-                let digest = hasher.finalize()[.sha256] ?? ""
-                guard let want = expected[relative] else { return "\(relative) was not in the bundle when it was verified" }
-                return want.lowercased() == digest ? nil : "\(relative) changed since the bundle was verified"
-            })
-        }
-        if !walked.problems.isEmpty {
-            for target in written.values { unlink(target) }
-            return ([:], walked.problems)
-        }
-        return (written, [])
     }
 }

@@ -2,6 +2,8 @@
 // (Resolution 202/2025/QH15): codes, names, parents, and which new units the old ones
 // became. The data is embedded (Reference/UnitData.swift); lookups are pure.
 
+import Synchronization
+
 public struct AdminUnit: Sendable, Hashable {
     public enum Era: String, Sendable, Codable {
         /// 63 provinces, their districts and communes, valid until 30 June 2025.
@@ -35,7 +37,20 @@ public final class UnitTable: Sendable {
     private let predecessorCodes: [String: [String]]
     private let provinceSuccessor: [String: String]
     private let children: [String: [String]]
-    private let searchKeys: [(key: String, words: [String], unit: AdminUnit)]
+    /// Folded names for `search`, made on first search: most commands never search, and
+    /// folding 13,000 names costs more than parsing the tables.
+    private let searchCache = Mutex<[(key: String, words: [String], unit: AdminUnit)]?>(nil)
+    private var searchKeys: [(key: String, words: [String], unit: AdminUnit)] {
+        searchCache.withLock { cache in
+            if let cache { return cache }
+            let made = (Array(old.values) + Array(new.values)).map { unit in
+                (LanguageRegistry.nameKey(unit.fullName) + " " + LanguageRegistry.nameKey(unit.name),
+                 VietnameseText.foldedWords(unit.fullName), unit)
+            }
+            cache = made
+            return made
+        }
+    }
     /// Changes whenever the data does: what is derived from the tables and stored (a product's
     /// province today) is made again when it changes.
     public let dataFingerprint: String
@@ -76,10 +91,6 @@ public final class UnitTable: Sendable {
         self.predecessorCodes = predecessors
         self.provinceSuccessor = provinces
         self.children = children
-        self.searchKeys = (Array(old.values) + Array(new.values)).map { unit in
-            (LanguageRegistry.nameKey(unit.fullName) + " " + LanguageRegistry.nameKey(unit.name),
-             VietnameseText.foldedWords(unit.fullName), unit)
-        }
     }
 
     public var counts: (oldProvinces: Int, oldDistricts: Int, oldCommunes: Int, newProvinces: Int, newCommunes: Int) {

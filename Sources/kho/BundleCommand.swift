@@ -67,7 +67,7 @@ struct BundleVerifyCommand: ParsableCommand {
 struct BundleImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Store the products of a bundle made by another Kho (kho export): verified first; a bad bundle stores nothing.",
+        abstract: "Store the products of a bundle made by another Kho (kho export): a bad bundle stores nothing.",
         discussion: """
             Each product keeps its ID, metadata, files and event history, and gets an event naming \
             the bundle and the archive it came from. Blobs already held are not stored twice. \
@@ -89,20 +89,18 @@ struct BundleImportCommand: ParsableCommand {
 
     func run() throws {
         Console.jsonMode = options.json
-        let verification = try BagReader.verify(path: file)
+        let archive = try options.openArchive()
+        defer { archive.close() }
+        // One pass: each payload file is hashed and unpacked into the archive's temporary area;
+        // nothing reaches the store or the catalog unless the whole bag is valid.
+        let folder = try archive.temporaryFolder("bundle")
+        defer { try? FileManager.default.removeItem(atPath: folder.description) }
+        let verification = try BagReader.verify(path: file, unpackInto: folder.description)
         guard verification.isValid else {
             for problem in verification.problems where problem.severity == .error { Console.error("kho: \(file): \(problem.message)") }
             throw KhoError("invalid_bundle", "\(file) is not a valid bag (\(verification.problems.filter { $0.severity == .error }.count) problem(s)); nothing was stored", category: .damage)
         }
-        let archive = try options.openArchive()
-        defer { archive.close() }
-        let folder = try archive.temporaryFolder("bundle")
-        defer { try? FileManager.default.removeItem(atPath: folder.description) }
-        // What the first pass hashed is what the second pass must see again.
-        let (unpacked, problems) = try BagReader.extractPayload(path: file, into: folder.description, expected: verification.payloadSHA256)
-        if let first = problems.first {
-            throw KhoError("invalid_bundle", "\(file): \(first.message); nothing was stored", category: .damage)
-        }
+        let unpacked = verification.unpacked
         let products: [BundleProduct]
         switch BundleImporter.products(check: verification.check, unpacked: unpacked, digests: verification.payloadSHA256) {
         case .success(let found): products = found

@@ -48,10 +48,13 @@ struct Exporter {
         defer { buffer.deallocate() }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var prepared: [ProductID: (product: Product, names: [String], metadata: [UInt8], dc: [UInt8])] = [:]
         /// A product's payload: its stored files, then metadata.json and dc.xml made in memory.
-        func payload(of productID: ProductID) throws(KhoError) -> (product: Product, names: [String], metadata: [UInt8], dc: [UInt8]) {
-            let product = try archive.product(productID)
-            let events = try archive.events(of: productID)
+        func payload(of productID: ProductID, read: (product: Product, events: [PreservationEvent])? = nil) throws(KhoError)
+            -> (product: Product, names: [String], metadata: [UInt8], dc: [UInt8]) {
+            let loaded: (product: Product, events: [PreservationEvent])
+            if let read { loaded = read } else { loaded = try archive.productsWithEvents([productID])[0] }
+            let (product, events) = loaded
             let names = BagFileNames.unique(product.files.map(\.name.display), reserved: ["metadata.json", "dc.xml"])
             let document = MetadataDocument(product: ProductDocument(product: product, events: events, registry: archive.registry),
                                             bagFiles: zip(product.files, names).map { .init(n: $0.n, path: "data/\(productID)/\($1)") },
@@ -80,8 +83,16 @@ struct Exporter {
             // Tag files first: every digest is known (the store's, and those of the files made
             // here, made twice), so a reader hashes the payload with SHA-256 only.
             var announced: [(path: String, size: Int64, sha256: String)] = []
-            for productID in selection.ids {
-                let p = try payload(of: productID)
+            var kept = 0
+            var batch: [(product: Product, events: [PreservationEvent])] = []
+            for (index, productID) in selection.ids.enumerated() {
+                if index % 500 == 0 { batch = try archive.productsWithEvents(Array(selection.ids[index..<min(index + 500, selection.ids.count)])) }
+                let p = try payload(of: productID, read: batch[index % 500])
+                // Kept for the writing pass while they fit in 256 MB; made again after that.
+                if kept < 256 << 20 {
+                    prepared[productID] = p
+                    kept += p.metadata.count + p.dc.count + 4096
+                }
                 for (file, name) in zip(p.product.files, p.names) { announced.append(("\(productID)/\(name)", file.size, file.sha256)) }
                 announced.append(("\(productID)/metadata.json", Int64(p.metadata.count), BagWriter.hex(SHA256.hash(data: p.metadata))))
                 announced.append(("\(productID)/dc.xml", Int64(p.dc.count), BagWriter.hex(SHA256.hash(data: p.dc))))
@@ -89,7 +100,8 @@ struct Exporter {
             try bag.writeTagFilesFirst(payload: announced, info: info)
         }
         for (index, productID) in selection.ids.enumerated() {
-            let p = try payload(of: productID)
+            let p: (product: Product, names: [String], metadata: [UInt8], dc: [UInt8])
+            if let kept = prepared.removeValue(forKey: productID) { p = kept } else { p = try payload(of: productID) }
             for (file, fileName) in zip(p.product.files, p.names) {
                 try bag.addPayload("\(productID)/\(fileName)", size: file.size, sha256: file.sha256) { (sink) throws(KhoError) in
                     try archive.streamStoredFile(file, of: productID, buffer: buffer, sink: sink)

@@ -195,7 +195,7 @@ extension ExportTests {
         _ = ws.ingest(big, title: "Tệp lớn")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Kho.binary)
-        process.arguments = ["export", "-o", "\(ws.path)/bundle.tar.gz", "--storage", ws.archive]
+        process.arguments = ["export", "-o", "\(ws.path)/bundle.tar", "--storage", ws.archive]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -203,7 +203,7 @@ extension ExportTests {
         var partialSeen = false
         for _ in 0..<2000 {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: ws.path)) ?? []
-            if let partial = names.first(where: { $0.hasPrefix("bundle.tar.gz.kho-partial") }),
+            if let partial = names.first(where: { $0.hasPrefix("bundle.tar.kho-partial") }),
                let size = (try? FileManager.default.attributesOfItem(atPath: "\(ws.path)/\(partial)"))?[.size] as? Int, size > 0 {
                 partialSeen = true
                 break
@@ -214,12 +214,12 @@ extension ExportTests {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(partialSeen, "the export finished before it could be killed")
-        #expect(!FileManager.default.fileExists(atPath: "\(ws.path)/bundle.tar.gz"), "no bundle under its final name")
+        #expect(!FileManager.default.fileExists(atPath: "\(ws.path)/bundle.tar"), "no bundle under its final name")
         #expect(ws.run(["exports", "--json"]).array.isEmpty, "no record")
         let next = ws.run(["export", "--since-last", "-o", "\(ws.path)/next.tar"])
         #expect(next.status == 1 && next.stderr.contains("no export of this scope"), "the cursor did not move")
         // Run again to the end: it completes and is recorded.
-        #expect(ws.run(["export", "-o", "\(ws.path)/bundle.tar.gz"]).status == 0)
+        #expect(ws.run(["export", "-o", "\(ws.path)/bundle.tar"]).status == 0)
         #expect(ws.run(["exports", "--json"]).array.count == 1)
     }
 }
