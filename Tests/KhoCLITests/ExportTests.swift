@@ -300,3 +300,44 @@ extension ExportTests {
         }
     }
 }
+
+extension ExportTests {
+    /// Hostile bundles given to `kho bundle import`: each refused with its reason, nothing in
+    /// the catalog, the blob store or the temporary area.
+    @Test func hostileBundlesAreRefusedAndStoreNothing() throws {
+        let ws = Workspace()
+        let province = receiver(ws)
+        let base = """
+            import tarfile, io, zipfile, hashlib
+            def add(t, name, data=b'', **kw):
+                info = tarfile.TarInfo(name); info.size = len(data)
+                for k, v in kw.items(): setattr(info, k, v)
+                t.addfile(info, io.BytesIO(data) if info.isreg() else None)
+            def bag(t, files):
+                add(t, 'b/bagit.txt', b'BagIt-Version: 1.0\\nTag-File-Character-Encoding: UTF-8\\n')
+                add(t, 'b/bag-info.txt', b'Kho-Archive-ID: x\\n')
+                add(t, 'b/manifest-sha256.txt', ''.join('%s  %s\\n' % (hashlib.sha256(d).hexdigest(), n) for n, d in files).encode())
+                for n, d in files: add(t, 'b/' + n, d)
+            """
+        let cases: [(String, String, String)] = [
+            ("dotdot.tar", "with tarfile.open(out, 'w') as t:\n    bag(t, [('data/a.txt', b'x')])\n    add(t, 'b/data/../../evil.txt', b'x')", "leaves its folder"),
+            ("absolute.tar", "with tarfile.open(out, 'w') as t:\n    bag(t, [('data/a.txt', b'x')])\n    add(t, '/tmp/evil.txt', b'x')", "absolute"),
+            ("link.tar", "with tarfile.open(out, 'w') as t:\n    bag(t, [('data/a.txt', b'x')])\n    add(t, 'b/data/l', type=tarfile.SYMTYPE, linkname='/etc/passwd')", "is a link"),
+            ("device.tar", "with tarfile.open(out, 'w') as t:\n    bag(t, [('data/a.txt', b'x')])\n    add(t, 'b/data/null', type=tarfile.CHRTYPE, devmajor=1, devminor=3)", "device"),
+            ("duplicate.tar", "with tarfile.open(out, 'w') as t:\n    bag(t, [('data/a.txt', b'x')])\n    add(t, 'b/data/a.txt', b'y')", "appears twice"),
+            ("case.tar", "with tarfile.open(out, 'w') as t: bag(t, [('data/a.txt', b'x'), ('data/A.txt', b'y')])", "case-folded"),
+            ("truncated.tar.gz", "buf = io.BytesIO()\nwith tarfile.open(fileobj=buf, mode='w:gz') as t: bag(t, [('data/a.bin', bytes(range(256)) * 4000)])\nopen(out, 'wb').write(buf.getvalue()[:len(buf.getvalue()) // 2])", "damaged or truncated"),
+        ]
+        for (name, code, reason) in cases {
+            let out = "\(ws.path)/\(name)"
+            let made = ws.run(executable: "/usr/bin/env", ["python3", "-c", base + "\nout = '\(out)'\n" + code])
+            #expect(made.status == 0, "\(name): \(made.stderr)")
+            let r = province.run(["bundle", "import", out])
+            #expect(r.status == 3, "\(name): \(r.stderr)")
+            #expect(r.stderr.contains(reason) && r.stderr.contains("nothing was stored"), "\(name): \(r.stderr)")
+        }
+        #expect(province.run(["list", "--json"]).array.isEmpty)
+        #expect(filesUnder("\(province.archive)/blobs").isEmpty)
+        #expect(filesUnder("\(province.archive)/tmp").filter { !$0.hasSuffix(".lock") }.isEmpty)
+    }
+}
