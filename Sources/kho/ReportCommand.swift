@@ -111,7 +111,7 @@ struct ReportCommand: ParsableCommand {
         }
         try write(text)
         if let output {
-            let what = report.isEmpty ? "no products in this scope" : "\(report.counts.total) products, \(report.gapTotal) not yet digitized"
+            let what = report.isEmpty ? "no products in this scope" : "\(report.counts.total) product(s), \(report.gapTotal) not yet digitized"
             Console.note("wrote the \(format.rawValue) report to \(output) (\(what); fingerprint \(report.fingerprint.prefix(16))…)")
         }
     }
