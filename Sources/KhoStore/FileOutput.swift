@@ -27,6 +27,7 @@ public final class FileOutput: @unchecked Sendable {
         if FS.exists(path) && !overwrite {
             throw KhoError("file_exists", "\(path) already exists; choose another name or add --force to replace it")
         }
+        removeStalePartials(of: path)
         var partial = path
         partial.bytes += Array(".kho-partial-\(getpid())".utf8)
         let fd = try FileDescriptor.open(partial, flags: O_WRONLY | O_CREAT | O_TRUNC, doing: "creating the output file")
@@ -34,6 +35,19 @@ public final class FileOutput: @unchecked Sendable {
     }
 
     public static func isDirectory(_ path: HostPath) -> Bool { FS.isDirectory(path) }
+
+    /// Removes `path.kho-partial-PID` files left by Kho processes that were killed while
+    /// writing `path` (their PID is gone); a live writer's file is left alone.
+    static func removeStalePartials(of path: HostPath) {
+        let prefix = path.lastComponent + Array(".kho-partial-".utf8)
+        let folder = path.parentFolder
+        for name in (try? FS.list(folder)) ?? [] {
+            let bytes = Array(name.utf8)
+            guard bytes.starts(with: prefix), let pid = Int32(String(decoding: bytes.dropFirst(prefix.count), as: UTF8.self)), pid > 0,
+                  pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            FS.remove(folder.appending(name))
+        }
+    }
 
     /// The descriptor written to, for writers that take one (libarchive).
     public var fileDescriptor: Int32 { rawFD }

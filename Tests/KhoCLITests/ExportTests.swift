@@ -218,9 +218,11 @@ extension ExportTests {
         #expect(ws.run(["exports", "--json"]).array.isEmpty, "no record")
         let next = ws.run(["export", "--since-last", "-o", "\(ws.path)/next.tar"])
         #expect(next.status == 1 && next.stderr.contains("no export of this scope"), "the cursor did not move")
-        // Run again to the end: it completes and is recorded.
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: ws.path)) ?? []).contains { $0.hasPrefix("bundle.tar.kho-partial-") })
+        // Run again to the end: it completes, is recorded, and clears the dead run's partial file.
         #expect(ws.run(["export", "-o", "\(ws.path)/bundle.tar"]).status == 0)
         #expect(ws.run(["exports", "--json"]).array.count == 1)
+        #expect(!((try? FileManager.default.contentsOfDirectory(atPath: ws.path)) ?? []).contains { $0.hasPrefix("bundle.tar.kho-partial-") })
     }
 }
 
