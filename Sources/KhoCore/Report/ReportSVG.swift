@@ -69,7 +69,7 @@ enum ReportSVG {
         }
         let ly = top + 14 + 3 * 16
         s += "<rect x=\"\(num(width - right + 10))\" y=\"\(num(ly - 8))\" width=\"10\" height=\"10\" fill=\"#f4d35e\" fill-opacity=\"0.45\"/>"
-        s += "<text x=\"\(num(width - right + 24))\" y=\"\(num(ly + 1))\" font-size=\"10\">\(escape(t.pick("mục tiêu nền tảng số", "digital target"))) \(escape(t.band(band)))</text>"
+        s += "<text x=\"\(num(width - right + 24))\" y=\"\(num(ly + 1))\" font-size=\"10\">\(escape(t.pick("mục tiêu", "target"))) \(escape(t.band(band)))</text>"
         return s + "</svg>"
     }
 
