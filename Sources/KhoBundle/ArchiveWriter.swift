@@ -188,7 +188,7 @@ final class ArchiveWriter {
             return failure
         }
 
-        func digestHex() -> String { BagWriter.hex(hasher.finalize()) }
+        func digestHex() -> String { Hex.lower(hasher.finalize()) }
     }
 
     deinit {

@@ -82,12 +82,12 @@ public final class BagWriter {
         }
         try writer.end()
         bytes += size
-        let digest = known ?? hasher256.map { Self.hex($0.finalize()) }!
+        let digest = known ?? hasher256.map { Hex.lower($0.finalize()) }!
         if let announced, announced[full]?.sha256 != digest {
             throw KhoError("size_changed", "bag \(root): \(full) changed between announcing and writing it", category: .damage)
         }
         manifest256.append((full, digest))
-        if let hasher512 { manifest512.append((full, Self.hex(hasher512.finalize()))) }
+        if let hasher512 { manifest512.append((full, Hex.lower(hasher512.finalize()))) }
     }
 
     /// A small payload file made in memory (metadata.json, dc.xml).
@@ -127,17 +127,7 @@ public final class BagWriter {
 
     private func addTag(_ name: String, _ content: [UInt8]) throws(KhoError) {
         try writer.add(path: "\(root)/\(name)", bytes: content, mtime: mtime)
-        tags256.append((name, Self.hex(SHA256.hash(data: content))))
-        if sha512 { tags512.append((name, Self.hex(SHA512.hash(data: content)))) }
-    }
-
-    public static func hex(_ digest: some Sequence<UInt8>) -> String {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in digest {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        tags256.append((name, Hex.lower(SHA256.hash(data: content))))
+        if sha512 { tags512.append((name, Hex.lower(SHA512.hash(data: content)))) }
     }
 }

@@ -32,12 +32,12 @@ struct MultiHasher {
 
     func finalize() -> [DigestAlgorithm: String] {
         var out: [DigestAlgorithm: String] = [:]
-        if let md5 { out[.md5] = BagWriter.hex(md5.finalize()) }
-        if let sha1 { out[.sha1] = BagWriter.hex(sha1.finalize()) }
-        if var sha224 { out[.sha224] = BagWriter.hex(sha224.finalize()) }
-        if let sha256 { out[.sha256] = BagWriter.hex(sha256.finalize()) }
-        if let sha384 { out[.sha384] = BagWriter.hex(sha384.finalize()) }
-        if let sha512 { out[.sha512] = BagWriter.hex(sha512.finalize()) }
+        if let md5 { out[.md5] = Hex.lower(md5.finalize()) }
+        if let sha1 { out[.sha1] = Hex.lower(sha1.finalize()) }
+        if var sha224 { out[.sha224] = Hex.lower(sha224.finalize()) }
+        if let sha256 { out[.sha256] = Hex.lower(sha256.finalize()) }
+        if let sha384 { out[.sha384] = Hex.lower(sha384.finalize()) }
+        if let sha512 { out[.sha512] = Hex.lower(sha512.finalize()) }
         return out
     }
 }

@@ -77,10 +77,7 @@ public struct FileDocument: Encodable, Sendable {
         sha256 = f.sha256
         size = f.size
         name = f.name.display
-        originalNameHex = f.name.original.map { byte in
-            let hex = Array("0123456789abcdef")
-            return String([hex[Int(byte >> 4)], hex[Int(byte & 15)]])
-        }.joined()
+        originalNameHex = Hex.lower(f.name.original)
         nameEncoding = f.name.decodedAs
         role = f.role.rawValue
         mediaType = f.mediaType

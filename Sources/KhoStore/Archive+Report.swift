@@ -28,7 +28,7 @@ extension Archive {
         }
         let input = ReportBuilder.Input(plan: plan, archiveID: info.archiveID, targets: config.targets, registry: registry, days: days,
                                         listed: listed, gaps: gaps, undated: undated, generatedAt: clock())
-        let hash: (String) -> String = { text in SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined() }
+        let hash: (String) -> String = { text in Hex.lower(SHA256.hash(data: Data(text.utf8))) }
         var report = ReportBuilder.build(input, table: table, hash: hash, computeMillis: 0)
         report.computeMillis = Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
         return report

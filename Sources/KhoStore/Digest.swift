@@ -1,5 +1,6 @@
 // SHA-256 over a stream of chunks (BoringSSL through swift-crypto: SHA-NI where the CPU has it).
 import Crypto
+import KhoCore
 
 struct StreamingDigest {
     private var hasher = SHA256()
@@ -7,17 +8,7 @@ struct StreamingDigest {
     mutating func update(_ chunk: UnsafeRawBufferPointer) { hasher.update(bufferPointer: chunk) }
 
     /// Lower-case hex, 64 characters.
-    mutating func finalizeHex() -> String {
-        let digest = hasher.finalize()
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for byte in digest {
-            out.append(hex[Int(byte >> 4)])
-            out.append(hex[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    mutating func finalizeHex() -> String { Hex.lower(hasher.finalize()) }
 }
 
 public enum SHA256Hex {

@@ -58,7 +58,7 @@ enum BundleImporter {
                 guard digests[bagPath]?.lowercased() == sha.lowercased(), actualSize == size else {
                     return .failure(Failure(message: "\(metadataPath): file \(n) (\(bagPath)) is not the file its record describes (digest or size differ)"))
                 }
-                let original = hexBytes(f["originalNameHex"] as? String ?? "") ?? Array(name.utf8)
+                let original = Hex.bytes(f["originalNameHex"] as? String ?? "") ?? Array(name.utf8)
                 files.append(BundleFile(n: n, name: FileName(display: name, original: original, decodedAs: f["nameEncoding"] as? String ?? "utf-8"),
                                         role: (f["role"] as? String).flatMap(FileRole.init(rawValue:)) ?? .master,
                                         mediaType: f["mediaType"] as? String ?? "application/octet-stream", sha256: sha, size: size,
@@ -75,16 +75,5 @@ enum BundleImporter {
             products.append(BundleProduct(id: id, metadata: metadata, digitization: digitization, files: files, events: events))
         }
         return .success(products)
-    }
-
-    static func hexBytes(_ hex: String) -> [UInt8]? {
-        let digits = Array(hex.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        for i in stride(from: 0, to: digits.count, by: 2) {
-            guard let byte = UInt8(String(decoding: digits[i..<i + 2], as: UTF8.self), radix: 16) else { return nil }
-            out.append(byte)
-        }
-        return out
     }
 }

@@ -31,7 +31,7 @@ struct Exporter {
             let product = try archive.product(id)
             text += "\(id) \(product.updatedAt.iso) \(product.files.map(\.sha256).joined(separator: ","))\n"
         }
-        return SHA256.hash(data: Data(text.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+        return Hex.lower(SHA256.hash(data: Data(text.utf8)).prefix(16))
     }
 
     var scopeText: String {
@@ -94,8 +94,8 @@ struct Exporter {
                     kept += p.metadata.count + p.dc.count + 4096
                 }
                 for (file, name) in zip(p.product.files, p.names) { announced.append(("\(productID)/\(name)", file.size, file.sha256)) }
-                announced.append(("\(productID)/metadata.json", Int64(p.metadata.count), BagWriter.hex(SHA256.hash(data: p.metadata))))
-                announced.append(("\(productID)/dc.xml", Int64(p.dc.count), BagWriter.hex(SHA256.hash(data: p.dc))))
+                announced.append(("\(productID)/metadata.json", Int64(p.metadata.count), Hex.lower(SHA256.hash(data: p.metadata))))
+                announced.append(("\(productID)/dc.xml", Int64(p.dc.count), Hex.lower(SHA256.hash(data: p.dc))))
             }
             try bag.writeTagFilesFirst(payload: announced, info: info)
         }

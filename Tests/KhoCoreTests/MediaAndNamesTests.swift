@@ -121,3 +121,16 @@ import Testing
         #expect(TitleKey.of("Quyền con người") != TitleKey.of("Quyen con nguoi"))
     }
 }
+
+@Suite struct HexAndMarkupTests {
+    @Test func hexRoundTrips() {
+        #expect(Hex.lower([0x00, 0x0f, 0xab, 0xff]) == "000fabff")
+        #expect(Hex.bytes("000FabfF") == [0x00, 0x0f, 0xab, 0xff])
+        #expect(Hex.bytes("abc") == nil && Hex.bytes("zz") == nil)
+    }
+
+    @Test func markupEscapesEntitiesAndControlCharacters() {
+        #expect(Markup.escape("<a href=\"x\">Tom & Jerry's</a>") == "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;")
+        #expect(Markup.escape("a\u{07}b\nc") == "a b\nc")
+    }
+}

@@ -2,21 +2,7 @@
 // for A4 paper. Vietnamese unless asked for English.
 
 public enum ReportHTML {
-    public static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    public static func escape(_ s: String) -> String { Markup.escape(s) }
 
     static let style = """
         @page { size: A4; margin: 15mm 14mm; }
