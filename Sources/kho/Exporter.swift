@@ -23,48 +23,57 @@ struct Exporter {
         var products: Int
     }
 
-    /// What the bag's name and identifier derive from: the archive, the scope and every
-    /// exported product's state.
-    func exportID() throws(KhoError) -> String {
-        var text = "kho-export 1\narchive \(archive.info.archiveID)\nscope \(scopeText)\nperiod \(periodLabel)\nsince \(sinceLabel)\n"
-        for id in selection.ids {
-            let product = try archive.product(id)
-            text += "\(id) \(product.updatedAt.iso) \(product.files.map(\.sha256).joined(separator: ","))\n"
-        }
-        return Hex.lower(SHA256.hash(data: Data(text.utf8)).prefix(16))
-    }
-
     var scopeText: String {
         selection.plan.scope.unit.map { "\($0.code) \($0.fullName) (\($0.era.rawValue))" } ?? "the whole archive"
     }
 
+    typealias Payload = (product: Product, names: [String], metadata: [UInt8], dc: [UInt8])
+
+    /// Two passes over the products. The first reads them in batches, makes each one's
+    /// metadata.json and dc.xml, and from what it read derives the bag's ID (archive, scope and
+    /// every product's state) and, without --sha512, the manifest written ahead of the payload.
+    /// The second streams the payload.
     func write(to fd: Int32, progress: (Int) -> Void) throws(KhoError) -> Result {
-        let id = try exportID()
-        let name = "kho-export-\(id)"
-        let last = selection.lastChange ?? archive.info.createdAt
-        let mtime = Int(Self.epochSeconds(last))
-        let bag = try BagWriter(fd: fd, format: format, name: name, mtime: mtime, sha512: sha512)
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
-        defer { buffer.deallocate() }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        var prepared: [ProductID: (product: Product, names: [String], metadata: [UInt8], dc: [UInt8])] = [:]
-        /// A product's payload: its stored files, then metadata.json and dc.xml made in memory.
-        func payload(of productID: ProductID, read: (product: Product, events: [PreservationEvent])? = nil) throws(KhoError)
-            -> (product: Product, names: [String], metadata: [UInt8], dc: [UInt8]) {
-            let loaded: (product: Product, events: [PreservationEvent])
-            if let read { loaded = read } else { loaded = try archive.productsWithEvents([productID])[0] }
-            let (product, events) = loaded
+        func payload(_ product: Product, _ events: [PreservationEvent]) throws(KhoError) -> Payload {
             let names = BagFileNames.unique(product.files.map(\.name.display), reserved: ["metadata.json", "dc.xml"])
             let document = MetadataDocument(product: ProductDocument(product: product, events: events, registry: archive.registry),
-                                            bagFiles: zip(product.files, names).map { .init(n: $0.n, path: "data/\(productID)/\($1)") },
+                                            bagFiles: zip(product.files, names).map { .init(n: $0.n, path: "data/\(product.id)/\($1)") },
                                             exportedFrom: archive.info.archiveID)
             let json: Data
             do { json = try encoder.encode(document) } catch {
-                throw KhoError("internal", "could not encode the metadata of \(productID): \(error)", category: .internal)
+                throw KhoError("internal", "could not encode the metadata of \(product.id): \(error)", category: .internal)
             }
             return (product, names, Array(json) + [10], Array(DublinCore.xml(product, registry: archive.registry).utf8))
         }
+
+        var identity = "kho-export 1\narchive \(archive.info.archiveID)\nscope \(scopeText)\nperiod \(periodLabel)\nsince \(sinceLabel)\n"
+        var announced: [(path: String, size: Int64, sha256: String)] = []
+        var kept: [ProductID: Payload] = [:]
+        var keptBytes = 0
+        for start in stride(from: 0, to: selection.ids.count, by: 500) {
+            let batch = Array(selection.ids[start..<min(start + 500, selection.ids.count)])
+            for (product, events) in try archive.productsWithEvents(batch) {
+                let id = product.id
+                identity += "\(id) \(product.updatedAt.iso) \(product.files.map(\.sha256).joined(separator: ","))\n"
+                guard !sha512 || keptBytes < 256 << 20 else { continue }
+                let p = try payload(product, events)
+                // Kept for the second pass while they fit in 256 MB; made again after that.
+                if keptBytes < 256 << 20 {
+                    kept[id] = p
+                    keptBytes += p.metadata.count + p.dc.count + 4096
+                }
+                if !sha512 {
+                    for (file, name) in zip(product.files, p.names) { announced.append(("\(id)/\(name)", file.size, file.sha256)) }
+                    announced.append(("\(id)/metadata.json", Int64(p.metadata.count), Hex.lower(SHA256.hash(data: p.metadata))))
+                    announced.append(("\(id)/dc.xml", Int64(p.dc.count), Hex.lower(SHA256.hash(data: p.dc))))
+                }
+            }
+        }
+        let id = Hex.lower(SHA256.hash(data: Data(identity.utf8)).prefix(16))
+        let last = selection.lastChange ?? archive.info.createdAt
+        let bag = try BagWriter(fd: fd, format: format, name: "kho-export-\(id)", mtime: Int(Self.epochSeconds(last)), sha512: sha512)
         let unit = selection.plan.scope.unit
         var info: [(label: String, value: String)] = [
             ("Source-Organization", unit.map { "\($0.fullName) (\($0.code))" } ?? "Kho archive \(archive.info.archiveID)"),
@@ -79,29 +88,19 @@ struct Exporter {
             ("Kho-Since", sinceLabel),
         ]
         info += selection.follows.map { [("Kho-Follows-Export", "urn:kho:export:\($0.exportID)")] } ?? []
-        if !sha512 {
-            // Tag files first: every digest is known (the store's, and those of the files made
-            // here, made twice), so a reader hashes the payload with SHA-256 only.
-            var announced: [(path: String, size: Int64, sha256: String)] = []
-            var kept = 0
-            var batch: [(product: Product, events: [PreservationEvent])] = []
-            for (index, productID) in selection.ids.enumerated() {
-                if index % 500 == 0 { batch = try archive.productsWithEvents(Array(selection.ids[index..<min(index + 500, selection.ids.count)])) }
-                let p = try payload(of: productID, read: batch[index % 500])
-                // Kept for the writing pass while they fit in 256 MB; made again after that.
-                if kept < 256 << 20 {
-                    prepared[productID] = p
-                    kept += p.metadata.count + p.dc.count + 4096
-                }
-                for (file, name) in zip(p.product.files, p.names) { announced.append(("\(productID)/\(name)", file.size, file.sha256)) }
-                announced.append(("\(productID)/metadata.json", Int64(p.metadata.count), Hex.lower(SHA256.hash(data: p.metadata))))
-                announced.append(("\(productID)/dc.xml", Int64(p.dc.count), Hex.lower(SHA256.hash(data: p.dc))))
-            }
-            try bag.writeTagFilesFirst(payload: announced, info: info)
-        }
+        // Tag files first when every digest is known: a reader then hashes the payload once.
+        if !sha512 { try bag.writeTagFilesFirst(payload: announced, info: info) }
+
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
+        defer { buffer.deallocate() }
         for (index, productID) in selection.ids.enumerated() {
-            let p: (product: Product, names: [String], metadata: [UInt8], dc: [UInt8])
-            if let kept = prepared.removeValue(forKey: productID) { p = kept } else { p = try payload(of: productID) }
+            let p: Payload
+            if let done = kept.removeValue(forKey: productID) {
+                p = done
+            } else {
+                let read = try archive.productsWithEvents([productID])[0]
+                p = try payload(read.product, read.events)
+            }
             for (file, fileName) in zip(p.product.files, p.names) {
                 try bag.addPayload("\(productID)/\(fileName)", size: file.size, sha256: file.sha256) { (sink) throws(KhoError) in
                     try archive.streamStoredFile(file, of: productID, buffer: buffer, sink: sink)
