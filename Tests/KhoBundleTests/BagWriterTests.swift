@@ -30,9 +30,8 @@ import KhoCore
                                         .appendingPathComponent(".build/tools/venv/bin/bagit.py").path]
         let bagit = try #require(candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) },
                                  "bagit.py is not installed: run the tests with Scripts/test")
-        var template = Array("/tmp/kho-bag-XXXXXX".utf8CString)
-        let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let scratch = BagScratch()
+        let dir = scratch.path
         let fd = open("\(dir)/b.tar", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         #expect(fd >= 0)
         let bag = try BagWriter(fd: fd, format: .tar, name: "bag", mtime: 1_700_000_000, sha512: false)
@@ -41,24 +40,11 @@ import KhoCore
         let summary = try bag.finish(info: [("Source-Organization", "test")])
         close(fd)
         #expect(summary.payloadFiles == 2 && summary.payloadBytes == Int64("xin chào".utf8.count + "quyền".utf8.count))
-        #expect(run("/usr/bin/env", ["sha256sum", "\(dir)/b.tar"]).output.hasPrefix(summary.bundleSHA256 + " "))
-        #expect(run("/usr/bin/env", ["tar", "-xf", "\(dir)/b.tar", "-C", dir]).status == 0)
+        #expect(scratch.run(["sha256sum", "\(dir)/b.tar"]).output.hasPrefix(summary.bundleSHA256 + " "))
+        #expect(scratch.run(["tar", "-xf", "\(dir)/b.tar", "-C", dir]).status == 0)
         let manifest = try String(contentsOfFile: "\(dir)/bag/manifest-sha256.txt", encoding: .utf8)
         #expect(manifest.contains("data/two%0Alines.txt"))
-        let check = run(bagit, ["--validate", "\(dir)/bag"])
+        let check = scratch.run([bagit, "--validate", "\(dir)/bag"])
         #expect(check.status == 0, "\(check.output)")
-    }
-
-    func run(_ executable: String, _ arguments: [String]) -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        guard (try? process.run()) != nil else { return (-1, "could not run \(executable)") }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }
