@@ -1,6 +1,18 @@
 // swift-tools-version:6.2
 // Kho: a content-addressed archive for the communication products of the
 // human-rights communication scheme (Decision 1079/QĐ-TTg).
+//
+// Linux only: the store and the platform layer call Linux's syncfs, sync_file_range and
+// openat2 (through CKhoSystem) and Glibc directly.
+//
+// Modules, lowest first (nothing imports upward):
+//   KhoReference   generated data: unit tables, IANA language subtag registry
+//   KhoCore        pure domain: vocabularies, validation, units, periods, targets, reports
+//   KhoPlatform    POSIX: paths, descriptors, errno, threads, the ring buffer, the system clock
+//   KhoStore       content-addressed blobs and the SQLite catalog
+//   KhoBundle      BagIt bags on libarchive
+//   KhoOperations  every user-level operation, for the command line and the server
+//   kho            the command line: parsing and rendering
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -8,14 +20,16 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+
 let package = Package(
     name: "Kho",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "kho", targets: ["kho"]),
+        .library(name: "KhoOperations", targets: ["KhoOperations"]),
         .library(name: "KhoCore", targets: ["KhoCore"]),
-        .library(name: "KhoStore", targets: ["KhoStore"]),
-        .library(name: "KhoBundle", targets: ["KhoBundle"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -24,43 +38,40 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
-        // Pure domain: vocabularies, language tags, text folding, validation. No I/O.
-        .target(name: "KhoCore", swiftSettings: strict),
-        // Linux calls Swift's Glibc module leaves out (syncfs).
+        // Generated reference data (Scripts/refresh-units, Scripts/refresh-languages).
+        .target(name: "KhoReference", swiftSettings: strict),
+        // Pure domain: vocabularies, language tags, units, periods, targets, validation, errors. No I/O.
+        .target(name: "KhoCore", dependencies: ["KhoReference"], swiftSettings: strict),
+        // Linux calls Swift's Glibc module leaves out (syncfs, sync_file_range, openat2).
         .target(name: "CKhoSystem"),
         // libarchive (Debian: libarchive-dev), for BagIt bundles.
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
-        // BagIt bundles on libarchive: write, read, verify.
-        .target(name: "KhoBundle", dependencies: ["KhoCore", "CArchive", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
+        // POSIX at the edge: paths, descriptors, errno, threads, the ring buffer, the system clock.
+        .target(name: "KhoPlatform", dependencies: ["KhoCore", "CKhoSystem"], swiftSettings: strict),
         // Content-addressed blob store and the SQLite catalog.
         .target(
             name: "KhoStore",
-            dependencies: [
-                "KhoCore", "CKhoSystem",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "GRDBSQLite", package: "GRDB.swift"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
+            dependencies: ["KhoCore", "KhoPlatform", grdb, .product(name: "GRDBSQLite", package: "GRDB.swift"), crypto, logging],
             swiftSettings: strict),
-        // The command line.
+        // BagIt bundles on libarchive: write, read, verify.
+        .target(name: "KhoBundle", dependencies: ["KhoCore", "KhoPlatform", "CArchive", crypto], swiftSettings: strict),
+        // Every user-level operation, as a function from an input value to a result document.
+        .target(name: "KhoOperations", dependencies: ["KhoCore", "KhoPlatform", "KhoStore", "KhoBundle", crypto, logging],
+                swiftSettings: strict),
+        // The command line: parsing and rendering.
         .executableTarget(
             name: "kho",
-            dependencies: [
-                "KhoCore", "KhoStore", "KhoBundle",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
+            dependencies: ["KhoCore", "KhoPlatform", "KhoOperations", .product(name: "ArgumentParser", package: "swift-argument-parser"), logging],
             swiftSettings: strict),
-        .testTarget(name: "KhoCoreTests", dependencies: ["KhoCore"], swiftSettings: strict),
-        .testTarget(
-            name: "KhoStoreTests",
-            dependencies: ["KhoStore", "KhoCore", .product(name: "GRDB", package: "GRDB.swift")],
-            swiftSettings: strict),
-        .testTarget(name: "KhoBundleTests", dependencies: ["KhoBundle", "KhoCore"], swiftSettings: strict),
-        .testTarget(
-            name: "KhoCLITests",
-            dependencies: ["kho", "KhoCore", .product(name: "GRDB", package: "GRDB.swift")],
-            swiftSettings: strict),
+
+        // Test support: scratch folders, the shared test data, bags built with Python.
+        .target(name: "KhoTesting", dependencies: [], path: "Tests/KhoTesting", swiftSettings: strict),
+        .testTarget(name: "KhoCoreTests", dependencies: ["KhoCore", "KhoTesting"], swiftSettings: strict),
+        .testTarget(name: "KhoPlatformTests", dependencies: ["KhoPlatform", "KhoCore", "KhoTesting"], swiftSettings: strict),
+        .testTarget(name: "KhoStoreTests", dependencies: ["KhoStore", "KhoCore", "KhoPlatform", "KhoTesting", grdb], swiftSettings: strict),
+        .testTarget(name: "KhoBundleTests", dependencies: ["KhoBundle", "KhoCore", "KhoTesting"], swiftSettings: strict),
+        .testTarget(name: "KhoOperationsTests", dependencies: ["KhoOperations", "KhoStore", "KhoCore", "KhoPlatform", "KhoTesting"],
+                    swiftSettings: strict),
+        .testTarget(name: "KhoCLITests", dependencies: ["kho", "KhoTesting", grdb], swiftSettings: strict),
     ]
 )

@@ -5,6 +5,7 @@ import Crypto
 import Foundation
 import Glibc
 import KhoCore
+import KhoPlatform
 import Synchronization
 
 public enum BundleFormat: String, Sendable, CaseIterable {
@@ -41,7 +42,7 @@ final class ArchiveWriter {
     init(fd: Int32, format: BundleFormat, what: String) throws(KhoError) {
         previousLocale = Self.utf8Locale.map { uselocale($0) }
         guard let handle = archive_write_new(), let entry = archive_entry_new() else {
-            throw KhoError("out_of_memory", "libarchive could not start writing \(what)", category: .environment)
+            throw KhoError(.outOfMemory, "libarchive could not start writing \(what)")
         }
         self.handle = handle
         self.entry = entry
@@ -77,118 +78,62 @@ final class ArchiveWriter {
     /// The SHA-256 of every byte written to the file so far (complete after `close`).
     var outputSHA256: String { sink.digestHex() }
 
-    /// Where libarchive's blocks go: copied into a ring of buffers that a second thread hashes
-    /// (the bundle's SHA-256) and writes to the file, so packing, hashing and the kernel's
-    /// copy run side by side on two cores.
+    /// Where libarchive's blocks go: copied into a ring of buffers whose drain thread hashes
+    /// them (the bundle's SHA-256) and writes them to the file, so packing, hashing and the
+    /// kernel's copy run side by side on two cores.
     final class OutputSink: @unchecked Sendable {
-        let fd: Int32
-        private var hasher = SHA256()
-        /// errno of a failed write, set by the writer thread.
-        private let failed = Mutex<Int32>(0)
-        private static let slots = 4
-        private static let slotSize = 1 << 20
-        private var slots: Int { Self.slots }
-        private var slotSize: Int { Self.slotSize }
-        private let buffers: [UnsafeMutableRawBufferPointer]
-        private let lengths: UnsafeMutableBufferPointer<Int>
-        private let filled: [DispatchSemaphore]
-        private let free: [DispatchSemaphore]
-        private let done = DispatchSemaphore(value: 0)
-        private var current = 0
+        /// The bundle's SHA-256, updated by the drain thread.
+        private final class Digest: Sendable { let state = Mutex(SHA256()) }
+        private let digest = Digest()
+        private let ring: BufferRing
+        private var current: UnsafeMutableRawBufferPointer?
         private var used = 0
-        private var started = false
         private var finished = false
 
-        var failure: Int32 { failed.withLock { $0 } }
+        /// errno of a failed write, once the drain has failed.
+        var failure: Int32 { (ring.drainError?.cause as? Errno)?.code ?? (ring.drainError == nil ? 0 : EIO) }
 
         init(fd: Int32) {
-            self.fd = fd
-            buffers = (0..<Self.slots).map { _ in .allocate(byteCount: Self.slotSize, alignment: 64) }
-            lengths = .allocate(capacity: Self.slots)
-            lengths.initialize(repeating: 0)
-            filled = (0..<Self.slots).map { _ in DispatchSemaphore(value: 0) }
-            // Slot 0 is being filled from the start; the others are free. (Semaphores start at
-            // 0: libdispatch traps when one is freed below its initial value.)
-            free = (0..<Self.slots).map { _ in DispatchSemaphore(value: 0) }
-            free.dropFirst().forEach { $0.signal() }
-        }
-
-        deinit {
-            finish()
-            buffers.forEach { $0.deallocate() }
-            lengths.deallocate()
-        }
-
-        private func startIfNeeded() {
-            guard !started else { return }
-            started = true
-            let thread = Thread { [self] in self.drain() }
-            thread.start()
-        }
-
-        /// The writer thread: hash and write each filled slot in order; a zero length ends it.
-        private func drain() {
-            var index = 0
-            while true {
-                filled[index].wait()
-                let n = lengths[index]
-                if n == 0 { break }
-                let chunk = UnsafeRawBufferPointer(rebasing: buffers[index][0..<n])
-                if failed.withLock({ $0 }) == 0 {
-                    hasher.update(bufferPointer: chunk)
-                    var offset = 0
-                    while offset < n {
-                        let w = Glibc.write(fd, chunk.baseAddress! + offset, n - offset)
-                        if w < 0 {
-                            if errno == EINTR { continue }
-                            let code = errno
-                            failed.withLock { $0 = code }
-                            break
-                        }
-                        offset += w
-                    }
-                }
-                free[index].signal()
-                index = (index + 1) % slots
+            let digest = self.digest
+            ring = BufferRing(slotSize: 1 << 20) { (chunk) throws(KhoError) in
+                digest.state.withLock { $0.update(bufferPointer: chunk) }
+                let failed = Sys.writeAll(fd, chunk)
+                if failed != 0 { throw Sys.error(failed, "writing the bundle", HostPath("the bundle file")) }
             }
-            done.signal()
         }
 
-        private func submit() {
-            lengths[current] = used
-            filled[current].signal()
-            current = (current + 1) % slots
-            used = 0
-            free[current].wait()
-        }
+        deinit { finish() }
 
         func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
-            startIfNeeded()
             if failure != 0 { return false }
             var offset = 0
             while offset < bytes.count {
-                let n = min(slotSize - used, bytes.count - offset)
-                (buffers[current].baseAddress! + used).copyMemory(from: bytes.baseAddress! + offset, byteCount: n)
+                let buffer = current ?? ring.acquire()
+                current = buffer
+                let n = min(buffer.count - used, bytes.count - offset)
+                (buffer.baseAddress! + used).copyMemory(from: bytes.baseAddress! + offset, byteCount: n)
                 used += n
                 offset += n
-                if used == slotSize { submit() }
+                if used == buffer.count {
+                    ring.submit(used)
+                    current = nil
+                    used = 0
+                }
             }
             return true
         }
 
-        /// Hands over what is left and waits for the writer thread. Returns errno of a failed write, or 0.
+        /// Hands over what is left and waits for the drain. Returns errno of a failed write, or 0.
         @discardableResult
         func finish() -> Int32 {
-            guard started, !finished else { return failure }
+            guard !finished else { return failure }
             finished = true
-            if used > 0 { submit() }
-            lengths[current] = 0
-            filled[current].signal()
-            done.wait()
+            if used > 0 { ring.submit(used) }
+            ring.finish()
             return failure
         }
 
-        func digestHex() -> String { Hex.lower(hasher.finalize()) }
+        func digestHex() -> String { Hex.lower(digest.state.withLock { $0.finalize() }) }
     }
 
     deinit {
@@ -200,10 +145,10 @@ final class ArchiveWriter {
 
     private func check(_ code: Int32, _ doing: String) throws(KhoError) {
         if code < ARCHIVE_WARN, let sink, sink.failure == ENOSPC {
-            throw KhoError("disk_full", "\(what): the disk is full; no bundle was written — free space and try again", category: .environment)
+            throw KhoError(.diskFull, "\(what): the disk is full; no bundle was written — free space and try again")
         }
         if code < ARCHIVE_WARN {
-            throw KhoError("bundle_write_failed", "\(what): \(doing) failed: \(String(cString: kho_archive_error(handle)))", category: .environment)
+            throw KhoError(.bundleWriteFailed, "\(what): \(doing) failed: \(String(cString: kho_archive_error(handle)))")
         }
     }
 
@@ -213,7 +158,7 @@ final class ArchiveWriter {
         archive_entry_set_pathname_utf8(entry, path)
         // A name libarchive cannot represent would reach the format writer as a null pointer.
         guard archive_entry_pathname(entry) != nil else {
-            throw KhoError("bundle_write_failed", "\(what): the name \(path) cannot be written (no UTF-8 locale on this machine: install locales or use C.UTF-8)", category: .environment)
+            throw KhoError(.bundleWriteFailed, "\(what): the name \(path) cannot be written (no UTF-8 locale on this machine: install locales or use C.UTF-8)")
         }
         archive_entry_set_size(entry, size)
         archive_entry_set_filetype(entry, 0o100000)  // AE_IFREG, a cast macro Swift cannot import
@@ -229,7 +174,7 @@ final class ArchiveWriter {
         while offset < chunk.count {
             let n = archive_write_data(handle, chunk.baseAddress! + offset, chunk.count - offset)
             if n < 0 { try check(Int32(n), "writing data") }
-            if n == 0 { throw KhoError("bundle_write_failed", "\(what): libarchive accepted no data", category: .environment) }
+            if n == 0 { throw KhoError(.bundleWriteFailed, "\(what): libarchive accepted no data") }
             offset += n
         }
     }
@@ -266,10 +211,10 @@ final class ArchiveWriter {
         try check(archive_write_close(handle), "finishing the archive")
         let code = sink.finish()
         if code == ENOSPC {
-            throw KhoError("disk_full", "\(what): the disk is full; no bundle was written — free space and try again", category: .environment)
+            throw KhoError(.diskFull, "\(what): the disk is full; no bundle was written — free space and try again")
         }
         if code != 0 {
-            throw KhoError("bundle_write_failed", "\(what): writing failed: \(String(cString: strerror(code)))", category: .environment)
+            throw KhoError(.bundleWriteFailed, "\(what): writing failed: \(String(cString: strerror(code)))")
         }
     }
 }

@@ -6,6 +6,7 @@ import CArchive
 import Foundation
 import Glibc
 import KhoCore
+import KhoPlatform
 
 public struct BagVerification: Sendable {
     /// The bag's folder inside the archive.
@@ -78,7 +79,11 @@ public enum BagReader {
             return EntrySink(take: { chunk in
                 hasher.update(chunk)
                 size += Int64(chunk.count)
-                if fd >= 0, let problem = writeAll(fd, chunk, relative) { return problem }
+                if fd >= 0 {
+                    let failed = Sys.writeAll(fd, chunk)
+                    if failed == ENOSPC { return "the archive's disk is full while unpacking \(relative)" }
+                    if failed != 0 { return "writing \(relative): \(Sys.errorText(failed))" }
+                }
                 if content != nil {
                     if size > limits.maxTagFile { return "tag file \(relative) is larger than \(limits.maxTagFile) bytes; refused" }
                     content!.append(contentsOf: chunk)
@@ -102,19 +107,6 @@ public enum BagReader {
                                payloadSHA256: payload, unpacked: unpacked)
     }
 
-    static func writeAll(_ fd: Int32, _ chunk: UnsafeRawBufferPointer, _ name: String) -> String? {
-        var offset = 0
-        while offset < chunk.count {
-            let n = Glibc.write(fd, chunk.baseAddress! + offset, chunk.count - offset)
-            if n < 0 {
-                if errno == EINTR { continue }
-                return errno == ENOSPC ? "the archive's disk is full while unpacking \(name)" : "writing \(name): \(String(cString: strerror(errno)))"
-            }
-            offset += n
-        }
-        return nil
-    }
-
     /// What a walk does with one file's bytes: `take` each chunk (a message stops the walk
     /// with that problem), then `finish`.
     public struct EntrySink {
@@ -132,17 +124,16 @@ public enum BagReader {
     /// none) to `open`, which returns where its bytes go (nil: skip them).
     public static func walk(path: String, limits: BagReadLimits,
                             open: (String, Int64) -> EntrySink?) throws(KhoError) -> (root: String?, problems: [BagProblem], entries: Int) {
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw KhoError(errno == ENOENT ? "missing_file" : "unreadable", "\(path): \(String(cString: strerror(errno))) (while opening the bundle)")
-        }
-        defer { close(fd) }
-        var st = stat()
-        fstat(fd, &st)
-        guard st.st_mode & S_IFMT == S_IFREG else { throw KhoError("not_a_regular_file", "\(path) is not a regular file; expected a bundle file") }
+        let input = try FileDescriptor.openForReading(HostPath(path))
+        defer { input.closeNow() }
+        let st = try input.status()
+        guard st.st_mode & S_IFMT == S_IFREG else { throw KhoError(.notARegularFile, "\(path) is not a regular file; expected a bundle file") }
+        // libarchive reads blocking; the descriptor was opened without blocking (a pipe cannot hang us).
+        _ = fcntl(input.fd, F_SETFL, fcntl(input.fd, F_GETFL) & ~O_NONBLOCK)
+        let fd = input.fd
         let previous = ArchiveWriter.utf8Locale.map { uselocale($0) }
         defer { if let previous { uselocale(previous) } }
-        guard let handle = archive_read_new() else { throw KhoError("out_of_memory", "libarchive could not start reading \(path)", category: .environment) }
+        guard let handle = archive_read_new() else { throw KhoError(.outOfMemory, "libarchive could not start reading \(path)") }
         defer { archive_read_free(handle) }
         archive_read_support_filter_all(handle)
         archive_read_support_format_tar(handle)

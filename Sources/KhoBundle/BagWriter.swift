@@ -43,7 +43,7 @@ public final class BagWriter {
     /// with the size and digest announced.
     public func writeTagFilesFirst(payload: [(path: String, size: Int64, sha256: String)], info: [(label: String, value: String)]) throws(KhoError) {
         guard !sha512, announced == nil, paths.isEmpty else {
-            throw KhoError("internal", "bag \(root): tag files can come first only once, before the payload, and without SHA-512", category: .internal)
+            throw KhoError(.internal, "bag \(root): tag files can come first only once, before the payload, and without SHA-512")
         }
         var table: [String: (size: Int64, sha256: String)] = [:]
         for p in payload { table["data/" + p.path] = (p.size, p.sha256) }
@@ -60,10 +60,10 @@ public final class BagWriter {
     public func addPayload(_ path: String, size: Int64, sha256: String?,
                            body: ((UnsafeRawBufferPointer) throws(KhoError) -> Void) throws(KhoError) -> Void) throws(KhoError) {
         let full = "data/" + path
-        guard paths.insert(full).inserted else { throw KhoError("duplicate_path", "bag \(root): \(full) would be written twice") }
+        guard paths.insert(full).inserted else { throw KhoError(.duplicatePath, "bag \(root): \(full) would be written twice") }
         if let announced {
             guard let expected = announced[full], expected.size == size, sha256 == nil || sha256 == expected.sha256 else {
-                throw KhoError("internal", "bag \(root): \(full) was not announced with this size and digest", category: .internal)
+                throw KhoError(.internal, "bag \(root): \(full) was not announced with this size and digest")
             }
         }
         try writer.begin(path: "\(root)/\(full)", size: size, mtime: mtime)
@@ -78,13 +78,13 @@ public final class BagWriter {
             written += Int64(chunk.count)
         }
         guard written == size else {
-            throw KhoError("size_changed", "bag \(root): \(full) was announced as \(size) bytes and \(written) came", category: .damage)
+            throw KhoError(.sizeChanged, "bag \(root): \(full) was announced as \(size) bytes and \(written) came")
         }
         try writer.end()
         bytes += size
         let digest = known ?? hasher256.map { Hex.lower($0.finalize()) }!
         if let announced, announced[full]?.sha256 != digest {
-            throw KhoError("size_changed", "bag \(root): \(full) changed between announcing and writing it", category: .damage)
+            throw KhoError(.sizeChanged, "bag \(root): \(full) changed between announcing and writing it")
         }
         manifest256.append((full, digest))
         if let hasher512 { manifest512.append((full, Hex.lower(hasher512.finalize()))) }
@@ -107,7 +107,7 @@ public final class BagWriter {
         let files = manifest256.count
         if let announced {
             guard announced.count == files else {
-                throw KhoError("internal", "bag \(root): \(announced.count) payload files announced, \(files) written", category: .internal)
+                throw KhoError(.internal, "bag \(root): \(announced.count) payload files announced, \(files) written")
             }
             try writer.close()
             return BagSummary(payloadFiles: files, payloadBytes: bytes, bundleSHA256: writer.outputSHA256)

@@ -36,7 +36,7 @@ public struct CalendarDate: Hashable, Sendable, Comparable, Codable, CustomStrin
     public static func parse(_ input: String) -> Result<CalendarDate, Problem> {
         let text = input.trimmingWhitespace()
         func problem(_ expected: String) -> Result<CalendarDate, Problem> {
-            .failure(Problem(code: "invalid_date", field: "date", value: text, expected: expected))
+            .failure(Problem(code: .invalidDate, field: "date", value: text, expected: expected))
         }
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,

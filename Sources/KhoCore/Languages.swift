@@ -87,17 +87,17 @@ public struct LanguageRegistry: Sendable {
         }
         if matches.count > 1 {
             let options = matches.map { "\($0.tag) (\($0.english))" }.joined(separator: ", ")
-            return .failure(Problem(code: "ambiguous_language", field: "language", value: text,
+            return .failure(Problem(code: .ambiguousLanguage, field: "language", value: text,
                                     expected: "names several languages; give the tag: \(options)"))
         }
         if let ambiguous = Self.ambiguousNames[key] {
-            return .failure(Problem(code: "ambiguous_language", field: "language", value: text,
+            return .failure(Problem(code: .ambiguousLanguage, field: "language", value: text,
                                     expected: "names several languages; give the tag: \(ambiguous)"))
         }
         if let registryProblem { return .failure(registryProblem) }
         var reason = "not a BCP 47 tag or a known language name"
         if case .failure(let malformed) = parsed, text.unicodeScalars.allSatisfy(\.isASCII) { reason = malformed.reason }
-        return .failure(Problem(code: "malformed_language_tag", field: "language", value: text,
+        return .failure(Problem(code: .malformedLanguageTag, field: "language", value: text,
                                 expected: "\(reason); expected a BCP 47 tag such as vi, tyz, hmn, blt-Tavt or en, or a language name such as Tày"))
     }
 

@@ -53,11 +53,6 @@ public struct ProductID: Hashable, Sendable, Codable, CustomStringConvertible, C
         return ProductID(compact: String(digits.map { alphabet[$0] }))
     }
 
-    public static func generate() -> ProductID {
-        var rng = SystemRandomNumberGenerator()
-        return generate(using: &rng)
-    }
-
     /// Reads an ID as a person may type it: any case, with or without hyphens or
     /// spaces, O for 0 and I or L for 1. Rejects a wrong check character.
     public static func parse(_ input: String) -> Result<ProductID, Problem> {
@@ -65,17 +60,17 @@ public struct ProductID: Hashable, Sendable, Codable, CustomStringConvertible, C
         var digits: [Int] = []
         for c in text.uppercased() where c != "-" && c != " " {
             guard let v = values[c] else {
-                return .failure(Problem(code: "malformed_product_id", field: "product ID", value: text,
+                return .failure(Problem(code: .malformedProductId, field: "product ID", value: text,
                     expected: "a product ID like 7K3Q-X9M2-PD4R-8WTR (16 characters from 0-9 and A-Z without I, L, O, U); '\(c)' cannot appear"))
             }
             digits.append(v)
         }
         guard digits.count == 16 else {
-            return .failure(Problem(code: "malformed_product_id", field: "product ID", value: text,
+            return .failure(Problem(code: .malformedProductId, field: "product ID", value: text,
                 expected: "a product ID has 16 characters (like 7K3Q-X9M2-PD4R-8WTR), this has \(digits.count)"))
         }
         guard checkValue(for: Array(digits.prefix(15))) == digits[15] else {
-            return .failure(Problem(code: "mistyped_product_id", field: "product ID", value: text,
+            return .failure(Problem(code: .mistypedProductId, field: "product ID", value: text,
                 expected: "the check character does not match: a character is mistyped or two are swapped"))
         }
         return .success(ProductID(compact: String(digits.map { alphabet[$0] })))

@@ -68,14 +68,14 @@ public struct ProductValidator: Sendable {
 
         let title = Self.cleanText(input.title)
         if title == nil {
-            problems.append(Problem(code: "missing_title", field: "title", value: "", expected: "a title is required"))
+            problems.append(Problem(code: .missingTitle, field: "title", value: "", expected: "a title is required"))
         } else if let t = title {
             if t.count > Self.maxTitleLength {
-                problems.append(Problem(code: "title_too_long", field: "title", value: String(t.prefix(40)) + "…",
+                problems.append(Problem(code: .titleTooLong, field: "title", value: String(t.prefix(40)) + "…",
                                         expected: "at most \(Self.maxTitleLength) characters, this has \(t.count)"))
             }
             if t.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
-                problems.append(Problem(code: "invalid_title", field: "title", value: t,
+                problems.append(Problem(code: .invalidTitle, field: "title", value: t,
                                         expected: "a title on one line without control characters"))
             }
             if let legacy = LegacyEncoding.suspect(t) {
@@ -87,10 +87,10 @@ public struct ProductValidator: Sendable {
         if let raw = Self.cleanText(input.kind) {
             kind = ProductKind.parse(raw)
             if kind == nil {
-                problems.append(Problem(code: "unknown_kind", field: "kind", value: raw, expected: "one of \(ProductKind.expectedList)"))
+                problems.append(Problem(code: .unknownKind, field: "kind", value: raw, expected: "one of \(ProductKind.expectedList)"))
             }
         } else {
-            problems.append(Problem(code: "missing_kind", field: "kind", value: "", expected: "a kind is required: one of \(ProductKind.expectedList)"))
+            problems.append(Problem(code: .missingKind, field: "kind", value: "", expected: "a kind is required: one of \(ProductKind.expectedList)"))
         }
 
         let resolvedLanguages = cache?.languages(input.languages) { resolveLanguages(input.languages) } ?? resolveLanguages(input.languages)
@@ -105,7 +105,7 @@ public struct ProductValidator: Sendable {
             case .failure(let problem): problems.append(problem)
             }
         } else {
-            problems.append(Problem(code: "missing_unit", field: "unit", value: "",
+            problems.append(Problem(code: .missingUnit, field: "unit", value: "",
                                     expected: "the code of the unit that made the product is required, e.g. 00004"))
         }
 
@@ -149,7 +149,7 @@ public struct ProductValidator: Sendable {
         var access = AccessLevel.public
         if let raw = Self.cleanText(input.access) {
             if let level = AccessLevel.parse(raw) { access = level } else {
-                problems.append(Problem(code: "unknown_access", field: "access", value: raw, expected: "one of public, internal, restricted"))
+                problems.append(Problem(code: .unknownAccess, field: "access", value: raw, expected: "one of public, internal, restricted"))
             }
         }
 
@@ -166,7 +166,7 @@ public struct ProductValidator: Sendable {
         var result = ValidationCache.Languages(tags: [], warnings: [], problems: [])
         let list = Self.splitList(values)
         if list.isEmpty {
-            result.problems.append(Problem(code: "missing_language", field: "language", value: "",
+            result.problems.append(Problem(code: .missingLanguage, field: "language", value: "",
                                            expected: "at least one language tag is required, e.g. vi or vi,tyz"))
         }
         for raw in list {
@@ -187,7 +187,7 @@ public struct ProductValidator: Sendable {
             if let channel = Channel.parse(raw) {
                 if !result.channels.contains(channel) { result.channels.append(channel) }
             } else {
-                result.problems.append(Problem(code: "unknown_channel", field: "channel", value: raw, expected: "one of \(Channel.expectedList)"))
+                result.problems.append(Problem(code: .unknownChannel, field: "channel", value: raw, expected: "one of \(Channel.expectedList)"))
             }
         }
         return result

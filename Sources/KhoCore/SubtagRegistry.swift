@@ -1,5 +1,6 @@
 // The IANA Language Subtag Registry as Kho uses it: is each subtag of a well-formed tag
-// registered, and is it deprecated? The data is embedded (Reference/LanguageSubtagData.swift).
+// registered, and is it deprecated? The data is generated into KhoReference (LanguageSubtagData).
+import KhoReference
 
 public struct SubtagRegistry: Sendable {
     public struct Entry: Sendable, Equatable {
@@ -15,7 +16,9 @@ public struct SubtagRegistry: Sendable {
     public private(set) var variants: [String: Entry] = [:]
 
     /// Parsed once, on first use.
-    public static let standard = SubtagRegistry(data: embeddedData)
+    public static let standard = SubtagRegistry(data: LanguageSubtagData.text)
+    /// The registry's File-Date.
+    public static let fileDate = LanguageSubtagData.fileDate
 
     init(data: String) {
         for line in data.split(separator: "\n") {
@@ -39,7 +42,7 @@ public struct SubtagRegistry: Sendable {
         if tag.isIrregular { return .success([]) }
         var warnings: [String] = []
         func unknown(_ what: String, _ subtag: String) -> Result<[String], Problem> {
-            .failure(Problem(code: "unknown_language_tag", field: "language", value: tag.value,
+            .failure(Problem(code: .unknownLanguageTag, field: "language", value: tag.value,
                              expected: "'\(subtag)' is not a registered \(what) subtag (IANA registry of \(SubtagRegistry.fileDate)); use a registered tag such as vi, tyz, hmn or en"))
         }
         func note(_ entry: Entry?, _ subtag: String) {

@@ -43,7 +43,7 @@ public struct UnitCode: Hashable, Sendable, Codable, CustomStringConvertible, Co
             if digitsOnly, text.count == 1 || text.count == 4 {
                 hint = " (codes keep their leading zeros: Excel may have dropped one)"
             }
-            return .failure(Problem(code: "invalid_unit_code", field: "unit", value: text,
+            return .failure(Problem(code: .invalidUnitCode, field: "unit", value: text,
                 expected: "a unit code from the national table: 2 digits for a province, 3 for a district, 5 for a commune, e.g. 01 or 00004\(hint)"))
         }
         return .success(UnitCode(unchecked: text))

@@ -1,7 +1,7 @@
 // Vietnam's administrative units before and after the reorganisation of 1 July 2025
 // (Resolution 202/2025/QH15): codes, names, parents, and which new units the old ones
-// became. The data is embedded (Reference/UnitData.swift); lookups are pure.
-
+// became. The data is generated into KhoReference (UnitData); lookups are pure.
+import KhoReference
 import Synchronization
 
 public struct AdminUnit: Sendable, Hashable {
@@ -56,7 +56,7 @@ public final class UnitTable: Sendable {
     public let dataFingerprint: String
 
     /// Parsed once, on first use.
-    public static let standard = UnitTable(data: embeddedData)
+    public static let standard = UnitTable(data: UnitData.text)
 
     init(data: String) {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -121,7 +121,7 @@ public final class UnitTable: Sendable {
     /// A code that did not name a unit that day is a problem saying what it named and when.
     public func validate(_ code: UnitCode, on date: CalendarDate?) -> Result<AdminUnit, Problem> {
         func problem(_ expected: String) -> Result<AdminUnit, Problem> {
-            .failure(Problem(code: "unknown_unit", field: "unit", value: code.value, expected: expected))
+            .failure(Problem(code: .unknownUnit, field: "unit", value: code.value, expected: expected))
         }
         guard let date else {
             if let unit = new[code.value] ?? old[code.value] { return .success(unit) }

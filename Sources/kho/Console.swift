@@ -1,7 +1,8 @@
-// Where output goes: results on stdout (text or JSON), messages on stderr.
+// Where output goes: results on stdout (text or JSON), messages on stderr; and the one place
+// errors become messages and exit codes.
 import Foundation
 import KhoCore
-import KhoStore
+import KhoPlatform
 
 enum Console {
     nonisolated(unsafe) static var jsonMode = false
@@ -23,12 +24,21 @@ enum Console {
         do {
             out(String(decoding: try encoder.encode(value), as: UTF8.self))
         } catch {
-            fail(KhoError("internal", "could not encode the result as JSON: \(error)", category: .internal))
+            fail(KhoError(.internal, "could not encode the result as JSON"))
         }
     }
 
-    /// Prints the error (one line per problem) and exits with its code. With --json the
-    /// error is also printed as JSON on stdout, so scripts always get a document.
+    /// The exit code of an error's category: 2 usage, 3 damage, 1 everything else.
+    static func exitCode(_ category: ErrorCategory) -> Int32 {
+        switch category {
+        case .usage: 2
+        case .damage: 3
+        case .input, .environment, .internal: 1
+        }
+    }
+
+    /// Prints the error (one line per problem) and exits with its code. With --json the error
+    /// is also printed as JSON on stdout, so scripts always get a document.
     static func fail(_ e: KhoError) -> Never {
         for line in e.message.split(separator: "\n", omittingEmptySubsequences: true) {
             error("kho: error: \(line)")
@@ -38,13 +48,13 @@ enum Console {
                 struct Body: Encodable { var code: String; var message: String; var cause: String? }
                 var error: Body
             }
-            json(ErrorDocument(error: .init(code: e.code, message: e.message, cause: e.cause)))
+            json(ErrorDocument(error: .init(code: e.code.rawValue, message: e.message, cause: e.causeText)))
         }
-        exit(e.exitCode)
+        exit(exitCode(e.category))
     }
 
-    static var stdoutIsTerminal: Bool { isatty(1) == 1 }
-    static var stderrIsTerminal: Bool { isatty(2) == 1 }
+    static var stdoutIsTerminal: Bool { Sys.isTerminal(1) }
+    static var stderrIsTerminal: Bool { Sys.isTerminal(2) }
 
     /// Columns for tables: the terminal's width, or no limit when stdout is a file or pipe.
     static var tableWidth: Int { stdoutIsTerminal ? terminalWidth : Int.max / 2 }

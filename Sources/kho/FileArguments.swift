@@ -3,7 +3,7 @@
 import ArgumentParser
 import Foundation
 import KhoCore
-import KhoStore
+import KhoPlatform
 
 struct FileArguments: ParsableArguments {
     @Argument(help: ArgumentHelp("File(s) to store.", valueName: "FILE"))
@@ -28,7 +28,7 @@ struct FileArguments: ParsableArguments {
             data = FileHandle.standardInput.readDataToEndOfFile()
         } else {
             guard let read = FileManager.default.contents(atPath: filesFrom) else {
-                throw KhoError("missing_file", "--files-from \(filesFrom): cannot read the list (no such file, or not readable)")
+                throw KhoError(.missingFile, "--files-from \(filesFrom): cannot read the list (no such file, or not readable)")
             }
             data = read
         }
@@ -38,7 +38,7 @@ struct FileArguments: ParsableArguments {
             if !nullSeparated, entry.last == UInt8(ascii: "\r") { entry.removeLast() }
             if !entry.isEmpty { out.append(HostPath(bytes: entry)) }
         }
-        if out.isEmpty { throw KhoError("missing_file", "--files-from \(filesFrom) lists no files") }
+        if out.isEmpty { throw KhoError(.missingFile, "--files-from \(filesFrom) lists no files") }
         return out
     }
 }

@@ -1,7 +1,9 @@
-// Options shared by several commands.
+// Options shared by several commands, and the parsing of option values with the core's parsers.
 import ArgumentParser
 import Foundation
 import KhoCore
+import KhoOperations
+import KhoPlatform
 import KhoStore
 
 struct ArchiveOptions: ParsableArguments {
@@ -11,26 +13,36 @@ struct ArchiveOptions: ParsableArguments {
     @Flag(name: .long, help: "Print the result as JSON on standard output.")
     var json = false
 
-    /// The folder chosen, and whether it is the default (which is created on first use).
-    var resolvedRoot: (path: String, isDefault: Bool) {
-        if let storage { return (storage, false) }
-        if let env = ProcessInfo.processInfo.environment["KHO_STORAGE"], !env.isEmpty { return (env, false) }
-        return ("Storage", true)
+    /// The folder chosen: --storage, else $KHO_STORAGE, else the default ./Storage.
+    var location: ArchiveLocation {
+        if let storage { return ArchiveLocation(path: HostPath(storage), isDefault: false) }
+        if let env = ProcessInfo.processInfo.environment["KHO_STORAGE"], !env.isEmpty { return ArchiveLocation(path: HostPath(env), isDefault: false) }
+        return ArchiveLocation(path: HostPath("Storage"), isDefault: true)
     }
 
-    static var lockTimeout: Double {
-        ProcessInfo.processInfo.environment["KHO_LOCK_TIMEOUT"].flatMap(Double.init) ?? 10
+    /// Opens the archive for this user, creating the default one on first use.
+    func open(progress: (any ProgressReporter)? = nil) throws(KhoError) -> Session {
+        Console.jsonMode = json
+        let opened = try location.open(for: Environment.actor, environment: Environment.archive)
+        if opened.createdDefault { Console.note("created the default archive at \(location.path)") }
+        var session = opened.session
+        session.progress = progress
+        return session
     }
+}
 
-    func openArchive() throws(KhoError) -> Archive {
-        let (path, isDefault) = resolvedRoot
-        let root = HostPath(path)
-        if isDefault && !Archive.isArchive(root) {
-            let (archive, _) = try Archive.create(root, lockTimeout: Self.lockTimeout)
-            Console.note("created the default archive at \(path)")
-            return archive
-        }
-        return try Archive.open(root, lockTimeout: Self.lockTimeout)
+/// What this process hands to everything below it: who acts, the clock, identifiers.
+enum Environment {
+    /// `kho VERSION (user@host)`, with the user from $KHO_AGENT, else $USER.
+    static let actor: Actor = {
+        let env = ProcessInfo.processInfo.environment
+        let account = getpwuid(getuid()).flatMap { $0.pointee.pw_name.map { String(cString: $0) } }
+        let user = env["KHO_AGENT"] ?? env["USER"] ?? env["LOGNAME"] ?? account ?? "uid \(getuid())"
+        return Actor(agent: "kho \(KhoVersion.current) (\(user)@\(ProcessInfo.processInfo.hostName))")
+    }()
+
+    static var archive: ArchiveEnvironment {
+        ArchiveEnvironment(clock: .system, ids: .system, lockTimeout: ProcessInfo.processInfo.environment["KHO_LOCK_TIMEOUT"].flatMap(Double.init) ?? 10)
     }
 }
 
@@ -84,7 +96,15 @@ func parseOption<T>(_ text: String?, option: String, _ parse: (String) -> Result
     guard let text else { return nil }
     switch parse(text) {
     case .success(let value): return value
-    case .failure(let problem): throw KhoError(problem.code, "\(option) '\(problem.value)': \(problem.expected)")
+    case .failure(let problem):
+        throw KhoError(problem.code, "\(option) '\(problem.value)': \(problem.expected)", subject: .field(option, problem.value), problems: [problem])
+    }
+}
+
+/// A value from a closed list: `Type.parse(text)`, else an error listing the choices.
+func parseChoice<T>(_ text: String?, option: String, code: ErrorCode, expected: String, _ parse: (String) -> T?) throws(KhoError) -> T? {
+    try parseOption(text, option: option) { t in
+        parse(t).map { .success($0) } ?? .failure(Problem(code: code, field: option, value: t, expected: expected))
     }
 }
 
@@ -93,13 +113,13 @@ func parseUnitTable(_ text: String) -> Result<AdminUnit.Era, Problem> {
     switch text.lowercased() {
     case "before-2025", "before_2025", "old": .success(.before2025)
     case "from-2025", "from_2025", "new": .success(.from2025)
-    default: .failure(Problem(code: "invalid_choice", field: "unit-table", value: text, expected: "before-2025 or from-2025"))
+    default: .failure(Problem(code: .invalidChoice, field: "unit-table", value: text, expected: "before-2025 or from-2025"))
     }
 }
 
 func parseProductID(_ text: String) throws(KhoError) -> ProductID {
     switch ProductID.parse(text) {
     case .success(let id): return id
-    case .failure(let problem): throw KhoError(problem.code, "'\(problem.value)' is not a product ID: \(problem.expected)")
+    case .failure(let problem): throw KhoError(problem.code, "'\(problem.value)' is not a product ID: \(problem.expected)", subject: .field("ID", problem.value))
     }
 }

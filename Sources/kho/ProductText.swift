@@ -1,29 +1,30 @@
 // Products as text for the terminal: one in detail, or many as a table.
+import Foundation
 import KhoCore
-import KhoStore
+import KhoOperations
 
 enum ProductText {
-    static func detail(_ p: Product, events: [PreservationEvent], fixity: [String: (at: Timestamp, outcome: String)],
-                       registry: LanguageRegistry = .standard) -> String {
-        let m = p.metadata
-        var lines = ["\(p.id)  \(m.title)"]
+    static func detail(_ p: ProductDocument) -> String {
+        var lines = ["\(p.id)  \(p.title)"]
         func row(_ label: String, _ value: String?) {
             guard let value, !value.isEmpty else { return }
             lines.append("  " + label.padding(12) + value)
         }
-        row("kind", "\(m.kind.rawValue) (\(m.kind.vietnamese))")
-        row("languages", m.languages.map { "\(registry.label($0)) [\(registry.group(of: $0).rawValue)]" }.joined(separator: ", "))
-        row("unit", m.unit.value)
-        row("produced", m.produced?.description)
-        row("published", m.published?.description)
-        row("channels", m.channels.map { $0.rawValue + ($0.isDigital ? " (digital)" : "") }.joined(separator: ", "))
-        row("topics", m.topics.joined(separator: ", "))
-        row("campaign", m.campaign)
-        row("creator", m.creator)
-        row("access", m.access.rawValue)
+        row("kind", "\(p.kind) (\(ProductKind(rawValue: p.kind)?.vietnamese ?? p.kind))")
+        row("languages", zip(p.languages, p.languageGroups).map { tag, group in
+            "\((try? LanguageTag.parse(tag).get()).map { LanguageRegistry.standard.label($0) } ?? tag) [\(group)]"
+        }.joined(separator: ", "))
+        row("unit", p.unit)
+        row("produced", p.produced)
+        row("published", p.published)
+        row("channels", p.channels.map { $0 + (Channel(rawValue: $0)?.isDigital == true ? " (digital)" : "") }.joined(separator: ", "))
+        row("topics", p.topics.joined(separator: ", "))
+        row("campaign", p.campaign)
+        row("creator", p.creator)
+        row("access", p.access)
         row("origin", origin(p))
-        row("digitized", p.isDigitized ? "yes" : "no")
-        if let description = m.description {
+        row("digitized", p.digitized ? "yes" : "no")
+        if let description = p.description {
             lines.append("  description")
             for line in description.split(separator: "\n", omittingEmptySubsequences: false) { lines.append("    \(line)") }
         }
@@ -32,41 +33,32 @@ enum ProductText {
         } else {
             lines.append("  files")
             for f in p.files {
-                var check = ""
-                if let last = fixity[f.sha256] { check = "  checked \(last.at.iso.prefix(10)): \(last.outcome)" }
-                lines.append("    \(f.n)  \(f.role.rawValue.padding(10))\(f.name.display)  \(f.mediaType)  \(Formatting.bytes(f.size))  sha256:\(f.sha256.prefix(16))…\(check)")
+                let check = f.lastCheck.map { "  checked \($0.at.prefix(10)): \($0.outcome)" } ?? ""
+                lines.append("    \(f.n)  \(f.role.padding(10))\(f.name)  \(f.mediaType)  \(Formatting.bytes(f.size))  sha256:\(f.sha256.prefix(16))…\(check)")
             }
         }
-        if !events.isEmpty {
+        if let events = p.events, !events.isEmpty {
             lines.append("  events")
             for e in events {
-                let when = e.at.iso.prefix(19).replacingOccurrences(of: "T", with: " ")
-                lines.append("    \(when)Z  \(e.type.rawValue.padding(22))\(e.outcome.rawValue.padding(8))\(e.object)  \(e.detail ?? "")  [\(e.agent)]")
+                let when = e.at.prefix(19).replacingOccurrences(of: "T", with: " ")
+                lines.append("    \(when)Z  \(e.type.padding(22))\(e.outcome.padding(8))\(e.object)  \(e.detail ?? "")  [\(e.agent)]")
             }
         }
         return lines.joined(separator: "\n")
     }
 
-    static func origin(_ p: Product) -> String {
-        let d = p.digitization
-        switch d.origin {
-        case .bornDigital: return "born digital"
-        case .physical:
-            let carrier = d.carrier?.rawValue ?? "a physical carrier"
-            if let on = d.digitizedOn {
-                return "digitized from \(carrier) on \(on) by \(d.method?.rawValue ?? "?")"
-            }
-            return p.isDigitized ? "digitized from \(carrier)" : "physical (\(carrier)), not yet digitized"
-        }
+    static func origin(_ p: ProductDocument) -> String {
+        if p.origin == Origin.bornDigital.rawValue { return "born digital" }
+        let carrier = p.carrier ?? "a physical carrier"
+        if let on = p.digitizedOn { return "digitized from \(carrier) on \(on) by \(p.digitizationMethod ?? "?")" }
+        return p.digitized ? "digitized from \(carrier)" : "physical (\(carrier)), not yet digitized"
     }
 
     /// A table: ID, date, kind, languages, unit, digitized, title.
-    static func table(_ products: [Product], width: Int) -> String {
+    static func table(_ products: [ProductDocument], width: Int) -> String {
         let header = ["ID", "DATE", "KIND", "LANG", "UNIT", "DIG", "TITLE"]
         let rows = products.map { p in
-            [p.id.description, p.metadata.referenceDate?.description ?? "-", p.metadata.kind.rawValue,
-             p.metadata.languages.map(\.value).joined(separator: ","), p.metadata.unit.value, p.isDigitized ? "yes" : "no",
-             p.metadata.title]
+            [p.id, p.referenceDate ?? "-", p.kind, p.languages.joined(separator: ","), p.unit, p.digitized ? "yes" : "no", p.title]
         }
         var widths = header.map(\.count)
         for row in rows { for (i, cell) in row.enumerated() where i < 6 { widths[i] = max(widths[i], cell.count) } }
@@ -91,5 +83,3 @@ extension String {
         count >= width ? self + " " : self + String(repeating: " ", count: width - count)
     }
 }
-
-import Foundation

@@ -1,7 +1,7 @@
 // File arguments as the bytes the shell passed, so names that are not UTF-8
 // (old Windows archives, some USB sticks) still open and keep their original bytes.
 import Glibc
-import KhoStore
+import KhoPlatform
 
 enum RawArguments {
     /// Each argument as argument-parser saw it (lossy UTF-8) → its exact bytes.

@@ -1,7 +1,8 @@
+// report and targets: parse, call the operation, print or note where the report went.
 import ArgumentParser
-import Foundation
 import KhoCore
-import KhoStore
+import KhoOperations
+import KhoPlatform
 
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -64,64 +65,49 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var options: ArchiveOptions
 
-    enum Format: String { case table, csv, json, html }
+    func validate() throws {
+        if unitTable != nil && unit == nil { throw ValidationError("--unit-table needs --unit CODE") }
+        if let format, options.json, format.lowercased() != "json" {
+            throw ValidationError("--json and --format \(format) disagree; give one of them")
+        }
+    }
 
     func run() throws {
         let format = try chosenFormat()
         Console.jsonMode = format == .json && output == nil
-        let language = try parseOption(lang, option: "--lang") { t in
-            ReportLanguage(rawValue: t.lowercased()).map { .success($0) }
-                ?? .failure(Problem(code: "invalid_choice", field: "lang", value: t, expected: "vi or en"))
-        } ?? .vi
-        let breakdown = try parseOption(by, option: "--by") { t in
-            BreakdownKind(rawValue: t.lowercased()).map { .success($0) }
-                ?? .failure(Problem(code: "invalid_choice", field: "by", value: t, expected: "one of unit, kind, language, channel, period"))
+        var report = MakeReport(unitCode: unit, trend: trend, showRestricted: showRestricted, format: format)
+        report.language = try parseChoice(lang, option: "--lang", code: .invalidChoice, expected: "vi or en") { ReportLanguage(rawValue: $0.lowercased()) } ?? .vi
+        report.breakdown = try parseChoice(by, option: "--by", code: .invalidChoice, expected: "one of unit, kind, language, channel, period") {
+            BreakdownKind(rawValue: $0.lowercased())
         }
-        let era = try parseOption(unitTable, option: "--unit-table", parseUnitTable)
-        guard (1...24).contains(trend) else { throw KhoError("invalid_choice", "--trend \(trend): expected a number of periods from 1 to 24") }
-        let gapLimit: Int? = try parseOption(gaps, option: "--gaps") { t in
-            if t.lowercased() == "all" { return .success(-1) }
-            guard let n = Int(t), n >= 0 else { return .failure(Problem(code: "invalid_choice", field: "gaps", value: t, expected: "a number (0 for none) or all")) }
-            return .success(n)
-        }.map { $0 < 0 ? nil : $0 } ?? (format == .table ? 20 : format == .html ? 200 : nil)
-        if let unitTable, unit == nil { throw KhoError("invalid_choice", "--unit-table \(unitTable) needs --unit CODE") }
-
-        let archive = try options.openArchive()
-        defer { archive.close() }
-        let chosenPeriod: Period
-        if let period {
-            chosenPeriod = try parseOption(period, option: "--period") { Period.parse($0, campaigns: archive.config.campaigns) }!
-        } else {
-            chosenPeriod = .year(CalendarDate.inVietnam(epochSeconds: Date().timeIntervalSince1970).year)
-        }
-        let request = ReportRequest(unitCode: unit, unitEra: era, period: chosenPeriod, breakdown: breakdown, trendCount: trend,
-                                    gapLimit: gapLimit, showRestricted: showRestricted)
+        report.unitEra = try parseOption(unitTable, option: "--unit-table", parseUnitTable)
+        report.gaps = try parseOption(gaps, option: "--gaps") { t in
+            if t.lowercased() == "all" { return .success(.all) }
+            guard let n = Int(t), n >= 0 else { return .failure(Problem(code: .invalidChoice, field: "gaps", value: t, expected: "a number (0 for none) or all")) }
+            return .success(.count(n))
+        } ?? .byFormat
+        report.output = output.map { OutputFile(path: HostPath($0), replace: force) }
+        let session = try options.open()
+        defer { session.archive.close() }
+        report.period = try parseOption(period, option: "--period") { Period.parse($0, campaigns: session.archive.config.campaigns) }
+        Console.jsonMode = format == .json && output == nil
         if showSQL {
-            Console.out(try archive.reportSQL(request).joined(separator: "\n"))
+            Console.out(try ReportStatements(report).run(in: session).joined(separator: "\n"))
             return
         }
-        let report = try archive.report(request)
-        let minority = archive.config.minorityLanguages.sorted()
-        let text: String
-        switch format {
-        case .table: text = ReportTable.render(report, language: language)
-        case .csv: text = ReportCSV.render(report, language: language)
-        case .json: text = ReportJSON.render(report, language: language, minorityLanguages: minority)
-        case .html: text = ReportHTML.render(report, language: language, minorityLanguages: minority)
-        }
-        try write(text)
-        if let output {
-            let what = report.isEmpty ? "no products in this scope" : "\(report.counts.total) product(s), \(report.gapTotal) not yet digitized"
-            Console.note("wrote the \(format.rawValue) report to \(output) (\(what); fingerprint \(report.fingerprint.prefix(16))…)")
+        let result = try report.run(in: session)
+        if let text = result.text { try FileOutput.standardOutput().write(text) }
+        if let written = result.output {
+            let what = result.products == 0 ? "no products in this scope" : "\(result.products) product(s), \(result.notDigitized) not yet digitized"
+            Console.note("wrote the \(format.rawValue) report to \(written) (\(what); fingerprint \(result.fingerprint.prefix(16))…)")
         }
     }
 
-    func chosenFormat() throws(KhoError) -> Format {
+    func chosenFormat() throws(KhoError) -> ReportFormat {
         if let format {
-            guard let chosen = Format(rawValue: format.lowercased()) else {
-                throw KhoError("invalid_choice", "--format '\(format)': expected table, csv, json or html")
+            guard let chosen = ReportFormat(rawValue: format.lowercased()) else {
+                throw KhoError(.invalidChoice, "--format '\(format)': expected table, csv, json or html", subject: .field("--format", format))
             }
-            if options.json && chosen != .json { throw KhoError("invalid_choice", "--json and --format \(format) disagree; give one of them") }
             return chosen
         }
         if options.json { return .json }
@@ -131,20 +117,44 @@ struct ReportCommand: ParsableCommand {
             case "csv": return .csv
             case "json": return .json
             case "txt": return .table
-            default: throw KhoError("invalid_choice", "-o \(output): say which format with --format table, csv, json or html")
+            default: throw KhoError(.invalidChoice, "-o \(output): say which format with --format table, csv, json or html", subject: .field("-o", output))
             }
         }
         return .table
     }
+}
 
-    func write(_ text: String) throws(KhoError) {
-        let sink: FileOutput
-        if let output { sink = try FileOutput.create(at: HostPath(output), overwrite: force) } else { sink = FileOutput.standardOutput() }
-        var failure: KhoError?
-        Array(text.utf8).withUnsafeBytes { buffer in
-            do throws(KhoError) { try sink.write(buffer) } catch { failure = error }
+struct TargetsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "targets",
+        abstract: "The targets and definitions reports use, and the campaigns they know.",
+        discussion: """
+            The scheme's targets (digitized 100%, digital platform 15–20%, diversified 15–20%) apply \
+            unless the archive's kho-config.json sets its own ("targets"). With --json the output is \
+            in the shape of kho-config.json: save it there and change the numbers or the digital \
+            channels to set a province's own plan.
+            """)
+
+    @OptionGroup var options: ArchiveOptions
+
+    func run() throws {
+        Console.jsonMode = options.json
+        let session = try options.open()
+        defer { session.archive.close() }
+        let targets = try ShowTargets().run(in: session)
+        if options.json {
+            Console.json(targets.config)
+            return
         }
-        if let failure { throw failure }
-        try sink.commit()
+        let t = ReportText(.en)
+        let indicators = targets.config.targets
+        Console.out("Targets from: \(targets.source)")
+        for (key, band) in [(IndicatorKey.digitized, indicators.digitized), (.digitalPlatform, indicators.digitalPlatform), (.diversified, indicators.diversified)] {
+            Console.out("  \(key.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)) \(t.band(TargetBand(min: band.min, max: band.max)).padding(toLength: 8, withPad: " ", startingAt: 0)) \(key.english)")
+        }
+        Console.out("Digital channels: \((indicators.digitalPlatform.channels ?? []).joined(separator: ", "))")
+        Console.out("Minority languages: \(targets.config.minorityLanguages.joined(separator: ", "))")
+        Console.out("Campaigns (for --period):")
+        for c in targets.allCampaigns { Console.out("  \(c.key)  \(c.campaign.from)..\(c.campaign.to)  \(c.campaign.name)") }
     }
 }

@@ -1,7 +1,7 @@
 // A progress bar on stderr with rate and ETA, only when stderr is a terminal.
 import Foundation
 import KhoCore
-import KhoStore
+import KhoPlatform
 import Synchronization
 
 final class TerminalProgress: ProgressReporter {

@@ -2,58 +2,19 @@ import Foundation
 import Glibc
 import Testing
 import KhoCore
+import KhoTesting
 @testable import KhoBundle
 
-/// A scratch folder for archives made by the tests.
-final class BagScratch {
-    let path: String
-    init() {
-        var template = Array("/tmp/kho-verify-XXXXXX".utf8CString)
-        path = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    @discardableResult
-    func run(_ arguments: [String], cwd: String? = nil) -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        guard (try? process.run()) != nil else { return (-1, "could not run \(arguments)") }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
-    /// Runs a Python snippet with `out` set to a path in the scratch folder; returns that path.
-    func python(_ name: String, _ code: String) -> String {
-        let out = "\(path)/\(name)"
-        let r = run(["python3", "-c", "import tarfile, zipfile, io, gzip, os\nout = \(pythonString(out))\n" + code])
-        #expect(r.status == 0, "\(r.output)")
-        return out
-    }
-
-    func pythonString(_ s: String) -> String { "'" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'" }
-}
-
 @Suite struct ConformanceSuiteTests {
-    static let cases: URL = {
-        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return repository.deletingLastPathComponent().appendingPathComponent("shared/testdata")
-    }()
-
     /// Every case of the Library of Congress suite (and its unmerged valid cases), tarred as a
     /// sender would: valid ones accepted, invalid ones (linux-only and windows-only too)
     /// rejected; the warning cases accepted with their warnings, except one that is really
     /// incomplete on Linux.
     @Test func everyCaseOfTheLibraryOfCongressSuite() throws {
-        let scratch = BagScratch()
+        let scratch = Scratch(prefix: "kho-verify")
         var checked = 0
         for suite in ["bagit-conformance-cases", "bagit-conformance-cases-unmerged"] {
-            let root = Self.cases.appendingPathComponent(suite)
+            let root = try SharedTestData.require(suite)
             let versions = try FileManager.default.contentsOfDirectory(atPath: root.path).filter { $0.hasPrefix("v") }
             for version in versions {
                 for category in try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(version).path) {
@@ -84,20 +45,6 @@ final class BagScratch {
 }
 
 @Suite struct HostileArchiveTests {
-    /// A valid little bag, as Python's tarfile writes it, with `extra` entries added.
-    static let bagBase = """
-        import hashlib
-        def add(t, name, data=b'', **kw):
-            info = tarfile.TarInfo(name); info.size = len(data)
-            for k, v in kw.items(): setattr(info, k, v)
-            t.addfile(info, io.BytesIO(data) if info.isreg() else None)
-        def bag(t, files):
-            add(t, 'b/bagit.txt', b'BagIt-Version: 1.0\\nTag-File-Character-Encoding: UTF-8\\n')
-            lines = ''.join('%s  %s\\n' % (hashlib.sha256(d).hexdigest(), n) for n, d in files)
-            add(t, 'b/manifest-sha256.txt', lines.encode())
-            for n, d in files: add(t, 'b/' + n, d)
-        """
-
     func expectRefused(_ path: String, _ words: String, limits: BagReadLimits = BagReadLimits()) throws {
         let result = try BagReader.verify(path: path, limits: limits)
         #expect(!result.isValid)
@@ -105,41 +52,41 @@ final class BagScratch {
     }
 
     @Test func aGoodBagFromAnotherToolIsValid() throws {
-        let s = BagScratch()
-        let path = s.python("good.tar", Self.bagBase + "\nwith tarfile.open(out, 'w') as t: bag(t, [('data/a.txt', b'hello')])")
+        let s = Scratch(prefix: "kho-verify")
+        let path = PythonBags.make("good.tar", in: s, "with tarfile.open(out, 'w') as t: bag(t, [('data/a.txt', b'hello')])")
         #expect(try BagReader.verify(path: path).isValid)
     }
 
     @Test func pathsLeavingTheBag() throws {
-        let s = BagScratch()
-        try expectRefused(s.python("dotdot.tar", Self.bagBase + "\nwith tarfile.open(out, 'w') as t:\n    bag(t, [('data/a.txt', b'x')])\n    add(t, 'b/data/../../evil.txt', b'x')"), "leaves its folder")
-        try expectRefused(s.python("absolute.tar", Self.bagBase + "\nwith tarfile.open(out, 'w') as t:\n    bag(t, [('data/a.txt', b'x')])\n    add(t, '/etc/evil', b'x')"), "absolute")
-        try expectRefused(s.python("two-roots.tar", Self.bagBase + "\nwith tarfile.open(out, 'w') as t:\n    bag(t, [('data/a.txt', b'x')])\n    add(t, 'other/x.txt', b'x')"), "one folder")
+        let s = Scratch(prefix: "kho-verify")
+        try expectRefused(PythonBags.make("dotdot.tar", in: s, "with tarfile.open(out, 'w') as t:\n    bag(t, [('data/a.txt', b'x')])\n    add(t, 'b/data/../../evil.txt', b'x')"), "leaves its folder")
+        try expectRefused(PythonBags.make("absolute.tar", in: s, "with tarfile.open(out, 'w') as t:\n    bag(t, [('data/a.txt', b'x')])\n    add(t, '/etc/evil', b'x')"), "absolute")
+        try expectRefused(PythonBags.make("two-roots.tar", in: s, "with tarfile.open(out, 'w') as t:\n    bag(t, [('data/a.txt', b'x')])\n    add(t, 'other/x.txt', b'x')"), "one folder")
     }
 
     @Test func linksAndDevices() throws {
-        let s = BagScratch()
-        try expectRefused(s.python("symlink.tar", Self.bagBase + "\nwith tarfile.open(out, 'w') as t:\n    bag(t, [('data/a.txt', b'x')])\n    add(t, 'b/data/link', type=tarfile.SYMTYPE, linkname='/etc/passwd')"), "is a link")
-        try expectRefused(s.python("hardlink.tar", Self.bagBase + "\nwith tarfile.open(out, 'w') as t:\n    bag(t, [('data/a.txt', b'x')])\n    add(t, 'b/data/hard', type=tarfile.LNKTYPE, linkname='b/data/a.txt')"), "is a link")
-        try expectRefused(s.python("device.tar", Self.bagBase + "\nwith tarfile.open(out, 'w') as t:\n    bag(t, [('data/a.txt', b'x')])\n    add(t, 'b/data/null', type=tarfile.CHRTYPE, devmajor=1, devminor=3)"), "device")
-        try expectRefused(s.python("fifo.tar", Self.bagBase + "\nwith tarfile.open(out, 'w') as t:\n    bag(t, [('data/a.txt', b'x')])\n    add(t, 'b/data/pipe', type=tarfile.FIFOTYPE)"), "device, pipe")
+        let s = Scratch(prefix: "kho-verify")
+        try expectRefused(PythonBags.make("symlink.tar", in: s, "with tarfile.open(out, 'w') as t:\n    bag(t, [('data/a.txt', b'x')])\n    add(t, 'b/data/link', type=tarfile.SYMTYPE, linkname='/etc/passwd')"), "is a link")
+        try expectRefused(PythonBags.make("hardlink.tar", in: s, "with tarfile.open(out, 'w') as t:\n    bag(t, [('data/a.txt', b'x')])\n    add(t, 'b/data/hard', type=tarfile.LNKTYPE, linkname='b/data/a.txt')"), "is a link")
+        try expectRefused(PythonBags.make("device.tar", in: s, "with tarfile.open(out, 'w') as t:\n    bag(t, [('data/a.txt', b'x')])\n    add(t, 'b/data/null', type=tarfile.CHRTYPE, devmajor=1, devminor=3)"), "device")
+        try expectRefused(PythonBags.make("fifo.tar", in: s, "with tarfile.open(out, 'w') as t:\n    bag(t, [('data/a.txt', b'x')])\n    add(t, 'b/data/pipe', type=tarfile.FIFOTYPE)"), "device, pipe")
     }
 
     @Test func duplicatesAndCollidingNames() throws {
-        let s = BagScratch()
-        try expectRefused(s.python("dup.tar", Self.bagBase + "\nwith tarfile.open(out, 'w') as t:\n    bag(t, [('data/a.txt', b'x')])\n    add(t, 'b/data/a.txt', b'y')"), "appears twice")
-        try expectRefused(s.python("case.tar", Self.bagBase + "\nwith tarfile.open(out, 'w') as t: bag(t, [('data/a.txt', b'x'), ('data/A.TXT', b'y')])"), "case-folded")
-        try expectRefused(s.python("nfc.tar", Self.bagBase + "\nwith tarfile.open(out, 'w') as t: bag(t, [('data/Vi\\u1ec7t.txt', b'x'), ('data/Vie\\u0302\\u0323t.txt', b'y')])"), "Unicode-normalised")
-        try expectRefused(s.python("dup.zip", "z = zipfile.ZipFile(out, 'w')\nz.writestr('b/bagit.txt', 'BagIt-Version: 1.0\\nTag-File-Character-Encoding: UTF-8\\n')\nimport warnings; warnings.simplefilter('ignore')\nz.writestr('b/data/a.txt', 'x')\nz.writestr('b/data/a.txt', 'y')\nz.close()"), "appears twice")
+        let s = Scratch(prefix: "kho-verify")
+        try expectRefused(PythonBags.make("dup.tar", in: s, "with tarfile.open(out, 'w') as t:\n    bag(t, [('data/a.txt', b'x')])\n    add(t, 'b/data/a.txt', b'y')"), "appears twice")
+        try expectRefused(PythonBags.make("case.tar", in: s, "with tarfile.open(out, 'w') as t: bag(t, [('data/a.txt', b'x'), ('data/A.TXT', b'y')])"), "case-folded")
+        try expectRefused(PythonBags.make("nfc.tar", in: s, "with tarfile.open(out, 'w') as t: bag(t, [('data/Vi\\u1ec7t.txt', b'x'), ('data/Vie\\u0302\\u0323t.txt', b'y')])"), "Unicode-normalised")
+        try expectRefused(PythonBags.make("dup.zip", in: s, "z = zipfile.ZipFile(out, 'w')\nz.writestr('b/bagit.txt', 'BagIt-Version: 1.0\\nTag-File-Character-Encoding: UTF-8\\n')\nimport warnings; warnings.simplefilter('ignore')\nz.writestr('b/data/a.txt', 'x')\nz.writestr('b/data/a.txt', 'y')\nz.close()"), "appears twice")
     }
 
     @Test func absurdSizesDamageAndBombs() throws {
-        let s = BagScratch()
+        let s = Scratch(prefix: "kho-verify")
         // A header claiming 2 TiB with nothing behind it.
-        let absurd = s.python("absurd.tar", Self.bagBase + "\nwith tarfile.open(out, 'w', format=tarfile.PAX_FORMAT) as t:\n    bag(t, [('data/a.txt', b'x')])\n    info = tarfile.TarInfo('b/data/huge'); info.size = 2 << 40\n    t.fileobj.write(info.tobuf(tarfile.PAX_FORMAT))")
+        let absurd = PythonBags.make("absurd.tar", in: s, "with tarfile.open(out, 'w', format=tarfile.PAX_FORMAT) as t:\n    bag(t, [('data/a.txt', b'x')])\n    info = tarfile.TarInfo('b/data/huge'); info.size = 2 << 40\n    t.fileobj.write(info.tobuf(tarfile.PAX_FORMAT))")
         try expectRefused(absurd, "claims")
         // A gzip cut in the middle, and one with damaged bytes.
-        let good = s.python("good.tar.gz", Self.bagBase + "\nwith tarfile.open(out, 'w:gz') as t: bag(t, [('data/a.txt', os.urandom(200000))])")
+        let good = PythonBags.make("good.tar.gz", in: s, "with tarfile.open(out, 'w:gz') as t: bag(t, [('data/a.txt', os.urandom(200000))])")
         let bytes = try Data(contentsOf: URL(fileURLWithPath: good))
         try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: "\(s.path)/cut.tar.gz"))
         try expectRefused("\(s.path)/cut.tar.gz", "damaged or truncated")
@@ -148,10 +95,10 @@ final class BagScratch {
         try broken.write(to: URL(fileURLWithPath: "\(s.path)/broken.tar.gz"))
         try expectRefused("\(s.path)/broken.tar.gz", "damaged or truncated")
         // 64 MB of zeros in a small zip: more than 10 times its size, over a 1 MB floor.
-        let bomb = s.python("bomb.zip", "z = zipfile.ZipFile(out, 'w', zipfile.ZIP_DEFLATED)\nz.writestr('b/bagit.txt', 'BagIt-Version: 1.0\\nTag-File-Character-Encoding: UTF-8\\n')\nz.writestr('b/data/zeros', bytes(64 << 20))\nz.close()")
+        let bomb = PythonBags.make("bomb.zip", in: s, "z = zipfile.ZipFile(out, 'w', zipfile.ZIP_DEFLATED)\nz.writestr('b/bagit.txt', 'BagIt-Version: 1.0\\nTag-File-Character-Encoding: UTF-8\\n')\nz.writestr('b/data/zeros', bytes(64 << 20))\nz.close()")
         try expectRefused(bomb, "zip bomb", limits: BagReadLimits(maxExpansion: 10, floorBytes: 1 << 20))
         // Not an archive at all.
-        let text = s.python("notes.txt", "open(out, 'w').write('just text')")
+        let text = PythonBags.make("notes.txt", in: s, "open(out, 'w').write('just text')")
         try expectRefused(text, "not a tar or zip")
     }
 }

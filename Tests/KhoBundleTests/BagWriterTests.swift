@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Testing
 import KhoCore
+import KhoTesting
 @testable import KhoBundle
 
 @Suite struct BagTextTests {
@@ -26,11 +27,10 @@ import KhoCore
     /// manifest), unpacked by GNU tar, passes the Library of Congress validator.
     @Test func aNameWithALineBreakSurvivesTheValidator() throws {
         let candidates: [String?] = [ProcessInfo.processInfo.environment["KHO_BAGIT_PY"],
-                                     URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-                                        .appendingPathComponent(".build/tools/venv/bin/bagit.py").path]
+                                     repositoryRoot.appendingPathComponent(".build/tools/venv/bin/bagit.py").path]
         let bagit = try #require(candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) },
                                  "bagit.py is not installed: run the tests with Scripts/test")
-        let scratch = BagScratch()
+        let scratch = Scratch(prefix: "kho-verify")
         let dir = scratch.path
         let fd = open("\(dir)/b.tar", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         #expect(fd >= 0)

@@ -1,6 +1,7 @@
 // Runs the built `kho` binary as a user would, and checks what it prints and returns.
 import Foundation
 import Glibc
+import KhoTesting
 import Testing
 
 struct Run {
@@ -25,20 +26,6 @@ enum Kho {
             dir.deleteLastPathComponent()
         }
         return "kho"
-    }()
-
-    /// The repository root, for the shared test data beside it.
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    /// `$KHO_SHARED_TESTDATA`, else the nearest `shared/testdata` beside the repository or above it.
-    static let sharedTestData: URL = {
-        if let explicit = ProcessInfo.processInfo.environment["KHO_SHARED_TESTDATA"] { return URL(fileURLWithPath: explicit) }
-        var dir = repository.deletingLastPathComponent()
-        while dir.path != "/" {
-            let candidate = dir.appendingPathComponent("shared/testdata")
-            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
-            dir.deleteLastPathComponent()
-        }
-        return repository.deletingLastPathComponent().appendingPathComponent("shared/testdata")
     }()
 }
 
@@ -106,14 +93,6 @@ final class Workspace: Sendable {
     func sha256(of path: String) -> String {
         let r = run(executable: "/usr/bin/sha256sum", [path])
         return String(r.out.prefix(64))
-    }
-}
-
-func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
-    var state = seed
-    return (0..<count).map { _ in
-        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-        return UInt8(truncatingIfNeeded: state >> 33)
     }
 }
 

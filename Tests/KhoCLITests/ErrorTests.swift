@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KhoTesting
 import Testing
 
 @Suite struct ErrorTests {

@@ -1,4 +1,5 @@
 import Foundation
+import KhoTesting
 import Testing
 
 /// Exports checked with the tools the receiving side uses: tar/zstd/zipfile to unpack, the
@@ -6,7 +7,7 @@ import Testing
 /// Dublin Core schemas of the shared test data.
 @Suite struct ExportTests {
     static var bagitPy: String? {
-        let candidates: [String?] = [ProcessInfo.processInfo.environment["KHO_BAGIT_PY"], Kho.repository.appendingPathComponent(".build/tools/venv/bin/bagit.py").path]
+        let candidates: [String?] = [ProcessInfo.processInfo.environment["KHO_BAGIT_PY"], repositoryRoot.appendingPathComponent(".build/tools/venv/bin/bagit.py").path]
         return candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
@@ -100,16 +101,18 @@ import Testing
         #expect((metadata["bagFiles"] as? [[String: Any]])?.first?["path"] as? String == "data/\(products[0])/a.txt")
         #expect(try String(contentsOfFile: "\(folder)/a.txt", encoding: .utf8) == "Bài A")
         // dc.xml against the oai_dc schema of the shared test data (its imports made local).
-        let schemas = "\(ws.path)/xsd"
-        try FileManager.default.createDirectory(atPath: schemas, withIntermediateDirectories: true)
-        for name in ["oai_dc.xsd", "simpledc20021212.xsd", "xml.xsd"] {
-            var text = try String(contentsOf: Kho.sharedTestData.appendingPathComponent("oai-pmh-schemas/\(name)"), encoding: .utf8)
-            text = text.replacingOccurrences(of: "http://dublincore.org/schemas/xmls/simpledc20021212.xsd", with: "simpledc20021212.xsd")
-                .replacingOccurrences(of: "http://www.w3.org/2001/03/xml.xsd", with: "xml.xsd")
-            try text.write(toFile: "\(schemas)/\(name)", atomically: true, encoding: .utf8)
+        if let official = SharedTestData.path("oai-pmh-schemas") {
+            let schemas = "\(ws.path)/xsd"
+            try FileManager.default.createDirectory(atPath: schemas, withIntermediateDirectories: true)
+            for name in ["oai_dc.xsd", "simpledc20021212.xsd", "xml.xsd"] {
+                var text = try String(contentsOf: official.appendingPathComponent(name), encoding: .utf8)
+                text = text.replacingOccurrences(of: "http://dublincore.org/schemas/xmls/simpledc20021212.xsd", with: "simpledc20021212.xsd")
+                    .replacingOccurrences(of: "http://www.w3.org/2001/03/xml.xsd", with: "xml.xsd")
+                try text.write(toFile: "\(schemas)/\(name)", atomically: true, encoding: .utf8)
+            }
+            let lint = ws.run(executable: "/usr/bin/env", ["xmllint", "--noout", "--nonet", "--schema", "\(schemas)/oai_dc.xsd", "\(folder)/dc.xml"])
+            #expect(lint.status == 0, "\(lint.stderr)")
         }
-        let lint = ws.run(executable: "/usr/bin/env", ["xmllint", "--noout", "--nonet", "--schema", "\(schemas)/oai_dc.xsd", "\(folder)/dc.xml"])
-        #expect(lint.status == 0, "\(lint.stderr)")
         let dc = try String(contentsOfFile: "\(folder)/dc.xml", encoding: .utf8)
         #expect(dc.contains("<dc:language>vi</dc:language>") && dc.contains("Quang Trung") && dc.contains("Kon Tum"))
     }
@@ -288,17 +291,11 @@ extension ExportTests {
         #expect(province.run(["list", "--json"]).array.isEmpty)
         #expect(filesUnder("\(province.archive)/blobs").isEmpty)
         // A valid bag that Kho did not make is refused, and stores nothing either.
-        let foreign = Kho.sharedTestData.appendingPathComponent("bagit-conformance-cases/v1.0/valid")
-        #expect(ws.run(executable: "/usr/bin/env", ["tar", "-cf", "\(ws.path)/foreign.tar", "-C", foreign.path, "basicBag"]).status == 0)
-        let other = province.run(["bundle", "import", "\(ws.path)/foreign.tar"])
-        #expect(other.status == 1 && other.stderr.contains("not made by Kho"))
-        #expect(province.run(["list", "--json"]).array.isEmpty)
-    }
-
-    func filesUnder(_ path: String) -> [String] {
-        (FileManager.default.enumerator(atPath: path)?.allObjects as? [String] ?? []).filter { name in
-            var dir: ObjCBool = false
-            return FileManager.default.fileExists(atPath: "\(path)/\(name)", isDirectory: &dir) && !dir.boolValue
+        if let foreign = SharedTestData.path("bagit-conformance-cases/v1.0/valid") {
+            #expect(ws.run(executable: "/usr/bin/env", ["tar", "-cf", "\(ws.path)/foreign.tar", "-C", foreign.path, "basicBag"]).status == 0)
+            let other = province.run(["bundle", "import", "\(ws.path)/foreign.tar"])
+            #expect(other.status == 1 && other.stderr.contains("not made by Kho"))
+            #expect(province.run(["list", "--json"]).array.isEmpty)
         }
     }
 }
@@ -309,31 +306,20 @@ extension ExportTests {
     @Test func hostileBundlesAreRefusedAndStoreNothing() throws {
         let ws = Workspace()
         let province = receiver(ws)
-        let base = """
-            import tarfile, io, zipfile, hashlib
-            def add(t, name, data=b'', **kw):
-                info = tarfile.TarInfo(name); info.size = len(data)
-                for k, v in kw.items(): setattr(info, k, v)
-                t.addfile(info, io.BytesIO(data) if info.isreg() else None)
-            def bag(t, files):
-                add(t, 'b/bagit.txt', b'BagIt-Version: 1.0\\nTag-File-Character-Encoding: UTF-8\\n')
-                add(t, 'b/bag-info.txt', b'Kho-Archive-ID: x\\n')
-                add(t, 'b/manifest-sha256.txt', ''.join('%s  %s\\n' % (hashlib.sha256(d).hexdigest(), n) for n, d in files).encode())
-                for n, d in files: add(t, 'b/' + n, d)
-            """
+        // Every bag claims to come from a Kho archive (bag-info.txt names one).
+        let base = "def kho_bag(t, files): bag(t, files, info=b'Kho-Archive-ID: x\\n')\n"
+        let scratch = Scratch(prefix: "kho-hostile")
         let cases: [(String, String, String)] = [
-            ("dotdot.tar", "with tarfile.open(out, 'w') as t:\n    bag(t, [('data/a.txt', b'x')])\n    add(t, 'b/data/../../evil.txt', b'x')", "leaves its folder"),
-            ("absolute.tar", "with tarfile.open(out, 'w') as t:\n    bag(t, [('data/a.txt', b'x')])\n    add(t, '/tmp/evil.txt', b'x')", "absolute"),
-            ("link.tar", "with tarfile.open(out, 'w') as t:\n    bag(t, [('data/a.txt', b'x')])\n    add(t, 'b/data/l', type=tarfile.SYMTYPE, linkname='/etc/passwd')", "is a link"),
-            ("device.tar", "with tarfile.open(out, 'w') as t:\n    bag(t, [('data/a.txt', b'x')])\n    add(t, 'b/data/null', type=tarfile.CHRTYPE, devmajor=1, devminor=3)", "device"),
-            ("duplicate.tar", "with tarfile.open(out, 'w') as t:\n    bag(t, [('data/a.txt', b'x')])\n    add(t, 'b/data/a.txt', b'y')", "appears twice"),
-            ("case.tar", "with tarfile.open(out, 'w') as t: bag(t, [('data/a.txt', b'x'), ('data/A.txt', b'y')])", "case-folded"),
-            ("truncated.tar.gz", "buf = io.BytesIO()\nwith tarfile.open(fileobj=buf, mode='w:gz') as t: bag(t, [('data/a.bin', bytes(range(256)) * 4000)])\nopen(out, 'wb').write(buf.getvalue()[:len(buf.getvalue()) // 2])", "damaged or truncated"),
+            ("dotdot.tar", "with tarfile.open(out, 'w') as t:\n    kho_bag(t, [('data/a.txt', b'x')])\n    add(t, 'b/data/../../evil.txt', b'x')", "leaves its folder"),
+            ("absolute.tar", "with tarfile.open(out, 'w') as t:\n    kho_bag(t, [('data/a.txt', b'x')])\n    add(t, '/tmp/evil.txt', b'x')", "absolute"),
+            ("link.tar", "with tarfile.open(out, 'w') as t:\n    kho_bag(t, [('data/a.txt', b'x')])\n    add(t, 'b/data/l', type=tarfile.SYMTYPE, linkname='/etc/passwd')", "is a link"),
+            ("device.tar", "with tarfile.open(out, 'w') as t:\n    kho_bag(t, [('data/a.txt', b'x')])\n    add(t, 'b/data/null', type=tarfile.CHRTYPE, devmajor=1, devminor=3)", "device"),
+            ("duplicate.tar", "with tarfile.open(out, 'w') as t:\n    kho_bag(t, [('data/a.txt', b'x')])\n    add(t, 'b/data/a.txt', b'y')", "appears twice"),
+            ("case.tar", "with tarfile.open(out, 'w') as t: kho_bag(t, [('data/a.txt', b'x'), ('data/A.txt', b'y')])", "case-folded"),
+            ("truncated.tar.gz", "buf = io.BytesIO()\nwith tarfile.open(fileobj=buf, mode='w:gz') as t: kho_bag(t, [('data/a.bin', bytes(range(256)) * 4000)])\nopen(out, 'wb').write(buf.getvalue()[:len(buf.getvalue()) // 2])", "damaged or truncated"),
         ]
         for (name, code, reason) in cases {
-            let out = "\(ws.path)/\(name)"
-            let made = ws.run(executable: "/usr/bin/env", ["python3", "-c", base + "\nout = '\(out)'\n" + code])
-            #expect(made.status == 0, "\(name): \(made.stderr)")
+            let out = PythonBags.make(name, in: scratch, base + code)
             let r = province.run(["bundle", "import", out])
             #expect(r.status == 3, "\(name): \(r.stderr)")
             #expect(r.stderr.contains(reason) && r.stderr.contains("nothing was stored"), "\(name): \(r.stderr)")

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import GRDB
+import KhoTesting
 import Testing
 
 @Suite struct ImportTests {

@@ -1,4 +1,5 @@
 import Foundation
+import KhoTesting
 import Testing
 
 @Suite struct JSONOutputTests {

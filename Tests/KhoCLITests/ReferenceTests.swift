@@ -1,4 +1,5 @@
 import Foundation
+import KhoTesting
 import Testing
 
 @Suite struct ReferenceCommandTests {
@@ -77,7 +78,7 @@ import Testing
     /// The example manifests the README shows import cleanly, and again store nothing.
     @Test func theExampleImportWorksAsTheReadmeSays() throws {
         let ws = Workspace()
-        let examples = Kho.repository.appendingPathComponent("Scripts/examples/import")
+        let examples = repositoryRoot.appendingPathComponent("Scripts/examples/import")
         // Work on a copy: the import writes its result file beside the manifest.
         try FileManager.default.copyItem(at: examples, to: URL(fileURLWithPath: "\(ws.path)/import"))
         let dry = ws.run(["import", "\(ws.path)/import/manifest.csv", "--dry-run", "--json"])

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
+import KhoTesting
 import Testing
 
 /// Six products through an import manifest, counted by hand:

@@ -1,6 +1,7 @@
 // The archive under stress: kills mid-ingest, files over 4 GiB, a terminal's progress bar.
 import Foundation
 import Glibc
+import KhoTesting
 import Testing
 
 @Suite(.serialized) struct RobustnessTests {
@@ -94,9 +95,8 @@ import Testing
 @Suite struct MediaTypeCorpusTests {
     /// Our media types agree with libmagic (`file --mime-type`) on the real samples we claim to know.
     @Test func mediaTypesAgreeWithLibmagic() throws {
-        let corpus = Kho.sharedTestData.appendingPathComponent("media-corpora/exiftool-t-images").path
-        let names = try #require(try? FileManager.default.contentsOfDirectory(atPath: corpus).sorted(),
-                                 "the shared test data is missing: expected \(corpus) (../shared beside the repository, or set KHO_SHARED_TESTDATA)")
+        let corpus = try SharedTestData.require("media-corpora/exiftool-t-images").path
+        let names = try FileManager.default.contentsOfDirectory(atPath: corpus).sorted()
         let claimed: Set<String> = ["jpg", "png", "gif", "tif", "pdf", "mov", "wav", "mp3", "flac", "ogg", "webp", "mkv", "avi", "aif", "bmp", "psd", "jp2", "mp4", "m4a"]
         let files = names.filter { claimed.contains(($0 as NSString).pathExtension.lowercased()) }
         #expect(files.count > 50)

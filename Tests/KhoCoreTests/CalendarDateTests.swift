@@ -49,7 +49,7 @@ import Testing
     @Test(arguments: ["1", "0004", "ab", "000004", "", "Hà Nội"])
     func malformedCodesAreRejected(code: String) {
         guard case .failure(let problem) = UnitCode.parse(code) else { Issue.record("accepted \(code)"); return }
-        #expect(problem.code == "invalid_unit_code")
+        #expect(problem.code == .invalidUnitCode)
     }
 
     @Test func droppedLeadingZeroGetsAHint() {

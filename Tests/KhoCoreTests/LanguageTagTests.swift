@@ -57,13 +57,13 @@ import Testing
 
     @Test func ambiguousNamesListTheChoices() {
         guard case .failure(let problem) = registry.resolve("Thái") else { Issue.record("Thái resolved"); return }
-        #expect(problem.code == "ambiguous_language")
+        #expect(problem.code == .ambiguousLanguage)
         #expect(problem.expected.contains("blt") && problem.expected.contains("twh") && problem.expected.contains("tyr"))
     }
 
     @Test func unknownNamesAreMalformedTags() {
         guard case .failure(let problem) = registry.resolve("Klingonese") else { Issue.record("resolved"); return }
-        #expect(problem.code == "malformed_language_tag")
+        #expect(problem.code == .malformedLanguageTag)
         #expect(problem.value == "Klingonese")
     }
 

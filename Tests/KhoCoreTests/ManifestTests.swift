@@ -89,12 +89,12 @@ import Testing
 
     @Test func twoHeadersForOneColumnIsAnError() {
         guard case .failure(let e) = ManifestParser.parse(Array("title,tiêu đề\na,b\n".utf8), fileName: "m.csv") else { Issue.record("accepted"); return }
-        #expect(e.code == "duplicate_column")
+        #expect(e.code == .duplicateColumn)
     }
 
     @Test func aHeaderWithNoKnownColumnIsAnError() {
         guard case .failure(let e) = ManifestParser.parse(Array("foo,bar\n1,2\n".utf8), fileName: "m.csv") else { Issue.record("accepted"); return }
-        #expect(e.code == "no_known_columns")
+        #expect(e.code == .noKnownColumns)
     }
 
     @Test func extraCellsAreARowProblem() throws {
@@ -145,13 +145,13 @@ import Testing
         let planned = validator.plan(row(cells, at: 7))
         #expect(planned.action == nil)
         #expect(planned.problems.allSatisfy { $0.row == 7 })
-        let codes = planned.problems.map(\.code)
+        let codes = planned.problems.map(\.code.rawValue)
         for code in ["unknown_kind", "malformed_language_tag", "unknown_language_tag", "invalid_date", "unknown_channel",
                      "unknown_access", "unknown_carrier", "unknown_method", "path_escapes_folder", "absolute_path"] {
             #expect(codes.contains(code), "\(code) missing from \(codes)")
         }
-        #expect(planned.problems.first { $0.code == "unknown_kind" }?.value == "poem")
-        #expect(planned.problems.first { $0.code == "unknown_kind" }?.column == "kind")
+        #expect(planned.problems.first { $0.code == .unknownKind }?.value == "poem")
+        #expect(planned.problems.first { $0.code == .unknownKind }?.column == "kind")
     }
 
     @Test func unitCodesAreCheckedOnTheProductsDate() {
@@ -160,7 +160,7 @@ import Testing
         #expect(validator.plan(row(cells)).problems.isEmpty)
         cells[.produced] = "2025-08-01"
         let problem = validator.plan(row(cells)).problems.first
-        #expect(problem?.code == "unknown_unit")
+        #expect(problem?.code == .unknownUnit)
         #expect(problem?.expected.contains("00097") == true)
         cells[.unit] = "00097"
         #expect(validator.plan(row(cells)).problems.isEmpty)
@@ -187,7 +187,7 @@ import Testing
 
     @Test func attachRowsNeedFiles() {
         let planned = validator.plan(row([.productID: "0000-0000-0000-0000"]))
-        #expect(planned.problems.map(\.code) == ["missing_file"])
+        #expect(planned.problems.map(\.code.rawValue) == ["missing_file"])
     }
 
     @Test(arguments: [("a/./b/../c.pdf", "a/c.pdf"), ("anh\\poster.jpg", "anh/poster.jpg"), ("x//y", "x/y")])

@@ -23,7 +23,7 @@ import Testing
         guard case .failure(let failure) = validator.validate(input) else { Issue.record("accepted"); return }
         let fields = failure.problems.map(\.field)
         #expect(fields == ["title", "kind", "language", "language", "unit", "produced", "published", "channel", "access"])
-        let codes = Set(failure.problems.map(\.code))
+        let codes = Set(failure.problems.map(\.code.rawValue))
         #expect(codes == ["missing_title", "unknown_kind", "malformed_language_tag", "invalid_unit_code", "invalid_date", "unknown_channel", "unknown_access"])
         #expect(failure.problems.first { $0.field == "kind" }?.value == "poem")
         #expect(failure.problems.first { $0.field == "channel" }?.value == "pigeon")
@@ -32,7 +32,7 @@ import Testing
 
     @Test func requiredFieldsAreNamed() {
         guard case .failure(let failure) = validator.validate(ProductInput()) else { Issue.record("accepted"); return }
-        #expect(failure.problems.map(\.code) == ["missing_title", "missing_kind", "missing_language", "missing_unit"])
+        #expect(failure.problems.map(\.code.rawValue) == ["missing_title", "missing_kind", "missing_language", "missing_unit"])
     }
 
     @Test func textIsStoredInNFCAndTrimmed() throws {

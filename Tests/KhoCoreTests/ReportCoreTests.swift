@@ -94,7 +94,7 @@ import Testing
         #expect(old.era == .before2025 && new.era == .from2025)
         #expect(try table.reportUnit("51", period: Period.parse("2024").get(), era: .from2025).get().era == .from2025)
         guard case .failure(let problem) = table.reportUnit("00000", period: Period.year(2024), era: nil) else { Issue.record("found 00000"); return }
-        #expect(problem.code == "unknown_unit")
+        #expect(problem.code == .unknownUnit)
     }
 
     @Test func todayProvinceOfOldUnits() {

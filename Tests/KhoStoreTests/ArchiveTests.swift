@@ -2,13 +2,15 @@ import Foundation
 import GRDB
 import Testing
 import KhoCore
+import KhoPlatform
+import KhoTesting
 @testable import KhoStore
 
 @Suite struct ArchiveTests {
     @Test func ingestStoresAProductWithItsFilesAndEvents() throws {
         let scratch = Scratch()
         let archive = try scratch.archive()
-        let result = try archive.ingest(try metadata(), files: [scratch.file("bài viết.txt", "Nội dung"), scratch.file("ảnh.png", bytes: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1])])
+        let result = try archive.ingest(try metadata(), files: [scratch.hostFile("bài viết.txt", "Nội dung"), scratch.hostFile("ảnh.png", bytes: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1])])
         #expect(result.status == .stored)
         let product = try archive.product(result.product.id)
         #expect(product.isDigitized)
@@ -25,7 +27,7 @@ import KhoCore
     @Test func ingestingTheSameAgainStoresNothing() throws {
         let scratch = Scratch()
         let archive = try scratch.archive()
-        let file = scratch.file("a.pdf", "%PDF-1.4 same")
+        let file = scratch.hostFile("a.pdf", "%PDF-1.4 same")
         let first = try archive.ingest(try metadata(), files: [file])
         let again = try archive.ingest(try metadata(), files: [file])
         #expect(again.status == .alreadyPresent)
@@ -47,13 +49,13 @@ import KhoCore
         #expect(registered.product.files.isEmpty)
         #expect(try archive.register(try metadata("Tờ rơi", kind: .leaflet), carrier: .paper).status == .alreadyPresent)
         let date = try CalendarDate.parse("2025-03-01").get()
-        let attached = try archive.attach(registered.product.id, files: [scratch.file("scan.pdf", "%PDF scan")], digitizedOn: date)
+        let attached = try archive.attach(registered.product.id, files: [scratch.hostFile("scan.pdf", "%PDF scan")], digitizedOn: date)
         #expect(attached.product.isDigitized)
         #expect(attached.product.digitization.digitizedOn == date)
         #expect(attached.product.digitization.method == .scan)
         #expect(try archive.events(of: registered.product.id).map(\.type) == [.registration, .attach, .attach])
         // Attaching the same file again changes nothing.
-        let again = try archive.attach(registered.product.id, files: [scratch.file("scan-copy.pdf", "%PDF scan")])
+        let again = try archive.attach(registered.product.id, files: [scratch.hostFile("scan-copy.pdf", "%PDF scan")])
         #expect(again.status == .alreadyPresent)
         #expect(again.product.files.count == 1)
     }
@@ -62,10 +64,10 @@ import KhoCore
         let scratch = Scratch()
         let archive = try scratch.archive()
         let registered = try archive.register(try metadata("Băng", kind: .radioReport), carrier: .audioTape)
-        let result = try archive.attach(registered.product.id, files: [scratch.file("preview.mp3", "ID3 preview")], role: .access)
+        let result = try archive.attach(registered.product.id, files: [scratch.hostFile("preview.mp3", "ID3 preview")], role: .access)
         #expect(!result.product.isDigitized)
         #expect(throws: KhoError.self) {
-            try archive.attach(registered.product.id, files: [scratch.file("p2.mp3", "ID3 p2")], role: .access,
+            try archive.attach(registered.product.id, files: [scratch.hostFile("p2.mp3", "ID3 p2")], role: .access,
                                digitizedOn: try CalendarDate.parse("2025-01-01").get())
         }
     }
@@ -101,13 +103,13 @@ import KhoCore
         // An edit based on a stale read is refused.
         var other = product.metadata
         other.title = "Khác"
-        #expect { try archive.updateMetadata(product.id, from: product, to: other) } throws: { ($0 as? KhoError)?.code == "changed_meanwhile" }
+        #expect { try archive.updateMetadata(product.id, from: product, to: other) } throws: { ($0 as? KhoError)?.code == .changedMeanwhile }
     }
 
     @Test func listFiltersCombine() throws {
         let scratch = Scratch()
         let archive = try scratch.archive()
-        _ = try archive.ingest(try metadata("A", published: "2024-01-05", languages: ["vi", "tyz"]), files: [scratch.file("a", "a")])
+        _ = try archive.ingest(try metadata("A", published: "2024-01-05", languages: ["vi", "tyz"]), files: [scratch.hostFile("a", "a")])
         _ = try archive.register(try metadata("B", kind: .poster, published: "2024-06-01"), carrier: .print)
         _ = try archive.register(try metadata("C", unit: "00007", published: "2025-02-01", languages: ["blt-Tavt"]), carrier: .paper)
         func titles(_ f: ProductFilter) throws -> [String] { try archive.list(f).products.map(\.metadata.title) }
@@ -133,11 +135,11 @@ import KhoCore
         let scratch = Scratch()
         let archive = try scratch.archive()
         let bytes = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
-        let id = try archive.ingest(try metadata(), files: [scratch.file("data.bin", bytes: bytes)]).product.id
+        let id = try archive.ingest(try metadata(), files: [scratch.hostFile("data.bin", bytes: bytes)]).product.id
         var out: [UInt8] = []
         let file = try archive.streamFile(id, n: nil) { chunk in out.append(contentsOf: chunk) }
         #expect(out == bytes)
         #expect(file.n == 1)
-        #expect { _ = try archive.streamFile(id, n: 5) { _ in } } throws: { ($0 as? KhoError)?.code == "unknown_file" }
+        #expect { _ = try archive.streamFile(id, n: 5) { _ in } } throws: { ($0 as? KhoError)?.code == .unknownFile }
     }
 }

@@ -2,14 +2,16 @@ import Foundation
 import Glibc
 import Testing
 import KhoCore
+import KhoPlatform
+import KhoTesting
 @testable import KhoStore
 
 @Suite struct BlobStoreTests {
     @Test func identicalBytesAreStoredOnce() throws {
         let scratch = Scratch()
         let archive = try scratch.archive()
-        let a = scratch.file("a.txt", "cùng nội dung")
-        let b = scratch.file("b.txt", "cùng nội dung")
+        let a = scratch.hostFile("a.txt", "cùng nội dung")
+        let b = scratch.hostFile("b.txt", "cùng nội dung")
         let first = try archive.blobs.put([a], jobs: 1)
         let second = try archive.blobs.put([b, a], jobs: 2)
         #expect(first[0].wasNew)
@@ -21,7 +23,7 @@ import KhoCore
     @Test func blobsAreNamedBySHA256AndReadOnly() throws {
         let scratch = Scratch()
         let archive = try scratch.archive()
-        let stored = try archive.blobs.put([scratch.file("x", "abc")], jobs: 1)[0]
+        let stored = try archive.blobs.put([scratch.hostFile("x", "abc")], jobs: 1)[0]
         #expect(stored.sha256 == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         let path = archive.blobs.path(for: stored.sha256)
         #expect(path.description.hasSuffix("/blobs/sha256/ba/ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"))
@@ -31,7 +33,7 @@ import KhoCore
     @Test func zeroByteFilesWork() throws {
         let scratch = Scratch()
         let archive = try scratch.archive()
-        let stored = try archive.blobs.put([scratch.file("empty", "")], jobs: 1)[0]
+        let stored = try archive.blobs.put([scratch.hostFile("empty", "")], jobs: 1)[0]
         #expect(stored.sha256 == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         #expect(stored.size == 0)
         #expect(archive.blobs.contains(stored.sha256, size: 0))
@@ -40,7 +42,7 @@ import KhoCore
     @Test func manyFilesInParallelKeepTheirOrder() throws {
         let scratch = Scratch()
         let archive = try scratch.archive()
-        let sources = (0..<40).map { scratch.file("f\($0)", String(repeating: "x", count: $0 * 997)) }
+        let sources = (0..<40).map { scratch.hostFile("f\($0)", String(repeating: "x", count: $0 * 997)) }
         let stored = try archive.blobs.put(sources, jobs: 4)
         #expect(stored.map(\.size) == (0..<40).map { Int64($0 * 997) })
         #expect(blobFiles(archive).count == 40)
@@ -51,10 +53,10 @@ import KhoCore
     @Test func aBadSourceStoresNothing() throws {
         let scratch = Scratch()
         let archive = try scratch.archive()
-        let good = scratch.file("good", "good bytes")
+        let good = scratch.hostFile("good", "good bytes")
         #expect(throws: KhoError.self) { try archive.blobs.put([good, HostPath("\(scratch.path)/missing")], jobs: 2) }
         let (_, problems) = BlobStore.checkSources([good, HostPath("\(scratch.path)/missing"), HostPath(scratch.path)])
-        #expect(problems.map(\.code) == ["missing_file", "not_a_file"])
+        #expect(problems.map(\.code.rawValue) == ["missing_file", "not_a_file"])
         #expect(problems[0].message.contains("\(scratch.path)/missing"))
     }
 
@@ -64,14 +66,14 @@ import KhoCore
         let tmp = HostPath("\(scratch.path)/archive/tmp")
         // A dead process: its lock file exists but nobody holds the lock.
         try FS.makeDirectory(tmp.appending("s999-1"))
-        _ = scratch.file("archive/tmp/s999-1.lock", "")
-        _ = scratch.file("archive/tmp/s999-1/blob-1", "half a blob")
+        _ = scratch.hostFile("archive/tmp/s999-1.lock", "")
+        _ = scratch.hostFile("archive/tmp/s999-1/blob-1", "half a blob")
         // A folder whose owner died while removing its lock.
         try FS.makeDirectory(tmp.appending("s998-2"))
-        _ = scratch.file("archive/tmp/s998-2/blob-1", "junk")
+        _ = scratch.hostFile("archive/tmp/s998-2/blob-1", "junk")
         // A live session (this process) holds its lock.
         let live = try TempArea(root: tmp)
-        _ = scratch.file("archive/tmp/" + String(live.directory.description.split(separator: "/").last!) + "/blob-9", "in progress")
+        _ = scratch.hostFile("archive/tmp/" + String(live.directory.description.split(separator: "/").last!) + "/blob-9", "in progress")
         _ = archive
         let removed = TempArea.cleanUp(root: tmp)
         #expect(removed == 2)
@@ -85,9 +87,9 @@ import KhoCore
         _ = try scratch.archive()
         let tmp = HostPath("\(scratch.path)/archive/tmp")
         try FS.makeDirectory(tmp.appending("s1-1"))
-        _ = scratch.file("archive/tmp/s1-1.lock", "")
-        _ = scratch.file("archive/tmp/s1-1/blob-1", "partial")
-        _ = try Archive.open(HostPath("\(scratch.path)/archive"))
+        _ = scratch.hostFile("archive/tmp/s1-1.lock", "")
+        _ = scratch.hostFile("archive/tmp/s1-1/blob-1", "partial")
+        _ = try Archive.open(HostPath("\(scratch.path)/archive"), agent: "test", environment: testEnvironment)
         #expect(!FS.exists(tmp.appending("s1-1")))
     }
 }

@@ -3,15 +3,17 @@ import Glibc
 import GRDB
 import Testing
 import KhoCore
+import KhoPlatform
+import KhoTesting
 @testable import KhoStore
 
 @Suite struct DamageTests {
     @Test func verifyFindsDamagedAndMissingBlobsAndNamesTheirProducts() throws {
         let scratch = Scratch()
         let archive = try scratch.archive()
-        let good = try archive.ingest(try metadata("Tốt"), files: [scratch.file("good.txt", "intact bytes")]).product
-        let bad = try archive.ingest(try metadata("Hỏng"), files: [scratch.file("bad.txt", "will rot")]).product
-        let gone = try archive.ingest(try metadata("Mất"), files: [scratch.file("gone.txt", "will vanish")]).product
+        let good = try archive.ingest(try metadata("Tốt"), files: [scratch.hostFile("good.txt", "intact bytes")]).product
+        let bad = try archive.ingest(try metadata("Hỏng"), files: [scratch.hostFile("bad.txt", "will rot")]).product
+        let gone = try archive.ingest(try metadata("Mất"), files: [scratch.hostFile("gone.txt", "will vanish")]).product
         #expect(try archive.verify(jobs: 2).isIntact)
 
         // Bit rot: same size, different bytes.
@@ -35,20 +37,20 @@ import KhoCore
         #expect(try archive.fixity(of: bad)[bad.files[0].sha256]?.outcome == "damaged")
 
         // Reading the damaged file out is an error, not silent bad bytes.
-        #expect { _ = try archive.streamFile(bad.id, n: 1) { _ in } } throws: { ($0 as? KhoError)?.code == "blob_damaged" }
+        #expect { _ = try archive.streamFile(bad.id, n: 1) { _ in } } throws: { ($0 as? KhoError)?.code == .blobDamaged }
 
         // Ingesting the originals again repairs the store.
-        let repaired = try archive.attach(bad.id, files: [scratch.file("bad-again.txt", "will rot")])
+        let repaired = try archive.attach(bad.id, files: [scratch.hostFile("bad-again.txt", "will rot")])
         #expect(repaired.status == .alreadyPresent)
         #expect(repaired.notices.contains { $0.contains("replaced the damaged copy") })
-        _ = try archive.attach(gone.id, files: [scratch.file("gone-again.txt", "will vanish")])
+        _ = try archive.attach(gone.id, files: [scratch.hostFile("gone-again.txt", "will vanish")])
         #expect(try archive.verify(jobs: 1).isIntact)
     }
 
     @Test func unreferencedBlobsAreReportedNotDeleted() throws {
         let scratch = Scratch()
         let archive = try scratch.archive()
-        let orphan = try archive.blobs.put([scratch.file("o", "orphan")], jobs: 1)[0]
+        let orphan = try archive.blobs.put([scratch.hostFile("o", "orphan")], jobs: 1)[0]
         let report = try archive.verify(jobs: 1)
         #expect(report.isIntact)
         #expect(report.unreferenced == [orphan.sha256])
@@ -61,26 +63,26 @@ import KhoCore
         let other = try DatabaseQueue(path: "\(scratch.path)/archive/catalog.sqlite")
         try other.writeWithoutTransaction { db in
             try db.execute(sql: "BEGIN EXCLUSIVE")
-            #expect { try archive.ingest(try metadata(), files: [scratch.file("x.txt", "locked out")]) } throws: { error in
+            #expect { try archive.ingest(try metadata(), files: [scratch.hostFile("x.txt", "locked out")]) } throws: { error in
                 guard let e = error as? KhoError else { return false }
-                return e.code == "archive_locked" && e.message.contains("another Kho process")
+                return e.code == .archiveLocked && e.message.contains("another Kho process")
             }
             try db.execute(sql: "ROLLBACK")
         }
         #expect(blobFiles(archive).isEmpty)
         #expect(try archive.list(ProductFilter()).total == 0)
         // Once the other process is done, the same ingest works.
-        #expect(try archive.ingest(try metadata(), files: [scratch.file("x.txt", "locked out")]).status == .stored)
+        #expect(try archive.ingest(try metadata(), files: [scratch.hostFile("x.txt", "locked out")]).status == .stored)
     }
 
     @Test func twoArchiveHandlesWorkSideBySide() throws {
         let scratch = Scratch()
         let one = try scratch.archive()
-        let two = try Archive.open(HostPath("\(scratch.path)/archive"))
+        let two = try Archive.open(HostPath("\(scratch.path)/archive"), agent: "test", environment: testEnvironment)
         DispatchQueue.concurrentPerform(iterations: 2) { i in
             let archive = i == 0 ? one : two
             for n in 0..<15 {
-                _ = try? archive.ingest(try! metadata("P\(i)-\(n)"), files: [scratch.file("f\(i)-\(n)", "content \(i) \(n)")], jobs: 1)
+                _ = try? archive.ingest(try! metadata("P\(i)-\(n)"), files: [scratch.hostFile("f\(i)-\(n)", "content \(i) \(n)")], jobs: 1)
             }
         }
         #expect(try one.list(ProductFilter()).total == 30)
@@ -93,20 +95,20 @@ import KhoCore
     @Test func aFullDiskIsAClearErrorAndLeavesNothing() throws {
         let disk = try TinyDisk(megabytes: 24)
         defer { disk.unmount() }
-        let archive = try Archive.create(HostPath("\(disk.path)/archive"), agent: "test").archive
+        let archive = try Archive.create(HostPath("\(disk.path)/archive"), agent: "test", environment: testEnvironment).archive
         let scratch = Scratch()
-        let big = scratch.file("big.bin", bytes: Array(repeating: 7, count: 30 << 20))
+        let big = scratch.hostFile("big.bin", bytes: Array(repeating: 7, count: 30 << 20))
         // The free-space check refuses before a byte is written.
-        #expect { try archive.ingest(try metadata(), files: [big]) } throws: { ($0 as? KhoError)?.code == "disk_full" }
+        #expect { try archive.ingest(try metadata(), files: [big]) } throws: { ($0 as? KhoError)?.code == .diskFull }
         // Past that check (the store alone), the disk really fills: the half-written blob is removed.
         #expect { try archive.blobs.put([big], jobs: 1) } throws: { error in
             guard let e = error as? KhoError else { return false }
-            return e.code == "disk_full" && e.message.contains("big.bin")
+            return e.code == .diskFull && e.message.contains("big.bin")
         }
         #expect(blobFiles(archive).isEmpty)
         #expect(filesUnder("\(disk.path)/archive/tmp").isEmpty)
         // A small product still fits afterwards.
-        #expect(try archive.ingest(try metadata(), files: [scratch.file("small.txt", "vừa")]).status == .stored)
+        #expect(try archive.ingest(try metadata(), files: [scratch.hostFile("small.txt", "vừa")]).status == .stored)
     }
 }
 
@@ -128,7 +130,7 @@ struct TinyDisk {
         process.arguments = ["-t", "tmpfs", "-o", "size=\(megabytes)m", "tmpfs", scratch]
         try process.run()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw KhoError("mount", "mount failed") }
+        guard process.terminationStatus == 0 else { throw KhoError(.internal, "mount failed") }
         path = scratch
     }
 

@@ -2,6 +2,8 @@ import Foundation
 import GRDB
 import Testing
 import KhoCore
+import KhoPlatform
+import KhoTesting
 @testable import KhoStore
 
 @Suite struct MigrationTests {
@@ -56,7 +58,7 @@ import KhoCore
                 """)
         }
         try old.close()
-        let archive = try Archive.open(HostPath(root), agent: "test")
+        let archive = try Archive.open(HostPath(root), agent: "test", environment: testEnvironment)
         let row = try #require(try archive.catalog.read { db in
             try Row.fetchOne(db, sql: "SELECT unit_era, province_now, minority, foreign_language, digital FROM products")
         })

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 import KhoCore
+import KhoPlatform
+import KhoTesting
 @testable import KhoStore
 
 /// Nine products, counted by hand (dates are reference dates: publication, else production):
@@ -32,7 +34,7 @@ struct ReportFixture {
                                                          published: published, channels: channels, access: access)).get().value
         }
         func ingest(_ n: Int, _ m: ProductMetadata) throws {
-            ids[n] = try archive.ingest(m, files: [scratch.file("f\(n).txt", "product \(n)")]).product.id
+            ids[n] = try archive.ingest(m, files: [scratch.hostFile("f\(n).txt", "product \(n)")]).product.id
         }
         func register(_ n: Int, _ m: ProductMetadata) throws { ids[n] = try archive.register(m, carrier: .paper).product.id }
         try ingest(1, input("Một", unit: "23281", published: "2024-03-10", channels: ["facebook", "youtube"]))
@@ -168,7 +170,7 @@ struct ReportFixture {
 
     @Test func attachingAFileMovesTheDigitizedShare() throws {
         let f = try ReportFixture()
-        _ = try f.archive.attach(f.ids[2]!, files: [f.scratch.file("scan.pdf", "%PDF-1.4 scan")])
+        _ = try f.archive.attach(f.ids[2]!, files: [f.scratch.hostFile("scan.pdf", "%PDF-1.4 scan")])
         let r = try f.report(nil, "2024")
         #expect(r.counts.digitized == 4)
         #expect(r.gapTotal == 0)
@@ -183,7 +185,7 @@ struct ReportFixture {
              "campaigns": {"tet-2024": {"name": "Tết 2024", "from": "2024-02-01", "to": "2024-03-31"}}}
             """
         try config.write(toFile: "\(f.scratch.path)/archive/kho-config.json", atomically: true, encoding: .utf8)
-        let reopened = try Archive.open(HostPath("\(f.scratch.path)/archive"), agent: "test")
+        let reopened = try Archive.open(HostPath("\(f.scratch.path)/archive"), agent: "test", environment: testEnvironment)
         let r = try reopened.report(ReportRequest(period: Period.parse("2024").get()))
         #expect(r.counts.digitalPlatform == 3)   // 1, 5 and now 2 (loudspeaker)
         #expect(r.targets.digitalPlatform == TargetBand(min: 0.6, max: 0.8))
@@ -194,7 +196,7 @@ struct ReportFixture {
         #expect(try reopened.report(ReportRequest(period: campaign)).counts.total == 1)
         // Back to the defaults: the flags follow.
         try FileManager.default.removeItem(atPath: "\(f.scratch.path)/archive/kho-config.json")
-        let again = try Archive.open(HostPath("\(f.scratch.path)/archive"), agent: "test")
+        let again = try Archive.open(HostPath("\(f.scratch.path)/archive"), agent: "test", environment: testEnvironment)
         #expect(try again.report(ReportRequest(period: Period.parse("2024").get())).counts.digitalPlatform == 2)
     }
 

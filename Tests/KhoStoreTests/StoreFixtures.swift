@@ -1,29 +1,22 @@
 import Foundation
 import Glibc
 import KhoCore
+import KhoPlatform
+import KhoTesting
 @testable import KhoStore
 
-/// A scratch folder removed at the end of the test.
-final class Scratch: Sendable {
-    let path: String
+/// The environment every test archive opens with: the real clock and identifiers.
+let testEnvironment = ArchiveEnvironment(clock: .system, ids: .system, lockTimeout: 5)
 
-    init() {
-        var template = Array("/tmp/kho-test-XXXXXX".utf8CString)
-        path = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
-    }
+extension Scratch {
+    /// Writes a file and returns its path as the store takes it.
+    func hostFile(_ name: String, _ contents: String) -> HostPath { HostPath(file(name, contents)) }
+    func hostFile(_ name: String, bytes: [UInt8]) -> HostPath { HostPath(file(name, bytes: bytes)) }
 
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func file(_ name: String, _ contents: String) -> HostPath { file(name, bytes: Array(contents.utf8)) }
-
-    func file(_ name: String, bytes: [UInt8]) -> HostPath {
-        let full = "\(path)/\(name)"
-        FileManager.default.createFile(atPath: full, contents: Data(bytes))
-        return HostPath(full)
-    }
-
-    func archive(lockTimeout: Double = 5) throws -> Archive {
-        try Archive.create(HostPath("\(path)/archive"), lockTimeout: lockTimeout, agent: "test").archive
+    func archive(lockTimeout: Double = 5, agent: String = "test") throws -> Archive {
+        var environment = testEnvironment
+        environment.lockTimeout = lockTimeout
+        return try Archive.create(HostPath("\(path)/archive"), agent: agent, environment: environment).archive
     }
 }
 
@@ -36,12 +29,3 @@ func metadata(_ title: String = "Quyền con người", kind: ProductKind = .art
 func blobFiles(_ archive: Archive) -> [String] { archive.blobs.allStoredNames().sorted() }
 
 func mode(_ path: HostPath) -> mode_t { FS.fileStatus(path)!.st_mode & 0o777 }
-
-/// Regular files anywhere under `path` (for checking that nothing was left behind).
-func filesUnder(_ path: String) -> [String] {
-    guard let walker = FileManager.default.enumerator(atPath: path) else { return [] }
-    return walker.compactMap { $0 as? String }.filter { name in
-        var isDir: ObjCBool = false
-        return FileManager.default.fileExists(atPath: "\(path)/\(name)", isDirectory: &isDir) && !isDir.boolValue && !name.hasSuffix(".lock")
-    }
-}

@@ -71,7 +71,7 @@ public enum DelimitedText {
             i += 1
         }
         if quoted {
-            return .failure(Problem(code: "unclosed_quote", field: "row \(quoteStartRow)", value: "\"",
+            return .failure(Problem(code: .unclosedQuote, field: "row \(quoteStartRow)", value: "\"",
                                     expected: "a quoted cell that starts in row \(quoteStartRow) is never closed; check that row's quotes"))
         }
         if !field.isEmpty || !fields.isEmpty { endRecord() }

@@ -55,11 +55,11 @@ public struct ManifestValidator: Sendable {
     public func plan(_ row: ManifestRow) -> PlannedRow {
         var problems: [RowProblem] = []
         var warnings: [String] = []
-        func problem(_ column: ManifestColumn, _ value: String, _ expected: String, _ code: String) {
+        func problem(_ column: ManifestColumn, _ value: String, _ expected: String, _ code: ErrorCode) {
             problems.append(RowProblem(row: row.row, column: name(column), value: value, expected: expected, code: code))
         }
         let sourceID = row[.sourceID].map(VietnameseText.nfc)
-        if let s = sourceID, s.count > 200 { problem(.sourceID, String(s.prefix(40)) + "…", "at most 200 characters", "source_id_too_long") }
+        if let s = sourceID, s.count > 200 { problem(.sourceID, String(s.prefix(40)) + "…", "at most 200 characters", .sourceIdTooLong) }
 
         var files: [String] = []
         for raw in (row[.files] ?? "").split(separator: "|") {
@@ -80,7 +80,7 @@ public struct ManifestValidator: Sendable {
         var method: DigitizationMethod?
         if let text = row[.method] {
             method = DigitizationMethod.parse(text)
-            if method == nil { problem(.method, text, "one of scan, photograph, transfer", "unknown_method") }
+            if method == nil { problem(.method, text, "one of scan, photograph, transfer", .unknownMethod) }
         }
 
         var action: ImportAction?
@@ -89,7 +89,7 @@ public struct ManifestValidator: Sendable {
             case .failure(let p): problem(.productID, idText, p.expected, p.code)
             case .success(let id):
                 if files.isEmpty && row[.files] == nil {
-                    problem(.files, "", "a row with a product_id attaches files to that product: give the files", "missing_file")
+                    problem(.files, "", "a row with a product_id attaches files to that product: give the files", .missingFile)
                 }
                 let described = [ManifestColumn.title, .kind, .languages, .unit].filter { row[$0] != nil }
                 if !described.isEmpty {
@@ -107,7 +107,7 @@ public struct ManifestValidator: Sendable {
             if let text = row[.carrier] {
                 carrier = Carrier.parse(text)
                 if carrier == nil {
-                    problem(.carrier, text, "one of \(Carrier.allCases.map(\.rawValue).joined(separator: ", "))", "unknown_carrier")
+                    problem(.carrier, text, "one of \(Carrier.allCases.map(\.rawValue).joined(separator: ", "))", .unknownCarrier)
                 }
             }
             switch products.validate(input) {
@@ -119,7 +119,7 @@ public struct ManifestValidator: Sendable {
                 warnings += validated.warnings.map { "row \(row.row): \($0)" }
                 let m = validated.value
                 if files.isEmpty {
-                    if row[.files] != nil { problem(.files, row[.files] ?? "", "no usable file path", "missing_file") }
+                    if row[.files] != nil { problem(.files, row[.files] ?? "", "no usable file path", .missingFile) }
                     if digitizedOn != nil || method != nil {
                         warnings.append("row \(row.row): \(name(.digitized))/\(name(.method)) ignored: the row has no files")
                     }
@@ -167,24 +167,24 @@ public struct ManifestValidator: Sendable {
     /// A path relative to the manifest's folder, with `/` separators, that stays inside it.
     public static func relativePath(_ text: String) -> Result<String, Problem> {
         let path = text.replacingAll("\\", with: "/")
-        func fail(_ expected: String, _ code: String) -> Result<String, Problem> {
+        func fail(_ expected: String, _ code: ErrorCode) -> Result<String, Problem> {
             .failure(Problem(code: code, field: "files", value: text, expected: expected))
         }
         let isDriveLetter = path.count >= 2 && path.dropFirst().first == ":" && path.first!.isLetter
         if path.hasPrefix("/") || isDriveLetter {
-            return fail("an absolute path; file paths are relative to the manifest's folder (e.g. anh/poster.jpg)", "absolute_path")
+            return fail("an absolute path; file paths are relative to the manifest's folder (e.g. anh/poster.jpg)", .absolutePath)
         }
         var parts: [Substring] = []
         for part in path.split(separator: "/", omittingEmptySubsequences: true) {
             if part == "." { continue }
             if part == ".." {
-                if parts.isEmpty { return fail("the path leaves the manifest's folder; files must be inside it", "path_escapes_folder") }
+                if parts.isEmpty { return fail("the path leaves the manifest's folder; files must be inside it", .pathEscapesFolder) }
                 parts.removeLast()
             } else {
                 parts.append(part)
             }
         }
-        if parts.isEmpty { return fail("not a file path", "missing_file") }
+        if parts.isEmpty { return fail("not a file path", .missingFile) }
         return .success(parts.joined(separator: "/"))
     }
 }
@@ -205,7 +205,7 @@ public struct DuplicateTracker: Sendable {
             let key = SourceKey(unit: action.metadata?.unit.value ?? "", source: source)
             if let first = bySource[key] {
                 row.problems.append(RowProblem(row: row.row, column: validator.name(.sourceID), value: source,
-                                               expected: "duplicate row: row \(first) has the same \(validator.name(.sourceID))", code: "duplicate_row"))
+                                               expected: "duplicate row: row \(first) has the same \(validator.name(.sourceID))", code: .duplicateRow))
                 row.action = nil
                 return
             }
@@ -214,7 +214,7 @@ public struct DuplicateTracker: Sendable {
         let signature = ManifestValidator.signature(action)
         if let first = bySignature[signature] {
             row.problems.append(RowProblem(row: row.row, column: "(row)", value: row.sourceID ?? "",
-                                           expected: "duplicate row: the same product and files as row \(first)", code: "duplicate_row"))
+                                           expected: "duplicate row: the same product and files as row \(first)", code: .duplicateRow))
             row.action = nil
             return
         }

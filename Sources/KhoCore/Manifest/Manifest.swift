@@ -24,9 +24,9 @@ public struct RowProblem: Sendable, Equatable, Codable, CustomStringConvertible 
     public var column: String
     public var value: String
     public var expected: String
-    public var code: String
+    public var code: ErrorCode
 
-    public init(row: Int, column: String, value: String, expected: String, code: String) {
+    public init(row: Int, column: String, value: String, expected: String, code: ErrorCode) {
         self.row = row
         self.column = column
         self.value = value
@@ -69,10 +69,10 @@ public enum ManifestParser {
         let records: [DelimitedRecord]
         switch DelimitedText.records(decoded.utf8, delimiter: delimiter) {
         case .success(let r): records = r
-        case .failure(let p): return .failure(KhoError("malformed_manifest", "\(fileName): \(p.expected)"))
+        case .failure(let p): return .failure(KhoError(.malformedManifest, "\(fileName): \(p.expected)"))
         }
         guard let header = records.first else {
-            return .failure(KhoError("empty_manifest", "\(fileName) is empty: expected a header row (title, kind, languages, unit, …) and one row per product"))
+            return .failure(KhoError(.emptyManifest, "\(fileName) is empty: expected a header row (title, kind, languages, unit, …) and one row per product"))
         }
         var columns: [Int: ManifestColumn] = [:]
         var seen: [ManifestColumn: String] = [:]
@@ -82,13 +82,13 @@ public enum ManifestParser {
             if trimmed.isEmpty { continue }
             guard let column = ManifestColumn.named(trimmed) else { unknown.append(trimmed); continue }
             if let earlier = seen[column] {
-                return .failure(KhoError("duplicate_column", "\(fileName): columns '\(earlier)' and '\(trimmed)' both mean \(column.rawValue); keep one"))
+                return .failure(KhoError(.duplicateColumn, "\(fileName): columns '\(earlier)' and '\(trimmed)' both mean \(column.rawValue); keep one"))
             }
             seen[column] = trimmed
             columns[index] = column
         }
         if columns.isEmpty {
-            return .failure(KhoError("no_known_columns", "\(fileName): the header row '\(header.fields.joined(separator: String(UnicodeScalar(delimiter))))' names none of Kho's columns; expected title, kind, languages, unit, files… (English or Vietnamese: tiêu đề, loại, ngôn ngữ, đơn vị, tệp…)"))
+            return .failure(KhoError(.noKnownColumns, "\(fileName): the header row '\(header.fields.joined(separator: String(UnicodeScalar(delimiter))))' names none of Kho's columns; expected title, kind, languages, unit, files… (English or Vietnamese: tiêu đề, loại, ngôn ngữ, đơn vị, tệp…)"))
         }
         if !unknown.isEmpty {
             warnings.append("column(s) \(unknown.map { "'\($0)'" }.joined(separator: ", ")) are not Kho columns and were ignored")
@@ -103,7 +103,7 @@ public enum ManifestParser {
             }
             if record.fields.count > header.fields.count, record.fields[header.fields.count...].contains(where: { !$0.trimmingWhitespace().isEmpty }) {
                 problems.append(RowProblem(row: record.row, column: "(row)", value: record.fields[header.fields.count...].joined(separator: " "),
-                                           expected: "this row has \(record.fields.count) cells but the header has \(header.fields.count); a cell with the delimiter must be quoted", code: "extra_cells"))
+                                           expected: "this row has \(record.fields.count) cells but the header has \(header.fields.count); a cell with the delimiter must be quoted", code: .extraCells))
             }
             rows.append(ManifestRow(row: record.row, cells: cells))
         }
@@ -123,7 +123,7 @@ public enum ManifestParser {
             if text.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             guard let object = try? JSONSerialization.jsonObject(with: Data(text)) as? [String: Any] else {
                 problems.append(RowProblem(row: lineNumber, column: "(line)", value: String(decoding: text.prefix(60), as: UTF8.self),
-                                           expected: "each line must be one JSON object, like {\"title\": \"…\", \"kind\": \"article\"}", code: "malformed_json"))
+                                           expected: "each line must be one JSON object, like {\"title\": \"…\", \"kind\": \"article\"}", code: .malformedJson))
                 continue
             }
             var cells: [ManifestColumn: String] = [:]

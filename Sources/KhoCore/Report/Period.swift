@@ -53,7 +53,7 @@ public struct Period: Sendable, Equatable, Hashable, CustomStringConvertible {
     public static func parse(_ input: String, campaigns: [Campaign] = builtInCampaigns) -> Result<Period, Problem> {
         let text = input.trimmingWhitespace()
         func fail(_ expected: String) -> Result<Period, Problem> {
-            .failure(Problem(code: "invalid_period", field: "period", value: text, expected: expected))
+            .failure(Problem(code: .invalidPeriod, field: "period", value: text, expected: expected))
         }
         let forms = "a year (2024), half (2024-H2), quarter (2024-Q4), month (2024-11), range (2024-11-30..2024-12-31) or campaign (\(campaigns.map(\.key).prefix(3).joined(separator: ", "))…)"
         if let campaign = campaigns.first(where: { $0.key.lowercased() == text.lowercased() }) {

@@ -93,7 +93,7 @@ extension UnitTable {
     public func reportUnit(_ code: String, period: Period, era: AdminUnit.Era?) -> Result<AdminUnit, Problem> {
         let text = code.trimmingWhitespace()
         func fail(_ expected: String) -> Result<AdminUnit, Problem> {
-            .failure(Problem(code: "unknown_unit", field: "unit", value: text, expected: expected))
+            .failure(Problem(code: .unknownUnit, field: "unit", value: text, expected: expected))
         }
         if let era {
             if let unit = unit(text, era: era) { return .success(unit) }

@@ -1,0 +1,77 @@
+// Reading a Kho bundle back into products: each data/<product-id>/metadata.json says what the
+// product is, which of the unpacked files are its files, and its event history. Everything is
+// validated again (the sender's metadata must pass this archive's rules too).
+import Foundation
+import KhoBundle
+import KhoCore
+import KhoPlatform
+import KhoStore
+
+enum BundleReading {
+    struct Failure: Error { var message: String }
+
+    /// The products of a verified Kho bundle whose payload was unpacked to `unpacked`
+    /// (path inside the bag → file), checked against the digests of the verifying pass.
+    static func products(check: BagCheck, unpacked: [String: String], digests: [String: String],
+                         registry: LanguageRegistry) -> Result<[BundleProduct], Failure> {
+        guard check.info.contains(where: { $0.label == "Kho-Archive-ID" }) else {
+            return .failure(Failure(message: "this bag was not made by Kho (no Kho-Archive-ID in bag-info.txt); kho bundle import takes bundles from kho export"))
+        }
+        var products: [BundleProduct] = []
+        for metadataPath in unpacked.keys.filter({ $0.hasSuffix("/metadata.json") }).sorted() {
+            switch product(at: metadataPath, unpacked: unpacked, digests: digests, registry: registry) {
+            case .success(let product): products.append(product)
+            case .failure(let failure): return .failure(failure)
+            }
+        }
+        return .success(products)
+    }
+
+    private static func product(at metadataPath: String, unpacked: [String: String], digests: [String: String],
+                                registry: LanguageRegistry) -> Result<BundleProduct, Failure> {
+        func fail(_ message: String) -> Result<BundleProduct, Failure> { .failure(Failure(message: "\(metadataPath)\(message)")) }
+        let folder = String(metadataPath.dropLast("/metadata.json".count))
+        guard case .success(let id) = ProductID.parse(String(folder.dropFirst("data/".count))) else {
+            return fail(": the folder is not a product ID")
+        }
+        guard let data = FileManager.default.contents(atPath: unpacked[metadataPath]!),
+              let record = try? JSONDecoder().decode(MetadataDocument.self, from: data), record.format == "kho-product" else {
+            return fail(" is not a Kho product record")
+        }
+        let p = record.product
+        let input = ProductInput(title: p.title, kind: p.kind, languages: p.languages, unit: p.unit, produced: p.produced,
+                                 published: p.published, channels: p.channels, topics: p.topics, campaign: p.campaign,
+                                 description: p.description, creator: p.creator, access: p.access)
+        let metadata: ProductMetadata
+        switch ProductValidator(languages: registry).validate(input) {
+        case .success(let validated): metadata = validated.value
+        case .failure(let failure): return fail(": \(failure.problems.map(\.description).joined(separator: "; "))")
+        }
+        let digitization = Digitization(origin: Origin(rawValue: p.origin) ?? .bornDigital, carrier: p.carrier.flatMap(Carrier.init(rawValue:)),
+                                        digitizedOn: p.digitizedOn.flatMap { try? CalendarDate.parse($0).get() },
+                                        method: p.digitizationMethod.flatMap(DigitizationMethod.init(rawValue:)))
+        let bagPaths = Dictionary(record.bagFiles.map { ($0.n, $0.path) }, uniquingKeysWith: { first, _ in first })
+        var files: [BundleFile] = []
+        for f in p.files {
+            guard let bagPath = bagPaths[f.n], let file = unpacked[bagPath] else {
+                return fail(": a file entry is incomplete or its bytes are not in the bundle")
+            }
+            // The record's digest and size must be those of the bytes in the bag: the file is
+            // stored under its digest.
+            let actualSize = FS.fileStatus(HostPath(file)).map { Int64($0.st_size) }
+            guard digests[bagPath]?.lowercased() == f.sha256.lowercased(), actualSize == f.size else {
+                return fail(": file \(f.n) (\(bagPath)) is not the file its record describes (digest or size differ)")
+            }
+            let original = Hex.bytes(f.originalNameHex) ?? Array(f.name.utf8)
+            files.append(BundleFile(n: f.n, name: FileName(display: f.name, original: original, decodedAs: f.nameEncoding),
+                                    role: FileRole(rawValue: f.role) ?? .master, mediaType: f.mediaType, sha256: f.sha256,
+                                    size: f.size, path: HostPath(file)))
+        }
+        let events = (p.events ?? []).compactMap { e -> PreservationEvent? in
+            guard let type = EventType(rawValue: e.type), let outcome = EventOutcome(rawValue: e.outcome) else { return nil }
+            return PreservationEvent(at: Timestamp(iso: e.at), type: type, object: e.object, productID: id, agent: e.agent,
+                                     outcome: outcome, detail: e.detail)
+        }
+        return .success(BundleProduct(id: id, metadata: metadata, digitization: digitization, files: files, events: events))
+    }
+}

@@ -1,0 +1,101 @@
+// Exporting a scope as one BagIt bag for the province or the national shared database. The
+// bag appears under its name only when complete and flushed; the export's record (and with
+// it the cursor of --since-last) is written only after that.
+import Foundation
+import KhoBundle
+import KhoCore
+import KhoPlatform
+import KhoStore
+
+/// `kho export`. Restricted products never leave; the result says how many were left out.
+public struct Export: ArchiveOperation {
+    public var unitCode: String?
+    public var unitEra: AdminUnit.Era?
+    /// nil: every date, undated products included.
+    public var period: Period?
+    public var since: ExportSince
+    public var format: BundleFormat
+    public var output: OutputFile
+    /// Add SHA-512 manifests beside the SHA-256 ones.
+    public var sha512: Bool
+
+    public init(unitCode: String? = nil, unitEra: AdminUnit.Era? = nil, period: Period? = nil, since: ExportSince = .everything,
+                format: BundleFormat, output: OutputFile, sha512: Bool = false) {
+        self.unitCode = unitCode
+        self.unitEra = unitEra
+        self.period = period
+        self.since = since
+        self.format = format
+        self.output = output
+        self.sha512 = sha512
+    }
+
+    public func run(in session: Session) throws(KhoError) -> ExportSummary {
+        let archive = session.archive
+        let selection = try archive.exportSelection(unitCode: unitCode, unitEra: unitEra, period: period, since: since)
+        let sinceLabel: String
+        switch since {
+        case .everything: sinceLabel = "everything"
+        case .lastExport: sinceLabel = "changes after export \(selection.follows?.exportID ?? "")"
+        case .date(let d): sinceLabel = "changes from \(d)"
+        }
+        let periodLabel = period.map { "\($0.label) (\($0.from)..\($0.to))" } ?? "all dates"
+        let out = try FileOutput.create(at: output.path, overwrite: output.replace)
+        let assembly = BagAssembly(archive: archive, selection: selection, periodLabel: periodLabel, format: format, sha512: sha512,
+                                   sinceLabel: sinceLabel)
+        let written = try assembly.write(to: out.fileDescriptor) { _ in }
+        try out.commit()
+        // The record (and with it the cursor of --since-last) only once the bundle is in place.
+        try archive.recordExport(ExportRecord(
+            exportID: written.exportID, scopeKey: selection.scopeKey, scope: assembly.scopeText, period: periodLabel,
+            follows: selection.follows?.exportID, createdAt: session.clock.now(),
+            file: URL(fileURLWithPath: output.path.description).standardizedFileURL.path,
+            format: format.rawValue, bundleSHA256: written.summary.bundleSHA256, payloadBytes: written.summary.payloadBytes,
+            cursor: selection.cursor, productIDs: selection.ids.map(\.description)))
+        return ExportSummary(exportID: written.exportID, file: output.path.description, format: format.rawValue,
+                             products: selection.ids.count, productIDs: selection.ids.map(\.description),
+                             payloadFiles: written.summary.payloadFiles, payloadBytes: written.summary.payloadBytes,
+                             bundleSHA256: written.summary.bundleSHA256, restrictedLeftOut: selection.restrictedLeftOut,
+                             follows: selection.follows?.exportID)
+    }
+}
+
+public struct ExportSummary: Codable, Sendable {
+    public var exportID: String
+    public var file: String
+    public var format: String
+    public var products: Int
+    public var productIDs: [String]
+    public var payloadFiles: Int
+    public var payloadBytes: Int64
+    public var bundleSHA256: String
+    public var restrictedLeftOut: Int
+    /// The export this one follows (--since-last).
+    public var follows: String?
+}
+
+/// `kho exports`: the completed exports, oldest first.
+public struct ListExports: ArchiveOperation {
+    public init() {}
+
+    public func run(in session: Session) throws(KhoError) -> [ExportEntry] {
+        try session.archive.exports().map {
+            ExportEntry(exportID: $0.exportID, scope: $0.scope, period: $0.period, follows: $0.follows, createdAt: $0.createdAt.iso,
+                        file: $0.file, format: $0.format, bundleSHA256: $0.bundleSHA256, payloadBytes: $0.payloadBytes,
+                        products: $0.productIDs)
+        }
+    }
+}
+
+public struct ExportEntry: Codable, Sendable {
+    public var exportID: String
+    public var scope: String
+    public var period: String
+    public var follows: String?
+    public var createdAt: String
+    public var file: String
+    public var format: String
+    public var bundleSHA256: String
+    public var payloadBytes: Int64
+    public var products: [String]
+}

@@ -1,0 +1,77 @@
+// Importing a folder of products described in a spreadsheet: one row, one product.
+import KhoCore
+import KhoPlatform
+import KhoStore
+
+/// `kho import`. A dry run checks every row and file and stores nothing; a real run stores the
+/// valid rows (each whole or not at all) and writes the result CSV. The result's `rejected`
+/// counts the rows not stored (the command line exits 1 when there are any).
+public struct ImportManifest: ArchiveOperation {
+    public var manifest: HostPath
+    public var dryRun: Bool
+    /// Where the result CSV goes (default: beside the manifest, real runs only).
+    public var report: HostPath?
+    public var jobs: Int
+
+    public init(manifest: HostPath, dryRun: Bool = false, report: HostPath? = nil, jobs: Int = Parallel.defaultJobs) {
+        self.manifest = manifest
+        self.dryRun = dryRun
+        self.report = report
+        self.jobs = jobs
+    }
+
+    public func run(in session: Session) throws(KhoError) -> ImportDocument {
+        ImportDocument(try session.archive.importManifest(manifest, options: ImportOptions(
+            dryRun: dryRun, jobs: max(1, jobs), report: report, progress: session.progress)))
+    }
+}
+
+public struct ImportDocument: Codable, Sendable {
+    public struct Row: Codable, Sendable {
+        public var row: Int
+        /// stored, already_present, rejected, or ok (a dry run's valid row).
+        public var status: String
+        public var productID: String?
+        public var sourceID: String?
+        public var message: String
+    }
+    public var manifest: String
+    /// What the manifest was read as (CSV with its delimiter and encoding, or JSON Lines).
+    public var format: String
+    public var dryRun: Bool
+    public var rows: Int
+    public var stored: Int
+    public var alreadyPresent: Int
+    public var rejected: Int
+    public var ok: Int
+    public var newProducts: Int
+    public var registered: Int
+    public var filesAttached: Int
+    public var bytesStored: Int64
+    public var seconds: Double
+    /// The result CSV written, if any.
+    public var report: String?
+    public var results: [Row]
+    public var problems: [RowProblem]
+    public var warnings: [String]
+
+    init(_ r: ImportReport) {
+        manifest = r.manifest
+        format = r.format
+        dryRun = r.dryRun
+        rows = r.results.count
+        stored = r.count(.stored)
+        alreadyPresent = r.count(.alreadyPresent)
+        rejected = r.count(.rejected)
+        ok = r.count(.ok)
+        newProducts = r.newProducts
+        registered = r.registered
+        filesAttached = r.filesAttached
+        bytesStored = r.bytesStored
+        seconds = r.seconds
+        report = r.reportPath
+        results = r.results.map { Row(row: $0.row, status: $0.status.rawValue, productID: $0.productID?.description, sourceID: $0.sourceID, message: $0.message) }
+        problems = r.problems
+        warnings = r.warnings
+    }
+}

@@ -1,0 +1,34 @@
+// The one table from error codes to HTTP statuses, for the server: each code once, checked by
+// the compiler (a new code does not build until it has a status here).
+import KhoCore
+
+extension ErrorCode {
+    public var httpStatus: Int {
+        switch self {
+        case .usage, .uploadInterrupted:
+            400
+        case .unknownProduct, .unknownFile, .unknownUnit, .noFiles, .notAnArchive, .noPreviousExport:
+            404
+        case .changedMeanwhile, .fileExists, .folderNotEmpty, .sourceIdConflict, .fileChanged:
+            409
+        case .payloadTooLarge:
+            413
+        case .absolutePath, .ambiguousLanguage, .duplicateColumn, .duplicateRow, .emptyManifest, .emptyQuery, .extraCells,
+             .invalidChoice, .invalidDate, .invalidPeriod, .invalidRange, .invalidTitle, .invalidUnitCode, .malformedJson,
+             .malformedLanguageTag, .malformedManifest, .malformedProductId, .missingFile, .missingKind, .missingLanguage,
+             .missingTitle, .missingUnit, .mistypedProductId, .noKnownColumns, .notAFile, .notAFolder, .notAKhoBundle,
+             .notARegularFile, .notMaster, .notPhysical, .outputIsTerminal, .pathEscapesFolder, .sourceIdTooLong,
+             .titleTooLong, .unclosedQuote, .unknownAccess, .unknownCarrier, .unknownChannel, .unknownField,
+             .unknownKind, .unknownLanguageTag, .unknownMethod, .unknownRole, .invalidBundle:
+            422
+        case .archiveLocked:
+            503
+        case .diskFull:
+            507
+        case .archiveDamaged, .blobDamaged, .blobMissing, .catalogDamaged, .sizeChanged, .invalidConfig, .archiveTooNew,
+             .bundleWriteFailed, .catalogUnwritable, .ioError, .outOfMemory, .readOnly, .systemError, .unreadableFile,
+             .catalogError, .duplicatePath, .internal, .retryChunk:
+            500
+        }
+    }
+}

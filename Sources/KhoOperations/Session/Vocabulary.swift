@@ -1,0 +1,9 @@
+// The types of the layers below that appear in operations' inputs and results, named here so a
+// front end needs only KhoCore, KhoPlatform and KhoOperations.
+import KhoBundle
+import KhoStore
+
+public typealias ArchiveEnvironment = KhoStore.ArchiveEnvironment
+public typealias BundleFormat = KhoBundle.BundleFormat
+public typealias ExportSince = KhoStore.ExportSince
+public typealias PutStatus = KhoStore.PutStatus

@@ -1,0 +1,82 @@
+// Files that arrive as streams (an HTTP upload): each chunk is hashed and written into the
+// archive's temporary area as it arrives, so memory stays flat whatever the file's size and
+// no second copy of the bytes is made; the product is committed once every file is in.
+import KhoCore
+import KhoPlatform
+import KhoStore
+
+/// A piece of a stream: anything that can lend its bytes ([UInt8], a slice, a server's buffer).
+public protocol ByteChunk: Sendable {
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R
+}
+
+extension Array: ByteChunk where Element == UInt8 {}
+extension ArraySlice: ByteChunk where Element == UInt8 {}
+
+/// One file arriving as a stream of chunks, under the name the client gave it.
+public struct Upload<Bytes: AsyncSequence & Sendable>: Sendable where Bytes.Element: ByteChunk {
+    public var fileName: String
+    public var bytes: Bytes
+
+    public init(fileName: String, bytes: Bytes) {
+        self.fileName = fileName
+        self.bytes = bytes
+    }
+}
+
+extension Session {
+    /// `ingest` for streamed files. Chunks are written as they arrive (short writes into the
+    /// page cache); flushing and the catalog transaction run on `pool`'s threads. A stream that
+    /// fails, or a file over `maxBytesPerFile`, stores nothing.
+    public func ingest<Bytes>(_ metadata: ProductInput, uploads: [Upload<Bytes>], maxBytesPerFile: Int64? = nil,
+                              pool: BlockingPool = .shared) async throws(KhoError) -> PutDocument {
+        let validated = try validate(metadata)
+        let written = try await receive(uploads, maxBytesPerFile: maxBytesPerFile, pool: pool)
+        let archive = self.archive
+        let result = try await pool.run { () throws(KhoError) in try archive.ingest(validated.value, written: written) }
+        return document(result, warnings: validated.warnings)
+    }
+
+    /// `attach` for streamed files; refused before any byte is read when the attachment cannot be made.
+    public func attach<Bytes>(_ id: ProductID, uploads: [Upload<Bytes>], role: FileRole = .master, digitizedOn: CalendarDate? = nil,
+                              method: DigitizationMethod? = nil, maxBytesPerFile: Int64? = nil,
+                              pool: BlockingPool = .shared) async throws(KhoError) -> PutDocument {
+        let archive = self.archive
+        try await pool.run { () throws(KhoError) in try archive.checkAttach(id, role: role, digitizedOn: digitizedOn, method: method) }
+        let written = try await receive(uploads, maxBytesPerFile: maxBytesPerFile, pool: pool)
+        let result = try await pool.run { () throws(KhoError) in
+            try archive.attach(id, written: written, role: role, digitizedOn: digitizedOn, method: method)
+        }
+        return document(result, warnings: [])
+    }
+
+    /// Writes every upload into the temporary area, one chunk at a time, and flushes each.
+    private func receive<Bytes>(_ uploads: [Upload<Bytes>], maxBytesPerFile: Int64?,
+                                pool: BlockingPool) async throws(KhoError) -> [WrittenBlob] {
+        var written: [WrittenBlob] = []
+        for upload in uploads {
+            let writer = try archive.newBlobWriter(fileName: Array(upload.fileName.utf8), maxBytes: maxBytesPerFile)
+            do {
+                for try await chunk in upload.bytes {
+                    var failure: KhoError?
+                    chunk.withUnsafeBytes { buffer in
+                        do throws(KhoError) { try writer.write(buffer) } catch { failure = error }
+                    }
+                    if let failure { throw failure }
+                }
+            } catch let error as KhoError {
+                throw error
+            } catch {
+                throw KhoError(.uploadInterrupted, "the upload of \(upload.fileName) stopped before its end; nothing was stored",
+                               subject: .file(upload.fileName), cause: Interrupted(description: "\(error)"))
+            }
+            written.append(try await pool.run { () throws(KhoError) in try writer.finish() })
+        }
+        return written
+    }
+}
+
+/// Why a stream stopped, as text (the stream's own error need not be Sendable).
+struct Interrupted: Error, Sendable, CustomStringConvertible {
+    var description: String
+}

@@ -1,0 +1,25 @@
+// One piece of work running on another thread while this one does something else.
+import Dispatch
+import Synchronization
+
+public final class Background<Value: Sendable>: Sendable {
+    private let result = Mutex<Value?>(nil)
+    private let done = DispatchSemaphore(value: 0)
+
+    public init() {}
+
+    /// Starts `work` on a background thread. Call `wait()` before starting another.
+    public func start(_ work: @escaping @Sendable () -> Value) {
+        DispatchQueue.global().async {
+            let value = work()
+            self.result.withLock { $0 = value }
+            self.done.signal()
+        }
+    }
+
+    /// The value of the work started last, once it is done.
+    public func wait() -> Value {
+        done.wait()
+        return result.withLock { $0.take()! }
+    }
+}

@@ -1,0 +1,103 @@
+// File-system calls on paths: exists, folders, renames, listing, flushing folders, free space.
+import Glibc
+import KhoCore
+
+public enum FS {
+    public static func fileStatus(_ path: HostPath) -> stat? {
+        var st = stat()
+        return path.withCString { lstat($0, &st) } == 0 ? st : nil
+    }
+
+    public static func exists(_ path: HostPath) -> Bool { fileStatus(path) != nil }
+
+    public static func isDirectory(_ path: HostPath) -> Bool {
+        guard let st = fileStatus(path) else { return false }
+        return st.st_mode & S_IFMT == S_IFDIR
+    }
+
+    public static func makeDirectory(_ path: HostPath, mode: mode_t = 0o755) throws(KhoError) {
+        if path.withCString({ mkdir($0, mode) }) != 0, errno != EEXIST {
+            throw Sys.error(errno, "creating the folder", path)
+        }
+    }
+
+    /// mkdir -p.
+    public static func makeDirectories(_ path: HostPath) throws(KhoError) {
+        if isDirectory(path) { return }
+        var prefix: [UInt8] = []
+        for (i, byte) in path.bytes.enumerated() {
+            prefix.append(byte)
+            let atEnd = i == path.bytes.count - 1
+            if (byte == UInt8(ascii: "/") && prefix.count > 1) || atEnd {
+                let dir = HostPath(bytes: prefix)
+                if !isDirectory(dir) { try makeDirectory(dir) }
+            }
+        }
+    }
+
+    public static func rename(_ from: HostPath, _ to: HostPath) throws(KhoError) {
+        let result = from.withCString { a in to.withCString { b in Glibc.rename(a, b) } }
+        guard result == 0 else { throw Sys.error(errno, "moving it into place", to) }
+    }
+
+    public static func remove(_ path: HostPath) {
+        _ = path.withCString { unlink($0) }
+    }
+
+    /// Removes a folder and everything in it (for the temporary area only).
+    public static func removeTree(_ path: HostPath) {
+        for entry in (try? list(path)) ?? [] {
+            let child = path.appending(entry)
+            if isDirectory(child) { removeTree(child) } else { remove(child) }
+        }
+        _ = path.withCString { rmdir($0) }
+    }
+
+    public static func list(_ path: HostPath) throws(KhoError) -> [String] {
+        guard let dir = path.withCString({ opendir($0) }) else { throw Sys.error(errno, "listing the folder", path) }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    public static func syncDirectory(_ path: HostPath) throws(KhoError) {
+        let dir = try FileDescriptor.open(path, flags: O_RDONLY | O_DIRECTORY, doing: "flushing the folder")
+        try dir.sync(doing: "flushing the folder")
+    }
+
+    /// Bytes free for an unprivileged writer on the file system holding `path`.
+    public static func availableBytes(_ path: HostPath) -> Int64? {
+        var st = statvfs()
+        guard path.withCString({ statvfs($0, &st) }) == 0 else { return nil }
+        return Int64(st.f_bavail) * Int64(st.f_frsize)
+    }
+
+    /// The canonical absolute path (links resolved), or nil when it does not exist.
+    public static func realPath(_ path: HostPath) -> String? {
+        path.withCString { pointer in
+            guard let resolved = realpath(pointer, nil) else { return nil }
+            defer { free(resolved) }
+            return String(cString: resolved)
+        }
+    }
+
+    /// Replaces `path` with `bytes` atomically and durably: written under `temp`, flushed,
+    /// renamed, and the folder flushed.
+    public static func writeDurably(_ bytes: [UInt8], to path: HostPath, temp: HostPath) throws(KhoError) {
+        let fd = try FileDescriptor.open(temp, flags: O_WRONLY | O_CREAT | O_TRUNC, doing: "writing it")
+        var failure: KhoError?
+        bytes.withUnsafeBytes { buffer in
+            do throws(KhoError) { try fd.writeAll(buffer) } catch { failure = error }
+        }
+        if let failure { throw failure }
+        try fd.sync()
+        try rename(temp, path)
+        try syncDirectory(path.parentFolder)
+    }
+}

@@ -1,0 +1,47 @@
+// errno as a user sees it: one KhoError naming the file and what to do, with the errno as its
+// cause. Every POSIX call in Kho goes through this module.
+import Glibc
+import KhoCore
+
+public enum Sys {
+    public static func errorText(_ code: Int32) -> String { String(cString: strerror(code)) }
+
+    /// A KhoError for a failed call on a path, with the errno that matters to a user spelled out.
+    public static func error(_ code: Int32, _ doing: String, _ path: HostPath) -> KhoError {
+        let cause = Errno(code, text: errorText(code))
+        let subject = Subject.file(path.description)
+        switch code {
+        case ENOENT:
+            return KhoError(.missingFile, "\(path): no such file or folder (while \(doing))", subject: subject, cause: cause)
+        case EACCES, EPERM:
+            return KhoError(.unreadableFile, "\(path): permission denied (while \(doing)); check the file's owner and mode", subject: subject, cause: cause)
+        case ENOSPC, EDQUOT:
+            return KhoError(.diskFull, "the disk holding \(path) is full (while \(doing)); free space or move the archive, nothing was stored", subject: subject, cause: cause)
+        case EISDIR:
+            return KhoError(.notAFile, "\(path) is a folder, expected a file", subject: subject, cause: cause)
+        case EROFS:
+            return KhoError(.readOnly, "\(path) is on a read-only file system (while \(doing))", subject: subject, cause: cause)
+        case EIO:
+            return KhoError(.ioError, "\(path): input/output error (while \(doing)); the disk or medium may be failing", subject: subject, cause: cause)
+        default:
+            return KhoError(.systemError, "\(path): \(cause.description) (while \(doing))", subject: subject, cause: cause)
+        }
+    }
+
+    /// Writes the whole buffer to `fd`, retrying short writes and EINTR. Returns 0, or the errno
+    /// of the failed write. The one write loop every writer in Kho uses.
+    public static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Int32 {
+        var offset = 0
+        while offset < buffer.count {
+            let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            offset += n
+        }
+        return 0
+    }
+
+    public static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
+}

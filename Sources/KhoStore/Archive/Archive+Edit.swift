@@ -1,0 +1,28 @@
+// Changing a product's descriptive metadata, recorded as a metadata-modification event.
+import GRDB
+import KhoCore
+import KhoPlatform
+
+extension Archive {
+    /// Replaces the metadata of `id` with `metadata`. `expected` is the product as the caller
+    /// read it: if another process changed it meanwhile, nothing is written.
+    public func updateMetadata(_ id: ProductID, from expected: Product, to metadata: ProductMetadata) throws(KhoError) -> PutResult {
+        let changes = MetadataDiff.changes(from: expected.metadata, to: metadata)
+        if changes.isEmpty {
+            return PutResult(product: expected, status: .alreadyPresent, notices: ["nothing to change"], newBlobs: 0, bytesStored: 0)
+        }
+        let now = clock.now()
+        return try catalog.write { db in
+            guard let pk = try CatalogReads.productPK(db, id: id), let current = try CatalogReads.product(db, id: id) else {
+                throw KhoError(.unknownProduct, "no product \(id) in this archive")
+            }
+            guard current.updatedAt == expected.updatedAt else {
+                throw KhoError(.changedMeanwhile, "product \(id) was changed by someone else while you edited it; nothing was written — show it again and retry")
+            }
+            try CatalogWrites.updateMetadata(db, pk: pk, metadata: metadata, replacing: current.metadata, config: config, at: now)
+            try CatalogWrites.append(db, event(.metadataModification, object: "product:\(id)", product: id,
+                                               detail: changes.joined(separator: "; "), at: now))
+            return PutResult(product: try CatalogReads.product(db, id: id)!, status: .stored, notices: [], newBlobs: 0, bytesStored: 0)
+        }
+    }
+}

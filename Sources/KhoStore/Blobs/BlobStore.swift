@@ -1,0 +1,258 @@
+// The content-addressed blob store: `blobs/sha256/ab/<64 hex>`, read-only once stored.
+// A source is read once in fixed-size chunks, hashed while it is copied into this
+// process's temporary folder, flushed, then renamed into place: a reader never sees
+// a half-written blob, and the same bytes are stored once.
+import Glibc
+import KhoCore
+import KhoPlatform
+import Synchronization
+
+/// The outcome of storing one source file.
+public struct StoredBlob: Sendable, Equatable {
+    public var sha256: String
+    public var size: Int64
+    /// Sniffed from the first bytes while they passed through, with the source's name as a hint.
+    public var mediaType: String
+    /// False when the same bytes were already in the store.
+    public var wasNew: Bool
+    /// True when a blob known to be damaged or missing was replaced by these good bytes.
+    public var repaired: Bool
+}
+
+public final class BlobStore: Sendable {
+    public static let chunkSize = 1 << 20
+    /// Writeback is started every this many bytes, so the disk is busy while we hash.
+    static let writebackStride: Int64 = 8 << 20
+    /// Files at least this large are copied on two threads (one hashes, one writes).
+    static let pipelineThreshold: Int64 = 16 << 20
+    /// Up to this many files are flushed one by one; more share one file-system flush.
+    static let perFileSyncLimit = 4
+
+    let root: HostPath
+    private let tempRoot: HostPath
+    private let session = SessionHolder()
+    /// Shard folders known to exist, so each is made (or found) once per process.
+    private let knownShards = Mutex<Set<HostPath>>([])
+
+    init(root: HostPath, tempRoot: HostPath) {
+        self.root = root
+        self.tempRoot = tempRoot
+    }
+
+    public func path(for sha256: String) -> HostPath {
+        let hex = Array(sha256.utf8)
+        return HostPath(bytes: root.bytes + Array("/\(String(decoding: hex[0..<2], as: UTF8.self))/".utf8) + hex)
+    }
+
+    /// Removes this process's temporary folder.
+    func closeSession() { session.close() }
+
+    /// A new, empty folder in this process's temporary area (removed with the area).
+    func temporaryFolder(_ name: String) throws(KhoError) -> HostPath {
+        let area = try session.area(root: tempRoot)
+        let folder = try area.newPath(worker: 0)
+        try FS.makeDirectory(HostPath(bytes: folder.bytes + Array("-\(name)".utf8)))
+        return HostPath(bytes: folder.bytes + Array("-\(name)".utf8))
+    }
+
+    public func contains(_ sha256: String, size: Int64) -> Bool {
+        guard let st = FS.fileStatus(path(for: sha256)) else { return false }
+        return Int64(st.st_size) == size && st.st_mode & S_IFMT == S_IFREG
+    }
+
+    /// Checks that every source is a readable regular file; reports all that are not.
+    public static func checkSources(_ sources: [HostPath]) -> (sizes: [Int64], problems: [KhoError]) {
+        var sizes: [Int64] = []
+        var problems: [KhoError] = []
+        for source in sources {
+            do throws(KhoError) {
+                let fd = try FileDescriptor.openForReading(source)
+                let st = try fd.status()
+                guard st.st_mode & S_IFMT == S_IFREG else {
+                    throw KhoError(st.st_mode & S_IFMT == S_IFDIR ? .notAFile : .notARegularFile,
+                                   "\(source) is \(st.st_mode & S_IFMT == S_IFDIR ? "a folder" : "not a regular file"); expected a file to store")
+                }
+                sizes.append(Int64(st.st_size))
+            } catch {
+                problems.append(error)
+                sizes.append(0)
+            }
+        }
+        return (sizes, problems)
+    }
+
+    /// Stores every source; returns one result per source, in order. All or nothing:
+    /// if one source fails, none is published.
+    public func put(_ sources: [HostPath], jobs: Int, damaged: Set<String> = [],
+                    progress: (any ProgressReporter)? = nil) throws(KhoError) -> [StoredBlob] {
+        if sources.isEmpty { return [] }
+        let staged = try stage(sources, jobs: jobs, progress: progress)
+        if let failure = staged.first(where: { if case .failure = $0 { true } else { false } }), case .failure(let error) = failure {
+            for case .success(let item) in staged { FS.remove(item.tempPath) }
+            throw error
+        }
+        return try publish(staged.map { try! $0.get() }, batch: sources.count > Self.perFileSyncLimit, damaged: damaged)
+    }
+
+    /// Takes files already written (and hashed) in this store's temporary area, on the same
+    /// disk, into the store by renaming them: flushed first, then published. Files whose bytes
+    /// are already stored are dropped.
+    func adopt(_ items: [(path: HostPath, sha256: String, size: Int64, mediaType: String)], damaged: Set<String>) throws(KhoError) -> [StoredBlob] {
+        if items.isEmpty { return [] }
+        try FileDescriptor.open(tempRoot, flags: O_RDONLY | O_DIRECTORY, doing: "flushing new blobs").syncFileSystem()
+        return try publish(items.map { Staged(tempPath: $0.path, sha256: $0.sha256, size: $0.size, mediaType: $0.mediaType) },
+                           batch: true, damaged: damaged)
+    }
+
+    /// Stores what it can: a source that cannot be read fails alone. A full disk stops everything.
+    func putEach(_ sources: [HostPath], jobs: Int, damaged: Set<String> = [],
+                 progress: (any ProgressReporter)? = nil) throws(KhoError) -> [Result<StoredBlob, KhoError>] {
+        if sources.isEmpty { return [] }
+        let staged = try stage(sources, jobs: jobs, progress: progress)
+        let good = staged.compactMap { try? $0.get() }
+        var published = try publish(good, batch: sources.count > Self.perFileSyncLimit, damaged: damaged)[...]
+        return staged.map { result in
+            switch result {
+            case .success: .success(published.removeFirst())
+            case .failure(let error): .failure(error)
+            }
+        }
+    }
+
+    /// Copies and hashes every source into the temporary area; flushes them when `batch`.
+    private func stage(_ sources: [HostPath], jobs: Int, progress: (any ProgressReporter)?) throws(KhoError) -> [Result<Staged, KhoError>] {
+        let temp = try session.area(root: tempRoot)
+        let batch = sources.count > Self.perFileSyncLimit
+        let buffers = WorkerBuffers(count: jobs, size: Self.chunkSize)
+        let staged: [Result<Staged, KhoError>]
+        do throws(KhoError) {
+            staged = try Parallel.map(count: sources.count, jobs: jobs) { index, worker throws(KhoError) -> Result<Staged, KhoError> in
+                do throws(KhoError) {
+                    return .success(try Self.copyAndHash(sources[index], into: temp.newPath(worker: worker), buffer: buffers[worker],
+                                                         syncNow: !batch, progress: progress))
+                } catch where error.code == .diskFull {
+                    throw error
+                } catch {
+                    return .failure(error)
+                }
+            }
+        } catch {
+            temp.removeContents()
+            throw error
+        }
+        if batch, staged.contains(where: { (try? $0.get()) != nil }) {
+            try FileDescriptor.open(tempRoot, flags: O_RDONLY | O_DIRECTORY, doing: "flushing new blobs").syncFileSystem()
+        }
+        return staged
+    }
+
+    /// Renames staged files into place (or drops them when the bytes are already stored).
+    private func publish(_ staged: [Staged], batch: Bool, damaged: Set<String>) throws(KhoError) -> [StoredBlob] {
+        var touchedShards: Set<HostPath> = []
+        var results: [StoredBlob] = []
+        var remaining = staged[...]
+        defer { for item in remaining { FS.remove(item.tempPath) } }
+        while let item = remaining.first {
+            let final = path(for: item.sha256)
+            let shard = HostPath(bytes: Array(final.bytes.dropLast(65)))
+            let isDamaged = damaged.contains(item.sha256)
+            if !isDamaged, contains(item.sha256, size: item.size) {
+                FS.remove(item.tempPath)
+                remaining.removeFirst()
+                results.append(StoredBlob(sha256: item.sha256, size: item.size, mediaType: item.mediaType, wasNew: false, repaired: false))
+                continue
+            }
+            let existed = FS.exists(final)
+            if !knownShards.withLock({ $0.contains(shard) }) {
+                try FS.makeDirectory(shard)
+                knownShards.withLock { _ = $0.insert(shard) }
+            }
+            try FS.rename(item.tempPath, final)
+            remaining.removeFirst()
+            touchedShards.insert(shard)
+            results.append(StoredBlob(sha256: item.sha256, size: item.size, mediaType: item.mediaType,
+                                      wasNew: !existed, repaired: existed || isDamaged))
+        }
+        if batch && !touchedShards.isEmpty {
+            try FileDescriptor.open(root, flags: O_RDONLY | O_DIRECTORY, doing: "flushing new blobs").syncFileSystem()
+        } else {
+            for shard in touchedShards { try FS.syncDirectory(shard) }
+        }
+        return results
+    }
+
+    /// A new stream into this process's temporary area.
+    func newWriter(name: FileName, maxBytes: Int64?) throws(KhoError) -> BlobWriter {
+        let temp = try session.area(root: tempRoot)
+        return try BlobWriter(path: try temp.newPath(worker: 0), name: name, maxBytes: maxBytes)
+    }
+
+    struct Staged: Sendable {
+        var tempPath: HostPath
+        var sha256: String
+        var size: Int64
+        var mediaType: String
+    }
+
+    // MARK: Reading
+
+    /// Streams a blob to `sink` in chunks; returns the SHA-256 of what was read.
+    func read(_ sha256: String, buffer: UnsafeMutableRawBufferPointer,
+              sink: (UnsafeRawBufferPointer) throws(KhoError) -> Void) throws(KhoError) -> (sha256: String, size: Int64) {
+        let input = try FileDescriptor.openForReading(path(for: sha256))
+        input.adviseSequential()
+        var digest = StreamingDigest()
+        var size: Int64 = 0
+        while true {
+            let n = try input.readFull(into: buffer)
+            if n == 0 { break }
+            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+            digest.update(chunk)
+            try sink(chunk)
+            size += Int64(n)
+        }
+        return (digest.finalizeHex(), size)
+    }
+
+    /// Streams a blob whose digest is already known, without hashing it again; returns the
+    /// number of bytes sent.
+    func readRaw(_ sha256: String, buffer: UnsafeMutableRawBufferPointer,
+                 sink: (UnsafeRawBufferPointer) throws(KhoError) -> Void) throws(KhoError) -> Int64 {
+        let input = try FileDescriptor.openForReading(path(for: sha256))
+        input.adviseSequential()
+        var size: Int64 = 0
+        while true {
+            let n = try input.readFull(into: buffer)
+            if n == 0 { break }
+            try sink(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            size += Int64(n)
+        }
+        return size
+    }
+
+    /// Every blob file present on disk, by name (for finding blobs the catalog does not know).
+    func allStoredNames() -> [String] {
+        var names: [String] = []
+        for shard in (try? FS.list(root)) ?? [] where shard.utf8.count == 2 {
+            for name in (try? FS.list(root.appending(shard))) ?? [] where SHA256Hex.isValid(name) { names.append(name) }
+        }
+        return names
+    }
+}
+
+/// This process's temporary area, made on first use.
+final class SessionHolder: Sendable {
+    private let state = Mutex<TempArea?>(nil)
+
+    func area(root: HostPath) throws(KhoError) -> TempArea {
+        try state.withLock { (area: inout TempArea?) throws(KhoError) -> TempArea in
+            if let area { return area }
+            let made = try TempArea(root: root)
+            area = made
+            return made
+        }
+    }
+
+    /// Removes the temporary folder now (it is also removed by the next process if we die).
+    func close() { state.withLock { $0 = nil } }
+}

@@ -1,0 +1,47 @@
+// Copying a large file while hashing it, on two threads: this thread reads a chunk and
+// hashes it while the ring's drain thread writes the same chunk out. Both only read the
+// buffer; a buffer is refilled only after the drain has released it.
+import KhoCore
+import KhoPlatform
+
+enum PipelinedCopy {
+    static let slotSize = 2 << 20
+
+    /// Copies `input` to `output`, calling `consume` (hashing) on every chunk in order on
+    /// this thread. `afterWrite(total)` runs on the writer thread after each write.
+    static func run(input: FileDescriptor, output: FileDescriptor, doing: String,
+                    consume: (UnsafeRawBufferPointer) -> Void,
+                    afterWrite: @escaping @Sendable (Int64) -> Void) throws(KhoError) -> Int64 {
+        let written = WrittenBytes()
+        let ring = BufferRing(slotSize: slotSize) { (chunk) throws(KhoError) in
+            try output.writeAll(chunk, doing: doing)
+            afterWrite(written.add(chunk.count))
+        }
+        var total: Int64 = 0
+        var readError: KhoError?
+        while ring.drainError == nil {
+            let buffer = ring.acquire()
+            let n: Int
+            do throws(KhoError) { n = try input.readFull(into: buffer) } catch {
+                readError = error
+                break
+            }
+            if n == 0 { break }
+            ring.submit(n)
+            consume(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            total += Int64(n)
+        }
+        if let error = ring.finish() { throw error }
+        if let readError { throw readError }
+        return total
+    }
+
+    /// The writer thread's running total (only that thread touches it).
+    final class WrittenBytes: @unchecked Sendable {
+        private var total: Int64 = 0
+        func add(_ n: Int) -> Int64 {
+            total += Int64(n)
+            return total
+        }
+    }
+}

@@ -1,0 +1,83 @@
+// The catalog: one type owns the SQLite database (WAL, migrations on open), and
+// turns SQLite's errors into ones a user can act on.
+import Foundation
+import GRDB
+import KhoCore
+import KhoPlatform
+
+public final class Catalog: Sendable {
+    let writer: any DatabaseWriter
+    let path: String
+
+    /// Opens (creating if needed) the catalog at `path`. Waits up to `lockTimeout`
+    /// seconds for another process's write to finish before saying the archive is locked.
+    public init(path: String, lockTimeout: Double) throws(KhoError) {
+        self.path = path
+        var config = Configuration()
+        config.busyMode = .timeout(lockTimeout)
+        config.prepareDatabase { db in
+            // New catalogs use 16 KB pages (four times fewer pages per product row and index
+            // entry than SQLite's default); an existing catalog keeps its page size.
+            try db.execute(sql: "PRAGMA page_size = 16384")
+            // A commit is on disk before Kho reports success.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Room for a whole import chunk, so a transaction does not spill pages to the WAL
+            // before it commits (up to 32 MB, taken only as used).
+            try db.execute(sql: "PRAGMA cache_size = -32768")
+        }
+        do {
+            let pool = try DatabasePool(path: path, configuration: config)
+            try CatalogSchema.migrator.migrate(pool)
+            writer = pool
+        } catch {
+            throw Catalog.translate(error, path: path)
+        }
+    }
+
+    /// An in-memory catalog, for tests.
+    public init(inMemory: Void = ()) throws(KhoError) {
+        path = ":memory:"
+        do {
+            let queue = try DatabaseQueue()
+            try CatalogSchema.migrator.migrate(queue)
+            writer = queue
+        } catch {
+            throw Catalog.translate(error, path: path)
+        }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws(KhoError) -> T {
+        do { return try writer.read(body) } catch { throw Catalog.translate(error, path: path) }
+    }
+
+    func write<T>(_ body: (Database) throws -> T) throws(KhoError) -> T {
+        do { return try writer.write(body) } catch { throw Catalog.translate(error, path: path) }
+    }
+
+    /// Fails fast with `archive_locked` when another process holds the write lock,
+    /// so long work (copying files) does not start only to fail at the end.
+    func probeWriteLock() throws(KhoError) {
+        try write { _ in }
+    }
+
+    static func translate(_ error: any Error, path: String) -> KhoError {
+        if let kho = error as? KhoError { return kho }
+        guard let db = error as? DatabaseError else {
+            return KhoError(.internal, "catalog \(path): \(error)")
+        }
+        switch db.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return KhoError(.archiveLocked, "the archive is locked by another Kho process (catalog \(path)); nothing was changed — try again when it has finished, or raise KHO_LOCK_TIMEOUT", cause: db)
+        case .SQLITE_FULL:
+            return KhoError(.diskFull, "the disk holding the catalog \(path) is full; nothing was changed — free space and try again", cause: db)
+        case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_CANTOPEN:
+            return KhoError(.catalogUnwritable, "cannot open or write the catalog \(path) (\(db.message ?? "permission denied")); check the archive folder's owner and mode", cause: db)
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+            return KhoError(.catalogDamaged, "the catalog \(path) is damaged (\(db.message ?? "corrupt")); restore it from a backup", cause: db)
+        case .SQLITE_IOERR:
+            return KhoError(.ioError, "input/output error on the catalog \(path); the disk may be failing", cause: db)
+        default:
+            return KhoError(.catalogError, "catalog \(path): \(db.message ?? "\(db.resultCode)")", cause: db)
+        }
+    }
+}

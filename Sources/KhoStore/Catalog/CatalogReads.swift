@@ -1,0 +1,146 @@
+// Reading products back from the catalog.
+import Foundation
+import GRDB
+import KhoCore
+import KhoPlatform
+
+/// A file of some product that holds a given blob.
+public struct BlobHolder: Sendable, Equatable {
+    public var productID: ProductID
+    public var title: String
+    public var n: Int
+    public var role: FileRole
+    public var name: String
+}
+
+enum CatalogReads {
+    static let productColumns = """
+        p.pk, p.id, p.title, p.kind, p.unit, p.produced, p.published, p.campaign, p.description, p.creator,
+        p.access, p.origin, p.carrier, p.digitized_on, p.digitization_method, p.created_at, p.updated_at,
+        p.languages, p.channels, p.topics
+        """
+
+    static func productPK(_ db: Database, id: ProductID) throws -> Int64? {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT pk FROM products WHERE id = ?"), arguments: [id.description])
+    }
+
+    static func product(_ db: Database, id: ProductID) throws -> Product? {
+        let rows = try Row.fetchAll(db, sql: "SELECT \(productColumns) FROM products p WHERE p.id = ?", arguments: [id.description])
+        return try products(db, rows: rows).first
+    }
+
+    static func list(_ db: Database, filter: ProductFilter) throws -> (products: [Product], total: Int) {
+        var conditions: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
+        if let kind = filter.kind { conditions.append("p.kind = ?"); arguments.append(kind.rawValue) }
+        if let unit = filter.unit { conditions.append("p.unit = ?"); arguments.append(unit.value) }
+        if let digitized = filter.digitized { conditions.append("p.digitized = ?"); arguments.append(digitized ? 1 : 0) }
+        if let from = filter.from { conditions.append("p.reference_date >= ?"); arguments.append(from.description) }
+        if let to = filter.to { conditions.append("p.reference_date <= ?"); arguments.append(to.description) }
+        if let language = filter.language {
+            // `--lang blt` also finds `blt-Tavt`.
+            conditions.append("EXISTS (SELECT 1 FROM json_each(p.languages) l WHERE l.value = ? OR l.value LIKE ?)")
+            arguments.append(language.value)
+            arguments.append(language.value + "-%")
+        }
+        if let channel = filter.channel {
+            conditions.append("EXISTS (SELECT 1 FROM json_each(p.channels) c WHERE c.value = ?)")
+            arguments.append(channel.rawValue)
+        }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM products p \(whereClause)", arguments: StatementArguments(arguments)) ?? 0
+        var sql = "SELECT \(productColumns) FROM products p \(whereClause) ORDER BY p.reference_date IS NULL, p.reference_date, p.title_sort, p.id"
+        if let limit = filter.limit { sql += " LIMIT \(max(0, limit))" }
+        let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
+        return (try products(db, rows: rows), total)
+    }
+
+    static func search(_ db: Database, ftsQuery: String, limit: Int?) throws -> [Product] {
+        var sql = """
+            SELECT \(productColumns) FROM products_search s JOIN products p ON p.pk = s.rowid
+            WHERE products_search MATCH ? ORDER BY bm25(products_search, 10.0, 2.0, 4.0), p.title_sort
+            """
+        if let limit { sql += " LIMIT \(max(0, limit))" }
+        return try products(db, rows: Row.fetchAll(db, sql: sql, arguments: [ftsQuery]))
+    }
+
+    static func events(_ db: Database, productID: ProductID) throws -> [PreservationEvent] {
+        try Row.fetchAll(db, sql: "SELECT * FROM events WHERE product_id = ? ORDER BY pk", arguments: [productID.description])
+            .map(event)
+    }
+
+    static func event(_ row: Row) -> PreservationEvent {
+        PreservationEvent(
+            id: row["pk"], at: Timestamp(iso: row["at"]), type: EventType(rawValue: row["type"]) ?? .metadataModification,
+            object: row["object"], productID: (row["product_id"] as String?).flatMap { try? ProductID.parse($0).get() },
+            agent: row["agent"], outcome: EventOutcome(rawValue: row["outcome"]) ?? .warning, detail: row["detail"])
+    }
+
+    static func holders(_ db: Database, sha256: String) throws -> [BlobHolder] {
+        try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT p.id, p.title, f.seq, f.role, f.name FROM files f JOIN products p ON p.pk = f.product_pk
+            WHERE f.sha256 = ? ORDER BY p.pk, f.seq
+            """), arguments: [sha256]).compactMap { row in
+            guard let id = try? ProductID.parse(row["id"]).get() else { return nil }
+            return BlobHolder(productID: id, title: row["title"], n: row["seq"],
+                              role: FileRole(rawValue: row["role"]) ?? .master, name: row["name"])
+        }
+    }
+
+    static func damagedBlobs(_ db: Database) throws -> Set<String> {
+        Set(try String.fetchAll(db, sql: "SELECT sha256 FROM blobs WHERE last_check_outcome IN ('damaged', 'missing')"))
+    }
+
+    /// Builds full products (lists and files included) for product rows, in the rows' order.
+    static func products(_ db: Database, rows: [Row]) throws -> [Product] {
+        if rows.isEmpty { return [] }
+        let pks: [Int64] = rows.map { $0["pk"] }
+        var files: [Int64: [StoredFile]] = [:]
+        for chunk in stride(from: 0, to: pks.count, by: 500).map({ Array(pks[$0..<min($0 + 500, pks.count)]) }) {
+            let marks = chunk.map { _ in "?" }.joined(separator: ",")
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM files WHERE product_pk IN (\(marks)) ORDER BY product_pk, seq", arguments: StatementArguments(chunk)) {
+                let name = FileName(display: row["name"], original: [UInt8](row["name_bytes"] as Data), decodedAs: row["name_encoding"])
+                files[row["product_pk"], default: []].append(StoredFile(
+                    n: row["seq"], sha256: row["sha256"], size: row["size"], name: name,
+                    role: FileRole(rawValue: row["role"]) ?? .supplement, mediaType: row["media_type"],
+                    addedAt: Timestamp(iso: row["added_at"])))
+            }
+        }
+        return try rows.map { row in
+            let pk: Int64 = row["pk"]
+            func list(_ column: String) -> [String] { JSONList.decode(row[column] as String? ?? "[]") ?? [] }
+            return try decode(row, languages: list("languages"), channels: list("channels"), topics: list("topics"), files: files[pk] ?? [])
+        }
+    }
+
+    private static func decode(_ row: Row, languages: [String], channels: [String], topics: [String],
+                               files: [StoredFile]) throws -> Product {
+        let idText: String = row["id"]
+        func damaged(_ field: String, _ value: String?) -> KhoError {
+            KhoError(.catalogDamaged, "product \(idText) has an unreadable \(field) '\(value ?? "")' in the catalog")
+        }
+        guard let id = try? ProductID.parse(idText).get() else { throw damaged("ID", idText) }
+        guard let kind = ProductKind(rawValue: row["kind"]) else { throw damaged("kind", row["kind"]) }
+        guard let unit = try? UnitCode.parse(row["unit"]).get() else { throw damaged("unit", row["unit"]) }
+        guard let access = AccessLevel(rawValue: row["access"]) else { throw damaged("access", row["access"]) }
+        guard let origin = Origin(rawValue: row["origin"]) else { throw damaged("origin", row["origin"]) }
+        func date(_ column: String) throws -> CalendarDate? {
+            guard let text: String = row[column] else { return nil }
+            guard let d = try? CalendarDate.parse(text).get() else { throw damaged(column, text) }
+            return d
+        }
+        let metadata = ProductMetadata(
+            title: row["title"], kind: kind, languages: try languages.map { t in
+                guard let tag = try? LanguageTag.parse(t).get() else { throw damaged("language", t) }
+                return tag
+            }, unit: unit, produced: try date("produced"), published: try date("published"),
+            channels: channels.compactMap(Channel.init(rawValue:)), topics: topics, campaign: row["campaign"],
+            description: row["description"], creator: row["creator"], access: access)
+        let digitization = Digitization(
+            origin: origin, carrier: (row["carrier"] as String?).flatMap(Carrier.init(rawValue:)),
+            digitizedOn: try date("digitized_on"),
+            method: (row["digitization_method"] as String?).flatMap(DigitizationMethod.init(rawValue:)))
+        return Product(id: id, metadata: metadata, digitization: digitization, files: files,
+                       createdAt: Timestamp(iso: row["created_at"]), updatedAt: Timestamp(iso: row["updated_at"]))
+    }
+}

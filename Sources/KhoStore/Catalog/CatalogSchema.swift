@@ -1,0 +1,225 @@
+// The catalog's schema, as migrations run on every open. Never edit a shipped
+// migration: add a new one.
+import Foundation
+import GRDB
+import KhoCore
+import KhoPlatform
+
+enum CatalogSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: products, files, blobs, events, search") { db in
+            try db.execute(sql: """
+                CREATE TABLE products (
+                    pk INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
+                    title TEXT NOT NULL,
+                    title_sort BLOB NOT NULL,
+                    kind TEXT NOT NULL,
+                    unit TEXT NOT NULL,
+                    produced TEXT,
+                    published TEXT,
+                    reference_date TEXT,
+                    campaign TEXT,
+                    description TEXT,
+                    creator TEXT,
+                    access TEXT NOT NULL CHECK (access IN ('public', 'internal', 'restricted')),
+                    origin TEXT NOT NULL CHECK (origin IN ('born_digital', 'physical')),
+                    carrier TEXT,
+                    digitized_on TEXT,
+                    digitization_method TEXT,
+                    digitized INTEGER NOT NULL DEFAULT 0,
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                );
+                CREATE INDEX products_reference ON products(reference_date);
+                CREATE INDEX products_unit ON products(unit, reference_date);
+                CREATE INDEX products_kind ON products(kind);
+                CREATE INDEX products_updated ON products(updated_at);
+
+                CREATE TABLE product_languages (
+                    product_pk INTEGER NOT NULL REFERENCES products(pk) ON DELETE CASCADE,
+                    position INTEGER NOT NULL,
+                    tag TEXT NOT NULL,
+                    PRIMARY KEY (product_pk, position)
+                ) WITHOUT ROWID;
+                CREATE INDEX product_languages_tag ON product_languages(tag);
+
+                CREATE TABLE product_channels (
+                    product_pk INTEGER NOT NULL REFERENCES products(pk) ON DELETE CASCADE,
+                    position INTEGER NOT NULL,
+                    channel TEXT NOT NULL,
+                    PRIMARY KEY (product_pk, position)
+                ) WITHOUT ROWID;
+                CREATE INDEX product_channels_channel ON product_channels(channel);
+
+                CREATE TABLE product_topics (
+                    product_pk INTEGER NOT NULL REFERENCES products(pk) ON DELETE CASCADE,
+                    position INTEGER NOT NULL,
+                    topic TEXT NOT NULL,
+                    PRIMARY KEY (product_pk, position)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE blobs (
+                    sha256 TEXT PRIMARY KEY NOT NULL CHECK (length(sha256) = 64),
+                    size INTEGER NOT NULL CHECK (size >= 0),
+                    stored_at TEXT NOT NULL,
+                    last_checked_at TEXT,
+                    last_check_outcome TEXT
+                ) WITHOUT ROWID;
+
+                CREATE TABLE files (
+                    pk INTEGER PRIMARY KEY,
+                    product_pk INTEGER NOT NULL REFERENCES products(pk),
+                    seq INTEGER NOT NULL,
+                    sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+                    role TEXT NOT NULL CHECK (role IN ('master', 'access', 'supplement')),
+                    name TEXT NOT NULL,
+                    name_bytes BLOB NOT NULL,
+                    name_encoding TEXT NOT NULL,
+                    media_type TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    added_at TEXT NOT NULL,
+                    UNIQUE (product_pk, seq)
+                );
+                CREATE INDEX files_sha256 ON files(sha256);
+
+                CREATE TABLE events (
+                    pk INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    object TEXT NOT NULL,
+                    product_id TEXT,
+                    agent TEXT NOT NULL,
+                    outcome TEXT NOT NULL CHECK (outcome IN ('success', 'failure', 'warning')),
+                    detail TEXT
+                );
+                CREATE INDEX events_product ON events(product_id);
+                CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+                    BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+                CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+                    BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+
+                CREATE VIRTUAL TABLE products_search USING fts5(
+                    title, description, keywords,
+                    tokenize = 'unicode61 remove_diacritics 0'
+                );
+                """)
+        }
+        migrator.registerMigration("v2: import sources, title index") { db in
+            try db.execute(sql: """
+                CREATE TABLE product_sources (
+                    unit TEXT NOT NULL,
+                    source_id TEXT NOT NULL,
+                    product_pk INTEGER NOT NULL REFERENCES products(pk),
+                    PRIMARY KEY (unit, source_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX products_title ON products(title);
+                """)
+        }
+        migrator.registerMigration("v3: lists in the product row, digital flag") { db in
+            // Languages, channels and topics move into the product row as JSON arrays: one row per
+            // product instead of four tables' worth of index entries, and a digital-platform flag
+            // the reports can sum directly.
+            let digital = Channel.allCases.filter(\.isDigital).map { "'\($0.rawValue)'" }.joined(separator: ", ")
+            try db.execute(sql: """
+                ALTER TABLE products ADD COLUMN languages TEXT NOT NULL DEFAULT '[]';
+                ALTER TABLE products ADD COLUMN channels TEXT NOT NULL DEFAULT '[]';
+                ALTER TABLE products ADD COLUMN topics TEXT NOT NULL DEFAULT '[]';
+                ALTER TABLE products ADD COLUMN digital INTEGER NOT NULL DEFAULT 0;
+                UPDATE products SET
+                    languages = coalesce((SELECT json_group_array(tag) FROM (SELECT tag FROM product_languages WHERE product_pk = products.pk ORDER BY position)), '[]'),
+                    channels = coalesce((SELECT json_group_array(channel) FROM (SELECT channel FROM product_channels WHERE product_pk = products.pk ORDER BY position)), '[]'),
+                    topics = coalesce((SELECT json_group_array(topic) FROM (SELECT topic FROM product_topics WHERE product_pk = products.pk ORDER BY position)), '[]'),
+                    digital = EXISTS (SELECT 1 FROM product_channels WHERE product_pk = products.pk AND channel IN (\(digital)));
+                DROP TABLE product_languages;
+                DROP TABLE product_channels;
+                DROP TABLE product_topics;
+                DROP INDEX products_kind;
+                """)
+        }
+        migrator.registerMigration("v4: title key index") { db in
+            // Same-title lookups go through an 8-byte hash of the title instead of the title.
+            try db.execute(sql: "ALTER TABLE products ADD COLUMN title_key INTEGER NOT NULL DEFAULT 0")
+            let update = try db.makeStatement(sql: "UPDATE products SET title_key = ? WHERE pk = ?")
+            for row in try Row.fetchAll(db, sql: "SELECT pk, title FROM products") {
+                try update.execute(arguments: [TitleKey.of(row["title"]), row["pk"] as Int64])
+            }
+            try db.execute(sql: """
+                DROP INDEX products_title;
+                CREATE INDEX products_title_key ON products(title_key);
+                """)
+        }
+        migrator.registerMigration("v5: compact sort keys") { db in
+            // The Vietnamese sort key became one byte per letter; keys of the old form would
+            // sort wrongly beside new ones, so every key is made again.
+            let update = try db.makeStatement(sql: "UPDATE products SET title_sort = ? WHERE pk = ?")
+            for row in try Row.fetchAll(db, sql: "SELECT pk, title FROM products") {
+                try update.execute(arguments: [Data(VietnameseText.collationKey(row["title"])), row["pk"] as Int64])
+            }
+        }
+        migrator.registerMigration("v6: contentless search index, no updated_at index") { db in
+            // The search index keeps only what search needs (the index and sizes for ranking), not a
+            // second copy of every title; nothing queries products by updated_at.
+            try db.execute(sql: """
+                CREATE VIRTUAL TABLE products_search_v6 USING fts5(
+                    title, description, keywords, content = '',
+                    tokenize = 'unicode61 remove_diacritics 0'
+                );
+                INSERT INTO products_search_v6 (rowid, title, description, keywords)
+                    SELECT rowid, title, description, keywords FROM products_search;
+                DROP TABLE products_search;
+                ALTER TABLE products_search_v6 RENAME TO products_search;
+                DROP INDEX products_updated;
+                """)
+        }
+        migrator.registerMigration("v7: report flags and covering indexes") { db in
+            // Reports sum per-product flags over a unit's or the whole country's products in a
+            // period; the indexes hold everything those sums read, so no product row is visited.
+            // The flags depend on the archive's configuration and on the unit tables: they are
+            // computed when the archive is opened and what they were computed with has changed
+            // ('flags' in archive_settings; empty here, so the first open computes them).
+            try db.execute(sql: """
+                ALTER TABLE products ADD COLUMN minority INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE products ADD COLUMN foreign_language INTEGER NOT NULL DEFAULT 0;
+                -- Which table the unit code belongs to: 0 before 1 July 2025, 1 from then.
+                ALTER TABLE products ADD COLUMN unit_era INTEGER NOT NULL DEFAULT 1;
+                -- Today's province the unit is part of (the old unit's successor), '' if none.
+                ALTER TABLE products ADD COLUMN province_now TEXT NOT NULL DEFAULT '';
+                -- The three indicators packed in one number, so one sum() gives all three counts
+                -- (each sum stays exact below 2^21 products per group; the reader checks).
+                ALTER TABLE products ADD COLUMN report_bits INTEGER GENERATED ALWAYS AS
+                    (digitized + (digital << 21) + ((digital OR minority OR foreign_language) << 42)) VIRTUAL;
+                CREATE TABLE archive_settings (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
+                INSERT INTO archive_settings (key, value) VALUES ('flags', '');
+                DROP INDEX products_reference;
+                DROP INDEX products_unit;
+                CREATE INDEX products_report_unit ON products(unit, unit_era, reference_date, report_bits, kind);
+                CREATE INDEX products_report_province ON products(province_now, reference_date, report_bits, unit, unit_era, kind);
+                """)
+        }
+        migrator.registerMigration("v8: exports") { db in
+            // One row per export that completed: written only after its bundle was flushed and
+            // renamed into place, so an export killed half-way leaves no record and no cursor.
+            try db.execute(sql: """
+                CREATE TABLE exports (
+                    pk INTEGER PRIMARY KEY,
+                    export_id TEXT NOT NULL,
+                    scope_key TEXT NOT NULL,
+                    scope TEXT NOT NULL,
+                    period TEXT NOT NULL,
+                    follows TEXT,
+                    created_at TEXT NOT NULL,
+                    file TEXT NOT NULL,
+                    format TEXT NOT NULL,
+                    bundle_sha256 TEXT NOT NULL,
+                    payload_bytes INTEGER NOT NULL,
+                    cursor TEXT NOT NULL,
+                    product_ids TEXT NOT NULL
+                );
+                CREATE INDEX exports_scope ON exports(scope_key, pk);
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,164 @@
+// Writing products, files, blobs and events inside a catalog transaction.
+import Foundation
+import GRDB
+import KhoCore
+import KhoPlatform
+
+enum CatalogWrites {
+    /// Inserts a product without files; returns its row key. A new random ID that happens to
+    /// exist already (a unique-key collision) is replaced by one from `newID` and the insert retried.
+    static func insert(_ db: Database, _ p: inout PreparedProduct, at now: Timestamp, newID: () -> ProductID) throws -> Int64 {
+        let m = p.metadata, d = p.digitization
+        let insert = try RawStatement(db, """
+            INSERT INTO products (id, title, title_sort, kind, unit, produced, published, reference_date, campaign,
+                description, creator, access, origin, carrier, digitized_on, digitization_method, digitized,
+                created_at, updated_at, languages, channels, topics, digital, title_key, minority, foreign_language, unit_era, province_now)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for attempt in 1...5 {
+            insert.bind(1, p.id.description)
+            insert.bind(2, m.title)
+            insert.bind(3, p.titleSort)
+            insert.bind(4, m.kind.rawValue)
+            insert.bind(5, m.unit.value)
+            insert.bind(6, p.produced)
+            insert.bind(7, p.published)
+            insert.bind(8, p.referenceDate)
+            insert.bind(9, m.campaign)
+            insert.bind(10, m.description)
+            insert.bind(11, m.creator)
+            insert.bind(12, m.access.rawValue)
+            insert.bind(13, d.origin.rawValue)
+            insert.bind(14, d.carrier?.rawValue)
+            insert.bind(15, p.digitizedOn)
+            insert.bind(16, d.method?.rawValue)
+            insert.bind(17, now.iso)
+            insert.bind(18, now.iso)
+            insert.bind(19, p.languagesJSON)
+            insert.bind(20, p.channelsJSON)
+            insert.bind(21, p.topicsJSON)
+            insert.bind(22, p.flags.digital ? 1 : 0)
+            insert.bind(23, p.titleKey)
+            insert.bind(24, p.flags.minority ? 1 : 0)
+            insert.bind(25, p.flags.foreign ? 1 : 0)
+            insert.bind(26, p.flags.unitEra)
+            insert.bind(27, p.flags.provinceNow)
+            let code = try insert.run()
+            if !RawStatement.isConstraint(code) { break }
+            guard attempt < 5, try CatalogReads.productPK(db, id: p.id) != nil else {
+                throw DatabaseError(resultCode: .SQLITE_CONSTRAINT, message: "product \(p.id) violates a constraint of the catalog")
+            }
+            p.id = newID()
+        }
+        let pk = db.lastInsertedRowID
+        let search = try RawStatement(db, "INSERT INTO products_search (rowid, title, description, keywords) VALUES (?, ?, ?, ?)")
+        search.bind(1, pk)
+        search.bind(2, p.searchTitle)
+        search.bind(3, p.searchDescription)
+        search.bind(4, p.searchKeywords)
+        try search.run()
+        return pk
+    }
+
+    /// Replaces a product's descriptive metadata (not its files or digitization). `old` is the
+    /// metadata being replaced: the contentless search index forgets a row by its old values.
+    static func updateMetadata(_ db: Database, pk: Int64, metadata m: ProductMetadata, replacing old: ProductMetadata,
+                               config: ArchiveConfig, at now: Timestamp) throws {
+        let flags = config.flags(m)
+        try db.execute(sql: """
+            UPDATE products SET title = ?, title_sort = ?, kind = ?, unit = ?, produced = ?, published = ?,
+                reference_date = ?, campaign = ?, description = ?, creator = ?, access = ?, updated_at = ?,
+                languages = ?, channels = ?, topics = ?, digital = ?, title_key = ?, minority = ?, foreign_language = ?,
+                unit_era = ?, province_now = ?
+            WHERE pk = ?
+            """, arguments: [
+                m.title, Data(VietnameseText.collationKey(m.title)), m.kind.rawValue, m.unit.value,
+                m.produced?.description, m.published?.description, m.referenceDate?.description, m.campaign,
+                m.description, m.creator, m.access.rawValue, now.iso, JSONList.encode(m.languages.map(\.value)),
+                JSONList.encode(m.channels.map(\.rawValue)), JSONList.encode(m.topics), flags.digital ? 1 : 0,
+                TitleKey.of(m.title), flags.minority ? 1 : 0, flags.foreign ? 1 : 0, flags.unitEra, flags.provinceNow, pk,
+            ])
+        try db.execute(sql: "INSERT INTO products_search (products_search, rowid, title, description, keywords) VALUES ('delete', ?, ?, ?, ?)",
+                       arguments: [pk, SearchQuery.indexText(old.title), SearchQuery.indexText(old.description),
+                                   SearchQuery.indexText(old.searchKeywords)])
+        try db.execute(sql: "INSERT INTO products_search (rowid, title, description, keywords) VALUES (?, ?, ?, ?)",
+                       arguments: [pk, SearchQuery.indexText(m.title), SearchQuery.indexText(m.description),
+                                   SearchQuery.indexText(m.searchKeywords)])
+    }
+
+    static func setDigitization(_ db: Database, pk: Int64, _ d: Digitization, at now: Timestamp) throws {
+        try db.execute(sql: """
+            UPDATE products SET carrier = ?, digitized_on = ?, digitization_method = ?, updated_at = ? WHERE pk = ?
+            """, arguments: [d.carrier?.rawValue, d.digitizedOn?.description, d.method?.rawValue, now.iso, pk])
+    }
+
+    /// Records a blob; a repaired one gets its check outcome reset.
+    static func recordBlob(_ db: Database, sha256: String, size: Int64, repaired: Bool, at now: Timestamp) throws {
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO blobs (sha256, size, stored_at) VALUES (?, ?, ?)")
+            .execute(arguments: [sha256, size, now.iso])
+        if repaired {
+            try db.execute(sql: "UPDATE blobs SET last_check_outcome = 'repaired', last_checked_at = ? WHERE sha256 = ?",
+                           arguments: [now.iso, sha256])
+        }
+    }
+
+    /// Adds a file row. The caller marks the product digitized once (`markDigitized`) when masters arrive.
+    static func insertFile(_ db: Database, productPK: Int64, file f: StoredFile) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO files (product_pk, seq, sha256, role, name, name_bytes, name_encoding, media_type, size, added_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [productPK, f.n, f.sha256, f.role.rawValue, f.name.display, Data(f.name.original),
+                                     f.name.decodedAs, f.mediaType, f.size, f.addedAt.iso])
+    }
+
+    static func markDigitized(_ db: Database, productPK: Int64, at now: Timestamp) throws {
+        try db.execute(sql: "UPDATE products SET digitized = 1, updated_at = ? WHERE pk = ?", arguments: [now.iso, productPK])
+    }
+
+    static func append(_ db: Database, _ e: PreservationEvent) throws {
+        let statement = try RawStatement(db, """
+            INSERT INTO events (at, type, object, product_id, agent, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
+        statement.bind(1, e.at.iso)
+        statement.bind(2, e.type.rawValue)
+        statement.bind(3, e.object)
+        statement.bind(4, e.productID?.description)
+        statement.bind(5, e.agent)
+        statement.bind(6, e.outcome.rawValue)
+        statement.bind(7, e.detail)
+        try statement.run()
+    }
+
+    static func recordFixity(_ db: Database, sha256: String, outcome: String, at now: Timestamp) throws {
+        try db.cachedStatement(sql: "UPDATE blobs SET last_checked_at = ?, last_check_outcome = ? WHERE sha256 = ?")
+            .execute(arguments: [now.iso, outcome, sha256])
+    }
+}
+
+extension CatalogWrites {
+    /// Recomputes every product's report flags under `config` (after kho-config.json or the
+    /// unit tables changed). Returns how many products changed.
+    static func recomputeFlags(_ db: Database, config: ArchiveConfig) throws -> Int {
+        let update = try db.makeStatement(sql: """
+            UPDATE products SET digital = ?, minority = ?, foreign_language = ?, unit_era = ?, province_now = ? WHERE pk = ?
+            """)
+        var changed: [(Int64, ReportFlags)] = []
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT pk, languages, channels, unit, produced, published, digital, minority, foreign_language, unit_era, province_now FROM products
+            """)
+        while let row = try rows.next() {
+            let languages = (JSONList.decode(row["languages"]) ?? []).compactMap { try? LanguageTag.parse($0).get() }
+            let channels = (JSONList.decode(row["channels"]) ?? []).compactMap(Channel.init(rawValue:))
+            func date(_ column: String) -> CalendarDate? { (row[column] as String?).flatMap { try? CalendarDate.parse($0).get() } }
+            let flags = config.flags(languages: languages, channels: channels, unit: row["unit"], produced: date("produced"), published: date("published"))
+            let stored = ReportFlags(digital: row["digital"] != 0, minority: row["minority"] != 0, foreign: row["foreign_language"] != 0,
+                                     unitEra: row["unit_era"], provinceNow: row["province_now"])
+            if flags != stored { changed.append((row["pk"], flags)) }
+        }
+        for (pk, f) in changed {
+            try update.execute(arguments: [f.digital ? 1 : 0, f.minority ? 1 : 0, f.foreign ? 1 : 0, f.unitEra, f.provinceNow, pk])
+        }
+        try db.execute(sql: "INSERT OR REPLACE INTO archive_settings (key, value) VALUES ('flags', ?)", arguments: [config.flagsFingerprint])
+        return changed.count
+    }
+}

@@ -1,0 +1,146 @@
+// What an export takes: the products of a unit (and the units under it or merged into it)
+// whose reference date is in a period, as a report counts them; restricted ones never.
+import GRDB
+import KhoCore
+import KhoPlatform
+
+/// What an export starts from: everything, the last export of the same scope, or a date.
+public enum ExportSince: Sendable, Equatable {
+    case everything
+    case lastExport
+    /// Products changed on or after this day (Vietnam time).
+    case date(CalendarDate)
+}
+
+public struct ExportRecord: Sendable, Equatable {
+    public var exportID: String
+    public var scopeKey: String
+    public var scope: String
+    public var period: String
+    /// The export this one follows (an incremental export).
+    public var follows: String?
+    public var createdAt: Timestamp
+    public var file: String
+    public var format: String
+    public var bundleSHA256: String
+    public var payloadBytes: Int64
+    /// The latest product change the export took in: the next --since-last starts after it.
+    public var cursor: String
+    public var productIDs: [String]
+
+    public init(exportID: String, scopeKey: String, scope: String, period: String, follows: String?, createdAt: Timestamp, file: String,
+                format: String, bundleSHA256: String, payloadBytes: Int64, cursor: String, productIDs: [String]) {
+        self.exportID = exportID
+        self.scopeKey = scopeKey
+        self.scope = scope
+        self.period = period
+        self.follows = follows
+        self.createdAt = createdAt
+        self.file = file
+        self.format = format
+        self.bundleSHA256 = bundleSHA256
+        self.payloadBytes = payloadBytes
+        self.cursor = cursor
+        self.productIDs = productIDs
+    }
+}
+
+public struct ExportSelection: Sendable {
+    public var plan: ReportPlan
+    /// Identifies the scope (unit and period) across exports, for --since-last.
+    public var scopeKey: String
+    /// The export this one follows (--since-last), if there was one.
+    public var follows: ExportRecord?
+    /// The latest change among all products of the scope now: the cursor the record keeps.
+    public var cursor: String
+    /// Product IDs to export, in ID order.
+    public var ids: [ProductID]
+    /// Restricted products of the scope, left out.
+    public var restrictedLeftOut: Int
+    /// The latest change among the exported products (their updated_at), nil when none.
+    public var lastChange: Timestamp?
+}
+
+extension Archive {
+    /// `period` nil: every date, undated products included.
+    public func exportSelection(unitCode: String?, unitEra: AdminUnit.Era?, period: Period?,
+                                since: ExportSince = .everything) throws(KhoError) -> ExportSelection {
+        let request = ReportRequest(unitCode: unitCode, unitEra: unitEra, period: period ?? Period(kind: .range, from: CalendarDate(year: 1900, month: 1, day: 1)!,
+                                                                                                        to: CalendarDate(year: 2200, month: 12, day: 31)!, label: "all"),
+                                    trendCount: 1, gapLimit: 0)
+        let plan = try Self.plan(request, table: .standard)
+        let scopeKey = "unit=" + (plan.scope.unit.map { "\($0.era.rawValue):\($0.code)" } ?? "all")
+            + ";period=" + (period.map { "\($0.from)..\($0.to)" } ?? "all")
+        let scope = ReportSQL.scope(plan.selection)
+        var sql = "SELECT id, access, updated_at FROM products WHERE \(scope.sql)"
+        var arguments = scope.arguments
+        if let period {
+            sql += " AND reference_date BETWEEN ? AND ?"
+            arguments += [period.from.description, period.to.description]
+        }
+        sql += " ORDER BY id"
+        let (rows, follows) = try catalog.read { db in
+            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
+            let follows = since == .lastExport ? try Self.lastExport(db, scopeKey: scopeKey) : nil
+            return (rows, follows)
+        }
+        if since == .lastExport && follows == nil {
+            throw KhoError(.noPreviousExport, "no export of this scope (\(scopeKey)) has been made yet; make a full one first (without --since-last)")
+        }
+        // Changed after the cursor: new products, new files and new metadata all move updated_at.
+        let after: String?
+        switch since {
+        case .everything: after = nil
+        case .lastExport: after = follows?.cursor
+        case .date(let day):
+            // The day starts at 00:00 in Vietnam, 17:00 UTC the day before.
+            let previous = CalendarDate.fromDaysSince1970(day.daysSince1970 - 1)
+            after = "\(previous)T16:59:59.999Z"
+        }
+        var ids: [ProductID] = []
+        var restricted = 0
+        var last: String?
+        var cursor = ""
+        for row in rows {
+            let updated: String = row[2]
+            if (row[1] as String) == AccessLevel.restricted.rawValue {
+                if after.map({ updated > $0 }) ?? true { restricted += 1 }
+                continue
+            }
+            if updated > cursor { cursor = updated }
+            if let after, updated <= after { continue }
+            guard case .success(let id) = ProductID.parse(row[0]) else { continue }
+            ids.append(id)
+            if last.map({ updated > $0 }) ?? true { last = updated }
+        }
+        return ExportSelection(plan: plan, scopeKey: scopeKey, follows: follows, cursor: max(cursor, follows?.cursor ?? ""),
+                               ids: ids, restrictedLeftOut: restricted, lastChange: last.map(Timestamp.init(iso:)))
+    }
+
+    /// Records a completed export: call only once its bundle is flushed and in place.
+    public func recordExport(_ record: ExportRecord) throws(KhoError) {
+        try catalog.write { db in
+            try db.execute(sql: """
+                INSERT INTO exports (export_id, scope_key, scope, period, follows, created_at, file, format, bundle_sha256,
+                                     payload_bytes, cursor, product_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [record.exportID, record.scopeKey, record.scope, record.period, record.follows, record.createdAt.iso,
+                                 record.file, record.format, record.bundleSHA256, record.payloadBytes, record.cursor,
+                                 JSONList.encode(record.productIDs)])
+        }
+    }
+
+    /// Every completed export, oldest first.
+    public func exports() throws(KhoError) -> [ExportRecord] {
+        try catalog.read { db in try Row.fetchAll(db, sql: "SELECT * FROM exports ORDER BY pk").map(Self.record) }
+    }
+
+    static func lastExport(_ db: Database, scopeKey: String) throws -> ExportRecord? {
+        try Row.fetchOne(db, sql: "SELECT * FROM exports WHERE scope_key = ? ORDER BY pk DESC LIMIT 1", arguments: [scopeKey]).map(record)
+    }
+
+    static func record(_ row: Row) -> ExportRecord {
+        ExportRecord(exportID: row["export_id"], scopeKey: row["scope_key"], scope: row["scope"], period: row["period"], follows: row["follows"],
+                     createdAt: Timestamp(iso: row["created_at"]), file: row["file"], format: row["format"], bundleSHA256: row["bundle_sha256"],
+                     payloadBytes: row["payload_bytes"], cursor: row["cursor"], productIDs: JSONList.decode(row["product_ids"]) ?? [])
+    }
+}

@@ -1,0 +1,240 @@
+// Bulk import from a manifest. Rows are checked (values, duplicates, files) and stored in
+// chunks, in row order: while the writer stores one chunk, the next is checked on another
+// core. A chunk's files are stored in parallel, then its rows commit in one transaction —
+// optimistically, and again row by row with savepoints if a row fails — so a row is stored
+// whole or not at all. A killed import resumes on re-run: rows already stored are recognised
+// (source_id, else the same title and files, else the same registration). A dry run checks
+// every row and file and stores nothing.
+import Foundation
+import GRDB
+import KhoCore
+import KhoPlatform
+
+extension Archive {
+    /// Rows checked at a time.
+    static let planChunk = 8192
+    /// A write commits at most this much work: a row with files weighs 32, a row without 1
+    /// (256 rows with files, or 8,192 registrations), or this many bytes of files.
+    static let chunkWeight = 8192
+    static let chunkBytes: Int64 = 512 << 20
+
+    public func importManifest(_ manifest: HostPath, options: ImportOptions) throws(KhoError) -> ImportReport {
+        let started = clock.uptime()
+        guard let data = FileManager.default.contents(atPath: manifest.description) else {
+            throw FS.exists(manifest)
+                ? KhoError(.unreadableFile, "\(manifest): cannot read the manifest (permission denied, or a folder)")
+                : KhoError(.missingFile, "\(manifest): no such manifest")
+        }
+        let name = String(decoding: manifest.lastComponent, as: UTF8.self)
+        let parsed = try ManifestParser.parse([UInt8](data), fileName: name).get()
+        var report = ImportReport(manifest: manifest.description, format: parsed.format, dryRun: options.dryRun,
+                                  results: [], problems: parsed.rowProblems, warnings: parsed.warnings)
+        let validator = ManifestValidator(products: ProductValidator(languages: registry, cache: ValidationCache()), headers: parsed.headers)
+        let finder = ManifestFiles(base: manifest.parentFolder)
+        let planner = ImportPlanner(validator: validator, finder: finder, manifestName: name, unreadable: Set(parsed.rowProblems.map(\.row)), config: config, ids: ids)
+        var results: [ImportRowResult] = []
+        for p in parsed.rowProblems where !parsed.rows.contains(where: { $0.row == p.row }) {
+            results.append(ImportRowResult(row: p.row, status: .rejected, productID: nil, sourceID: nil, message: p.description))
+        }
+
+        if options.dryRun {
+            let checked = planner.plan(parsed.rows[...], jobs: options.jobs, prepareAt: nil)
+            results += try dryRunResults(checked, productColumn: parsed.headers[.productID] ?? "product_id", report: &report)
+            report.results = results.sorted { $0.row < $1.row }
+            if let path = options.report {
+                try ImportResultFile(path).append(report.results)
+                report.reportPath = path.description
+            }
+            report.seconds = clock.uptime() - started
+            return report
+        }
+
+        // Free space is checked before each chunk's files are stored.
+        try catalog.probeWriteLock()
+        let reportPath = options.report ?? HostPath(bytes: manifest.bytes + Array(".result.csv".utf8))
+        let resultFile = try ImportResultFile(reportPath)
+        report.reportPath = reportPath.description
+        try resultFile.append(results)
+        let damaged = try catalog.read { db in try CatalogReads.damagedBlobs(db) }
+        let lookups = try catalog.write { db in try ChunkLookups(db) }
+        options.progress?.start(label: "importing", totalBytes: 0, totalItems: parsed.rows.count)
+        defer { options.progress?.finish() }
+
+        // Check chunk k+1 on another core while chunk k is stored.
+        let preparedAt = clock.now()
+        let ranges = stride(from: 0, to: parsed.rows.count, by: Self.planChunk).map { $0..<min($0 + Self.planChunk, parsed.rows.count) }
+        let rows = parsed.rows
+        let pipeline = Background<[CheckedRow]>()
+        if let first = ranges.first { pipeline.start { planner.plan(rows[first], jobs: options.jobs, prepareAt: preparedAt) } }
+        for (number, _) in ranges.enumerated() {
+            let checked = pipeline.wait()
+            if number + 1 < ranges.count {
+                let next = ranges[number + 1]
+                pipeline.start { planner.plan(rows[next], jobs: 1, prepareAt: preparedAt) }
+            }
+            var rejected: [ImportRowResult] = []
+            var valid: [CheckedRow] = []
+            let missing = try missingAttachTargets(checked)
+            for var c in checked {
+                if case .attach(let id, _, _, _)? = c.row.action, missing.contains(id) {
+                    c.row.problems.append(RowProblem(row: c.row.row, column: parsed.headers[.productID] ?? "product_id", value: id.description,
+                                                     expected: "no product with this ID in the archive", code: .unknownProduct))
+                    c.row.action = nil
+                }
+                report.problems += c.row.problems
+                report.warnings += c.row.warnings
+                if c.row.action == nil {
+                    rejected.append(ImportRowResult(row: c.row.row, status: .rejected, productID: nil, sourceID: c.row.sourceID,
+                                                    message: c.row.problems.map { "\($0.column): \($0.value.isEmpty ? "(empty)" : "'\($0.value)'") — \($0.expected)" }.joined(separator: "; ")))
+                } else {
+                    valid.append(c)
+                }
+            }
+            try resultFile.append(rejected)
+            results += rejected
+            for _ in rejected { options.progress?.itemDone() }
+            var start = 0
+            while start < valid.count {
+                var end = start, bytes: Int64 = 0, weight = 0
+                while end < valid.count, weight < Self.chunkWeight, bytes < Self.chunkBytes {
+                    bytes += valid[end].bytes
+                    weight += valid[end].files.isEmpty ? 1 : 32
+                    end += 1
+                }
+                let stored = try storeChunk(Array(valid[start..<end]), manifest: name, damaged: damaged, lookups: lookups, options: options, report: &report)
+                try resultFile.append(stored)
+                results += stored
+                for _ in stored { options.progress?.itemDone() }
+                start = end
+            }
+        }
+        // The import itself, in the archive's log.
+        let summary = "import of \(name): \(results.filter { $0.status == .stored }.count) stored, \(results.filter { $0.status == .alreadyPresent }.count) already present, \(results.filter { $0.status == .rejected }.count) rejected"
+        try catalog.write { db in
+            try CatalogWrites.append(db, event(.ingestion, object: "archive", product: nil,
+                                               outcome: results.contains { $0.status == .rejected } ? .warning : .success, detail: summary, at: clock.now()))
+        }
+        report.problems.sort { ($0.row, $0.column) < ($1.row, $1.column) }
+        report.results = results.sorted { $0.row < $1.row }
+        report.seconds = clock.uptime() - started
+        return report
+    }
+
+    /// The products attach rows name that the archive does not hold.
+    private func missingAttachTargets(_ rows: [CheckedRow]) throws(KhoError) -> Set<ProductID> {
+        let ids = rows.compactMap { row -> ProductID? in
+            if case .attach(let id, _, _, _)? = row.row.action { return id }
+            return nil
+        }
+        if ids.isEmpty { return [] }
+        return try catalog.read { db in Set(try ids.filter { try CatalogReads.productPK(db, id: $0) == nil }) }
+    }
+
+    private func checkSpace(_ bytes: Int64, what: String) throws(KhoError) {
+        if let free = FS.availableBytes(root), bytes + (64 << 20) > free {
+            throw KhoError(.diskFull, "\(what) need \(Formatting.bytes(bytes)) but the archive's disk has \(Formatting.bytes(free)) free; nothing more was stored")
+        }
+    }
+
+    /// Stores one chunk of valid rows: files first (in parallel), then one transaction.
+    private func storeChunk(_ rows: [CheckedRow], manifest: String, damaged: Set<String>, lookups: ChunkLookups,
+                            options: ImportOptions, report: inout ImportReport) throws(KhoError) -> [ImportRowResult] {
+        var paths: [HostPath] = []
+        var index: [HostPath: Int] = [:]
+        for row in rows { for f in row.files where index[f.path] == nil { index[f.path] = paths.count; paths.append(f.path) } }
+        if !paths.isEmpty { try checkSpace(rows.reduce(0) { $0 + $1.bytes }, what: "the next rows' files") }
+        let stored = try blobs.putEach(paths, jobs: options.jobs, damaged: damaged, progress: options.progress.map { BytesOnlyProgress(inner: $0) })
+        for case .success(let blob) in stored where blob.wasNew || blob.repaired {
+            report.bytesStored += blob.size
+            if blob.wasNew { report.blobsStored += 1 }
+        }
+        let now = clock.now()
+        func run(savepoints: Bool) throws(KhoError) -> [(ImportRowResult, RowEffect)] {
+            try catalog.write { db in
+                // Optimistic pass: trust what the lookups know. Row by row: ask the catalog each time.
+                if !savepoints { try lookups.load(db, rows: rows.map(\.row)) }
+                var out: [(ImportRowResult, RowEffect)] = []
+                for checked in rows {
+                    let row = checked.row
+                    var files: [StagedFile] = []
+                    var failure: KhoError?
+                    for f in checked.files {
+                        switch stored[index[f.path]!] {
+                        case .success(let blob):
+                            if !files.contains(where: { $0.blob.sha256 == blob.sha256 }) {
+                                files.append(StagedFile(source: f.path, name: FileName(bytes: f.path.lastComponent), blob: blob, mediaType: blob.mediaType))
+                            }
+                        case .failure(let error): failure = error
+                        }
+                    }
+                    if let failure {
+                        out.append((ImportRowResult(row: row.row, status: .rejected, productID: nil, sourceID: row.sourceID, message: failure.message), .none))
+                        continue
+                    }
+                    var product = checked.product
+                    if !savepoints {
+                        // Optimistic: no savepoint per row. A failure undoes the chunk, which is redone row by row.
+                        do { out.append(try importRow(db, row: row, prepared: &product, files: files, manifest: manifest, lookups: lookups, trusted: true, at: now)) } catch {
+                            throw KhoError(.retryChunk, "\(error)")
+                        }
+                        continue
+                    }
+                    do {
+                        var outcome: (ImportRowResult, RowEffect)?
+                        try db.inSavepoint {
+                            outcome = try importRow(db, row: row, prepared: &product, files: files, manifest: manifest, lookups: lookups, trusted: false, at: now)
+                            return .commit
+                        }
+                        out.append(outcome!)
+                    } catch {
+                        let e = Catalog.translate(error, path: catalog.path)
+                        if e.category == .environment { throw e }
+                        out.append((ImportRowResult(row: row.row, status: .rejected, productID: nil, sourceID: row.sourceID, message: e.message), .none))
+                    }
+                }
+                return out
+            }
+        }
+        let outcomes: [(ImportRowResult, RowEffect)]
+        do { outcomes = try run(savepoints: false) } catch where error.code == .retryChunk { outcomes = try run(savepoints: true) }
+        for (_, effect) in outcomes {
+            switch effect {
+            case .newProduct: report.newProducts += 1
+            case .registered: report.registered += 1
+            case .attached(let n): report.filesAttached += n
+            case .none: break
+            }
+        }
+        return outcomes.map(\.0)
+    }
+
+    /// A dry run's verdict on every row: rejected, already present (same source_id), or ok.
+    private func dryRunResults(_ checked: [CheckedRow], productColumn: String, report: inout ImportReport) throws(KhoError) -> [ImportRowResult] {
+        try catalog.read { db in
+            var out: [ImportRowResult] = []
+            for var c in checked {
+                if case .attach(let id, _, _, _)? = c.row.action, try CatalogReads.productPK(db, id: id) == nil {
+                    c.row.problems.append(RowProblem(row: c.row.row, column: productColumn, value: id.description,
+                                                     expected: "no product with this ID in the archive", code: .unknownProduct))
+                    c.row.action = nil
+                }
+                report.problems += c.row.problems
+                report.warnings += c.row.warnings
+                guard let action = c.row.action else {
+                    out.append(ImportRowResult(row: c.row.row, status: .rejected, productID: nil, sourceID: c.row.sourceID,
+                                               message: c.row.problems.map { "\($0.column): \($0.value.isEmpty ? "(empty)" : "'\($0.value)'") — \($0.expected)" }.joined(separator: "; ")))
+                    continue
+                }
+                if let source = c.row.sourceID, let unit = action.metadata?.unit,
+                   let id = try String.fetchOne(db, sql: "SELECT p.id FROM product_sources s JOIN products p ON p.pk = s.product_pk WHERE s.unit = ? AND s.source_id = ?", arguments: [unit.value, source]) {
+                    out.append(ImportRowResult(row: c.row.row, status: .alreadyPresent, productID: try? ProductID.parse(id).get(),
+                                               sourceID: source, message: "already in the archive (same source_id)"))
+                } else {
+                    out.append(ImportRowResult(row: c.row.row, status: .ok, productID: nil, sourceID: c.row.sourceID, message: describe(action)))
+                }
+            }
+            report.problems.sort { ($0.row, $0.column) < ($1.row, $1.column) }
+            return out
+        }
+    }
+}

@@ -1,0 +1,97 @@
+// Storing one checked row of a manifest: a new product (born digital, physical, or physical
+// with its scans), or files for an existing product; and recognising rows stored before.
+import GRDB
+import KhoCore
+import KhoPlatform
+
+extension Archive {
+    enum RowEffect { case none, newProduct, registered, attached(Int) }
+
+    /// The product a new-product row would create, computed ahead (nil for attach rows).
+    static func prepare(_ row: PlannedRow, manifest: String, config: ArchiveConfig, ids: IdentifierSource, at now: Timestamp) -> PreparedProduct? {
+        let provenance = "imported from \(manifest) row \(row.row)" + (row.sourceID.map { ", source_id \($0)" } ?? "")
+        switch row.action {
+        case .ingest(let m, _)?:
+            return PreparedProduct(id: ids.productID(), metadata: m, digitization: .bornDigital, detail: "born-digital product; \(provenance)", config: config)
+        case .register(let m, let carrier)?:
+            return PreparedProduct(id: ids.productID(), metadata: m, digitization: Digitization(origin: .physical, carrier: carrier),
+                                   detail: "physical product on \(carrier.rawValue), not yet digitized; \(provenance)", config: config)
+        case .digitized(let m, let carrier, _, let on, let method)?:
+            let d = Digitization(origin: .physical, carrier: carrier, digitizedOn: on ?? now.vietnamDate, method: method ?? carrier.defaultMethod)
+            return PreparedProduct(id: ids.productID(), metadata: m, digitization: d,
+                                   detail: "physical product on \(carrier.rawValue), digitized on \(d.digitizedOn?.description ?? "?") by \(d.method?.rawValue ?? "?"); \(provenance)", config: config)
+        case .attach?, nil:
+            return nil
+        }
+    }
+
+    /// Stores one valid row (inside a savepoint, or optimistically inside the chunk's transaction).
+    func importRow(_ db: Database, row: PlannedRow, prepared: inout PreparedProduct?, files: [StagedFile], manifest: String,
+                           lookups: ChunkLookups, trusted: Bool, at now: Timestamp) throws -> (ImportRowResult, RowEffect) {
+        let known = trusted ? lookups : nil
+        let provenance = "imported from \(manifest) row \(row.row)" + (row.sourceID.map { ", source_id \($0)" } ?? "")
+        func result(_ status: ImportStatus, _ id: ProductID, _ message: String, _ effect: RowEffect = .none) -> (ImportRowResult, RowEffect) {
+            (ImportRowResult(row: row.row, status: status, productID: id, sourceID: row.sourceID, message: message), effect)
+        }
+        switch row.action! {
+        case .attach(let id, _, let on, let method):
+            guard let pk = try CatalogReads.productPK(db, id: id), let current = try CatalogReads.product(db, id: id) else {
+                throw KhoError(.unknownProduct, "no product \(id) in the archive")
+            }
+            let digitizing = current.digitization.origin == .physical
+            let outcome = try attachStaged(db, pk: pk, current: current, files: files, role: .master,
+                                           digitizedOn: digitizing ? on : nil, method: digitizing ? method : nil, detail: provenance, at: now)
+            if outcome.added == 0 { return result(.alreadyPresent, id, "the product already holds these files") }
+            return result(.stored, id, "\(outcome.added) file(s) attached", .attached(outcome.added))
+
+        case .ingest(let m, _), .register(let m, _), .digitized(let m, _, _, _, _):
+            if let source = row.sourceID, known?.mayHaveSource(m.unit.value, source) ?? true,
+               let known = try Row.fetchOne(db.cachedStatement(sql: """
+                    SELECT p.id, p.title FROM product_sources s JOIN products p ON p.pk = s.product_pk WHERE s.unit = ? AND s.source_id = ?
+                    """), arguments: [m.unit.value, source]),
+               let id = try? ProductID.parse(known["id"] as String).get() {
+                let title: String = known["title"]
+                guard title == m.title else {
+                    throw KhoError(.sourceIdConflict, "source_id '\(source)' of unit \(m.unit) already names product \(id) '\(title)'; give this row another source_id or correct its title")
+                }
+                return result(.alreadyPresent, id, "already in the archive (same source_id)")
+            }
+            var existing: ProductID?
+            if known?.mayHaveTitle(m.title) ?? true {
+                switch row.action! {
+                case .register(_, let carrier): existing = try sameRegistrationID(db, metadata: m, carrier: carrier)
+                default: existing = try findSameProduct(db, title: m.title, shas: Set(files.map(\.blob.sha256)))?.id
+                }
+            }
+            if let existing {
+                try linkSource(db, row: row, unit: m.unit, pk: CatalogReads.productPK(db, id: existing))
+                return result(.alreadyPresent, existing, files.isEmpty ? "already registered" : "already in the archive (same title and files)")
+            }
+            var product = prepared ?? Self.prepare(row, manifest: manifest, config: config, ids: ids, at: now)!
+            let (id, pk) = try createProductRow(db, &product, files: files, at: now)
+            prepared = product
+            try linkSource(db, row: row, unit: m.unit, pk: pk)
+            lookups.stored(title: m.title, unit: m.unit.value, source: row.sourceID)
+            return files.isEmpty ? result(.stored, id, "registered, not yet digitized", .registered)
+                                 : result(.stored, id, "\(files.count) file(s)", .newProduct)
+        }
+    }
+
+    private func linkSource(_ db: Database, row: PlannedRow, unit: UnitCode, pk: Int64?) throws {
+        guard let source = row.sourceID, let pk else { return }
+        let link = try RawStatement(db, "INSERT OR IGNORE INTO product_sources (unit, source_id, product_pk) VALUES (?, ?, ?)")
+        link.bind(1, unit.value)
+        link.bind(2, source)
+        link.bind(3, pk)
+        try link.run()
+    }
+
+    func describe(_ action: ImportAction) -> String {
+        switch action {
+        case .ingest(_, let files): "would store a born-digital product with \(files.count) file(s)"
+        case .register(_, let carrier): "would register a product on \(carrier.rawValue), not yet digitized"
+        case .digitized(_, let carrier, let files, _, _): "would store a product digitized from \(carrier.rawValue) with \(files.count) file(s)"
+        case .attach(let id, let files, _, _): "would attach \(files.count) file(s) to \(id)"
+        }
+    }
+}

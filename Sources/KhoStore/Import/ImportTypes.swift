@@ -1,0 +1,64 @@
+// What an import is asked to do and what it reports back.
+import KhoCore
+import KhoPlatform
+
+public enum ImportStatus: String, Sendable, Codable {
+    /// Stored now (a new product, a registration, or files attached).
+    case stored
+    /// Everything the row describes was already in the archive; nothing changed.
+    case alreadyPresent = "already_present"
+    /// Not stored: the message says why.
+    case rejected
+    /// Dry run: the row is valid and would be stored.
+    case ok
+}
+
+public struct ImportRowResult: Sendable {
+    public var row: Int
+    public var status: ImportStatus
+    public var productID: ProductID?
+    public var sourceID: String?
+    public var message: String
+}
+
+public struct ImportOptions: Sendable {
+    public var dryRun: Bool
+    public var jobs: Int
+    /// Where the result CSV goes; by default beside the manifest (real runs only).
+    public var report: HostPath?
+    public var progress: (any ProgressReporter)?
+
+    public init(dryRun: Bool = false, jobs: Int = Parallel.defaultJobs, report: HostPath? = nil, progress: (any ProgressReporter)? = nil) {
+        self.dryRun = dryRun
+        self.jobs = jobs
+        self.report = report
+        self.progress = progress
+    }
+}
+
+public struct ImportReport: Sendable {
+    public var manifest: String
+    public var format: String
+    public var dryRun: Bool
+    public var results: [ImportRowResult]
+    public var problems: [RowProblem]
+    public var warnings: [String]
+    public var newProducts = 0
+    public var registered = 0
+    public var filesAttached = 0
+    public var blobsStored = 0
+    public var bytesStored: Int64 = 0
+    public var seconds = 0.0
+    public var reportPath: String?
+
+    public func count(_ status: ImportStatus) -> Int { results.filter { $0.status == status }.count }
+}
+
+/// Passes the bytes of stored files to the bar but not per-file steps: an import counts rows.
+struct BytesOnlyProgress: ProgressReporter {
+    let inner: any ProgressReporter
+    func start(label: String, totalBytes: Int64, totalItems: Int) {}
+    func advance(bytes: Int64) { inner.advance(bytes: bytes) }
+    func itemDone() {}
+    func finish() {}
+}

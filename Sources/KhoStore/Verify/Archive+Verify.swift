@@ -1,0 +1,81 @@
+// Fixity: re-hash every blob the catalog knows, on all cores, and record the outcome.
+import Foundation
+import GRDB
+import KhoCore
+import KhoPlatform
+
+public struct VerifyFinding: Sendable, Equatable {
+    public enum Kind: String, Sendable, Codable { case missing, damaged, unreadable }
+    public var kind: Kind
+    public var sha256: String
+    public var expectedSize: Int64
+    public var actualSHA256: String?
+    public var actualSize: Int64?
+    public var detail: String
+    public var holders: [BlobHolder]
+}
+
+public struct VerifyReport: Sendable {
+    public var checkedBlobs: Int
+    public var checkedBytes: Int64
+    public var findings: [VerifyFinding]
+    /// Blob files on disk that no product refers to (left by an interrupted ingest; harmless,
+    /// reused if the same bytes arrive again).
+    public var unreferenced: [String]
+    public var seconds: Double
+    public var isIntact: Bool { findings.isEmpty }
+}
+
+extension Archive {
+    public func verify(jobs: Int = Parallel.defaultJobs, progress: (any ProgressReporter)? = nil) throws(KhoError) -> VerifyReport {
+        let started = clock.uptime()
+        let known: [(sha256: String, size: Int64)] = try catalog.read { db in
+            try Row.fetchAll(db, sql: "SELECT sha256, size FROM blobs ORDER BY size DESC").map { ($0[0], $0[1]) }
+        }
+        let total = known.reduce(0) { $0 + $1.size }
+        progress?.start(label: "verifying", totalBytes: total, totalItems: known.count)
+        let buffers = WorkerBuffers(count: jobs, size: BlobStore.chunkSize)
+        let store = blobs
+        let outcomes: [VerifyFinding?] = try Parallel.map(count: known.count, jobs: jobs) { index, worker throws(KhoError) -> VerifyFinding? in
+            let (sha, size) = known[index]
+            defer { progress?.itemDone() }
+            do throws(KhoError) {
+                let read = try store.read(sha, buffer: buffers[worker]) { chunk throws(KhoError) in progress?.advance(bytes: Int64(chunk.count)) }
+                if read.sha256 == sha && read.size == size { return nil }
+                return VerifyFinding(kind: .damaged, sha256: sha, expectedSize: size, actualSHA256: read.sha256, actualSize: read.size,
+                                     detail: "content changed: sha256 is now \(read.sha256), \(read.size) bytes (expected \(size))", holders: [])
+            } catch where error.code == .missingFile {
+                return VerifyFinding(kind: .missing, sha256: sha, expectedSize: size, detail: "the blob file is missing", holders: [])
+            } catch {
+                return VerifyFinding(kind: .unreadable, sha256: sha, expectedSize: size, detail: error.message, holders: [])
+            }
+        }
+        progress?.finish()
+        let knownNames = Set(known.map(\.sha256))
+        let unreferenced = blobs.allStoredNames().filter { !knownNames.contains($0) }.sorted()
+        let now = clock.now()
+        var findings: [VerifyFinding] = []
+        let seconds = clock.uptime() - started
+        try catalog.write { db in
+            var failed: [String: VerifyFinding] = [:]
+            for finding in outcomes.compactMap({ $0 }) { failed[finding.sha256] = finding }
+            for (sha, _) in known {
+                let outcome = failed[sha].map { $0.kind == .missing ? "missing" : "damaged" } ?? "ok"
+                try CatalogWrites.recordFixity(db, sha256: sha, outcome: outcome, at: now)
+            }
+            for var finding in failed.values.sorted(by: { $0.sha256 < $1.sha256 }) {
+                finding.holders = try CatalogReads.holders(db, sha256: finding.sha256)
+                for holder in finding.holders {
+                    try CatalogWrites.append(db, event(.fixityCheck, object: "file:\(holder.productID)/\(holder.n)", product: holder.productID,
+                                                       outcome: .failure, detail: "sha256:\(finding.sha256) \(finding.kind.rawValue): \(finding.detail)", at: now))
+                }
+                findings.append(finding)
+            }
+            let summary = "\(known.count) blob(s), \(Formatting.bytes(total)) checked: \(findings.isEmpty ? "all intact" : "\(findings.count) damaged or missing")"
+                + (unreferenced.isEmpty ? "" : "; \(unreferenced.count) unreferenced blob file(s)")
+            try CatalogWrites.append(db, event(.fixityCheck, object: "archive", product: nil, outcome: findings.isEmpty ? .success : .failure,
+                                               detail: summary, at: now))
+        }
+        return VerifyReport(checkedBlobs: known.count, checkedBytes: total, findings: findings, unreferenced: unreferenced, seconds: seconds)
+    }
+}
