@@ -56,7 +56,7 @@ let package = Package(
         // BagIt bundles on libarchive: write, read, verify.
         .target(name: "KhoBundle", dependencies: ["KhoCore", "KhoPlatform", "CArchive", crypto], swiftSettings: strict),
         // Every user-level operation, as a function from an input value to a result document.
-        .target(name: "KhoOperations", dependencies: ["KhoCore", "KhoPlatform", "KhoStore", "KhoBundle", crypto, logging],
+        .target(name: "KhoOperations", dependencies: ["KhoCore", "KhoPlatform", "KhoStore", "KhoBundle", crypto],
                 swiftSettings: strict),
         // The command line: parsing and rendering.
         .executableTarget(
@@ -66,11 +66,11 @@ let package = Package(
 
         // Test support: scratch folders, the shared test data, bags built with Python.
         .target(name: "KhoTesting", dependencies: [], path: "Tests/KhoTesting", swiftSettings: strict),
-        .testTarget(name: "KhoCoreTests", dependencies: ["KhoCore", "KhoTesting"], swiftSettings: strict),
+        .testTarget(name: "KhoCoreTests", dependencies: ["KhoCore"], swiftSettings: strict),
         .testTarget(name: "KhoPlatformTests", dependencies: ["KhoPlatform", "KhoCore", "KhoTesting"], swiftSettings: strict),
         .testTarget(name: "KhoStoreTests", dependencies: ["KhoStore", "KhoCore", "KhoPlatform", "KhoTesting", grdb], swiftSettings: strict),
         .testTarget(name: "KhoBundleTests", dependencies: ["KhoBundle", "KhoCore", "KhoTesting"], swiftSettings: strict),
-        .testTarget(name: "KhoOperationsTests", dependencies: ["KhoOperations", "KhoStore", "KhoCore", "KhoPlatform", "KhoTesting"],
+        .testTarget(name: "KhoOperationsTests", dependencies: ["KhoOperations", "KhoCore", "KhoPlatform", "KhoTesting", crypto],
                     swiftSettings: strict),
         .testTarget(name: "KhoCLITests", dependencies: ["kho", "KhoTesting", grdb], swiftSettings: strict),
     ]

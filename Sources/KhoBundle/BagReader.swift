@@ -149,7 +149,7 @@ public enum BagReader {
         zeros.initializeMemory(as: UInt8.self, repeating: 0)
         defer { zeros.deallocate() }
         var entry: OpaquePointer?
-        loop: while true {
+        while true {
             let code = archive_read_next_header(handle, &entry)
             if code == ARCHIVE_EOF { break }
             guard code >= ARCHIVE_WARN, let entry else {
@@ -176,45 +176,51 @@ public enum BagReader {
                 break
             }
             guard let sink = open(relative, declared) else { continue }
-            // Blocks straight from libarchive's buffers (no copy); a sparse entry's holes are zeros.
-            var block: UnsafeRawPointer?
-            var length = 0
-            var offset: la_int64_t = 0
-            var size: Int64 = 0
-            func take(_ chunk: UnsafeRawBufferPointer) -> Bool {
-                size += Int64(chunk.count)
-                state.unpacked += Int64(chunk.count)
-                if state.unpacked > budget {
-                    state.fatal("the bundle unpacks to more than \(budget) bytes (\(Int(limits.maxExpansion)) times its size): refused as a possible zip bomb")
-                    return false
-                }
-                if let problem = sink.take(chunk) {
-                    state.fatal(problem)
-                    return false
-                }
-                return true
-            }
-            while true {
-                let code = archive_read_data_block(handle, &block, &length, &offset)
-                if code == ARCHIVE_EOF { break }
-                if code < ARCHIVE_WARN {
-                    state.fatal("the bundle is damaged or truncated in \(name): \(String(cString: kho_archive_error(handle)))")
-                    break loop
-                }
-                while size < offset {
-                    let gap = Int(min(Int64(zeros.count), offset - size))
-                    guard take(UnsafeRawBufferPointer(rebasing: zeros[0..<gap])) else { break loop }
-                }
-                if length > 0, let block {
-                    guard take(UnsafeRawBufferPointer(start: block, count: length)) else { break loop }
-                }
-            }
+            guard copyData(handle, name: name, into: sink, budget: budget, limits: limits, zeros: zeros, state: &state) else { break }
             if let problem = sink.finish() {
                 state.fatal(problem)
                 break
             }
         }
         return (state.root, state.problems, state.entries)
+    }
+
+    /// Hands the current entry's bytes to `sink`: blocks straight from libarchive's buffers (no
+    /// copy); a sparse entry's holes as zeros. False (with a problem) when the walk must stop.
+    private static func copyData(_ handle: OpaquePointer, name: String, into sink: EntrySink, budget: Int64, limits: BagReadLimits,
+                                 zeros: UnsafeMutableRawBufferPointer, state: inout ReadState) -> Bool {
+        var block: UnsafeRawPointer?
+        var length = 0
+        var offset: la_int64_t = 0
+        var size: Int64 = 0
+        func take(_ chunk: UnsafeRawBufferPointer) -> Bool {
+            size += Int64(chunk.count)
+            state.unpacked += Int64(chunk.count)
+            if state.unpacked > budget {
+                state.fatal("the bundle unpacks to more than \(budget) bytes (\(Int(limits.maxExpansion)) times its size): refused as a possible zip bomb")
+                return false
+            }
+            if let problem = sink.take(chunk) {
+                state.fatal(problem)
+                return false
+            }
+            return true
+        }
+        while true {
+            let code = archive_read_data_block(handle, &block, &length, &offset)
+            if code == ARCHIVE_EOF { return true }
+            if code < ARCHIVE_WARN {
+                state.fatal("the bundle is damaged or truncated in \(name): \(String(cString: kho_archive_error(handle)))")
+                return false
+            }
+            while size < offset {
+                let gap = Int(min(Int64(zeros.count), offset - size))
+                guard take(UnsafeRawBufferPointer(rebasing: zeros[0..<gap])) else { return false }
+            }
+            if length > 0, let block {
+                guard take(UnsafeRawBufferPointer(start: block, count: length)) else { return false }
+            }
+        }
     }
 
     struct ReadState {

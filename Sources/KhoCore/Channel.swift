@@ -1,6 +1,5 @@
-import Foundation
-
 // Publication channels and which of them count as digital platforms (DOMAIN.md, "Channels").
+import Foundation
 
 public enum Channel: String, CaseIterable, Sendable, Codable {
     case webPortal = "web_portal"

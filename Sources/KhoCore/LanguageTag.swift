@@ -134,10 +134,21 @@ public struct LanguageTag: Hashable, Sendable, Codable, CustomStringConvertible,
             out.append(lower)
             index += 1
         }
+        if let reason = extensions(parts, from: &index, into: &out) { return fail(reason) }
+        if let rest = at(index) {
+            return fail("subtag '\(rest)' is not valid in this position (expected language-Script-REGION-variant, e.g. blt-Tavt-VN)")
+        }
+        return .success(LanguageTag(value: out.joined(separator: "-"), language: language, script: script, region: region,
+                                    primary: primarySubtag, extlangs: extlangList, variants: variantList))
+    }
+
+    /// Extensions (`u-…`, `t-…`) and private use (`x-…`) after the variants; a reason when malformed.
+    private static func extensions(_ parts: [String], from index: inout Int, into out: inout [String]) -> String? {
+        func at(_ i: Int) -> String? { i < parts.count ? parts[i] : nil }
         var singletons: Set<String> = []
         while let next = at(index), next.count == 1, next.lowercased() != "x" {
             let singleton = next.lowercased()
-            if !singletons.insert(singleton).inserted { return fail("extension '\(singleton)' appears twice") }
+            if !singletons.insert(singleton).inserted { return "extension '\(singleton)' appears twice" }
             out.append(singleton)
             index += 1
             var count = 0
@@ -146,24 +157,18 @@ public struct LanguageTag: Hashable, Sendable, Codable, CustomStringConvertible,
                 index += 1
                 count += 1
             }
-            if count == 0 { return fail("extension '\(singleton)' needs at least one subtag of 2 to 8 characters") }
+            if count == 0 { return "extension '\(singleton)' needs at least one subtag of 2 to 8 characters" }
         }
         if let next = at(index), next.lowercased() == "x" {
             out.append("x")
             index += 1
-            var count = 0
+            guard index < parts.count else { return "'x' must be followed by at least one private-use subtag" }
             while let sub = at(index) {
                 out.append(sub.lowercased())
                 index += 1
-                count += 1
             }
-            if count == 0 { return fail("'x' must be followed by at least one private-use subtag") }
         }
-        if let rest = at(index) {
-            return fail("subtag '\(rest)' is not valid in this position (expected language-Script-REGION-variant, e.g. blt-Tavt-VN)")
-        }
-        return .success(LanguageTag(value: out.joined(separator: "-"), language: language, script: script, region: region,
-                                    primary: primarySubtag, extlangs: extlangList, variants: variantList))
+        return nil
     }
 
     private static func isVariant(_ s: String) -> Bool {

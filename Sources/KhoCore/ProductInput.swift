@@ -65,57 +65,23 @@ public struct ProductValidator: Sendable {
     public func validate(_ input: ProductInput) -> Result<Validated<ProductMetadata>, ValidationFailure> {
         var problems: [Problem] = []
         var warnings: [String] = []
-
-        let title = Self.cleanText(input.title)
-        if title == nil {
-            problems.append(Problem(code: .missingTitle, field: "title", value: "", expected: "a title is required"))
-        } else if let t = title {
-            if t.count > Self.maxTitleLength {
-                problems.append(Problem(code: .titleTooLong, field: "title", value: String(t.prefix(40)) + "…",
-                                        expected: "at most \(Self.maxTitleLength) characters, this has \(t.count)"))
-            }
-            if t.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
-                problems.append(Problem(code: .invalidTitle, field: "title", value: t,
-                                        expected: "a title on one line without control characters"))
-            }
-            if let legacy = LegacyEncoding.suspect(t) {
-                warnings.append("title '\(t)' looks like \(legacy) text shown as Unicode (mojibake); retype it or convert it to Unicode")
-            }
-        }
-
-        var kind: ProductKind?
-        if let raw = Self.cleanText(input.kind) {
-            kind = ProductKind.parse(raw)
-            if kind == nil {
-                problems.append(Problem(code: .unknownKind, field: "kind", value: raw, expected: "one of \(ProductKind.expectedList)"))
-            }
-        } else {
-            problems.append(Problem(code: .missingKind, field: "kind", value: "", expected: "a kind is required: one of \(ProductKind.expectedList)"))
-        }
+        let title = checkTitle(input.title, problems: &problems, warnings: &warnings)
+        let kind = checkKind(input.kind, problems: &problems)
 
         let resolvedLanguages = cache?.languages(input.languages) { resolveLanguages(input.languages) } ?? resolveLanguages(input.languages)
-        let tags = resolvedLanguages.tags
         warnings += resolvedLanguages.warnings
         problems += resolvedLanguages.problems
 
-        var unit: UnitCode?
-        if let raw = Self.cleanText(input.unit) {
-            switch UnitCode.parse(raw) {
-            case .success(let code): unit = code
-            case .failure(let problem): problems.append(problem)
-            }
-        } else {
-            problems.append(Problem(code: .missingUnit, field: "unit", value: "",
-                                    expected: "the code of the unit that made the product is required, e.g. 00004"))
-        }
-
+        // Dates are read before the unit (its code is checked against their table), but their
+        // problems are listed after the unit's, in the order of the fields.
+        var dateProblems: [Problem] = []
         func date(_ raw: String?, field: String) -> CalendarDate? {
             guard let text = Self.cleanText(raw) else { return nil }
             switch CalendarDate.parse(text) {
             case .success(let d): return d
             case .failure(var problem):
                 problem.field = field
-                problems.append(problem)
+                dateProblems.append(problem)
                 return nil
             }
         }
@@ -124,20 +90,11 @@ public struct ProductValidator: Sendable {
         if let p = produced, let q = published, q < p {
             warnings.append("published date \(q) is before the production date \(p)")
         }
-        // A product keeps the code of the unit that made it, as it was on the day it was made.
-        let datesValid = (input.produced == nil || produced != nil) && (input.published == nil || published != nil)
-        if let code = unit, datesValid {
-            let date = produced ?? published
-            let check = { () -> Problem? in
-                if case .failure(let problem) = units.validate(code, on: date) { return problem }
-                return nil
-            }
-            let key = ValidationCache.UnitKey(code: code.value, era: date.map(UnitTable.era(on:)))
-            if let problem = (cache.map { $0.unit(key, check) } ?? check()) { problems.append(problem) }
-        }
+        let datesValid = dateProblems.isEmpty
+        let unit = checkUnit(input.unit, on: datesValid ? produced ?? published : nil, datesValid: datesValid, problems: &problems)
+        problems += dateProblems
 
         let resolvedChannels = cache?.channels(input.channels) { resolveChannels(input.channels) } ?? resolveChannels(input.channels)
-        let channels = resolvedChannels.channels
         problems += resolvedChannels.problems
 
         var topics: [String] = []
@@ -155,11 +112,66 @@ public struct ProductValidator: Sendable {
 
         guard problems.isEmpty, let title, let kind, let unit else { return .failure(ValidationFailure(problems)) }
         let metadata = ProductMetadata(
-            title: title, kind: kind, languages: tags, unit: unit, produced: produced, published: published,
-            channels: channels, topics: topics, campaign: Self.cleanText(input.campaign),
+            title: title, kind: kind, languages: resolvedLanguages.tags, unit: unit, produced: produced, published: published,
+            channels: resolvedChannels.channels, topics: topics, campaign: Self.cleanText(input.campaign),
             description: Self.cleanText(input.description, keepLines: true), creator: Self.cleanText(input.creator),
             access: access)
         return .success(Validated(value: metadata, warnings: warnings))
+    }
+
+    private func checkTitle(_ raw: String?, problems: inout [Problem], warnings: inout [String]) -> String? {
+        guard let t = Self.cleanText(raw) else {
+            problems.append(Problem(code: .missingTitle, field: "title", value: "", expected: "a title is required"))
+            return nil
+        }
+        if t.count > Self.maxTitleLength {
+            problems.append(Problem(code: .titleTooLong, field: "title", value: String(t.prefix(40)) + "…",
+                                    expected: "at most \(Self.maxTitleLength) characters, this has \(t.count)"))
+        }
+        if t.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
+            problems.append(Problem(code: .invalidTitle, field: "title", value: t, expected: "a title on one line without control characters"))
+        }
+        if let legacy = LegacyEncoding.suspect(t) {
+            warnings.append("title '\(t)' looks like \(legacy) text shown as Unicode (mojibake); retype it or convert it to Unicode")
+        }
+        return t
+    }
+
+    private func checkKind(_ raw: String?, problems: inout [Problem]) -> ProductKind? {
+        guard let text = Self.cleanText(raw) else {
+            problems.append(Problem(code: .missingKind, field: "kind", value: "", expected: "a kind is required: one of \(ProductKind.expectedList)"))
+            return nil
+        }
+        guard let kind = ProductKind.parse(text) else {
+            problems.append(Problem(code: .unknownKind, field: "kind", value: text, expected: "one of \(ProductKind.expectedList)"))
+            return nil
+        }
+        return kind
+    }
+
+    /// A product keeps the code of the unit that made it, as it was on the day it was made:
+    /// the code is checked against the table of `date` (when the dates themselves are valid).
+    private func checkUnit(_ raw: String?, on date: CalendarDate?, datesValid: Bool, problems: inout [Problem]) -> UnitCode? {
+        guard let text = Self.cleanText(raw) else {
+            problems.append(Problem(code: .missingUnit, field: "unit", value: "",
+                                    expected: "the code of the unit that made the product is required, e.g. 00004"))
+            return nil
+        }
+        let code: UnitCode
+        switch UnitCode.parse(text) {
+        case .success(let parsed): code = parsed
+        case .failure(let problem):
+            problems.append(problem)
+            return nil
+        }
+        guard datesValid else { return code }
+        let check = { () -> Problem? in
+            if case .failure(let problem) = units.validate(code, on: date) { return problem }
+            return nil
+        }
+        let key = ValidationCache.UnitKey(code: code.value, era: date.map(UnitTable.era(on:)))
+        if let problem = (cache.map { $0.unit(key, check) } ?? check()) { problems.append(problem) }
+        return code
     }
 
     func resolveLanguages(_ values: [String]) -> ValidationCache.Languages {

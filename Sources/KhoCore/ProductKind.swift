@@ -1,6 +1,5 @@
-import Foundation
-
 // The kinds of communication product (DOMAIN.md, "Product kinds").
+import Foundation
 
 public enum ProductKind: String, CaseIterable, Sendable, Codable {
     case article, photo, poster, banner, leaflet, publication, infographic

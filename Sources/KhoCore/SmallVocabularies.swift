@@ -1,6 +1,5 @@
-import Foundation
-
 // The short closed lists: access levels, physical carriers, digitization methods, file roles.
+import Foundation
 
 /// Who may see a product. Restricted products never leave the archive.
 public enum AccessLevel: String, CaseIterable, Sendable, Codable {

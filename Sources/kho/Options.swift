@@ -4,7 +4,6 @@ import Foundation
 import KhoCore
 import KhoOperations
 import KhoPlatform
-import KhoStore
 
 struct ArchiveOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The archive folder (default: $KHO_STORAGE, else ./Storage).", valueName: "DIR"))

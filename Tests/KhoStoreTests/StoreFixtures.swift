@@ -1,3 +1,4 @@
+// Helpers for the store tests: archives in scratch folders, valid metadata, the blob folder.
 import Foundation
 import Glibc
 import KhoCore

@@ -23,20 +23,20 @@ public enum SharedTestData {
     /// `relative` inside the shared test data. When it is absent, the test is skipped with a
     /// notice, or fails under CI=true.
     public static func require(_ relative: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> URL {
-        if let found = path(relative, sourceLocation: sourceLocation) { return found }
+        if let found = path(relative, announce: false, sourceLocation: sourceLocation) { return found }
         try Test.cancel("skipped: needs \(root.appendingPathComponent(relative).path) (the shared test data is not beside this clone)",
                         sourceLocation: sourceLocation)
     }
 
     /// `relative` inside the shared test data, or nil (with a notice, or a failure under CI=true)
     /// for the part of a test that needs it.
-    public static func path(_ relative: String, sourceLocation: SourceLocation = #_sourceLocation) -> URL? {
+    public static func path(_ relative: String, announce: Bool = true, sourceLocation: SourceLocation = #_sourceLocation) -> URL? {
         let url = root.appendingPathComponent(relative)
         if FileManager.default.fileExists(atPath: url.path) { return url }
         let notice = "the shared test data is missing: \(url.path) (../shared beside the repository, or set KHO_SHARED_TESTDATA)"
         if underCI {
             Issue.record(Comment(rawValue: notice + "; CI=true requires it"), sourceLocation: sourceLocation)
-        } else {
+        } else if announce {
             FileHandle.standardError.write(Data("notice: \(notice); that part is skipped\n".utf8))
         }
         return nil

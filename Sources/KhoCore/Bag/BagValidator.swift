@@ -48,122 +48,25 @@ public struct BagCheck: Sendable {
 }
 
 public enum BagValidator {
-    /// `files`: every regular file of the bag by its path relative to the bag's folder.
-    /// `hashed`: the algorithms each payload file was hashed with (a manifest in another one
-    /// cannot be checked and is reported).
+    /// `files`: every regular file of the bag by its path relative to the bag's folder, with the
+    /// digests its bytes were hashed with (a manifest in another algorithm cannot be checked and
+    /// is reported).
     public static func check(files: [String: BagFile]) -> BagCheck {
         var problems: [BagProblem] = []
         var check = BagCheck(version: nil, problems: [], payloadFiles: 0, payloadBytes: 0, info: [])
-        // bagit.txt: UTF-8, no BOM, exactly "Label: value" lines.
-        guard let declaration = files["bagit.txt"]?.content else {
-            check.problems = [.error("bagit.txt is missing: this is not a bag")]
-            return check
-        }
-        if declaration.starts(with: [0xEF, 0xBB, 0xBF]) { problems.append(.error("bagit.txt starts with a byte-order mark, which BagIt forbids")) }
-        let declared = parseTagLines(String(decoding: declaration, as: UTF8.self), strict: true)
-        problems += declared.problems.map { .error("bagit.txt: \($0)") }
-        let version = declared.fields.first { $0.label == "BagIt-Version" }?.value
-        check.version = version
-        guard let version, version.range(of: #"^[0-9]+\.[0-9]+$"#, options: .regularExpression) != nil else {
-            problems.append(.error("bagit.txt: BagIt-Version '\(version ?? "")' is not a version like 1.0 or 0.97"))
+        guard let bag = declaration(files, check: &check, problems: &problems) else {
             check.problems = problems
             return check
         }
-        let encodingName = declared.fields.first { $0.label == "Tag-File-Character-Encoding" }?.value
-        if encodingName == nil { problems.append(.error("bagit.txt: Tag-File-Character-Encoding is missing")) }
-        let encoding = encodingName.flatMap(stringEncoding) ?? .utf8
-        if let encodingName, stringEncoding(encodingName) == nil {
-            problems.append(.error("bagit.txt: Tag-File-Character-Encoding '\(encodingName)' is not one Kho can read"))
-        }
-        let isV1 = version.hasPrefix("1.")
-        func text(_ path: String) -> String? {
-            guard let bytes = files[path]?.content else { return nil }
-            return String(data: Data(bytes), encoding: encoding) ?? String(decoding: bytes, as: UTF8.self)
-        }
-        // Payload: files under data/ (a trailing slash-free relative path).
+        // Payload: files under data/ (a trailing slash-free relative path). An empty payload is
+        // allowed; the folder itself may be absent from an archive.
         let payload = files.filter { $0.key.hasPrefix("data/") }
         check.payloadFiles = payload.count
         check.payloadBytes = payload.values.reduce(0) { $0 + $1.size }
-        if payload.isEmpty && !files.keys.contains(where: { $0.hasPrefix("data/") }) && files["data"] == nil {
-            // An empty payload is allowed; the folder itself may be absent from an archive.
-        }
-        // Manifests.
-        let manifestNames = files.keys.filter { $0.hasPrefix("manifest-") && $0.hasSuffix(".txt") && !$0.contains("/") }.sorted()
-        if manifestNames.isEmpty { problems.append(.error("no payload manifest (manifest-<algorithm>.txt)")) }
-        var listedSomewhere: Set<String> = []
-        for name in manifestNames {
-            let algorithmName = String(name.dropFirst("manifest-".count).dropLast(".txt".count))
-            guard let algorithm = DigestAlgorithm(rawValue: algorithmName.lowercased()) else {
-                problems.append(.warning("\(name): algorithm '\(algorithmName)' is not one Kho checks; skipped"))
-                continue
-            }
-            let entries = parseManifest(text(name) ?? "", name: name, isV1: isV1, problems: &problems)
-            var listedHere: Set<String> = []
-            var seen: [String: String] = [:]
-            for (path, digest) in entries {
-                if let earlier = seen[path] {
-                    if earlier.lowercased() != digest.lowercased() {
-                        problems.append(.error("\(name): \(path) is listed twice with different digests"))
-                    } else if isV1 {
-                        problems.append(.error("\(name): \(path) is listed twice"))
-                    } else {
-                        problems.append(.warning("\(name): \(path) is listed twice"))
-                    }
-                    continue
-                }
-                seen[path] = digest
-                guard let scoped = scopedPath(path, under: "data/") else {
-                    problems.append(.error("\(name): \(path) is outside the payload (data/)"))
-                    continue
-                }
-                listedHere.insert(scoped)
-                guard let file = files[scoped] ?? files[nfcMatch(scoped, in: files)] else {
-                    problems.append(.error("\(name): \(scoped) is listed but not in the bag"))
-                    continue
-                }
-                guard let actual = file.digests[algorithm] else {
-                    problems.append(.error("\(name): \(scoped) could not be checked with \(algorithm.rawValue) in one pass (the manifest came after the file)"))
-                    continue
-                }
-                if actual.lowercased() != digest.lowercased() {
-                    problems.append(.error("\(name): \(scoped) has \(algorithm.rawValue) \(actual), the manifest says \(digest)"))
-                }
-            }
-            listedSomewhere.formUnion(listedHere)
-            if isV1 {
-                for path in payload.keys.sorted() where !listedHere.contains(path) && !listedHere.contains(path.precomposedStringWithCanonicalMapping) {
-                    problems.append(.error("\(path) is in the payload but not in \(name)"))
-                }
-            }
-        }
-        if !isV1 {
-            for path in payload.keys.sorted() where !listedSomewhere.contains(path) && !listedSomewhere.contains(path.precomposedStringWithCanonicalMapping) {
-                problems.append(.error("\(path) is in the payload but in no manifest"))
-            }
-        }
-        // Tag manifests.
-        for name in files.keys.filter({ $0.hasPrefix("tagmanifest-") && $0.hasSuffix(".txt") && !$0.contains("/") }).sorted() {
-            let algorithmName = String(name.dropFirst("tagmanifest-".count).dropLast(".txt".count))
-            guard let algorithm = DigestAlgorithm(rawValue: algorithmName.lowercased()) else {
-                problems.append(.warning("\(name): algorithm '\(algorithmName)' is not one Kho checks; skipped"))
-                continue
-            }
-            for (path, digest) in parseManifest(text(name) ?? "", name: name, isV1: isV1, problems: &problems) {
-                guard let scoped = scopedPath(path, under: nil), !scoped.hasPrefix("data/") else {
-                    problems.append(.error("\(name): \(path) is not a tag file of this bag"))
-                    continue
-                }
-                guard let file = files[scoped] else {
-                    problems.append(.error("\(name): \(scoped) is listed but not in the bag"))
-                    continue
-                }
-                if let actual = file.digests[algorithm], actual.lowercased() != digest.lowercased() {
-                    problems.append(.error("\(name): \(scoped) has \(algorithm.rawValue) \(actual), the tag manifest says \(digest)"))
-                }
-            }
-        }
+        payloadManifests(bag, payload: payload, problems: &problems)
+        tagManifests(bag, problems: &problems)
         // bag-info.txt (package-info.txt before 0.96): Payload-Oxum.
-        if let infoText = text("bag-info.txt") ?? text("package-info.txt") {
+        if let infoText = bag.text("bag-info.txt") ?? bag.text("package-info.txt") {
             let parsed = parseTagLines(infoText, strict: false)
             check.info = parsed.fields
             problems += parsed.problems.map { .warning("bag-info.txt: \($0)") }
@@ -176,21 +79,146 @@ public enum BagValidator {
                 }
             }
         }
-        // fetch.txt: Kho never fetches; every file it names must already be here and in scope.
-        if let fetch = text("fetch.txt") {
-            for line in fetch.split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) where !line.trimmingCharacters(in: .whitespaces).isEmpty {
-                let fields = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
-                guard fields.count == 3 else { problems.append(.error("fetch.txt: '\(line)' is not 'URL LENGTH PATH'")); continue }
-                let path = isV1 ? BagIt.decodePath(String(fields[2])) : String(fields[2])
-                guard let scoped = scopedPath(path, under: "data/") else {
-                    problems.append(.error("fetch.txt: \(path) is outside the payload (data/)"))
-                    continue
-                }
-                if files[scoped] == nil { problems.append(.error("fetch.txt: \(scoped) is to be fetched; Kho does not fetch, so the bag is incomplete")) }
-            }
-        }
+        fetchList(bag, problems: &problems)
         check.problems = problems
         return check
+    }
+
+    /// A bag's files with what its declaration says about reading them.
+    struct Bag {
+        var files: [String: BagFile]
+        var isV1: Bool
+        var encoding: String.Encoding
+
+        /// A tag file's text, in the bag's declared encoding.
+        func text(_ path: String) -> String? {
+            guard let bytes = files[path]?.content else { return nil }
+            return String(data: Data(bytes), encoding: encoding) ?? String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
+    /// bagit.txt: UTF-8, no BOM, exactly "Label: value" lines, a version and an encoding. Nil
+    /// when the bag cannot be read further.
+    static func declaration(_ files: [String: BagFile], check: inout BagCheck, problems: inout [BagProblem]) -> Bag? {
+        guard let declaration = files["bagit.txt"]?.content else {
+            problems = [.error("bagit.txt is missing: this is not a bag")]
+            return nil
+        }
+        if declaration.starts(with: [0xEF, 0xBB, 0xBF]) { problems.append(.error("bagit.txt starts with a byte-order mark, which BagIt forbids")) }
+        let declared = parseTagLines(String(decoding: declaration, as: UTF8.self), strict: true)
+        problems += declared.problems.map { .error("bagit.txt: \($0)") }
+        let version = declared.fields.first { $0.label == "BagIt-Version" }?.value
+        check.version = version
+        guard let version, version.range(of: #"^[0-9]+\.[0-9]+$"#, options: .regularExpression) != nil else {
+            problems.append(.error("bagit.txt: BagIt-Version '\(version ?? "")' is not a version like 1.0 or 0.97"))
+            return nil
+        }
+        let encodingName = declared.fields.first { $0.label == "Tag-File-Character-Encoding" }?.value
+        if encodingName == nil { problems.append(.error("bagit.txt: Tag-File-Character-Encoding is missing")) }
+        if let encodingName, stringEncoding(encodingName) == nil {
+            problems.append(.error("bagit.txt: Tag-File-Character-Encoding '\(encodingName)' is not one Kho can read"))
+        }
+        return Bag(files: files, isV1: version.hasPrefix("1."), encoding: encodingName.flatMap(stringEncoding) ?? .utf8)
+    }
+
+    /// Every payload manifest: each entry present with its digest, and (v1.0) every payload
+    /// file in every manifest; before v1.0, in at least one.
+    static func payloadManifests(_ bag: Bag, payload: [String: BagFile], problems: inout [BagProblem]) {
+        let manifestNames = bag.files.keys.filter { $0.hasPrefix("manifest-") && $0.hasSuffix(".txt") && !$0.contains("/") }.sorted()
+        if manifestNames.isEmpty { problems.append(.error("no payload manifest (manifest-<algorithm>.txt)")) }
+        var listedSomewhere: Set<String> = []
+        for name in manifestNames {
+            let algorithmName = String(name.dropFirst("manifest-".count).dropLast(".txt".count))
+            guard let algorithm = DigestAlgorithm(rawValue: algorithmName.lowercased()) else {
+                problems.append(.warning("\(name): algorithm '\(algorithmName)' is not one Kho checks; skipped"))
+                continue
+            }
+            let listedHere = checkManifest(name, algorithm: algorithm, bag: bag, problems: &problems)
+            listedSomewhere.formUnion(listedHere)
+            if bag.isV1 {
+                for path in payload.keys.sorted() where !listedHere.contains(path) && !listedHere.contains(path.precomposedStringWithCanonicalMapping) {
+                    problems.append(.error("\(path) is in the payload but not in \(name)"))
+                }
+            }
+        }
+        if !bag.isV1 {
+            for path in payload.keys.sorted() where !listedSomewhere.contains(path) && !listedSomewhere.contains(path.precomposedStringWithCanonicalMapping) {
+                problems.append(.error("\(path) is in the payload but in no manifest"))
+            }
+        }
+    }
+
+    /// One payload manifest's entries against the files; returns the paths it lists.
+    static func checkManifest(_ name: String, algorithm: DigestAlgorithm, bag: Bag, problems: inout [BagProblem]) -> Set<String> {
+        var listedHere: Set<String> = []
+        var seen: [String: String] = [:]
+        for (path, digest) in parseManifest(bag.text(name) ?? "", name: name, isV1: bag.isV1, problems: &problems) {
+            if let earlier = seen[path] {
+                if earlier.lowercased() != digest.lowercased() {
+                    problems.append(.error("\(name): \(path) is listed twice with different digests"))
+                } else {
+                    problems.append(bag.isV1 ? .error("\(name): \(path) is listed twice") : .warning("\(name): \(path) is listed twice"))
+                }
+                continue
+            }
+            seen[path] = digest
+            guard let scoped = scopedPath(path, under: "data/") else {
+                problems.append(.error("\(name): \(path) is outside the payload (data/)"))
+                continue
+            }
+            listedHere.insert(scoped)
+            guard let file = bag.files[scoped] ?? bag.files[nfcMatch(scoped, in: bag.files)] else {
+                problems.append(.error("\(name): \(scoped) is listed but not in the bag"))
+                continue
+            }
+            guard let actual = file.digests[algorithm] else {
+                problems.append(.error("\(name): \(scoped) could not be checked with \(algorithm.rawValue) in one pass (the manifest came after the file)"))
+                continue
+            }
+            if actual.lowercased() != digest.lowercased() {
+                problems.append(.error("\(name): \(scoped) has \(algorithm.rawValue) \(actual), the manifest says \(digest)"))
+            }
+        }
+        return listedHere
+    }
+
+    /// Every tag manifest: each entry a tag file of this bag, with its digest.
+    static func tagManifests(_ bag: Bag, problems: inout [BagProblem]) {
+        for name in bag.files.keys.filter({ $0.hasPrefix("tagmanifest-") && $0.hasSuffix(".txt") && !$0.contains("/") }).sorted() {
+            let algorithmName = String(name.dropFirst("tagmanifest-".count).dropLast(".txt".count))
+            guard let algorithm = DigestAlgorithm(rawValue: algorithmName.lowercased()) else {
+                problems.append(.warning("\(name): algorithm '\(algorithmName)' is not one Kho checks; skipped"))
+                continue
+            }
+            for (path, digest) in parseManifest(bag.text(name) ?? "", name: name, isV1: bag.isV1, problems: &problems) {
+                guard let scoped = scopedPath(path, under: nil), !scoped.hasPrefix("data/") else {
+                    problems.append(.error("\(name): \(path) is not a tag file of this bag"))
+                    continue
+                }
+                guard let file = bag.files[scoped] else {
+                    problems.append(.error("\(name): \(scoped) is listed but not in the bag"))
+                    continue
+                }
+                if let actual = file.digests[algorithm], actual.lowercased() != digest.lowercased() {
+                    problems.append(.error("\(name): \(scoped) has \(algorithm.rawValue) \(actual), the tag manifest says \(digest)"))
+                }
+            }
+        }
+    }
+
+    /// fetch.txt: Kho never fetches; every file it names must already be here and in scope.
+    static func fetchList(_ bag: Bag, problems: inout [BagProblem]) {
+        guard let fetch = bag.text("fetch.txt") else { return }
+        for line in fetch.split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            let fields = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
+            guard fields.count == 3 else { problems.append(.error("fetch.txt: '\(line)' is not 'URL LENGTH PATH'")); continue }
+            let path = bag.isV1 ? BagIt.decodePath(String(fields[2])) : String(fields[2])
+            guard let scoped = scopedPath(path, under: "data/") else {
+                problems.append(.error("fetch.txt: \(path) is outside the payload (data/)"))
+                continue
+            }
+            if bag.files[scoped] == nil { problems.append(.error("fetch.txt: \(scoped) is to be fetched; Kho does not fetch, so the bag is incomplete")) }
+        }
     }
 
     /// A manifest's `digest path` lines. md5sum's binary marker (`*path`) and a leading `./`

@@ -18,7 +18,6 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     case fileExists = "file_exists"
     case folderNotEmpty = "folder_not_empty"
     case invalidChoice = "invalid_choice"
-    case invalidConfig = "invalid_config"
     case invalidDate = "invalid_date"
     case invalidPeriod = "invalid_period"
     case invalidRange = "invalid_range"
@@ -65,6 +64,8 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     case uploadInterrupted = "upload_interrupted"
     // environment: The machine stopped the work: a full disk, a lock held by another process, a permission.
     case archiveLocked = "archive_locked"
+    /// The archive's kho-config.json cannot be read.
+    case invalidConfig = "invalid_config"
     case archiveTooNew = "archive_too_new"
     case bundleWriteFailed = "bundle_write_failed"
     case catalogUnwritable = "catalog_unwritable"
@@ -108,7 +109,7 @@ extension ErrorCode {
         case .usage:
             .usage
         case .absolutePath, .pathEscapesFolder, .sourceIdTooLong, .ambiguousLanguage, .changedMeanwhile, .duplicateColumn, .duplicateRow, .emptyManifest, .emptyQuery,
-             .extraCells, .fileChanged, .fileExists, .folderNotEmpty, .invalidChoice, .invalidConfig, .invalidDate,
+             .extraCells, .fileChanged, .fileExists, .folderNotEmpty, .invalidChoice, .invalidDate,
              .invalidPeriod, .invalidRange, .invalidTitle, .invalidUnitCode, .malformedJson, .malformedLanguageTag,
              .malformedManifest, .malformedProductId, .missingFile, .missingKind, .missingLanguage, .missingTitle,
              .missingUnit, .mistypedProductId, .noFiles, .noKnownColumns, .noPreviousExport, .notAFile, .notAFolder,
@@ -117,7 +118,7 @@ extension ErrorCode {
              .unknownChannel, .unknownField, .unknownFile, .unknownKind, .unknownLanguageTag, .unknownMethod,
              .unknownProduct, .unknownRole, .unknownUnit, .uploadInterrupted:
             .input
-        case .archiveLocked, .archiveTooNew, .bundleWriteFailed, .catalogUnwritable, .diskFull, .ioError, .outOfMemory,
+        case .invalidConfig, .archiveLocked, .archiveTooNew, .bundleWriteFailed, .catalogUnwritable, .diskFull, .ioError, .outOfMemory,
              .readOnly, .systemError, .unreadableFile:
             .environment
         case .archiveDamaged, .blobDamaged, .blobMissing, .catalogDamaged, .invalidBundle, .sizeChanged:

@@ -52,14 +52,24 @@ public struct ManifestValidator: Sendable {
         "published": .published, "channel": .channels, "access": .access,
     ]
 
-    public func plan(_ row: ManifestRow) -> PlannedRow {
+    /// What checking a row found: its problems (each by column) and warnings.
+    struct RowNotes {
+        let row: Int
+        let names: (ManifestColumn) -> String
         var problems: [RowProblem] = []
         var warnings: [String] = []
-        func problem(_ column: ManifestColumn, _ value: String, _ expected: String, _ code: ErrorCode) {
-            problems.append(RowProblem(row: row.row, column: name(column), value: value, expected: expected, code: code))
+
+        mutating func problem(_ column: ManifestColumn, _ value: String, _ expected: String, _ code: ErrorCode) {
+            problems.append(RowProblem(row: row, column: names(column), value: value, expected: expected, code: code))
         }
+
+        mutating func warn(_ text: String) { warnings.append("row \(row): \(text)") }
+    }
+
+    public func plan(_ row: ManifestRow) -> PlannedRow {
+        var notes = RowNotes(row: row.row, names: name)
         let sourceID = row[.sourceID].map(VietnameseText.nfc)
-        if let s = sourceID, s.count > 200 { problem(.sourceID, String(s.prefix(40)) + "…", "at most 200 characters", .sourceIdTooLong) }
+        if let s = sourceID, s.count > 200 { notes.problem(.sourceID, String(s.prefix(40)) + "…", "at most 200 characters", .sourceIdTooLong) }
 
         var files: [String] = []
         for raw in (row[.files] ?? "").split(separator: "|") {
@@ -67,74 +77,80 @@ public struct ManifestValidator: Sendable {
             if path.isEmpty { continue }
             switch Self.relativePath(path) {
             case .success(let clean): files.append(clean)
-            case .failure(let p): problem(.files, path, p.expected, p.code)
+            case .failure(let p): notes.problem(.files, path, p.expected, p.code)
             }
         }
         var digitizedOn: CalendarDate?
         if let text = row[.digitized] {
             switch CalendarDate.parse(text) {
             case .success(let d): digitizedOn = d
-            case .failure(let p): problem(.digitized, text, p.expected, p.code)
+            case .failure(let p): notes.problem(.digitized, text, p.expected, p.code)
             }
         }
         var method: DigitizationMethod?
         if let text = row[.method] {
             method = DigitizationMethod.parse(text)
-            if method == nil { problem(.method, text, "one of scan, photograph, transfer", .unknownMethod) }
+            if method == nil { notes.problem(.method, text, "one of scan, photograph, transfer", .unknownMethod) }
         }
 
         var action: ImportAction?
         if let idText = row[.productID] {
             switch ProductID.parse(idText) {
-            case .failure(let p): problem(.productID, idText, p.expected, p.code)
+            case .failure(let p): notes.problem(.productID, idText, p.expected, p.code)
             case .success(let id):
                 if files.isEmpty && row[.files] == nil {
-                    problem(.files, "", "a row with a product_id attaches files to that product: give the files", .missingFile)
+                    notes.problem(.files, "", "a row with a product_id attaches files to that product: give the files", .missingFile)
                 }
                 let described = [ManifestColumn.title, .kind, .languages, .unit].filter { row[$0] != nil }
                 if !described.isEmpty {
-                    warnings.append("row \(row.row): \(described.map(name).joined(separator: ", ")) ignored: a row with a product_id only attaches files")
+                    notes.warn("\(described.map(name).joined(separator: ", ")) ignored: a row with a product_id only attaches files")
                 }
                 action = .attach(id, files: files, on: digitizedOn, method: method)
             }
         } else {
-            let input = ProductInput(title: row[.title], kind: row[.kind], languages: row[.languages].map { [$0] } ?? [],
-                                     unit: row[.unit], produced: row[.produced], published: row[.published],
-                                     channels: row[.channels].map { [$0] } ?? [], topics: row[.topics].map { [$0] } ?? [],
-                                     campaign: row[.campaign], description: row.cells[.description], creator: row[.creator],
-                                     access: row[.access])
-            var carrier: Carrier?
-            if let text = row[.carrier] {
-                carrier = Carrier.parse(text)
-                if carrier == nil {
-                    problem(.carrier, text, "one of \(Carrier.allCases.map(\.rawValue).joined(separator: ", "))", .unknownCarrier)
-                }
-            }
-            switch products.validate(input) {
-            case .failure(let failure):
-                for p in failure.problems {
-                    problems.append(RowProblem(row: row.row, p, column: Self.fieldColumns[p.field].map(name) ?? p.field))
-                }
-            case .success(let validated):
-                warnings += validated.warnings.map { "row \(row.row): \($0)" }
-                let m = validated.value
-                if files.isEmpty {
-                    if row[.files] != nil { problem(.files, row[.files] ?? "", "no usable file path", .missingFile) }
-                    if digitizedOn != nil || method != nil {
-                        warnings.append("row \(row.row): \(name(.digitized))/\(name(.method)) ignored: the row has no files")
-                    }
-                    action = .register(m, carrier: carrier ?? Carrier.typical(for: m.kind))
-                } else if let carrier {
-                    action = .digitized(m, carrier: carrier, files: files, on: digitizedOn, method: method)
-                } else {
-                    if digitizedOn != nil || method != nil {
-                        warnings.append("row \(row.row): \(name(.digitized))/\(name(.method)) ignored: without a \(name(.carrier)) the product is born digital")
-                    }
-                    action = .ingest(m, files: files)
-                }
+            action = newProduct(row, files: files, digitizedOn: digitizedOn, method: method, notes: &notes)
+        }
+        return PlannedRow(row: row.row, sourceID: sourceID, action: notes.problems.isEmpty ? action : nil, problems: notes.problems,
+                          warnings: notes.warnings)
+    }
+
+    /// A row without a product_id: a born-digital product (files), a physical one with its
+    /// scans (files and a carrier), or a registration (no files).
+    private func newProduct(_ row: ManifestRow, files: [String], digitizedOn: CalendarDate?, method: DigitizationMethod?,
+                            notes: inout RowNotes) -> ImportAction? {
+        let input = ProductInput(title: row[.title], kind: row[.kind], languages: row[.languages].map { [$0] } ?? [],
+                                 unit: row[.unit], produced: row[.produced], published: row[.published],
+                                 channels: row[.channels].map { [$0] } ?? [], topics: row[.topics].map { [$0] } ?? [],
+                                 campaign: row[.campaign], description: row.cells[.description], creator: row[.creator],
+                                 access: row[.access])
+        var carrier: Carrier?
+        if let text = row[.carrier] {
+            carrier = Carrier.parse(text)
+            if carrier == nil {
+                notes.problem(.carrier, text, "one of \(Carrier.allCases.map(\.rawValue).joined(separator: ", "))", .unknownCarrier)
             }
         }
-        return PlannedRow(row: row.row, sourceID: sourceID, action: problems.isEmpty ? action : nil, problems: problems, warnings: warnings)
+        let m: ProductMetadata
+        switch products.validate(input) {
+        case .failure(let failure):
+            for p in failure.problems {
+                notes.problems.append(RowProblem(row: row.row, p, column: Self.fieldColumns[p.field].map(name) ?? p.field))
+            }
+            return nil
+        case .success(let validated):
+            validated.warnings.forEach { notes.warn($0) }
+            m = validated.value
+        }
+        if files.isEmpty {
+            if row[.files] != nil { notes.problem(.files, row[.files] ?? "", "no usable file path", .missingFile) }
+            if digitizedOn != nil || method != nil { notes.warn("\(name(.digitized))/\(name(.method)) ignored: the row has no files") }
+            return .register(m, carrier: carrier ?? Carrier.typical(for: m.kind))
+        }
+        if let carrier { return .digitized(m, carrier: carrier, files: files, on: digitizedOn, method: method) }
+        if digitizedOn != nil || method != nil {
+            notes.warn("\(name(.digitized))/\(name(.method)) ignored: without a \(name(.carrier)) the product is born digital")
+        }
+        return .ingest(m, files: files)
     }
 
     /// Marks later rows that repeat an earlier one: the same source_id (within a unit), or the

@@ -74,6 +74,35 @@ public enum ManifestParser {
         guard let header = records.first else {
             return .failure(KhoError(.emptyManifest, "\(fileName) is empty: expected a header row (title, kind, languages, unit, …) and one row per product"))
         }
+        let columns: [Int: ManifestColumn]
+        let seen: [ManifestColumn: String]
+        switch headerColumns(header, delimiter: delimiter, fileName: fileName, warnings: &warnings) {
+        case .success(let found): (columns, seen) = found
+        case .failure(let error): return .failure(error)
+        }
+        var rows: [ManifestRow] = []
+        var problems: [RowProblem] = []
+        rows.reserveCapacity(records.count)
+        for record in records.dropFirst() {
+            var cells: [ManifestColumn: String] = [:]
+            for (index, value) in record.fields.enumerated() {
+                if let column = columns[index] { cells[column] = value }
+            }
+            if record.fields.count > header.fields.count, record.fields[header.fields.count...].contains(where: { !$0.trimmingWhitespace().isEmpty }) {
+                problems.append(RowProblem(row: record.row, column: "(row)", value: record.fields[header.fields.count...].joined(separator: " "),
+                                           expected: "this row has \(record.fields.count) cells but the header has \(header.fields.count); a cell with the delimiter must be quoted", code: .extraCells))
+            }
+            rows.append(ManifestRow(row: record.row, cells: cells))
+        }
+        let name = delimiter == UInt8(ascii: ";") ? "semicolon" : delimiter == UInt8(ascii: "\t") ? "tab" : "comma"
+        return .success(ParsedManifest(rows: rows, rowProblems: problems, format: "CSV, \(name)-separated, \(decoded.encoding)",
+                                       warnings: warnings, headers: seen))
+    }
+
+    /// Which column each header cell names; unknown headers are a warning, a column named twice
+    /// or no known column at all an error.
+    static func headerColumns(_ header: DelimitedRecord, delimiter: UInt8, fileName: String,
+                              warnings: inout [String]) -> Result<([Int: ManifestColumn], [ManifestColumn: String]), KhoError> {
         var columns: [Int: ManifestColumn] = [:]
         var seen: [ManifestColumn: String] = [:]
         var unknown: [String] = []
@@ -93,23 +122,7 @@ public enum ManifestParser {
         if !unknown.isEmpty {
             warnings.append("column(s) \(unknown.map { "'\($0)'" }.joined(separator: ", ")) are not Kho columns and were ignored")
         }
-        var rows: [ManifestRow] = []
-        var problems: [RowProblem] = []
-        rows.reserveCapacity(records.count)
-        for record in records.dropFirst() {
-            var cells: [ManifestColumn: String] = [:]
-            for (index, value) in record.fields.enumerated() {
-                if let column = columns[index] { cells[column] = value }
-            }
-            if record.fields.count > header.fields.count, record.fields[header.fields.count...].contains(where: { !$0.trimmingWhitespace().isEmpty }) {
-                problems.append(RowProblem(row: record.row, column: "(row)", value: record.fields[header.fields.count...].joined(separator: " "),
-                                           expected: "this row has \(record.fields.count) cells but the header has \(header.fields.count); a cell with the delimiter must be quoted", code: .extraCells))
-            }
-            rows.append(ManifestRow(row: record.row, cells: cells))
-        }
-        let name = delimiter == UInt8(ascii: ";") ? "semicolon" : delimiter == UInt8(ascii: "\t") ? "tab" : "comma"
-        return .success(ParsedManifest(rows: rows, rowProblems: problems, format: "CSV, \(name)-separated, \(decoded.encoding)",
-                                       warnings: warnings, headers: seen))
+        return .success((columns, seen))
     }
 
     static func jsonLines(_ decoded: DecodedText, warnings: [String]) -> Result<ParsedManifest, KhoError> {

@@ -1,8 +1,7 @@
-import Foundation
-
 // Reporting periods as auditors name them: a year (2024), a half (2024-H2), a quarter
 // (2024-Q4), a month (2024-11), a date range (2024-11-30..2024-12-31) or a named campaign.
 // Bounds are inclusive calendar dates in Vietnam.
+import Foundation
 
 public struct Period: Sendable, Equatable, Hashable, CustomStringConvertible {
     public enum Kind: String, Sendable, Codable { case year, half, quarter, month, range, campaign }

@@ -41,6 +41,12 @@ public struct TargetsDocument: Codable, Sendable {
         public var max: Double
         /// The channels that count as digital (digitalPlatform only).
         public var channels: [String]?
+
+        public init(min: Double, max: Double, channels: [String]? = nil) {
+            self.min = min
+            self.max = max
+            self.channels = channels
+        }
     }
     public var config: Config
     /// Where the numbers came from: the scheme's defaults or this archive's kho-config.json.

@@ -22,102 +22,126 @@ extension Archive {
         let started = clock.uptime()
         guard let data = FileManager.default.contents(atPath: manifest.description) else {
             throw FS.exists(manifest)
-                ? KhoError(.unreadableFile, "\(manifest): cannot read the manifest (permission denied, or a folder)")
-                : KhoError(.missingFile, "\(manifest): no such manifest")
+                ? KhoError(.unreadableFile, "\(manifest): cannot read the manifest (permission denied, or a folder)", subject: .file(manifest.description))
+                : KhoError(.missingFile, "\(manifest): no such manifest", subject: .file(manifest.description))
         }
         let name = String(decoding: manifest.lastComponent, as: UTF8.self)
         let parsed = try ManifestParser.parse([UInt8](data), fileName: name).get()
         var report = ImportReport(manifest: manifest.description, format: parsed.format, dryRun: options.dryRun,
                                   results: [], problems: parsed.rowProblems, warnings: parsed.warnings)
         let validator = ManifestValidator(products: ProductValidator(languages: registry, cache: ValidationCache()), headers: parsed.headers)
-        let finder = ManifestFiles(base: manifest.parentFolder)
-        let planner = ImportPlanner(validator: validator, finder: finder, manifestName: name, unreadable: Set(parsed.rowProblems.map(\.row)), config: config, ids: ids)
-        var results: [ImportRowResult] = []
+        let planner = ImportPlanner(validator: validator, finder: ManifestFiles(base: manifest.parentFolder), manifestName: name,
+                                    unreadable: Set(parsed.rowProblems.map(\.row)), config: config, ids: ids)
+        // Rows that could not be read at all are rejected whatever happens next.
         for p in parsed.rowProblems where !parsed.rows.contains(where: { $0.row == p.row }) {
-            results.append(ImportRowResult(row: p.row, status: .rejected, productID: nil, sourceID: nil, message: p.description))
+            report.results.append(ImportRowResult(row: p.row, status: .rejected, productID: nil, sourceID: nil, message: p.description))
         }
-
+        let productColumn = parsed.headers[.productID] ?? "product_id"
         if options.dryRun {
             let checked = planner.plan(parsed.rows[...], jobs: options.jobs, prepareAt: nil)
-            results += try dryRunResults(checked, productColumn: parsed.headers[.productID] ?? "product_id", report: &report)
-            report.results = results.sorted { $0.row < $1.row }
+            report.results += try dryRunResults(checked, productColumn: productColumn, report: &report)
+            report.results.sort { $0.row < $1.row }
             if let path = options.report {
                 try ImportResultFile(path).append(report.results)
                 report.reportPath = path.description
             }
-            report.seconds = clock.uptime() - started
-            return report
+        } else {
+            let reportPath = options.report ?? HostPath(bytes: manifest.bytes + Array(".result.csv".utf8))
+            try store(parsed.rows, planner: planner, manifest: name, productColumn: productColumn, resultPath: reportPath,
+                      options: options, report: &report)
         }
+        report.problems.sort { ($0.row, $0.column) < ($1.row, $1.column) }
+        report.seconds = clock.uptime() - started
+        return report
+    }
 
+    /// A real import: rows checked a chunk ahead on another core, each chunk's valid rows
+    /// stored, the result file written as it goes, then one event for the whole import.
+    private func store(_ rows: [ManifestRow], planner: ImportPlanner, manifest name: String, productColumn: String,
+                       resultPath: HostPath, options: ImportOptions, report: inout ImportReport) throws(KhoError) {
         // Free space is checked before each chunk's files are stored.
         try catalog.probeWriteLock()
-        let reportPath = options.report ?? HostPath(bytes: manifest.bytes + Array(".result.csv".utf8))
-        let resultFile = try ImportResultFile(reportPath)
-        report.reportPath = reportPath.description
-        try resultFile.append(results)
+        let resultFile = try ImportResultFile(resultPath)
+        report.reportPath = resultPath.description
+        try resultFile.append(report.results)
         let damaged = try catalog.read { db in try CatalogReads.damagedBlobs(db) }
         let lookups = try catalog.write { db in try ChunkLookups(db) }
-        options.progress?.start(label: "importing", totalBytes: 0, totalItems: parsed.rows.count)
+        options.progress?.start(label: "importing", totalBytes: 0, totalItems: rows.count)
         defer { options.progress?.finish() }
 
         // Check chunk k+1 on another core while chunk k is stored.
         let preparedAt = clock.now()
-        let ranges = stride(from: 0, to: parsed.rows.count, by: Self.planChunk).map { $0..<min($0 + Self.planChunk, parsed.rows.count) }
-        let rows = parsed.rows
+        let ranges = stride(from: 0, to: rows.count, by: Self.planChunk).map { $0..<min($0 + Self.planChunk, rows.count) }
         let pipeline = Background<[CheckedRow]>()
         if let first = ranges.first { pipeline.start { planner.plan(rows[first], jobs: options.jobs, prepareAt: preparedAt) } }
-        for (number, _) in ranges.enumerated() {
+        for number in ranges.indices {
             let checked = pipeline.wait()
             if number + 1 < ranges.count {
                 let next = ranges[number + 1]
                 pipeline.start { planner.plan(rows[next], jobs: 1, prepareAt: preparedAt) }
             }
-            var rejected: [ImportRowResult] = []
-            var valid: [CheckedRow] = []
-            let missing = try missingAttachTargets(checked)
-            for var c in checked {
-                if case .attach(let id, _, _, _)? = c.row.action, missing.contains(id) {
-                    c.row.problems.append(RowProblem(row: c.row.row, column: parsed.headers[.productID] ?? "product_id", value: id.description,
-                                                     expected: "no product with this ID in the archive", code: .unknownProduct))
-                    c.row.action = nil
-                }
-                report.problems += c.row.problems
-                report.warnings += c.row.warnings
-                if c.row.action == nil {
-                    rejected.append(ImportRowResult(row: c.row.row, status: .rejected, productID: nil, sourceID: c.row.sourceID,
-                                                    message: c.row.problems.map { "\($0.column): \($0.value.isEmpty ? "(empty)" : "'\($0.value)'") — \($0.expected)" }.joined(separator: "; ")))
-                } else {
-                    valid.append(c)
-                }
-            }
+            let (rejected, valid) = try sortOut(checked, productColumn: productColumn, report: &report)
             try resultFile.append(rejected)
-            results += rejected
+            report.results += rejected
             for _ in rejected { options.progress?.itemDone() }
             var start = 0
             while start < valid.count {
-                var end = start, bytes: Int64 = 0, weight = 0
-                while end < valid.count, weight < Self.chunkWeight, bytes < Self.chunkBytes {
-                    bytes += valid[end].bytes
-                    weight += valid[end].files.isEmpty ? 1 : 32
-                    end += 1
-                }
+                let end = Self.chunkEnd(valid, from: start)
                 let stored = try storeChunk(Array(valid[start..<end]), manifest: name, damaged: damaged, lookups: lookups, options: options, report: &report)
                 try resultFile.append(stored)
-                results += stored
+                report.results += stored
                 for _ in stored { options.progress?.itemDone() }
                 start = end
             }
         }
         // The import itself, in the archive's log.
-        let summary = "import of \(name): \(results.filter { $0.status == .stored }.count) stored, \(results.filter { $0.status == .alreadyPresent }.count) already present, \(results.filter { $0.status == .rejected }.count) rejected"
+        let summary = "import of \(name): \(report.count(.stored)) stored, \(report.count(.alreadyPresent)) already present, \(report.count(.rejected)) rejected"
         try catalog.write { db in
             try CatalogWrites.append(db, event(.ingestion, object: "archive", product: nil,
-                                               outcome: results.contains { $0.status == .rejected } ? .warning : .success, detail: summary, at: clock.now()))
+                                               outcome: report.count(.rejected) > 0 ? .warning : .success, detail: summary, at: clock.now()))
         }
-        report.problems.sort { ($0.row, $0.column) < ($1.row, $1.column) }
-        report.results = results.sorted { $0.row < $1.row }
-        report.seconds = clock.uptime() - started
-        return report
+        report.results.sort { $0.row < $1.row }
+    }
+
+    /// Where the write starting at `start` ends: at most `chunkWeight` of work or `chunkBytes` of files.
+    static func chunkEnd(_ valid: [CheckedRow], from start: Int) -> Int {
+        var end = start, bytes: Int64 = 0, weight = 0
+        while end < valid.count, weight < chunkWeight, bytes < chunkBytes {
+            bytes += valid[end].bytes
+            weight += valid[end].files.isEmpty ? 1 : 32
+            end += 1
+        }
+        return end
+    }
+
+    /// Splits checked rows into the rejected (with their reasons) and the valid; attach rows
+    /// naming a product the archive does not hold are rejected here.
+    private func sortOut(_ checked: [CheckedRow], productColumn: String,
+                         report: inout ImportReport) throws(KhoError) -> (rejected: [ImportRowResult], valid: [CheckedRow]) {
+        var rejected: [ImportRowResult] = []
+        var valid: [CheckedRow] = []
+        let missing = try missingAttachTargets(checked)
+        for var c in checked {
+            if case .attach(let id, _, _, _)? = c.row.action, missing.contains(id) {
+                c.row.problems.append(RowProblem(row: c.row.row, column: productColumn, value: id.description,
+                                                 expected: "no product with this ID in the archive", code: .unknownProduct))
+                c.row.action = nil
+            }
+            report.problems += c.row.problems
+            report.warnings += c.row.warnings
+            if c.row.action == nil {
+                rejected.append(Self.rejection(c.row))
+            } else {
+                valid.append(c)
+            }
+        }
+        return (rejected, valid)
+    }
+
+    /// A rejected row's result: every problem, by column.
+    static func rejection(_ row: PlannedRow) -> ImportRowResult {
+        ImportRowResult(row: row.row, status: .rejected, productID: nil, sourceID: row.sourceID,
+                        message: row.problems.map { "\($0.column): \($0.value.isEmpty ? "(empty)" : "'\($0.value)'") — \($0.expected)" }.joined(separator: "; "))
     }
 
     /// The products attach rows name that the archive does not hold.
@@ -221,8 +245,7 @@ extension Archive {
                 report.problems += c.row.problems
                 report.warnings += c.row.warnings
                 guard let action = c.row.action else {
-                    out.append(ImportRowResult(row: c.row.row, status: .rejected, productID: nil, sourceID: c.row.sourceID,
-                                               message: c.row.problems.map { "\($0.column): \($0.value.isEmpty ? "(empty)" : "'\($0.value)'") — \($0.expected)" }.joined(separator: "; ")))
+                    out.append(Self.rejection(c.row))
                     continue
                 }
                 if let source = c.row.sourceID, let unit = action.metadata?.unit,
@@ -233,7 +256,6 @@ extension Archive {
                     out.append(ImportRowResult(row: c.row.row, status: .ok, productID: nil, sourceID: c.row.sourceID, message: describe(action)))
                 }
             }
-            report.problems.sort { ($0.row, $0.column) < ($1.row, $1.column) }
             return out
         }
     }
