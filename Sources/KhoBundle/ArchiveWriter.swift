@@ -214,7 +214,7 @@ final class ArchiveWriter {
             throw KhoError(.diskFull, "\(what): the disk is full; no bundle was written — free space and try again")
         }
         if code != 0 {
-            throw KhoError(.bundleWriteFailed, "\(what): writing failed: \(String(cString: strerror(code)))")
+            throw KhoError(.bundleWriteFailed, "\(what): writing failed: \(Sys.errorText(code))")
         }
     }
 }

@@ -73,7 +73,7 @@ public enum BagReader {
             if let folder, !isTag {
                 let target = "\(folder)/\(String(format: "%08d", unpacked.count + 1))"
                 fd = Glibc.open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)  // read-only, as blobs are
-                if fd < 0 { return EntrySink(take: { _ in "cannot write \(target): \(String(cString: strerror(errno)))" }, finish: { nil }) }
+                if fd < 0 { return EntrySink(take: { _ in "cannot write \(target): \(Sys.errorText(errno))" }, finish: { nil }) }
                 unpacked[relative] = target
             }
             return EntrySink(take: { chunk in

@@ -18,11 +18,7 @@ struct ExportCommand: ParsableCommand {
             The file appears only when it is complete and flushed to disk.
             """)
 
-    @Option(name: .long, help: ArgumentHelp("The unit (default: the whole archive).", valueName: "CODE"))
-    var unit: String?
-
-    @Option(name: .customLong("unit-table"), help: ArgumentHelp("For a code in both unit tables: before-2025 or from-2025.", valueName: "TABLE"))
-    var unitTable: String?
+    @OptionGroup var scope: ScopeOptions
 
     @Option(name: .long, help: ArgumentHelp("Only products whose reference date is in this period (default: all).", valueName: "PERIOD"))
     var period: String?
@@ -65,12 +61,12 @@ struct ExportCommand: ParsableCommand {
             }
             chosen = f
         }
-        let era = try parseOption(unitTable, option: "--unit-table", parseUnitTable)
+        let era = try scope.era()
         let sinceDate = try parseOption(since, option: "--since", CalendarDate.parse)
         let session = try options.open()
         defer { session.archive.close() }
         let chosenPeriod = try parseOption(period, option: "--period") { Period.parse($0, campaigns: session.archive.config.campaigns) }
-        let export = Export(unitCode: unit, unitEra: era, period: chosenPeriod,
+        let export = Export(unitCode: scope.unit, unitEra: era, period: chosenPeriod,
                             since: sinceLast ? .lastExport : sinceDate.map { .date($0) } ?? .everything,
                             format: chosen, output: OutputFile(path: HostPath(output), replace: force), sha512: sha512)
         let result = try export.run(in: session)

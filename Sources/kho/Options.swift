@@ -45,6 +45,21 @@ enum Environment {
     }
 }
 
+/// The unit a report or an export covers: a code, and for a code in both tables, which table.
+struct ScopeOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The unit: 2-digit province, 3-digit district or 5-digit commune code (default: the whole archive).", valueName: "CODE"))
+    var unit: String?
+
+    @Option(name: .customLong("unit-table"), help: ArgumentHelp("For a code that names a unit in both tables: before-2025 or from-2025 (default: the table valid at the end of the period).", valueName: "TABLE"))
+    var unitTable: String?
+
+    func validate() throws {
+        if unitTable != nil && unit == nil { throw ValidationError("--unit-table needs --unit CODE") }
+    }
+
+    func era() throws(KhoError) -> AdminUnit.Era? { try parseOption(unitTable, option: "--unit-table", parseUnitTable) }
+}
+
 /// The descriptive metadata options of ingest, register and edit.
 struct MetadataOptions: ParsableArguments {
     @Option(name: .long, help: "Title (required for ingest and register).")

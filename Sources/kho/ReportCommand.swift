@@ -27,11 +27,7 @@ struct ReportCommand: ParsableCommand {
             unless --show-restricted is given; they always count in the figures.
             """)
 
-    @Option(name: .long, help: ArgumentHelp("The unit: 2-digit province, 3-digit district or 5-digit commune code (default: the whole archive).", valueName: "CODE"))
-    var unit: String?
-
-    @Option(name: .customLong("unit-table"), help: ArgumentHelp("For a code that names a unit in both tables: before-2025 or from-2025 (default: the table valid at the end of the period).", valueName: "TABLE"))
-    var unitTable: String?
+    @OptionGroup var scope: ScopeOptions
 
     @Option(name: .long, help: ArgumentHelp("The period (default: the current year in Vietnam).", valueName: "PERIOD"))
     var period: String?
@@ -66,7 +62,6 @@ struct ReportCommand: ParsableCommand {
     @OptionGroup var options: ArchiveOptions
 
     func validate() throws {
-        if unitTable != nil && unit == nil { throw ValidationError("--unit-table needs --unit CODE") }
         if let format, options.json, format.lowercased() != "json" {
             throw ValidationError("--json and --format \(format) disagree; give one of them")
         }
@@ -75,12 +70,12 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let format = try chosenFormat()
         Console.jsonMode = format == .json && output == nil
-        var report = MakeReport(unitCode: unit, trend: trend, showRestricted: showRestricted, format: format)
+        var report = MakeReport(unitCode: scope.unit, trend: trend, showRestricted: showRestricted, format: format)
         report.language = try parseChoice(lang, option: "--lang", code: .invalidChoice, expected: "vi or en") { ReportLanguage(rawValue: $0.lowercased()) } ?? .vi
         report.breakdown = try parseChoice(by, option: "--by", code: .invalidChoice, expected: "one of unit, kind, language, channel, period") {
             BreakdownKind(rawValue: $0.lowercased())
         }
-        report.unitEra = try parseOption(unitTable, option: "--unit-table", parseUnitTable)
+        report.unitEra = try scope.era()
         report.gaps = try parseOption(gaps, option: "--gaps") { t in
             if t.lowercased() == "all" { return .success(.all) }
             guard let n = Int(t), n >= 0 else { return .failure(Problem(code: .invalidChoice, field: "gaps", value: t, expected: "a number (0 for none) or all")) }

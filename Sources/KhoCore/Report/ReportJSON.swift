@@ -4,15 +4,6 @@ import Foundation
 
 public enum ReportJSON {
     /// An optional written as `null` rather than left out: readers see every key every time.
-    struct Nullable<T: Encodable>: Encodable {
-        var value: T?
-        init(_ value: T?) { self.value = value }
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.singleValueContainer()
-            if let value { try container.encode(value) } else { try container.encodeNil() }
-        }
-    }
-
     struct Document: Encodable {
         var report = "kho-target-report"
         var version = 1
@@ -26,7 +17,7 @@ public enum ReportJSON {
         var empty: Bool
         var undated: Int
         var indicators: [Indicator]
-        var breakdownBy: Nullable<String>
+        var breakdownBy: NullEncoded<String>
         var breakdown: [Row]
         var trend: [TrendRow]
         var gapsTotal: Int
@@ -36,7 +27,7 @@ public enum ReportJSON {
     }
 
     struct Scope: Encodable {
-        var unit: Nullable<Unit>
+        var unit: NullEncoded<Unit>
         var unitsIncluded: Int
         var period: PeriodDoc
         var notes: [String]
@@ -54,7 +45,7 @@ public enum ReportJSON {
         var kind: String
         var from: String
         var to: String
-        var title: Nullable<String>
+        var title: NullEncoded<String>
     }
 
     struct Definitions: Encodable {
@@ -78,9 +69,9 @@ public enum ReportJSON {
         var label: String
         var count: Int
         var total: Int
-        var share: Nullable<Double>
+        var share: NullEncoded<Double>
         var target: Target
-        var status: Nullable<String>
+        var status: NullEncoded<String>
     }
 
     struct Row: Encodable {
@@ -94,9 +85,9 @@ public enum ReportJSON {
     }
 
     struct Shares: Encodable {
-        var digitized: Nullable<Double>
-        var digital_platform: Nullable<Double>
-        var diversified: Nullable<Double>
+        var digitized: NullEncoded<Double>
+        var digital_platform: NullEncoded<Double>
+        var diversified: NullEncoded<Double>
     }
 
     struct TrendRow: Encodable {
@@ -112,17 +103,17 @@ public enum ReportJSON {
 
     struct Gap: Encodable {
         var id: String
-        var title: Nullable<String>
+        var title: NullEncoded<String>
         var restricted: Bool
         var unit: String
         var unitName: String
-        var carrier: Nullable<String>
-        var date: Nullable<String>
+        var carrier: NullEncoded<String>
+        var date: NullEncoded<String>
     }
 
     static func shares(_ c: Counts) -> Shares {
-        Shares(digitized: Nullable(c.share(.digitized)), digital_platform: Nullable(c.share(.digitalPlatform)),
-               diversified: Nullable(c.share(.diversified)))
+        Shares(digitized: NullEncoded(c.share(.digitized)), digital_platform: NullEncoded(c.share(.digitalPlatform)),
+               diversified: NullEncoded(c.share(.diversified)))
     }
 
     public static func render(_ r: Report, language: ReportLanguage = .en, minorityLanguages: [String]) -> String {
@@ -131,19 +122,19 @@ public enum ReportJSON {
         let doc = Document(
             generatedAt: r.generatedAt.iso, generatedAtVietnam: text.madeAt(r.generatedAt), archiveID: r.archiveID,
             fingerprint: r.fingerprint,
-            scope: Scope(unit: Nullable(r.scope.unit.map { Unit(code: $0.code, name: $0.fullName, level: $0.level.rawValue, table: $0.era.rawValue) }),
+            scope: Scope(unit: NullEncoded(r.scope.unit.map { Unit(code: $0.code, name: $0.fullName, level: $0.level.rawValue, table: $0.era.rawValue) }),
                          unitsIncluded: r.scope.unitsIncluded,
                          period: PeriodDoc(label: r.scope.period.label, kind: r.scope.period.kind.rawValue, from: r.scope.period.from.description,
-                                           to: r.scope.period.to.description, title: Nullable(r.scope.period.title)),
+                                           to: r.scope.period.to.description, title: NullEncoded(r.scope.period.title)),
                          notes: r.notes),
             definitions: Definitions(source: r.targets.source, digitalChannels: r.targets.digitalChannels.map(\.rawValue).sorted(),
                                      minorityLanguages: minorityLanguages.sorted()),
             total: r.counts.total, empty: r.isEmpty, undated: r.undated,
             indicators: r.indicators.map {
-                Indicator(key: $0.key.rawValue, label: text.indicator($0.key), count: $0.count, total: $0.total, share: Nullable($0.share),
-                          target: Target(min: $0.target.min, max: $0.target.max), status: Nullable($0.status?.rawValue))
+                Indicator(key: $0.key.rawValue, label: text.indicator($0.key), count: $0.count, total: $0.total, share: NullEncoded($0.share),
+                          target: Target(min: $0.target.min, max: $0.target.max), status: NullEncoded($0.status?.rawValue))
             },
-            breakdownBy: Nullable(r.breakdownKind?.rawValue),
+            breakdownBy: NullEncoded(r.breakdownKind?.rawValue),
             breakdown: r.breakdown.map {
                 Row(key: $0.key, label: english ? $0.labelEnglish : $0.label, total: $0.counts.total, digitized: $0.counts.digitized,
                     digital_platform: $0.counts.digitalPlatform, diversified: $0.counts.diversified, shares: shares($0.counts))
@@ -155,8 +146,8 @@ public enum ReportJSON {
             },
             gapsTotal: r.gapTotal, restrictedTitlesShown: r.restrictedShown,
             gaps: r.gaps.map {
-                Gap(id: $0.id.description, title: Nullable($0.title), restricted: $0.restricted, unit: $0.unit, unitName: $0.unitName,
-                    carrier: Nullable($0.carrier?.rawValue), date: Nullable($0.referenceDate?.description))
+                Gap(id: $0.id.description, title: NullEncoded($0.title), restricted: $0.restricted, unit: $0.unit, unitName: $0.unitName,
+                    carrier: NullEncoded($0.carrier?.rawValue), date: NullEncoded($0.referenceDate?.description))
             },
             computeMillis: (r.computeMillis * 10).rounded() / 10)
         let encoder = JSONEncoder()

@@ -1,6 +1,6 @@
 // The JSON shape of a product: what `kho show --json` prints, what ingest, register, attach
 // and edit return, and what a bundle's metadata.json carries. Keys are stable; absent values
-// are null, not missing. Decodable too: a bundle's metadata.json is read back with it.
+// are null, not missing (NullEncoded). Decodable too: a bundle's metadata.json is read back with it.
 import KhoCore
 import KhoStore
 
@@ -12,21 +12,21 @@ public struct ProductDocument: Codable, Sendable, Equatable {
     /// national, minority or foreign, one per language, under the archive's configuration.
     public var languageGroups: [String]
     public var unit: String
-    public var produced: String?
-    public var published: String?
-    public var referenceDate: String?
+    @NullEncoded public var produced: String?
+    @NullEncoded public var published: String?
+    @NullEncoded public var referenceDate: String?
     public var channels: [String]
     public var digitalPlatform: Bool
     public var topics: [String]
-    public var campaign: String?
-    public var description: String?
-    public var creator: String?
+    @NullEncoded public var campaign: String?
+    @NullEncoded public var description: String?
+    @NullEncoded public var creator: String?
     public var access: String
     public var digitized: Bool
     public var origin: String
-    public var carrier: String?
-    public var digitizedOn: String?
-    public var digitizationMethod: String?
+    @NullEncoded public var carrier: String?
+    @NullEncoded public var digitizedOn: String?
+    @NullEncoded public var digitizationMethod: String?
     public var createdAt: String
     public var updatedAt: String
     public var files: [FileDocument]
@@ -61,41 +61,6 @@ public struct ProductDocument: Codable, Sendable, Equatable {
         updatedAt = product.updatedAt.iso
         files = product.files.map { FileDocument($0) }
         self.events = events.map { $0.map(EventDocument.init) }
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id, title, kind, languages, languageGroups, unit, produced, published, referenceDate, channels, digitalPlatform
-        case topics, campaign, description, creator, access, digitized, origin, carrier, digitizedOn, digitizationMethod
-        case createdAt, updatedAt, files, events
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(title, forKey: .title)
-        try c.encode(kind, forKey: .kind)
-        try c.encode(languages, forKey: .languages)
-        try c.encode(languageGroups, forKey: .languageGroups)
-        try c.encode(unit, forKey: .unit)
-        try c.encode(produced, forKey: .produced)
-        try c.encode(published, forKey: .published)
-        try c.encode(referenceDate, forKey: .referenceDate)
-        try c.encode(channels, forKey: .channels)
-        try c.encode(digitalPlatform, forKey: .digitalPlatform)
-        try c.encode(topics, forKey: .topics)
-        try c.encode(campaign, forKey: .campaign)
-        try c.encode(description, forKey: .description)
-        try c.encode(creator, forKey: .creator)
-        try c.encode(access, forKey: .access)
-        try c.encode(digitized, forKey: .digitized)
-        try c.encode(origin, forKey: .origin)
-        try c.encode(carrier, forKey: .carrier)
-        try c.encode(digitizedOn, forKey: .digitizedOn)
-        try c.encode(digitizationMethod, forKey: .digitizationMethod)
-        try c.encode(createdAt, forKey: .createdAt)
-        try c.encode(updatedAt, forKey: .updatedAt)
-        try c.encode(files, forKey: .files)
-        try c.encodeIfPresent(events, forKey: .events)
     }
 }
 
@@ -133,13 +98,13 @@ public struct FixityDocument: Codable, Sendable, Equatable {
 }
 
 public struct EventDocument: Codable, Sendable, Equatable {
-    public var id: Int64?
+    @NullEncoded public var id: Int64?
     public var at: String
     public var type: String
     public var object: String
     public var agent: String
     public var outcome: String
-    public var detail: String?
+    @NullEncoded public var detail: String?
 
     public init(_ e: PreservationEvent) {
         id = e.id
@@ -149,19 +114,6 @@ public struct EventDocument: Codable, Sendable, Equatable {
         agent = e.agent
         outcome = e.outcome.rawValue
         detail = e.detail
-    }
-
-    enum CodingKeys: String, CodingKey { case id, at, type, object, agent, outcome, detail }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(at, forKey: .at)
-        try c.encode(type, forKey: .type)
-        try c.encode(object, forKey: .object)
-        try c.encode(agent, forKey: .agent)
-        try c.encode(outcome, forKey: .outcome)
-        try c.encode(detail, forKey: .detail)
     }
 }
 

@@ -45,8 +45,8 @@ public struct UnitDocument: Codable, Sendable {
     public var level: String
     /// before_2025 or from_2025.
     public var era: String
-    public var validFrom: String?
-    public var validUntil: String?
+    @NullEncoded public var validFrom: String?
+    @NullEncoded public var validUntil: String?
     /// The unit's parent, its parent's parent, up to the province.
     public var parents: [Ref]
     /// What an old unit became (a divided commune: each part, the first where its products count).
@@ -70,26 +70,5 @@ public struct UnitDocument: Codable, Sendable {
         successors = table.successors(of: unit).map(ref)
         predecessors = table.predecessors(of: unit).map(ref)
         children = table.children(of: unit).count
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case code, type, name, fullName, level, era, validFrom, validUntil, parents, successors, predecessors, children
-    }
-
-    /// Absent dates are null, not missing.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(code, forKey: .code)
-        try c.encode(type, forKey: .type)
-        try c.encode(name, forKey: .name)
-        try c.encode(fullName, forKey: .fullName)
-        try c.encode(level, forKey: .level)
-        try c.encode(era, forKey: .era)
-        try c.encode(validFrom, forKey: .validFrom)
-        try c.encode(validUntil, forKey: .validUntil)
-        try c.encode(parents, forKey: .parents)
-        try c.encode(successors, forKey: .successors)
-        try c.encode(predecessors, forKey: .predecessors)
-        try c.encode(children, forKey: .children)
     }
 }
