@@ -90,8 +90,8 @@ final class ArchiveWriter {
         private var used = 0
         private var finished = false
 
-        /// errno of a failed write, once the drain has failed.
-        var failure: Int32 { (ring.drainError?.cause as? Errno)?.code ?? (ring.drainError == nil ? 0 : EIO) }
+        /// The drain's failure (writing the file), if it failed.
+        var failure: KhoError? { ring.drainError }
 
         init(fd: Int32) {
             let digest = self.digest
@@ -105,7 +105,7 @@ final class ArchiveWriter {
         deinit { finish() }
 
         func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
-            if failure != 0 { return false }
+            if failure != nil { return false }
             var offset = 0
             while offset < bytes.count {
                 let buffer = current ?? ring.acquire()
@@ -123,9 +123,9 @@ final class ArchiveWriter {
             return true
         }
 
-        /// Hands over what is left and waits for the drain. Returns errno of a failed write, or 0.
+        /// Hands over what is left and waits for the drain. Returns its failure, if any.
         @discardableResult
-        func finish() -> Int32 {
+        func finish() -> KhoError? {
             guard !finished else { return failure }
             finished = true
             if used > 0 { ring.submit(used) }
@@ -144,9 +144,7 @@ final class ArchiveWriter {
     }
 
     private func check(_ code: Int32, _ doing: String) throws(KhoError) {
-        if code < ARCHIVE_WARN, let sink, sink.failure == ENOSPC {
-            throw KhoError(.diskFull, "\(what): the disk is full; no bundle was written — free space and try again")
-        }
+        if code < ARCHIVE_WARN, let sink, let failure = sink.failure { throw written(failure) }
         if code < ARCHIVE_WARN {
             throw KhoError(.bundleWriteFailed, "\(what): \(doing) failed: \(String(cString: kho_archive_error(handle)))")
         }
@@ -209,12 +207,13 @@ final class ArchiveWriter {
     func close() throws(KhoError) {
         closed = true
         try check(archive_write_close(handle), "finishing the archive")
-        let code = sink.finish()
-        if code == ENOSPC {
-            throw KhoError(.diskFull, "\(what): the disk is full; no bundle was written — free space and try again")
-        }
-        if code != 0 {
-            throw KhoError(.bundleWriteFailed, "\(what): writing failed: \(Sys.errorText(code))")
-        }
+        if let failure = sink.finish() { throw written(failure) }
+    }
+
+    /// The drain's failure to write the file, as the user should read it (its code kept).
+    private func written(_ failure: KhoError) -> KhoError {
+        let advice = failure.code == .diskFull ? "the disk is full; no bundle was written — free space and try again"
+            : "writing failed (\(failure.causeText ?? failure.message)); no bundle was written"
+        return KhoError(failure.code, "\(what): \(advice)", subject: failure.subject, cause: failure.cause)
     }
 }

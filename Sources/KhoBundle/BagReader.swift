@@ -56,6 +56,8 @@ public enum BagReader {
         var files: [String: BagFile] = [:]
         var unpacked: [String: String] = [:]
         var manifestAlgorithms: Set<DigestAlgorithm>?
+        // A failure of this machine while unpacking (a full disk) is not a problem of the bag.
+        var unpackFailure: KhoError?
         let state = try walk(path: path, limits: limits) { relative, declared in
             let isTag = !relative.hasPrefix("data/")
             var algorithms: Set<DigestAlgorithm>
@@ -73,7 +75,10 @@ public enum BagReader {
             if let folder, !isTag {
                 let target = "\(folder)/\(String(format: "%08d", unpacked.count + 1))"
                 fd = Glibc.open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)  // read-only, as blobs are
-                if fd < 0 { return EntrySink(take: { _ in "cannot write \(target): \(Sys.errorText(errno))" }, finish: { nil }) }
+                if fd < 0 {
+                    unpackFailure = Sys.error(errno, "unpacking the bundle", HostPath(target))
+                    return EntrySink(take: { _ in "cannot unpack \(relative)" }, finish: { nil })
+                }
                 unpacked[relative] = target
             }
             return EntrySink(take: { chunk in
@@ -81,8 +86,10 @@ public enum BagReader {
                 size += Int64(chunk.count)
                 if fd >= 0 {
                     let failed = Sys.writeAll(fd, chunk)
-                    if failed == ENOSPC { return "the archive's disk is full while unpacking \(relative)" }
-                    if failed != 0 { return "writing \(relative): \(Sys.errorText(failed))" }
+                    if failed != 0 {
+                        unpackFailure = Sys.error(failed, "unpacking \(relative) from the bundle", HostPath(folder ?? ""))
+                        return "cannot unpack \(relative)"
+                    }
                 }
                 if content != nil {
                     if size > limits.maxTagFile { return "tag file \(relative) is larger than \(limits.maxTagFile) bytes; refused" }
@@ -99,6 +106,7 @@ public enum BagReader {
                 return nil
             })
         }
+        if let unpackFailure { throw unpackFailure }
         let check = state.problems.isEmpty || !files.isEmpty ? BagValidator.check(files: files)
             : BagCheck(version: nil, problems: [], payloadFiles: 0, payloadBytes: 0, info: [])
         var payload: [String: String] = [:]

@@ -95,3 +95,14 @@ extension String {
         return String(scalars[start...end])
     }
 }
+
+/// Yes or no, as a clerk may type it in English or Vietnamese.
+public enum YesNo {
+    public static func parse(_ text: String) -> Bool? {
+        switch VietnameseText.nfc(text).trimmingWhitespace().lowercased() {
+        case "yes", "y", "true", "1", "có": true
+        case "no", "n", "false", "0", "không": false
+        default: nil
+        }
+    }
+}

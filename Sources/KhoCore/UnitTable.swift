@@ -10,6 +10,18 @@ public struct AdminUnit: Sendable, Hashable {
         case before2025 = "before_2025"
         /// 34 provinces and their communes, valid from 1 July 2025.
         case from2025 = "from_2025"
+
+        /// When the table's units were valid.
+        public var validity: String { self == .before2025 ? "until 30 June 2025" : "from 1 July 2025" }
+
+        /// A table as a user names it: before-2025 (old) or from-2025 (new).
+        public static func parse(_ text: String) -> Result<Era, Problem> {
+            switch text.lowercased() {
+            case "before-2025", "before_2025", "old": .success(.before2025)
+            case "from-2025", "from_2025", "new": .success(.from2025)
+            default: .failure(Problem(code: .invalidChoice, field: "unit-table", value: text, expected: "before-2025 or from-2025"))
+            }
+        }
     }
 
     public var code: String
@@ -24,7 +36,7 @@ public struct AdminUnit: Sendable, Hashable {
     public var fullName: String { type.isEmpty ? name : "\(type) \(name)" }
 
     /// Dates the unit was valid: until 30 June 2025, or from 1 July 2025.
-    public var validity: String { era == .before2025 ? "until 30 June 2025" : "from 1 July 2025" }
+    public var validity: String { era.validity }
 }
 
 public final class UnitTable: Sendable {

@@ -127,7 +127,7 @@ struct BundleVerifyCommand: ParsableCommand {
     var file: String
 
     @Option(name: .customLong("max-expansion"), help: ArgumentHelp("Refuse a bundle that unpacks to more than this many times its own size (and more than 1 GiB).", valueName: "N"))
-    var maxExpansion: Double = 1000
+    var maxExpansion: Double = BundleVerify.defaultMaxExpansion
 
     @Flag(name: .long, help: "Print the result as JSON on standard output.")
     var json = false

@@ -59,7 +59,7 @@ enum Main {
         let code = Kho.exitCode(for: error)
         if code == .success || error is CleanExit { Kho.exit(withError: error) }
         Console.error(Kho.fullMessage(for: error))
-        if CommandLine.arguments.contains("--json") {
+        if CommandLine.arguments.dropFirst().prefix(while: { $0 != "--" }).contains("--json") {
             Console.jsonMode = true
             Console.json(["error": ["code": ErrorCode.usage.rawValue, "message": Kho.message(for: error)]])
         }

@@ -21,7 +21,6 @@ struct ArchiveOptions: ParsableArguments {
 
     /// Opens the archive for this user, creating the default one on first use.
     func open(progress: (any ProgressReporter)? = nil) throws(KhoError) -> Session {
-        Console.jsonMode = json
         let opened = try location.open(for: Environment.actor, environment: Environment.archive)
         if opened.createdDefault { Console.note("created the default archive at \(location.path)") }
         var session = opened.session
@@ -41,7 +40,7 @@ enum Environment {
     }()
 
     static var archive: ArchiveEnvironment {
-        ArchiveEnvironment(clock: .system, ids: .system, lockTimeout: ProcessInfo.processInfo.environment["KHO_LOCK_TIMEOUT"].flatMap(Double.init) ?? 10)
+        ArchiveEnvironment(clock: .system, ids: .system, lockTimeout: ProcessInfo.processInfo.environment["KHO_LOCK_TIMEOUT"].flatMap(Double.init) ?? ArchiveEnvironment.defaultLockTimeout)
     }
 }
 
@@ -57,7 +56,7 @@ struct ScopeOptions: ParsableArguments {
         if unitTable != nil && unit == nil { throw ValidationError("--unit-table needs --unit CODE") }
     }
 
-    func era() throws(KhoError) -> AdminUnit.Era? { try parseOption(unitTable, option: "--unit-table", parseUnitTable) }
+    func era() throws(KhoError) -> AdminUnit.Era? { try parseOption(unitTable, option: "--unit-table", AdminUnit.Era.parse) }
 }
 
 /// The descriptive metadata options of ingest, register and edit.
@@ -119,15 +118,6 @@ func parseOption<T>(_ text: String?, option: String, _ parse: (String) -> Result
 func parseChoice<T>(_ text: String?, option: String, code: ErrorCode, expected: String, _ parse: (String) -> T?) throws(KhoError) -> T? {
     try parseOption(text, option: option) { t in
         parse(t).map { .success($0) } ?? .failure(Problem(code: code, field: option, value: t, expected: expected))
-    }
-}
-
-/// `--unit-table`: which of the two unit tables a code is from.
-func parseUnitTable(_ text: String) -> Result<AdminUnit.Era, Problem> {
-    switch text.lowercased() {
-    case "before-2025", "before_2025", "old": .success(.before2025)
-    case "from-2025", "from_2025", "new": .success(.from2025)
-    default: .failure(Problem(code: .invalidChoice, field: "unit-table", value: text, expected: "before-2025 or from-2025"))
     }
 }
 

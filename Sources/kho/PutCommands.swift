@@ -29,10 +29,12 @@ struct IngestCommand: ParsableCommand {
 
     func run() throws {
         Console.jsonMode = options.json
-        let paths = try files.paths()
+        var ingest = Ingest(metadata: metadata.input, files: [], jobs: jobs ?? Parallel.defaultJobs)
+        try ingest.check()
+        ingest.files = try files.paths()
         let session = try options.open(progress: TerminalProgress.forTerminal())
         defer { session.archive.close() }
-        printPut(try Ingest(metadata: metadata.input, files: paths, jobs: jobs ?? Parallel.defaultJobs).run(in: session), json: options.json)
+        printPut(try ingest.run(in: session), json: options.json)
     }
 }
 
@@ -55,11 +57,13 @@ struct RegisterCommand: ParsableCommand {
 
     func run() throws {
         Console.jsonMode = options.json
-        let carrier = try parseChoice(carrier, option: "--carrier", code: .unknownCarrier,
-                                      expected: "one of \(Carrier.allCases.map(\.rawValue).joined(separator: ", "))", Carrier.parse)
+        var register = Register(metadata: metadata.input)
+        try register.check()
+        register.carrier = try parseChoice(carrier, option: "--carrier", code: .unknownCarrier,
+                                           expected: "one of \(Carrier.allCases.map(\.rawValue).joined(separator: ", "))", Carrier.parse)
         let session = try options.open()
         defer { session.archive.close() }
-        printPut(try Register(metadata: metadata.input, carrier: carrier).run(in: session), json: options.json)
+        printPut(try register.run(in: session), json: options.json)
     }
 }
 

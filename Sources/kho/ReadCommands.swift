@@ -50,9 +50,11 @@ struct ListCommand: ParsableCommand {
         var filter = try parsedFilter()
         let effectiveLimit = limit ?? (options.json ? 0 : 200)
         filter.limit = effectiveLimit > 0 ? effectiveLimit : nil
+        let operation = ListProducts(filter: filter)
+        try operation.check()
         let session = try options.open()
         defer { session.archive.close() }
-        let list = try ListProducts(filter: filter).run(in: session)
+        let list = try operation.run(in: session)
         if options.json {
             Console.json(list.products)
         } else if list.products.isEmpty {
@@ -71,13 +73,7 @@ struct ListCommand: ParsableCommand {
         filter.unit = try parseOption(unit, option: "--unit", UnitCode.parse)
         filter.language = try parseOption(language, option: "--lang") { LanguageRegistry.standard.resolve($0).map(\.tag) }
         filter.channel = try parseChoice(channel, option: "--channel", code: .unknownChannel, expected: "one of \(Channel.expectedList)", Channel.parse)
-        filter.digitized = try parseChoice(digitized, option: "--digitized", code: .invalidChoice, expected: "yes or no") { t in
-            switch t.lowercased() {
-            case "yes", "y", "true", "1", "có": true
-            case "no", "n", "false", "0", "không": false
-            default: nil
-            }
-        }
+        filter.digitized = try parseChoice(digitized, option: "--digitized", code: .invalidChoice, expected: "yes or no", YesNo.parse)
         filter.from = try parseOption(from, option: "--from", CalendarDate.parse)
         filter.to = try parseOption(to, option: "--to", CalendarDate.parse)
         return filter

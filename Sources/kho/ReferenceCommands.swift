@@ -87,7 +87,7 @@ struct UnitsSearch: ParsableCommand {
 
 /// "until 30 June 2025" or "from 1 July 2025".
 private func validity(_ unit: UnitDocument) -> String {
-    unit.validUntil != nil ? "until 30 June 2025" : "from 1 July 2025"
+    AdminUnit.Era(rawValue: unit.era)?.validity ?? ""
 }
 
 struct LanguagesCommand: ParsableCommand {

@@ -76,16 +76,12 @@ struct ReportCommand: ParsableCommand {
             BreakdownKind(rawValue: $0.lowercased())
         }
         report.unitEra = try scope.era()
-        report.gaps = try parseOption(gaps, option: "--gaps") { t in
-            if t.lowercased() == "all" { return .success(.all) }
-            guard let n = Int(t), n >= 0 else { return .failure(Problem(code: .invalidChoice, field: "gaps", value: t, expected: "a number (0 for none) or all")) }
-            return .success(.count(n))
-        } ?? .byFormat
+        report.gaps = try parseOption(gaps, option: "--gaps", GapLimit.parse) ?? .byFormat
         report.output = output.map { OutputFile(path: HostPath($0), replace: force) }
+        try report.check()
         let session = try options.open()
         defer { session.archive.close() }
         report.period = try parseOption(period, option: "--period") { Period.parse($0, campaigns: session.archive.config.campaigns) }
-        Console.jsonMode = format == .json && output == nil
         if showSQL {
             Console.out(try ReportStatements(report).run(in: session).joined(separator: "\n"))
             return
@@ -106,14 +102,11 @@ struct ReportCommand: ParsableCommand {
             return chosen
         }
         if options.json { return .json }
-        if let output, let ext = output.split(separator: ".").last.map({ $0.lowercased() }), output.contains(".") {
-            switch ext {
-            case "html", "htm": return .html
-            case "csv": return .csv
-            case "json": return .json
-            case "txt": return .table
-            default: throw KhoError(.invalidChoice, "-o \(output): say which format with --format table, csv, json or html", subject: .field("-o", output))
+        if let output, output.contains(".") {
+            guard let chosen = ReportFormat.from(fileName: output) else {
+                throw KhoError(.invalidChoice, "-o \(output): say which format with --format table, csv, json or html", subject: .field("-o", output))
             }
+            return chosen
         }
         return .table
     }

@@ -82,6 +82,11 @@ struct GeneratedStream: AsyncSequence, Sendable {
         await #expect { try await office.session.ingest(Office.metadata("Quá lớn"), uploads: [Upload(fileName: "b.bin", bytes: large)], maxBytesPerFile: 100_000) } throws: {
             ($0 as? KhoError)?.code == .payloadTooLarge && ($0 as? KhoError)?.code.httpStatus == 413
         }
+        // The first file arrived whole, the second stopped: the first is not left behind either.
+        let good = GeneratedStream(chunks: 10, chunkSize: 4096)
+        await #expect { try await office.session.ingest(Office.metadata("Hai tệp"), uploads: [Upload(fileName: "a.bin", bytes: good), Upload(fileName: "b.bin", bytes: broken)]) } throws: {
+            ($0 as? KhoError)?.code == .uploadInterrupted
+        }
         #expect(try ListProducts(filter: ProductFilter()).run(in: office.session).total == 0)
         #expect(filesUnder("\(office.archivePath)/blobs").isEmpty && filesUnder("\(office.archivePath)/tmp").isEmpty)
     }

@@ -96,7 +96,7 @@ import Testing
         let written = try MakeReport(period: year, format: .html, output: OutputFile(path: HostPath(page))).run(in: office.session)
         #expect(written.text == nil && written.output == page && FileManager.default.fileExists(atPath: page))
         #expect(khoError { try MakeReport(period: year, trend: 30).run(in: office.session) }?.code == .invalidChoice)
-        #expect(khoError { try MakeReport(unitEra: .before2025, period: year).run(in: office.session) }?.code == .invalidChoice)
+        #expect(khoError { try MakeReport(unitEra: .before2025, period: year).run(in: office.session) }?.code == .usage)
         let sql = try ReportStatements(MakeReport(unitCode: "00004", period: year)).run(in: office.session)
         #expect(sql.count >= 3 && sql.allSatisfy { $0.hasSuffix(";") && !$0.contains("?") })
     }

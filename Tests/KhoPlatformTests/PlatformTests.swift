@@ -39,6 +39,19 @@ import Testing
         #expect(calls.withLock { $0 } == 3)
     }
 
+    @Test func aRingDroppedWithoutFinishEndsItsDrain() {
+        let drained = Mutex(0)
+        do {
+            let ring = BufferRing(slots: 2, slotSize: 8) { (chunk) throws(KhoError) in drained.withLock { $0 += chunk.count } }
+            for _ in 0..<5 {
+                _ = ring.acquire()
+                ring.submit(8)
+            }
+        }
+        // The deinit finished the ring: every submitted buffer was drained before it returned.
+        #expect(drained.withLock { $0 } == 40)
+    }
+
     @Test func finishingWithAnAcquiredSlotDoesNotHang() {
         let ring = BufferRing(slots: 2, slotSize: 8) { (_: UnsafeRawBufferPointer) throws(KhoError) in }
         _ = ring.acquire()

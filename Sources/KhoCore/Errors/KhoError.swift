@@ -96,3 +96,10 @@ public struct Errno: Error, Sendable, Equatable, CustomStringConvertible {
         description = text
     }
 }
+
+/// Another layer's error kept as a cause, by its description (that error need not be Sendable).
+/// Shown in logs and `--json`'s cause, never in the message a user reads.
+public struct Underlying: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ error: any Error) { description = String(describing: error) }
+}

@@ -115,7 +115,7 @@ struct BagAssembly {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let json: Data
         do { json = try encoder.encode(document) } catch {
-            throw KhoError(.internal, "could not encode the metadata of \(product.id): \(error)")
+            throw KhoError(.internal, "could not encode the metadata of \(product.id)", cause: Underlying(error))
         }
         return Payload(product: product, names: names, metadata: Array(json) + [10],
                        dc: Array(DublinCore.xml(product, registry: archive.registry).utf8))

@@ -35,7 +35,7 @@ enum BundleReading {
             return fail(": the folder is not a product ID")
         }
         guard let data = FileManager.default.contents(atPath: unpacked[metadataPath]!),
-              let record = try? JSONDecoder().decode(MetadataDocument.self, from: data), record.format == "kho-product" else {
+              let record = decodeRecord(data), record.format == "kho-product" else {
             return fail(" is not a Kho product record")
         }
         let p = record.product
@@ -73,5 +73,20 @@ enum BundleReading {
                                      outcome: outcome, detail: e.detail)
         }
         return .success(BundleProduct(id: id, metadata: metadata, digitization: digitization, files: files, events: events))
+    }
+
+    /// The record, its malformed events left out (an event is history, not what the product is).
+    static func decodeRecord(_ data: Data) -> MetadataDocument? {
+        guard var root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              var product = root["product"] as? [String: Any] else { return nil }
+        if let events = product["events"] as? [Any] {
+            product["events"] = events.filter { event in
+                guard let one = try? JSONSerialization.data(withJSONObject: event) else { return false }
+                return (try? JSONDecoder().decode(EventDocument.self, from: one)) != nil
+            }
+            root["product"] = product
+        }
+        guard let cleaned = try? JSONSerialization.data(withJSONObject: root) else { return nil }
+        return try? JSONDecoder().decode(MetadataDocument.self, from: cleaned)
     }
 }

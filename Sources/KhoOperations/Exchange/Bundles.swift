@@ -13,14 +13,17 @@ public struct BundleVerify: StandaloneOperation {
     /// Refuse a bundle that unpacks to more than this many times its own size (and 1 GiB).
     public var maxExpansion: Double
 
-    public init(file: String, maxExpansion: Double = 1000) {
+    /// The default limit: a bundle may unpack to 1000 times its size (and always to 1 GiB).
+    public static let defaultMaxExpansion: Double = 1000
+
+    public init(file: String, maxExpansion: Double = defaultMaxExpansion) {
         self.file = file
         self.maxExpansion = maxExpansion
     }
 
     public func run() throws(KhoError) -> BundleVerifyDocument {
         guard maxExpansion >= 1 else {
-            throw KhoError(.invalidChoice, "--max-expansion \(maxExpansion): expected a number of at least 1",
+            throw KhoError(.invalidChoice, "max-expansion \(maxExpansion): expected a number of at least 1",
                            subject: .field("max-expansion", String(maxExpansion)))
         }
         let result = try BagReader.verify(path: file, limits: BagReadLimits(maxExpansion: maxExpansion))

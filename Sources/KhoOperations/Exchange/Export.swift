@@ -33,7 +33,7 @@ public struct Export: ArchiveOperation {
     public func run(in session: Session) throws(KhoError) -> ExportSummary {
         let archive = session.archive
         if unitEra != nil && unitCode == nil {
-            throw KhoError(.invalidChoice, "a unit table (before-2025 or from-2025) needs a unit code")
+            throw KhoError(.usage, "a unit table (before-2025 or from-2025) needs a unit code")
         }
         let selection = try archive.exportSelection(unitCode: unitCode, unitEra: unitEra, period: period, since: since)
         let sinceLabel: String

@@ -17,6 +17,10 @@ public struct Ingest: ArchiveOperation {
         self.jobs = jobs
     }
 
+    /// The metadata checked before the archive is opened (the run checks it again by the
+    /// archive's own configuration).
+    public func check() throws(KhoError) { _ = try validate(metadata, languages: .standard) }
+
     public func run(in session: Session) throws(KhoError) -> PutDocument {
         let validated = try session.validate(metadata)
         let result = try session.archive.ingest(validated.value, files: files, jobs: max(1, jobs), progress: session.progress)
@@ -34,6 +38,9 @@ public struct Register: ArchiveOperation {
         self.metadata = metadata
         self.carrier = carrier
     }
+
+    /// The metadata checked before the archive is opened.
+    public func check() throws(KhoError) { _ = try validate(metadata, languages: .standard) }
 
     public func run(in session: Session) throws(KhoError) -> PutDocument {
         let validated = try session.validate(metadata)
@@ -126,13 +133,18 @@ public struct Edit: ArchiveOperation {
     }
 }
 
+/// Validates metadata: every problem at once, as one error.
+func validate(_ input: ProductInput, languages: LanguageRegistry) throws(KhoError) -> Validated<ProductMetadata> {
+    switch ProductValidator(languages: languages).validate(input) {
+    case .success(let validated): return validated
+    case .failure(let failure): throw failure.asKhoError
+    }
+}
+
 extension Session {
-    /// Validates metadata by this archive's rules: every problem at once, as one error.
+    /// Validates metadata by this archive's rules (its language registry).
     func validate(_ input: ProductInput) throws(KhoError) -> Validated<ProductMetadata> {
-        switch ProductValidator(languages: archive.registry).validate(input) {
-        case .success(let validated): return validated
-        case .failure(let failure): throw failure.asKhoError
-        }
+        try KhoOperations.validate(input, languages: archive.registry)
     }
 
     func document(_ result: PutResult, warnings: [String]) -> PutDocument {

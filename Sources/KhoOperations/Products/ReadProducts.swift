@@ -42,10 +42,15 @@ public struct ListProducts: ArchiveOperation {
 
     public init(filter: ProductFilter) { self.filter = filter }
 
-    public func run(in session: Session) throws(KhoError) -> ProductList {
+    /// What can be checked before the archive is opened.
+    public func check() throws(KhoError) {
         if let from = filter.from, let to = filter.to, to < from {
-            throw KhoError(.invalidRange, "--from \(from) is after --to \(to)", subject: .field("from", from.description))
+            throw KhoError(.invalidRange, "the range starts on \(from), after it ends on \(to)", subject: .field("from", from.description))
         }
+    }
+
+    public func run(in session: Session) throws(KhoError) -> ProductList {
+        try check()
         let (products, total) = try session.archive.list(filter)
         return ProductList(products: products.map { ProductDocument($0, registry: session.archive.registry) }, total: total)
     }

@@ -7,6 +7,17 @@ import KhoStore
 
 public enum ReportFormat: String, Sendable, CaseIterable, Codable {
     case table, csv, json, html
+
+    /// From a file name's ending (.html/.htm, .csv, .json, .txt); nil for any other ending.
+    public static func from(fileName: String) -> ReportFormat? {
+        switch fileName.split(separator: ".").last.map({ $0.lowercased() }) {
+        case "html", "htm": .html
+        case "csv": .csv
+        case "json": .json
+        case "txt": .table
+        default: nil
+        }
+    }
 }
 
 /// How many products not yet digitized a report lists.
@@ -15,6 +26,13 @@ public enum GapLimit: Sendable, Equatable {
     case byFormat
     case all
     case count(Int)
+
+    /// `all`, or a number (0 for none).
+    public static func parse(_ text: String) -> Result<GapLimit, Problem> {
+        if text.lowercased() == "all" { return .success(.all) }
+        guard let n = Int(text), n >= 0 else { return .failure(Problem(code: .invalidChoice, field: "gaps", value: text, expected: "a number (0 for none) or all")) }
+        return .success(.count(n))
+    }
 
     func resolved(for format: ReportFormat) -> Int? {
         switch self {
@@ -70,14 +88,19 @@ public struct MakeReport: ArchiveOperation {
         self.output = output
     }
 
-    /// The request as the catalog is asked it, with the defaults filled in.
-    func request(clock: Clock) throws(KhoError) -> ReportRequest {
+    /// What can be checked before the archive is opened.
+    public func check() throws(KhoError) {
         guard (1...24).contains(trend) else {
-            throw KhoError(.invalidChoice, "--trend \(trend): expected a number of periods from 1 to 24", subject: .field("trend", String(trend)))
+            throw KhoError(.invalidChoice, "trend \(trend): expected a number of periods from 1 to 24", subject: .field("trend", String(trend)))
         }
         if unitEra != nil && unitCode == nil {
-            throw KhoError(.invalidChoice, "a unit table (before-2025 or from-2025) needs a unit code")
+            throw KhoError(.usage, "a unit table (before-2025 or from-2025) needs a unit code")
         }
+    }
+
+    /// The request as the catalog is asked it, with the defaults filled in.
+    func request(clock: Clock) throws(KhoError) -> ReportRequest {
+        try check()
         let period = period ?? .year(clock.now().vietnamDate?.year ?? 2025)
         return ReportRequest(unitCode: unitCode, unitEra: unitEra, period: period, breakdown: breakdown, trendCount: trend,
                              gapLimit: gaps.resolved(for: format), showRestricted: showRestricted)

@@ -25,9 +25,10 @@ public struct Upload<Bytes: AsyncSequence & Sendable>: Sendable where Bytes.Elem
 }
 
 extension Session {
-    /// `ingest` for streamed files. Chunks are written as they arrive (short writes into the
-    /// page cache); flushing and the catalog transaction run on `pool`'s threads. A stream that
-    /// fails, or a file over `maxBytesPerFile`, stores nothing.
+    /// `ingest` for streamed files. Each chunk is written as it arrives, and flushing and the
+    /// catalog transaction follow, all on `pool`'s threads: the caller is suspended, never
+    /// blocked. A stream that fails, or a file over `maxBytesPerFile`, stores nothing and leaves
+    /// nothing behind.
     public func ingest<Bytes>(_ metadata: ProductInput, uploads: [Upload<Bytes>], maxBytesPerFile: Int64? = nil,
                               pool: BlockingPool = .shared) async throws(KhoError) -> PutDocument {
         let validated = try validate(metadata)
@@ -58,25 +59,24 @@ extension Session {
             let writer = try archive.newBlobWriter(fileName: Array(upload.fileName.utf8), maxBytes: maxBytesPerFile)
             do {
                 for try await chunk in upload.bytes {
-                    var failure: KhoError?
-                    chunk.withUnsafeBytes { buffer in
-                        do throws(KhoError) { try writer.write(buffer) } catch { failure = error }
+                    // The write (into the page cache, with writeback started) runs on the pool too:
+                    // the caller's thread only waits for the next chunk.
+                    try await pool.run { () throws(KhoError) in
+                        var failure: KhoError?
+                        chunk.withUnsafeBytes { buffer in
+                            do throws(KhoError) { try writer.write(buffer) } catch { failure = error }
+                        }
+                        if let failure { throw failure }
                     }
-                    if let failure { throw failure }
                 }
             } catch let error as KhoError {
                 throw error
             } catch {
                 throw KhoError(.uploadInterrupted, "the upload of \(upload.fileName) stopped before its end; nothing was stored",
-                               subject: .file(upload.fileName), cause: Interrupted(description: "\(error)"))
+                               subject: .file(upload.fileName), cause: Underlying(error))
             }
             written.append(try await pool.run { () throws(KhoError) in try writer.finish() })
         }
         return written
     }
-}
-
-/// Why a stream stopped, as text (the stream's own error need not be Sendable).
-struct Interrupted: Error, Sendable, CustomStringConvertible {
-    var description: String
 }

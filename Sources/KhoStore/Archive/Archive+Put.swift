@@ -81,10 +81,10 @@ extension Archive {
     public func checkAttach(_ id: ProductID, role: FileRole, digitizedOn: CalendarDate?, method: DigitizationMethod?) throws(KhoError) {
         let before = try product(id)
         if before.digitization.origin == .bornDigital, digitizedOn != nil || method != nil {
-            throw KhoError(.notPhysical, "product \(id) is born digital; --digitized and --method describe digitizing a physical product")
+            throw KhoError(.notPhysical, "product \(id) is born digital; a digitization date and method describe digitizing a physical product")
         }
         if role != .master, digitizedOn != nil || method != nil {
-            throw KhoError(.notMaster, "--digitized and --method describe a digitized master; files attached as \(role.rawValue) are not masters")
+            throw KhoError(.notMaster, "a digitization date and method describe a digitized master; files attached as \(role.rawValue) are not masters")
         }
     }
 

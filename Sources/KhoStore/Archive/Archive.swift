@@ -30,7 +30,10 @@ public struct ArchiveEnvironment: Sendable {
     public var lockTimeout: Double
     public var logger: Logger
 
-    public init(clock: Clock, ids: IdentifierSource, lockTimeout: Double = 10, logger: Logger = Logger(label: "kho")) {
+    /// Seconds a writer waits for another process's write unless told otherwise.
+    public static let defaultLockTimeout: Double = 10
+
+    public init(clock: Clock, ids: IdentifierSource, lockTimeout: Double = defaultLockTimeout, logger: Logger = Logger(label: "kho")) {
         self.clock = clock
         self.ids = ids
         self.lockTimeout = lockTimeout
@@ -107,7 +110,7 @@ public final class Archive: Sendable {
             let data = try Data(contentsOf: URL(fileURLWithPath: marker.description))
             info = try JSONDecoder().decode(ArchiveInfo.self, from: data)
         } catch {
-            throw KhoError(.archiveDamaged, "\(marker) is unreadable (\(error)); it identifies the archive, restore it from a backup")
+            throw KhoError(.archiveDamaged, "\(marker) is unreadable or damaged; it identifies the archive, restore it from a backup", subject: .file(marker.description), cause: Underlying(error))
         }
         guard info.format == ArchiveInfo.currentFormat, info.version <= ArchiveInfo.currentVersion else {
             throw KhoError(.archiveTooNew, "\(root) is a \(info.format) version \(info.version) archive; this Kho \(KhoVersion.current) reads version \(ArchiveInfo.currentVersion) — update Kho")

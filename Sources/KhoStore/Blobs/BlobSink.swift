@@ -71,6 +71,7 @@ public final class BlobWriter: @unchecked Sendable {
     public var bytesWritten: Int64 { sink.size }
 
     public func write(_ chunk: UnsafeRawBufferPointer) throws(KhoError) {
+        guard !done else { throw KhoError(.internal, "\(name.display) was written after it was finished") }
         if let maxBytes, sink.size + Int64(chunk.count) > maxBytes {
             throw KhoError(.payloadTooLarge, "\(name.display) is larger than \(Formatting.bytes(maxBytes)), the most this archive takes in one file; nothing was stored",
                            subject: .file(name.display))
@@ -85,6 +86,7 @@ public final class BlobWriter: @unchecked Sendable {
 
     /// Flushes the bytes to disk; the result goes to `Archive.ingest(_:written:)` or `attach`.
     public func finish() throws(KhoError) -> WrittenBlob {
+        guard !done else { throw KhoError(.internal, "\(name.display) was finished twice") }
         try output.sync()
         output.closeNow()
         done = true
@@ -92,13 +94,25 @@ public final class BlobWriter: @unchecked Sendable {
     }
 }
 
-/// A stream written and flushed into the temporary area, waiting to be published.
-public struct WrittenBlob: Sendable {
+/// A stream written and flushed into the temporary area, waiting to be published. Dropped
+/// unpublished (a later upload failed, the archive was locked), it removes its file.
+public final class WrittenBlob: Sendable {
     public let name: FileName
     let path: HostPath
     public let sha256: String
     public let size: Int64
     public let mediaType: String
+
+    init(name: FileName, path: HostPath, sha256: String, size: Int64, mediaType: String) {
+        self.name = name
+        self.path = path
+        self.sha256 = sha256
+        self.size = size
+        self.mediaType = mediaType
+    }
+
+    /// Once published the file has been renamed away and there is nothing to remove.
+    deinit { FS.remove(path) }
 }
 
 extension BlobStore {

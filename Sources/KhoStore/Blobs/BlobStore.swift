@@ -95,13 +95,14 @@ public final class BlobStore: Sendable {
     }
 
     /// Takes files already written (and hashed) in this store's temporary area, on the same
-    /// disk, into the store by renaming them: flushed first, then published. Files whose bytes
-    /// are already stored are dropped.
-    func adopt(_ items: [(path: HostPath, sha256: String, size: Int64, mediaType: String)], damaged: Set<String>) throws(KhoError) -> [StoredBlob] {
+    /// disk, into the store by renaming them: flushed first (unless each was flushed already),
+    /// then published. Files whose bytes are already stored are dropped.
+    func adopt(_ items: [(path: HostPath, sha256: String, size: Int64, mediaType: String)], damaged: Set<String>,
+               flushed: Bool = false) throws(KhoError) -> [StoredBlob] {
         if items.isEmpty { return [] }
-        try FileDescriptor.open(tempRoot, flags: O_RDONLY | O_DIRECTORY, doing: "flushing new blobs").syncFileSystem()
+        if !flushed { try FileDescriptor.open(tempRoot, flags: O_RDONLY | O_DIRECTORY, doing: "flushing new blobs").syncFileSystem() }
         return try publish(items.map { Staged(tempPath: $0.path, sha256: $0.sha256, size: $0.size, mediaType: $0.mediaType) },
-                           batch: true, damaged: damaged)
+                           batch: items.count > Self.perFileSyncLimit, damaged: damaged)
     }
 
     /// Stores what it can: a source that cannot be read fails alone. A full disk stops everything.
@@ -124,12 +125,16 @@ public final class BlobStore: Sendable {
         let temp = try session.area(root: tempRoot)
         let batch = sources.count > Self.perFileSyncLimit
         let buffers = WorkerBuffers(count: jobs, size: Self.chunkSize)
+        // The files this batch wrote, so a failure removes them and nothing else of the temporary
+        // area (an upload or a bundle import may be using it at the same time).
+        let written = Mutex<[HostPath]>([])
         let staged: [Result<Staged, KhoError>]
         do throws(KhoError) {
             staged = try Parallel.map(count: sources.count, jobs: jobs) { index, worker throws(KhoError) -> Result<Staged, KhoError> in
                 do throws(KhoError) {
-                    return .success(try Self.copyAndHash(sources[index], into: temp.newPath(worker: worker), buffer: buffers[worker],
-                                                         syncNow: !batch, progress: progress))
+                    let path = try temp.newPath(worker: worker)
+                    written.withLock { $0.append(path) }
+                    return .success(try Self.copyAndHash(sources[index], into: path, buffer: buffers[worker], syncNow: !batch, progress: progress))
                 } catch where error.code == .diskFull {
                     throw error
                 } catch {
@@ -137,7 +142,7 @@ public final class BlobStore: Sendable {
                 }
             }
         } catch {
-            temp.removeContents()
+            for path in written.withLock({ $0 }) { FS.remove(path) }
             throw error
         }
         if batch, staged.contains(where: { (try? $0.get()) != nil }) {

@@ -58,11 +58,6 @@ final class TempArea: @unchecked Sendable {
         return folder.appending("blob-\(counter.next())")
     }
 
-    /// Deletes what this session wrote and did not publish.
-    func removeContents() {
-        for name in (try? FS.list(directory)) ?? [] { FS.removeTree(directory.appending(name)) }
-    }
-
     /// Removes the folders of processes that are gone. Returns how many were removed.
     @discardableResult
     static func cleanUp(root: HostPath) -> Int {
@@ -86,8 +81,10 @@ final class TempArea: @unchecked Sendable {
             removed += 1
         }
         for name in names where name.hasSuffix(".pending") {
-            // A lock that never got its final name: held means the owner is starting now.
+            // A lock that never got its final name. Its owner holds it for an instant while it
+            // starts; one older than a minute was left by a process that died starting.
             let path = root.appending(name)
+            guard let st = FS.fileStatus(path), time(nil) - st.st_mtim.tv_sec > 60 else { continue }
             if let lock = try? FileDescriptor.open(path, flags: O_RDWR, doing: "checking the temporary area"),
                (try? lock.lock(exclusive: true, wait: false)) == true {
                 FS.remove(path)

@@ -63,7 +63,7 @@ public final class Catalog: Sendable {
     static func translate(_ error: any Error, path: String) -> KhoError {
         if let kho = error as? KhoError { return kho }
         guard let db = error as? DatabaseError else {
-            return KhoError(.internal, "catalog \(path): \(error)")
+            return KhoError(.internal, "catalog \(path): an unexpected error (KHO_LOG_LEVEL=debug or --json shows it)", cause: Underlying(error))
         }
         switch db.resultCode {
         case .SQLITE_BUSY, .SQLITE_LOCKED:

@@ -199,7 +199,7 @@ extension Archive {
                     if !savepoints {
                         // Optimistic: no savepoint per row. A failure undoes the chunk, which is redone row by row.
                         do { out.append(try importRow(db, row: row, prepared: &product, files: files, manifest: manifest, lookups: lookups, trusted: true, at: now)) } catch {
-                            throw KhoError(.retryChunk, "\(error)")
+                            throw KhoError(.retryChunk, "a row of the chunk failed; the chunk is stored again row by row", cause: Underlying(error))
                         }
                         continue
                     }
