@@ -45,12 +45,44 @@ public enum FS {
     }
 
     /// Removes a folder and everything in it (for the temporary area only).
+    /// Never follows a symbolic link: a link is removed, not what it points to, and every
+    /// folder is entered by descriptor (O_NOFOLLOW), so a link swapped in meanwhile is not
+    /// followed either.
     public static func removeTree(_ path: HostPath) {
-        for entry in (try? list(path)) ?? [] {
-            let child = path.appending(entry)
-            if isDirectory(child) { removeTree(child) } else { remove(child) }
+        guard let st = fileStatus(path) else { return }
+        guard st.st_mode & S_IFMT == S_IFDIR else {
+            remove(path)
+            return
         }
+        let fd = path.withCString { Glibc.open($0, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
+        if fd >= 0 { removeContents(of: fd) }
         _ = path.withCString { rmdir($0) }
+    }
+
+    /// Removes everything in the open folder `fd` (closed on return), entering subfolders by
+    /// descriptor and never through a link.
+    private static func removeContents(of fd: Int32) {
+        guard let dir = fdopendir(fd) else {
+            close(fd)
+            return
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        for name in names {
+            var st = stat()
+            guard fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+            if st.st_mode & S_IFMT == S_IFDIR {
+                let child = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                if child >= 0 { removeContents(of: child) }
+                _ = unlinkat(fd, name, AT_REMOVEDIR)
+            } else {
+                _ = unlinkat(fd, name, 0)
+            }
+        }
     }
 
     public static func list(_ path: HostPath) throws(KhoError) -> [String] {

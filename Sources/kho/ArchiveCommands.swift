@@ -49,6 +49,9 @@ struct ImportCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Write the result CSV here (default: MANIFEST.result.csv).", valueName: "FILE"))
     var report: String?
 
+    @Flag(name: .long, help: "Replace the --report file even if it is not an earlier import result.")
+    var force = false
+
     @Option(name: .long, help: "Files hashed in parallel (default: all cores).")
     var jobs: Int?
 
@@ -61,7 +64,7 @@ struct ImportCommand: ParsableCommand {
         let session = try options.open(progress: TerminalProgress.forTerminal(noun: "rows"))
         defer { session.archive.close() }
         let result = try ImportManifest(manifest: RawArguments.path(manifest), dryRun: dryRun, report: report.map(RawArguments.path),
-                                        jobs: jobs ?? Parallel.defaultJobs).run(in: session)
+                                        replaceReport: force, jobs: jobs ?? Parallel.defaultJobs).run(in: session)
         if options.json {
             Console.json(result)
         } else {

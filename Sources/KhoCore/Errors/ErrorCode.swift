@@ -44,6 +44,7 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     case notMaster = "not_master"
     case notPhysical = "not_physical"
     case outputIsTerminal = "output_is_terminal"
+    case outputInArchive = "output_in_archive"
     case pathEscapesFolder = "path_escapes_folder"
     case payloadTooLarge = "payload_too_large"
     case sourceIdConflict = "source_id_conflict"
@@ -113,7 +114,7 @@ extension ErrorCode {
              .invalidPeriod, .invalidRange, .invalidTitle, .invalidUnitCode, .malformedJson, .malformedLanguageTag,
              .malformedManifest, .malformedProductId, .missingFile, .missingKind, .missingLanguage, .missingTitle,
              .missingUnit, .mistypedProductId, .noFiles, .noKnownColumns, .noPreviousExport, .notAFile, .notAFolder,
-             .notAKhoBundle, .notARegularFile, .notAnArchive, .notMaster, .notPhysical, .outputIsTerminal,
+             .notAKhoBundle, .notARegularFile, .notAnArchive, .notMaster, .notPhysical, .outputIsTerminal, .outputInArchive,
              .payloadTooLarge, .sourceIdConflict, .titleTooLong, .unclosedQuote, .unknownAccess, .unknownCarrier,
              .unknownChannel, .unknownField, .unknownFile, .unknownKind, .unknownLanguageTag, .unknownMethod,
              .unknownProduct, .unknownRole, .unknownUnit, .uploadInterrupted:

@@ -43,7 +43,7 @@ public struct Export: ArchiveOperation {
         case .date(let d): sinceLabel = "changes from \(d)"
         }
         let periodLabel = period.map { "\($0.label) (\($0.from)..\($0.to))" } ?? "all dates"
-        let out = try FileOutput.create(at: output.path, overwrite: output.replace)
+        let out = try output.create(outside: archive.root)
         let assembly = BagAssembly(archive: archive, selection: selection, periodLabel: periodLabel, format: format, sha512: sha512,
                                    sinceLabel: sinceLabel)
         let written = try assembly.write(to: out.fileDescriptor) { _ in }

@@ -11,18 +11,43 @@ public struct ImportManifest: ArchiveOperation {
     public var dryRun: Bool
     /// Where the result CSV goes (default: beside the manifest, real runs only).
     public var report: HostPath?
+    /// Replace an existing file at `report` that is not an earlier result of Kho (`--force`).
+    public var replaceReport: Bool
     public var jobs: Int
 
-    public init(manifest: HostPath, dryRun: Bool = false, report: HostPath? = nil, jobs: Int = Parallel.defaultJobs) {
+    public init(manifest: HostPath, dryRun: Bool = false, report: HostPath? = nil, replaceReport: Bool = false, jobs: Int = Parallel.defaultJobs) {
         self.manifest = manifest
         self.dryRun = dryRun
         self.report = report
+        self.replaceReport = replaceReport
         self.jobs = jobs
     }
 
     public func run(in session: Session) throws(KhoError) -> ImportDocument {
-        ImportDocument(try session.archive.importManifest(manifest, options: ImportOptions(
-            dryRun: dryRun, jobs: max(1, jobs), report: report, progress: session.progress)))
+        let resultPath = report ?? (dryRun ? nil : HostPath(bytes: manifest.bytes + Array(".result.csv".utf8)))
+        if let resultPath { try checkResultPath(resultPath, archive: session.archive.root) }
+        return ImportDocument(try session.archive.importManifest(manifest, options: ImportOptions(
+            dryRun: dryRun, jobs: max(1, jobs), report: resultPath, progress: session.progress)))
+    }
+
+    /// The result file follows the output rule, with one allowance: it may replace an earlier
+    /// result file of Kho (a re-run of the same manifest), never the manifest itself.
+    func checkResultPath(_ path: HostPath, archive: HostPath) throws(KhoError) {
+        try OutputFile.refuseInside(archive, path)
+        if OutputFile.resolvedPath(path) == OutputFile.resolvedPath(manifest) {
+            throw KhoError(.fileExists, "\(path) is the manifest itself; write the result somewhere else", subject: .file(path.description))
+        }
+        guard FS.exists(path), !replaceReport else { return }
+        let header = Array("row,status,product_id,source_id,message".utf8)
+        let head = (try? FileDescriptor.openForReading(path)).flatMap { fd -> [UInt8]? in
+            var bytes = [UInt8](repeating: 0, count: header.count)
+            let n = bytes.withUnsafeMutableBytes { (try? fd.readFull(into: $0)) ?? 0 }
+            return Array(bytes.prefix(n))
+        }
+        if head != header {
+            throw KhoError(.fileExists, "\(path) already exists and is not an earlier import result; choose another name or add --force to replace it",
+                           subject: .file(path.description))
+        }
     }
 }
 

@@ -40,7 +40,7 @@ public struct GetFile: ArchiveOperation {
             if FS.isDirectory(path), let file = chosen ?? product.files.first {
                 path = HostPath(bytes: path.bytes + [UInt8(ascii: "/")] + file.name.original)
             }
-            sink = try FileOutput.create(at: path, overwrite: replace)
+            sink = try OutputFile(path: path, replace: replace).create(outside: archive.root)
             target = path
         }
         let written = try archive.streamFile(id, n: n) { chunk throws(KhoError) in try sink.write(chunk) }

@@ -43,17 +43,6 @@ public enum GapLimit: Sendable, Equatable {
     }
 }
 
-/// A file an operation writes: it appears under its name only when complete, and replaces an
-/// existing file only with `replace`.
-public struct OutputFile: Sendable, Equatable {
-    public var path: HostPath
-    public var replace: Bool
-    public init(path: HostPath, replace: Bool = false) {
-        self.path = path
-        self.replace = replace
-    }
-}
-
 /// `kho report`.
 public struct MakeReport: ArchiveOperation {
     /// nil: the whole archive.
@@ -120,7 +109,7 @@ public struct MakeReport: ArchiveOperation {
         var document = ReportDocument(format: format, text: text, output: nil, products: report.counts.total,
                                       notDigitized: report.gapTotal, fingerprint: report.fingerprint)
         if let output {
-            let sink = try FileOutput.create(at: output.path, overwrite: output.replace)
+            let sink = try output.create(outside: archive.root)
             try sink.write(text)
             try sink.commit()
             document.text = nil

@@ -17,7 +17,7 @@ extension ErrorCode {
              .invalidChoice, .invalidDate, .invalidPeriod, .invalidRange, .invalidTitle, .invalidUnitCode, .malformedJson,
              .malformedLanguageTag, .malformedManifest, .malformedProductId, .missingFile, .missingKind, .missingLanguage,
              .missingTitle, .missingUnit, .mistypedProductId, .noKnownColumns, .notAFile, .notAFolder, .notAKhoBundle,
-             .notARegularFile, .notMaster, .notPhysical, .outputIsTerminal, .pathEscapesFolder, .sourceIdTooLong,
+             .notARegularFile, .notMaster, .notPhysical, .outputIsTerminal, .outputInArchive, .pathEscapesFolder, .sourceIdTooLong,
              .titleTooLong, .unclosedQuote, .unknownAccess, .unknownCarrier, .unknownChannel, .unknownField,
              .unknownKind, .unknownLanguageTag, .unknownMethod, .unknownRole, .invalidBundle:
             422

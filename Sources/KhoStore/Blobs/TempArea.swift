@@ -58,14 +58,24 @@ final class TempArea: @unchecked Sendable {
         return folder.appending("blob-\(counter.next())")
     }
 
-    /// Removes the folders of processes that are gone. Returns how many were removed.
+    /// Whether `name` (without `.lock` or `.pending`) is a session folder's: `s<pid>-<n>`.
+    static func isSessionName(_ name: Substring) -> Bool {
+        guard name.first == "s", let dash = name.firstIndex(of: "-") else { return false }
+        let pid = name[name.index(after: name.startIndex)..<dash], number = name[name.index(after: dash)...]
+        return !pid.isEmpty && !number.isEmpty && pid.allSatisfy(\.isASCII) && pid.allSatisfy(\.isNumber) && number.allSatisfy(\.isNumber)
+    }
+
+    /// Removes the folders of processes that are gone. Only names Kho makes are touched (a
+    /// session folder, its lock, its pending lock); a link is removed, never followed. Returns
+    /// how many were removed.
     @discardableResult
     static func cleanUp(root: HostPath) -> Int {
-        guard let names = try? FS.list(root) else { return 0 }
+        guard FS.isDirectory(root), let names = try? FS.list(root) else { return 0 }
         var removed = 0
-        for name in names where name.hasSuffix(".lock") {
+        for name in names where name.hasSuffix(".lock") && isSessionName(name.dropLast(5)) {
             let lockPath = root.appending(name)
-            guard let lock = try? FileDescriptor.open(lockPath, flags: O_RDWR, doing: "checking the temporary area"),
+            guard FS.fileStatus(lockPath).map({ $0.st_mode & S_IFMT == S_IFREG }) == true,
+                  let lock = try? FileDescriptor.open(lockPath, flags: O_RDWR | O_NOFOLLOW, doing: "checking the temporary area"),
                   (try? lock.lock(exclusive: true, wait: false)) == true else { continue }
             // The owner is gone: we hold its lock now.
             FS.removeTree(root.appending(String(name.dropLast(5))))
@@ -73,19 +83,19 @@ final class TempArea: @unchecked Sendable {
             removed += 1
         }
         let live = Set(names.filter { $0.hasSuffix(".lock") }.map { String($0.dropLast(5)) })
-        for name in names where !name.hasSuffix(".lock") && !name.hasPrefix(".") && !live.contains(name) {
+        for name in names where isSessionName(name[...]) && !live.contains(name) {
             // A folder without a lock file: its owner died while cleaning up. The lock is
             // always made before the folder, so check again now, not from the listing.
             if FS.exists(root.appending("\(name).lock")) { continue }
             FS.removeTree(root.appending(name))
             removed += 1
         }
-        for name in names where name.hasSuffix(".pending") {
+        for name in names where name.hasPrefix(".") && name.hasSuffix(".pending") && isSessionName(name.dropFirst().dropLast(8)) {
             // A lock that never got its final name. Its owner holds it for an instant while it
             // starts; one older than a minute was left by a process that died starting.
             let path = root.appending(name)
-            guard let st = FS.fileStatus(path), time(nil) - st.st_mtim.tv_sec > 60 else { continue }
-            if let lock = try? FileDescriptor.open(path, flags: O_RDWR, doing: "checking the temporary area"),
+            guard let st = FS.fileStatus(path), st.st_mode & S_IFMT == S_IFREG, time(nil) - st.st_mtim.tv_sec > 60 else { continue }
+            if let lock = try? FileDescriptor.open(path, flags: O_RDWR | O_NOFOLLOW, doing: "checking the temporary area"),
                (try? lock.lock(exclusive: true, wait: false)) == true {
                 FS.remove(path)
                 removed += 1

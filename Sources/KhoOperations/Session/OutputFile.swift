@@ -1,0 +1,44 @@
+// Where operations write files (an export's bag, a report, a stored file, an import's result):
+// one rule for all. A file appears under its name only when complete; an existing file is
+// replaced only when the user says so; nothing is ever written inside the archive's folder,
+// whatever the user says, so a mistyped path cannot destroy the catalog or a blob.
+import Foundation
+import KhoCore
+import KhoPlatform
+
+/// A file an operation writes.
+public struct OutputFile: Sendable, Equatable {
+    public var path: HostPath
+    /// Replace an existing file (`--force`).
+    public var replace: Bool
+
+    public init(path: HostPath, replace: Bool = false) {
+        self.path = path
+        self.replace = replace
+    }
+
+    /// Opens the file for writing (under a temporary name until `commit`), after the rule.
+    func create(outside archive: HostPath) throws(KhoError) -> FileOutput {
+        try Self.refuseInside(archive, path)
+        return try FileOutput.create(at: path, overwrite: replace)
+    }
+
+    /// Refuses a path that is in the archive's folder or under it, links and `..` resolved.
+    static func refuseInside(_ archive: HostPath, _ path: HostPath) throws(KhoError) {
+        guard let root = FS.realPath(archive) else { return }
+        let resolved = resolvedPath(path)
+        if resolved == root || resolved.hasPrefix(root + "/") {
+            throw KhoError(.outputInArchive, "\(path) is inside the archive (\(archive)); write it somewhere else — Kho never writes its outputs into the archive's folder",
+                           subject: .file(path.description))
+        }
+    }
+
+    /// The absolute path `path` names: its folder with links resolved, then its last part (or,
+    /// when the path itself exists, the path with every link resolved).
+    static func resolvedPath(_ path: HostPath) -> String {
+        if let real = FS.realPath(path) { return real }
+        let folder = FS.realPath(path.parentFolder) ?? path.parentFolder.description
+        let name = String(decoding: path.lastComponent, as: UTF8.self)
+        return folder == "/" ? "/\(name)" : "\(folder)/\(name)"
+    }
+}
