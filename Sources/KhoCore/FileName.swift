@@ -30,6 +30,64 @@ public struct FileName: Sendable, Equatable, Codable {
         if display.isEmpty { display = "unnamed" }
     }
 
+    /// This name as one safe path component, as every name entering the catalog must be: no
+    /// `/`, `\`, NUL or control character, not `.` or `..` (the display name made safe, and
+    /// the original bytes kept only when they are such a component themselves).
+    public var asComponent: FileName {
+        let safe = Self.safeComponent(display)
+        let bytesSafe = !original.isEmpty && original != Array(".".utf8) && original != Array("..".utf8)
+            && !original.contains { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "\\") }
+        return FileName(display: safe, original: bytesSafe && safe == display ? original : Array(safe.utf8),
+                        decodedAs: bytesSafe && safe == display ? decodedAs : "utf-8")
+    }
+
+    /// `name` as one safe path component: `/`, `\` and control characters become `_`; empty,
+    /// `.` and `..` become `file`.
+    public static func safeComponent(_ name: String) -> String {
+        var out = ""
+        for scalar in name.precomposedStringWithCanonicalMapping.unicodeScalars {
+            if scalar == "/" || scalar == "\\" || scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                out += "_"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        out = out.trimmingWhitespace()
+        if out.isEmpty || out == "." || out == ".." { return "file" }
+        // Within common file-system limits (255 bytes), the extension kept.
+        while out.utf8.count > 200 {
+            let dot = out.lastIndex(of: ".").flatMap { out.distance(from: $0, to: out.endIndex) <= 16 ? $0 : nil }
+            let stem = dot.map { String(out[..<$0]) } ?? out
+            out = String(stem.dropLast()) + (dot.map { String(out[$0...]) } ?? "")
+        }
+        return out
+    }
+
+    /// Names made unique among themselves and `taken` (display names, NFC): a repeat gets
+    /// "-2", "-3" before its extension. Returns the names and which of them were renamed.
+    public static func unique(_ names: [FileName], taken: Set<String> = []) -> (names: [FileName], renamed: [Int]) {
+        var used = taken
+        var renamed: [Int] = []
+        let out = names.enumerated().map { index, name -> FileName in
+            var candidate = name
+            var n = 2
+            while used.contains(candidate.display) {
+                candidate = FileName(display: numbered(name.display, n), original: Array(numbered(name.display, n).utf8), decodedAs: "utf-8")
+                n += 1
+            }
+            if n > 2 { renamed.append(index) }
+            used.insert(candidate.display)
+            return candidate
+        }
+        return (out, renamed)
+    }
+
+    /// "name-N.ext".
+    static func numbered(_ name: String, _ n: Int) -> String {
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "\(name)-\(n)" }
+        return "\(name[..<dot])-\(n)\(name[dot...])"
+    }
+
     /// The last component of a path given as bytes.
     public static func lastComponent(of path: [UInt8]) -> [UInt8] {
         var end = path.count

@@ -4,19 +4,21 @@ import Glibc
 import KhoPlatform
 
 enum RawArguments {
-    /// Each argument as argument-parser saw it (lossy UTF-8) → its exact bytes.
-    private static let byDecoded: [String: [UInt8]] = {
-        var table: [String: [UInt8]] = [:]
+    /// Each argument as argument-parser saw it (lossy UTF-8, as bytes) → its exact bytes. Keyed
+    /// by bytes, not String: Swift's String equality would take an NFD name and its NFC twin
+    /// for the same argument.
+    private static let byDecoded: [[UInt8]: [UInt8]] = {
+        var table: [[UInt8]: [UInt8]] = [:]
         for index in 1..<Int(CommandLine.argc) {
             guard let pointer = CommandLine.unsafeArgv[index] else { continue }
             let bytes = Array(UnsafeRawBufferPointer(start: pointer, count: strlen(pointer)))
-            table[String(decoding: bytes, as: UTF8.self)] = bytes
+            table[Array(String(decoding: bytes, as: UTF8.self).utf8)] = bytes
         }
         return table
     }()
 
     /// The exact bytes of the argument that `parsed` came from.
     static func path(_ parsed: String) -> HostPath {
-        HostPath(bytes: byDecoded[parsed] ?? Array(parsed.utf8))
+        HostPath(bytes: byDecoded[Array(parsed.utf8)] ?? Array(parsed.utf8))
     }
 }

@@ -54,3 +54,48 @@ extension HardeningTests {
         #expect(ws.run(["import", manifest]).status == 0)
     }
 }
+
+extension HardeningTests {
+    /// 2. A name from a bundle that climbs out of a folder is stored as one safe component, and
+    /// `get -o DIR/` writes inside DIR.
+    @Test func namesFromABundleCannotLeaveAFolder() throws {
+        let ws = Workspace()
+        let id = ws.ingest(ws.file("a.txt", "bài A"))
+        #expect(ws.run(["export", "-o", "\(ws.path)/good.tar"]).status == 0)
+        let scratch = Scratch(prefix: "kho-forge")
+        let evil = "../../../../\(scratch.path.dropFirst())/escaped.txt"
+        let hex = evil.utf8.map { String(format: "%02x", $0) }.joined()
+        let forged = PythonBags.make("forged.tar", in: scratch, """
+            def edit(m):
+                for f in m['product']['files']: f['name'] = '\(evil)'; f['originalNameHex'] = '\(hex)'
+            rebag('\(ws.path)/good.tar', out, edit)
+            """)
+        let province = Workspace()
+        #expect(province.run(["bundle", "verify", forged]).status == 0)
+        let imported = province.run(["bundle", "import", forged])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let shown = province.run(["show", id, "--json"]).object
+        let name = (shown["files"] as? [[String: Any]])?.first?["name"] as? String ?? ""
+        #expect(!name.contains("/") && name != ".." && name != ".", "stored name: \(name)")
+        try FileManager.default.createDirectory(atPath: "\(province.path)/out", withIntermediateDirectories: true)
+        let got = province.run(["get", id, "-o", "\(province.path)/out/", "--json"])
+        #expect(got.status == 0, "\(got.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(scratch.path)/escaped.txt"), "written outside the folder")
+        #expect((got.object["output"] as? String)?.hasPrefix("\(province.path)/out/") == true, "\(got.object)")
+    }
+
+    /// 4. Two files whose names differ only in Unicode normalization, with different bytes:
+    /// both are kept, the second under a name made unique.
+    @Test func namesThatDifferOnlyInNormalizationKeepBothFiles() {
+        let ws = Workspace()
+        let nfd = ws.file("n\u{0303}.txt", "NFD bytes")
+        let nfc = ws.file("\u{00F1}.txt", "NFC bytes")
+        let r = ws.run(["ingest", nfd, nfc, "--title", "Hai tệp", "--kind", "article", "--lang", "vi", "--unit", "00004", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let files = r.object["files"] as? [[String: Any]] ?? []
+        #expect(files.count == 2, "\(files)")
+        #expect(Set(files.compactMap { $0["sha256"] as? String }).count == 2)
+        #expect(Set(files.compactMap { $0["name"] as? String }).count == 2, "names made unique: \(files.map { $0["name"] ?? "" })")
+        #expect(!r.stderr.contains("stored once"))
+    }
+}

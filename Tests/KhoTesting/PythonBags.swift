@@ -6,7 +6,8 @@ import Testing
 public enum PythonBags {
     /// Helpers every script gets: `add(t, name, data, **tarinfo)` adds an entry;
     /// `bag(t, files, info=None)` writes a bag `b/` with bagit.txt, bag-info.txt when `info`
-    /// is given, a SHA-256 manifest and the files.
+    /// is given, a SHA-256 manifest and the files; `rebag(src, out, edit)` forges a Kho bundle
+    /// whose metadata.json files `edit` changed, every digest made to match.
     public static let prelude = """
         import tarfile, zipfile, io, gzip, os, hashlib
         def add(t, name, data=b'', **kw):
@@ -19,6 +20,28 @@ public enum PythonBags {
             lines = ''.join('%s  %s\\n' % (hashlib.sha256(d).hexdigest(), n) for n, d in files)
             add(t, 'b/manifest-sha256.txt', lines.encode())
             for n, d in files: add(t, 'b/' + n, d)
+        def rebag(src, out, edit):
+            # A Kho bundle re-made after `edit(metadata)` changed each product's metadata.json,
+            # with manifests, Payload-Oxum and tag manifest made to match: a valid, forged bag.
+            import json, re
+            members = {}
+            with tarfile.open(src) as t:
+                for m in t.getmembers():
+                    if m.isfile(): members[m.name] = t.extractfile(m).read()
+            root = next(iter(members)).split('/')[0]
+            for name in list(members):
+                if name.endswith('/metadata.json'):
+                    obj = json.loads(members[name]); edit(obj)
+                    members[name] = (json.dumps(obj, ensure_ascii=False, indent=2) + '\\n').encode()
+            rel = lambda n: n[len(root) + 1:]
+            payload = {rel(n): d for n, d in members.items() if rel(n).startswith('data/')}
+            members[root + '/manifest-sha256.txt'] = ''.join('%s  %s\\n' % (hashlib.sha256(d).hexdigest(), n) for n, d in sorted(payload.items())).encode()
+            oxum = '%d.%d' % (sum(len(d) for d in payload.values()), len(payload))
+            members[root + '/bag-info.txt'] = re.sub(r'Payload-Oxum: .*', 'Payload-Oxum: ' + oxum, members[root + '/bag-info.txt'].decode()).encode()
+            tags = {rel(n): d for n, d in members.items() if not rel(n).startswith('data/') and not rel(n).startswith('tagmanifest-')}
+            members[root + '/tagmanifest-sha256.txt'] = ''.join('%s  %s\\n' % (hashlib.sha256(d).hexdigest(), n) for n, d in sorted(tags.items())).encode()
+            with tarfile.open(out, 'w') as t:
+                for n, d in members.items(): add(t, n, d)
         """
 
     /// Runs `code` (after the prelude) with `out` set to `scratch/name`; returns that path.

@@ -61,25 +61,7 @@ public enum BagIt {
 /// of Congress validator would reject the bag. The original name is kept in metadata.json.
 public enum BagFileNames {
     public static func safe(_ name: String) -> String {
-        var out = ""
-        for scalar in name.precomposedStringWithCanonicalMapping.unicodeScalars {
-            if scalar == "/" || scalar == "\\" || scalar.value < 0x20 || scalar.value == 0x7F {
-                out += "_"
-            } else if scalar == "%" {
-                out += "\u{FF05}"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        out = out.trimmingCharacters(in: .whitespaces)
-        if out.isEmpty || out == "." || out == ".." { out = "file" }
-        // Keep names within common file-system limits (255 bytes), the extension kept.
-        while out.utf8.count > 200 {
-            let ext = (out as NSString).pathExtension
-            let stem = (out as NSString).deletingPathExtension
-            out = String(stem.dropLast()) + (ext.isEmpty ? "" : "." + ext)
-        }
-        return out
+        FileName.safeComponent(name).replacingOccurrences(of: "%", with: "\u{FF05}")
     }
 
     /// Safe and unique names for `names`, in order: a repeat gets "-2", "-3" before its extension.

@@ -72,6 +72,9 @@ enum BundleReading {
             return PreservationEvent(at: Timestamp(iso: e.at), type: type, object: e.object, productID: id, agent: e.agent,
                                      outcome: outcome, detail: e.detail)
         }
+        // Names from elsewhere enter the catalog as single safe components, unique in the product.
+        let names = FileName.unique(files.map(\.name.asComponent))
+        for index in files.indices { files[index].name = names.names[index] }
         return .success(BundleProduct(id: id, metadata: metadata, digitization: digitization, files: files, events: events))
     }
 

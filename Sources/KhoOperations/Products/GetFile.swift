@@ -38,7 +38,8 @@ public struct GetFile: ArchiveOperation {
             target = nil
         case .path(var path, let replace):
             if FS.isDirectory(path), let file = chosen ?? product.files.first {
-                path = HostPath(bytes: path.bytes + [UInt8(ascii: "/")] + file.name.original)
+                // One safe component, whatever an older catalog holds: the file stays in the folder.
+                path = HostPath(bytes: path.bytes + [UInt8(ascii: "/")] + file.name.asComponent.original)
             }
             sink = try OutputFile(path: path, replace: replace).create(outside: archive.root)
             target = path

@@ -37,7 +37,13 @@ extension Archive {
         let id = current.id
         var notices: [String] = []
         let held = Set(current.files.map(\.sha256))
-        let fresh = files.filter { !held.contains($0.blob.sha256) }
+        var fresh = files.filter { !held.contains($0.blob.sha256) }
+        // A new file whose name one of the product's files already has gets a unique name.
+        let unique = FileName.unique(fresh.map(\.name), taken: Set(current.files.map(\.name.display)))
+        for index in unique.renamed {
+            notices.append("\(fresh[index].source) is stored as '\(unique.names[index].display)': file \(current.files.first { $0.name.display == fresh[index].name.display }?.n ?? 0) of \(id) has the name '\(fresh[index].name.display)'")
+            fresh[index].name = unique.names[index]
+        }
         for file in files where held.contains(file.blob.sha256) {
             let existing = current.files.first { $0.sha256 == file.blob.sha256 }!
             notices.append("\(file.source) is already file \(existing.n) of \(id) (\(existing.name.display)); skipped")

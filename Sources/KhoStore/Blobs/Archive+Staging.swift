@@ -52,12 +52,17 @@ extension Archive {
         return staged(zip(written, stored).map { (HostPath(bytes: $0.name.original), $0.name, $1) })
     }
 
-    /// The files as a product will hold them: the same bytes twice are kept once, with notices.
+    /// The files as a product will hold them: the same bytes twice are kept once (decided by
+    /// digest, never by name), each name one safe path component, unique among them; with notices.
     private func staged(_ items: [(source: HostPath, name: FileName, blob: StoredBlob)]) -> StagedFiles {
         var files: [StagedFile] = []
         var notices: [String] = []
         var firstSource: [String: HostPath] = [:]
-        for (source, name, blob) in items {
+        for (source, given, blob) in items {
+            let name = given.asComponent
+            if name.display != given.display {
+                notices.append("the name of \(source) is stored as '\(name.display)': a stored name is one file name, without folders or control characters")
+            }
             if let first = firstSource[blob.sha256] {
                 notices.append("\(source) has the same bytes as \(first); stored once")
                 continue
@@ -68,6 +73,11 @@ extension Archive {
             }
             if blob.repaired { notices.append("\(source) replaced the damaged copy of blob \(blob.sha256.prefix(12))… in the store") }
             files.append(StagedFile(source: source, name: name, blob: blob, mediaType: blob.mediaType))
+        }
+        let unique = FileName.unique(files.map(\.name))
+        for index in unique.renamed {
+            notices.append("\(files[index].source) is stored as '\(unique.names[index].display)': another file of the product has the name '\(files[index].name.display)'")
+            files[index].name = unique.names[index]
         }
         let written = items.map(\.blob).filter { $0.wasNew || $0.repaired }
         return StagedFiles(files: files, notices: notices, newBlobs: written.count,
