@@ -99,8 +99,16 @@ public struct ProductValidator: Sendable {
 
         var topics: [String] = []
         for raw in Self.splitList(input.topics, separators: ["|"]) {
-            let topic = Topics.canonical(raw)
+            guard let clean = oneLineField(raw, field: "topic", problems: &problems, warnings: &warnings) else { continue }
+            let topic = Topics.canonical(clean)
             if !topics.contains(topic) { topics.append(topic) }
+        }
+        let campaign = oneLineField(input.campaign, field: "campaign", problems: &problems, warnings: &warnings)
+        let creator = oneLineField(input.creator, field: "creator", problems: &problems, warnings: &warnings)
+        let description = Self.cleanText(input.description, keepLines: true).map { $0.replacingAll("\r\n", with: "\n").replacingAll("\r", with: "\n") }
+        if let description, TextRules.hasControl(description) {
+            problems.append(Problem(code: .controlCharacters, field: "description", value: description,
+                                    expected: "text without control characters (ESC, BEL, NUL…); line breaks and tabs are fine"))
         }
 
         var access = AccessLevel.public
@@ -113,28 +121,41 @@ public struct ProductValidator: Sendable {
         guard problems.isEmpty, let title, let kind, let unit else { return .failure(ValidationFailure(problems)) }
         let metadata = ProductMetadata(
             title: title, kind: kind, languages: resolvedLanguages.tags, unit: unit, produced: produced, published: published,
-            channels: resolvedChannels.channels, topics: topics, campaign: Self.cleanText(input.campaign),
-            description: Self.cleanText(input.description, keepLines: true), creator: Self.cleanText(input.creator),
+            channels: resolvedChannels.channels, topics: topics, campaign: campaign, description: description, creator: creator,
             access: access)
         return .success(Validated(value: metadata, warnings: warnings))
     }
 
     private func checkTitle(_ raw: String?, problems: inout [Problem], warnings: inout [String]) -> String? {
-        guard let t = Self.cleanText(raw) else {
+        guard let text = Self.cleanText(raw) else {
             problems.append(Problem(code: .missingTitle, field: "title", value: "", expected: "a title is required"))
             return nil
         }
+        let (t, folded) = TextRules.oneLine(text)
+        if folded { warnings.append("title: line breaks folded into one space") }
         if t.count > Self.maxTitleLength {
             problems.append(Problem(code: .titleTooLong, field: "title", value: String(t.prefix(40)) + "…",
                                     expected: "at most \(Self.maxTitleLength) characters, this has \(t.count)"))
         }
-        if t.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) {
-            problems.append(Problem(code: .invalidTitle, field: "title", value: t, expected: "a title on one line without control characters"))
+        if TextRules.hasControl(t) {
+            problems.append(Problem(code: .invalidTitle, field: "title", value: t, expected: "a title without control characters (ESC, BEL, NUL…)"))
         }
         if let legacy = LegacyEncoding.suspect(t) {
             warnings.append("title '\(t)' looks like \(legacy) text shown as Unicode (mojibake); retype it or convert it to Unicode")
         }
         return t
+    }
+
+    /// A one-line text field: line breaks folded (with a warning), control characters refused.
+    private func oneLineField(_ raw: String?, field: String, problems: inout [Problem], warnings: inout [String]) -> String? {
+        guard let text = Self.cleanText(raw) else { return nil }
+        let (line, folded) = TextRules.oneLine(text)
+        if folded { warnings.append("\(field): line breaks folded into one space") }
+        guard !TextRules.hasControl(line) else {
+            problems.append(Problem(code: .controlCharacters, field: field, value: line, expected: "text without control characters (ESC, BEL, NUL…)"))
+            return nil
+        }
+        return line
     }
 
     private func checkKind(_ raw: String?, problems: inout [Problem]) -> ProductKind? {

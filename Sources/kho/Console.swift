@@ -7,12 +7,14 @@ import KhoPlatform
 enum Console {
     nonisolated(unsafe) static var jsonMode = false
 
+    /// Text for the terminal: control characters (from what someone typed or a bundle held)
+    /// are shown escaped, never sent raw; line breaks stay.
     static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        FileHandle.standardOutput.write(Data((TextRules.visible(text, keepLines: true) + "\n").utf8))
     }
 
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        FileHandle.standardError.write(Data((TextRules.visible(text, keepLines: true) + "\n").utf8))
     }
 
     static func note(_ text: String) { error("kho: \(text)") }

@@ -110,7 +110,7 @@ func parseOption<T>(_ text: String?, option: String, _ parse: (String) -> Result
     switch parse(text) {
     case .success(let value): return value
     case .failure(let problem):
-        throw KhoError(problem.code, "\(option) '\(problem.value)': \(problem.expected)", subject: .field(option, problem.value), problems: [problem])
+        throw KhoError(problem.code, "\(option) '\(TextRules.visible(problem.value))': \(problem.expected)", subject: .field(option, problem.value), problems: [problem])
     }
 }
 
@@ -124,6 +124,6 @@ func parseChoice<T>(_ text: String?, option: String, code: ErrorCode, expected: 
 func parseProductID(_ text: String) throws(KhoError) -> ProductID {
     switch ProductID.parse(text) {
     case .success(let id): return id
-    case .failure(let problem): throw KhoError(problem.code, "'\(problem.value)' is not a product ID: \(problem.expected)", subject: .field("ID", problem.value))
+    case .failure(let problem): throw KhoError(problem.code, "'\(TextRules.visible(problem.value))' is not a product ID: \(problem.expected)", subject: .field("ID", problem.value))
     }
 }

@@ -99,3 +99,66 @@ extension HardeningTests {
         #expect(!r.stderr.contains("stored once"))
     }
 }
+
+extension HardeningTests {
+    /// Every cell of a CSV file, as a spreadsheet reads it.
+    func csvCells(_ path: String, _ ws: Workspace) -> [String] {
+        let r = ws.run(executable: "/usr/bin/env", ["python3", "-c", "import csv,sys,json\nprint(json.dumps([c for row in csv.reader(open(sys.argv[1], newline='', encoding='utf-8')) for c in row]))", path])
+        return (try? JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String]) ?? []
+    }
+
+    /// 9. Titles and source IDs that a spreadsheet would run as formulas are neutralised in
+    /// every CSV Kho writes (OWASP: a leading ').
+    @Test func csvCellsAreNeverFormulas() {
+        let ws = Workspace()
+        for (i, title) in ["=HYPERLINK(\"http://evil\")", "+1+1", "-2+3", "@SUM(A1)"].enumerated() {
+            #expect(ws.run(["register", "--title=\(title)", "--kind", "leaflet", "--lang", "vi", "--unit", "00004", "--produced", "2024-0\(i + 1)-01"]).status == 0)
+        }
+        let report = ws.run(["report", "--period", "2024", "--format", "csv", "-o", "\(ws.path)/r.csv"])
+        #expect(report.status == 0, "\(report.stderr)")
+        ws.file("m/m.csv", "source_id,title,kind,languages,unit\n=cmd|'/c calc',Tờ A,leaflet,vi,00004\n@x,Tờ B,poem,vi,00004\n")
+        _ = ws.run(["import", "\(ws.path)/m/m.csv"])
+        for file in ["\(ws.path)/r.csv", "\(ws.path)/m/m.csv.result.csv"] {
+            let cells = csvCells(file, ws)
+            #expect(!cells.isEmpty, "\(file)")
+            let formulas = cells.filter { cell in
+                guard let first = cell.unicodeScalars.first else { return false }
+                return "=+-@\t\r".unicodeScalars.contains(first) && Double(cell) == nil
+            }
+            #expect(formulas.isEmpty, "\(file): \(formulas)")
+        }
+        #expect(csvCells("\(ws.path)/r.csv", ws).contains("'=HYPERLINK(\"http://evil\")"))
+    }
+
+    /// 10. Control characters (ESC, BEL, NUL…) are refused in one-line fields, and messages that
+    /// quote what was typed show them escaped, never raw.
+    @Test func controlCharactersAreRefusedAndNeverEchoedRaw() {
+        let ws = Workspace()
+        let file = ws.file("a.txt", "a")
+        for (option, value) in [("--creator", "Ban \u{1B}[31mđỏ"), ("--campaign", "Chiến dịch\u{07}"), ("--topic", "a\u{1B}]0;title\u{07}"),
+                                ("--description", "dòng 1\n\u{1B}[2Jxoá màn hình")] {
+            let r = ws.run(["ingest", file, "--title", "T", "--kind", "article", "--lang", "vi", "--unit", "00004", option, value])
+            #expect(r.status == 1, "\(option): \(r.stderr)")
+            #expect(!r.stderr.contains("\u{1B}") && !r.stderr.contains("\u{07}"), "\(option): raw control characters echoed")
+        }
+        #expect(ws.run(["list", "--json"]).array.isEmpty)
+        ws.file("m/m.csv", "title,kind,languages,unit\n\"Tờ\u{1B}[5m\",leaflet,vi\u{00},00004\n")
+        let r = ws.run(["import", "\(ws.path)/m/m.csv"])
+        #expect(r.status == 1 && !r.stderr.contains("\u{1B}") && !r.stderr.contains("\u{00}"), "\(r.stderr)")
+        let result = (try? String(contentsOfFile: "\(ws.path)/m/m.csv.result.csv", encoding: .utf8)) ?? ""
+        #expect(!result.isEmpty && !result.contains("\u{1B}") && !result.contains("\u{00}"))
+    }
+
+    /// 14. A title typed with Alt+Enter in Excel is one line with a space, and the row is stored
+    /// with a warning naming it; a description keeps its line breaks.
+    @Test func lineBreaksInOneLineFieldsAreFolded() {
+        let ws = Workspace()
+        ws.file("m/m.csv", "title,kind,languages,unit,description\n\"Quyền con người\ntrong   Hiến pháp\",leaflet,vi,00004,\"Dòng 1\nDòng 2\"\n")
+        let r = ws.run(["import", "\(ws.path)/m/m.csv", "--json"])
+        #expect(r.status == 0 && r.object["stored"] as? Int == 1, "\(r.stderr)")
+        #expect((r.object["warnings"] as? [String])?.contains { $0.hasPrefix("row 2:") && $0.contains("line break") } == true, "\(r.object["warnings"] ?? "")")
+        let product = ws.run(["list", "--json"]).array.first ?? [:]
+        #expect(product["title"] as? String == "Quyền con người trong Hiến pháp")
+        #expect(product["description"] as? String == "Dòng 1\nDòng 2")
+    }
+}

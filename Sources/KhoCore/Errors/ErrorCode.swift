@@ -9,6 +9,7 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     case absolutePath = "absolute_path"
     case ambiguousLanguage = "ambiguous_language"
     case changedMeanwhile = "changed_meanwhile"
+    case controlCharacters = "control_characters"
     case duplicateColumn = "duplicate_column"
     case duplicateRow = "duplicate_row"
     case emptyManifest = "empty_manifest"
@@ -109,7 +110,7 @@ extension ErrorCode {
         switch self {
         case .usage:
             .usage
-        case .absolutePath, .pathEscapesFolder, .sourceIdTooLong, .ambiguousLanguage, .changedMeanwhile, .duplicateColumn, .duplicateRow, .emptyManifest, .emptyQuery,
+        case .absolutePath, .pathEscapesFolder, .sourceIdTooLong, .ambiguousLanguage, .changedMeanwhile, .controlCharacters, .duplicateColumn, .duplicateRow, .emptyManifest, .emptyQuery,
              .extraCells, .fileChanged, .fileExists, .folderNotEmpty, .invalidChoice, .invalidDate,
              .invalidPeriod, .invalidRange, .invalidTitle, .invalidUnitCode, .malformedJson, .malformedLanguageTag,
              .malformedManifest, .malformedProductId, .missingFile, .missingKind, .missingLanguage, .missingTitle,

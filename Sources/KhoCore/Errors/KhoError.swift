@@ -69,8 +69,9 @@ public struct Problem: Error, Sendable, Equatable, Codable, CustomStringConverti
         self.code = code
     }
 
+    /// Control characters in the value are shown escaped, never raw.
     public var description: String {
-        "\(field): \(value.isEmpty ? "(empty)" : "'\(value)'") — \(expected)"
+        "\(field): \(value.isEmpty ? "(empty)" : "'\(TextRules.visible(value))'") — \(expected)"
     }
 }
 

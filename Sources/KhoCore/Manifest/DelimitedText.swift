@@ -80,9 +80,10 @@ public enum DelimitedText {
 }
 
 extension DelimitedText {
-    /// One CSV line (RFC 4180 quoting), without the line end.
+    /// One CSV line (RFC 4180 quoting), without the line end. No cell starts a spreadsheet
+    /// formula (see TextRules.csvCell): every CSV Kho writes goes through here.
     public static func line(_ fields: [String]) -> String {
-        fields.map { field in
+        fields.map(TextRules.csvCell).map { field in
             field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
                 ? "\"" + field.replacingAll("\"", with: "\"\"") + "\"" : field
         }.joined(separator: ",")

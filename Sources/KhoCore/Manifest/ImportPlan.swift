@@ -49,7 +49,8 @@ public struct ManifestValidator: Sendable {
 
     static let fieldColumns: [String: ManifestColumn] = [
         "title": .title, "kind": .kind, "language": .languages, "unit": .unit, "produced": .produced,
-        "published": .published, "channel": .channels, "access": .access,
+        "published": .published, "channel": .channels, "access": .access, "topic": .topics, "campaign": .campaign,
+        "creator": .creator, "description": .description,
     ]
 
     /// What checking a row found: its problems (each by column) and warnings.

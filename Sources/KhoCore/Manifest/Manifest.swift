@@ -38,8 +38,9 @@ public struct RowProblem: Sendable, Equatable, Codable, CustomStringConvertible 
         self.init(row: row, column: column ?? problem.field, value: problem.value, expected: problem.expected, code: problem.code)
     }
 
+    /// Control characters in the value are shown escaped, never raw.
     public var description: String {
-        "row \(row), \(column): \(value.isEmpty ? "(empty)" : "'\(value)'") — \(expected)"
+        "row \(row), \(column): \(value.isEmpty ? "(empty)" : "'\(TextRules.visible(value))'") — \(expected)"
     }
 }
 

@@ -13,7 +13,7 @@ extension ErrorCode {
             409
         case .payloadTooLarge:
             413
-        case .absolutePath, .ambiguousLanguage, .duplicateColumn, .duplicateRow, .emptyManifest, .emptyQuery, .extraCells,
+        case .absolutePath, .ambiguousLanguage, .controlCharacters, .duplicateColumn, .duplicateRow, .emptyManifest, .emptyQuery, .extraCells,
              .invalidChoice, .invalidDate, .invalidPeriod, .invalidRange, .invalidTitle, .invalidUnitCode, .malformedJson,
              .malformedLanguageTag, .malformedManifest, .malformedProductId, .missingFile, .missingKind, .missingLanguage,
              .missingTitle, .missingUnit, .mistypedProductId, .noKnownColumns, .notAFile, .notAFolder, .notAKhoBundle,

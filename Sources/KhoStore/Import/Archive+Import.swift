@@ -141,7 +141,7 @@ extension Archive {
     /// A rejected row's result: every problem, by column.
     static func rejection(_ row: PlannedRow) -> ImportRowResult {
         ImportRowResult(row: row.row, status: .rejected, productID: nil, sourceID: row.sourceID,
-                        message: row.problems.map { "\($0.column): \($0.value.isEmpty ? "(empty)" : "'\($0.value)'") — \($0.expected)" }.joined(separator: "; "))
+                        message: row.problems.map { "\($0.column): \($0.value.isEmpty ? "(empty)" : "'\(TextRules.visible($0.value))'") — \($0.expected)" }.joined(separator: "; "))
     }
 
     /// The products attach rows name that the archive does not hold.

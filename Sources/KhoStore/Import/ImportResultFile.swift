@@ -15,7 +15,8 @@ final class ImportResultFile {
     func append(header: Bool = false, _ rows: [ImportRowResult]) throws(KhoError) {
         var text = header ? DelimitedText.line(["row", "status", "product_id", "source_id", "message"]) + "\r\n" : ""
         for r in rows {
-            text += DelimitedText.line([String(r.row), r.status.rawValue, r.productID?.description ?? "", r.sourceID ?? "", r.message]) + "\r\n"
+            text += DelimitedText.line([String(r.row), r.status.rawValue, r.productID?.description ?? "", TextRules.visible(r.sourceID ?? ""),
+                                        TextRules.visible(r.message)]) + "\r\n"
         }
         var bytes = Array(text.utf8)
         let count = bytes.count

@@ -1,0 +1,55 @@
+// What text may hold and how it is shown: one-line fields fold line breaks, control characters
+// are refused in what is stored and made visible in what is printed, and CSV cells never start
+// a spreadsheet formula.
+
+public enum TextRules {
+    /// A control character other than a line break or a tab: ESC, BEL, NUL, DEL, the C1 range.
+    public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        (scalar.value < 0x20 && scalar != "\n" && scalar != "\r" && scalar != "\t") || (0x7F...0x9F).contains(scalar.value)
+    }
+
+    public static func hasControl(_ text: String) -> Bool { text.unicodeScalars.contains(where: isControl) }
+
+    /// One-line text: line breaks (CR LF, CR, LF), tabs and runs of spaces become one space.
+    /// `folded` says whether a line break was among them (worth a warning: Excel's Alt+Enter).
+    public static func oneLine(_ text: String) -> (text: String, folded: Bool) {
+        var out = String.UnicodeScalarView()
+        var folded = false
+        var pendingSpace = false
+        for scalar in text.unicodeScalars {
+            if scalar == "\n" || scalar == "\r" { folded = true }
+            if scalar == "\n" || scalar == "\r" || scalar == "\t" || scalar == " " {
+                pendingSpace = !out.isEmpty
+                continue
+            }
+            if pendingSpace { out.append(" ") }
+            pendingSpace = false
+            out.append(scalar)
+        }
+        return (String(out), folded)
+    }
+
+    /// Text as it may be shown on a terminal or written to a file: each control character as
+    /// `\u{1B}`, so what a clerk (or an attacker) typed cannot drive the terminal. Line breaks
+    /// and tabs are kept with `keepLines`, escaped otherwise.
+    public static func visible(_ text: String, keepLines: Bool = false) -> String {
+        guard text.unicodeScalars.contains(where: { isControl($0) || (!keepLines && ($0 == "\n" || $0 == "\r" || $0 == "\t")) }) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if isControl(scalar) || (!keepLines && (scalar == "\n" || scalar == "\r" || scalar == "\t")) {
+                out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// A CSV cell a spreadsheet reads as text: one starting with `=`, `+`, `-`, `@`, a tab or
+    /// CR gets a leading `'` (OWASP's rule for CSV injection); a plain number stays a number.
+    public static func csvCell(_ text: String) -> String {
+        guard let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return text }
+        if Double(text) != nil && !text.contains(where: { $0.isLetter }) { return text }
+        return "'" + text
+    }
+}
