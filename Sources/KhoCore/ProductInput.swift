@@ -105,7 +105,7 @@ public struct ProductValidator: Sendable {
         }
         let campaign = oneLineField(input.campaign, field: "campaign", problems: &problems, warnings: &warnings)
         let creator = oneLineField(input.creator, field: "creator", problems: &problems, warnings: &warnings)
-        let description = Self.cleanText(input.description, keepLines: true).map { $0.replacingAll("\r\n", with: "\n").replacingAll("\r", with: "\n") }
+        let description = Self.cleanText(input.description, keepLines: true)
         if let description, TextRules.hasControl(description) {
             problems.append(Problem(code: .controlCharacters, field: "description", value: description,
                                     expected: "text without control characters (ESC, BEL, NUL…); line breaks and tabs are fine"))
