@@ -61,10 +61,14 @@ public struct LanguageTag: Hashable, Sendable, Codable, CustomStringConvertible,
         return Dictionary(uniqueKeysWithValues: tags.map { ($0.lowercased(), $0) })
     }()
 
+    /// Longer than any tag an archive needs (RFC 5646 asks for 35 to be supported).
+    public static let maxLength = 64
+
     public static func parse(_ input: String) -> Result<LanguageTag, Malformed> {
         let text = input.trimmingWhitespace()
         func fail(_ reason: String) -> Result<LanguageTag, Malformed> { .failure(Malformed(reason: reason)) }
         if text.isEmpty { return fail("a language tag is empty") }
+        if text.count > maxLength { return fail("a language tag has at most \(maxLength) characters; this one has \(text.count)") }
         if text.contains("_") {
             return fail("BCP 47 separates subtags with '-', not '_' (write \(text.replacingAll("_", with: "-")))")
         }

@@ -56,10 +56,14 @@ public struct ProductValidator: Sendable {
     public var cache: ValidationCache?
     public static let maxTitleLength = 1000
 
-    public init(languages: LanguageRegistry = .standard, units: UnitTable = .standard, cache: ValidationCache? = nil) {
+    /// Today in Vietnam, for warning about dates far outside the scheme's years; nil: no such warning.
+    public var today: CalendarDate?
+
+    public init(languages: LanguageRegistry = .standard, units: UnitTable = .standard, cache: ValidationCache? = nil, today: CalendarDate? = nil) {
         self.languages = languages
         self.units = units
         self.cache = cache
+        self.today = today
     }
 
     public func validate(_ input: ProductInput) -> Result<Validated<ProductMetadata>, ValidationFailure> {
@@ -89,6 +93,9 @@ public struct ProductValidator: Sendable {
         let published = date(input.published, field: "published")
         if let p = produced, let q = published, q < p {
             warnings.append("published date \(q) is before the production date \(p)")
+        }
+        for (field, date) in [("produced", produced), ("published", published)] {
+            if let date, let warning = implausible(date) { warnings.append("\(field): \(warning)") }
         }
         let datesValid = dateProblems.isEmpty
         let unit = checkUnit(input.unit, on: datesValid ? produced ?? published : nil, datesValid: datesValid, problems: &problems)
@@ -144,6 +151,14 @@ public struct ProductValidator: Sendable {
             warnings.append("title '\(t)' looks like \(legacy) text shown as Unicode (mojibake); retype it or convert it to Unicode")
         }
         return t
+    }
+
+    /// A date a product of the scheme is unlikely to have (a typo in the year): before 1945, or
+    /// more than a year after today.
+    func implausible(_ date: CalendarDate) -> String? {
+        if date.year < 1945 { return "\(date) is before 1945; check the year" }
+        if let today, date.daysSince1970 > today.daysSince1970 + 366 { return "\(date) is more than a year after today (\(today)); check the year" }
+        return nil
     }
 
     /// A one-line text field: line breaks folded (with a warning), control characters refused.

@@ -52,8 +52,7 @@ struct ImportCommand: ParsableCommand {
     @Flag(name: .long, help: "Replace the --report file even if it is not an earlier import result.")
     var force = false
 
-    @Option(name: .long, help: "Files hashed in parallel (default: all cores).")
-    var jobs: Int?
+    @OptionGroup var jobs: JobsOption
 
     @OptionGroup var options: ArchiveOptions
 
@@ -64,7 +63,7 @@ struct ImportCommand: ParsableCommand {
         let session = try options.open(progress: TerminalProgress.forTerminal(noun: "rows"))
         defer { session.archive.close() }
         let result = try ImportManifest(manifest: RawArguments.path(manifest), dryRun: dryRun, report: report.map(RawArguments.path),
-                                        replaceReport: force, jobs: jobs ?? Parallel.defaultJobs).run(in: session)
+                                        replaceReport: force, jobs: jobs.count).run(in: session)
         if options.json {
             Console.json(result)
         } else {
@@ -103,8 +102,7 @@ struct VerifyCommand: ParsableCommand {
             the original file again: identical bytes replace the bad copy.
             """)
 
-    @Option(name: .long, help: "Blobs hashed in parallel (default: all cores).")
-    var jobs: Int?
+    @OptionGroup var jobs: JobsOption
 
     @OptionGroup var options: ArchiveOptions
 
@@ -112,7 +110,7 @@ struct VerifyCommand: ParsableCommand {
         Console.jsonMode = options.json
         let session = try options.open(progress: TerminalProgress.forTerminal())
         defer { session.archive.close() }
-        let report = try Verify(jobs: jobs ?? Parallel.defaultJobs).run(in: session)
+        let report = try Verify(jobs: jobs.count).run(in: session)
         if options.json {
             Console.json(report)
         } else {

@@ -16,8 +16,7 @@ struct ConsoleLogHandler: LogHandler {
         FileHandle.standardError.write(Data((prefix + "\(event.message)\n").utf8))
     }
 
-    static func bootstrap() {
-        let level = ProcessInfo.processInfo.environment["KHO_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .notice
+    static func bootstrap(level: Logger.Level) {
         LoggingSystem.bootstrap { _ in ConsoleLogHandler(logLevel: level) }
     }
 }

@@ -26,7 +26,12 @@ struct Kho: ParsableCommand {
 @main
 enum Main {
     static func main() {
-        ConsoleLogHandler.bootstrap()
+        do {
+            Settings.current = try Settings.load(ProcessInfo.processInfo.environment)
+        } catch {
+            Console.fail(error)
+        }
+        ConsoleLogHandler.bootstrap(level: Settings.current.logLevel)
         var command: any ParsableCommand
         do {
             command = try Kho.parseAsRoot()

@@ -15,7 +15,7 @@ struct ArchiveOptions: ParsableArguments {
     /// The folder chosen: --storage, else $KHO_STORAGE, else the default ./Storage.
     var location: ArchiveLocation {
         if let storage { return ArchiveLocation(path: HostPath(storage), isDefault: false) }
-        if let env = ProcessInfo.processInfo.environment["KHO_STORAGE"], !env.isEmpty { return ArchiveLocation(path: HostPath(env), isDefault: false) }
+        if let env = Settings.current.storage { return ArchiveLocation(path: HostPath(env), isDefault: false) }
         return ArchiveLocation(path: HostPath("Storage"), isDefault: true)
     }
 
@@ -35,13 +35,26 @@ enum Environment {
     static let actor: Actor = {
         let env = ProcessInfo.processInfo.environment
         let account = getpwuid(getuid()).flatMap { $0.pointee.pw_name.map { String(cString: $0) } }
-        let user = env["KHO_AGENT"] ?? env["USER"] ?? env["LOGNAME"] ?? account ?? "uid \(getuid())"
+        let user = Settings.current.agent ?? env["USER"] ?? env["LOGNAME"] ?? account ?? "uid \(getuid())"
         return Actor(agent: "kho \(KhoVersion.current) (\(user)@\(ProcessInfo.processInfo.hostName))")
     }()
 
     static var archive: ArchiveEnvironment {
-        ArchiveEnvironment(clock: .system, ids: .system, lockTimeout: ProcessInfo.processInfo.environment["KHO_LOCK_TIMEOUT"].flatMap(Double.init) ?? ArchiveEnvironment.defaultLockTimeout)
+        ArchiveEnvironment(clock: .system, ids: .system, lockTimeout: Settings.current.lockTimeout)
     }
+}
+
+/// `--jobs N`: files hashed at once. Parsed unconditionally, so `--jobs -1` is a value to
+/// refuse with a reason, not an unknown option.
+struct JobsOption: ParsableArguments {
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Files hashed at once (default: all cores).", valueName: "N"))
+    var jobs: Int?
+
+    func validate() throws {
+        if let jobs, !(1...1024).contains(jobs) { throw ValidationError("--jobs \(jobs): expected a number of at least 1 (and at most 1024)") }
+    }
+
+    var count: Int { jobs ?? Parallel.defaultJobs }
 }
 
 /// The unit a report or an export covers: a code, and for a code in both tables, which table.
@@ -97,10 +110,20 @@ struct MetadataOptions: ParsableArguments {
     @Option(name: .long, help: "Who made it (person or office).")
     var creator: String?
 
-    var input: ProductInput {
-        ProductInput(title: title, kind: kind, languages: languages, unit: unit, produced: produced, published: published,
-                     channels: channels, topics: topics, campaign: campaign, description: description, creator: creator,
-                     access: access)
+    /// The options as typed, each checked to be UTF-8 (a shell in another encoding, or a
+    /// pasted legacy text, would otherwise be stored as U+FFFD).
+    func input() throws(KhoError) -> ProductInput {
+        let fields: [(String, String?)] = [("title", title), ("kind", kind), ("unit", unit), ("produced", produced), ("published", published),
+                                           ("campaign", campaign), ("access", access), ("description", description), ("creator", creator)]
+            + languages.map { ("lang", $0) } + channels.map { ("channel", $0) } + topics.map { ("topic", $0) }
+        for (name, value) in fields {
+            guard let value, let offset = RawArguments.invalidUTF8Offset(value) else { continue }
+            throw KhoError(.notUtf8, "--\(name): byte \(offset + 1) is not UTF-8 (text from a file or terminal in another encoding?); retype it, or convert it to UTF-8",
+                           subject: .field(name, TextRules.visible(value)))
+        }
+        return ProductInput(title: title, kind: kind, languages: languages, unit: unit, produced: produced, published: published,
+                            channels: channels, topics: topics, campaign: campaign, description: description, creator: creator,
+                            access: access)
     }
 }
 

@@ -22,14 +22,13 @@ struct IngestCommand: ParsableCommand {
     @OptionGroup var files: FileArguments
     @OptionGroup var metadata: MetadataOptions
 
-    @Option(name: .long, help: "Files hashed in parallel (default: all cores).")
-    var jobs: Int?
+    @OptionGroup var jobs: JobsOption
 
     @OptionGroup var options: ArchiveOptions
 
     func run() throws {
         Console.jsonMode = options.json
-        var ingest = Ingest(metadata: metadata.input, files: [], jobs: jobs ?? Parallel.defaultJobs)
+        var ingest = Ingest(metadata: try metadata.input(), files: [], jobs: jobs.count)
         try ingest.check()
         ingest.files = try files.paths()
         let session = try options.open(progress: TerminalProgress.forTerminal())
@@ -57,7 +56,7 @@ struct RegisterCommand: ParsableCommand {
 
     func run() throws {
         Console.jsonMode = options.json
-        var register = Register(metadata: metadata.input)
+        var register = Register(metadata: try metadata.input())
         try register.check()
         register.carrier = try parseChoice(carrier, option: "--carrier", code: .unknownCarrier,
                                            expected: "one of \(Carrier.allCases.map(\.rawValue).joined(separator: ", "))", Carrier.parse)
@@ -90,8 +89,7 @@ struct AttachCommand: ParsableCommand {
     @Option(name: .long, help: "Role of the files: master (default), access or supplement.")
     var role: String = "master"
 
-    @Option(name: .long, help: "Files hashed in parallel (default: all cores).")
-    var jobs: Int?
+    @OptionGroup var jobs: JobsOption
 
     @OptionGroup var options: ArchiveOptions
 
@@ -105,7 +103,7 @@ struct AttachCommand: ParsableCommand {
         let paths = try files.paths()
         let session = try options.open(progress: TerminalProgress.forTerminal())
         defer { session.archive.close() }
-        let attach = Attach(id: productID, files: paths, role: role, digitizedOn: date, method: method, jobs: jobs ?? Parallel.defaultJobs)
+        let attach = Attach(id: productID, files: paths, role: role, digitizedOn: date, method: method, jobs: jobs.count)
         printPut(try attach.run(in: session), json: options.json)
     }
 }
@@ -142,7 +140,7 @@ struct EditCommand: ParsableCommand {
         }
         let session = try options.open()
         defer { session.archive.close() }
-        printPut(try Edit(id: productID, changes: metadata.input, clear: fields).run(in: session), json: options.json)
+        printPut(try Edit(id: productID, changes: try metadata.input(), clear: fields).run(in: session), json: options.json)
     }
 }
 

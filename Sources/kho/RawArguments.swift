@@ -17,6 +17,22 @@ enum RawArguments {
         return table
     }()
 
+    /// Where the argument `parsed` came from stops being UTF-8: the 0-based offset of the
+    /// first byte that is not, or nil when it is all UTF-8.
+    static func invalidUTF8Offset(_ parsed: String) -> Int? {
+        guard let raw = byDecoded[Array(parsed.utf8)], String(validating: raw, as: UTF8.self) == nil else { return nil }
+        var iterator = raw.makeIterator()
+        var decoder = UTF8()
+        var offset = 0
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): offset += UTF8.width(scalar)
+            case .emptyInput: return nil
+            case .error: return offset
+            }
+        }
+    }
+
     /// The exact bytes of the argument that `parsed` came from.
     static func path(_ parsed: String) -> HostPath {
         HostPath(bytes: byDecoded[Array(parsed.utf8)] ?? Array(parsed.utf8))

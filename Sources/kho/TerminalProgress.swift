@@ -17,7 +17,7 @@ final class TerminalProgress: ProgressReporter {
     }
     private let state = Mutex(State())
     /// Seconds of quiet before the bar appears, so short work prints nothing ($KHO_PROGRESS_DELAY).
-    private let delay = ProcessInfo.processInfo.environment["KHO_PROGRESS_DELAY"].flatMap(Double.init) ?? 0.5
+    private let delay = Settings.current.progressDelay
 
     /// What the items are called on the bar ("files", "rows").
     private let noun: String
@@ -26,7 +26,7 @@ final class TerminalProgress: ProgressReporter {
 
     /// A reporter for this terminal, or nil when stderr is not one (pipes, logs, CI).
     static func forTerminal(noun: String = "files") -> TerminalProgress? {
-        guard Console.stderrIsTerminal, ProcessInfo.processInfo.environment["KHO_NO_PROGRESS"] == nil else { return nil }
+        guard Console.stderrIsTerminal, !Settings.current.noProgress else { return nil }
         return TerminalProgress(noun: noun)
     }
 

@@ -162,3 +162,41 @@ extension HardeningTests {
         #expect(product["description"] as? String == "Dòng 1\nDòng 2")
     }
 }
+
+extension HardeningTests {
+    /// 11. Every environment setting is parsed with a clear error and a sane range.
+    @Test func environmentSettingsAreChecked() {
+        let ws = Workspace()
+        for value in ["2147484", "1e10", "inf", "nan", "abc", "-5"] {
+            let r = ws.run(["list"], env: ["KHO_LOCK_TIMEOUT": value])
+            #expect(r.status == 1 && r.stderr.contains("KHO_LOCK_TIMEOUT") && r.stderr.contains(value), "\(value): \(r.status) \(r.stderr)")
+        }
+        #expect(ws.run(["list"], env: ["KHO_LOCK_TIMEOUT": "2.5"]).status == 0)
+        #expect(ws.run(["list"], env: ["KHO_PROGRESS_DELAY": "soon"]).stderr.contains("KHO_PROGRESS_DELAY"))
+        #expect(ws.run(["list"], env: ["KHO_LOG_LEVEL": "loud"]).stderr.contains("KHO_LOG_LEVEL"))
+        #expect(ws.run(["list"], env: ["KHO_AGENT": "clerk\u{1B}[31m"]).status == 1)
+    }
+
+    /// 12. Weak validation: text that is not UTF-8, implausible dates, absurd tags, negative jobs.
+    @Test func weakValidationIsStrengthened() throws {
+        let ws = Workspace()
+        let file = ws.file("a.txt", "a")
+        // Invalid UTF-8 in --title, passed as raw bytes.
+        let raw = ws.run(executable: "/usr/bin/env", ["bash", "-c", "\"$KHO\" ingest \"$F\" --title $'Quy\\xe1n' --kind article --lang vi --unit 00004"],
+                         env: ["KHO": Kho.binary, "F": file])
+        #expect(raw.status == 1 && raw.stderr.contains("title") && raw.stderr.contains("byte 4"), "\(raw.stderr)")
+        #expect(ws.run(["list", "--json"]).array.isEmpty)
+        // Dates far outside the scheme's years are accepted with a warning.
+        let old = ws.run(["register", "--title", "Rất cũ", "--kind", "leaflet", "--lang", "vi", "--unit", "00004", "--produced", "1900-01-01"])
+        #expect(old.status == 0 && old.stderr.contains("warning") && old.stderr.contains("1900-01-01"), "\(old.stderr)")
+        let far = ws.run(["register", "--title", "Tương lai", "--kind", "leaflet", "--lang", "vi", "--unit", "00004", "--produced", "2099-12-31"])
+        #expect(far.status == 0 && far.stderr.contains("warning") && far.stderr.contains("2099-12-31"), "\(far.stderr)")
+        // A 1,000-character private-use tag.
+        let tag = "x-" + Array(repeating: "abcdefgh", count: 125).joined(separator: "-")
+        let long = ws.run(["ingest", file, "--title", "T", "--kind", "article", "--lang", tag, "--unit", "00004"])
+        #expect(long.status == 1 && long.stderr.contains("at most"), "\(long.stderr.prefix(300))")
+        // --jobs -1 names the option and what it takes.
+        let jobs = ws.run(["verify", "--jobs", "-1"])
+        #expect(jobs.status == 2 && jobs.stderr.contains("--jobs") && jobs.stderr.contains("at least 1"), "\(jobs.stderr)")
+    }
+}

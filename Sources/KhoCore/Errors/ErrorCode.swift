@@ -37,6 +37,7 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     case noFiles = "no_files"
     case noKnownColumns = "no_known_columns"
     case noPreviousExport = "no_previous_export"
+    case notUtf8 = "not_utf8"
     case notAFile = "not_a_file"
     case notAFolder = "not_a_folder"
     case notAKhoBundle = "not_a_kho_bundle"
@@ -114,7 +115,7 @@ extension ErrorCode {
              .extraCells, .fileChanged, .fileExists, .folderNotEmpty, .invalidChoice, .invalidDate,
              .invalidPeriod, .invalidRange, .invalidTitle, .invalidUnitCode, .malformedJson, .malformedLanguageTag,
              .malformedManifest, .malformedProductId, .missingFile, .missingKind, .missingLanguage, .missingTitle,
-             .missingUnit, .mistypedProductId, .noFiles, .noKnownColumns, .noPreviousExport, .notAFile, .notAFolder,
+             .missingUnit, .mistypedProductId, .noFiles, .noKnownColumns, .noPreviousExport, .notUtf8, .notAFile, .notAFolder,
              .notAKhoBundle, .notARegularFile, .notAnArchive, .notMaster, .notPhysical, .outputIsTerminal, .outputInArchive,
              .payloadTooLarge, .sourceIdConflict, .titleTooLong, .unclosedQuote, .unknownAccess, .unknownCarrier,
              .unknownChannel, .unknownField, .unknownFile, .unknownKind, .unknownLanguageTag, .unknownMethod,

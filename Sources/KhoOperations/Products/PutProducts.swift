@@ -134,8 +134,8 @@ public struct Edit: ArchiveOperation {
 }
 
 /// Validates metadata: every problem at once, as one error.
-func validate(_ input: ProductInput, languages: LanguageRegistry) throws(KhoError) -> Validated<ProductMetadata> {
-    switch ProductValidator(languages: languages).validate(input) {
+func validate(_ input: ProductInput, languages: LanguageRegistry, today: CalendarDate? = nil) throws(KhoError) -> Validated<ProductMetadata> {
+    switch ProductValidator(languages: languages, today: today).validate(input) {
     case .success(let validated): return validated
     case .failure(let failure): throw failure.asKhoError
     }
@@ -144,7 +144,7 @@ func validate(_ input: ProductInput, languages: LanguageRegistry) throws(KhoErro
 extension Session {
     /// Validates metadata by this archive's rules (its language registry).
     func validate(_ input: ProductInput) throws(KhoError) -> Validated<ProductMetadata> {
-        try KhoOperations.validate(input, languages: archive.registry)
+        try KhoOperations.validate(input, languages: archive.registry, today: clock.now().vietnamDate)
     }
 
     func document(_ result: PutResult, warnings: [String]) -> PutDocument {

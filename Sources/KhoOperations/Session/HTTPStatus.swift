@@ -16,7 +16,7 @@ extension ErrorCode {
         case .absolutePath, .ambiguousLanguage, .controlCharacters, .duplicateColumn, .duplicateRow, .emptyManifest, .emptyQuery, .extraCells,
              .invalidChoice, .invalidDate, .invalidPeriod, .invalidRange, .invalidTitle, .invalidUnitCode, .malformedJson,
              .malformedLanguageTag, .malformedManifest, .malformedProductId, .missingFile, .missingKind, .missingLanguage,
-             .missingTitle, .missingUnit, .mistypedProductId, .noKnownColumns, .notAFile, .notAFolder, .notAKhoBundle,
+             .missingTitle, .missingUnit, .mistypedProductId, .noKnownColumns, .notUtf8, .notAFile, .notAFolder, .notAKhoBundle,
              .notARegularFile, .notMaster, .notPhysical, .outputIsTerminal, .outputInArchive, .pathEscapesFolder, .sourceIdTooLong,
              .titleTooLong, .unclosedQuote, .unknownAccess, .unknownCarrier, .unknownChannel, .unknownField,
              .unknownKind, .unknownLanguageTag, .unknownMethod, .unknownRole, .invalidBundle:

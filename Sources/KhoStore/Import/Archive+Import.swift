@@ -29,7 +29,7 @@ extension Archive {
         let parsed = try ManifestParser.parse([UInt8](data), fileName: name).get()
         var report = ImportReport(manifest: manifest.description, format: parsed.format, dryRun: options.dryRun,
                                   results: [], problems: parsed.rowProblems, warnings: parsed.warnings)
-        let validator = ManifestValidator(products: ProductValidator(languages: registry, cache: ValidationCache()), headers: parsed.headers)
+        let validator = ManifestValidator(products: ProductValidator(languages: registry, cache: ValidationCache(), today: clock.now().vietnamDate), headers: parsed.headers)
         let planner = ImportPlanner(validator: validator, finder: ManifestFiles(base: manifest.parentFolder), manifestName: name,
                                     unreadable: Set(parsed.rowProblems.map(\.row)), config: config, ids: ids)
         // Rows that could not be read at all are rejected whatever happens next.
