@@ -14,6 +14,8 @@ public enum EventType: String, Sendable, Codable, CaseIterable {
     case fixityCheck = "fixity_check"
     /// The product arrived in a bundle from another archive (PREMIS: ingestion of a transfer).
     case bundleImport = "bundle_import"
+    /// Stored bytes that were missing or damaged were replaced by good ones (PREMIS: recovery).
+    case repair
 }
 
 public enum EventOutcome: String, Sendable, Codable {

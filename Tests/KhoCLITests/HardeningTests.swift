@@ -200,3 +200,75 @@ extension HardeningTests {
         #expect(jobs.status == 2 && jobs.stderr.contains("--jobs") && jobs.stderr.contains("at least 1"), "\(jobs.stderr)")
     }
 }
+
+extension HardeningTests {
+    func blob(_ ws: Workspace, _ sha: String) -> String { "\(ws.archive)/blobs/sha256/\(sha.prefix(2))/\(sha)" }
+
+    /// Changes one byte of a stored file, keeping its size.
+    func damage(_ path: String) throws {
+        chmod(path, 0o644)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        bytes[0] ^= 0xFF
+        try bytes.write(to: URL(fileURLWithPath: path))
+    }
+
+    /// 6. An export checks every file's digest as it streams: damaged bytes fail it, naming the
+    /// product and file, and nothing is recorded.
+    @Test func exportRefusesDamagedBytes() throws {
+        let ws = Workspace()
+        let id = ws.ingest(ws.file("a.txt", "nội dung gốc"))
+        #expect(ws.run(["export", "-o", "\(ws.path)/first.tar"]).status == 0)
+        #expect(ws.run(["edit", id, "--campaign", "Ngày Nhân quyền"]).status == 0)   // in the next --since-last export
+        let sha = ((ws.run(["show", id, "--json"]).object["files"] as? [[String: Any]])?.first?["sha256"] as? String) ?? ""
+        try damage(blob(ws, sha))
+        let r = ws.run(["export", "-o", "\(ws.path)/bad.tar", "--since-last"])
+        #expect(r.status == 3 && r.stderr.contains(id), "\(r.status) \(r.stderr)")
+        let full = ws.run(["export", "-o", "\(ws.path)/bad2.tar"])
+        #expect(full.status == 3 && full.stderr.contains(id) && full.stderr.contains("file 1"), "\(full.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(ws.path)/bad2.tar"))
+        #expect(ws.run(["exports", "--json"]).array.count == 1, "no export was recorded, the --since-last cursor did not move")
+    }
+
+    /// 7. Identical good bytes replace a damaged copy, even one nobody knew was damaged, and a
+    /// damaged file nobody refers to is not adopted; verify checks every blob file.
+    @Test func goodBytesReplaceDamagedOnes() throws {
+        let ws = Workspace()
+        let content = "bản gốc của tờ rơi"
+        let id = ws.ingest(ws.file("a.txt", content))
+        let sha = ((ws.run(["show", id, "--json"]).object["files"] as? [[String: Any]])?.first?["sha256"] as? String) ?? ""
+        try damage(blob(ws, sha))
+        // The same bytes arrive under another title, before any verify.
+        _ = ws.ingest(ws.file("copy.txt", content), title: "Bản sao")
+        let after = ws.run(["verify", "--json"])
+        #expect(after.status == 0 && after.object["intact"] as? Bool == true, "\(after.out)")
+
+        // A damaged file under the name of bytes not yet stored, that no product refers to.
+        let orphan = "bytes no product holds yet"
+        let orphanSHA = ws.sha256(of: ws.file("orphan.txt", orphan))
+        try FileManager.default.createDirectory(atPath: (blob(ws, orphanSHA) as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Data("not those bytes".utf8).write(to: URL(fileURLWithPath: blob(ws, orphanSHA)))
+        let found = ws.run(["verify", "--json"])
+        #expect(found.status == 3, "an unreferenced damaged blob is found: \(found.out)")
+        #expect(((found.object["findings"] as? [[String: Any]]) ?? []).contains { $0["sha256"] as? String == orphanSHA })
+        #expect((found.object["unreferenced"] as? [String]) == [orphanSHA])
+        _ = ws.ingest(ws.file("orphan-source.txt", orphan), title: "Tờ khác")
+        let final = ws.run(["verify", "--json"])
+        #expect(final.status == 0 && final.object["intact"] as? Bool == true, "\(final.out)")
+    }
+
+    /// 15. Restoring a missing blob by ingesting its bytes again says "restored" and logs it.
+    @Test func restoringAMissingBlobIsSaidAndLogged() throws {
+        let ws = Workspace()
+        let file = ws.file("a.txt", "nội dung")
+        let id = ws.ingest(file)
+        let sha = ((ws.run(["show", id, "--json"]).object["files"] as? [[String: Any]])?.first?["sha256"] as? String) ?? ""
+        try FileManager.default.removeItem(atPath: blob(ws, sha))
+        #expect(ws.run(["verify"]).status == 3)
+        let again = ws.run(["ingest", file, "--title", "Quyền con người", "--kind", "article", "--lang", "vi", "--unit", "00004", "--json"])
+        #expect(again.status == 0 && again.object["status"] as? String == "restored", "\(again.out) \(again.stderr)")
+        #expect((again.object["notices"] as? [String])?.contains { $0.contains("restored") } == true)
+        let events = (ws.run(["show", id, "--json"]).object["events"] as? [[String: Any]]) ?? []
+        #expect(events.contains { $0["type"] as? String == "repair" && ($0["object"] as? String) == "file:\(id)/1" }, "\(events.map { $0["type"] ?? "" })")
+        #expect(ws.run(["verify"]).status == 0)
+    }
+}

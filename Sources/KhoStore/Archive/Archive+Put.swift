@@ -12,6 +12,11 @@ public enum PutStatus: String, Sendable, Codable {
     case stored
     /// Everything asked for was already in the archive; nothing changed.
     case alreadyPresent = "already_present"
+    /// The product was already there, and bytes of its files that were missing or damaged in
+    /// the store were replaced by the good ones given.
+    case restored
+    /// The product was already there, and the metadata given replaced what differed.
+    case updated
 }
 
 public struct PutResult: Sendable {
@@ -94,9 +99,10 @@ extension Archive {
             var notices = staged.notices
             let shas = Set(staged.files.map(\.blob.sha256))
             if let existing = try findSameProduct(db, title: metadata.title, shas: shas) {
-                return PutResult(product: existing, status: .alreadyPresent,
-                                 notices: ["already archived as \(existing.id) with the same title and files; nothing stored"],
-                                 newBlobs: staged.newBlobs, bytesStored: 0)
+                let restored = try restorations(db, staged.files, at: now)
+                return PutResult(product: existing, status: restored.isEmpty ? .alreadyPresent : .restored,
+                                 notices: restored.isEmpty ? ["already archived as \(existing.id) with the same title and files; nothing stored"] : restored,
+                                 newBlobs: staged.newBlobs, bytesStored: restored.isEmpty ? 0 : staged.newBytes)
             }
             notices += try holderNotices(db, staged.files)
             let id = try createProduct(db, metadata: metadata, digitization: .bornDigital, files: staged.files,
@@ -118,10 +124,31 @@ extension Archive {
                                            digitizedOn: digitizedOn, method: method, detail: "", at: now)
             notices += outcome.notices
             if outcome.added == 0 {
-                return PutResult(product: current, status: .alreadyPresent, notices: notices, newBlobs: staged.newBlobs, bytesStored: 0)
+                let restored = try restorations(db, staged.files, at: now)
+                return PutResult(product: current, status: restored.isEmpty ? .alreadyPresent : .restored, notices: notices + restored,
+                                 newBlobs: staged.newBlobs, bytesStored: restored.isEmpty ? 0 : staged.newBytes)
             }
             return PutResult(product: try CatalogReads.product(db, id: id)!, status: .stored, notices: notices,
                              newBlobs: staged.newBlobs, bytesStored: staged.newBytes)
         }
+    }
+
+    /// Files whose bytes the catalog already held, stored now because the store's copy was
+    /// missing or damaged: each holder gets a `repair` event, the blob's check outcome says
+    /// `repaired`. Returns what to tell the user.
+    func restorations(_ db: Database, _ files: [StagedFile], at now: Timestamp) throws -> [String] {
+        var notices: [String] = []
+        for file in files where file.blob.wasNew || file.blob.repaired {
+            let holders = try CatalogReads.holders(db, sha256: file.blob.sha256)
+            guard !holders.isEmpty else { continue }
+            try CatalogWrites.recordBlob(db, sha256: file.blob.sha256, size: file.blob.size, repaired: true, at: now)
+            for holder in holders {
+                try CatalogWrites.append(db, event(.repair, object: "file:\(holder.productID)/\(holder.n)", product: holder.productID,
+                                                   detail: "sha256:\(file.blob.sha256): the stored bytes were \(file.blob.wasNew ? "missing" : "damaged"); restored from \(file.source)",
+                                                   at: now))
+                notices.append("restored the stored bytes of file \(holder.n) of \(holder.productID) ('\(holder.name)') from \(file.source)")
+            }
+        }
+        return notices
     }
 }

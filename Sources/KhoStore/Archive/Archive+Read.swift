@@ -88,19 +88,19 @@ extension Archive {
 }
 
 extension Archive {
-    /// Streams the stored bytes of a file whose SHA-256 the catalog knows, without hashing them
-    /// again (an export writes the catalog's digest into its manifest). A blob of the wrong size
-    /// is an error; a damaged one of the right size is what `kho verify` is for.
+    /// Streams the stored bytes of a file, checking them against the catalog's SHA-256 as they
+    /// go: an export writes that digest into its manifest, so bytes that do not match it must
+    /// stop the export. The bytes already sent are lost with the caller's unfinished output.
     public func streamStoredFile(_ file: StoredFile, of id: ProductID, buffer: UnsafeMutableRawBufferPointer,
                                  sink: (UnsafeRawBufferPointer) throws(KhoError) -> Void) throws(KhoError) {
-        let size: Int64
+        let read: (sha256: String, size: Int64)
         do {
-            size = try blobs.readRaw(file.sha256, buffer: buffer, sink: sink)
+            read = try blobs.read(file.sha256, buffer: buffer, sink: sink)
         } catch where error.code == .missingFile {
             throw KhoError(.blobMissing, "the stored bytes of file \(file.n) of \(id) (sha256:\(file.sha256)) are missing from the archive; run kho verify")
         }
-        guard size == file.size else {
-            throw KhoError(.blobDamaged, "file \(file.n) of \(id) has \(size) bytes in the store, the catalog says \(file.size); run kho verify")
+        guard read.size == file.size, read.sha256 == file.sha256 else {
+            throw KhoError(.blobDamaged, "file \(file.n) of \(id) is damaged in the store (sha256 \(read.sha256), \(read.size) bytes; the catalog says \(file.sha256), \(file.size) bytes); nothing was written — run kho verify, then ingest or attach the original again to repair it")
         }
     }
 }

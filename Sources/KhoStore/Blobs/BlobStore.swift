@@ -151,7 +151,7 @@ public final class BlobStore: Sendable {
         return staged
     }
 
-    /// Renames staged files into place (or drops them when the bytes are already stored).
+    /// Renames staged files into place, over any copy already there.
     private func publish(_ staged: [Staged], batch: Bool, damaged: Set<String>) throws(KhoError) -> [StoredBlob] {
         var touchedShards: Set<HostPath> = []
         var results: [StoredBlob] = []
@@ -160,14 +160,10 @@ public final class BlobStore: Sendable {
         while let item = remaining.first {
             let final = path(for: item.sha256)
             let shard = HostPath(bytes: Array(final.bytes.dropLast(65)))
-            let isDamaged = damaged.contains(item.sha256)
-            if !isDamaged, contains(item.sha256, size: item.size) {
-                FS.remove(item.tempPath)
-                remaining.removeFirst()
-                results.append(StoredBlob(sha256: item.sha256, size: item.size, mediaType: item.mediaType, wasNew: false, repaired: false))
-                continue
-            }
-            let existed = FS.exists(final)
+            // The new copy always takes the name, by an atomic rename: a copy already there may
+            // be damaged without anyone knowing yet (same size, other bytes), and identical good
+            // bytes must leave a good copy. Readers of the old copy keep their open file.
+            let existing = FS.fileStatus(final)
             if !knownShards.withLock({ $0.contains(shard) }) {
                 try FS.makeDirectory(shard)
                 knownShards.withLock { _ = $0.insert(shard) }
@@ -175,8 +171,9 @@ public final class BlobStore: Sendable {
             try FS.rename(item.tempPath, final)
             remaining.removeFirst()
             touchedShards.insert(shard)
+            let wrongSize = existing.map { Int64($0.st_size) != item.size || $0.st_mode & S_IFMT != S_IFREG } ?? false
             results.append(StoredBlob(sha256: item.sha256, size: item.size, mediaType: item.mediaType,
-                                      wasNew: !existed, repaired: existed || isDamaged))
+                                      wasNew: existing == nil, repaired: damaged.contains(item.sha256) || wrongSize))
         }
         if batch && !touchedShards.isEmpty {
             try FileDescriptor.open(root, flags: O_RDONLY | O_DIRECTORY, doing: "flushing new blobs").syncFileSystem()

@@ -27,32 +27,20 @@ public struct VerifyReport: Sendable {
 }
 
 extension Archive {
+    /// Re-hashes every blob the catalog knows, and every blob file no product refers to (a
+    /// damaged one of those would otherwise be found only when some product needs its bytes).
     public func verify(jobs: Int = Parallel.defaultJobs, progress: (any ProgressReporter)? = nil) throws(KhoError) -> VerifyReport {
         let started = clock.uptime()
         let known: [(sha256: String, size: Int64)] = try catalog.read { db in
             try Row.fetchAll(db, sql: "SELECT sha256, size FROM blobs ORDER BY size DESC").map { ($0[0], $0[1]) }
         }
-        let total = known.reduce(0) { $0 + $1.size }
-        progress?.start(label: "verifying", totalBytes: total, totalItems: known.count)
-        let buffers = WorkerBuffers(count: jobs, size: BlobStore.chunkSize)
-        let store = blobs
-        let outcomes: [VerifyFinding?] = try Parallel.map(count: known.count, jobs: jobs) { index, worker throws(KhoError) -> VerifyFinding? in
-            let (sha, size) = known[index]
-            defer { progress?.itemDone() }
-            do throws(KhoError) {
-                let read = try store.read(sha, buffer: buffers[worker]) { chunk throws(KhoError) in progress?.advance(bytes: Int64(chunk.count)) }
-                if read.sha256 == sha && read.size == size { return nil }
-                return VerifyFinding(kind: .damaged, sha256: sha, expectedSize: size, actualSHA256: read.sha256, actualSize: read.size,
-                                     detail: "content changed: sha256 is now \(read.sha256), \(read.size) bytes (expected \(size))", holders: [])
-            } catch where error.code == .missingFile {
-                return VerifyFinding(kind: .missing, sha256: sha, expectedSize: size, detail: "the blob file is missing", holders: [])
-            } catch {
-                return VerifyFinding(kind: .unreadable, sha256: sha, expectedSize: size, detail: error.message, holders: [])
-            }
-        }
-        progress?.finish()
         let knownNames = Set(known.map(\.sha256))
         let unreferenced = blobs.allStoredNames().filter { !knownNames.contains($0) }.sorted()
+        let loose = unreferenced.map { ($0, FS.fileStatus(blobs.path(for: $0)).map { Int64($0.st_size) } ?? 0) }
+        let total = known.reduce(0) { $0 + $1.size }
+        progress?.start(label: "verifying", totalBytes: total + loose.reduce(0) { $0 + $1.1 }, totalItems: known.count + loose.count)
+        let outcomes = try check(known + loose, jobs: jobs, progress: progress)
+        progress?.finish()
         let now = clock.now()
         var findings: [VerifyFinding] = []
         let seconds = clock.uptime() - started
@@ -65,6 +53,7 @@ extension Archive {
             }
             for var finding in failed.values.sorted(by: { $0.sha256 < $1.sha256 }) {
                 finding.holders = try CatalogReads.holders(db, sha256: finding.sha256)
+                if finding.holders.isEmpty { finding.detail += " (a blob file no product refers to)" }
                 for holder in finding.holders {
                     try CatalogWrites.append(db, event(.fixityCheck, object: "file:\(holder.productID)/\(holder.n)", product: holder.productID,
                                                        outcome: .failure, detail: "sha256:\(finding.sha256) \(finding.kind.rawValue): \(finding.detail)", at: now))
@@ -72,10 +61,30 @@ extension Archive {
                 findings.append(finding)
             }
             let summary = "\(known.count) blob(s), \(Formatting.bytes(total)) checked: \(findings.isEmpty ? "all intact" : "\(findings.count) damaged or missing")"
-                + (unreferenced.isEmpty ? "" : "; \(unreferenced.count) unreferenced blob file(s)")
+                + (unreferenced.isEmpty ? "" : "; \(unreferenced.count) unreferenced blob file(s), checked too")
             try CatalogWrites.append(db, event(.fixityCheck, object: "archive", product: nil, outcome: findings.isEmpty ? .success : .failure,
                                                detail: summary, at: now))
         }
         return VerifyReport(checkedBlobs: known.count, checkedBytes: total, findings: findings, unreferenced: unreferenced, seconds: seconds)
+    }
+
+    /// Hashes each blob on `jobs` threads; nil for an intact one.
+    private func check(_ list: [(sha256: String, size: Int64)], jobs: Int, progress: (any ProgressReporter)?) throws(KhoError) -> [VerifyFinding?] {
+        let buffers = WorkerBuffers(count: jobs, size: BlobStore.chunkSize)
+        let store = blobs
+        return try Parallel.map(count: list.count, jobs: jobs) { index, worker throws(KhoError) -> VerifyFinding? in
+            let (sha, size) = list[index]
+            defer { progress?.itemDone() }
+            do throws(KhoError) {
+                let read = try store.read(sha, buffer: buffers[worker]) { chunk throws(KhoError) in progress?.advance(bytes: Int64(chunk.count)) }
+                if read.sha256 == sha && read.size == size { return nil }
+                return VerifyFinding(kind: .damaged, sha256: sha, expectedSize: size, actualSHA256: read.sha256, actualSize: read.size,
+                                     detail: "content changed: sha256 is now \(read.sha256), \(read.size) bytes (expected \(size))", holders: [])
+            } catch where error.code == .missingFile {
+                return VerifyFinding(kind: .missing, sha256: sha, expectedSize: size, detail: "the blob file is missing", holders: [])
+            } catch {
+                return VerifyFinding(kind: .unreadable, sha256: sha, expectedSize: size, detail: error.message, holders: [])
+            }
+        }
     }
 }
