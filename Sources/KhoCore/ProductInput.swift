@@ -43,6 +43,27 @@ public struct ProductInput: Sendable, Equatable {
     }
 }
 
+extension ProductInput {
+    /// `base` with the fields given here laid over it: a field left out (nil, or an empty list)
+    /// keeps its value from `base`. An edit, or a re-run that changes what was stored.
+    public func overlaid(on base: ProductInput) -> ProductInput {
+        var out = base
+        if let title { out.title = title }
+        if let kind { out.kind = kind }
+        if !languages.isEmpty { out.languages = languages }
+        if let unit { out.unit = unit }
+        if let produced { out.produced = produced }
+        if let published { out.published = published }
+        if !channels.isEmpty { out.channels = channels }
+        if !topics.isEmpty { out.topics = topics }
+        if let campaign { out.campaign = campaign }
+        if let description { out.description = description }
+        if let creator { out.creator = creator }
+        if let access { out.access = access }
+        return out
+    }
+}
+
 public struct Validated<Value: Sendable>: Sendable {
     public var value: Value
     /// Things that are accepted but probably wrong (a language-tag trap, dates out of order).

@@ -8,6 +8,15 @@ public enum AccessLevel: String, CaseIterable, Sendable, Codable {
     public static func parse(_ text: String) -> AccessLevel? {
         AccessLevel(rawValue: text.trimmingWhitespace().lowercased())
     }
+
+    /// public < internal < restricted: going down this order opens a product to more people.
+    public var rank: Int {
+        switch self {
+        case .public: 0
+        case .internal: 1
+        case .restricted: 2
+        }
+    }
 }
 
 /// The physical carrier a product exists on before it is digitized.

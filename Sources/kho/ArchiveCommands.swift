@@ -87,9 +87,9 @@ struct ImportCommand: ParsableCommand {
         if r.registered > 0 { parts.append("\(r.registered) registered, not yet digitized") }
         if r.filesAttached > 0 { parts.append("\(r.filesAttached) file(s) attached to existing products") }
         let rate = r.seconds > 0 ? Double(r.rows) / r.seconds : 0
-        Console.out("stored \(r.stored)\(parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))"), already present \(r.alreadyPresent), rejected \(r.rejected); "
+        Console.out("stored \(r.stored)\(parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))"), \(r.updated > 0 ? "updated \(r.updated), " : "")already present \(r.alreadyPresent), rejected \(r.rejected); "
             + "\(Formatting.bytes(r.bytesStored)) new in \(Formatting.oneDecimal(r.seconds)) s (\(Int(rate.rounded())) rows/s); result: \(r.report ?? "-")")
-        if r.stored == 0 && r.rejected == 0 && r.alreadyPresent > 0 { Console.out("nothing new: every row was already in the archive") }
+        if r.stored == 0 && r.updated == 0 && r.rejected == 0 && r.alreadyPresent > 0 { Console.out("nothing new: every row was already in the archive") }
     }
 }
 

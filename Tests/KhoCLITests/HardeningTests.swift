@@ -272,3 +272,49 @@ extension HardeningTests {
         #expect(ws.run(["verify"]).status == 0)
     }
 }
+
+extension HardeningTests {
+    /// 8. A re-run whose metadata differs is never silently ignored: a change is applied as an
+    /// edit (logged, reported "updated"), lowering access is refused naming the field.
+    @Test func reRunsApplyChangesOrRefuseThem() {
+        let ws = Workspace()
+        let file = ws.file("a.txt", "a")
+        let base = ["ingest", file, "--title", "Bài A", "--kind", "article", "--lang", "vi", "--unit", "00004", "--json"]
+        let id = ws.run(base).object["id"] as? String ?? ""
+        let raised = ws.run(base + ["--access", "restricted", "--campaign", "Ngày Nhân quyền"])
+        #expect(raised.status == 0 && raised.object["status"] as? String == "updated" && raised.object["id"] as? String == id, "\(raised.out) \(raised.stderr)")
+        let shown = ws.run(["show", id, "--json"]).object
+        #expect(shown["access"] as? String == "restricted" && shown["campaign"] as? String == "Ngày Nhân quyền")
+        #expect(((shown["events"] as? [[String: Any]]) ?? []).contains { $0["type"] as? String == "metadata_modification" })
+        let lowered = ws.run(base + ["--access", "public"])
+        #expect(lowered.status == 1 && lowered.stderr.contains("access") && lowered.stderr.contains("kho edit"), "\(lowered.stderr)")
+        #expect(ws.run(["show", id, "--json"]).object["access"] as? String == "restricted")
+        // Not given: kept as stored.
+        #expect(ws.run(base).object["status"] as? String == "already_present")
+
+        // A manifest re-run, matched by source_id.
+        let manifest = "\(ws.path)/m/m.csv"
+        ws.file("m/m.csv", "source_id,title,kind,languages,unit,access\nS1,Tờ gấp,leaflet,vi,00004,public\n")
+        #expect(ws.run(["import", manifest]).status == 0)
+        ws.file("m/m.csv", "source_id,title,kind,languages,unit,access\nS1,Tờ gấp,leaflet,vi,00004,restricted\n")
+        let updated = ws.run(["import", manifest, "--json"])
+        #expect(updated.status == 0 && (updated.object["results"] as? [[String: Any]])?.first?["status"] as? String == "updated", "\(updated.out)")
+        ws.file("m/m.csv", "source_id,title,kind,languages,unit,access\nS1,Tờ gấp,leaflet,vi,00004,public\n")
+        let refused = ws.run(["import", manifest, "--json"])
+        #expect(refused.status == 1 && ((refused.object["results"] as? [[String: Any]])?.first?["message"] as? String)?.contains("access") == true, "\(refused.out)")
+        ws.file("m/m.csv", "source_id,title,kind,languages,unit\nS1,Tờ gấp,leaflet,vi,00004\n")
+        #expect((ws.run(["import", manifest, "--json"]).object["results"] as? [[String: Any]])?.first?["status"] as? String == "already_present")
+        let leaflet = ws.run(["list", "--kind", "leaflet", "--json"]).array.first
+        #expect(leaflet?["access"] as? String == "restricted")
+    }
+
+    /// 15. The import result file keeps the manifest's order, rejected rows among the others.
+    @Test func theResultFileKeepsManifestOrder() {
+        let ws = Workspace()
+        ws.file("m/a.txt", "a")
+        ws.file("m/m.csv", "title,kind,languages,unit,files\nA,article,vi,00004,a.txt\nB,poem,vi,00004,\nC,leaflet,vi,00004,\nD,article,xx_YY,00004,\n")
+        _ = ws.run(["import", "\(ws.path)/m/m.csv"])
+        let rows = ((try? String(contentsOfFile: "\(ws.path)/m/m.csv.result.csv", encoding: .utf8)) ?? "").split(separator: "\r\n").dropFirst()
+        #expect(rows.map { $0.split(separator: ",").first.map(String.init) ?? "" } == ["2", "3", "4", "5"], "\(rows)")
+    }
+}

@@ -8,6 +8,7 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     // input: Something the user gave is wrong or names nothing: a value, a file, an ID.
     case absolutePath = "absolute_path"
     case ambiguousLanguage = "ambiguous_language"
+    case accessLowered = "access_lowered"
     case changedMeanwhile = "changed_meanwhile"
     case controlCharacters = "control_characters"
     case duplicateColumn = "duplicate_column"
@@ -111,7 +112,7 @@ extension ErrorCode {
         switch self {
         case .usage:
             .usage
-        case .absolutePath, .pathEscapesFolder, .sourceIdTooLong, .ambiguousLanguage, .changedMeanwhile, .controlCharacters, .duplicateColumn, .duplicateRow, .emptyManifest, .emptyQuery,
+        case .absolutePath, .pathEscapesFolder, .sourceIdTooLong, .accessLowered, .ambiguousLanguage, .changedMeanwhile, .controlCharacters, .duplicateColumn, .duplicateRow, .emptyManifest, .emptyQuery,
              .extraCells, .fileChanged, .fileExists, .folderNotEmpty, .invalidChoice, .invalidDate,
              .invalidPeriod, .invalidRange, .invalidTitle, .invalidUnitCode, .malformedJson, .malformedLanguageTag,
              .malformedManifest, .malformedProductId, .missingFile, .missingKind, .missingLanguage, .missingTitle,

@@ -33,6 +33,8 @@ public struct PlannedRow: Sendable {
     public var action: ImportAction?
     public var problems: [RowProblem]
     public var warnings: [String]
+    /// The metadata the row gives (its non-empty cells), for a re-run to compare with what is stored.
+    public var given: ProductInput?
 }
 
 public struct ManifestValidator: Sendable {
@@ -112,18 +114,22 @@ public struct ManifestValidator: Sendable {
             action = newProduct(row, files: files, digitizedOn: digitizedOn, method: method, notes: &notes)
         }
         return PlannedRow(row: row.row, sourceID: sourceID, action: notes.problems.isEmpty ? action : nil, problems: notes.problems,
-                          warnings: notes.warnings)
+                          warnings: notes.warnings, given: row[.productID] == nil ? Self.input(row) : nil)
+    }
+
+    /// What the row's cells say of the product's metadata.
+    static func input(_ row: ManifestRow) -> ProductInput {
+        ProductInput(title: row[.title], kind: row[.kind], languages: row[.languages].map { [$0] } ?? [],
+                     unit: row[.unit], produced: row[.produced], published: row[.published],
+                     channels: row[.channels].map { [$0] } ?? [], topics: row[.topics].map { [$0] } ?? [],
+                     campaign: row[.campaign], description: row.cells[.description], creator: row[.creator], access: row[.access])
     }
 
     /// A row without a product_id: a born-digital product (files), a physical one with its
     /// scans (files and a carrier), or a registration (no files).
     private func newProduct(_ row: ManifestRow, files: [String], digitizedOn: CalendarDate?, method: DigitizationMethod?,
                             notes: inout RowNotes) -> ImportAction? {
-        let input = ProductInput(title: row[.title], kind: row[.kind], languages: row[.languages].map { [$0] } ?? [],
-                                 unit: row[.unit], produced: row[.produced], published: row[.published],
-                                 channels: row[.channels].map { [$0] } ?? [], topics: row[.topics].map { [$0] } ?? [],
-                                 campaign: row[.campaign], description: row.cells[.description], creator: row[.creator],
-                                 access: row[.access])
+        let input = Self.input(row)
         var carrier: Carrier?
         if let text = row[.carrier] {
             carrier = Carrier.parse(text)

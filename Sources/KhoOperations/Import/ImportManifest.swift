@@ -54,7 +54,7 @@ public struct ImportManifest: ArchiveOperation {
 public struct ImportDocument: Codable, Sendable {
     public struct Row: Codable, Sendable {
         public var row: Int
-        /// stored, already_present, rejected, or ok (a dry run's valid row).
+        /// stored, updated, already_present, rejected, or ok (a dry run's valid row).
         public var status: String
         public var productID: String?
         public var sourceID: String?
@@ -66,6 +66,8 @@ public struct ImportDocument: Codable, Sendable {
     public var dryRun: Bool
     public var rows: Int
     public var stored: Int
+    /// Rows whose product was already stored, and whose changed metadata was applied.
+    public var updated: Int
     public var alreadyPresent: Int
     public var rejected: Int
     public var ok: Int
@@ -86,6 +88,7 @@ public struct ImportDocument: Codable, Sendable {
         dryRun = r.dryRun
         rows = r.results.count
         stored = r.count(.stored)
+        updated = r.count(.updated)
         alreadyPresent = r.count(.alreadyPresent)
         rejected = r.count(.rejected)
         ok = r.count(.ok)

@@ -24,7 +24,7 @@ public struct Ingest: ArchiveOperation {
     public func run(in session: Session) throws(KhoError) -> PutDocument {
         let validated = try session.validate(metadata)
         let result = try session.archive.ingest(validated.value, files: files, jobs: max(1, jobs), progress: session.progress)
-        return session.document(result, warnings: validated.warnings)
+        return session.document(try session.rerun(result, given: metadata, source: "ingest"), warnings: validated.warnings)
     }
 }
 
@@ -45,7 +45,7 @@ public struct Register: ArchiveOperation {
     public func run(in session: Session) throws(KhoError) -> PutDocument {
         let validated = try session.validate(metadata)
         let result = try session.archive.register(validated.value, carrier: carrier ?? Carrier.typical(for: validated.value.kind))
-        return session.document(result, warnings: validated.warnings)
+        return session.document(try session.rerun(result, given: metadata, source: "register"), warnings: validated.warnings)
     }
 }
 
@@ -105,19 +105,7 @@ public struct Edit: ArchiveOperation {
 
     /// The current fields with the changes laid over them and the cleared ones emptied.
     static func overlay(_ given: ProductInput, clearing clear: [ClearableField], on current: ProductInput) -> ProductInput {
-        var input = current
-        if let v = given.title { input.title = v }
-        if let v = given.kind { input.kind = v }
-        if !given.languages.isEmpty { input.languages = given.languages }
-        if let v = given.unit { input.unit = v }
-        if let v = given.produced { input.produced = v }
-        if let v = given.published { input.published = v }
-        if !given.channels.isEmpty { input.channels = given.channels }
-        if !given.topics.isEmpty { input.topics = given.topics }
-        if let v = given.campaign { input.campaign = v }
-        if let v = given.description { input.description = v }
-        if let v = given.creator { input.creator = v }
-        if let v = given.access { input.access = v }
+        var input = given.overlaid(on: current)
         for field in clear {
             switch field {
             case .produced: input.produced = nil
@@ -145,6 +133,17 @@ extension Session {
     /// Validates metadata by this archive's rules (its language registry).
     func validate(_ input: ProductInput) throws(KhoError) -> Validated<ProductMetadata> {
         try KhoOperations.validate(input, languages: archive.registry, today: clock.now().vietnamDate)
+    }
+
+    /// A put that found its product already there: what it gives differently is applied (or
+    /// refused), never ignored.
+    func rerun(_ result: PutResult, given: ProductInput, source: String) throws(KhoError) -> PutResult {
+        guard result.status == .alreadyPresent else { return result }
+        let rerun = try archive.applyRerun(result.product, given: given, source: source)
+        guard rerun.status == .updated else { return result }
+        var updated = rerun
+        updated.newBlobs = result.newBlobs
+        return updated
     }
 
     func document(_ result: PutResult, warnings: [String]) -> PutDocument {

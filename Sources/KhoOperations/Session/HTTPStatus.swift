@@ -9,7 +9,7 @@ extension ErrorCode {
             400
         case .unknownProduct, .unknownFile, .unknownUnit, .noFiles, .notAnArchive, .noPreviousExport:
             404
-        case .changedMeanwhile, .fileExists, .folderNotEmpty, .sourceIdConflict, .fileChanged:
+        case .accessLowered, .changedMeanwhile, .fileExists, .folderNotEmpty, .sourceIdConflict, .fileChanged:
             409
         case .payloadTooLarge:
             413

@@ -6,7 +6,8 @@ import KhoPlatform
 extension Archive {
     /// Replaces the metadata of `id` with `metadata`. `expected` is the product as the caller
     /// read it: if another process changed it meanwhile, nothing is written.
-    public func updateMetadata(_ id: ProductID, from expected: Product, to metadata: ProductMetadata) throws(KhoError) -> PutResult {
+    /// `note` (where the change came from) heads the event's detail.
+    public func updateMetadata(_ id: ProductID, from expected: Product, to metadata: ProductMetadata, note: String? = nil) throws(KhoError) -> PutResult {
         let changes = MetadataDiff.changes(from: expected.metadata, to: metadata)
         if changes.isEmpty {
             return PutResult(product: expected, status: .alreadyPresent, notices: ["nothing to change"], newBlobs: 0, bytesStored: 0)
@@ -21,7 +22,7 @@ extension Archive {
             }
             try CatalogWrites.updateMetadata(db, pk: pk, metadata: metadata, replacing: current.metadata, config: config, at: now)
             try CatalogWrites.append(db, event(.metadataModification, object: "product:\(id)", product: id,
-                                               detail: changes.joined(separator: "; "), at: now))
+                                               detail: (note.map { "\($0): " } ?? "") + changes.joined(separator: "; "), at: now))
             return PutResult(product: try CatalogReads.product(db, id: id)!, status: .stored, notices: [], newBlobs: 0, bytesStored: 0)
         }
     }

@@ -63,7 +63,9 @@ extension Archive {
         try catalog.probeWriteLock()
         let resultFile = try ImportResultFile(resultPath)
         report.reportPath = resultPath.description
-        try resultFile.append(report.results)
+        // The result file keeps the manifest's order: each chunk's rows are written together,
+        // with the unreadable rows that come before its end.
+        var unwritten = report.results.sorted { $0.row < $1.row }[...]
         let damaged = try catalog.read { db in try CatalogReads.damagedBlobs(db) }
         let lookups = try catalog.write { db in try ChunkLookups(db) }
         options.progress?.start(label: "importing", totalBytes: 0, totalItems: rows.count)
@@ -81,21 +83,32 @@ extension Archive {
                 pipeline.start { planner.plan(rows[next], jobs: 1, prepareAt: preparedAt) }
             }
             let (rejected, valid) = try sortOut(checked, productColumn: productColumn, report: &report)
-            try resultFile.append(rejected)
+            var chunkResults = rejected
             report.results += rejected
             for _ in rejected { options.progress?.itemDone() }
             var start = 0
             while start < valid.count {
                 let end = Self.chunkEnd(valid, from: start)
-                let stored = try storeChunk(Array(valid[start..<end]), manifest: name, damaged: damaged, lookups: lookups, options: options, report: &report)
-                try resultFile.append(stored)
+                let stored: [ImportRowResult]
+                do {
+                    stored = try storeChunk(Array(valid[start..<end]), manifest: name, damaged: damaged, lookups: lookups, options: options, report: &report)
+                } catch {
+                    // What was stored before the failure is still said in the result file.
+                    try? resultFile.append(chunkResults.sorted { $0.row < $1.row })
+                    throw error
+                }
+                chunkResults += stored
                 report.results += stored
                 for _ in stored { options.progress?.itemDone() }
                 start = end
             }
+            let lastRow = rows[ranges[number].upperBound - 1].row
+            while let next = unwritten.first, next.row <= lastRow { chunkResults.append(unwritten.removeFirst()) }
+            try resultFile.append(chunkResults.sorted { $0.row < $1.row })
         }
+        try resultFile.append(Array(unwritten))
         // The import itself, in the archive's log.
-        let summary = "import of \(name): \(report.count(.stored)) stored, \(report.count(.alreadyPresent)) already present, \(report.count(.rejected)) rejected"
+        let summary = "import of \(name): \(report.count(.stored)) stored, \(report.count(.updated)) updated, \(report.count(.alreadyPresent)) already present, \(report.count(.rejected)) rejected"
         try catalog.write { db in
             try CatalogWrites.append(db, event(.ingestion, object: "archive", product: nil,
                                                outcome: report.count(.rejected) > 0 ? .warning : .success, detail: summary, at: clock.now()))
@@ -226,7 +239,7 @@ extension Archive {
             case .newProduct: report.newProducts += 1
             case .registered: report.registered += 1
             case .attached(let n): report.filesAttached += n
-            case .none: break
+            case .updated, .none: break
             }
         }
         return outcomes.map(\.0)

@@ -5,7 +5,7 @@ import KhoCore
 import KhoPlatform
 
 extension Archive {
-    enum RowEffect { case none, newProduct, registered, attached(Int) }
+    enum RowEffect { case none, newProduct, registered, attached(Int), updated }
 
     /// The product a new-product row would create, computed ahead (nil for attach rows).
     static func prepare(_ row: PlannedRow, manifest: String, config: ArchiveConfig, ids: IdentifierSource, at now: Timestamp) -> PreparedProduct? {
@@ -54,7 +54,7 @@ extension Archive {
                 guard title == m.title else {
                     throw KhoError(.sourceIdConflict, "source_id '\(source)' of unit \(m.unit) already names product \(id) '\(title)'; give this row another source_id or correct its title")
                 }
-                return result(.alreadyPresent, id, "already in the archive (same source_id)")
+                return try rerun(db, id, row: row, found: "same source_id", provenance: provenance, at: now)
             }
             var existing: ProductID?
             if known?.mayHaveTitle(m.title) ?? true {
@@ -65,7 +65,7 @@ extension Archive {
             }
             if let existing {
                 try linkSource(db, row: row, unit: m.unit, pk: CatalogReads.productPK(db, id: existing))
-                return result(.alreadyPresent, existing, files.isEmpty ? "already registered" : "already in the archive (same title and files)")
+                return try rerun(db, existing, row: row, found: files.isEmpty ? "already registered" : "same title and files", provenance: provenance, at: now)
             }
             var product = prepared ?? Self.prepare(row, manifest: manifest, config: config, ids: ids, at: now)!
             let (id, pk) = try createProductRow(db, &product, files: files, at: now)
@@ -75,6 +75,18 @@ extension Archive {
             return files.isEmpty ? result(.stored, id, "registered, not yet digitized", .registered)
                                  : result(.stored, id, "\(files.count) file(s)", .newProduct)
         }
+    }
+
+    /// A row naming a product already stored: what it gives differently is applied as an edit
+    /// ("updated"), or refused when it would lower access; otherwise it is already present.
+    private func rerun(_ db: Database, _ id: ProductID, row: PlannedRow, found: String, provenance: String, at now: Timestamp) throws -> (ImportRowResult, RowEffect) {
+        let changes = try applyRerun(db, id: id, given: row.given, detail: "re-run of \(provenance)", at: now)
+        if changes.isEmpty {
+            let message = found == "already registered" ? found : "already in the archive (\(found))"
+            return (ImportRowResult(row: row.row, status: .alreadyPresent, productID: id, sourceID: row.sourceID, message: message), .none)
+        }
+        return (ImportRowResult(row: row.row, status: .updated, productID: id, sourceID: row.sourceID,
+                                message: "already in the archive (\(found)); updated: \(changes.joined(separator: "; "))"), .updated)
     }
 
     private func linkSource(_ db: Database, row: PlannedRow, unit: UnitCode, pk: Int64?) throws {

@@ -7,6 +7,8 @@ public enum ImportStatus: String, Sendable, Codable {
     case stored
     /// Everything the row describes was already in the archive; nothing changed.
     case alreadyPresent = "already_present"
+    /// The row's product was already in the archive; the metadata it gives replaced what differed.
+    case updated
     /// Not stored: the message says why.
     case rejected
     /// Dry run: the row is valid and would be stored.
