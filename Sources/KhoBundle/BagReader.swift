@@ -167,6 +167,12 @@ public enum BagReader {
             state.entries += 1
             let name = archive_entry_pathname_utf8(entry).map { String(cString: $0) }
                 ?? archive_entry_pathname(entry).map { String(decoding: UnsafeRawBufferPointer(start: $0, count: strlen($0)), as: UTF8.self) } ?? ""
+            // A nameless entry is garbage from damaged compression that happened to parse; a
+            // bundle with hundreds of bad entries is damaged, not worth a line for each.
+            if name.isEmpty || state.problems.count >= 50 {
+                state.fatal("the bundle is damaged or truncated: \(name.isEmpty ? "an entry has no name" : "too many bad entries"); reading stopped")
+                break
+            }
             let type = archive_entry_filetype(entry) & 0o170000
             if archive_entry_hardlink(entry) != nil || type == 0o120000 {
                 state.fatal("\(name) is a link; a bag holds only files and folders")

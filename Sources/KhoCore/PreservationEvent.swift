@@ -32,9 +32,13 @@ public struct PreservationEvent: Sendable, Equatable, Codable {
     public var agent: String
     public var outcome: EventOutcome
     public var detail: String?
+    /// For an event of another archive's history, copied from its bundle: that archive. nil:
+    /// the event happened here.
+    public var importedFrom: String?
 
     public init(id: Int64? = nil, at: Timestamp, type: EventType, object: String, productID: ProductID?,
-                agent: String, outcome: EventOutcome, detail: String?) {
+                agent: String, outcome: EventOutcome, detail: String?, importedFrom: String? = nil) {
+        self.importedFrom = importedFrom
         self.id = id
         self.at = at
         self.type = type

@@ -7,15 +7,19 @@ public struct Product: Sendable, Equatable {
     public var files: [StoredFile]
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
+    /// The archive that created the product, when it is not this one (it came in a bundle):
+    /// only that archive may change it through a bundle.
+    public var homeArchive: String?
 
     public init(id: ProductID, metadata: ProductMetadata, digitization: Digitization, files: [StoredFile],
-                createdAt: Timestamp, updatedAt: Timestamp) {
+                createdAt: Timestamp, updatedAt: Timestamp, homeArchive: String? = nil) {
         self.id = id
         self.metadata = metadata
         self.digitization = digitization
         self.files = files
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.homeArchive = homeArchive
     }
 
     /// Digitized = at least one master file in the store (DOMAIN.md, ratio definitions).

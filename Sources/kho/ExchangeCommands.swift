@@ -153,26 +153,37 @@ struct BundleImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Store the products of a bundle made by another Kho (kho export): a bad bundle stores nothing.",
         discussion: """
-            Each product keeps its ID, metadata, files and event history, and gets an event naming \
-            the bundle and the archive it came from. Blobs already held are not stored twice. \
-            Importing the same bundle again changes nothing; a later export of the same products \
-            updates their metadata and adds their new files.
+            Each product keeps its ID, metadata, files and event history (marked as the sending \
+            archive's), and gets an event naming the bundle and the archive it came from. Blobs \
+            already held are not stored twice. Importing the same bundle again changes nothing. \
+            A product already here is changed only by a bundle of its home archive (the one that \
+            created it) or of a source kho-config.json trusts for its unit ("trustedSources"), and \
+            never to a lower access level unless --lower-access names it; otherwise it is refused \
+            (exit 1) and nothing of it is stored.
             """)
 
     @Argument(help: ArgumentHelp("The bundle file.", valueName: "FILE"))
     var file: String
 
+    @Option(name: .customLong("lower-access"), help: ArgumentHelp("Let the bundle lower this product's access level (repeatable); otherwise such a change is refused.", valueName: "ID"))
+    var lowerAccess: [String] = []
+
     @OptionGroup var options: ArchiveOptions
 
     func run() throws {
         Console.jsonMode = options.json
+        var ids: Set<ProductID> = []
+        for text in lowerAccess { ids.insert(try parseProductID(text)) }
         let session = try options.open()
         defer { session.archive.close() }
-        let result = try BundleImport(file: file).run(in: session)
+        let result = try BundleImport(file: file, lowerAccess: ids).run(in: session)
+        for refusal in result.refused { Console.error("kho: refused: \(refusal.reason)") }
         if options.json {
             Console.json(result)
         } else {
-            Console.out("\(result.bundle ?? file): \(result.stored.count) product(s) stored, \(result.updated.count) updated, \(result.unchanged.count) already here unchanged")
+            Console.out("\(result.bundle ?? file): \(result.stored.count) product(s) stored, \(result.updated.count) updated, \(result.unchanged.count) already here unchanged"
+                + (result.refused.isEmpty ? "" : ", \(result.refused.count) refused"))
         }
+        if !result.refused.isEmpty { throw ExitCode(1) }
     }
 }

@@ -41,7 +41,8 @@ enum ProductText {
             lines.append("  events")
             for e in events {
                 let when = e.at.prefix(19).replacingOccurrences(of: "T", with: " ")
-                lines.append("    \(when)Z  \(e.type.padding(22))\(e.outcome.padding(8))\(e.object)  \(e.detail ?? "")  [\(e.agent)]")
+                let origin = e.importedFrom.map { "  (history of archive \($0))" } ?? ""
+                lines.append("    \(when)Z  \(e.type.padding(22))\(e.outcome.padding(8))\(e.object)  \(e.detail ?? "")  [\(e.agent)]\(origin)")
             }
         }
         return lines.joined(separator: "\n")

@@ -318,3 +318,55 @@ extension HardeningTests {
         #expect(rows.map { $0.split(separator: ",").first.map(String.init) ?? "" } == ["2", "3", "4", "5"], "\(rows)")
     }
 }
+
+extension HardeningTests {
+    /// 1. A bundle may create products from anywhere, but may change one only when it comes from
+    /// the product's home archive (or a source declared authoritative for its unit); it never
+    /// lowers access unless the operator names the product; imported events stay marked.
+    @Test func aBundleCannotRewriteAnotherArchivesProduct() throws {
+        let province = Workspace()
+        let secret = province.ingest(province.file("mat.txt", "tài liệu mật"), title: "Tài liệu mật", extra: ["--access", "restricted"])
+        let commune = Workspace()
+        _ = commune.ingest(commune.file("a.txt", "bài xã"), title: "Bài của xã")
+        #expect(commune.run(["export", "-o", "\(commune.path)/xa.tar"]).status == 0)
+        // The commune's bundle, edited to carry the province's restricted product, made public.
+        let scratch = Scratch(prefix: "kho-forge")
+        let forged = PythonBags.make("forged.tar", in: scratch, """
+            import copy
+            def edit(m):
+                m['product']['id'] = '\(secret)'; m['product']['access'] = 'public'; m['product']['title'] = 'Tài liệu mật'
+                m['product']['events'].append({'id': None, 'at': '2020-01-01T00:00:00.000Z', 'type': 'metadata_modification', 'object': 'product:\(secret)', 'agent': 'forger', 'outcome': 'success', 'detail': 'forged'})
+            rebag('\(commune.path)/xa.tar', out, edit)
+            """)
+        let r = province.run(["bundle", "import", forged, "--json"])
+        let refusedIDs = ((r.object["refused"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+        #expect(r.status == 1 && refusedIDs == [secret], "\(r.out) \(r.stderr)")
+        let shown = province.run(["show", secret, "--json"]).object
+        #expect(shown["access"] as? String == "restricted")
+        #expect(!((shown["events"] as? [[String: Any]]) ?? []).contains { $0["agent"] as? String == "forger" })
+        #expect(province.run(["export", "-o", "\(province.path)/p.tar", "--json"]).object["restrictedLeftOut"] as? Int == 1)
+    }
+
+    /// 1. Updates from the home archive are taken, except a lower access level unless the
+    /// operator names the product; events from the sender are kept, marked as its history.
+    @Test func theHomeArchiveUpdatesItsProductsButDoesNotOpenThemUnasked() throws {
+        let commune = Workspace()
+        let id = commune.ingest(commune.file("a.txt", "bài xã"), title: "Bài của xã", extra: ["--access", "internal"])   // restricted never leaves
+        #expect(commune.run(["export", "-o", "\(commune.path)/v1.tar"]).status == 0)
+        let province = Workspace()
+        #expect(province.run(["bundle", "import", "\(commune.path)/v1.tar"]).status == 0)
+        let first = province.run(["show", id, "--json"]).object
+        let imported = ((first["events"] as? [[String: Any]]) ?? []).filter { $0["type"] as? String == "ingestion" }
+        #expect(!imported.isEmpty && imported.allSatisfy { $0["importedFrom"] as? String != nil }, "\(imported)")
+        // The commune opens it and changes its campaign: the campaign is taken, the access not.
+        #expect(commune.run(["edit", id, "--access", "public", "--campaign", "Mới"]).status == 0)
+        #expect(commune.run(["export", "-o", "\(commune.path)/v2.tar"]).status == 0)
+        let refused = province.run(["bundle", "import", "\(commune.path)/v2.tar", "--json"])
+        #expect(refused.status == 1 && ((refused.object["refused"] as? [[String: Any]]) ?? []).first?["id"] as? String == id, "\(refused.out)")
+        #expect(province.run(["show", id, "--json"]).object["access"] as? String == "internal")
+        let allowed = province.run(["bundle", "import", "\(commune.path)/v2.tar", "--lower-access", id, "--json"])
+        #expect(allowed.status == 0 && (allowed.object["updated"] as? [String]) == [id], "\(allowed.out) \(allowed.stderr)")
+        let now = province.run(["show", id, "--json"]).object
+        #expect(now["access"] as? String == "public" && now["campaign"] as? String == "Mới")
+    }
+}

@@ -126,3 +126,35 @@ import Testing
         #expect(try ListLanguages(search: "thai").run(in: office.session).entries.contains { $0.tag == "blt" })
     }
 }
+
+@Suite struct BundleTrustTests {
+    /// A source the province declares authoritative for a unit may change that unit's products;
+    /// any other archive may not, and nothing of the refused product is stored.
+    @Test func aDeclaredSourceMayUpdateAnUndeclaredOneMayNot() throws {
+        let commune = try Office(seed: 1)
+        let made = try commune.ingest("Bài A", "nội dung A")
+        let id = try ProductID.parse(made.product.id).get()
+        let original = "\(commune.scratch.path)/c.tar"
+        _ = try Export(format: .tar, output: OutputFile(path: HostPath(original))).run(in: commune.session)
+        let district = try Office(seed: 3)
+        _ = try BundleImport(file: original).run(in: district.session)
+        _ = try Edit(id: id, changes: ProductInput(campaign: "Chiến dịch huyện")).run(in: district.session)
+        let changed = "\(district.scratch.path)/d.tar"
+        _ = try Export(format: .tar, output: OutputFile(path: HostPath(changed))).run(in: district.session)
+
+        let province = try Office(seed: 2)
+        #expect(try BundleImport(file: original).run(in: province.session).stored == [made.product.id])
+        let refused = try BundleImport(file: changed).run(in: province.session)
+        #expect(refused.refused.map(\.id) == [made.product.id] && refused.refused[0].reason.contains(commune.session.archive.info.archiveID))
+        #expect(try Show(id: id).run(in: province.session).campaign == nil)
+
+        let districtID = district.session.archive.info.archiveID
+        try Data("{\"trustedSources\": {\"\(districtID)\": [\"01\"]}}".utf8).write(to: URL(fileURLWithPath: "\(province.archivePath)/kho-config.json"))
+        let trusting = try ArchiveLocation(path: HostPath(province.archivePath), isDefault: false)
+            .open(for: Office.clerk, environment: ArchiveEnvironment(clock: steppingClock(), ids: .seeded(4))).session
+        #expect(try BundleImport(file: changed).run(in: trusting).updated == [made.product.id])   // 00004 is in Hà Nội (01) today
+        let now = try Show(id: id).run(in: trusting)
+        #expect(now.campaign == "Chiến dịch huyện")
+        #expect((now.events ?? []).contains { $0.importedFrom == districtID && $0.type == "metadata_modification" })
+    }
+}

@@ -69,4 +69,27 @@ import KhoTesting
         let report = try archive.report(ReportRequest(unitCode: "51", unitEra: .from2025, period: Period.parse("2024").get()))
         #expect(report.counts == Counts(total: 1, digitized: 0, digitalPlatform: 0, diversified: 1))
     }
+
+    /// A catalog from before homes were recorded (v8): a product that arrived in a bundle gets
+    /// the sending archive as its home; a product made here has none (this archive).
+    @Test func aVersionEightCatalogLearnsItsProductsHomes() throws {
+        let scratch = Scratch()
+        let path = "\(scratch.path)/catalog.sqlite"
+        let old = try DatabaseQueue(path: path)
+        try CatalogSchema.migrator.migrate(old, upTo: "v8: exports")
+        try old.write { db in
+            try db.execute(sql: """
+                INSERT INTO products (pk, id, title, title_sort, kind, unit, access, origin, created_at, updated_at, reference_date, languages)
+                VALUES (1, '7K3Q-X9M2-PD4R-8WTR', 'Từ xã', x'00', 'article', '00004', 'public', 'born_digital', 't', 't', '2024-01-01', '["vi"]'),
+                       (2, '0000-0000-0000-0000', 'Của tỉnh', x'00', 'article', '00004', 'public', 'born_digital', 't', 't', '2024-01-01', '["vi"]');
+                INSERT INTO events (at, type, object, product_id, agent, outcome, detail) VALUES
+                    ('t', 'bundle_import', 'product:7K3Q-X9M2-PD4R-8WTR', '7K3Q-X9M2-PD4R-8WTR', 'a', 'success',
+                     'from bundle kho-export-1 of archive 5b1c-commune, 1 file(s)'),
+                    ('t', 'ingestion', 'product:0000-0000-0000-0000', '0000-0000-0000-0000', 'a', 'success', 'born-digital product');
+                """)
+        }
+        let catalog = try Catalog(path: path, lockTimeout: 1)
+        let homes = try catalog.read { db in try Row.fetchAll(db, sql: "SELECT id, home_archive FROM products ORDER BY pk").map { $0["home_archive"] as String? } }
+        #expect(homes == ["5b1c-commune", nil])
+    }
 }

@@ -32,7 +32,15 @@ public enum PythonBags {
             for name in list(members):
                 if name.endswith('/metadata.json'):
                     obj = json.loads(members[name]); edit(obj)
-                    members[name] = (json.dumps(obj, ensure_ascii=False, indent=2) + '\\n').encode()
+                    old, new = name.split('/')[-2], obj['product']['id']
+                    body = (json.dumps(obj, ensure_ascii=False, indent=2) + '\\n').encode()
+                    if old != new:   # the product's folder follows its (forged) ID
+                        for other in [n for n in members if '/data/' + old + '/' in n]:
+                            members[other.replace('/data/' + old + '/', '/data/' + new + '/')] = members.pop(other)
+                        for f in obj.get('bagFiles', []): f['path'] = f['path'].replace('data/' + old + '/', 'data/' + new + '/')
+                        body = (json.dumps(obj, ensure_ascii=False, indent=2) + '\\n').encode()
+                        name = name.replace('/data/' + old + '/', '/data/' + new + '/')
+                    members[name] = body
             rel = lambda n: n[len(root) + 1:]
             payload = {rel(n): d for n, d in members.items() if rel(n).startswith('data/')}
             members[root + '/manifest-sha256.txt'] = ''.join('%s  %s\\n' % (hashlib.sha256(d).hexdigest(), n) for n, d in sorted(payload.items())).encode()

@@ -105,8 +105,12 @@ public struct EventDocument: Codable, Sendable, Equatable {
     public var agent: String
     public var outcome: String
     @NullEncoded public var detail: String?
+    /// For another archive's history, copied from its bundle: that archive (absent for an event
+    /// that happened in this archive).
+    public var importedFrom: String?
 
     public init(_ e: PreservationEvent) {
+        importedFrom = e.importedFrom
         id = e.id
         at = e.at.iso
         type = e.type.rawValue

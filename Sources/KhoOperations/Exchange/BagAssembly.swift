@@ -110,7 +110,7 @@ struct BagAssembly {
         let names = BagFileNames.unique(product.files.map(\.name.display), reserved: ["metadata.json", "dc.xml"])
         let document = MetadataDocument(product: ProductDocument(product, events: events, registry: archive.registry),
                                         bagFiles: zip(product.files, names).map { .init(n: $0.n, path: "data/\(product.id)/\($1)") },
-                                        exportedFrom: archive.info.archiveID)
+                                        exportedFrom: archive.info.archiveID, homeArchive: product.homeArchive ?? archive.info.archiveID)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let json: Data
@@ -157,4 +157,7 @@ public struct MetadataDocument: Codable, Sendable {
     public var product: ProductDocument
     public var bagFiles: [BagFile]
     public var exportedFrom: String
+    /// The archive that created the product: only a bundle of that archive may change it where
+    /// it is imported. Absent in bundles of Kho before 0.2: the exporting archive is the home.
+    public var homeArchive: String?
 }

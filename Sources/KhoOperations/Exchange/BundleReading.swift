@@ -14,12 +14,12 @@ enum BundleReading {
     /// (path inside the bag → file), checked against the digests of the verifying pass.
     static func products(check: BagCheck, unpacked: [String: String], digests: [String: String],
                          registry: LanguageRegistry) -> Result<[BundleProduct], Failure> {
-        guard check.info.contains(where: { $0.label == "Kho-Archive-ID" }) else {
+        guard let sender = check.info.first(where: { $0.label == "Kho-Archive-ID" })?.value else {
             return .failure(Failure(message: "this bag was not made by Kho (no Kho-Archive-ID in bag-info.txt); kho bundle import takes bundles from kho export"))
         }
         var products: [BundleProduct] = []
         for metadataPath in unpacked.keys.filter({ $0.hasSuffix("/metadata.json") }).sorted() {
-            switch product(at: metadataPath, unpacked: unpacked, digests: digests, registry: registry) {
+            switch product(at: metadataPath, unpacked: unpacked, digests: digests, registry: registry, sender: sender) {
             case .success(let product): products.append(product)
             case .failure(let failure): return .failure(failure)
             }
@@ -28,7 +28,7 @@ enum BundleReading {
     }
 
     private static func product(at metadataPath: String, unpacked: [String: String], digests: [String: String],
-                                registry: LanguageRegistry) -> Result<BundleProduct, Failure> {
+                                registry: LanguageRegistry, sender: String) -> Result<BundleProduct, Failure> {
         func fail(_ message: String) -> Result<BundleProduct, Failure> { .failure(Failure(message: "\(metadataPath)\(message)")) }
         let folder = String(metadataPath.dropLast("/metadata.json".count))
         guard case .success(let id) = ProductID.parse(String(folder.dropFirst("data/".count))) else {
@@ -39,6 +39,7 @@ enum BundleReading {
             return fail(" is not a Kho product record")
         }
         let p = record.product
+        guard p.id == id.description else { return fail(": the record is of product \(p.id), not of its folder's \(id)") }
         let input = ProductInput(title: p.title, kind: p.kind, languages: p.languages, unit: p.unit, produced: p.produced,
                                  published: p.published, channels: p.channels, topics: p.topics, campaign: p.campaign,
                                  description: p.description, creator: p.creator, access: p.access)
@@ -70,12 +71,13 @@ enum BundleReading {
         let events = (p.events ?? []).compactMap { e -> PreservationEvent? in
             guard let type = EventType(rawValue: e.type), let outcome = EventOutcome(rawValue: e.outcome) else { return nil }
             return PreservationEvent(at: Timestamp(iso: e.at), type: type, object: e.object, productID: id, agent: e.agent,
-                                     outcome: outcome, detail: e.detail)
+                                     outcome: outcome, detail: e.detail, importedFrom: e.importedFrom)
         }
         // Names from elsewhere enter the catalog as single safe components, unique in the product.
         let names = FileName.unique(files.map(\.name.asComponent))
         for index in files.indices { files[index].name = names.names[index] }
-        return .success(BundleProduct(id: id, metadata: metadata, digitization: digitization, files: files, events: events))
+        return .success(BundleProduct(id: id, metadata: metadata, digitization: digitization, files: files, events: events,
+                                      homeArchive: record.homeArchive ?? record.exportedFrom))
     }
 
     /// The record, its malformed events left out (an event is history, not what the product is).

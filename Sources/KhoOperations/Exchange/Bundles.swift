@@ -50,8 +50,14 @@ public struct BundleVerifyDocument: Codable, Sendable {
 /// and history. A bad bundle, or a bag Kho did not make, stores nothing.
 public struct BundleImport: ArchiveOperation {
     public var file: String
+    /// Products whose access the bundle may lower (restricted → internal or public, internal →
+    /// public): the operator names each one.
+    public var lowerAccess: Set<ProductID>
 
-    public init(file: String) { self.file = file }
+    public init(file: String, lowerAccess: Set<ProductID> = []) {
+        self.file = file
+        self.lowerAccess = lowerAccess
+    }
 
     public func run(in session: Session) throws(KhoError) -> BundleImportDocument {
         let archive = session.archive
@@ -69,17 +75,24 @@ public struct BundleImport: ArchiveOperation {
         case .success(let found): products = found
         case .failure(let failure): throw KhoError(.notAKhoBundle, "\(file): \(failure.message); nothing was stored", subject: .file(file))
         }
-        let sender = verification.check.info.first { $0.label == "Kho-Archive-ID" }.map { " of archive \($0.value)" } ?? ""
-        let outcomes = try archive.importBundle(products, source: "bundle \(verification.name ?? file)" + sender)
-        func ids(_ outcome: BundleImportOutcome) -> [String] { outcomes.filter { $0.1 == outcome }.map { $0.0.description } }
-        return BundleImportDocument(bundle: verification.name, stored: ids(.stored), updated: ids(.updated), unchanged: ids(.unchanged))
+        let sender = verification.check.info.first { $0.label == "Kho-Archive-ID" }?.value ?? ""
+        let results = try archive.importBundle(products, sender: sender, source: "bundle \(verification.name ?? file) of archive \(sender)",
+                                               lowerAccess: lowerAccess)
+        func ids(_ outcome: BundleImportOutcome) -> [String] { results.filter { $0.outcome == outcome }.map(\.id.description) }
+        return BundleImportDocument(bundle: verification.name, sender: sender, stored: ids(.stored), updated: ids(.updated), unchanged: ids(.unchanged),
+                                    refused: results.filter { $0.outcome == .refused }.map { .init(id: $0.id.description, reason: $0.reason ?? "") })
     }
 }
 
 public struct BundleImportDocument: Codable, Sendable {
+    public struct Refusal: Codable, Sendable { public var id: String; public var reason: String }
     /// The bag's name (its folder inside the archive).
     public var bundle: String?
+    /// The archive that made the bundle.
+    public var sender: String
     public var stored: [String]
     public var updated: [String]
     public var unchanged: [String]
+    /// Products the bundle may not change here, each with why; nothing of them was stored.
+    public var refused: [Refusal]
 }

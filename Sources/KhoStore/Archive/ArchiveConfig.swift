@@ -16,6 +16,8 @@ public struct ArchiveConfig: Sendable, Equatable {
     public var targets: Targets
     /// Named campaigns for reports, the built-in ones first.
     public var campaigns: [Period.Campaign]
+    /// Other archives whose bundles may change products of given units ("trustedSources").
+    public var trust = BundleTrust()
 
     public static let fileName = "kho-config.json"
     public static let defaults = ArchiveConfig(minorityLanguages: LanguageRegistry.defaultMinorityTags, minorityLanguagesConfigured: false,
@@ -51,7 +53,7 @@ public struct ArchiveConfig: Sendable, Equatable {
             throw KhoError(.invalidConfig, "\(path) is not a JSON object; fix it or remove it to use the defaults")
         }
         var config = ArchiveConfig.defaults
-        let known: Set<String> = ["minorityLanguages", "targets", "campaigns"]
+        let known: Set<String> = ["minorityLanguages", "targets", "campaigns", "trustedSources"]
         if let unknown = object.keys.first(where: { !known.contains($0) }) {
             throw KhoError(.invalidConfig, "\(path): unknown setting '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -70,6 +72,15 @@ public struct ArchiveConfig: Sendable, Equatable {
             config.minorityLanguagesConfigured = true
         }
         if let targets = object["targets"] { config.targets = try parseTargets(targets, path: path) }
+        if let sources = object["trustedSources"] {
+            guard let table = sources as? [String: [String]] else {
+                throw KhoError(.invalidConfig, "\(path): trustedSources must map an archive ID to the unit codes it is authoritative for, like {\"3f2a…\": [\"62\"]}")
+            }
+            for code in table.values.joined() where (try? UnitCode.parse(code).get()) == nil {
+                throw KhoError(.invalidConfig, "\(path): trustedSources names '\(code)', which is not a unit code")
+            }
+            config.trust = BundleTrust(authoritative: table.mapValues(Set.init))
+        }
         if let campaigns = object["campaigns"] {
             // An archive's campaign replaces a built-in one of the same key.
             let own = try parseCampaigns(campaigns, path: path)

@@ -17,7 +17,7 @@ enum CatalogReads {
     static let productColumns = """
         p.pk, p.id, p.title, p.kind, p.unit, p.produced, p.published, p.campaign, p.description, p.creator,
         p.access, p.origin, p.carrier, p.digitized_on, p.digitization_method, p.created_at, p.updated_at,
-        p.languages, p.channels, p.topics
+        p.languages, p.channels, p.topics, p.home_archive
         """
 
     static func productPK(_ db: Database, id: ProductID) throws -> Int64? {
@@ -73,7 +73,8 @@ enum CatalogReads {
         PreservationEvent(
             id: row["pk"], at: Timestamp(iso: row["at"]), type: EventType(rawValue: row["type"]) ?? .metadataModification,
             object: row["object"], productID: (row["product_id"] as String?).flatMap { try? ProductID.parse($0).get() },
-            agent: row["agent"], outcome: EventOutcome(rawValue: row["outcome"]) ?? .warning, detail: row["detail"])
+            agent: row["agent"], outcome: EventOutcome(rawValue: row["outcome"]) ?? .warning, detail: row["detail"],
+            importedFrom: row["imported_from"])
     }
 
     static func holders(_ db: Database, sha256: String) throws -> [BlobHolder] {
@@ -141,6 +142,7 @@ enum CatalogReads {
             digitizedOn: try date("digitized_on"),
             method: (row["digitization_method"] as String?).flatMap(DigitizationMethod.init(rawValue:)))
         return Product(id: id, metadata: metadata, digitization: digitization, files: files,
-                       createdAt: Timestamp(iso: row["created_at"]), updatedAt: Timestamp(iso: row["updated_at"]))
+                       createdAt: Timestamp(iso: row["created_at"]), updatedAt: Timestamp(iso: row["updated_at"]),
+                       homeArchive: row["home_archive"])
     }
 }

@@ -220,6 +220,27 @@ enum CatalogSchema {
                 CREATE INDEX exports_scope ON exports(scope_key, pk);
                 """)
         }
+        migrator.registerMigration("v9: home archives, imported events") { db in
+            // A product's home: the archive that created it (NULL: this one). Only its home may
+            // change it through a bundle. An event copied from a bundle names the archive it came
+            // from (NULL: written here).
+            try db.execute(sql: """
+                ALTER TABLE products ADD COLUMN home_archive TEXT;
+                ALTER TABLE events ADD COLUMN imported_from TEXT;
+                """)
+            // Products that arrived in bundles before homes were recorded: their home is the
+            // archive named by the event of their arrival ("from bundle … of archive ID, …").
+            let arrivals = try Row.fetchAll(db, sql: """
+                SELECT product_id, detail FROM events WHERE type = 'bundle_import' AND object = 'product:' || product_id ORDER BY pk
+                """)
+            for row in arrivals {
+                guard let detail: String = row["detail"], let range = detail.range(of: " of archive ") else { continue }
+                let home = detail[range.upperBound...].prefix { $0 != "," && $0 != " " }
+                guard !home.isEmpty else { continue }
+                try db.execute(sql: "UPDATE products SET home_archive = ? WHERE id = ? AND home_archive IS NULL",
+                               arguments: [String(home), row["product_id"] as String?])
+            }
+        }
         return migrator
     }
 }

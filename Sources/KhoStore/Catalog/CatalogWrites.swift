@@ -12,8 +12,9 @@ enum CatalogWrites {
         let insert = try RawStatement(db, """
             INSERT INTO products (id, title, title_sort, kind, unit, produced, published, reference_date, campaign,
                 description, creator, access, origin, carrier, digitized_on, digitization_method, digitized,
-                created_at, updated_at, languages, channels, topics, digital, title_key, minority, foreign_language, unit_era, province_now)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                created_at, updated_at, languages, channels, topics, digital, title_key, minority, foreign_language, unit_era, province_now,
+                home_archive)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for attempt in 1...5 {
             insert.bind(1, p.id.description)
@@ -43,6 +44,7 @@ enum CatalogWrites {
             insert.bind(25, p.flags.foreign ? 1 : 0)
             insert.bind(26, p.flags.unitEra)
             insert.bind(27, p.flags.provinceNow)
+            insert.bind(28, p.homeArchive)
             let code = try insert.run()
             if !RawStatement.isConstraint(code) { break }
             guard attempt < 5, try CatalogReads.productPK(db, id: p.id) != nil else {
@@ -117,7 +119,7 @@ enum CatalogWrites {
 
     static func append(_ db: Database, _ e: PreservationEvent) throws {
         let statement = try RawStatement(db, """
-            INSERT INTO events (at, type, object, product_id, agent, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO events (at, type, object, product_id, agent, outcome, detail, imported_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
         statement.bind(1, e.at.iso)
         statement.bind(2, e.type.rawValue)
@@ -126,6 +128,7 @@ enum CatalogWrites {
         statement.bind(5, e.agent)
         statement.bind(6, e.outcome.rawValue)
         statement.bind(7, e.detail)
+        statement.bind(8, e.importedFrom)
         try statement.run()
     }
 

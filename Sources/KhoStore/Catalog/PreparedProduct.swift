@@ -26,6 +26,8 @@ struct PreparedProduct: Sendable {
     var digitizedOn: String?
     /// The report flags under the archive's configuration.
     var flags: ReportFlags
+    /// The archive the product came from (a bundle); nil: created here.
+    var homeArchive: String?
 
     init(id: ProductID, metadata: ProductMetadata, digitization: Digitization, detail: String, config: ArchiveConfig) {
         self.id = id

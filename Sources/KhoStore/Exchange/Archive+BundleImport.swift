@@ -32,8 +32,13 @@ public struct BundleProduct: Sendable {
     public var digitization: Digitization
     public var files: [BundleFile]
     public var events: [PreservationEvent]
+    /// The archive that created the product, as its bundle says (the sender's own, or the one
+    /// it had it from).
+    public var homeArchive: String
 
-    public init(id: ProductID, metadata: ProductMetadata, digitization: Digitization, files: [BundleFile], events: [PreservationEvent]) {
+    public init(id: ProductID, metadata: ProductMetadata, digitization: Digitization, files: [BundleFile], events: [PreservationEvent],
+                homeArchive: String) {
+        self.homeArchive = homeArchive
         self.id = id
         self.metadata = metadata
         self.digitization = digitization
@@ -44,70 +49,64 @@ public struct BundleProduct: Sendable {
 
 public enum BundleImportOutcome: String, Sendable, Encodable {
     case stored, updated, unchanged
+    /// Not stored: the bundle may not change this product (see `reason`).
+    case refused
+}
+
+/// What became of one product of a bundle.
+public struct BundleImportResult: Sendable {
+    public var id: ProductID
+    public var outcome: BundleImportOutcome
+    /// Why it was refused.
+    public var reason: String?
 }
 
 extension Archive {
     /// A folder in this process's temporary area, on the archive's disk, for unpacking.
     public func temporaryFolder(_ name: String) throws(KhoError) -> HostPath { try blobs.temporaryFolder(name) }
 
-    /// Stores the products of a verified bundle: blobs first (all or none), then one catalog
-    /// transaction. `source` names the bundle and the archive it came from, for the events.
-    public func importBundle(_ products: [BundleProduct], source: String) throws(KhoError) -> [(ProductID, BundleImportOutcome)] {
-        // The unpacked files were hashed on the way (and checked against the bundle): they go
-        // into the store by a rename, one copy of the bytes in all.
+    /// Stores the products of a verified bundle made by archive `sender`. A product new here
+    /// is created, whatever its home; one already here is changed only when the bundle comes
+    /// from its home archive (or a source the configuration trusts for its unit), and never to
+    /// a lower access level unless `lowerAccess` names it; otherwise it is refused and nothing
+    /// of it is stored. Blobs first (all or none), then one catalog transaction. `source`
+    /// names the bundle for the events.
+    public func importBundle(_ products: [BundleProduct], sender: String, source: String,
+                             lowerAccess: Set<ProductID> = []) throws(KhoError) -> [BundleImportResult] {
+        // Decided on what is held now, so a refused product's bytes are not even stored.
+        let plans = try catalog.read { db in try products.map { try decide($0, db: db, sender: sender, lowerAccess: lowerAccess) } }
         var seen: Set<String> = []
-        let files = products.flatMap(\.files).filter { seen.insert($0.sha256).inserted }
+        let files = zip(products, plans).filter { $0.1.storesFiles }.flatMap(\.0.files).filter { seen.insert($0.sha256).inserted }
         let total = files.reduce(Int64(0)) { $0 + $1.size }
         if let free = FS.availableBytes(root), (16 << 20) > free {
             throw KhoError(.diskFull, "not enough space left in the archive at \(root) (\(Formatting.bytes(free)) free) to record \(Formatting.bytes(total)); nothing was stored")
         }
         try catalog.probeWriteLock()
         let damaged = try catalog.read { db in try CatalogReads.damagedBlobs(db) }
+        // The unpacked files were hashed on the way (and checked against the bundle): they go
+        // into the store by a rename, one copy of the bytes in all.
         let adopted = try blobs.adopt(files.map { ($0.path, $0.sha256, $0.size, $0.mediaType) }, damaged: damaged)
         var blobFor: [String: StoredBlob] = [:]
         for blob in adopted { blobFor[blob.sha256] = blob }
         let now = clock.now()
         return try catalog.write { db in
-            var outcomes: [(ProductID, BundleImportOutcome)] = []
-            for product in products {
-                let existing = try CatalogReads.product(db, id: product.id)
-                func staged(_ f: BundleFile) -> StagedFile {
-                    StagedFile(source: f.path, name: f.name, blob: blobFor[f.sha256]!, mediaType: f.mediaType)
+            try products.map { product in
+                // Decided again inside the transaction: another process may have written meanwhile.
+                let plan = try decide(product, db: db, sender: sender, lowerAccess: lowerAccess)
+                if plan.outcome == .refused || plan.outcome == .unchanged {
+                    return BundleImportResult(id: product.id, outcome: plan.outcome, reason: plan.reason)
                 }
-                guard let existing, let pk = try CatalogReads.productPK(db, id: product.id) else {
-                    var prepared = PreparedProduct(id: product.id, metadata: product.metadata, digitization: product.digitization,
-                                                   detail: "from \(source)", config: config)
-                    prepared.eventType = .bundleImport
-                    let pk = try CatalogWrites.insert(db, &prepared, at: now, newID: ids.productID)
-                    for event in product.events { try CatalogWrites.append(db, event) }
-                    try CatalogWrites.append(db, event(.bundleImport, object: "product:\(product.id)", product: product.id,
-                                                       detail: "from \(source), \(product.files.count) file(s)", at: now))
-                    for file in product.files.sorted(by: { $0.n < $1.n }) {
-                        try addFiles(db, pk: pk, id: product.id, [staged(file)], startingAt: file.n, role: file.role, eventType: .bundleImport, at: now)
-                    }
-                    outcomes.append((product.id, .stored))
-                    continue
+                if plan.storesFiles, product.files.contains(where: { blobFor[$0.sha256] == nil }) {
+                    return BundleImportResult(id: product.id, outcome: .refused, reason: "\(product.id) changed here while the bundle was read; import it again")
                 }
-                let held = Set(existing.files.map(\.sha256))
-                let newFiles = product.files.filter { !held.contains($0.sha256) }
-                let changes = MetadataDiff.changes(from: existing.metadata, to: product.metadata)
-                if changes.isEmpty && newFiles.isEmpty {
-                    outcomes.append((product.id, .unchanged))
-                    continue
+                func staged(_ f: BundleFile) -> StagedFile { StagedFile(source: f.path, name: f.name, blob: blobFor[f.sha256]!, mediaType: f.mediaType) }
+                if plan.outcome == .stored {
+                    try create(db, product, sender: sender, source: source, staged: staged, at: now)
+                } else {
+                    try update(db, product, plan: plan, sender: sender, source: source, staged: staged, at: now)
                 }
-                if !changes.isEmpty {
-                    try CatalogWrites.updateMetadata(db, pk: pk, metadata: product.metadata, replacing: existing.metadata, config: config, at: now)
-                    try CatalogWrites.append(db, event(.metadataModification, object: "product:\(product.id)", product: product.id,
-                                                       detail: "from \(source): " + changes.joined(separator: "; "), at: now))
-                }
-                var next = (existing.files.map(\.n).max() ?? 0) + 1
-                for file in newFiles {
-                    try addFiles(db, pk: pk, id: product.id, [staged(file)], startingAt: next, role: file.role, eventType: .bundleImport, at: now)
-                    next += 1
-                }
-                outcomes.append((product.id, .updated))
+                return BundleImportResult(id: product.id, outcome: plan.outcome, reason: nil)
             }
-            return outcomes
         }
     }
 }
