@@ -103,6 +103,11 @@ public enum FS {
         try dir.sync(doing: "flushing the folder")
     }
 
+    /// Whether this process may write `path` (false on a read-only mount, even for root).
+    public static func isWritable(_ path: HostPath) -> Bool {
+        path.withCString { access($0, W_OK) } == 0
+    }
+
     /// Bytes free for an unprivileged writer on the file system holding `path`.
     public static func availableBytes(_ path: HostPath) -> Int64? {
         var st = statvfs()

@@ -370,3 +370,54 @@ extension HardeningTests {
         #expect(now["access"] as? String == "public" && now["campaign"] as? String == "Mới")
     }
 }
+
+extension HardeningTests {
+    /// A copy of `ws`'s archive on read-only storage: a read-only mount as root, a folder
+    /// without write permission otherwise. Returns its path and how to undo it.
+    func readOnlyCopy(_ ws: Workspace) -> (path: String, undo: () -> Void) {
+        let target = "\(ws.path)/ro"
+        try? FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+        if getuid() == 0 {
+            _ = ws.run(executable: "/bin/mount", ["-t", "tmpfs", "-o", "size=64m", "tmpfs", target])
+            _ = ws.run(executable: "/bin/cp", ["-a", ws.archive, "\(target)/archive"])
+            _ = ws.run(executable: "/bin/mount", ["-o", "remount,ro", target])
+            return ("\(target)/archive", { _ = ws.run(executable: "/bin/umount", [target]) })
+        }
+        _ = ws.run(executable: "/bin/cp", ["-a", ws.archive, "\(target)/archive"])
+        _ = ws.run(executable: "/bin/chmod", ["-R", "a-w", "\(target)/archive"])
+        return ("\(target)/archive", { _ = ws.run(executable: "/bin/chmod", ["-R", "u+w", "\(target)/archive"]) })
+    }
+
+    /// 13. A read-only copy of an archive (a DVD, a mounted backup) can be read, listed,
+    /// reported on, verified and exported; a change is refused with a clear reason.
+    @Test func aReadOnlyArchiveCanBeRead() throws {
+        let ws = Workspace()
+        let id = ws.ingest(ws.file("a.txt", "nội dung"))
+        let (ro, undo) = readOnlyCopy(ws)
+        defer { undo() }
+        let env = ["KHO_STORAGE": ro]
+        #expect(ws.run(["list", "--json"], env: env, storage: false).array.count == 1, "\(ws.run(["list"], env: env, storage: false).stderr)")
+        #expect(ws.run(["show", id], env: env, storage: false).status == 0)
+        #expect(ws.run(["get", id, "-o", "\(ws.path)/out.txt"], env: env, storage: false).status == 0)
+        #expect(try String(contentsOfFile: "\(ws.path)/out.txt", encoding: .utf8) == "nội dung")
+        #expect(ws.run(["report", "--period", "2024"], env: env, storage: false).status == 0)
+        #expect(ws.run(["verify"], env: env, storage: false).status == 0)
+        #expect(ws.run(["export", "-o", "\(ws.path)/copy.tar"], env: env, storage: false).status == 0)
+        let change = ws.run(["edit", id, "--campaign", "x"], env: env, storage: false)
+        #expect(change.status == 1 && change.stderr.contains("read-only"), "\(change.stderr)")
+        let ingest = ws.run(["ingest", ws.file("b.txt", "b"), "--title", "B", "--kind", "article", "--lang", "vi", "--unit", "00004"], env: env, storage: false)
+        #expect(ingest.status == 1 && ingest.stderr.contains("read-only"), "\(ingest.stderr)")
+    }
+
+    /// 13. A manifest that is one enormous row, or JSON nested without end, is refused quickly
+    /// with a clear error, in flat memory.
+    @Test func absurdManifestsAreRefusedClearly() throws {
+        let ws = Workspace()
+        ws.file("m/commas.csv", "title,kind,languages,unit\n" + String(repeating: ",", count: 5_000_000))
+        let commas = ws.run(["import", "\(ws.path)/m/commas.csv", "--dry-run"])
+        #expect(commas.status == 1 && commas.stderr.contains("cells"), "\(commas.stderr)")
+        ws.file("m/deep.jsonl", String(repeating: "[", count: 100_000) + "\n")
+        let deep = ws.run(["import", "\(ws.path)/m/deep.jsonl", "--dry-run"])
+        #expect(deep.status == 1 && deep.stderr.contains("nested"), "\(deep.stderr)")
+    }
+}

@@ -24,7 +24,14 @@ public enum DelimitedText {
         return best.value == 0 ? UInt8(ascii: ",") : best.key
     }
 
-    /// Splits into records. The only error is a quoted field that never closes.
+    /// More cells in one row than any manifest has: a file that is not one (or a broken
+    /// export) is refused at once, before it fills memory with empty cells.
+    public static let maxFields = 1000
+    /// The most bytes in one cell (a long description is a few thousand).
+    public static let maxFieldBytes = 1 << 20
+
+    /// Splits into records. The errors: a quoted field that never closes, a row with more than
+    /// `maxFields` cells, a cell of more than `maxFieldBytes`.
     public static func records(_ utf8: [UInt8], delimiter: UInt8) -> Result<[DelimitedRecord], Problem> {
         var records: [DelimitedRecord] = []
         var fields: [String] = []
@@ -35,6 +42,17 @@ public enum DelimitedText {
         var i = 0
         let n = utf8.count
         func endField() { fields.append(String(decoding: field, as: UTF8.self)); field.removeAll(keepingCapacity: true) }
+        func tooLarge() -> Problem? {
+            if fields.count >= maxFields {
+                return Problem(code: .malformedManifest, field: "row \(row)", value: "",
+                               expected: "row \(row) has more than \(maxFields) cells; a manifest has one column per field — is this the right file, saved as CSV?")
+            }
+            if field.count > maxFieldBytes {
+                return Problem(code: .malformedManifest, field: "row \(row)", value: "",
+                               expected: "a cell in row \(row) is larger than \(maxFieldBytes >> 20) MB; check its quotes")
+            }
+            return nil
+        }
         func endRecord() {
             endField()
             if fields.contains(where: { !$0.isEmpty }) { records.append(DelimitedRecord(row: row, fields: fields)) }
@@ -43,6 +61,7 @@ public enum DelimitedText {
         }
         while i < n {
             let byte = utf8[i]
+            if (byte == delimiter || field.count > maxFieldBytes), let problem = tooLarge() { return .failure(problem) }
             if quoted {
                 if byte == quote {
                     if i + 1 < n, utf8[i + 1] == quote { field.append(quote); i += 2; continue }

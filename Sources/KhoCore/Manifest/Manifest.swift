@@ -126,6 +126,27 @@ public enum ManifestParser {
         return .success((columns, seen))
     }
 
+    /// Deeper than any manifest line (a flat object whose values may be lists).
+    static let maxNesting = 16
+
+    /// How deep a JSON text nests objects and arrays (strings skipped); nil if it never does.
+    static func nesting(_ text: ArraySlice<UInt8>) -> Int? {
+        var depth = 0, deepest = 0, inString = false, escaped = false
+        for byte in text {
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1; deepest = max(deepest, depth)
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
+            default: break
+            }
+        }
+        return deepest == 0 ? nil : deepest
+    }
+
     static func jsonLines(_ decoded: DecodedText, warnings: [String]) -> Result<ParsedManifest, KhoError> {
         var rows: [ManifestRow] = []
         var problems: [RowProblem] = []
@@ -135,6 +156,11 @@ public enum ManifestParser {
             lineNumber += 1
             let text = line.last == UInt8(ascii: "\r") ? line.dropLast() : line[...]
             if text.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            if let depth = nesting(text), depth > maxNesting {
+                problems.append(RowProblem(row: lineNumber, column: "(line)", value: String(decoding: text.prefix(20), as: UTF8.self),
+                                           expected: "the line is nested \(depth) levels deep; a manifest line is one flat object, like {\"title\": \"…\"}", code: .malformedJson))
+                continue
+            }
             guard let object = try? JSONSerialization.jsonObject(with: Data(text)) as? [String: Any] else {
                 problems.append(RowProblem(row: lineNumber, column: "(line)", value: String(decoding: text.prefix(60), as: UTF8.self),
                                            expected: "each line must be one JSON object, like {\"title\": \"…\", \"kind\": \"article\"}", code: .malformedJson))

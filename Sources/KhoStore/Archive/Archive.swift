@@ -67,8 +67,13 @@ public final class Archive: Sendable {
         self.environment = environment
         let logger = environment.logger
         config = try ArchiveConfig.load(root: root)
-        catalog = try Catalog(path: root.appending("catalog.sqlite").description, lockTimeout: environment.lockTimeout)
+        let readOnly = !FS.isWritable(root) || !FS.isWritable(root.appending("catalog.sqlite"))
+        catalog = try Catalog(path: root.appending("catalog.sqlite").description, lockTimeout: environment.lockTimeout, readOnly: readOnly)
         blobs = BlobStore(root: root.appending("blobs/sha256"), tempRoot: root.appending("tmp"))
+        if readOnly {
+            logger.notice("the archive at \(root) is on read-only storage: it can be read, not changed")
+            return
+        }
         // Report flags follow the configuration: recompute them if it changed since they were made.
         let config = self.config
         let stale = try catalog.read { db in try String.fetchOne(db, sql: "SELECT value FROM archive_settings WHERE key = 'flags'") != config.flagsFingerprint }
@@ -142,6 +147,9 @@ public final class Archive: Sendable {
         try FS.writeDurably(Array(data), to: root.appending(markerName), temp: root.appending(".\(markerName).new"))
         return (try open(root, agent: agent, environment: environment), true)
     }
+
+    /// On read-only storage (a DVD, a backup mounted read-only): readable, not changeable.
+    public var isReadOnly: Bool { catalog.readOnly }
 
     /// Removes this process's temporary folder. Safe to skip: the next process cleans up.
     public func close() { blobs.closeSession() }

@@ -8,11 +8,31 @@ import KhoPlatform
 public final class Catalog: Sendable {
     let writer: any DatabaseWriter
     let path: String
+    /// Opened from read-only storage: reads work, every write is refused.
+    let readOnly: Bool
 
     /// Opens (creating if needed) the catalog at `path`. Waits up to `lockTimeout`
     /// seconds for another process's write to finish before saying the archive is locked.
-    public init(path: String, lockTimeout: Double) throws(KhoError) {
+    /// `readOnly`: the catalog is on storage that cannot be written (a DVD, a backup mounted
+    /// read-only); it is opened as immutable and must be of this version's schema already.
+    public init(path: String, lockTimeout: Double, readOnly: Bool = false) throws(KhoError) {
         self.path = path
+        self.readOnly = readOnly
+        if readOnly {
+            do {
+                var config = Configuration()
+                config.readonly = true
+                let encoded = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path
+                let queue = try DatabaseQueue(path: "file:\(encoded)?immutable=1", configuration: config)
+                guard try queue.read({ db in try CatalogSchema.migrator.hasCompletedMigrations(db) }) else {
+                    throw KhoError(.catalogUnwritable, "the catalog \(path) is of an older Kho and on read-only storage: open it once where it can be written, or copy it")
+                }
+                writer = queue
+            } catch {
+                throw Catalog.translate(error, path: path)
+            }
+            return
+        }
         var config = Configuration()
         config.busyMode = .timeout(lockTimeout)
         config.prepareDatabase { db in
@@ -37,6 +57,7 @@ public final class Catalog: Sendable {
     /// An in-memory catalog, for tests.
     public init(inMemory: Void = ()) throws(KhoError) {
         path = ":memory:"
+        readOnly = false
         do {
             let queue = try DatabaseQueue()
             try CatalogSchema.migrator.migrate(queue)
@@ -51,6 +72,9 @@ public final class Catalog: Sendable {
     }
 
     func write<T>(_ body: (Database) throws -> T) throws(KhoError) -> T {
+        if readOnly {
+            throw KhoError(.readOnly, "the archive is on read-only storage (catalog \(path)): it can be read, listed, reported on, verified and exported, not changed; nothing was changed")
+        }
         do { return try writer.write(body) } catch { throw Catalog.translate(error, path: path) }
     }
 

@@ -119,6 +119,10 @@ extension Archive {
 
     /// Records a completed export: call only once its bundle is flushed and in place.
     public func recordExport(_ record: ExportRecord) throws(KhoError) {
+        if isReadOnly {
+            logger.notice("the export is not recorded: the archive is on read-only storage (a later --since-last will not start after it)")
+            return
+        }
         try catalog.write { db in
             try db.execute(sql: """
                 INSERT INTO exports (export_id, scope_key, scope, period, follows, created_at, file, format, bundle_sha256,

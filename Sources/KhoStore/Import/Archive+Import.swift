@@ -17,9 +17,15 @@ extension Archive {
     /// (256 rows with files, or 8,192 registrations), or this many bytes of files.
     static let chunkWeight = 8192
     static let chunkBytes: Int64 = 512 << 20
+    /// The largest manifest read (it is held in memory): a million rows take a tenth of it.
+    static let maxManifestBytes: Int64 = 1 << 30
 
     public func importManifest(_ manifest: HostPath, options: ImportOptions) throws(KhoError) -> ImportReport {
         let started = clock.uptime()
+        if let st = FS.fileStatus(manifest), st.st_size > Self.maxManifestBytes {
+            throw KhoError(.malformedManifest, "\(manifest) is \(Formatting.bytes(Int64(st.st_size))); a manifest is at most \(Formatting.bytes(Self.maxManifestBytes)) — split it into several files",
+                           subject: .file(manifest.description))
+        }
         guard let data = FileManager.default.contents(atPath: manifest.description) else {
             throw FS.exists(manifest)
                 ? KhoError(.unreadableFile, "\(manifest): cannot read the manifest (permission denied, or a folder)", subject: .file(manifest.description))

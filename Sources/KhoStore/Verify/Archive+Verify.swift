@@ -44,17 +44,22 @@ extension Archive {
         let now = clock.now()
         var findings: [VerifyFinding] = []
         let seconds = clock.uptime() - started
-        try catalog.write { db in
+        // On read-only storage the check is made and reported, but cannot be recorded.
+        let record: (((Database) throws -> Void)) throws(KhoError) -> Void = { body throws(KhoError) in
+            if self.isReadOnly { try self.catalog.read { db in try body(db) } } else { try self.catalog.write { db in try body(db) } }
+        }
+        try record { db in
+            let writable = !self.isReadOnly
             var failed: [String: VerifyFinding] = [:]
             for finding in outcomes.compactMap({ $0 }) { failed[finding.sha256] = finding }
-            for (sha, _) in known {
+            for (sha, _) in known where writable {
                 let outcome = failed[sha].map { $0.kind == .missing ? "missing" : "damaged" } ?? "ok"
                 try CatalogWrites.recordFixity(db, sha256: sha, outcome: outcome, at: now)
             }
             for var finding in failed.values.sorted(by: { $0.sha256 < $1.sha256 }) {
                 finding.holders = try CatalogReads.holders(db, sha256: finding.sha256)
                 if finding.holders.isEmpty { finding.detail += " (a blob file no product refers to)" }
-                for holder in finding.holders {
+                for holder in finding.holders where writable {
                     try CatalogWrites.append(db, event(.fixityCheck, object: "file:\(holder.productID)/\(holder.n)", product: holder.productID,
                                                        outcome: .failure, detail: "sha256:\(finding.sha256) \(finding.kind.rawValue): \(finding.detail)", at: now))
                 }
@@ -62,8 +67,10 @@ extension Archive {
             }
             let summary = "\(known.count) blob(s), \(Formatting.bytes(total)) checked: \(findings.isEmpty ? "all intact" : "\(findings.count) damaged or missing")"
                 + (unreferenced.isEmpty ? "" : "; \(unreferenced.count) unreferenced blob file(s), checked too")
-            try CatalogWrites.append(db, event(.fixityCheck, object: "archive", product: nil, outcome: findings.isEmpty ? .success : .failure,
-                                               detail: summary, at: now))
+            if writable {
+                try CatalogWrites.append(db, event(.fixityCheck, object: "archive", product: nil, outcome: findings.isEmpty ? .success : .failure,
+                                                   detail: summary, at: now))
+            }
         }
         return VerifyReport(checkedBlobs: known.count, checkedBytes: total, findings: findings, unreferenced: unreferenced, seconds: seconds)
     }
