@@ -152,7 +152,8 @@ public enum BagReader {
             state.fatal("\(path) is not a tar or zip archive Kho can read, or it is damaged or truncated: \(String(cString: kho_archive_error(handle)))")
             return (nil, state.problems, 0)
         }
-        let budget = max(limits.floorBytes, Int64(limits.maxExpansion * Double(st.st_size)))
+        // Computed in floating point and capped, so no limit can overflow the count.
+        let budget = max(limits.floorBytes, Int64(min(limits.maxExpansion * Double(st.st_size), Double(Int64.max / 2))))
         let zeros = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 64)
         zeros.initializeMemory(as: UInt8.self, repeating: 0)
         defer { zeros.deallocate() }

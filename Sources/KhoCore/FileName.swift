@@ -31,14 +31,19 @@ public struct FileName: Sendable, Equatable, Codable {
     }
 
     /// This name as one safe path component, as every name entering the catalog must be: no
-    /// `/`, `\`, NUL or control character, not `.` or `..` (the display name made safe, and
-    /// the original bytes kept only when they are such a component themselves).
+    /// `/`, `\\`, NUL or control character, not `.` or `..`. The original bytes are kept only
+    /// when they decode to exactly that name (so a file written under them is the file shown);
+    /// otherwise the safe name's UTF-8 replaces them.
     public var asComponent: FileName {
         let safe = Self.safeComponent(display)
-        let bytesSafe = !original.isEmpty && original != Array(".".utf8) && original != Array("..".utf8)
-            && !original.contains { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "\\") }
-        return FileName(display: safe, original: bytesSafe && safe == display ? original : Array(safe.utf8),
-                        decodedAs: bytesSafe && safe == display ? decodedAs : "utf-8")
+        if Self.decodedExactly(original) == safe { return FileName(display: safe, original: original, decodedAs: decodedAs) }
+        return FileName(display: safe, original: Array(safe.utf8), decodedAs: "utf-8")
+    }
+
+    /// The bytes as text, NFC, nothing replaced: UTF-8, else Windows-1252.
+    static func decodedExactly(_ bytes: [UInt8]) -> String {
+        if let utf8 = String(validating: bytes, as: UTF8.self) { return VietnameseText.nfc(utf8) }
+        return VietnameseText.nfc(String(String.UnicodeScalarView(bytes.map(FileName.windows1252))))
     }
 
     /// `name` as one safe path component: `/`, `\` and control characters become `_`; empty,

@@ -55,6 +55,17 @@ public struct Timestamp: Hashable, Sendable, Comparable, Codable, CustomStringCo
 
     public init(iso: String) { self.iso = iso }
 
+    /// Whether `text` is an instant as Kho writes them: `YYYY-MM-DDTHH:MM:SS[.mmm]Z`, a real date.
+    public static func isISO(_ text: String) -> Bool {
+        let b = Array(text.utf8)
+        guard b.count == 20 || b.count == 24, b[10] == UInt8(ascii: "T"), b.last == UInt8(ascii: "Z"),
+              case .success = CalendarDate.parse(String(text.prefix(10))),
+              let h = Int(String(decoding: b[11..<13], as: UTF8.self)), let m = Int(String(decoding: b[14..<16], as: UTF8.self)),
+              let s = Int(String(decoding: b[17..<19], as: UTF8.self)), h < 24, m < 60, s < 61,
+              b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":") else { return false }
+        return b.count == 20 || (b[19] == UInt8(ascii: ".") && b[20...22].allSatisfy { (48...57).contains($0) })
+    }
+
     public init(epochSeconds: Double) {
         let millis = Int64((epochSeconds * 1000).rounded(.down))
         let days = Int(millis >= 0 ? millis / 86_400_000 : (millis - 86_399_999) / 86_400_000)

@@ -3,22 +3,30 @@
 // a spreadsheet formula.
 
 public enum TextRules {
-    /// A control character other than a line break or a tab: ESC, BEL, NUL, DEL, the C1 range.
+    /// A control character other than a line break or a tab: ESC, BEL, NUL, DEL, the C1 range,
+    /// and the bidirectional overrides and isolates (U+202A–202E, U+2066–2069), which can make a
+    /// name read differently from what it is.
     public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         (scalar.value < 0x20 && scalar != "\n" && scalar != "\r" && scalar != "\t") || (0x7F...0x9F).contains(scalar.value)
+            || (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
+    }
+
+    /// A line break in any of its spellings: LF, CR, vertical tab, form feed, NEL, U+2028, U+2029.
+    public static func isLineBreak(_ scalar: Unicode.Scalar) -> Bool {
+        [0x0A, 0x0B, 0x0C, 0x0D, 0x85, 0x2028, 0x2029].contains(scalar.value)
     }
 
     public static func hasControl(_ text: String) -> Bool { text.unicodeScalars.contains(where: isControl) }
 
-    /// One-line text: line breaks (CR LF, CR, LF), tabs and runs of spaces become one space.
+    /// One-line text: line breaks (any spelling), tabs and runs of spaces become one space.
     /// `folded` says whether a line break was among them (worth a warning: Excel's Alt+Enter).
     public static func oneLine(_ text: String) -> (text: String, folded: Bool) {
         var out = String.UnicodeScalarView()
         var folded = false
         var pendingSpace = false
         for scalar in text.unicodeScalars {
-            if scalar == "\n" || scalar == "\r" { folded = true }
-            if scalar == "\n" || scalar == "\r" || scalar == "\t" || scalar == " " {
+            if isLineBreak(scalar) { folded = true }
+            if isLineBreak(scalar) || scalar == "\t" || scalar == " " {
                 pendingSpace = !out.isEmpty
                 continue
             }
@@ -38,6 +46,22 @@ public enum TextRules {
         for scalar in text.unicodeScalars {
             if isControl(scalar) || (!keepLines && (scalar == "\n" || scalar == "\r" || scalar == "\t")) {
                 out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// JSON text safe for a terminal and still valid JSON: every control character a JSON
+    /// encoder leaves raw (the C1 range, the bidirectional overrides) written as `\uXXXX`.
+    public static func jsonSafe(_ json: String) -> String {
+        guard json.unicodeScalars.contains(where: isControl) else { return json }
+        var out = ""
+        for scalar in json.unicodeScalars {
+            if isControl(scalar) {
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                out += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
             } else {
                 out.unicodeScalars.append(scalar)
             }

@@ -24,7 +24,9 @@ enum Console {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         do {
-            out(String(decoding: try encoder.encode(value), as: UTF8.self))
+            // Not through `out`: its escaping is for text; JSON gets JSON's own escapes.
+            let text = TextRules.jsonSafe(String(decoding: try encoder.encode(value), as: UTF8.self))
+            FileHandle.standardOutput.write(Data((text + "\n").utf8))
         } catch {
             fail(KhoError(.internal, "could not encode the result as JSON"))
         }

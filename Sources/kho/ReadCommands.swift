@@ -126,7 +126,7 @@ struct GetCommand: ParsableCommand {
     @Argument(help: "The product ID.")
     var id: String
 
-    @Option(name: .long, help: "Which file (as numbered by kho show); default: the first master.")
+    @Option(name: .long, parsing: .unconditional, help: "Which file (as numbered by kho show); default: the first master.")
     var file: Int?
 
     @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write to this file or folder instead of standard output.", valueName: "FILE"))
@@ -138,6 +138,7 @@ struct GetCommand: ParsableCommand {
     @OptionGroup var options: ArchiveOptions
 
     func validate() throws {
+        if let file, file < 1 { throw ValidationError("--file \(file): expected a file number from 1, as kho show numbers them") }
         if options.json && output == nil {
             throw ValidationError("--json needs -o FILE: standard output carries the file's bytes")
         }

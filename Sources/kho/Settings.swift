@@ -23,7 +23,9 @@ struct Settings: Sendable {
     static func load(_ env: [String: String]) throws(KhoError) -> Settings {
         func seconds(_ name: String, default value: Double, max: Double) throws(KhoError) -> Double {
             guard let text = env[name] else { return value }
-            guard let n = Double(text.trimmingWhitespace()), n.isFinite, n >= 0, n <= max else {
+            let trimmed = text.trimmingWhitespace()
+            // Decimal only: Swift would also read "0x10" and "1e3".
+            guard trimmed.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), let n = Double(trimmed), n.isFinite, n >= 0, n <= max else {
                 throw KhoError(.invalidChoice, "\(name) '\(TextRules.visible(text))': expected a number of seconds from 0 to \(Int(max))",
                                subject: .field(name, text))
             }
@@ -42,7 +44,7 @@ struct Settings: Sendable {
         }
         if let agent = env["KHO_AGENT"] {
             guard !agent.isEmpty, agent.count <= 200, !agent.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else {
-                throw KhoError(.invalidChoice, "KHO_AGENT '\(TextRules.visible(agent))': expected a name of at most 200 characters on one line, without control characters",
+                throw KhoError(.invalidChoice, "KHO_AGENT '\(TextRules.visible(String(agent.prefix(60))))\(agent.count > 60 ? "…" : "")': expected a name of at most 200 characters on one line, without control characters",
                                subject: .field("KHO_AGENT", agent))
             }
             settings.agent = agent

@@ -49,6 +49,18 @@ extension HardeningTests {
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: "\(ws.archive)/catalog.sqlite")) == catalog || ws.run(["verify"]).status == 0)
         #expect(ws.run(["list", "--json"]).array.count == 1, "nothing was imported by the refused runs")
+        // A hard link to the catalog outside the archive is replaced, never written through.
+        #expect(link("\(ws.archive)/catalog.sqlite", "\(ws.path)/cat.csv") == 0)
+        _ = ws.run(["import", manifest, "--report", "\(ws.path)/cat.csv", "--force"])
+        #expect(ws.run(["verify"]).status == 0 && ws.run(["list", "--json"]).array.count >= 1, "the catalog survived")
+        // Another name for the archive folder (a bind mount) is still the archive.
+        if getuid() == 0 {
+            try FileManager.default.createDirectory(atPath: "\(ws.path)/bm", withIntermediateDirectories: true)
+            #expect(ws.run(executable: "/bin/mount", ["--bind", ws.archive, "\(ws.path)/bm"]).status == 0)
+            let r = ws.run(["export", "-o", "\(ws.path)/bm/catalog.sqlite", "--format", "tar", "--force"])
+            _ = ws.run(executable: "/bin/umount", ["\(ws.path)/bm"])
+            #expect(r.status == 1 && r.stderr.contains("inside the archive"), "\(r.stderr)")
+        }
         // A re-run may replace its own earlier result file.
         #expect(ws.run(["import", manifest]).status == 0)
         #expect(ws.run(["import", manifest]).status == 0)
@@ -419,5 +431,84 @@ extension HardeningTests {
         ws.file("m/deep.jsonl", String(repeating: "[", count: 100_000) + "\n")
         let deep = ws.run(["import", "\(ws.path)/m/deep.jsonl", "--dry-run"])
         #expect(deep.status == 1 && deep.stderr.contains("nested"), "\(deep.stderr)")
+    }
+}
+
+extension HardeningTests {
+    /// What a second hostile review found after the first fixes.
+    @Test func secondReviewFindings() throws {
+        let ws = Workspace()
+        let id = ws.ingest(ws.file("a.txt", "nội dung A"), title: "Bài A")
+        #expect(ws.run(["export", "-o", "\(ws.path)/a.tar"]).status == 0)
+        // An expansion limit too large to compute with is refused, not a crash.
+        let huge = ws.run(["bundle", "verify", "\(ws.path)/a.tar", "--max-expansion", "4611686018427387904"])
+        #expect(huge.status == 1 && huge.stderr.contains("max-expansion"), "\(huge.status) \(huge.stderr)")
+        // A forged original name that differs from the shown one is not what get writes.
+        let scratch = Scratch(prefix: "kho-forge")
+        let forged = PythonBags.make("names.tar", in: scratch, """
+            def edit(m):
+                for f in m['product']['files']: f['name'] = 'ok.txt'; f['originalNameHex'] = '2e6261736872c'[:-1]
+            rebag('\(ws.path)/a.tar', out, edit)
+            """)
+        let province = Workspace()
+        #expect(province.run(["bundle", "import", forged]).status == 0)
+        try FileManager.default.createDirectory(atPath: "\(province.path)/out", withIntermediateDirectories: true)
+        let got = province.run(["get", id, "-o", "\(province.path)/out/", "--json"])
+        #expect(got.object["output"] as? String == "\(province.path)/out/ok.txt", "\(got.out) \(got.stderr)")
+        // A bundle claiming to come from the importing archive itself changes nothing there.
+        let own = ws.run(["init", "--json"]).object["archiveID"] as? String ?? ""
+        let claim = PythonBags.make("own.tar", in: scratch, """
+            def edit(m): m['product']['title'] = 'Đổi tên'
+            rebag('\(ws.path)/a.tar', out, edit)
+            """)
+        let selfClaim = ws.run(["bundle", "import", claim])
+        #expect(selfClaim.status == 1 && selfClaim.stderr.contains(own), "\(selfClaim.stderr)")
+        // source_id is one line; bidirectional overrides are refused.
+        ws.file("m/m.csv", "source_id,title,kind,languages,unit\n\"X\n1\",Tờ gấp,leaflet,vi,00004\nS2,\"abc\u{202E}txt.exe\",leaflet,vi,00004\n")
+        let rows = ws.run(["import", "\(ws.path)/m/m.csv", "--json"])
+        let results = (rows.object["results"] as? [[String: Any]]) ?? []
+        #expect(results.first?["sourceID"] as? String == "X 1", "\(rows.out) \(rows.stderr)")
+        #expect(results.last?["status"] as? String == "rejected", "\(results)")
+        // A damaged copy restored by an import says so and logs a repair.
+        let sha = ((ws.run(["show", id, "--json"]).object["files"] as? [[String: Any]])?.first?["sha256"] as? String) ?? ""
+        try damage(blob(ws, sha))
+        #expect(ws.run(["verify"]).status == 3)
+        ws.file("n/a.txt", "nội dung A")
+        ws.file("n/n.csv", "title,kind,languages,unit,files\nBài A,article,vi,00004,a.txt\n")
+        let repaired = ws.run(["import", "\(ws.path)/n/n.csv", "--json"])
+        #expect((repaired.object["warnings"] as? [String])?.contains { $0.contains("restored") } == true, "\(repaired.out)")
+        #expect(((ws.run(["show", id, "--json"]).object["events"] as? [[String: Any]]) ?? []).contains { $0["type"] as? String == "repair" })
+        #expect(ws.run(["verify"]).status == 0)
+    }
+
+    /// A read-only copy taken while changes were still in the write-ahead log is refused, not
+    /// read without them.
+    @Test func aReadOnlyCopyWithAnUnmergedLogIsRefused() throws {
+        let ws = Workspace()
+        _ = ws.ingest(ws.file("a.txt", "a"))
+        // Another process holds the catalog open with a write in its log while the copy is made.
+        let holder = try GRDBHolder(path: "\(ws.archive)/catalog.sqlite")
+        _ = ws.ingest(ws.file("b.txt", "b"), title: "Trong nhật ký")
+        let (ro, undo) = readOnlyCopy(ws)
+        defer { undo() }
+        withExtendedLifetime(holder) {}
+        let r = ws.run(["list"], env: ["KHO_STORAGE": ro], storage: false)
+        if FileManager.default.fileExists(atPath: "\(ro)/catalog.sqlite-wal"),
+           ((try? FileManager.default.attributesOfItem(atPath: "\(ro)/catalog.sqlite-wal"))?[.size] as? Int ?? 0) > 0 {
+            #expect(r.status == 1 && r.stderr.contains("write-ahead log"), "\(r.stderr)")
+        } else {
+            #expect(r.status == 0 && r.out.contains("Trong nhật ký"), "\(r.out) \(r.stderr)")
+        }
+    }
+}
+
+import GRDB
+
+/// Keeps a catalog open in this process so its write-ahead log is not merged at close.
+final class GRDBHolder: @unchecked Sendable {
+    let queue: DatabaseQueue
+    init(path: String) throws {
+        queue = try DatabaseQueue(path: path)
+        try queue.read { db in _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM products") }
     }
 }

@@ -71,8 +71,9 @@ public struct ManifestValidator: Sendable {
 
     public func plan(_ row: ManifestRow) -> PlannedRow {
         var notes = RowNotes(row: row.row, names: name)
-        let sourceID = row[.sourceID].map(VietnameseText.nfc)
+        let sourceID = row[.sourceID].map { TextRules.oneLine(VietnameseText.nfc($0)).text }
         if let s = sourceID, s.count > 200 { notes.problem(.sourceID, String(s.prefix(40)) + "…", "at most 200 characters", .sourceIdTooLong) }
+        if let s = sourceID, TextRules.hasControl(s) { notes.problem(.sourceID, s, "text without control characters (ESC, BEL, NUL…)", .controlCharacters) }
 
         var files: [String] = []
         for raw in (row[.files] ?? "").split(separator: "|") {
@@ -104,7 +105,8 @@ public struct ManifestValidator: Sendable {
                 if files.isEmpty && row[.files] == nil {
                     notes.problem(.files, "", "a row with a product_id attaches files to that product: give the files", .missingFile)
                 }
-                let described = [ManifestColumn.title, .kind, .languages, .unit].filter { row[$0] != nil }
+                let described = [ManifestColumn.title, .kind, .languages, .unit, .produced, .published, .channels, .topics, .campaign,
+                                 .description, .creator, .access].filter { row[$0] != nil }
                 if !described.isEmpty {
                     notes.warn("\(described.map(name).joined(separator: ", ")) ignored: a row with a product_id only attaches files")
                 }

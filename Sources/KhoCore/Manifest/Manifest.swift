@@ -156,6 +156,11 @@ public enum ManifestParser {
             lineNumber += 1
             let text = line.last == UInt8(ascii: "\r") ? line.dropLast() : line[...]
             if text.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            if text.count > DelimitedText.maxFieldBytes {
+                problems.append(RowProblem(row: lineNumber, column: "(line)", value: String(decoding: text.prefix(20), as: UTF8.self),
+                                           expected: "the line is larger than \(DelimitedText.maxFieldBytes >> 20) MB; a manifest line describes one product", code: .malformedJson))
+                continue
+            }
             if let depth = nesting(text), depth > maxNesting {
                 problems.append(RowProblem(row: lineNumber, column: "(line)", value: String(decoding: text.prefix(20), as: UTF8.self),
                                            expected: "the line is nested \(depth) levels deep; a manifest line is one flat object, like {\"title\": \"…\"}", code: .malformedJson))
@@ -171,10 +176,10 @@ public enum ManifestParser {
                 guard let column = ManifestColumn.named(key) else { unknown.insert(key); continue }
                 switch value {
                 case let s as String: cells[column] = s
-                case let list as [Any]: cells[column] = list.map { "\($0)" }.joined(separator: "|")
+                case let list as [Any]: cells[column] = list.map { ($0 as? String) ?? ($0 as? NSNumber)?.stringValue ?? "(not text)" }.joined(separator: "|")
                 case is NSNull: continue
                 case let n as NSNumber: cells[column] = n.stringValue
-                default: cells[column] = "\(value)"
+                default: cells[column] = "(an object, not text)"
                 }
             }
             rows.append(ManifestRow(row: lineNumber, cells: cells))

@@ -68,8 +68,12 @@ enum BundleReading {
                                     role: FileRole(rawValue: f.role) ?? .master, mediaType: f.mediaType, sha256: f.sha256,
                                     size: f.size, path: HostPath(file)))
         }
+        // History that cannot be an event of this product (an unknown type, a time that is not
+        // one, another object) is left out.
+        let objects = Set(["product:\(id)"] + p.files.map { "file:\(id)/\($0.n)" })
         let events = (p.events ?? []).compactMap { e -> PreservationEvent? in
-            guard let type = EventType(rawValue: e.type), let outcome = EventOutcome(rawValue: e.outcome) else { return nil }
+            guard let type = EventType(rawValue: e.type), let outcome = EventOutcome(rawValue: e.outcome),
+                  Timestamp.isISO(e.at), objects.contains(e.object) else { return nil }
             return PreservationEvent(at: Timestamp(iso: e.at), type: type, object: e.object, productID: id, agent: e.agent,
                                      outcome: outcome, detail: e.detail, importedFrom: e.importedFrom)
         }

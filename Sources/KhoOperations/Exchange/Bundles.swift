@@ -22,8 +22,8 @@ public struct BundleVerify: StandaloneOperation {
     }
 
     public func run() throws(KhoError) -> BundleVerifyDocument {
-        guard maxExpansion >= 1 else {
-            throw KhoError(.invalidChoice, "max-expansion \(maxExpansion): expected a number of at least 1",
+        guard maxExpansion >= 1, maxExpansion <= 1_000_000 else {
+            throw KhoError(.invalidChoice, "max-expansion \(maxExpansion): expected a number from 1 to 1000000",
                            subject: .field("max-expansion", String(maxExpansion)))
         }
         let result = try BagReader.verify(path: file, limits: BagReadLimits(maxExpansion: maxExpansion))

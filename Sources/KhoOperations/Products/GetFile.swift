@@ -39,7 +39,8 @@ public struct GetFile: ArchiveOperation {
         case .path(var path, let replace):
             if FS.isDirectory(path), let file = chosen ?? product.files.first {
                 // One safe component, whatever an older catalog holds: the file stays in the folder.
-                path = HostPath(bytes: path.bytes + [UInt8(ascii: "/")] + file.name.asComponent.original)
+                let folder = path.bytes.last == UInt8(ascii: "/") ? path.bytes : path.bytes + [UInt8(ascii: "/")]
+                path = HostPath(bytes: folder + file.name.asComponent.original)
             }
             sink = try OutputFile(path: path, replace: replace).create(outside: archive.root)
             target = path

@@ -23,13 +23,23 @@ public struct OutputFile: Sendable, Equatable {
         return try FileOutput.create(at: path, overwrite: replace)
     }
 
-    /// Refuses a path that is in the archive's folder or under it, links and `..` resolved.
+    /// Refuses a path that is in the archive's folder or under it: links and `..` resolved,
+    /// and every folder on the way compared by device and inode with the archive's, so another
+    /// name for the same folder (a bind mount, a second mount of the disk) is refused as well.
+    /// (The file itself is replaced by a rename, so a hard link to an archive file is never
+    /// written through.)
     static func refuseInside(_ archive: HostPath, _ path: HostPath) throws(KhoError) {
-        guard let root = FS.realPath(archive) else { return }
-        let resolved = resolvedPath(path)
-        if resolved == root || resolved.hasPrefix(root + "/") {
-            throw KhoError(.outputInArchive, "\(path) is inside the archive (\(archive)); write it somewhere else — Kho never writes its outputs into the archive's folder",
-                           subject: .file(path.description))
+        guard let root = FS.realPath(archive), let rootStatus = FS.fileStatus(HostPath(root)) else { return }
+        // The folders of a resolved path are real folders, no links: lstat sees each one.
+        var folder = HostPath(resolvedPath(path)).parentFolder
+        while true {
+            if let st = FS.fileStatus(folder), st.st_dev == rootStatus.st_dev, st.st_ino == rootStatus.st_ino {
+                throw KhoError(.outputInArchive, "\(path) is inside the archive (\(archive)); write it somewhere else — Kho never writes its outputs into the archive's folder",
+                               subject: .file(path.description))
+            }
+            let parent = folder.parentFolder
+            if parent == folder || folder.description == "/" { break }
+            folder = parent
         }
     }
 

@@ -19,6 +19,11 @@ public final class Catalog: Sendable {
         self.path = path
         self.readOnly = readOnly
         if readOnly {
+            // An immutable open does not read the write-ahead log: a copy taken while Kho was
+            // writing would be read without its last changes, silently. Refuse it instead.
+            if let wal = FS.fileStatus(HostPath(path + "-wal")), wal.st_size > 0 {
+                throw KhoError(.catalogUnwritable, "the catalog \(path) is on read-only storage with changes still in its write-ahead log (\(path)-wal); reading it here would miss them — copy the archive when no Kho is running, or open it where it can be written")
+            }
             do {
                 var config = Configuration()
                 config.readonly = true

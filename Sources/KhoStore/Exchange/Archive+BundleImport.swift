@@ -75,14 +75,17 @@ extension Archive {
                              lowerAccess: Set<ProductID> = []) throws(KhoError) -> [BundleImportResult] {
         // Decided on what is held now, so a refused product's bytes are not even stored.
         let plans = try catalog.read { db in try products.map { try decide($0, db: db, sender: sender, lowerAccess: lowerAccess) } }
+        let damaged = try catalog.read { db in try CatalogReads.damagedBlobs(db) }
+        // The bytes of products to store, and good copies of stored bytes found missing or damaged.
+        func repairs(_ f: BundleFile) -> Bool { damaged.contains(f.sha256) || !blobs.contains(f.sha256, size: f.size) }
         var seen: Set<String> = []
-        let files = zip(products, plans).filter { $0.1.storesFiles }.flatMap(\.0.files).filter { seen.insert($0.sha256).inserted }
+        let files = zip(products, plans).flatMap { product, plan in plan.storesFiles ? product.files : plan.outcome == .refused ? [] : product.files.filter(repairs) }
+            .filter { seen.insert($0.sha256).inserted }
         let total = files.reduce(Int64(0)) { $0 + $1.size }
         if let free = FS.availableBytes(root), (16 << 20) > free {
             throw KhoError(.diskFull, "not enough space left in the archive at \(root) (\(Formatting.bytes(free)) free) to record \(Formatting.bytes(total)); nothing was stored")
         }
         try catalog.probeWriteLock()
-        let damaged = try catalog.read { db in try CatalogReads.damagedBlobs(db) }
         // The unpacked files were hashed on the way (and checked against the bundle): they go
         // into the store by a rename, one copy of the bytes in all.
         let adopted = try blobs.adopt(files.map { ($0.path, $0.sha256, $0.size, $0.mediaType) }, damaged: damaged)
@@ -90,7 +93,9 @@ extension Archive {
         for blob in adopted { blobFor[blob.sha256] = blob }
         let now = clock.now()
         return try catalog.write { db in
-            try products.map { product in
+            // Said (a repair event for each holder) before new products add holders of their own.
+            _ = try restorations(db, files.map { StagedFile(source: HostPath("\(source)"), name: $0.name, blob: blobFor[$0.sha256]!, mediaType: $0.mediaType) }, at: now)
+            return try products.map { product in
                 // Decided again inside the transaction: another process may have written meanwhile.
                 let plan = try decide(product, db: db, sender: sender, lowerAccess: lowerAccess)
                 if plan.outcome == .refused || plan.outcome == .unchanged {

@@ -25,6 +25,10 @@ extension Archive {
         let changes = MetadataDiff.changes(from: existing.metadata, to: product.metadata)
         if changes.isEmpty && newFiles.isEmpty { return BundlePlan(outcome: .unchanged, existing: existing, pk: pk) }
         let home = existing.homeArchive ?? info.archiveID
+        if sender == info.archiveID {
+            // This archive's products change here, never through a bundle claiming to be ours.
+            return BundlePlan(outcome: .refused, reason: "\(product.id): the bundle says it comes from this very archive (\(sender)); a product here changes only here — nothing was stored for it")
+        }
         guard config.trust.mayUpdate(home: home, sender: sender, unit: existing.metadata.unit) else {
             let whose = home == info.archiveID ? "this archive's own" : "archive \(home)'s"
             return BundlePlan(outcome: .refused, reason: "\(product.id) is \(whose) product; a bundle of archive \(sender) may not change it (\(changes.isEmpty ? "new files" : changes.joined(separator: "; "))) — nothing was stored for it")

@@ -17,8 +17,9 @@ extension Archive {
     /// (256 rows with files, or 8,192 registrations), or this many bytes of files.
     static let chunkWeight = 8192
     static let chunkBytes: Int64 = 512 << 20
-    /// The largest manifest read (it is held in memory): a million rows take a tenth of it.
-    static let maxManifestBytes: Int64 = 1 << 30
+    /// The largest manifest read (it is held in memory, about three times over while it is
+    /// parsed): a million rows of metadata take about 100 MB.
+    static let maxManifestBytes: Int64 = 256 << 20
 
     public func importManifest(_ manifest: HostPath, options: ImportOptions) throws(KhoError) -> ImportReport {
         let started = clock.uptime()
@@ -48,7 +49,9 @@ extension Archive {
             report.results += try dryRunResults(checked, productColumn: productColumn, report: &report)
             report.results.sort { $0.row < $1.row }
             if let path = options.report {
-                try ImportResultFile(path).append(report.results)
+                let file = try ImportResultFile(path)
+                try file.append(report.results)
+                try file.commit()
                 report.reportPath = path.description
             }
         } else {
@@ -101,6 +104,7 @@ extension Archive {
                 } catch {
                     // What was stored before the failure is still said in the result file.
                     try? resultFile.append(chunkResults.sorted { $0.row < $1.row })
+                    try? resultFile.commit()
                     throw error
                 }
                 chunkResults += stored
@@ -113,6 +117,7 @@ extension Archive {
             try resultFile.append(chunkResults.sorted { $0.row < $1.row })
         }
         try resultFile.append(Array(unwritten))
+        try resultFile.commit()
         // The import itself, in the archive's log.
         let summary = "import of \(name): \(report.count(.stored)) stored, \(report.count(.updated)) updated, \(report.count(.alreadyPresent)) already present, \(report.count(.rejected)) rejected"
         try catalog.write { db in
@@ -192,8 +197,16 @@ extension Archive {
             if blob.wasNew { report.blobsStored += 1 }
         }
         let now = clock.now()
+        // Bytes the catalog already held whose stored copy was missing or damaged: restored now.
+        let restoring = zip(paths, stored).compactMap { path, result -> StagedFile? in
+            guard case .success(let blob) = result, blob.wasNew || blob.repaired else { return nil }
+            return StagedFile(source: path, name: FileName(bytes: path.lastComponent), blob: blob, mediaType: blob.mediaType)
+        }
+        var restored: [String] = []
         func run(savepoints: Bool) throws(KhoError) -> [(ImportRowResult, RowEffect)] {
             try catalog.write { db in
+                // Said before the rows add holders of their own.
+                restored = try restorations(db, restoring, at: now)
                 // Optimistic pass: trust what the lookups know. Row by row: ask the catalog each time.
                 if !savepoints { try lookups.load(db, rows: rows.map(\.row)) }
                 var out: [(ImportRowResult, RowEffect)] = []
@@ -240,6 +253,7 @@ extension Archive {
         }
         let outcomes: [(ImportRowResult, RowEffect)]
         do { outcomes = try run(savepoints: false) } catch where error.code == .retryChunk { outcomes = try run(savepoints: true) }
+        report.warnings += restored
         for (_, effect) in outcomes {
             switch effect {
             case .newProduct: report.newProducts += 1

@@ -1,14 +1,15 @@
-// The result CSV of an import (row, status, product_id, source_id, message), written as rows
-// are stored, so an interrupted import still shows how far it got.
+// The result CSV of an import (row, status, product_id, source_id, message). Written under a
+// temporary name beside its place and renamed there at the end (also when the import stops on
+// an error, so it shows how far it got): a link at the place is replaced, never written through.
 import Glibc
 import KhoCore
 import KhoPlatform
 
 final class ImportResultFile {
-    private let fd: FileDescriptor
+    private let output: FileOutput
 
     init(_ path: HostPath) throws(KhoError) {
-        fd = try FileDescriptor.open(path, flags: O_WRONLY | O_CREAT | O_TRUNC, doing: "writing the import result")
+        output = try FileOutput.create(at: path, overwrite: true)
         try append(header: true, [])
     }
 
@@ -18,10 +19,9 @@ final class ImportResultFile {
             text += DelimitedText.line([String(r.row), r.status.rawValue, r.productID?.description ?? "", TextRules.visible(r.sourceID ?? ""),
                                         TextRules.visible(r.message)]) + "\r\n"
         }
-        var bytes = Array(text.utf8)
-        let count = bytes.count
-        try bytes.withUnsafeMutableBufferPointer { (buffer: inout UnsafeMutableBufferPointer<UInt8>) throws(KhoError) in
-            try fd.writeAll(UnsafeRawBufferPointer(start: buffer.baseAddress, count: count), doing: "writing the import result")
-        }
+        try output.write(text)
     }
+
+    /// Puts the file in its place, flushed.
+    func commit() throws(KhoError) { try output.commit() }
 }
