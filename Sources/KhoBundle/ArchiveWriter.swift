@@ -37,6 +37,10 @@ final class ArchiveWriter {
 
     /// libarchive converts names with the thread's character set: a process in the C locale
     /// cannot write "Việt" into a tar header. Writers run with a UTF-8 locale on their thread.
+    /// libarchive's output block, and the ring's slot: small enough that a block is still in
+    /// the processor's caches when the second thread hashes and writes it.
+    static let blockSize = 256 << 10
+
     nonisolated(unsafe) static let utf8Locale: locale_t? = newlocale(LC_CTYPE_MASK, "C.UTF-8", nil)
 
     init(fd: Int32, format: BundleFormat, what: String) throws(KhoError) {
@@ -63,8 +67,8 @@ final class ArchiveWriter {
         case .tar, .zip:
             try check(archive_write_add_filter_none(handle), "choosing no compression")
         }
-        // Bytes go out in 1 MiB blocks; the last block is not padded beyond what tar needs.
-        try check(archive_write_set_bytes_per_block(handle, 1 << 20), "setting the block size")
+        // Bytes go out in 256 KiB blocks; the last block is not padded beyond what tar needs.
+        try check(archive_write_set_bytes_per_block(handle, Int32(Self.blockSize)), "setting the block size")
         try check(archive_write_set_bytes_in_last_block(handle, 1), "setting the last block size")
         sink = OutputSink(fd: fd)
         let context = Unmanaged.passUnretained(sink).toOpaque()
@@ -95,7 +99,7 @@ final class ArchiveWriter {
 
         init(fd: Int32) {
             let digest = self.digest
-            ring = BufferRing(slotSize: 1 << 20) { (chunk) throws(KhoError) in
+            ring = BufferRing(slots: 8, slotSize: ArchiveWriter.blockSize) { (chunk) throws(KhoError) in
                 digest.state.withLock { $0.update(bufferPointer: chunk) }
                 let failed = Sys.writeAll(fd, chunk)
                 if failed != 0 { throw Sys.error(failed, "writing the bundle", HostPath("the bundle file")) }

@@ -47,6 +47,14 @@ public enum BagReader {
     /// Payload files at most this large get every digest when the manifests have not been
     /// seen yet; larger ones get SHA-256 and SHA-512.
     static let smallFile: Int64 = 16 << 20
+    /// Payload files at least this large are handed to a second thread as they are read: it
+    /// hashes them (verify), or writes them out while this thread hashes (unpack).
+    static let pipeThreshold: Int64 = 256 << 10
+    /// Reads and hand-overs in pieces small enough to stay in the processor's caches between
+    /// the read, the copy and the hash: on a machine short of memory bandwidth, every pass
+    /// over the bytes in main memory costs as much as the hash.
+    static let readBlock = 16 << 10
+    static let pipeSlot = 64 << 10
 
     /// With `unpackInto`, each payload file is also written there (numbered names) as it is
     /// read, so an import reads the bundle once; `unpacked` says where each went. The caller
@@ -58,6 +66,11 @@ public enum BagReader {
         var manifestAlgorithms: Set<DigestAlgorithm>?
         // A failure of this machine while unpacking (a full disk) is not a problem of the bag.
         var unpackFailure: KhoError?
+        // One second thread for the whole walk: each large file's bytes go to what `target`
+        // says while it is being read.
+        let target = PipeTarget()
+        let pipe = BufferRing(slots: 8, slotSize: pipeSlot) { (chunk) throws(KhoError) in try target.consume?(chunk) }
+        defer { pipe.finish() }
         let state = try walk(path: path, limits: limits) { relative, declared in
             let isTag = !relative.hasPrefix("data/")
             var algorithms: Set<DigestAlgorithm>
@@ -68,7 +81,7 @@ public enum BagReader {
             }
             // SHA-256 always: an import stores by it and checks the second pass against it.
             algorithms.insert(.sha256)
-            var hasher = MultiHasher(algorithms)
+            let hashing = HasherBox(MultiHasher(algorithms))
             var size: Int64 = 0
             var content: [UInt8]? = isTag ? [] : nil
             var fd: Int32 = -1
@@ -81,11 +94,34 @@ public enum BagReader {
                 }
                 unpacked[relative] = target
             }
+            let output = fd
+            // A large file's bytes go to the second thread: the writing when unpacking (this
+            // thread hashes), else the hashing.
+            let piped = !isTag && declared >= pipeThreshold
+            if piped {
+                target.consume = { (chunk) throws(KhoError) in
+                    if output >= 0 {
+                        let failed = Sys.writeAll(output, chunk)
+                        if failed != 0 { throw Sys.error(failed, "unpacking \(relative) from the bundle", HostPath(folder ?? "")) }
+                    } else {
+                        hashing.hasher.update(chunk)
+                    }
+                }
+            }
             return EntrySink(take: { chunk in
-                hasher.update(chunk)
                 size += Int64(chunk.count)
-                if fd >= 0 {
-                    let failed = Sys.writeAll(fd, chunk)
+                if piped {
+                    if let failure = pipe.drainError {
+                        unpackFailure = failure
+                        return "cannot unpack \(relative)"
+                    }
+                    if output >= 0 { hashing.hasher.update(chunk) }
+                    pipe.push(chunk)
+                    return nil
+                }
+                hashing.hasher.update(chunk)
+                if output >= 0 {
+                    let failed = Sys.writeAll(output, chunk)
                     if failed != 0 {
                         unpackFailure = Sys.error(failed, "unpacking \(relative) from the bundle", HostPath(folder ?? ""))
                         return "cannot unpack \(relative)"
@@ -97,8 +133,17 @@ public enum BagReader {
                 }
                 return nil
             }, finish: {
-                if fd >= 0 { close(fd) }
-                files[relative] = BagFile(size: size, digests: hasher.finalize(), content: content)
+                if piped {
+                    pipe.waitUntilDrained()
+                    target.consume = nil
+                    if let failure = pipe.drainError {
+                        unpackFailure = failure
+                        if output >= 0 { close(output) }
+                        return "cannot unpack \(relative)"
+                    }
+                }
+                if output >= 0 { close(output) }
+                files[relative] = BagFile(size: size, digests: hashing.hasher.finalize(), content: content)
                 if isTag, relative.hasPrefix("manifest-"), relative.hasSuffix(".txt"),
                    let algorithm = DigestAlgorithm(rawValue: String(relative.dropFirst(9).dropLast(4)).lowercased()) {
                     manifestAlgorithms = (manifestAlgorithms ?? []).union([algorithm])
@@ -113,6 +158,19 @@ public enum BagReader {
         for (path, file) in files where path.hasPrefix("data/") { payload[path] = file.digests[.sha256] }
         return BagVerification(name: state.root, check: check, archiveProblems: state.problems, entries: state.entries,
                                payloadSHA256: payload, unpacked: unpacked)
+    }
+
+    /// A file's digests, shared with the thread that hashes its bytes; that thread is done
+    /// with it once the ring is drained.
+    final class HasherBox: @unchecked Sendable {
+        var hasher: MultiHasher
+        init(_ hasher: MultiHasher) { self.hasher = hasher }
+    }
+
+    /// Where the second thread sends a large file's bytes; set by the reading thread only
+    /// while the ring is drained.
+    final class PipeTarget: @unchecked Sendable {
+        var consume: ((UnsafeRawBufferPointer) throws(KhoError) -> Void)?
     }
 
     /// What a walk does with one file's bytes: `take` each chunk (a message stops the walk
@@ -148,7 +206,7 @@ public enum BagReader {
         archive_read_support_format_gnutar(handle)
         archive_read_support_format_zip(handle)
         var state = ReadState()
-        guard archive_read_open_fd(handle, fd, 1 << 20) == ARCHIVE_OK else {
+        guard archive_read_open_fd(handle, fd, Self.readBlock) == ARCHIVE_OK else {
             state.fatal("\(path) is not a tar or zip archive Kho can read, or it is damaged or truncated: \(String(cString: kho_archive_error(handle)))")
             return (nil, state.problems, 0)
         }
@@ -242,9 +300,9 @@ public enum BagReader {
         var files: [String: BagFile] = [:]
         var problems: [BagProblem] = []
         var root: String?
-        /// Exact names, as bytes: Swift's String equality would already fold NFC and NFD.
-        var seen: Set<[UInt8]> = []
-        var folded: [String: String] = [:]
+        /// Names once normalised and case-folded → the exact name, both as bytes (Swift's String
+        /// equality would already fold NFC and NFD; bytes also hash without normalising).
+        var folded: [[UInt8]: [UInt8]] = [:]
         var unpacked: Int64 = 0
         var entries = 0
 
@@ -255,39 +313,45 @@ public enum BagReader {
             var path = name
             while path.hasPrefix("./") { path.removeFirst(2) }
             if path.hasSuffix("/") { path.removeLast() }
-            if path.isEmpty || path.hasPrefix("/") || path.contains("\0") {
+            if path.isEmpty || path.hasPrefix("/") || path.utf8.contains(0) {
                 fatal("'\(name)' is an absolute or empty path; refused")
                 return nil
             }
-            let parts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-            if parts.contains("..") || parts.contains("") || parts.contains(".") {
-                fatal("'\(name)' leaves its folder (.. or an empty part); refused")
-                return nil
+            // Every part of the path, checked on the bytes: none empty, "." or "..".
+            let bytes = Array(path.utf8)
+            var partStart = 0
+            var firstSlash: Int?
+            for index in 0...bytes.count where index == bytes.count || bytes[index] == UInt8(ascii: "/") {
+                let part = bytes[partStart..<index]
+                if part.isEmpty || part.elementsEqual([46]) || part.elementsEqual([46, 46]) {
+                    fatal("'\(name)' leaves its folder (.. or an empty part); refused")
+                    return nil
+                }
+                if firstSlash == nil && index < bytes.count { firstSlash = index }
+                partStart = index + 1
             }
-            if let root, parts[0] != root {
+            let top = String(decoding: bytes[..<(firstSlash ?? bytes.count)], as: UTF8.self)
+            if let root, top != root {
                 fatal("'\(name)' is outside the bag's folder \(root)/: a serialized bag holds one folder")
                 return nil
             }
             if root == nil {
-                if parts.count == 1 && !isDirectory {
+                if firstSlash == nil && !isDirectory {
                     fatal("'\(name)' is at the top of the archive: a serialized bag holds one folder")
                     return nil
                 }
-                root = parts[0]
+                root = top
             }
-            if parts.count == 1 { return nil }
-            let relative = parts.dropFirst().joined(separator: "/")
+            guard let slash = firstSlash else { return nil }
+            let relative = String(decoding: bytes[(slash + 1)...], as: UTF8.self)
             if !isDirectory {
-                guard seen.insert(Array(relative.utf8)).inserted else {
-                    fatal("\(relative) appears twice in the archive; refused")
-                    return nil
-                }
-                let key = relative.precomposedStringWithCanonicalMapping.lowercased()
+                let key = Array(VietnameseText.nfc(relative).lowercased().utf8)
                 if let other = folded[key] {
-                    fatal("\(relative) and \(other) are the same name once Unicode-normalised or case-folded; refused")
+                    fatal(other.elementsEqual(relative.utf8) ? "\(relative) appears twice in the archive; refused"
+                          : "\(relative) and \(String(decoding: other, as: UTF8.self)) are the same name once Unicode-normalised or case-folded; refused")
                     return nil
                 }
-                folded[key] = relative
+                folded[key] = Array(relative.utf8)
             }
             return relative
         }

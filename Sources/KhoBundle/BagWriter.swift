@@ -23,8 +23,11 @@ public final class BagWriter {
     private var tags512: [(path: String, digest: String)] = []
     private var paths: Set<String> = []
     private var bytes: Int64 = 0
-    /// Payload announced by `writeTagFilesFirst`: path → (size, SHA-256).
-    private var announced: [String: (size: Int64, sha256: String)]?
+    private var filesWritten = 0
+    /// With the tag files first: how many payload files the manifest announced, and the
+    /// announced entries of the group (a product) being written: path → (size, SHA-256).
+    private var announcedFiles: Int?
+    private var expected: [String: (size: Int64, sha256: String)] = [:]
 
     /// `name` is the bag's folder inside the archive; `mtime` the time every entry carries
     /// (seconds since 1970), so the same content gives the same bytes.
@@ -39,20 +42,46 @@ public final class BagWriter {
 
     /// Writes bag-info.txt, the manifest and the tag manifest before the payload, when every
     /// payload file's size and SHA-256 are known in advance (no --sha512): a reader then knows
-    /// which digest to compute before the payload arrives. Every announced file must follow,
-    /// with the size and digest announced.
-    public func writeTagFilesFirst(payload: [(path: String, size: Int64, sha256: String)], info: [(label: String, value: String)]) throws(KhoError) {
-        guard !sha512, announced == nil, paths.isEmpty else {
+    /// which digest to compute before the payload arrives. The manifest is streamed: `lines`
+    /// hands each of its lines (`digest  path\n`, paths under data/ already encoded) to the
+    /// function it is given, `manifestSize` bytes in all, so a million files need no memory.
+    /// The payload then comes in groups, each announced with `expect`.
+    public func writeTagFilesFirst(info: [(label: String, value: String)], payloadBytes: Int64, payloadFiles: Int, manifestSize: Int64,
+                                   lines: ((String) throws(KhoError) -> Void) throws(KhoError) -> Void) throws(KhoError) {
+        guard !sha512, announcedFiles == nil, filesWritten == 0 else {
             throw KhoError(.internal, "bag \(root): tag files can come first only once, before the payload, and without SHA-512")
         }
-        var table: [String: (size: Int64, sha256: String)] = [:]
-        for p in payload { table["data/" + p.path] = (p.size, p.sha256) }
-        let total = payload.reduce(Int64(0)) { $0 + $1.size }
-        let fields = info + [("Payload-Oxum", BagIt.oxum(bytes: total, files: payload.count)), ("Bag-Size", BagIt.humanSize(total))]
+        let fields = info + [("Payload-Oxum", BagIt.oxum(bytes: payloadBytes, files: payloadFiles)), ("Bag-Size", BagIt.humanSize(payloadBytes))]
         try addTag("bag-info.txt", Array(BagIt.bagInfo(fields).utf8))
-        try addTag("manifest-sha256.txt", Array(BagIt.manifest(payload.map { ("data/" + $0.path, $0.sha256) }).utf8))
+        try writer.begin(path: "\(root)/manifest-sha256.txt", size: manifestSize, mtime: mtime)
+        var hasher = SHA256()
+        var written: Int64 = 0
+        try lines { (line) throws(KhoError) in
+            let utf8 = Array(line.utf8)
+            written += Int64(utf8.count)
+            guard written <= manifestSize else { throw KhoError(.internal, "bag \(root): the manifest is longer than announced") }
+            hasher.update(data: utf8)
+            var failure: KhoError?
+            utf8.withUnsafeBytes { raw in
+                do throws(KhoError) { try self.writer.write(raw) } catch { failure = error }
+            }
+            if let failure { throw failure }
+        }
+        guard written == manifestSize else { throw KhoError(.internal, "bag \(root): the manifest is \(written) bytes, \(manifestSize) were announced") }
+        try writer.end()
+        tags256.append(("manifest-sha256.txt", Hex.lower(hasher.finalize())))
         try writer.add(path: "\(root)/tagmanifest-sha256.txt", bytes: Array(BagIt.manifest(tags256).utf8), mtime: mtime)
-        announced = table
+        announcedFiles = payloadFiles
+        bytes = 0
+    }
+
+    /// The payload files that come next (paths under data/, as the manifest gave them), after
+    /// the tag files came first: each must then arrive with this size and digest.
+    public func expect(_ entries: [(path: String, size: Int64, sha256: String)]) throws(KhoError) {
+        guard announcedFiles != nil, expected.isEmpty else {
+            throw KhoError(.internal, "bag \(root): a group of payload files is announced before the last one was complete, or without tag files first")
+        }
+        for e in entries { expected["data/" + e.path] = (e.size, e.sha256) }
     }
 
     /// A payload file under `data/`: `size` bytes that `body` writes through the given sink.
@@ -60,14 +89,18 @@ public final class BagWriter {
     public func addPayload(_ path: String, size: Int64, sha256: String?,
                            body: ((UnsafeRawBufferPointer) throws(KhoError) -> Void) throws(KhoError) -> Void) throws(KhoError) {
         let full = "data/" + path
-        guard paths.insert(full).inserted else { throw KhoError(.duplicatePath, "bag \(root): \(full) would be written twice") }
-        if let announced {
-            guard let expected = announced[full], expected.size == size, sha256 == nil || sha256 == expected.sha256 else {
+        var announcedDigest: String?
+        if announcedFiles != nil {
+            // Announced in the manifest already written: written once, as announced.
+            guard let announced = expected.removeValue(forKey: full), announced.size == size, sha256 == nil || sha256 == announced.sha256 else {
                 throw KhoError(.internal, "bag \(root): \(full) was not announced with this size and digest")
             }
+            announcedDigest = announced.sha256
+        } else {
+            guard paths.insert(full).inserted else { throw KhoError(.duplicatePath, "bag \(root): \(full) would be written twice") }
         }
         try writer.begin(path: "\(root)/\(full)", size: size, mtime: mtime)
-        let known = sha256 ?? announced?[full]?.sha256
+        let known = sha256 ?? announcedDigest
         var hasher256 = known == nil ? SHA256() : nil
         var hasher512 = sha512 ? SHA512() : nil
         var written: Int64 = 0
@@ -82,10 +115,12 @@ public final class BagWriter {
         }
         try writer.end()
         bytes += size
+        filesWritten += 1
         let digest = known ?? hasher256.map { Hex.lower($0.finalize()) }!
-        if let announced, announced[full]?.sha256 != digest {
+        if let announcedDigest, announcedDigest != digest {
             throw KhoError(.sizeChanged, "bag \(root): \(full) changed between announcing and writing it")
         }
+        if announcedFiles != nil { return }
         manifest256.append((full, digest))
         if let hasher512 { manifest512.append((full, Hex.lower(hasher512.finalize()))) }
     }
@@ -104,10 +139,10 @@ public final class BagWriter {
     /// Writes bag-info.txt (with Payload-Oxum and Bag-Size added), the manifests and the tag
     /// manifests, and closes the archive. The caller flushes and renames the file.
     public func finish(info: [(label: String, value: String)]) throws(KhoError) -> BagSummary {
-        let files = manifest256.count
-        if let announced {
-            guard announced.count == files else {
-                throw KhoError(.internal, "bag \(root): \(announced.count) payload files announced, \(files) written")
+        let files = filesWritten
+        if let announcedFiles {
+            guard announcedFiles == files, expected.isEmpty else {
+                throw KhoError(.internal, "bag \(root): \(announcedFiles) payload files announced, \(files) written")
             }
             try writer.close()
             return BagSummary(payloadFiles: files, payloadBytes: bytes, bundleSHA256: writer.outputSHA256)

@@ -99,6 +99,29 @@ public final class BufferRing: @unchecked Sendable {
         next = (next + 1) % slots.buffers.count
     }
 
+    /// Copies `bytes` into as many slots as it takes and hands them over: for a producer whose
+    /// buffer is not its own to keep (a library's block, valid until the next call).
+    public func push(_ bytes: UnsafeRawBufferPointer) {
+        var offset = 0
+        while offset < bytes.count {
+            let slot = acquire()
+            let n = min(slot.count, bytes.count - offset)
+            slot.baseAddress!.copyMemory(from: bytes.baseAddress! + offset, byteCount: n)
+            submit(n)
+            offset += n
+        }
+    }
+
+    /// Waits until the drain has done every buffer handed over so far; the ring stays open
+    /// (one ring, one thread, for a whole series of files).
+    public func waitUntilDrained() {
+        precondition(!holding && !finished, "wait for the drain between buffers, before finish()")
+        guard started else { return }
+        // A slot's `free` semaphore is up exactly when the drain is done with it.
+        for semaphore in slots.free { semaphore.wait() }
+        for semaphore in slots.free { semaphore.signal() }
+    }
+
     /// Ends the drain and waits for it. Returns its error, if it failed.
     @discardableResult
     public func finish() -> KhoError? {

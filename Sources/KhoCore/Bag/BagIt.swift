@@ -23,7 +23,8 @@ public enum BagIt {
 
     /// The inverse of `encodePath`; other percent sequences are left as they are.
     public static func decodePath(_ text: String) -> String {
-        text.replacingOccurrences(of: "%0A", with: "\n").replacingOccurrences(of: "%0a", with: "\n")
+        guard text.utf8.contains(UInt8(ascii: "%")) else { return text }
+        return text.replacingOccurrences(of: "%0A", with: "\n").replacingOccurrences(of: "%0a", with: "\n")
             .replacingOccurrences(of: "%0D", with: "\r").replacingOccurrences(of: "%0d", with: "\r")
             .replacingOccurrences(of: "%25", with: "%")
     }
@@ -31,8 +32,19 @@ public enum BagIt {
     /// A manifest: one `digest  path` line per file, sorted by path (byte order) so the same
     /// files always give the same manifest.
     public static func manifest(_ entries: [(path: String, digest: String)]) -> String {
-        entries.sorted { Array($0.path.utf8).lexicographicallyPrecedes(Array($1.path.utf8)) }
-            .map { "\($0.digest)  \(encodePath($0.path))\n" }.joined()
+        sortedForManifest(entries).map { manifestLine(path: $0.path, digest: $0.digest) }.joined()
+    }
+
+    /// One line of a manifest.
+    public static func manifestLine(path: String, digest: String) -> String { "\(digest)  \(encodePath(path))\n" }
+
+    /// Entries in manifest order: by path, byte for byte.
+    public static func sortedForManifest<T>(_ entries: [T], path: (T) -> String) -> [T] {
+        entries.map { (Array(path($0).utf8), $0) }.sorted { $0.0.lexicographicallyPrecedes($1.0) }.map(\.1)
+    }
+
+    static func sortedForManifest(_ entries: [(path: String, digest: String)]) -> [(path: String, digest: String)] {
+        sortedForManifest(entries) { $0.path }
     }
 
     /// `Payload-Oxum`: octet count and file count of the payload.

@@ -124,7 +124,7 @@ public enum BagValidator {
     /// Every payload manifest: each entry present with its digest, and (v1.0) every payload
     /// file in every manifest; before v1.0, in at least one.
     static func payloadManifests(_ bag: Bag, payload: [String: BagFile], problems: inout [BagProblem]) {
-        let manifestNames = bag.files.keys.filter { $0.hasPrefix("manifest-") && $0.hasSuffix(".txt") && !$0.contains("/") }.sorted()
+        let manifestNames = bag.files.keys.filter { $0.hasPrefix("manifest-") && $0.hasSuffix(".txt") && !$0.utf8.contains(UInt8(ascii: "/")) }.sorted()
         if manifestNames.isEmpty { problems.append(.error("no payload manifest (manifest-<algorithm>.txt)")) }
         var listedSomewhere: Set<String> = []
         for name in manifestNames {
@@ -136,16 +136,17 @@ public enum BagValidator {
             let listedHere = checkManifest(name, algorithm: algorithm, bag: bag, problems: &problems)
             listedSomewhere.formUnion(listedHere)
             if bag.isV1 {
-                for path in payload.keys.sorted() where !listedHere.contains(path) && !listedHere.contains(path.precomposedStringWithCanonicalMapping) {
-                    problems.append(.error("\(path) is in the payload but not in \(name)"))
-                }
+                for path in unlisted(payload, in: listedHere) { problems.append(.error("\(path) is in the payload but not in \(name)")) }
             }
         }
         if !bag.isV1 {
-            for path in payload.keys.sorted() where !listedSomewhere.contains(path) && !listedSomewhere.contains(path.precomposedStringWithCanonicalMapping) {
-                problems.append(.error("\(path) is in the payload but in no manifest"))
-            }
+            for path in unlisted(payload, in: listedSomewhere) { problems.append(.error("\(path) is in the payload but in no manifest")) }
         }
+    }
+
+    /// The payload files a manifest does not list (even in the other normalisation form), sorted.
+    private static func unlisted(_ payload: [String: BagFile], in listed: Set<String>) -> [String] {
+        payload.keys.filter { !listed.contains($0) && !listed.contains($0.precomposedStringWithCanonicalMapping) }.sorted()
     }
 
     /// One payload manifest's entries against the files; returns the paths it lists.
@@ -175,7 +176,7 @@ public enum BagValidator {
                 problems.append(.error("\(name): \(scoped) could not be checked with \(algorithm.rawValue) in one pass (the manifest came after the file)"))
                 continue
             }
-            if actual.lowercased() != digest.lowercased() {
+            if actual != digest && actual.lowercased() != digest.lowercased() {
                 problems.append(.error("\(name): \(scoped) has \(algorithm.rawValue) \(actual), the manifest says \(digest)"))
             }
         }
@@ -184,7 +185,7 @@ public enum BagValidator {
 
     /// Every tag manifest: each entry a tag file of this bag, with its digest.
     static func tagManifests(_ bag: Bag, problems: inout [BagProblem]) {
-        for name in bag.files.keys.filter({ $0.hasPrefix("tagmanifest-") && $0.hasSuffix(".txt") && !$0.contains("/") }).sorted() {
+        for name in bag.files.keys.filter({ $0.hasPrefix("tagmanifest-") && $0.hasSuffix(".txt") && !$0.utf8.contains(UInt8(ascii: "/")) }).sorted() {
             let algorithmName = String(name.dropFirst("tagmanifest-".count).dropLast(".txt".count))
             guard let algorithm = DigestAlgorithm(rawValue: algorithmName.lowercased()) else {
                 problems.append(.warning("\(name): algorithm '\(algorithmName)' is not one Kho checks; skipped"))
@@ -225,12 +226,11 @@ public enum BagValidator {
     /// are accepted with a warning; v1.0 paths are percent-decoded.
     static func parseManifest(_ text: String, name: String, isV1: Bool, problems: inout [BagProblem]) -> [(path: String, digest: String)] {
         var out: [(String, String)] = []
-        // Swift sees "\r\n" as one character: make every line end a plain "\n" first.
-        let lines = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-        for raw in lines.components(separatedBy: "\n") {
-            let line = raw
-            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-            guard let split = line.firstIndex(where: { $0 == " " || $0 == "\t" }) else {
+        // Lines end in "\n", "\r\n" or "\r": split on the bytes (blank lines are skipped anyway).
+        for bytes in text.utf8.split(whereSeparator: { $0 == 10 || $0 == 13 }) {
+            let line = String(Substring(bytes))
+            if bytes.allSatisfy({ $0 == 32 || $0 == 9 }) || (!bytes.allSatisfy { $0 < 0x80 } && line.trimmingCharacters(in: .whitespaces).isEmpty) { continue }
+            guard let split = line.utf8.firstIndex(where: { $0 == 32 || $0 == 9 }) else {
                 problems.append(.error("\(name): '\(line)' is not 'digest path'"))
                 continue
             }
@@ -253,11 +253,26 @@ public enum BagValidator {
     /// The path if it stays inside the bag (and under `prefix` when given); nil for absolute
     /// paths, `~`, `..` or a drive letter.
     static func scopedPath(_ path: String, under prefix: String?) -> String? {
-        if path.hasPrefix("/") || path.hasPrefix("~") || path.hasPrefix("\\") || path.contains(":\\") || path.contains("%HomeDrive%") { return nil }
-        let components = path.split(separator: "/", omittingEmptySubsequences: false)
-        if components.contains("..") || components.contains("") { return nil }
+        if path.hasPrefix("/") || path.hasPrefix("~") || path.hasPrefix("\\") || contains(path, ":\\") || contains(path, "%HomeDrive%") { return nil }
+        // No part may be empty or "..": checked on the bytes, without splitting.
+        let bytes = Array(path.utf8)
+        var partStart = 0
+        for index in 0...bytes.count where index == bytes.count || bytes[index] == UInt8(ascii: "/") {
+            let part = bytes[partStart..<index]
+            if part.isEmpty || part.elementsEqual([46, 46]) { return nil }
+            partStart = index + 1
+        }
         if let prefix, !path.hasPrefix(prefix) { return nil }
         return path
+    }
+
+    /// Whether `text` holds `needle`, byte for byte (no Foundation string search in the loop
+    /// over a large manifest).
+    static func contains(_ text: String, _ needle: String) -> Bool {
+        let n = Array(needle.utf8), t = Array(text.utf8)
+        guard !n.isEmpty, t.count >= n.count else { return n.isEmpty }
+        for start in 0...(t.count - n.count) where t[start] == n[0] && t[start..<start + n.count].elementsEqual(n) { return true }
+        return false
     }
 
     static func nfcMatch(_ path: String, in files: [String: BagFile]) -> String {

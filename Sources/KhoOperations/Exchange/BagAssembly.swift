@@ -5,6 +5,7 @@ import Crypto
 import Foundation
 import KhoBundle
 import KhoCore
+import KhoPlatform
 import KhoStore
 
 struct BagAssembly {
@@ -15,6 +16,9 @@ struct BagAssembly {
     let sha512: Bool
     /// "everything", "changes after export <id>" or "changes from <date>".
     let sinceLabel: String
+    /// Where the scratch file between the two passes goes (the output's folder).
+    let scratchFolder: HostPath
+    let progress: (any ProgressReporter)?
 
     struct Written {
         var exportID: String
@@ -29,81 +33,105 @@ struct BagAssembly {
         var dc: [UInt8]
     }
 
-    /// What the first pass learns: the bag's identity, the manifest (without --sha512) and the
-    /// payloads kept for the second pass while they fit in memory.
+    /// What the first pass learns: the bag's identity (hashed as it goes), and the totals the
+    /// tag files written ahead of the payload need. The products themselves wait in the
+    /// scratch file, so memory stays flat whatever the size of the export.
     struct FirstPass {
-        var identity: String
-        var announced: [(path: String, size: Int64, sha256: String)] = []
-        var kept: [ProductID: Payload] = [:]
-        var keptBytes = 0
+        var identity = SHA256()
+        var payloadFiles = 0
+        var payloadBytes: Int64 = 0
+        var manifestSize: Int64 = 0
     }
 
-    static let keepLimit = 256 << 20
+    /// Products read and made into payloads at a time, on both cores.
+    static let batch = 250
+    static let batchesAtOnce = 8
 
     var scopeText: String {
         selection.plan.scope.unit.map { "\($0.code) \($0.fullName) (\($0.era.rawValue))" } ?? "the whole archive"
     }
 
     /// Two passes over the products. The first reads them in batches, makes each one's
-    /// metadata.json and dc.xml, and from what it read derives the bag's ID (archive, scope and
-    /// every product's state) and, without --sha512, the manifest written ahead of the payload.
-    /// The second streams the payload.
-    func write(to fd: Int32, progress: (Int) -> Void) throws(KhoError) -> Written {
-        var first = try firstPass()
-        let id = Hex.lower(SHA256.hash(data: Data(first.identity.utf8)).prefix(16))
+    /// metadata.json and dc.xml, writes them to a scratch file and derives the bag's ID
+    /// (archive, scope and every product's state). Without --sha512 the manifest is then
+    /// written ahead of the payload, from the scratch file. The second pass streams the payload.
+    func write(to fd: Int32) throws(KhoError) -> Written {
+        let spill = try SpillFile(in: scratchFolder)
+        var first = try firstPass(into: spill)
+        let id = Hex.lower(first.identity.finalize().prefix(16))
         let last = selection.lastChange ?? archive.info.createdAt
         let bag = try BagWriter(fd: fd, format: format, name: "kho-export-\(id)", mtime: Int(Self.epochSeconds(last)), sha512: sha512)
         let info = bagInfo(id: id, last: last)
         // Tag files first when every digest is known: a reader then hashes the payload once.
-        if !sha512 { try bag.writeTagFilesFirst(payload: first.announced, info: info) }
-        try writePayload(into: bag, kept: &first.kept, progress: progress)
+        if !sha512 {
+            try spill.rewind()
+            try bag.writeTagFilesFirst(info: info, payloadBytes: first.payloadBytes, payloadFiles: first.payloadFiles,
+                                       manifestSize: first.manifestSize) { (emit) throws(KhoError) in
+                while let bytes = try spill.next() {
+                    for entry in try ProductRecord(bytes).manifestEntries { try emit(BagIt.manifestLine(path: "data/" + entry.path, digest: entry.sha256)) }
+                }
+            }
+        }
+        try spill.rewind()
+        progress?.start(label: "exporting", totalBytes: first.payloadBytes, totalItems: selection.ids.count)
+        defer { progress?.finish() }
+        try writePayload(into: bag, from: spill)
         return Written(exportID: id, summary: try bag.finish(info: info))
     }
 
-    private func firstPass() throws(KhoError) -> FirstPass {
-        var pass = FirstPass(identity: "kho-export 1\narchive \(archive.info.archiveID)\nscope \(scopeText)\nperiod \(periodLabel)\nsince \(sinceLabel)\n")
-        for start in stride(from: 0, to: selection.ids.count, by: 500) {
-            let batch = Array(selection.ids[start..<min(start + 500, selection.ids.count)])
-            for (product, events) in try archive.productsWithEvents(batch) {
-                let id = product.id
-                pass.identity += "\(id) \(product.updatedAt.iso) \(product.files.map(\.sha256).joined(separator: ","))\n"
-                guard !sha512 || pass.keptBytes < Self.keepLimit else { continue }
-                let p = try payload(product, events)
-                // Kept for the second pass while they fit; made again after that.
-                if pass.keptBytes < Self.keepLimit {
-                    pass.kept[id] = p
-                    pass.keptBytes += p.metadata.count + p.dc.count + 4096
+    private func firstPass(into spill: SpillFile) throws(KhoError) -> FirstPass {
+        var pass = FirstPass()
+        pass.identity.update(data: Array("kho-export 1\narchive \(archive.info.archiveID)\nscope \(scopeText)\nperiod \(periodLabel)\nsince \(sinceLabel)\n".utf8))
+        let batches = stride(from: 0, to: selection.ids.count, by: Self.batch).map { Array(selection.ids[$0..<min($0 + Self.batch, selection.ids.count)]) }
+        for groupStart in stride(from: 0, to: batches.count, by: Self.batchesAtOnce) {
+            let group = Array(batches[groupStart..<min(groupStart + Self.batchesAtOnce, batches.count)])
+            let made = try Parallel.map(count: group.count, jobs: Parallel.defaultJobs) { (index, _) throws(KhoError) -> [(String, ProductRecord)] in
+                try archive.productsWithEvents(group[index]).map { (product, events) throws(KhoError) in
+                    ("\(product.id) \(product.updatedAt.iso) \(product.files.map(\.sha256).joined(separator: ","))\n", try record(product, events))
                 }
-                if !sha512 {
-                    for (file, name) in zip(product.files, p.names) { pass.announced.append(("\(id)/\(name)", file.size, file.sha256)) }
-                    pass.announced.append(("\(id)/metadata.json", Int64(p.metadata.count), Hex.lower(SHA256.hash(data: p.metadata))))
-                    pass.announced.append(("\(id)/dc.xml", Int64(p.dc.count), Hex.lower(SHA256.hash(data: p.dc))))
+            }
+            for (line, record) in made.joined() {
+                pass.identity.update(data: Array(line.utf8))
+                try spill.append(record.encoded())
+                for entry in record.manifestEntries {
+                    pass.payloadFiles += 1
+                    pass.payloadBytes += entry.size
+                    pass.manifestSize += Int64(BagIt.manifestLine(path: "data/" + entry.path, digest: entry.sha256).utf8.count)
                 }
             }
         }
         return pass
     }
 
-    private func writePayload(into bag: BagWriter, kept: inout [ProductID: Payload], progress: (Int) -> Void) throws(KhoError) {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
+    private func writePayload(into bag: BagWriter, from spill: SpillFile) throws(KhoError) {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 64)
         defer { buffer.deallocate() }
-        for (index, productID) in selection.ids.enumerated() {
-            let p: Payload
-            if let done = kept.removeValue(forKey: productID) {
-                p = done
-            } else {
-                let read = try archive.productsWithEvents([productID])[0]
-                p = try payload(read.product, read.events)
-            }
-            for (file, fileName) in zip(p.product.files, p.names) {
-                try bag.addPayload("\(productID)/\(fileName)", size: file.size, sha256: file.sha256) { (sink) throws(KhoError) in
-                    try archive.streamStoredFile(file, of: productID, buffer: buffer, sink: sink)
+        let tagsFirst = !sha512
+        while let bytes = try spill.next() {
+            let record = try ProductRecord(bytes)
+            guard let productID = try? ProductID.parse(record.id).get() else { throw KhoError(.internal, "a scratch record names no product") }
+            if tagsFirst { try bag.expect(record.manifestEntries) }
+            for file in record.files {
+                try bag.addPayload("\(record.id)/\(file.name)", size: file.size, sha256: file.sha256) { (sink) throws(KhoError) in
+                    try archive.streamStoredFile(n: file.n, sha256: file.sha256, size: file.size, of: productID, buffer: buffer) { (chunk) throws(KhoError) in
+                        try sink(chunk)
+                        progress?.advance(bytes: Int64(chunk.count))
+                    }
                 }
             }
-            try bag.addPayload("\(productID)/metadata.json", bytes: p.metadata)
-            try bag.addPayload("\(productID)/dc.xml", bytes: p.dc)
-            progress(index + 1)
+            try bag.addPayload("\(record.id)/metadata.json", bytes: record.metadata)
+            try bag.addPayload("\(record.id)/dc.xml", bytes: record.dc)
+            progress?.advance(bytes: Int64(record.metadata.count + record.dc.count))
+            progress?.itemDone()
         }
+    }
+
+    private func record(_ product: Product, _ events: [PreservationEvent]) throws(KhoError) -> ProductRecord {
+        let p = try payload(product, events)
+        return ProductRecord(id: product.id.description,
+                             files: zip(product.files, p.names).map { .init(n: $0.n, name: $1, sha256: $0.sha256, size: $0.size) },
+                             metadata: p.metadata, metadataSHA256: Hex.lower(SHA256.hash(data: p.metadata)),
+                             dc: p.dc, dcSHA256: Hex.lower(SHA256.hash(data: p.dc)))
     }
 
     private func payload(_ product: Product, _ events: [PreservationEvent]) throws(KhoError) -> Payload {

@@ -86,6 +86,8 @@ enum BundleReading {
 
     /// The record, its malformed events left out (an event is history, not what the product is).
     static func decodeRecord(_ data: Data) -> MetadataDocument? {
+        // Almost every record decodes whole; only one with a malformed event takes the slow way.
+        if let record = try? JSONDecoder().decode(MetadataDocument.self, from: data) { return record }
         guard var root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               var product = root["product"] as? [String: Any] else { return nil }
         if let events = product["events"] as? [Any] {

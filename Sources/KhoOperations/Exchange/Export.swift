@@ -45,8 +45,8 @@ public struct Export: ArchiveOperation {
         let periodLabel = period.map { "\($0.label) (\($0.from)..\($0.to))" } ?? "all dates"
         let out = try output.create(outside: archive.root)
         let assembly = BagAssembly(archive: archive, selection: selection, periodLabel: periodLabel, format: format, sha512: sha512,
-                                   sinceLabel: sinceLabel)
-        let written = try assembly.write(to: out.fileDescriptor) { _ in }
+                                   sinceLabel: sinceLabel, scratchFolder: output.path.parentFolder, progress: session.progress)
+        let written = try assembly.write(to: out.fileDescriptor)
         try out.commit()
         // The record (and with it the cursor of --since-last) only once the bundle is in place.
         try archive.recordExport(ExportRecord(

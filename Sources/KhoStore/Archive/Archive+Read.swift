@@ -13,12 +13,15 @@ extension Archive {
 
     /// Several products with their events, read in one transaction (exports read thousands).
     public func productsWithEvents(_ ids: [ProductID]) throws(KhoError) -> [(product: Product, events: [PreservationEvent])] {
+        // Three queries for the whole batch (products, their files, their events), in one read.
         try catalog.read { db in
-            try ids.map { id in
-                guard let product = try CatalogReads.product(db, id: id) else {
+            let products = try CatalogReads.products(db, ids: ids)
+            let events = try CatalogReads.events(db, productIDs: ids)
+            return try ids.map { id in
+                guard let product = products[id] else {
                     throw KhoError(.unknownProduct, "no product \(id) in this archive (removed while it was being read?)")
                 }
-                return (product, try CatalogReads.events(db, productID: id))
+                return (product, events[id] ?? [])
             }
         }
     }
@@ -91,16 +94,16 @@ extension Archive {
     /// Streams the stored bytes of a file, checking them against the catalog's SHA-256 as they
     /// go: an export writes that digest into its manifest, so bytes that do not match it must
     /// stop the export. The bytes already sent are lost with the caller's unfinished output.
-    public func streamStoredFile(_ file: StoredFile, of id: ProductID, buffer: UnsafeMutableRawBufferPointer,
+    public func streamStoredFile(n: Int, sha256: String, size: Int64, of id: ProductID, buffer: UnsafeMutableRawBufferPointer,
                                  sink: (UnsafeRawBufferPointer) throws(KhoError) -> Void) throws(KhoError) {
         let read: (sha256: String, size: Int64)
         do {
-            read = try blobs.read(file.sha256, buffer: buffer, sink: sink)
+            read = try blobs.read(sha256, buffer: buffer, sink: sink)
         } catch where error.code == .missingFile {
-            throw KhoError(.blobMissing, "the stored bytes of file \(file.n) of \(id) (sha256:\(file.sha256)) are missing from the archive; run kho verify")
+            throw KhoError(.blobMissing, "the stored bytes of file \(n) of \(id) (sha256:\(sha256)) are missing from the archive; run kho verify")
         }
-        guard read.size == file.size, read.sha256 == file.sha256 else {
-            throw KhoError(.blobDamaged, "file \(file.n) of \(id) is damaged in the store (sha256 \(read.sha256), \(read.size) bytes; the catalog says \(file.sha256), \(file.size) bytes); nothing was written — run kho verify, then ingest or attach the original again to repair it")
+        guard read.size == size, read.sha256 == sha256 else {
+            throw KhoError(.blobDamaged, "file \(n) of \(id) is damaged in the store (sha256 \(read.sha256), \(read.size) bytes; the catalog says \(sha256), \(size) bytes); nothing was written — run kho verify, then ingest or attach the original again to repair it")
         }
     }
 }

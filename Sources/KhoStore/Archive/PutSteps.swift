@@ -19,13 +19,14 @@ extension Archive {
 
     /// Like `createProduct`, also giving the new row's key.
     func createProductRow(_ db: Database, _ prepared: inout PreparedProduct, files: [StagedFile], at now: Timestamp) throws -> (id: ProductID, pk: Int64) {
-        let pk = try CatalogWrites.insert(db, &prepared, at: now, newID: ids.productID)
+        // Master files arriving with the product make it digitized from the start.
+        let pk = try CatalogWrites.insert(db, &prepared, digitized: !files.isEmpty, at: now, newID: ids.productID)
         let id = prepared.id
         let size = files.reduce(Int64(0)) { $0 + $1.blob.size }
         let detail = files.isEmpty ? prepared.eventDetail : "\(prepared.eventDetail), \(files.count) file(s), \(Formatting.bytes(size))"
         try CatalogWrites.append(db, event(prepared.eventType, object: "product:\(id)", product: id, detail: detail, at: now))
         try addFiles(db, pk: pk, id: id, files, startingAt: 1, role: .master,
-                     eventType: prepared.eventType == .registration ? .attach : .ingestion, at: now)
+                     eventType: prepared.eventType == .registration ? .attach : .ingestion, markDigitized: false, at: now)
         return (id, pk)
     }
 
@@ -66,7 +67,7 @@ extension Archive {
     }
 
     func addFiles(_ db: Database, pk: Int64, id: ProductID, _ files: [StagedFile], startingAt first: Int,
-                          role: FileRole, eventType: EventType, at now: Timestamp) throws {
+                          role: FileRole, eventType: EventType, markDigitized: Bool = true, at now: Timestamp) throws {
         for (offset, file) in files.enumerated() {
             let n = first + offset
             try CatalogWrites.recordBlob(db, sha256: file.blob.sha256, size: file.blob.size, repaired: file.blob.repaired, at: now)
@@ -77,7 +78,7 @@ extension Archive {
                 detail: "\(file.name.display): sha256:\(file.blob.sha256), \(file.blob.size) bytes, \(file.mediaType)\(file.blob.wasNew ? "" : ", bytes already in store")",
                 at: now))
         }
-        if role == .master, !files.isEmpty { try CatalogWrites.markDigitized(db, productPK: pk, at: now) }
+        if markDigitized, role == .master, !files.isEmpty { try CatalogWrites.markDigitized(db, productPK: pk, at: now) }
     }
 
     func holderNotices(_ db: Database, _ files: [StagedFile]) throws -> [String] {

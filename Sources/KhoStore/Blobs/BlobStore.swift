@@ -86,7 +86,7 @@ public final class BlobStore: Sendable {
     public func put(_ sources: [HostPath], jobs: Int, damaged: Set<String> = [],
                     progress: (any ProgressReporter)? = nil) throws(KhoError) -> [StoredBlob] {
         if sources.isEmpty { return [] }
-        let staged = try stage(sources, jobs: jobs, progress: progress)
+        let staged = try stage(sources, jobs: jobs, flush: true, progress: progress)
         if let failure = staged.first(where: { if case .failure = $0 { true } else { false } }), case .failure(let error) = failure {
             for case .success(let item) in staged { FS.remove(item.tempPath) }
             throw error
@@ -108,11 +108,35 @@ public final class BlobStore: Sendable {
     /// Stores what it can: a source that cannot be read fails alone. A full disk stops everything.
     func putEach(_ sources: [HostPath], jobs: Int, damaged: Set<String> = [],
                  progress: (any ProgressReporter)? = nil) throws(KhoError) -> [Result<StoredBlob, KhoError>] {
-        if sources.isEmpty { return [] }
-        let staged = try stage(sources, jobs: jobs, progress: progress)
-        let good = staged.compactMap { try? $0.get() }
-        var published = try publish(good, batch: sources.count > Self.perFileSyncLimit, damaged: damaged)[...]
-        return staged.map { result in
+        try publishEach(try stageEach(sources, jobs: jobs, progress: progress), damaged: damaged)
+    }
+
+    /// The first half of `putEach`: every source copied and hashed into the temporary area,
+    /// neither flushed nor published yet (so the next batch can be copied while the previous
+    /// one is flushed and committed). A full disk stops everything, leaving nothing behind.
+    func stageEach(_ sources: [HostPath], jobs: Int, progress: (any ProgressReporter)? = nil) throws(KhoError) -> StagedBatch {
+        StagedBatch(results: try stage(sources, jobs: jobs, flush: false, progress: progress), perFileSync: sources.count <= Self.perFileSyncLimit)
+    }
+
+    /// The second half: the staged files flushed (one file-system flush for a batch) and
+    /// published, in order; a source that failed stays a failure.
+    func publishEach(_ batch: StagedBatch, damaged: Set<String>) throws(KhoError) -> [Result<StoredBlob, KhoError>] {
+        let good = batch.results.compactMap { try? $0.get() }
+        if good.isEmpty {  // every source failed
+            return batch.results.compactMap { if case .failure(let error) = $0 { .failure(error) } else { nil } }
+        }
+        do throws(KhoError) {
+            if batch.perFileSync {
+                for item in good { try FileDescriptor.open(item.tempPath, flags: O_RDONLY, doing: "flushing a new blob").sync() }
+            } else {
+                try FileDescriptor.open(tempRoot, flags: O_RDONLY | O_DIRECTORY, doing: "flushing new blobs").syncFileSystem()
+            }
+        } catch {
+            discard(batch)
+            throw error
+        }
+        var published = try publish(good, batch: !batch.perFileSync, damaged: damaged)[...]
+        return batch.results.map { result in
             switch result {
             case .success: .success(published.removeFirst())
             case .failure(let error): .failure(error)
@@ -120,8 +144,14 @@ public final class BlobStore: Sendable {
         }
     }
 
-    /// Copies and hashes every source into the temporary area; flushes them when `batch`.
-    private func stage(_ sources: [HostPath], jobs: Int, progress: (any ProgressReporter)?) throws(KhoError) -> [Result<Staged, KhoError>] {
+    /// Removes a staged batch's files (its rows will not be stored).
+    func discard(_ batch: StagedBatch) {
+        for case .success(let item) in batch.results { FS.remove(item.tempPath) }
+    }
+
+    /// Copies and hashes every source into the temporary area; with `flush`, makes them
+    /// durable (each file alone when there are few, else one file-system flush).
+    private func stage(_ sources: [HostPath], jobs: Int, flush: Bool, progress: (any ProgressReporter)?) throws(KhoError) -> [Result<Staged, KhoError>] {
         let temp = try session.area(root: tempRoot)
         let batch = sources.count > Self.perFileSyncLimit
         let buffers = WorkerBuffers(count: jobs, size: Self.chunkSize)
@@ -134,7 +164,7 @@ public final class BlobStore: Sendable {
                 do throws(KhoError) {
                     let path = try temp.newPath(worker: worker)
                     written.withLock { $0.append(path) }
-                    return .success(try Self.copyAndHash(sources[index], into: path, buffer: buffers[worker], syncNow: !batch, progress: progress))
+                    return .success(try Self.copyAndHash(sources[index], into: path, buffer: buffers[worker], syncNow: flush && !batch, progress: progress))
                 } catch where error.code == .diskFull {
                     throw error
                 } catch {
@@ -145,7 +175,7 @@ public final class BlobStore: Sendable {
             for path in written.withLock({ $0 }) { FS.remove(path) }
             throw error
         }
-        if batch, staged.contains(where: { (try? $0.get()) != nil }) {
+        if flush, batch, staged.contains(where: { (try? $0.get()) != nil }) {
             try FileDescriptor.open(tempRoot, flags: O_RDONLY | O_DIRECTORY, doing: "flushing new blobs").syncFileSystem()
         }
         return staged
@@ -187,6 +217,13 @@ public final class BlobStore: Sendable {
     func newWriter(name: FileName, maxBytes: Int64?) throws(KhoError) -> BlobWriter {
         let temp = try session.area(root: tempRoot)
         return try BlobWriter(path: try temp.newPath(worker: 0), name: name, maxBytes: maxBytes)
+    }
+
+    /// Files copied into the temporary area, not yet published; one result per source.
+    struct StagedBatch: Sendable {
+        var results: [Result<Staged, KhoError>]
+        /// Few files: each is flushed alone rather than the whole file system.
+        var perFileSync: Bool
     }
 
     struct Staged: Sendable {

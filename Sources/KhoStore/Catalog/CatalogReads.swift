@@ -29,6 +29,18 @@ enum CatalogReads {
         return try products(db, rows: rows).first
     }
 
+    /// The products with these IDs (those that exist), read in one query per 500.
+    static func products(_ db: Database, ids: [ProductID]) throws -> [ProductID: Product] {
+        var out: [ProductID: Product] = [:]
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let chunk = ids[start..<min(start + 500, ids.count)].map(\.description)
+            let marks = chunk.map { _ in "?" }.joined(separator: ",")
+            let rows = try Row.fetchAll(db, sql: "SELECT \(productColumns) FROM products p WHERE p.id IN (\(marks))", arguments: StatementArguments(chunk))
+            for product in try products(db, rows: rows) { out[product.id] = product }
+        }
+        return out
+    }
+
     static func list(_ db: Database, filter: ProductFilter) throws -> (products: [Product], total: Int) {
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
@@ -67,6 +79,20 @@ enum CatalogReads {
     static func events(_ db: Database, productID: ProductID) throws -> [PreservationEvent] {
         try Row.fetchAll(db, sql: "SELECT * FROM events WHERE product_id = ? ORDER BY pk", arguments: [productID.description])
             .map(event)
+    }
+
+    /// The events of these products, each product's in order.
+    static func events(_ db: Database, productIDs: [ProductID]) throws -> [ProductID: [PreservationEvent]] {
+        var out: [ProductID: [PreservationEvent]] = [:]
+        for start in stride(from: 0, to: productIDs.count, by: 500) {
+            let chunk = productIDs[start..<min(start + 500, productIDs.count)].map(\.description)
+            let marks = chunk.map { _ in "?" }.joined(separator: ",")
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM events WHERE product_id IN (\(marks)) ORDER BY product_id, pk", arguments: StatementArguments(chunk)) {
+                let e = event(row)
+                if let id = e.productID { out[id, default: []].append(e) }
+            }
+        }
+        return out
     }
 
     static func event(_ row: Row) -> PreservationEvent {

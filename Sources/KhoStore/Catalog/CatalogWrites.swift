@@ -5,16 +5,17 @@ import KhoCore
 import KhoPlatform
 
 enum CatalogWrites {
-    /// Inserts a product without files; returns its row key. A new random ID that happens to
-    /// exist already (a unique-key collision) is replaced by one from `newID` and the insert retried.
-    static func insert(_ db: Database, _ p: inout PreparedProduct, at now: Timestamp, newID: () -> ProductID) throws -> Int64 {
+    /// Inserts a product without files (marked digitized when its master files follow in the
+    /// same transaction); returns its row key. A new random ID that happens to exist already
+    /// (a unique-key collision) is replaced by one from `newID` and the insert retried.
+    static func insert(_ db: Database, _ p: inout PreparedProduct, digitized: Bool = false, at now: Timestamp, newID: () -> ProductID) throws -> Int64 {
         let m = p.metadata, d = p.digitization
         let insert = try RawStatement(db, """
             INSERT INTO products (id, title, title_sort, kind, unit, produced, published, reference_date, campaign,
                 description, creator, access, origin, carrier, digitized_on, digitization_method, digitized,
                 created_at, updated_at, languages, channels, topics, digital, title_key, minority, foreign_language, unit_era, province_now,
                 home_archive)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for attempt in 1...5 {
             insert.bind(1, p.id.description)
@@ -33,18 +34,19 @@ enum CatalogWrites {
             insert.bind(14, d.carrier?.rawValue)
             insert.bind(15, p.digitizedOn)
             insert.bind(16, d.method?.rawValue)
-            insert.bind(17, now.iso)
+            insert.bind(17, digitized ? 1 : 0)
             insert.bind(18, now.iso)
-            insert.bind(19, p.languagesJSON)
-            insert.bind(20, p.channelsJSON)
-            insert.bind(21, p.topicsJSON)
-            insert.bind(22, p.flags.digital ? 1 : 0)
-            insert.bind(23, p.titleKey)
-            insert.bind(24, p.flags.minority ? 1 : 0)
-            insert.bind(25, p.flags.foreign ? 1 : 0)
-            insert.bind(26, p.flags.unitEra)
-            insert.bind(27, p.flags.provinceNow)
-            insert.bind(28, p.homeArchive)
+            insert.bind(19, now.iso)
+            insert.bind(20, p.languagesJSON)
+            insert.bind(21, p.channelsJSON)
+            insert.bind(22, p.topicsJSON)
+            insert.bind(23, p.flags.digital ? 1 : 0)
+            insert.bind(24, p.titleKey)
+            insert.bind(25, p.flags.minority ? 1 : 0)
+            insert.bind(26, p.flags.foreign ? 1 : 0)
+            insert.bind(27, p.flags.unitEra)
+            insert.bind(28, p.flags.provinceNow)
+            insert.bind(29, p.homeArchive)
             let code = try insert.run()
             if !RawStatement.isConstraint(code) { break }
             guard attempt < 5, try CatalogReads.productPK(db, id: p.id) != nil else {
@@ -96,8 +98,11 @@ enum CatalogWrites {
 
     /// Records a blob; a repaired one gets its check outcome reset.
     static func recordBlob(_ db: Database, sha256: String, size: Int64, repaired: Bool, at now: Timestamp) throws {
-        try db.cachedStatement(sql: "INSERT OR IGNORE INTO blobs (sha256, size, stored_at) VALUES (?, ?, ?)")
-            .execute(arguments: [sha256, size, now.iso])
+        let insert = try RawStatement(db, "INSERT OR IGNORE INTO blobs (sha256, size, stored_at) VALUES (?, ?, ?)")
+        insert.bind(1, sha256)
+        insert.bind(2, size)
+        insert.bind(3, now.iso)
+        try insert.run()
         if repaired {
             try db.execute(sql: "UPDATE blobs SET last_check_outcome = 'repaired', last_checked_at = ? WHERE sha256 = ?",
                            arguments: [now.iso, sha256])
@@ -106,15 +111,25 @@ enum CatalogWrites {
 
     /// Adds a file row. The caller marks the product digitized once (`markDigitized`) when masters arrive.
     static func insertFile(_ db: Database, productPK: Int64, file f: StoredFile) throws {
-        try db.cachedStatement(sql: """
+        let insert = try RawStatement(db, """
             INSERT INTO files (product_pk, seq, sha256, role, name, name_bytes, name_encoding, media_type, size, added_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [productPK, f.n, f.sha256, f.role.rawValue, f.name.display, Data(f.name.original),
-                                     f.name.decodedAs, f.mediaType, f.size, f.addedAt.iso])
+            """)
+        insert.bind(1, productPK)
+        insert.bind(2, Int64(f.n))
+        insert.bind(3, f.sha256)
+        insert.bind(4, f.role.rawValue)
+        insert.bind(5, f.name.display)
+        insert.bind(6, f.name.original)
+        insert.bind(7, f.name.decodedAs)
+        insert.bind(8, f.mediaType)
+        insert.bind(9, f.size)
+        insert.bind(10, f.addedAt.iso)
+        try insert.execute()
     }
 
     static func markDigitized(_ db: Database, productPK: Int64, at now: Timestamp) throws {
-        try db.execute(sql: "UPDATE products SET digitized = 1, updated_at = ? WHERE pk = ?", arguments: [now.iso, productPK])
+        try db.cachedStatement(sql: "UPDATE products SET digitized = 1, updated_at = ? WHERE pk = ?").execute(arguments: [now.iso, productPK])
     }
 
     static func append(_ db: Database, _ e: PreservationEvent) throws {

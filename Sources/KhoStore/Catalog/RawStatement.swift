@@ -25,7 +25,9 @@ struct RawStatement {
 
     func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(handle, index, value) }
 
+    /// An empty array binds an empty blob, not NULL.
     func bind(_ index: Int32, _ bytes: [UInt8]) {
+        if bytes.isEmpty { sqlite3_bind_zeroblob(handle, index, 0); return }
         bytes.withUnsafeBytes { _ = sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count), transient) }
     }
 
@@ -40,6 +42,14 @@ struct RawStatement {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
         }
         return code
+    }
+
+    /// Steps once and resets; any failure, a broken constraint included, is thrown.
+    func execute() throws {
+        let code = try run()
+        if Self.isConstraint(code) {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+        }
     }
 
     static func isConstraint(_ code: Int32) -> Bool { (code & 0xFF) == SQLITE_CONSTRAINT }

@@ -64,60 +64,78 @@ extension Archive {
         return report
     }
 
-    /// A real import: rows checked a chunk ahead on another core, each chunk's valid rows
-    /// stored, the result file written as it goes, then one event for the whole import.
+    /// A real import: rows checked a chunk ahead on another core; each write chunk's files
+    /// copied while the chunk before is committed (ImportWriter.swift); the result file
+    /// written as it goes, then one event for the whole import.
     private func store(_ rows: [ManifestRow], planner: ImportPlanner, manifest name: String, productColumn: String,
                        resultPath: HostPath, options: ImportOptions, report: inout ImportReport) throws(KhoError) {
         // Free space is checked before each chunk's files are stored.
         try catalog.probeWriteLock()
         let resultFile = try ImportResultFile(resultPath)
         report.reportPath = resultPath.description
-        // The result file keeps the manifest's order: each chunk's rows are written together,
-        // with the unreadable rows that come before its end.
+        // The result file keeps the manifest's order: each plan chunk's rows are written
+        // together, with the unreadable rows that come before its end.
         var unwritten = report.results.sorted { $0.row < $1.row }[...]
         let damaged = try catalog.read { db in try CatalogReads.damagedBlobs(db) }
         let lookups = try catalog.write { db in try ChunkLookups(db) }
         options.progress?.start(label: "importing", totalBytes: 0, totalItems: rows.count)
         defer { options.progress?.finish() }
 
-        // Check chunk k+1 on another core while chunk k is stored.
-        let preparedAt = clock.now()
-        let ranges = stride(from: 0, to: rows.count, by: Self.planChunk).map { $0..<min($0 + Self.planChunk, rows.count) }
-        let pipeline = Background<[CheckedRow]>()
-        if let first = ranges.first { pipeline.start { planner.plan(rows[first], jobs: options.jobs, prepareAt: preparedAt) } }
-        for number in ranges.indices {
-            let checked = pipeline.wait()
-            if number + 1 < ranges.count {
-                let next = ranges[number + 1]
-                pipeline.start { planner.plan(rows[next], jobs: 1, prepareAt: preparedAt) }
+        let feed = WriteChunkFeed(rows: rows, planner: planner, planChunk: Self.planChunk, jobs: options.jobs, preparedAt: clock.now())
+        let stager = Background<Result<BlobStore.StagedBatch, KhoError>>()
+        var timings = ImportTimings()
+        var problems: [RowProblem] = [], warnings: [String] = []
+        func nextChunk() throws(KhoError) -> WriteChunk? {
+            try feed.next(waited: &timings.waitingForChecks) { (checked) throws(KhoError) in
+                try sortOut(checked, productColumn: productColumn, problems: &problems, warnings: &warnings)
             }
-            let (rejected, valid) = try sortOut(checked, productColumn: productColumn, report: &report)
-            var chunkResults = rejected
-            report.results += rejected
-            for _ in rejected { options.progress?.itemDone() }
-            var start = 0
-            while start < valid.count {
-                let end = Self.chunkEnd(valid, from: start)
-                let stored: [ImportRowResult]
-                do {
-                    stored = try storeChunk(Array(valid[start..<end]), manifest: name, damaged: damaged, lookups: lookups, options: options, report: &report)
-                } catch {
-                    // What was stored before the failure is still said in the result file.
-                    try? resultFile.append(chunkResults.sorted { $0.row < $1.row })
-                    try? resultFile.commit()
-                    throw error
-                }
-                chunkResults += stored
-                report.results += stored
-                for _ in stored { options.progress?.itemDone() }
-                start = end
-            }
-            let lastRow = rows[ranges[number].upperBound - 1].row
-            while let next = unwritten.first, next.row <= lastRow { chunkResults.append(unwritten.removeFirst()) }
-            try resultFile.append(chunkResults.sorted { $0.row < $1.row })
         }
+        var current: WriteChunk?
+        do { current = try nextChunk() } catch {
+            feed.drain()
+            throw error
+        }
+        if let first = current { stager.start { [self] in stageChunk(first, jobs: options.jobs, progress: options.progress) } }
+        var planResults: [ImportRowResult] = []
+        while let chunk = current {
+            let started = ContinuousClock.now
+            let staged = stager.wait()
+            timings.waitingForCopies += (ContinuousClock.now - started).seconds
+            var next: WriteChunk?
+            do {
+                next = try nextChunk()
+                if let following = next { stager.start { [self] in stageChunk(following, jobs: options.jobs, progress: options.progress) } }
+                report.results += chunk.rejected
+                planResults += chunk.rejected
+                for _ in chunk.rejected { options.progress?.itemDone() }
+                let stored = try commitChunk(chunk, staged: staged.get(), manifest: name, damaged: damaged, lookups: lookups,
+                                             timings: &timings, report: &report)
+                report.results += stored
+                planResults += stored
+                for _ in stored { options.progress?.itemDone() }
+            } catch {
+                if case .success(let batch) = staged { blobs.discard(batch) }
+                if next != nil, case .success(let batch) = stager.wait() { blobs.discard(batch) }
+                feed.drain()
+                report.problems += problems
+                report.warnings += warnings
+                // What was stored before the failure is still said in the result file.
+                try? resultFile.append(planResults.sorted { $0.row < $1.row })
+                try? resultFile.commit()
+                throw error
+            }
+            if let lastRow = chunk.endsPlanAt {
+                while let next = unwritten.first, next.row <= lastRow { planResults.append(unwritten.removeFirst()) }
+                try resultFile.append(planResults.sorted { $0.row < $1.row })
+                planResults = []
+            }
+            current = next
+        }
+        report.problems += problems
+        report.warnings += warnings
         try resultFile.append(Array(unwritten))
         try resultFile.commit()
+        logger.debug("\(timings.summary)")
         // The import itself, in the archive's log.
         let summary = "import of \(name): \(report.count(.stored)) stored, \(report.count(.updated)) updated, \(report.count(.alreadyPresent)) already present, \(report.count(.rejected)) rejected"
         try catalog.write { db in
@@ -132,7 +150,7 @@ extension Archive {
         var end = start, bytes: Int64 = 0, weight = 0
         while end < valid.count, weight < chunkWeight, bytes < chunkBytes {
             bytes += valid[end].bytes
-            weight += valid[end].files.isEmpty ? 1 : 32
+            weight += valid[end].files.isEmpty ? 1 : 4
             end += 1
         }
         return end
@@ -140,8 +158,8 @@ extension Archive {
 
     /// Splits checked rows into the rejected (with their reasons) and the valid; attach rows
     /// naming a product the archive does not hold are rejected here.
-    private func sortOut(_ checked: [CheckedRow], productColumn: String,
-                         report: inout ImportReport) throws(KhoError) -> (rejected: [ImportRowResult], valid: [CheckedRow]) {
+    private func sortOut(_ checked: [CheckedRow], productColumn: String, problems: inout [RowProblem],
+                         warnings: inout [String]) throws(KhoError) -> (rejected: [ImportRowResult], valid: [CheckedRow]) {
         var rejected: [ImportRowResult] = []
         var valid: [CheckedRow] = []
         let missing = try missingAttachTargets(checked)
@@ -151,8 +169,8 @@ extension Archive {
                                                  expected: "no product with this ID in the archive", code: .unknownProduct))
                 c.row.action = nil
             }
-            report.problems += c.row.problems
-            report.warnings += c.row.warnings
+            problems += c.row.problems
+            warnings += c.row.warnings
             if c.row.action == nil {
                 rejected.append(Self.rejection(c.row))
             } else {
@@ -178,20 +196,17 @@ extension Archive {
         return try catalog.read { db in Set(try ids.filter { try CatalogReads.productPK(db, id: $0) == nil }) }
     }
 
-    private func checkSpace(_ bytes: Int64, what: String) throws(KhoError) {
-        if let free = FS.availableBytes(root), bytes + (64 << 20) > free {
-            throw KhoError(.diskFull, "\(what) need \(Formatting.bytes(bytes)) but the archive's disk has \(Formatting.bytes(free)) free; nothing more was stored")
-        }
-    }
-
-    /// Stores one chunk of valid rows: files first (in parallel), then one transaction.
-    private func storeChunk(_ rows: [CheckedRow], manifest: String, damaged: Set<String>, lookups: ChunkLookups,
-                            options: ImportOptions, report: inout ImportReport) throws(KhoError) -> [ImportRowResult] {
-        var paths: [HostPath] = []
-        var index: [HostPath: Int] = [:]
-        for row in rows { for f in row.files where index[f.path] == nil { index[f.path] = paths.count; paths.append(f.path) } }
-        if !paths.isEmpty { try checkSpace(rows.reduce(0) { $0 + $1.bytes }, what: "the next rows' files") }
-        let stored = try blobs.putEach(paths, jobs: options.jobs, damaged: damaged, progress: options.progress.map { BytesOnlyProgress(inner: $0) })
+    /// Commits one write chunk whose files are staged: the files flushed and published, then
+    /// the rows in one transaction.
+    private func commitChunk(_ chunk: WriteChunk, staged: BlobStore.StagedBatch, manifest: String, damaged: Set<String>, lookups: ChunkLookups,
+                             timings: inout ImportTimings, report: inout ImportReport) throws(KhoError) -> [ImportRowResult] {
+        let rows = chunk.rows, paths = chunk.paths, index = chunk.index
+        if rows.isEmpty { return [] }
+        var started = ContinuousClock.now
+        let stored = try blobs.publishEach(staged, damaged: damaged)
+        timings.flushAndPublish += (ContinuousClock.now - started).seconds
+        started = ContinuousClock.now
+        defer { timings.catalog += (ContinuousClock.now - started).seconds }
         for case .success(let blob) in stored where blob.wasNew || blob.repaired {
             report.bytesStored += blob.size
             if blob.wasNew { report.blobsStored += 1 }

@@ -1,11 +1,13 @@
 // Finding a manifest's files on disk. The manifest's text is NFC; names written by a Mac are
-// NFD; Windows users mix case. A path is tried as written, then in the other normalisation
-// form, then by a case-insensitive look through its folder. Nothing outside the manifest's
-// folder is ever used, symbolic links included.
+// NFD, sometimes only some of them (a file copied from a Mac into a folder made elsewhere);
+// Windows users mix case. A path is tried as written, then component by component in either
+// normalisation form, then by a case-insensitive look through the folder (each folder listed
+// once per import). Nothing outside the manifest's folder is ever used, symbolic links included.
 import Foundation
 import Glibc
 import KhoCore
 import KhoPlatform
+import Synchronization
 
 struct ResolvedFile: Sendable {
     var path: HostPath
@@ -18,6 +20,7 @@ struct ManifestFiles: Sendable {
     private let realBase: String
     /// The manifest's folder, open, for opening files beneath it (nil if it cannot be opened).
     private let folder: FileDescriptor?
+    private let listings = FolderListings()
 
     init(base: HostPath) {
         self.base = base
@@ -32,13 +35,12 @@ struct ManifestFiles: Sendable {
         }
         var note: String?
         var found: HostPath?
-        for candidate in [relative, VietnameseText.nfc(relative), relative.decomposedStringWithCanonicalMapping] {
-            let path = base.appending(candidate)
-            if FS.exists(path) { found = path; break }
-        }
-        if found == nil, let match = caseInsensitiveMatch(relative) {
+        let written = base.appending(relative)
+        if FS.exists(written) {
+            found = written
+        } else if let (match, caseDiffers) = walk(relative) {
             found = match
-            note = "\(relative) matched \(String(match.description.dropFirst(base.description.count + 1))) ignoring case"
+            if caseDiffers { note = "\(relative) matched \(String(match.description.dropFirst(base.description.count + 1))) ignoring case" }
         }
         guard let path = found else {
             return fail("no such file in the manifest's folder (\(base))", .missingFile)
@@ -69,15 +71,40 @@ struct ManifestFiles: Sendable {
         return folder.openBeneath(relative, flags: O_RDONLY | O_NONBLOCK, reportedAs: path)
     }
 
-    /// Walks the path component by component, comparing folded names.
-    private func caseInsensitiveMatch(_ relative: String) -> HostPath? {
+    /// Walks the path component by component: each as written, in NFC or in NFD, else the
+    /// folder's entry whose name differs only in case. Says whether case had to be ignored.
+    private func walk(_ relative: String) -> (HostPath, caseDiffers: Bool)? {
         var current = base
-        for component in relative.split(separator: "/") {
-            let want = VietnameseText.nfc(String(component)).lowercased()
-            guard let names = try? FS.list(current),
-                  let hit = names.first(where: { VietnameseText.nfc($0).lowercased() == want }) else { return nil }
-            current = current.appending(hit)
+        var caseDiffers = false
+        for part in relative.split(separator: "/") {
+            let component = String(part)
+            var forms = [component]
+            for form in [VietnameseText.nfc(component), component.decomposedStringWithCanonicalMapping] where !forms.contains(where: { $0.utf8.elementsEqual(form.utf8) }) { forms.append(form) }
+            if let hit = forms.first(where: { FS.exists(current.appending($0)) }) {
+                current = current.appending(hit)
+                continue
+            }
+            guard let name = listings.entry(in: current, matching: component) else { return nil }
+            caseDiffers = true
+            current = current.appending(name)
         }
-        return current
+        return (current, caseDiffers)
     }
+}
+
+/// The folders listed while resolving, each read once: folded name (NFC, lower case) → the
+/// name on disk. Shared by the threads that check rows.
+final class FolderListings: Sendable {
+    private let folders = Mutex<[HostPath: [String: String]]>([:])
+
+    func entry(in folder: HostPath, matching name: String) -> String? {
+        let key = Self.folded(name)
+        if let known = folders.withLock({ $0[folder] }) { return known[key] }
+        var table: [String: String] = [:]
+        for entry in (try? FS.list(folder)) ?? [] { table[Self.folded(entry)] = table[Self.folded(entry)] ?? entry }
+        folders.withLock { $0[folder] = table }
+        return table[key]
+    }
+
+    static func folded(_ name: String) -> String { VietnameseText.nfc(name).lowercased() }
 }

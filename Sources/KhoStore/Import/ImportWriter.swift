@@ -1,0 +1,128 @@
+// The write side of an import. Valid rows go out in write chunks; each chunk's files are
+// copied and hashed into the temporary area on a background thread while the chunk before
+// it is flushed, published and committed on this one, so copying (on both cores) overlaps
+// the disk's flush and the catalog's transaction. The order of durability is unchanged:
+// a chunk's files are flushed before they take their names, and named and flushed again
+// before the catalog transaction that refers to them commits.
+import Foundation
+import GRDB
+import KhoCore
+import KhoPlatform
+
+extension Archive {
+    /// Valid rows whose files are stored and whose rows commit together.
+    struct WriteChunk: Sendable {
+        var rows: [CheckedRow]
+        /// Each distinct file once, in first-use order, and where each path is in `paths`.
+        var paths: [HostPath] = []
+        var index: [HostPath: Int] = [:]
+        var bytes: Int64 = 0
+        /// The rejected rows of the plan chunk this write chunk starts (empty if it does not).
+        var rejected: [ImportRowResult]
+        /// The last manifest row of its plan chunk, when this write chunk ends one.
+        var endsPlanAt: Int?
+
+        init(rows: [CheckedRow], rejected: [ImportRowResult], endsPlanAt: Int?) {
+            self.rows = rows
+            self.rejected = rejected
+            self.endsPlanAt = endsPlanAt
+            for row in rows {
+                for f in row.files where index[f.path] == nil {
+                    index[f.path] = paths.count
+                    paths.append(f.path)
+                    bytes += f.size
+                }
+            }
+        }
+    }
+
+    /// Time spent in each part of a real import, for `KHO_LOG_LEVEL=debug`.
+    struct ImportTimings {
+        var waitingForChecks = 0.0
+        var waitingForCopies = 0.0
+        var flushAndPublish = 0.0
+        var catalog = 0.0
+
+        var summary: String {
+            String(format: "import timings: waiting for row checks %.2f s, for file copies %.2f s; flushing and naming files %.2f s; catalog %.2f s",
+                   waitingForChecks, waitingForCopies, flushAndPublish, catalog)
+        }
+    }
+
+    /// Copies a chunk's files into the temporary area (on a background thread).
+    func stageChunk(_ chunk: WriteChunk, jobs: Int, progress: (any ProgressReporter)?) -> Result<BlobStore.StagedBatch, KhoError> {
+        if chunk.paths.isEmpty { return .success(BlobStore.StagedBatch(results: [], perFileSync: true)) }
+        do throws(KhoError) {
+            try checkSpace(chunk.bytes, what: "the next rows' files")
+            return .success(try blobs.stageEach(chunk.paths, jobs: jobs, progress: progress.map { BytesOnlyProgress(inner: $0) }))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private func checkSpace(_ bytes: Int64, what: String) throws(KhoError) {
+        if let free = FS.availableBytes(root), bytes + (64 << 20) > free {
+            throw KhoError(.diskFull, "\(what) need \(Formatting.bytes(bytes)) but the archive's disk has \(Formatting.bytes(free)) free; nothing more was stored")
+        }
+    }
+}
+
+/// Hands out write chunks in manifest order: rows are checked a plan chunk ahead on another
+/// core; each plan chunk's valid rows are cut into write chunks of bounded work.
+final class WriteChunkFeed {
+    private let rows: [ManifestRow]
+    private let planner: ImportPlanner
+    private let ranges: [Range<Int>]
+    private let preparedAt: Timestamp
+    private let pipeline = Background<[CheckedRow]>()
+    private var taken = 0
+    private var valid: [CheckedRow] = []
+    private var start = 0
+    private var rejected: [ImportRowResult] = []
+    private var lastRow = 0
+    private var planFinished = true
+
+    init(rows: [ManifestRow], planner: ImportPlanner, planChunk: Int, jobs: Int, preparedAt: Timestamp) {
+        self.rows = rows
+        self.planner = planner
+        self.preparedAt = preparedAt
+        ranges = stride(from: 0, to: rows.count, by: planChunk).map { $0..<min($0 + planChunk, rows.count) }
+        if let first = ranges.first { pipeline.start { [rows] in planner.plan(rows[first], jobs: jobs, prepareAt: preparedAt) } }
+    }
+
+    /// The next write chunk, or nil at the end. `sortOut` splits a plan chunk's checked rows
+    /// into rejected results and valid rows. `waited` gets the seconds spent waiting for checks.
+    func next(waited: inout Double, sortOut: ([CheckedRow]) throws(KhoError) -> (rejected: [ImportRowResult], valid: [CheckedRow])) throws(KhoError) -> Archive.WriteChunk? {
+        if planFinished {
+            guard taken < ranges.count else { return nil }
+            let started = ContinuousClock.now
+            let checked = pipeline.wait()
+            waited += (ContinuousClock.now - started).seconds
+            let range = ranges[taken]
+            taken += 1
+            if taken < ranges.count {
+                let next = ranges[taken]
+                pipeline.start { [rows, planner, preparedAt] in planner.plan(rows[next], jobs: 1, prepareAt: preparedAt) }
+            }
+            (rejected, valid) = try sortOut(checked)
+            start = 0
+            lastRow = rows[range.upperBound - 1].row
+            planFinished = false
+        }
+        let end = Archive.chunkEnd(valid, from: start)
+        let chunk = Archive.WriteChunk(rows: Array(valid[start..<end]), rejected: rejected, endsPlanAt: end == valid.count ? lastRow : nil)
+        start = end
+        rejected = []
+        planFinished = end == valid.count
+        return chunk
+    }
+
+    /// Waits for checks still running (after a failure), so no thread outlives the import.
+    func drain() {
+        if taken < ranges.count { _ = pipeline.wait() }
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
