@@ -58,9 +58,10 @@ public enum BagReader {
 
     /// With `unpackInto`, each payload file is also written there (numbered names) as it is
     /// read, so an import reads the bundle once; `unpacked` says where each went. The caller
-    /// removes the folder when the bag turns out invalid.
+    /// removes the folder when the bag turns out invalid. `progress` hears of the bundle's own
+    /// bytes as they are read (compressed ones for a compressed bundle).
     public static func verify(path: String, limits: BagReadLimits = BagReadLimits(),
-                              unpackInto folder: String? = nil) throws(KhoError) -> BagVerification {
+                              unpackInto folder: String? = nil, progress: (any ProgressReporter)? = nil) throws(KhoError) -> BagVerification {
         var files: [String: BagFile] = [:]
         var unpacked: [String: String] = [:]
         var manifestAlgorithms: Set<DigestAlgorithm>?
@@ -71,7 +72,7 @@ public enum BagReader {
         let target = PipeTarget()
         let pipe = BufferRing(slots: 8, slotSize: pipeSlot) { (chunk) throws(KhoError) in try target.consume?(chunk) }
         defer { pipe.finish() }
-        let state = try walk(path: path, limits: limits) { relative, declared in
+        let state = try walk(path: path, limits: limits, progress: progress, label: folder == nil ? "checking" : "unpacking") { relative, declared in
             let isTag = !relative.hasPrefix("data/")
             var algorithms: Set<DigestAlgorithm>
             if isTag || manifestAlgorithms == nil && declared >= 0 && declared <= smallFile {
@@ -187,8 +188,9 @@ public enum BagReader {
 
     /// Reads every entry of the archive once, refusing what is unsafe, and hands each regular
     /// file (by its path inside the bag's folder, with the size its header claims, -1 if
-    /// none) to `open`, which returns where its bytes go (nil: skip them).
-    public static func walk(path: String, limits: BagReadLimits,
+    /// none) to `open`, which returns where its bytes go (nil: skip them). `progress` hears of
+    /// the archive file's bytes as libarchive reads them, and of each entry.
+    public static func walk(path: String, limits: BagReadLimits, progress: (any ProgressReporter)? = nil, label: String = "reading",
                             open: (String, Int64) -> EntrySink?) throws(KhoError) -> (root: String?, problems: [BagProblem], entries: Int) {
         let input = try FileDescriptor.openForReading(HostPath(path))
         defer { input.closeNow() }
@@ -206,6 +208,17 @@ public enum BagReader {
         archive_read_support_format_gnutar(handle)
         archive_read_support_format_zip(handle)
         var state = ReadState()
+        progress?.start(label: label, totalBytes: Int64(st.st_size), totalItems: 0)
+        defer { progress?.finish() }
+        var reported: Int64 = 0
+        let report = {
+            guard let progress else { return }
+            let read = archive_filter_bytes(handle, -1)
+            if read > reported {
+                progress.advance(bytes: read - reported)
+                reported = read
+            }
+        }
         guard archive_read_open_fd(handle, fd, Self.readBlock) == ARCHIVE_OK else {
             state.fatal("\(path) is not a tar or zip archive Kho can read, or it is damaged or truncated: \(String(cString: kho_archive_error(handle)))")
             return (nil, state.problems, 0)
@@ -249,7 +262,9 @@ public enum BagReader {
                 break
             }
             guard let sink = open(relative, declared) else { continue }
-            guard copyData(handle, name: name, into: sink, budget: budget, limits: limits, zeros: zeros, state: &state) else { break }
+            guard copyData(handle, name: name, into: sink, budget: budget, limits: limits, zeros: zeros, state: &state, report: report) else { break }
+            report()
+            progress?.itemDone()
             if let problem = sink.finish() {
                 state.fatal(problem)
                 break
@@ -261,7 +276,7 @@ public enum BagReader {
     /// Hands the current entry's bytes to `sink`: blocks straight from libarchive's buffers (no
     /// copy); a sparse entry's holes as zeros. False (with a problem) when the walk must stop.
     private static func copyData(_ handle: OpaquePointer, name: String, into sink: EntrySink, budget: Int64, limits: BagReadLimits,
-                                 zeros: UnsafeMutableRawBufferPointer, state: inout ReadState) -> Bool {
+                                 zeros: UnsafeMutableRawBufferPointer, state: inout ReadState, report: () -> Void) -> Bool {
         var block: UnsafeRawPointer?
         var length = 0
         var offset: la_int64_t = 0
@@ -292,6 +307,7 @@ public enum BagReader {
             }
             if length > 0, let block {
                 guard take(UnsafeRawBufferPointer(start: block, count: length)) else { return false }
+                if length >= 1 << 16 { report() }
             }
         }
     }

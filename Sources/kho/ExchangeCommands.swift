@@ -63,7 +63,7 @@ struct ExportCommand: ParsableCommand {
         }
         let era = try scope.era()
         let sinceDate = try parseOption(since, option: "--since", CalendarDate.parse)
-        let session = try options.open()
+        let session = try options.open(progress: TerminalProgress.forTerminal(noun: "products"))
         defer { session.archive.close() }
         let chosenPeriod = try parseOption(period, option: "--period") { Period.parse($0, campaigns: session.archive.config.campaigns) }
         let export = Export(unitCode: scope.unit, unitEra: era, period: chosenPeriod,
@@ -134,7 +134,7 @@ struct BundleVerifyCommand: ParsableCommand {
 
     func run() throws {
         Console.jsonMode = json
-        let result = try BundleVerify(file: file, maxExpansion: maxExpansion).run()
+        let result = try BundleVerify(file: file, maxExpansion: maxExpansion, progress: TerminalProgress.forTerminal(noun: "entries")).run()
         if json {
             Console.json(result)
         } else {
@@ -174,7 +174,7 @@ struct BundleImportCommand: ParsableCommand {
         Console.jsonMode = options.json
         var ids: Set<ProductID> = []
         for text in lowerAccess { ids.insert(try parseProductID(text)) }
-        let session = try options.open()
+        let session = try options.open(progress: TerminalProgress.forTerminal(noun: "products"))
         defer { session.archive.close() }
         let result = try BundleImport(file: file, lowerAccess: ids).run(in: session)
         for refusal in result.refused { Console.error("kho: refused: \(refusal.reason)") }

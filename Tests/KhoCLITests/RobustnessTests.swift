@@ -90,6 +90,39 @@ import Testing
         #expect(tty.status == 0, "\(tty.out)")
         #expect(tty.out.contains("verifying") && tty.out.contains("ETA") && tty.out.contains("/s"), "\(tty.out)")
     }
+
+    /// Export, bundle verify and bundle import draw a bar (bytes, rate, ETA) on a terminal and
+    /// stay quiet in a pipe.
+    @Test func exchangeShowsProgressOnlyOnATerminal() {
+        let ws = Workspace()
+        let file = ws.file("clip.bin", bytes: randomBytes(8 << 20, seed: 4))
+        #expect(ws.run(["ingest", file, "--title", "Clip", "--kind", "video_clip", "--lang", "vi", "--unit", "00004"]).status == 0)
+        let quiet = ["KHO_PROGRESS_DELAY": "0"]
+        let bag = "\(ws.path)/bag.tar"
+        let piped = [ws.run(["export", "-o", bag], env: quiet), ws.run(["bundle", "verify", bag], env: quiet)]
+        for run in piped {
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(!run.stderr.contains("ETA") && !run.stderr.contains("\r"), "\(run.stderr)")
+        }
+        func onTerminal(_ args: [String], storage: String) -> (status: Int32, out: String) {
+            let command = ([Kho.binary] + args).map { "'\($0)'" }.joined(separator: " ")
+            let r = ws.run(executable: "/usr/bin/script", ["-qec", command, "/dev/null"], env: ["KHO_STORAGE": storage, "KHO_PROGRESS_DELAY": "0"])
+            return (r.status, r.out)
+        }
+        let second = "\(ws.path)/second-bag.tar"
+        #expect(ws.run(["init", "\(ws.path)/province"], storage: false).status == 0)
+        let steps: [(args: [String], storage: String, label: String)] = [
+            (["export", "-o", second], ws.archive, "exporting"),
+            (["bundle", "verify", second], ws.archive, "checking"),
+            (["bundle", "import", second], "\(ws.path)/province", "unpacking"),
+        ]
+        for step in steps {
+            let r = onTerminal(step.args, storage: step.storage)
+            #expect(r.status == 0, "\(step.args): \(r.out)")
+            #expect(r.out.contains(step.label) && r.out.contains("ETA") && r.out.contains("/s") && r.out.contains("\r"), "\(step.args): \(r.out)")
+        }
+        #expect(ws.run(["list", "--json"], env: ["KHO_STORAGE": "\(ws.path)/province"]).array.count == 1)
+    }
 }
 
 @Suite struct MediaTypeCorpusTests {

@@ -12,13 +12,16 @@ public struct BundleVerify: StandaloneOperation {
     public var file: String
     /// Refuse a bundle that unpacks to more than this many times its own size (and 1 GiB).
     public var maxExpansion: Double
+    /// Hears of the bundle's bytes as they are read.
+    public var progress: (any ProgressReporter)?
 
     /// The default limit: a bundle may unpack to 1000 times its size (and always to 1 GiB).
     public static let defaultMaxExpansion: Double = 1000
 
-    public init(file: String, maxExpansion: Double = defaultMaxExpansion) {
+    public init(file: String, maxExpansion: Double = defaultMaxExpansion, progress: (any ProgressReporter)? = nil) {
         self.file = file
         self.maxExpansion = maxExpansion
+        self.progress = progress
     }
 
     public func run() throws(KhoError) -> BundleVerifyDocument {
@@ -26,7 +29,7 @@ public struct BundleVerify: StandaloneOperation {
             throw KhoError(.invalidChoice, "max-expansion \(maxExpansion): expected a number from 1 to 1000000",
                            subject: .field("max-expansion", String(maxExpansion)))
         }
-        let result = try BagReader.verify(path: file, limits: BagReadLimits(maxExpansion: maxExpansion))
+        let result = try BagReader.verify(path: file, limits: BagReadLimits(maxExpansion: maxExpansion), progress: progress)
         return BundleVerifyDocument(file: file, valid: result.isValid, bag: result.name, version: result.check.version,
                                     payloadFiles: result.check.payloadFiles, payloadBytes: result.check.payloadBytes,
                                     errors: result.problems.filter { $0.severity == .error }.map(\.message),
@@ -63,7 +66,7 @@ public struct BundleImport: ArchiveOperation {
         let archive = session.archive
         let folder = try archive.temporaryFolder("bundle")
         defer { FS.removeTree(folder) }
-        let verification = try BagReader.verify(path: file, unpackInto: folder.description)
+        let verification = try BagReader.verify(path: file, unpackInto: folder.description, progress: session.progress)
         guard verification.isValid else {
             let errors = verification.problems.filter { $0.severity == .error }.map(\.message)
             throw KhoError(.invalidBundle, (errors.map { "\(file): \($0)" } + ["\(file) is not a valid bag (\(errors.count) problem(s)); nothing was stored"])
@@ -77,7 +80,7 @@ public struct BundleImport: ArchiveOperation {
         }
         let sender = verification.check.info.first { $0.label == "Kho-Archive-ID" }?.value ?? ""
         let results = try archive.importBundle(products, sender: sender, source: "bundle \(verification.name ?? file) of archive \(sender)",
-                                               lowerAccess: lowerAccess)
+                                               lowerAccess: lowerAccess, progress: session.progress)
         func ids(_ outcome: BundleImportOutcome) -> [String] { results.filter { $0.outcome == outcome }.map(\.id.description) }
         return BundleImportDocument(bundle: verification.name, sender: sender, stored: ids(.stored), updated: ids(.updated), unchanged: ids(.unchanged),
                                     refused: results.filter { $0.outcome == .refused }.map { .init(id: $0.id.description, reason: $0.reason ?? "") })

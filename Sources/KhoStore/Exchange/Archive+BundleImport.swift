@@ -70,9 +70,9 @@ extension Archive {
     /// from its home archive (or a source the configuration trusts for its unit), and never to
     /// a lower access level unless `lowerAccess` names it; otherwise it is refused and nothing
     /// of it is stored. Blobs first (all or none), then one catalog transaction. `source`
-    /// names the bundle for the events.
+    /// names the bundle for the events; `progress` hears of each product written.
     public func importBundle(_ products: [BundleProduct], sender: String, source: String,
-                             lowerAccess: Set<ProductID> = []) throws(KhoError) -> [BundleImportResult] {
+                             lowerAccess: Set<ProductID> = [], progress: (any ProgressReporter)? = nil) throws(KhoError) -> [BundleImportResult] {
         // Decided on what is held now, so a refused product's bytes are not even stored.
         let plans = try catalog.read { db in try products.map { try decide($0, db: db, sender: sender, lowerAccess: lowerAccess) } }
         let damaged = try catalog.read { db in try CatalogReads.damagedBlobs(db) }
@@ -92,10 +92,13 @@ extension Archive {
         var blobFor: [String: StoredBlob] = [:]
         for blob in adopted { blobFor[blob.sha256] = blob }
         let now = clock.now()
+        progress?.start(label: "storing", totalBytes: 0, totalItems: products.count)
+        defer { progress?.finish() }
         return try catalog.write { db in
             // Said (a repair event for each holder) before new products add holders of their own.
             _ = try restorations(db, files.map { StagedFile(source: HostPath("\(source)"), name: $0.name, blob: blobFor[$0.sha256]!, mediaType: $0.mediaType) }, at: now)
             return try products.map { product in
+                defer { progress?.itemDone() }
                 // Decided again inside the transaction: another process may have written meanwhile.
                 let plan = try decide(product, db: db, sender: sender, lowerAccess: lowerAccess)
                 if plan.outcome == .refused || plan.outcome == .unchanged {
