@@ -3,6 +3,9 @@
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <sys/syscall.h>
 #ifdef __linux__
 #include <linux/openat2.h>
@@ -38,5 +41,15 @@ int kho_open_beneath(int dirfd, const char *path, int flags) {
     (void)dirfd; (void)path; (void)flags;
     errno = ENOSYS;
     return -1;
+#endif
+}
+
+void kho_tune_allocator(int mmap_threshold, int arenas) {
+#ifdef __GLIBC__
+    mallopt(M_MMAP_THRESHOLD, mmap_threshold);
+    mallopt(M_ARENA_MAX, arenas);
+#else
+    (void)mmap_threshold;
+    (void)arenas;
 #endif
 }

@@ -1,5 +1,6 @@
 // errno as a user sees it: one KhoError naming the file and what to do, with the errno as its
 // cause. Every POSIX call in Kho goes through this module.
+import CKhoSystem
 import Glibc
 import KhoCore
 
@@ -44,4 +45,11 @@ public enum Sys {
     }
 
     public static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
+
+    /// Keeps the process's memory flat on long work: buffers of 256 KiB and more are mapped
+    /// and unmapped on their own (glibc otherwise raises that bar after the first large free
+    /// and keeps freed buffers in its heaps), and threads share at most two heaps.
+    public static func tuneAllocator() {
+        kho_tune_allocator(256 << 10, 2)
+    }
 }

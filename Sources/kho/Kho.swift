@@ -5,6 +5,7 @@
 import ArgumentParser
 import Foundation
 import KhoCore
+import KhoPlatform
 import Logging
 
 struct Kho: ParsableCommand {
@@ -32,6 +33,7 @@ enum Main {
             Console.fail(error)
         }
         ConsoleLogHandler.bootstrap(level: Settings.current.logLevel)
+        Sys.tuneAllocator()
         var command: any ParsableCommand
         do {
             command = try Kho.parseAsRoot()

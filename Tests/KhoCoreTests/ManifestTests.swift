@@ -102,6 +102,27 @@ import Testing
         #expect(parsed.rowProblems.map(\.row) == [2])
     }
 
+    /// A CSV's rows cut into cells a slice at a time are the rows read whole: quoted line
+    /// breaks, CRLF and CR line ends, blank lines and rows with extra cells included.
+    @Test func slicesOfACSVAreItsRows() throws {
+        let csv = "title;kind;description\r\nMột;article;\"dòng 1\r\ndòng 2\"\r\n\r\nHai;poster;x\rBa;leaflet;\"có ;\"\"\"\nBốn;photo;y;thừa\n\nNăm;skit;z"
+        let parsed = try ManifestParser.parse(Array(csv.utf8), fileName: "m.csv").get()
+        let table = parsed.table
+        #expect(table.count == 5)
+        let whole = table.all
+        #expect(whole.map(\.row) == [2, 4, 5, 6, 8])
+        #expect(whole.map { $0[.title] ?? "" } == ["Một", "Hai", "Ba", "Bốn", "Năm"])
+        #expect(whole[0].cells[.description] == "dòng 1\r\ndòng 2")
+        #expect(whole[2].cells[.description] == "có ;\"")
+        for start in 0..<table.count {
+            for end in start...table.count {
+                #expect(table[start..<end] == Array(whole[start..<end]), "rows \(start)..<\(end)")
+            }
+        }
+        #expect(parsed.rowProblems.map(\.row) == [6])
+        #expect(table.contains(number: 6) && table.contains(number: 8) && !table.contains(number: 3) && !table.contains(number: 1))
+    }
+
     @Test func jsonLines() throws {
         let text = """
             {"title": "A", "languages": ["vi", "tyz"], "files": ["a.txt", "b.txt"], "unit": "00004", "extra": 1}

@@ -11,9 +11,14 @@ int kho_syncfs(int fd);
 /// waiting, so the disk works while we go on hashing. Not a durability guarantee (fsync is).
 int kho_start_writeback(int fd, int64_t offset, int64_t length);
 
-#endif
+/// mallopt(3): buffers of `mmap_threshold` bytes and more mapped on their own, at most
+/// `arenas` heaps. Does nothing outside glibc.
+void kho_tune_allocator(int mmap_threshold, int arenas);
+
 
 /// openat2(2) with RESOLVE_BENEATH: opens `path` (relative) under the folder `dirfd`, failing
 /// with EXDEV when the path — through `..` or any symbolic link — would leave it.
 /// Returns -1 with errno ENOSYS on kernels before 5.6 (the caller then checks by other means).
 int kho_open_beneath(int dirfd, const char *path, int flags);
+
+#endif

@@ -34,13 +34,24 @@ public enum DelimitedText {
     /// `maxFields` cells, a cell of more than `maxFieldBytes`.
     public static func records(_ utf8: [UInt8], delimiter: UInt8) -> Result<[DelimitedRecord], Problem> {
         var records: [DelimitedRecord] = []
+        if let problem = scan(utf8, delimiter: delimiter, visit: { record, _ in records.append(record) }) { return .failure(problem) }
+        return .success(records)
+    }
+
+    /// Hands each record to `visit` with the offset of its first byte, reading the bytes from
+    /// `start` up to `end` (rows numbered from `firstRow`), without keeping them: a caller can
+    /// note where each record starts and cut it into cells again later. The problems are
+    /// those of `records`.
+    public static func scan(_ utf8: [UInt8], delimiter: UInt8, from start: Int = 0, to end: Int? = nil, firstRow: Int = 1,
+                            visit: (DelimitedRecord, Int) -> Void) -> Problem? {
         var fields: [String] = []
         var field: [UInt8] = []
-        var row = 1
+        var row = firstRow
         var quoted = false
         var quoteStartRow = 0
-        var i = 0
-        let n = utf8.count
+        var i = start
+        var recordStart = start
+        let n = end ?? utf8.count
         func endField() { fields.append(String(decoding: field, as: UTF8.self)); field.removeAll(keepingCapacity: true) }
         func tooLarge() -> Problem? {
             if fields.count >= maxFields {
@@ -53,15 +64,16 @@ public enum DelimitedText {
             }
             return nil
         }
-        func endRecord() {
+        func endRecord(next: Int) {
             endField()
-            if fields.contains(where: { !$0.isEmpty }) { records.append(DelimitedRecord(row: row, fields: fields)) }
+            if fields.contains(where: { !$0.isEmpty }) { visit(DelimitedRecord(row: row, fields: fields), recordStart) }
             fields.removeAll(keepingCapacity: true)
             row += 1
+            recordStart = next
         }
         while i < n {
             let byte = utf8[i]
-            if (byte == delimiter || field.count > maxFieldBytes), let problem = tooLarge() { return .failure(problem) }
+            if (byte == delimiter || field.count > maxFieldBytes), let problem = tooLarge() { return problem }
             if quoted {
                 if byte == quote {
                     if i + 1 < n, utf8[i + 1] == quote { field.append(quote); i += 2; continue }
@@ -79,10 +91,10 @@ public enum DelimitedText {
             case delimiter:
                 endField()
             case cr:
-                endRecord()
                 if i + 1 < n, utf8[i + 1] == lf { i += 1 }
+                endRecord(next: i + 1)
             case lf:
-                endRecord()
+                endRecord(next: i + 1)
             default:
                 // A quote inside an unquoted field is kept as text, as spreadsheets do.
                 field.append(byte)
@@ -90,11 +102,11 @@ public enum DelimitedText {
             i += 1
         }
         if quoted {
-            return .failure(Problem(code: .unclosedQuote, field: "row \(quoteStartRow)", value: "\"",
-                                    expected: "a quoted cell that starts in row \(quoteStartRow) is never closed; check that row's quotes"))
+            return Problem(code: .unclosedQuote, field: "row \(quoteStartRow)", value: "\"",
+                           expected: "a quoted cell that starts in row \(quoteStartRow) is never closed; check that row's quotes")
         }
-        if !field.isEmpty || !fields.isEmpty { endRecord() }
-        return .success(records)
+        if !field.isEmpty || !fields.isEmpty { endRecord(next: n) }
+        return nil
     }
 }
 

@@ -215,12 +215,13 @@ public struct ManifestValidator: Sendable {
 }
 
 /// Remembers the rows seen so far, so a later row that repeats one is marked; works chunk by
-/// chunk as long as rows come in order.
+/// chunk as long as rows come in order. Each row is remembered by 128-bit digests of its keys,
+/// not the keys themselves: a manifest of 100,000 rows costs a few megabytes, not tens.
 public struct DuplicateTracker: Sendable {
     struct SourceKey: Hashable { var unit: String; var source: String }
     let validator: ManifestValidator
-    private var bySource: [SourceKey: Int] = [:]
-    private var bySignature: [ManifestValidator.Signature: Int] = [:]
+    private var bySource: [KeyDigest: Int] = [:]
+    private var bySignature: [KeyDigest: Int] = [:]
 
     public init(validator: ManifestValidator) { self.validator = validator }
 
@@ -228,15 +229,16 @@ public struct DuplicateTracker: Sendable {
         guard let action = row.action else { return }
         if let source = row.sourceID {
             let key = SourceKey(unit: action.metadata?.unit.value ?? "", source: source)
-            if let first = bySource[key] {
+            let digest = KeyDigest(key)
+            if let first = bySource[digest] {
                 row.problems.append(RowProblem(row: row.row, column: validator.name(.sourceID), value: source,
                                                expected: "duplicate row: row \(first) has the same \(validator.name(.sourceID))", code: .duplicateRow))
                 row.action = nil
                 return
             }
-            bySource[key] = row.row
+            bySource[digest] = row.row
         }
-        let signature = ManifestValidator.signature(action)
+        let signature = KeyDigest(ManifestValidator.signature(action))
         if let first = bySignature[signature] {
             row.problems.append(RowProblem(row: row.row, column: "(row)", value: row.sourceID ?? "",
                                            expected: "duplicate row: the same product and files as row \(first)", code: .duplicateRow))
@@ -244,5 +246,23 @@ public struct DuplicateTracker: Sendable {
             return
         }
         bySignature[signature] = row.row
+    }
+}
+
+/// 128 bits standing for a key within this process: two hashes of it under different
+/// prefixes (Swift's hasher is keyed at random per process). Two different keys share a digest
+/// with a chance of about 2^-128 per pair.
+public struct KeyDigest: Hashable, Sendable {
+    let high: Int
+    let low: Int
+
+    public init(_ key: some Hashable) {
+        var first = Hasher(), second = Hasher()
+        first.combine(0x6B686F_31)
+        second.combine(0x6B686F_32)
+        first.combine(key)
+        second.combine(key)
+        high = first.finalize()
+        low = second.finalize()
     }
 }

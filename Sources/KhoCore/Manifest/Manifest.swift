@@ -44,8 +44,69 @@ public struct RowProblem: Sendable, Equatable, Codable, CustomStringConvertible 
     }
 }
 
+/// A manifest's rows. A CSV keeps only its text and where each row starts, and is cut into
+/// cells a slice at a time, so a long manifest costs little more than its own bytes while it
+/// is imported; JSON Lines rows are kept read.
+public struct ManifestRows: Sendable {
+    enum Storage: Sendable {
+        case read([ManifestRow])
+        case csv(text: [UInt8], starts: [Int], numbers: [Int], delimiter: UInt8, columns: [Int: ManifestColumn])
+    }
+    let storage: Storage
+
+    public var count: Int {
+        switch storage {
+        case .read(let rows): rows.count
+        case .csv(_, let starts, _, _, _): starts.count
+        }
+    }
+
+    /// The row number (as a spreadsheet shows it) of the row at `index`.
+    public func number(at index: Int) -> Int {
+        switch storage {
+        case .read(let rows): rows[index].row
+        case .csv(_, _, let numbers, _, _): numbers[index]
+        }
+    }
+
+    /// Whether a row with this number was read (rows are in order).
+    public func contains(number: Int) -> Bool {
+        var low = 0, high = count
+        while low < high {
+            let mid = (low + high) / 2
+            let found = self.number(at: mid)
+            if found == number { return true }
+            if found < number { low = mid + 1 } else { high = mid }
+        }
+        return false
+    }
+
+    /// The rows at these indices, cut into cells.
+    public subscript(_ range: Range<Int>) -> [ManifestRow] {
+        switch storage {
+        case .read(let rows):
+            return Array(rows[range])
+        case .csv(let text, let starts, let numbers, let delimiter, let columns):
+            guard !range.isEmpty else { return [] }
+            var rows: [ManifestRow] = []
+            rows.reserveCapacity(range.count)
+            let end = range.upperBound < starts.count ? starts[range.upperBound] : text.count
+            // The text was scanned whole before, so this slice holds exactly these records.
+            _ = DelimitedText.scan(text, delimiter: delimiter, from: starts[range.lowerBound], to: end, firstRow: numbers[range.lowerBound]) { record, _ in
+                rows.append(ManifestParser.row(record, columns: columns))
+            }
+            return rows
+        }
+    }
+
+    /// Every row, cut into cells.
+    public var all: [ManifestRow] { self[0..<count] }
+}
+
 public struct ParsedManifest: Sendable {
-    public var rows: [ManifestRow]
+    public var table: ManifestRows
+    /// Every row, cut into cells (a whole CSV at once: for small manifests and tests).
+    public var rows: [ManifestRow] { table.all }
     /// Problems in rows that could not even be read (a JSON line that is not an object).
     public var rowProblems: [RowProblem]
     /// "CSV, semicolon-separated, UTF-8 with BOM" and the like.
@@ -66,13 +127,26 @@ public enum ManifestParser {
         if ext == "jsonl" || ext == "ndjson" || (ext != "csv" && firstByte == UInt8(ascii: "{")) {
             return jsonLines(decoded, warnings: warnings)
         }
-        let delimiter = DelimitedText.detectDelimiter(decoded.utf8)
-        let records: [DelimitedRecord]
-        switch DelimitedText.records(decoded.utf8, delimiter: delimiter) {
-        case .success(let r): records = r
-        case .failure(let p): return .failure(KhoError(.malformedManifest, "\(fileName): \(p.expected)"))
+        let text = decoded.utf8
+        let delimiter = DelimitedText.detectDelimiter(text)
+        // One pass over the text: the header, where each row starts, and rows with too many cells.
+        var header: DelimitedRecord?
+        var starts: [Int] = [], numbers: [Int] = []
+        var problems: [RowProblem] = []
+        let failure = DelimitedText.scan(text, delimiter: delimiter) { record, start in
+            guard let header else {
+                header = record
+                return
+            }
+            starts.append(start)
+            numbers.append(record.row)
+            if record.fields.count > header.fields.count, record.fields[header.fields.count...].contains(where: { !$0.trimmingWhitespace().isEmpty }) {
+                problems.append(RowProblem(row: record.row, column: "(row)", value: record.fields[header.fields.count...].joined(separator: " "),
+                                           expected: "this row has \(record.fields.count) cells but the header has \(header.fields.count); a cell with the delimiter must be quoted", code: .extraCells))
+            }
         }
-        guard let header = records.first else {
+        if let failure { return .failure(KhoError(.malformedManifest, "\(fileName): \(failure.expected)")) }
+        guard let header else {
             return .failure(KhoError(.emptyManifest, "\(fileName) is empty: expected a header row (title, kind, languages, unit, …) and one row per product"))
         }
         let columns: [Int: ManifestColumn]
@@ -81,23 +155,19 @@ public enum ManifestParser {
         case .success(let found): (columns, seen) = found
         case .failure(let error): return .failure(error)
         }
-        var rows: [ManifestRow] = []
-        var problems: [RowProblem] = []
-        rows.reserveCapacity(records.count)
-        for record in records.dropFirst() {
-            var cells: [ManifestColumn: String] = [:]
-            for (index, value) in record.fields.enumerated() {
-                if let column = columns[index] { cells[column] = value }
-            }
-            if record.fields.count > header.fields.count, record.fields[header.fields.count...].contains(where: { !$0.trimmingWhitespace().isEmpty }) {
-                problems.append(RowProblem(row: record.row, column: "(row)", value: record.fields[header.fields.count...].joined(separator: " "),
-                                           expected: "this row has \(record.fields.count) cells but the header has \(header.fields.count); a cell with the delimiter must be quoted", code: .extraCells))
-            }
-            rows.append(ManifestRow(row: record.row, cells: cells))
-        }
+        let table = ManifestRows(storage: .csv(text: text, starts: starts, numbers: numbers, delimiter: delimiter, columns: columns))
         let name = delimiter == UInt8(ascii: ";") ? "semicolon" : delimiter == UInt8(ascii: "\t") ? "tab" : "comma"
-        return .success(ParsedManifest(rows: rows, rowProblems: problems, format: "CSV, \(name)-separated, \(decoded.encoding)",
+        return .success(ParsedManifest(table: table, rowProblems: problems, format: "CSV, \(name)-separated, \(decoded.encoding)",
                                        warnings: warnings, headers: seen))
+    }
+
+    /// A record's cells under the columns its header named.
+    static func row(_ record: DelimitedRecord, columns: [Int: ManifestColumn]) -> ManifestRow {
+        var cells: [ManifestColumn: String] = [:]
+        for (index, value) in record.fields.enumerated() {
+            if let column = columns[index] { cells[column] = value }
+        }
+        return ManifestRow(row: record.row, cells: cells)
     }
 
     /// Which column each header cell names; unknown headers are a warning, a column named twice
@@ -186,6 +256,6 @@ public enum ManifestParser {
         }
         var all = warnings
         if !unknown.isEmpty { all.append("key(s) \(unknown.sorted().map { "'\($0)'" }.joined(separator: ", ")) are not Kho columns and were ignored") }
-        return .success(ParsedManifest(rows: rows, rowProblems: problems, format: "JSON Lines, \(decoded.encoding)", warnings: all))
+        return .success(ParsedManifest(table: ManifestRows(storage: .read(rows)), rowProblems: problems, format: "JSON Lines, \(decoded.encoding)", warnings: all))
     }
 }

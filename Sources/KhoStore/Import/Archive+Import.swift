@@ -11,15 +11,26 @@ import KhoCore
 import KhoPlatform
 
 extension Archive {
-    /// Rows checked at a time.
-    static let planChunk = 8192
-    /// A write commits at most this much work: a row with files weighs 32, a row without 1
-    /// (256 rows with files, or 8,192 registrations), or this many bytes of files.
+    /// Rows checked at a time (and the most rows one write commits): memory stays flat
+    /// however long the manifest.
+    static let planChunk = 2048
+    /// A write commits at most this much work: a row with files weighs 4, a row without 1
+    /// (2,048 rows with files), or this many bytes of files.
     static let chunkWeight = 8192
     static let chunkBytes: Int64 = 512 << 20
     /// The largest manifest read (it is held in memory, about three times over while it is
     /// parsed): a million rows of metadata take about 100 MB.
     static let maxManifestBytes: Int64 = 256 << 20
+
+    /// The manifest read and parsed; only the parsed form (its text, once) outlives this.
+    private static func readManifest(_ manifest: HostPath, name: String) throws(KhoError) -> ParsedManifest {
+        guard let data = FileManager.default.contents(atPath: manifest.description) else {
+            throw FS.exists(manifest)
+                ? KhoError(.unreadableFile, "\(manifest): cannot read the manifest (permission denied, or a folder)", subject: .file(manifest.description))
+                : KhoError(.missingFile, "\(manifest): no such manifest", subject: .file(manifest.description))
+        }
+        return try ManifestParser.parse([UInt8](data), fileName: name).get()
+    }
 
     public func importManifest(_ manifest: HostPath, options: ImportOptions) throws(KhoError) -> ImportReport {
         let started = clock.uptime()
@@ -27,20 +38,15 @@ extension Archive {
             throw KhoError(.malformedManifest, "\(manifest) is \(Formatting.bytes(Int64(st.st_size))); a manifest is at most \(Formatting.bytes(Self.maxManifestBytes)) — split it into several files",
                            subject: .file(manifest.description))
         }
-        guard let data = FileManager.default.contents(atPath: manifest.description) else {
-            throw FS.exists(manifest)
-                ? KhoError(.unreadableFile, "\(manifest): cannot read the manifest (permission denied, or a folder)", subject: .file(manifest.description))
-                : KhoError(.missingFile, "\(manifest): no such manifest", subject: .file(manifest.description))
-        }
         let name = String(decoding: manifest.lastComponent, as: UTF8.self)
-        let parsed = try ManifestParser.parse([UInt8](data), fileName: name).get()
+        let parsed = try Self.readManifest(manifest, name: name)
         var report = ImportReport(manifest: manifest.description, format: parsed.format, dryRun: options.dryRun,
                                   results: [], problems: parsed.rowProblems, warnings: parsed.warnings)
         let validator = ManifestValidator(products: ProductValidator(languages: registry, cache: ValidationCache(), today: clock.now().vietnamDate), headers: parsed.headers)
         let planner = ImportPlanner(validator: validator, finder: ManifestFiles(base: manifest.parentFolder), manifestName: name,
                                     unreadable: Set(parsed.rowProblems.map(\.row)), config: config, ids: ids)
         // Rows that could not be read at all are rejected whatever happens next.
-        for p in parsed.rowProblems where !parsed.rows.contains(where: { $0.row == p.row }) {
+        for p in parsed.rowProblems where !parsed.table.contains(number: p.row) {
             report.results.append(ImportRowResult(row: p.row, status: .rejected, productID: nil, sourceID: nil, message: p.description))
         }
         let productColumn = parsed.headers[.productID] ?? "product_id"
@@ -56,7 +62,7 @@ extension Archive {
             }
         } else {
             let reportPath = options.report ?? HostPath(bytes: manifest.bytes + Array(".result.csv".utf8))
-            try store(parsed.rows, planner: planner, manifest: name, productColumn: productColumn, resultPath: reportPath,
+            try store(parsed.table, planner: planner, manifest: name, productColumn: productColumn, resultPath: reportPath,
                       options: options, report: &report)
         }
         report.problems.sort { ($0.row, $0.column) < ($1.row, $1.column) }
@@ -67,7 +73,7 @@ extension Archive {
     /// A real import: rows checked a chunk ahead on another core; each write chunk's files
     /// copied while the chunk before is committed (ImportWriter.swift); the result file
     /// written as it goes, then one event for the whole import.
-    private func store(_ rows: [ManifestRow], planner: ImportPlanner, manifest name: String, productColumn: String,
+    private func store(_ rows: ManifestRows, planner: ImportPlanner, manifest name: String, productColumn: String,
                        resultPath: HostPath, options: ImportOptions, report: inout ImportReport) throws(KhoError) {
         // Free space is checked before each chunk's files are stored.
         try catalog.probeWriteLock()

@@ -7,8 +7,9 @@ import KhoCore
 import KhoPlatform
 
 final class ChunkLookups {
-    private var sources: Set<String> = []
-    private var titles: Set<TitleBytes> = []
+    // Digests of "unit, source ID" and of title bytes: what may be held, a few bytes a row.
+    private var sources: Set<KeyDigest> = []
+    private var titles: Set<KeyDigest> = []
     /// The catalog had no products when the import began, and nobody else has written since.
     private var onlyOurs: Bool
     private var dataVersion: Int
@@ -24,34 +25,38 @@ final class ChunkLookups {
         if version != dataVersion { onlyOurs = false }
         dataVersion = version
         if onlyOurs { return }
-        var sourceKeys: [String] = []
+        var sourceKeys: [String] = []   // unit, source ID, unit, source ID…
         var titleKeys: [Int64] = []
         for row in rows {
             guard let m = row.action?.metadata else { continue }
             titleKeys.append(TitleKey.of(m.title))
-            if let source = row.sourceID { sourceKeys.append(source) }
+            if let source = row.sourceID { sourceKeys += [m.unit.value, source] }
         }
-        for batch in stride(from: 0, to: sourceKeys.count, by: 500).map({ Array(sourceKeys[$0..<min($0 + 500, sourceKeys.count)]) }) {
-            let marks = batch.map { _ in "?" }.joined(separator: ",")
-            let sql = "SELECT unit, source_id FROM product_sources WHERE source_id IN (\(marks))"
-            for row in try Row.fetchAll(batch.count == 500 ? db.cachedStatement(sql: sql) : db.makeStatement(sql: sql), arguments: StatementArguments(batch)) {
-                sources.insert((row[0] as String) + "\u{1}" + (row[1] as String))
+        // Looked up by the whole primary key (unit, source ID): a search per key, not a scan
+        // of every source the catalog holds.
+        for batch in stride(from: 0, to: sourceKeys.count, by: 1000).map({ Array(sourceKeys[$0..<min($0 + 1000, sourceKeys.count)]) }) {
+            let pairs = Array(repeating: "(?, ?)", count: batch.count / 2).joined(separator: ",")
+            let sql = "SELECT s.unit, s.source_id FROM (VALUES \(pairs)) AS v JOIN product_sources s ON s.unit = v.column1 AND s.source_id = v.column2"
+            for row in try Row.fetchAll(batch.count == 1000 ? db.cachedStatement(sql: sql) : db.makeStatement(sql: sql), arguments: StatementArguments(batch)) {
+                sources.insert(Self.sourceKey(row[0], row[1]))
             }
         }
         for batch in stride(from: 0, to: titleKeys.count, by: 500).map({ Array(titleKeys[$0..<min($0 + 500, titleKeys.count)]) }) {
             let marks = batch.map { _ in "?" }.joined(separator: ",")
             let sql = "SELECT title FROM products WHERE title_key IN (\(marks))"
             titles.formUnion(try String.fetchAll(batch.count == 500 ? db.cachedStatement(sql: sql) : db.makeStatement(sql: sql),
-                                                 arguments: StatementArguments(batch)).map(TitleBytes.init))
+                                                 arguments: StatementArguments(batch)).map { KeyDigest(TitleBytes($0)) })
         }
     }
 
-    func mayHaveSource(_ unit: String, _ source: String) -> Bool { sources.contains(unit + "\u{1}" + source) }
-    func mayHaveTitle(_ title: String) -> Bool { titles.contains(TitleBytes(title)) }
+    private static func sourceKey(_ unit: String, _ source: String) -> KeyDigest { KeyDigest([unit, source]) }
+
+    func mayHaveSource(_ unit: String, _ source: String) -> Bool { sources.contains(Self.sourceKey(unit, source)) }
+    func mayHaveTitle(_ title: String) -> Bool { titles.contains(KeyDigest(TitleBytes(title))) }
 
     /// A row stored a product: later rows must see it.
     func stored(title: String, unit: String, source: String?) {
-        titles.insert(TitleBytes(title))
-        if let source { sources.insert(unit + "\u{1}" + source) }
+        titles.insert(KeyDigest(TitleBytes(title)))
+        if let source { sources.insert(Self.sourceKey(unit, source)) }
     }
 }

@@ -70,7 +70,7 @@ extension Archive {
 /// Hands out write chunks in manifest order: rows are checked a plan chunk ahead on another
 /// core; each plan chunk's valid rows are cut into write chunks of bounded work.
 final class WriteChunkFeed {
-    private let rows: [ManifestRow]
+    private let rows: ManifestRows
     private let planner: ImportPlanner
     private let ranges: [Range<Int>]
     private let preparedAt: Timestamp
@@ -82,12 +82,12 @@ final class WriteChunkFeed {
     private var lastRow = 0
     private var planFinished = true
 
-    init(rows: [ManifestRow], planner: ImportPlanner, planChunk: Int, jobs: Int, preparedAt: Timestamp) {
+    init(rows: ManifestRows, planner: ImportPlanner, planChunk: Int, jobs: Int, preparedAt: Timestamp) {
         self.rows = rows
         self.planner = planner
         self.preparedAt = preparedAt
         ranges = stride(from: 0, to: rows.count, by: planChunk).map { $0..<min($0 + planChunk, rows.count) }
-        if let first = ranges.first { pipeline.start { [rows] in planner.plan(rows[first], jobs: jobs, prepareAt: preparedAt) } }
+        if let first = ranges.first { pipeline.start { [rows] in planner.plan(rows[first][...], jobs: jobs, prepareAt: preparedAt) } }
     }
 
     /// The next write chunk, or nil at the end. `sortOut` splits a plan chunk's checked rows
@@ -102,11 +102,11 @@ final class WriteChunkFeed {
             taken += 1
             if taken < ranges.count {
                 let next = ranges[taken]
-                pipeline.start { [rows, planner, preparedAt] in planner.plan(rows[next], jobs: 1, prepareAt: preparedAt) }
+                pipeline.start { [rows, planner, preparedAt] in planner.plan(rows[next][...], jobs: 1, prepareAt: preparedAt) }
             }
             (rejected, valid) = try sortOut(checked)
             start = 0
-            lastRow = rows[range.upperBound - 1].row
+            lastRow = rows.number(at: range.upperBound - 1)
             planFinished = false
         }
         let end = Archive.chunkEnd(valid, from: start)
