@@ -63,7 +63,7 @@ struct ImportCommand: ParsableCommand {
         let session = try options.open(progress: TerminalProgress.forTerminal(noun: "rows"))
         defer { session.archive.close() }
         let result = try ImportManifest(manifest: RawArguments.path(manifest), dryRun: dryRun, report: report.map(RawArguments.path),
-                                        replaceReport: force, jobs: jobs.count).run(in: session)
+                                        replaceReport: force, jobs: jobs.count, rowResults: options.json).run(in: session)
         if options.json {
             Console.json(result)
         } else {

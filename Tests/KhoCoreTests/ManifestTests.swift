@@ -123,6 +123,23 @@ import Testing
         #expect(table.contains(number: 6) && table.contains(number: 8) && !table.contains(number: 3) && !table.contains(number: 1))
     }
 
+    /// A CSV of several megabytes read a slice at a time, letting go of the text behind each
+    /// slice: every row comes out as when the whole file is cut at once.
+    @Test func aLongCSVReadOnceLetsGoOfItsText() throws {
+        var csv = "title,kind,description\n"
+        for i in 0..<30_000 { csv += "Sản phẩm \(i),article,\"mô tả \(i), có dấu phẩy\nvà xuống dòng \(String(repeating: "x", count: i % 97))\"\n" }
+        let table = try ManifestParser.parse(Array(csv.utf8), fileName: "m.csv").get().table
+        #expect(table.count == 30_000)
+        let whole = table.all
+        var read: [ManifestRow] = []
+        for start in stride(from: 0, to: table.count, by: 2048) {
+            read += table[start..<min(start + 2048, table.count)]
+            table.release(before: start)
+        }
+        #expect(read == whole)
+        #expect(read.last?.cells[.description] == "mô tả 29999, có dấu phẩy\nvà xuống dòng \(String(repeating: "x", count: 29_999 % 97))")
+    }
+
     @Test func jsonLines() throws {
         let text = """
             {"title": "A", "languages": ["vi", "tyz"], "files": ["a.txt", "b.txt"], "unit": "00004", "extra": 1}

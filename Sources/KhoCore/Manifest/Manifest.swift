@@ -1,5 +1,6 @@
 // Reading a manifest (CSV or JSON Lines) into rows of named cells. One row, one product.
 import Foundation
+import Synchronization
 
 public struct ManifestRow: Sendable, Equatable {
     /// The row number a spreadsheet shows (header = 1), or the line number in JSON Lines.
@@ -44,15 +45,52 @@ public struct RowProblem: Sendable, Equatable, Codable, CustomStringConvertible 
     }
 }
 
-/// A manifest's rows. A CSV keeps only its text and where each row starts, and is cut into
-/// cells a slice at a time, so a long manifest costs little more than its own bytes while it
-/// is imported; JSON Lines rows are kept read.
+/// A manifest's rows. A CSV keeps only its text (in blocks) and where each row starts, and is
+/// cut into cells a slice at a time; a reader that goes through it once lets go of the text
+/// behind it (`release(before:)`), so a long manifest costs at most its own bytes while it is
+/// imported, and less as the import goes on. JSON Lines rows are kept read.
 public struct ManifestRows: Sendable {
     enum Storage: Sendable {
         case read([ManifestRow])
-        case csv(text: [UInt8], starts: [Int], numbers: [Int], delimiter: UInt8, columns: [Int: ManifestColumn])
+        case csv(text: TextBlocks, starts: [Int], numbers: [Int], delimiter: UInt8, columns: [Int: ManifestColumn])
     }
     let storage: Storage
+
+    /// A text in blocks of 1 MiB, each dropped once nothing before its end will be read again.
+    final class TextBlocks: Sendable {
+        static let blockSize = 1 << 20
+        let count: Int
+        private let blocks: Mutex<[[UInt8]?]>
+
+        init(_ text: [UInt8]) {
+            count = text.count
+            blocks = Mutex(stride(from: 0, to: text.count, by: Self.blockSize).map { Array(text[$0..<min($0 + Self.blockSize, text.count)]) })
+        }
+
+        /// The bytes from `start` to `end` (still held).
+        func bytes(_ start: Int, _ end: Int) -> [UInt8] {
+            blocks.withLock { blocks in
+                var out: [UInt8] = []
+                out.reserveCapacity(end - start)
+                var at = start
+                while at < end {
+                    let index = at / Self.blockSize, offset = at % Self.blockSize
+                    guard let block = blocks[index] else { preconditionFailure("manifest text read after it was released") }
+                    let take = min(end - at, block.count - offset)
+                    out += block[offset..<offset + take]
+                    at += take
+                }
+                return out
+            }
+        }
+
+        /// Drops the blocks that end at or before `offset`.
+        func release(before offset: Int) {
+            blocks.withLock { blocks in
+                for index in 0..<min(blocks.count, offset / Self.blockSize) { blocks[index] = nil }
+            }
+        }
+    }
 
     public var count: Int {
         switch storage {
@@ -92,11 +130,17 @@ public struct ManifestRows: Sendable {
             rows.reserveCapacity(range.count)
             let end = range.upperBound < starts.count ? starts[range.upperBound] : text.count
             // The text was scanned whole before, so this slice holds exactly these records.
-            _ = DelimitedText.scan(text, delimiter: delimiter, from: starts[range.lowerBound], to: end, firstRow: numbers[range.lowerBound]) { record, _ in
+            _ = DelimitedText.scan(text.bytes(starts[range.lowerBound], end), delimiter: delimiter, firstRow: numbers[range.lowerBound]) { record, _ in
                 rows.append(ManifestParser.row(record, columns: columns))
             }
             return rows
         }
+    }
+
+    /// Lets go of the text of the rows before `index`: they will not be read again.
+    public func release(before index: Int) {
+        guard case .csv(let text, let starts, _, _, _) = storage, index > 0 else { return }
+        text.release(before: index < starts.count ? starts[index] : text.count)
     }
 
     /// Every row, cut into cells.
@@ -155,7 +199,7 @@ public enum ManifestParser {
         case .success(let found): (columns, seen) = found
         case .failure(let error): return .failure(error)
         }
-        let table = ManifestRows(storage: .csv(text: text, starts: starts, numbers: numbers, delimiter: delimiter, columns: columns))
+        let table = ManifestRows(storage: .csv(text: ManifestRows.TextBlocks(text), starts: starts, numbers: numbers, delimiter: delimiter, columns: columns))
         let name = delimiter == UInt8(ascii: ";") ? "semicolon" : delimiter == UInt8(ascii: "\t") ? "tab" : "comma"
         return .success(ParsedManifest(table: table, rowProblems: problems, format: "CSV, \(name)-separated, \(decoded.encoding)",
                                        warnings: warnings, headers: seen))

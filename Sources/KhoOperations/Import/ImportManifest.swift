@@ -14,8 +14,13 @@ public struct ImportManifest: ArchiveOperation {
     /// Replace an existing file at `report` that is not an earlier result of Kho (`--force`).
     public var replaceReport: Bool
     public var jobs: Int
+    /// Every row's result in the answer (`results`); without it a real import answers with the
+    /// counts and leaves the rows to the result file, so memory does not grow with the manifest.
+    public var rowResults: Bool
 
-    public init(manifest: HostPath, dryRun: Bool = false, report: HostPath? = nil, replaceReport: Bool = false, jobs: Int = Parallel.defaultJobs) {
+    public init(manifest: HostPath, dryRun: Bool = false, report: HostPath? = nil, replaceReport: Bool = false, jobs: Int = Parallel.defaultJobs,
+                rowResults: Bool = true) {
+        self.rowResults = rowResults
         self.manifest = manifest
         self.dryRun = dryRun
         self.report = report
@@ -27,7 +32,7 @@ public struct ImportManifest: ArchiveOperation {
         let resultPath = report ?? (dryRun ? nil : HostPath(bytes: manifest.bytes + Array(".result.csv".utf8)))
         if let resultPath { try checkResultPath(resultPath, archive: session.archive.root) }
         return ImportDocument(try session.archive.importManifest(manifest, options: ImportOptions(
-            dryRun: dryRun, jobs: max(1, jobs), report: resultPath, progress: session.progress)))
+            dryRun: dryRun, jobs: max(1, jobs), report: resultPath, progress: session.progress, keepResults: rowResults)))
     }
 
     /// The result file follows the output rule, with one allowance: it may replace an earlier
@@ -86,7 +91,7 @@ public struct ImportDocument: Codable, Sendable {
         manifest = r.manifest
         format = r.format
         dryRun = r.dryRun
-        rows = r.results.count
+        rows = r.rowCount
         stored = r.count(.stored)
         updated = r.count(.updated)
         alreadyPresent = r.count(.alreadyPresent)

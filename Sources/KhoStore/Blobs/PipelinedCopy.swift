@@ -5,7 +5,7 @@ import KhoCore
 import KhoPlatform
 
 enum PipelinedCopy {
-    static let slotSize = 2 << 20
+    static let slotSize = 1 << 20
 
     /// Copies `input` to `output`, calling `consume` (hashing) on every chunk in order on
     /// this thread. `afterWrite(total)` runs on the writer thread after each write.

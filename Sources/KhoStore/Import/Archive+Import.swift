@@ -42,17 +42,18 @@ extension Archive {
         let parsed = try Self.readManifest(manifest, name: name)
         var report = ImportReport(manifest: manifest.description, format: parsed.format, dryRun: options.dryRun,
                                   results: [], problems: parsed.rowProblems, warnings: parsed.warnings)
+        report.keepsResults = options.keepResults || options.dryRun
         let validator = ManifestValidator(products: ProductValidator(languages: registry, cache: ValidationCache(), today: clock.now().vietnamDate), headers: parsed.headers)
         let planner = ImportPlanner(validator: validator, finder: ManifestFiles(base: manifest.parentFolder), manifestName: name,
                                     unreadable: Set(parsed.rowProblems.map(\.row)), config: config, ids: ids)
         // Rows that could not be read at all are rejected whatever happens next.
-        for p in parsed.rowProblems where !parsed.table.contains(number: p.row) {
-            report.results.append(ImportRowResult(row: p.row, status: .rejected, productID: nil, sourceID: nil, message: p.description))
-        }
+        let unreadable = parsed.rowProblems.filter { !parsed.table.contains(number: $0.row) }
+            .map { ImportRowResult(row: $0.row, status: .rejected, productID: nil, sourceID: nil, message: $0.description) }
         let productColumn = parsed.headers[.productID] ?? "product_id"
         if options.dryRun {
             let checked = planner.plan(parsed.rows[...], jobs: options.jobs, prepareAt: nil)
-            report.results += try dryRunResults(checked, productColumn: productColumn, report: &report)
+            report.add(unreadable)
+            report.add(try dryRunResults(checked, productColumn: productColumn, report: &report))
             report.results.sort { $0.row < $1.row }
             if let path = options.report {
                 let file = try ImportResultFile(path)
@@ -62,7 +63,7 @@ extension Archive {
             }
         } else {
             let reportPath = options.report ?? HostPath(bytes: manifest.bytes + Array(".result.csv".utf8))
-            try store(parsed.table, planner: planner, manifest: name, productColumn: productColumn, resultPath: reportPath,
+            try store(parsed.table, unreadable: unreadable, planner: planner, manifest: name, productColumn: productColumn, resultPath: reportPath,
                       options: options, report: &report)
         }
         report.problems.sort { ($0.row, $0.column) < ($1.row, $1.column) }
@@ -73,7 +74,7 @@ extension Archive {
     /// A real import: rows checked a chunk ahead on another core; each write chunk's files
     /// copied while the chunk before is committed (ImportWriter.swift); the result file
     /// written as it goes, then one event for the whole import.
-    private func store(_ rows: ManifestRows, planner: ImportPlanner, manifest name: String, productColumn: String,
+    private func store(_ rows: ManifestRows, unreadable: [ImportRowResult], planner: ImportPlanner, manifest name: String, productColumn: String,
                        resultPath: HostPath, options: ImportOptions, report: inout ImportReport) throws(KhoError) {
         // Free space is checked before each chunk's files are stored.
         try catalog.probeWriteLock()
@@ -81,7 +82,7 @@ extension Archive {
         report.reportPath = resultPath.description
         // The result file keeps the manifest's order: each plan chunk's rows are written
         // together, with the unreadable rows that come before its end.
-        var unwritten = report.results.sorted { $0.row < $1.row }[...]
+        var unwritten = unreadable.sorted { $0.row < $1.row }[...]
         let damaged = try catalog.read { db in try CatalogReads.damagedBlobs(db) }
         let lookups = try catalog.write { db in try ChunkLookups(db) }
         options.progress?.start(label: "importing", totalBytes: 0, totalItems: rows.count)
@@ -111,12 +112,12 @@ extension Archive {
             do {
                 next = try nextChunk()
                 if let following = next { stager.start { [self] in stageChunk(following, jobs: options.jobs, progress: options.progress) } }
-                report.results += chunk.rejected
+                report.add(chunk.rejected)
                 planResults += chunk.rejected
                 for _ in chunk.rejected { options.progress?.itemDone() }
                 let stored = try commitChunk(chunk, staged: staged.get(), manifest: name, damaged: damaged, lookups: lookups,
                                              timings: &timings, report: &report)
-                report.results += stored
+                report.add(stored)
                 planResults += stored
                 for _ in stored { options.progress?.itemDone() }
             } catch {
@@ -131,7 +132,10 @@ extension Archive {
                 throw error
             }
             if let lastRow = chunk.endsPlanAt {
-                while let next = unwritten.first, next.row <= lastRow { planResults.append(unwritten.removeFirst()) }
+                while let next = unwritten.first, next.row <= lastRow {
+                    report.add([next])
+                    planResults.append(unwritten.removeFirst())
+                }
                 try resultFile.append(planResults.sorted { $0.row < $1.row })
                 planResults = []
             }
@@ -139,6 +143,7 @@ extension Archive {
         }
         report.problems += problems
         report.warnings += warnings
+        report.add(Array(unwritten))
         try resultFile.append(Array(unwritten))
         try resultFile.commit()
         logger.debug("\(timings.summary)")

@@ -7,9 +7,10 @@ import KhoCore
 import KhoPlatform
 
 final class ChunkLookups {
-    // Digests of "unit, source ID" and of title bytes: what may be held, a few bytes a row.
-    private var sources: Set<KeyDigest> = []
-    private var titles: Set<KeyDigest> = []
+    // 64-bit hashes of "unit, source ID" and of titles: what may be held, 8 bytes a row. Two
+    // keys sharing a hash only cost the exact query that follows a "may have".
+    private var sources: Set<Int> = []
+    private var titles: Set<Int64> = []
     /// The catalog had no products when the import began, and nobody else has written since.
     private var onlyOurs: Bool
     private var dataVersion: Int
@@ -45,18 +46,18 @@ final class ChunkLookups {
             let marks = batch.map { _ in "?" }.joined(separator: ",")
             let sql = "SELECT title FROM products WHERE title_key IN (\(marks))"
             titles.formUnion(try String.fetchAll(batch.count == 500 ? db.cachedStatement(sql: sql) : db.makeStatement(sql: sql),
-                                                 arguments: StatementArguments(batch)).map { KeyDigest(TitleBytes($0)) })
+                                                 arguments: StatementArguments(batch)).map(TitleKey.of))
         }
     }
 
-    private static func sourceKey(_ unit: String, _ source: String) -> KeyDigest { KeyDigest([unit, source]) }
+    private static func sourceKey(_ unit: String, _ source: String) -> Int { [unit, source].hashValue }
 
     func mayHaveSource(_ unit: String, _ source: String) -> Bool { sources.contains(Self.sourceKey(unit, source)) }
-    func mayHaveTitle(_ title: String) -> Bool { titles.contains(KeyDigest(TitleBytes(title))) }
+    func mayHaveTitle(_ title: String) -> Bool { titles.contains(TitleKey.of(title)) }
 
     /// A row stored a product: later rows must see it.
     func stored(title: String, unit: String, source: String?) {
-        titles.insert(KeyDigest(TitleBytes(title)))
+        titles.insert(TitleKey.of(title))
         if let source { sources.insert(Self.sourceKey(unit, source)) }
     }
 }

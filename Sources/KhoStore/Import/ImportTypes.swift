@@ -29,12 +29,18 @@ public struct ImportOptions: Sendable {
     /// Where the result CSV goes; by default beside the manifest (real runs only).
     public var report: HostPath?
     public var progress: (any ProgressReporter)?
+    /// Keep every row's result in the report (for a JSON answer). Without it a real import
+    /// keeps only the counts, and the rows are in the result file: memory does not grow with
+    /// the manifest.
+    public var keepResults: Bool
 
-    public init(dryRun: Bool = false, jobs: Int = Parallel.defaultJobs, report: HostPath? = nil, progress: (any ProgressReporter)? = nil) {
+    public init(dryRun: Bool = false, jobs: Int = Parallel.defaultJobs, report: HostPath? = nil, progress: (any ProgressReporter)? = nil,
+                keepResults: Bool = true) {
         self.dryRun = dryRun
         self.jobs = jobs
         self.report = report
         self.progress = progress
+        self.keepResults = keepResults
     }
 }
 
@@ -42,7 +48,12 @@ public struct ImportReport: Sendable {
     public var manifest: String
     public var format: String
     public var dryRun: Bool
+    /// Every row's result, when the import was asked to keep them (ImportOptions.keepResults).
     public var results: [ImportRowResult]
+    /// Rows by status, and all rows, whether or not `results` keeps them.
+    public private(set) var counts: [ImportStatus: Int] = [:]
+    public private(set) var rowCount = 0
+    var keepsResults = true
     public var problems: [RowProblem]
     public var warnings: [String]
     public var newProducts = 0
@@ -53,7 +64,14 @@ public struct ImportReport: Sendable {
     public var seconds = 0.0
     public var reportPath: String?
 
-    public func count(_ status: ImportStatus) -> Int { results.filter { $0.status == status }.count }
+    public func count(_ status: ImportStatus) -> Int { counts[status] ?? 0 }
+
+    /// Counts these rows' results, and keeps them if the report keeps results.
+    mutating func add(_ rows: [ImportRowResult]) {
+        for r in rows { counts[r.status, default: 0] += 1 }
+        rowCount += rows.count
+        if keepsResults { results += rows }
+    }
 }
 
 /// Passes the bytes of stored files to the bar but not per-file steps: an import counts rows.

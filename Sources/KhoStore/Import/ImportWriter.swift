@@ -102,7 +102,12 @@ final class WriteChunkFeed {
             taken += 1
             if taken < ranges.count {
                 let next = ranges[taken]
-                pipeline.start { [rows, planner, preparedAt] in planner.plan(rows[next][...], jobs: 1, prepareAt: preparedAt) }
+                pipeline.start { [rows, planner, preparedAt] in
+                    let slice = rows[next]
+                    // Nothing before this range is read again: its text can go.
+                    rows.release(before: next.lowerBound)
+                    return planner.plan(slice[...], jobs: 1, prepareAt: preparedAt)
+                }
             }
             (rejected, valid) = try sortOut(checked)
             start = 0
