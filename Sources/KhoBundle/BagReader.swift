@@ -8,6 +8,11 @@ import Glibc
 import KhoCore
 import KhoPlatform
 
+/// What `BagReader.verify` does with a payload file while it checks it.
+public enum UnpackAs: Sendable {
+    case file, record, skip
+}
+
 public struct BagVerification: Sendable {
     /// The bag's folder inside the archive.
     public var name: String?
@@ -20,6 +25,9 @@ public struct BagVerification: Sendable {
     public var payloadSHA256: [String: String]
     /// Where each payload file was unpacked (with `unpackInto`).
     public var unpacked: [String: String] = [:]
+    /// The payload files `unpackAs` asked for as records, in the bag's order: each record
+    /// is the path's length (2 bytes, little-endian), the path, then the file's bytes.
+    public var records: SpillFile?
 
     public var problems: [BagProblem] { archiveProblems + check.problems }
     public var isValid: Bool { !problems.contains { $0.severity == .error } }
@@ -58,12 +66,16 @@ public enum BagReader {
 
     /// With `unpackInto`, each payload file is also written there (numbered names) as it is
     /// read, so an import reads the bundle once; `unpacked` says where each went. The caller
-    /// removes the folder when the bag turns out invalid. `progress` hears of the bundle's own
-    /// bytes as they are read (compressed ones for a compressed bundle).
+    /// removes the folder when the bag turns out invalid. `unpackAs` says, per payload path,
+    /// whether it is unpacked as a file, kept as a record in one scratch file (small files the
+    /// caller reads once: no file to create and remove for each), or only checked. `progress`
+    /// hears of the bundle's own bytes as they are read (compressed ones for a compressed bundle).
     public static func verify(path: String, limits: BagReadLimits = BagReadLimits(),
-                              unpackInto folder: String? = nil, progress: (any ProgressReporter)? = nil) throws(KhoError) -> BagVerification {
+                              unpackInto folder: String? = nil, unpackAs: (String) -> UnpackAs = { _ in .file },
+                              progress: (any ProgressReporter)? = nil) throws(KhoError) -> BagVerification {
         var files: [String: BagFile] = [:]
         var unpacked: [String: String] = [:]
+        let records = try folder.map { (folder) throws(KhoError) in try SpillFile(in: HostPath(folder)) }
         var manifestAlgorithms: Set<DigestAlgorithm>?
         // A failure of this machine while unpacking (a full disk) is not a problem of the bag.
         var unpackFailure: KhoError?
@@ -84,9 +96,11 @@ public enum BagReader {
             algorithms.insert(.sha256)
             let hashing = HasherBox(MultiHasher(algorithms))
             var size: Int64 = 0
-            var content: [UInt8]? = isTag ? [] : nil
+            let how: UnpackAs = folder == nil || isTag ? .skip : unpackAs(relative)
+            let asRecord = how == .record && declared >= 0 && declared <= limits.maxTagFile && relative.utf8.count <= 0xFFFF
+            var content: [UInt8]? = isTag || asRecord ? [] : nil
             var fd: Int32 = -1
-            if let folder, !isTag {
+            if let folder, !isTag, how == .file || how == .record && !asRecord {
                 let target = "\(folder)/\(String(format: "%08d", unpacked.count + 1))"
                 fd = Glibc.open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)  // read-only, as blobs are
                 if fd < 0 {
@@ -98,7 +112,7 @@ public enum BagReader {
             let output = fd
             // A large file's bytes go to the second thread: the writing when unpacking (this
             // thread hashes), else the hashing.
-            let piped = !isTag && declared >= pipeThreshold
+            let piped = !isTag && !asRecord && declared >= pipeThreshold
             if piped {
                 target.consume = { (chunk) throws(KhoError) in
                     if output >= 0 {
@@ -129,7 +143,7 @@ public enum BagReader {
                     }
                 }
                 if content != nil {
-                    if size > limits.maxTagFile { return "tag file \(relative) is larger than \(limits.maxTagFile) bytes; refused" }
+                    if size > limits.maxTagFile { return "\(isTag ? "tag file" : "file") \(relative) is larger than \(limits.maxTagFile) bytes; refused" }
                     content!.append(contentsOf: chunk)
                 }
                 return nil
@@ -144,6 +158,16 @@ public enum BagReader {
                     }
                 }
                 if output >= 0 { close(output) }
+                if asRecord, let records, let bytes = content {
+                    let name = Array(relative.utf8)
+                    do throws(KhoError) {
+                        try records.append([UInt8(name.count & 0xFF), UInt8(name.count >> 8)] + name + bytes)
+                    } catch {
+                        unpackFailure = error
+                        return "cannot unpack \(relative)"
+                    }
+                    content = nil
+                }
                 files[relative] = BagFile(size: size, digests: hashing.hasher.finalize(), content: content)
                 if isTag, relative.hasPrefix("manifest-"), relative.hasSuffix(".txt"),
                    let algorithm = DigestAlgorithm(rawValue: String(relative.dropFirst(9).dropLast(4)).lowercased()) {
@@ -158,7 +182,7 @@ public enum BagReader {
         var payload: [String: String] = [:]
         for (path, file) in files where path.hasPrefix("data/") { payload[path] = file.digests[.sha256] }
         return BagVerification(name: state.root, check: check, archiveProblems: state.problems, entries: state.entries,
-                               payloadSHA256: payload, unpacked: unpacked)
+                               payloadSHA256: payload, unpacked: unpacked, records: records)
     }
 
     /// A file's digests, shared with the thread that hashes its bytes; that thread is done

@@ -6,7 +6,7 @@ import Glibc
 import KhoCore
 import Synchronization
 
-public final class SpillFile {
+public final class SpillFile: @unchecked Sendable {   // used by one thread at a time
     private let file: FileDescriptor
     private var pending: [UInt8] = []
     private let buffer: UnsafeMutableRawBufferPointer

@@ -10,32 +10,53 @@ import KhoStore
 enum BundleReading {
     struct Failure: Error { var message: String }
 
+    /// What `BagReader.verify` should do with each payload file of a Kho bundle: records
+    /// (metadata.json) kept in one scratch file, dc.xml (which import does not read) only
+    /// checked, the product files unpacked.
+    static func unpackAs(_ path: String) -> UnpackAs {
+        path.hasSuffix("/metadata.json") ? .record : path.hasSuffix("/dc.xml") ? .skip : .file
+    }
+
     /// The products of a verified Kho bundle whose payload was unpacked to `unpacked`
-    /// (path inside the bag → file), checked against the digests of the verifying pass.
-    static func products(check: BagCheck, unpacked: [String: String], digests: [String: String],
-                         registry: LanguageRegistry) -> Result<[BundleProduct], Failure> {
+    /// (path inside the bag → file) and `records` (see `unpackAs`), checked against the
+    /// digests of the verifying pass. Products come in the bag's order.
+    static func products(check: BagCheck, unpacked: [String: String], records: SpillFile?, digests: [String: String],
+                         registry: LanguageRegistry) throws(KhoError) -> Result<[BundleProduct], Failure> {
         guard let sender = check.info.first(where: { $0.label == "Kho-Archive-ID" })?.value else {
             return .failure(Failure(message: "this bag was not made by Kho (no Kho-Archive-ID in bag-info.txt); kho bundle import takes bundles from kho export"))
         }
         var products: [BundleProduct] = []
-        for metadataPath in unpacked.keys.filter({ $0.hasSuffix("/metadata.json") }).sorted() {
-            switch product(at: metadataPath, unpacked: unpacked, digests: digests, registry: registry, sender: sender) {
-            case .success(let product): products.append(product)
-            case .failure(let failure): return .failure(failure)
+        func take(_ metadataPath: String, _ data: Data?) -> Failure? {
+            switch product(at: metadataPath, data: data, unpacked: unpacked, digests: digests, registry: registry, sender: sender) {
+            case .success(let product): products.append(product); return nil
+            case .failure(let failure): return failure
             }
+        }
+        if let records {
+            try records.rewind()
+            while let record = try records.next() {
+                guard record.count >= 2 else { throw KhoError(.internal, "a bundle record is cut short") }
+                let length = Int(record[0]) | Int(record[1]) << 8
+                guard record.count >= 2 + length else { throw KhoError(.internal, "a bundle record is cut short") }
+                let path = String(decoding: record[2..<2 + length], as: UTF8.self)
+                if path.hasSuffix("/metadata.json"), let failure = take(path, Data(record[(2 + length)...])) { return .failure(failure) }
+            }
+        }
+        // A record too large to be kept as one was unpacked as a file.
+        for metadataPath in unpacked.keys.filter({ $0.hasSuffix("/metadata.json") }).sorted() {
+            if let failure = take(metadataPath, FileManager.default.contents(atPath: unpacked[metadataPath]!)) { return .failure(failure) }
         }
         return .success(products)
     }
 
-    private static func product(at metadataPath: String, unpacked: [String: String], digests: [String: String],
+    private static func product(at metadataPath: String, data: Data?, unpacked: [String: String], digests: [String: String],
                                 registry: LanguageRegistry, sender: String) -> Result<BundleProduct, Failure> {
         func fail(_ message: String) -> Result<BundleProduct, Failure> { .failure(Failure(message: "\(metadataPath)\(message)")) }
         let folder = String(metadataPath.dropLast("/metadata.json".count))
         guard case .success(let id) = ProductID.parse(String(folder.dropFirst("data/".count))) else {
             return fail(": the folder is not a product ID")
         }
-        guard let data = FileManager.default.contents(atPath: unpacked[metadataPath]!),
-              let record = decodeRecord(data), record.format == "kho-product" else {
+        guard let data, let record = decodeRecord(data), record.format == "kho-product" else {
             return fail(" is not a Kho product record")
         }
         let p = record.product

@@ -66,15 +66,15 @@ public struct BundleImport: ArchiveOperation {
         let archive = session.archive
         let folder = try archive.temporaryFolder("bundle")
         defer { FS.removeTree(folder) }
-        let verification = try BagReader.verify(path: file, unpackInto: folder.description, progress: session.progress)
+        let verification = try BagReader.verify(path: file, unpackInto: folder.description, unpackAs: BundleReading.unpackAs, progress: session.progress)
         guard verification.isValid else {
             let errors = verification.problems.filter { $0.severity == .error }.map(\.message)
             throw KhoError(.invalidBundle, (errors.map { "\(file): \($0)" } + ["\(file) is not a valid bag (\(errors.count) problem(s)); nothing was stored"])
                 .joined(separator: "\n"), subject: .file(file))
         }
         let products: [BundleProduct]
-        switch BundleReading.products(check: verification.check, unpacked: verification.unpacked,
-                                      digests: verification.payloadSHA256, registry: archive.registry) {
+        switch try BundleReading.products(check: verification.check, unpacked: verification.unpacked, records: verification.records,
+                                          digests: verification.payloadSHA256, registry: archive.registry) {
         case .success(let found): products = found
         case .failure(let failure): throw KhoError(.notAKhoBundle, "\(file): \(failure.message); nothing was stored", subject: .file(file))
         }

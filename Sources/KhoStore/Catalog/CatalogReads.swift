@@ -25,7 +25,8 @@ enum CatalogReads {
     }
 
     static func product(_ db: Database, id: ProductID) throws -> Product? {
-        let rows = try Row.fetchAll(db, sql: "SELECT \(productColumns) FROM products p WHERE p.id = ?", arguments: [id.description])
+        // Prepared once per connection: a bundle import asks this twice for every product.
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(productColumns) FROM products p WHERE p.id = ?"), arguments: [id.description])
         return try products(db, rows: rows).first
     }
 
@@ -125,7 +126,8 @@ enum CatalogReads {
         var files: [Int64: [StoredFile]] = [:]
         for chunk in stride(from: 0, to: pks.count, by: 500).map({ Array(pks[$0..<min($0 + 500, pks.count)]) }) {
             let marks = chunk.map { _ in "?" }.joined(separator: ",")
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM files WHERE product_pk IN (\(marks)) ORDER BY product_pk, seq", arguments: StatementArguments(chunk)) {
+            let sql = "SELECT * FROM files WHERE product_pk IN (\(marks)) ORDER BY product_pk, seq"
+            for row in try Row.fetchAll(chunk.count == 1 ? db.cachedStatement(sql: sql) : db.makeStatement(sql: sql), arguments: StatementArguments(chunk)) {
                 let name = FileName(display: row["name"], original: [UInt8](row["name_bytes"] as Data), decodedAs: row["name_encoding"])
                 files[row["product_pk"], default: []].append(StoredFile(
                     n: row["seq"], sha256: row["sha256"], size: row["size"], name: name,
