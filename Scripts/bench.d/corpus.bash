@@ -75,7 +75,7 @@ corpus_bench() {
     cat "$scratch/corpus.txt" >&2
     local files bytes nrows_c gb
     files=$(find "$data" -type f ! -name manifest.csv | wc -l)
-    bytes=$(find "$data" -type f ! -name manifest.csv -printf '%s\n' | awk '{s+=$1} END {print s}')
+    bytes=$(find "$data" -type f ! -name manifest.csv -printf '%s\n' | awk '{s+=$1} END {printf "%.0f", s}')
     nrows_c=$files
     gb=$(( bytes / 1000000000 * 3 + 4 ))
     local label="corpus $(fmt_rate "$bytes" 1 | sed 's|/s||'), $files files"
@@ -201,7 +201,7 @@ corpus_bench() {
 
     # 6. ingest of the three largest files (the videos) vs cp + sync, median of 5.
     local -a bigs; mapfile -t bigs < <(find "$data" -type f ! -name manifest.csv -printf '%s\t%p\n' | sort -rn | awk -F'\t' 'NR <= 3 { print $2 }')
-    local big_bytes; big_bytes=$(stat -c %s "${bigs[@]}" | awk '{s+=$1} END {print s}')
+    local big_bytes; big_bytes=$(stat -c %s "${bigs[@]}" | awk '{s+=$1} END {printf "%.0f", s}')
     local ig_t=() ig_m=() c3_t=() c3_m=()
     echo "bench: corpus: kho ingest of the 3 largest files vs cp + sync, 5 runs each" >&2
     for r in 1 2 3 4 5; do
