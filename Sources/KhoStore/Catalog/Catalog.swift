@@ -46,9 +46,11 @@ public final class Catalog: Sendable {
             try db.execute(sql: "PRAGMA page_size = 16384")
             // A commit is on disk before Kho reports success.
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            // Room for a whole import chunk, so a transaction does not spill pages to the WAL
-            // before it commits (up to 32 MB, taken only as used).
-            try db.execute(sql: "PRAGMA cache_size = -32768")
+            // The writer: room for a whole import chunk, so a transaction does not spill pages
+            // to the WAL before it commits (up to 32 MB, taken only as used). Readers (up to five
+            // at once, an export's first pass uses several) 8 MB each, so their caches do not
+            // add up to what a large catalog would fill.
+            try db.execute(sql: db.configuration.readonly ? "PRAGMA cache_size = -8192" : "PRAGMA cache_size = -32768")
         }
         do {
             let pool = try DatabasePool(path: path, configuration: config)

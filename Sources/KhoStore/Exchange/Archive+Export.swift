@@ -79,39 +79,42 @@ extension Archive {
             arguments += [period.from.description, period.to.description]
         }
         sql += " ORDER BY id"
-        let (rows, follows) = try catalog.read { db in
-            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
-            let follows = since == .lastExport ? try Self.lastExport(db, scopeKey: scopeKey) : nil
-            return (rows, follows)
-        }
-        if since == .lastExport && follows == nil {
-            throw KhoError(.noPreviousExport, "no export of this scope (\(scopeKey)) has been made yet; make a full one first (without --since-last)")
-        }
-        // Changed after the cursor: new products, new files and new metadata all move updated_at.
-        let after: String?
-        switch since {
-        case .everything: after = nil
-        case .lastExport: after = follows?.cursor
-        case .date(let day):
-            // The day starts at 00:00 in Vietnam, 17:00 UTC the day before.
-            let previous = CalendarDate.fromDaysSince1970(day.daysSince1970 - 1)
-            after = "\(previous)T16:59:59.999Z"
-        }
         var ids: [ProductID] = []
         var restricted = 0
         var last: String?
         var cursor = ""
-        for row in rows {
-            let updated: String = row[2]
-            if (row[1] as String) == AccessLevel.restricted.rawValue {
-                if after.map({ updated > $0 }) ?? true { restricted += 1 }
-                continue
+        // One read: the previous export and the products seen at the same moment. Rows are read
+        // one by one (a cursor, not every row at once): only the IDs are kept.
+        let follows = try catalog.read { db -> ExportRecord? in
+            let follows = since == .lastExport ? try Self.lastExport(db, scopeKey: scopeKey) : nil
+            if since == .lastExport && follows == nil { return nil }
+            // Changed after the cursor: new products, new files and new metadata all move updated_at.
+            let after: String?
+            switch since {
+            case .everything: after = nil
+            case .lastExport: after = follows?.cursor
+            case .date(let day):
+                // The day starts at 00:00 in Vietnam, 17:00 UTC the day before.
+                let previous = CalendarDate.fromDaysSince1970(day.daysSince1970 - 1)
+                after = "\(previous)T16:59:59.999Z"
             }
-            if updated > cursor { cursor = updated }
-            if let after, updated <= after { continue }
-            guard case .success(let id) = ProductID.parse(row[0]) else { continue }
-            ids.append(id)
-            if last.map({ updated > $0 }) ?? true { last = updated }
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
+            while let row = try rows.next() {
+                let updated: String = row[2]
+                if (row[1] as String) == AccessLevel.restricted.rawValue {
+                    if after.map({ updated > $0 }) ?? true { restricted += 1 }
+                    continue
+                }
+                if updated > cursor { cursor = updated }
+                if let after, updated <= after { continue }
+                guard case .success(let id) = ProductID.parse(row[0]) else { continue }
+                ids.append(id)
+                if last.map({ updated > $0 }) ?? true { last = updated }
+            }
+            return follows
+        }
+        if since == .lastExport && follows == nil {
+            throw KhoError(.noPreviousExport, "no export of this scope (\(scopeKey)) has been made yet; make a full one first (without --since-last)")
         }
         return ExportSelection(plan: plan, scopeKey: scopeKey, follows: follows, cursor: max(cursor, follows?.cursor ?? ""),
                                ids: ids, restrictedLeftOut: restricted, lastChange: last.map(Timestamp.init(iso:)))
