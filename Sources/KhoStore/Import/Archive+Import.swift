@@ -18,8 +18,9 @@ extension Archive {
     /// (2,048 rows with files), or this many bytes of files.
     static let chunkWeight = 8192
     static let chunkBytes: Int64 = 512 << 20
-    /// The largest manifest read (it is held in memory, about three times over while it is
-    /// parsed): a million rows of metadata take about 100 MB.
+    /// The largest manifest read. While it is parsed its bytes are in memory a few times over
+    /// (file, decoded text, 1 MiB blocks); then only the blocks, let go as rows are checked.
+    /// A million rows of metadata take about 100 MB.
     static let maxManifestBytes: Int64 = 256 << 20
 
     /// The manifest read and parsed; only the parsed form (its text, once) outlives this.
