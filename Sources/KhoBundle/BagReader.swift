@@ -8,49 +8,6 @@ import Glibc
 import KhoCore
 import KhoPlatform
 
-/// What `BagReader.verify` does with a payload file while it checks it.
-public enum UnpackAs: Sendable {
-    case file, record, skip
-}
-
-public struct BagVerification: Sendable {
-    /// The bag's folder inside the archive.
-    public var name: String?
-    public var check: BagCheck
-    /// Problems with the archive itself (unsafe entries, damage); the bag is invalid if any.
-    public var archiveProblems: [BagProblem]
-    public var entries: Int
-
-    /// SHA-256 of every payload file as read (by path inside the bag).
-    public var payloadSHA256: [String: String]
-    /// Where each payload file was unpacked (with `unpackInto`).
-    public var unpacked: [String: String] = [:]
-    /// The payload files `unpackAs` asked for as records, in the bag's order: each record
-    /// is the path's length (2 bytes, little-endian), the path, then the file's bytes.
-    public var records: SpillFile?
-
-    public var problems: [BagProblem] { archiveProblems + check.problems }
-    public var isValid: Bool { !problems.contains { $0.severity == .error } }
-}
-
-public struct BagReadLimits: Sendable {
-    /// The most bytes the archive may unpack to: the larger of `floorBytes` and
-    /// `maxExpansion` times the file's own size.
-    public var maxExpansion: Double
-    public var floorBytes: Int64
-    /// No entry may claim more than this.
-    public var maxEntrySize: Int64
-    /// Tag files are kept in memory; none may be larger than this.
-    public var maxTagFile: Int64
-
-    public init(maxExpansion: Double = 1000, floorBytes: Int64 = 1 << 30, maxEntrySize: Int64 = 1 << 40, maxTagFile: Int64 = 64 << 20) {
-        self.maxExpansion = maxExpansion
-        self.floorBytes = floorBytes
-        self.maxEntrySize = maxEntrySize
-        self.maxTagFile = maxTagFile
-    }
-}
-
 public enum BagReader {
     /// Payload files at most this large get every digest when the manifests have not been
     /// seen yet; larger ones get SHA-256 and SHA-512.
@@ -84,6 +41,9 @@ public enum BagReader {
         let target = PipeTarget()
         let pipe = BufferRing(slots: 8, slotSize: pipeSlot) { (chunk) throws(KhoError) in try target.consume?(chunk) }
         defer { pipe.finish() }
+        // The file being unpacked, until its entry finishes; still open when the walk stopped
+        // inside it (a limit, damage), and then closed here.
+        var openOutput: Int32 = -1
         let state = try walk(path: path, limits: limits, progress: progress, label: folder == nil ? "checking" : "unpacking") { relative, declared in
             let isTag = !relative.hasPrefix("data/")
             var algorithms: Set<DigestAlgorithm>
@@ -97,7 +57,9 @@ public enum BagReader {
             let hashing = HasherBox(MultiHasher(algorithms))
             var size: Int64 = 0
             let how: UnpackAs = folder == nil || isTag ? .skip : unpackAs(relative)
-            let asRecord = how == .record && declared >= 0 && declared <= limits.maxTagFile && relative.utf8.count <= 0xFFFF
+            // A record is held in memory until it is complete: whatever size it declares (or
+            // none, in a zip), it is refused past maxTagFile rather than unpacked as a file.
+            let asRecord = how == .record && relative.utf8.count <= 0xFFFF
             var content: [UInt8]? = isTag || asRecord ? [] : nil
             var fd: Int32 = -1
             if let folder, !isTag, how == .file || how == .record && !asRecord {
@@ -108,6 +70,7 @@ public enum BagReader {
                     return EntrySink(take: { _ in "cannot unpack \(relative)" }, finish: { nil })
                 }
                 unpacked[relative] = target
+                openOutput = fd
             }
             let output = fd
             // A large file's bytes go to the second thread: the writing when unpacking (this
@@ -154,10 +117,12 @@ public enum BagReader {
                     if let failure = pipe.drainError {
                         unpackFailure = failure
                         if output >= 0 { close(output) }
+                        openOutput = -1
                         return "cannot unpack \(relative)"
                     }
                 }
                 if output >= 0 { close(output) }
+                openOutput = -1
                 if asRecord, let records, let bytes = content {
                     let name = Array(relative.utf8)
                     do throws(KhoError) {
@@ -175,6 +140,11 @@ public enum BagReader {
                 }
                 return nil
             })
+        }
+        if openOutput >= 0 {
+            pipe.waitUntilDrained()
+            target.consume = nil
+            close(openOutput)
         }
         if let unpackFailure { throw unpackFailure }
         let check = state.problems.isEmpty || !files.isEmpty ? BagValidator.check(files: files)

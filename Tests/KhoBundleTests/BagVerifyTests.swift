@@ -57,6 +57,35 @@ import KhoTesting
         #expect(try BagReader.verify(path: path).isValid)
     }
 
+    /// A file the caller keeps as a record is held in memory only up to maxTagFile, whatever
+    /// size its header claims; a walk that stops inside a file being unpacked closes it.
+    @Test func aRecordOverTheLimitIsRefusedAndAStoppedUnpackIsClosed() throws {
+        let s = Scratch(prefix: "kho-verify")
+        let path = PythonBags.make("big-record.tar", in: s, "with tarfile.open(out, 'w') as t: bag(t, [('data/a.bin', b'y' * 5000), ('data/p/metadata.json', b'{' + b' ' * 5000 + b'}')])")
+        let asRecords: (String) -> UnpackAs = { $0.hasSuffix("/metadata.json") ? .record : .file }
+        func folder(_ name: String) throws -> String {
+            try FileManager.default.createDirectory(atPath: s.path + "/" + name, withIntermediateDirectories: true)
+            return s.path + "/" + name
+        }
+        let refused = try BagReader.verify(path: path, limits: BagReadLimits(maxTagFile: 4096), unpackInto: folder("u1"), unpackAs: asRecords)
+        #expect(!refused.isValid)
+        #expect(refused.archiveProblems.contains { $0.message.contains("metadata.json is larger than 4096 bytes") }, "\(refused.problems)")
+        let small = try BagReader.verify(path: path, limits: BagReadLimits(maxTagFile: 1 << 20), unpackInto: folder("u2"), unpackAs: asRecords)
+        #expect(small.isValid, "\(small.problems)")
+        #expect(small.unpacked.keys.sorted() == ["data/a.bin"])
+        try small.records?.rewind()
+        #expect(try small.records?.next()?.count == 2 + "data/p/metadata.json".utf8.count + 5002)
+        // Cut inside a large file's bytes: the walk stops there; no descriptor is left open.
+        let cut = PythonBags.make("cut.tar", in: s, "with tarfile.open(out, 'w') as t: bag(t, [('data/big.bin', b'z' * 400000)])\nopen(out, 'r+b').truncate(200000)")
+        let before = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count
+        for n in 0..<5 {
+            let damaged = try BagReader.verify(path: cut, unpackInto: folder("c\(n)"), unpackAs: asRecords)
+            #expect(!damaged.isValid)
+        }
+        // Each result keeps its scratch file open while it lives; the results above are gone.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count <= before + 1)
+    }
+
     @Test func pathsLeavingTheBag() throws {
         let s = Scratch(prefix: "kho-verify")
         try expectRefused(PythonBags.make("dotdot.tar", in: s, "with tarfile.open(out, 'w') as t:\n    bag(t, [('data/a.txt', b'x')])\n    add(t, 'b/data/../../evil.txt', b'x')"), "leaves its folder")

@@ -19,7 +19,8 @@ enum BundleReading {
 
     /// The products of a verified Kho bundle whose payload was unpacked to `unpacked`
     /// (path inside the bag → file) and `records` (see `unpackAs`), checked against the
-    /// digests of the verifying pass. Products come in the bag's order.
+    /// digests of the verifying pass. Products come in the bag's order (a record whose path
+    /// was too long to keep as one was unpacked as a file; those follow, by path).
     static func products(check: BagCheck, unpacked: [String: String], records: SpillFile?, digests: [String: String],
                          registry: LanguageRegistry) throws(KhoError) -> Result<[BundleProduct], Failure> {
         guard let sender = check.info.first(where: { $0.label == "Kho-Archive-ID" })?.value else {
