@@ -1,5 +1,6 @@
 // What reading a serialized bag gives back (BagVerification), the limits it is read under,
 // and what the caller wants done with each payload file (UnpackAs).
+import Foundation
 import KhoCore
 import KhoPlatform
 
@@ -16,10 +17,11 @@ public struct BagVerification: Sendable {
     public var archiveProblems: [BagProblem]
     public var entries: Int
 
-    /// SHA-256 of every payload file as read (by path inside the bag).
-    public var payloadSHA256: [String: String]
-    /// Where each payload file was unpacked (with `unpackInto`).
-    public var unpacked: [String: String] = [:]
+    /// With `unpackInto`: each payload file's SHA-256 as read, and where it was unpacked.
+    public var payload: PayloadIndex
+    /// Payload files `unpackAs` asked for as records that were unpacked as files instead (a
+    /// path too long for a record), in the bag's order.
+    public var recordFiles: [String] = []
     /// The payload files `unpackAs` asked for as records, in the bag's order: each record
     /// is the path's length (2 bytes, little-endian), the path, then the file's bytes.
     public var records: SpillFile?
@@ -43,5 +45,40 @@ public struct BagReadLimits: Sendable {
         self.floorBytes = floorBytes
         self.maxEntrySize = maxEntrySize
         self.maxTagFile = maxTagFile
+    }
+}
+
+/// Each payload file's SHA-256 and the file it was unpacked to, by its path inside the bag:
+/// a 16-byte key, 32 bytes of digest and a number per file, not the paths themselves.
+public struct PayloadIndex: Sendable {
+    private var index: [KeyDigest: Int32] = [:]
+    private var digests: [UInt8] = []
+    /// The number of the file each was unpacked to (`folder`/%08d), 0 if none.
+    private var numbers: [Int32] = []
+    private let folder: String?
+
+    public init(folder: String?) { self.folder = folder }
+
+    public var count: Int { numbers.count }
+
+    mutating func add(_ path: String, sha256: String, unpackedAs number: Int) {
+        guard let digest = Hex.bytes(sha256), digest.count == 32 else { return }
+        index[KeyDigest(path)] = Int32(numbers.count)
+        digests += digest
+        numbers.append(Int32(number))
+    }
+
+    /// The name a payload file is unpacked to.
+    static func fileName(_ number: Int, in folder: String) -> String { "\(folder)/\(String(format: "%08d", number))" }
+
+    public func sha256(_ path: String) -> String? {
+        guard let n = index[KeyDigest(path)].map(Int.init) else { return nil }
+        return Hex.lower(digests[n * 32..<(n + 1) * 32])
+    }
+
+    /// Where the payload file was unpacked, if it was.
+    public func unpacked(_ path: String) -> String? {
+        guard let folder, let n = index[KeyDigest(path)].map(Int.init), numbers[n] > 0 else { return nil }
+        return Self.fileName(Int(numbers[n]), in: folder)
     }
 }

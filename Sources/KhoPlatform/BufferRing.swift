@@ -12,20 +12,25 @@ public final class BufferRing: @unchecked Sendable {
     /// `finish` is still finished by its deinit and its thread ends.
     private final class Slots: @unchecked Sendable {
         let buffers: [UnsafeMutableRawBufferPointer]
-        /// Bytes in each slot (0: the end). Raw memory, not a Swift array: the two threads touch
-        /// different slots at once, and each slot's accesses are ordered by its semaphores.
+        /// Bytes in each slot (0: the end; -1: a mark, no bytes). Raw memory, not a Swift array:
+        /// the two threads touch different slots at once, and each slot's accesses are ordered
+        /// by its semaphores.
         let lengths: UnsafeMutableBufferPointer<Int>
+        /// The tag the producer gave each slot.
+        let tags: UnsafeMutableBufferPointer<Int>
         let filled: [DispatchSemaphore]
         let free: [DispatchSemaphore]
         let done = DispatchSemaphore(value: 0)
         let failure = Mutex<KhoError?>(nil)
-        let drain: @Sendable (UnsafeRawBufferPointer) throws(KhoError) -> Void
+        let drain: @Sendable (UnsafeRawBufferPointer, Int) throws(KhoError) -> Void
 
-        init(slots: Int, size: Int, drain: @escaping @Sendable (UnsafeRawBufferPointer) throws(KhoError) -> Void) {
+        init(slots: Int, size: Int, drain: @escaping @Sendable (UnsafeRawBufferPointer, Int) throws(KhoError) -> Void) {
             self.drain = drain
             buffers = (0..<slots).map { _ in .allocate(byteCount: size, alignment: 64) }
             lengths = .allocate(capacity: slots)
             lengths.initialize(repeating: 0)
+            tags = .allocate(capacity: slots)
+            tags.initialize(repeating: 0)
             filled = (0..<slots).map { _ in DispatchSemaphore(value: 0) }
             // libdispatch traps when a semaphore is released below its initial value: start
             // every semaphore at 0 and hand each slot out once.
@@ -36,6 +41,7 @@ public final class BufferRing: @unchecked Sendable {
         deinit {
             buffers.forEach { $0.deallocate() }
             lengths.deallocate()
+            tags.deallocate()
         }
 
         /// The drain thread: each filled slot in order, until a zero length.
@@ -47,7 +53,7 @@ public final class BufferRing: @unchecked Sendable {
                 if n == 0 { break }
                 if failure.withLock({ $0 == nil }) {
                     do throws(KhoError) {
-                        try drain(UnsafeRawBufferPointer(rebasing: buffers[index][0..<n]))
+                        try drain(UnsafeRawBufferPointer(rebasing: buffers[index][0..<max(n, 0)]), tags[index])
                     } catch {
                         failure.withLock { $0 = error }
                     }
@@ -72,6 +78,13 @@ public final class BufferRing: @unchecked Sendable {
     /// once, later buffers are skipped and `finish` reports the error.
     public init(slots: Int = 4, slotSize: Int, drain: @escaping @Sendable (UnsafeRawBufferPointer) throws(KhoError) -> Void) {
         self.slotSize = slotSize
+        self.slots = Slots(slots: slots, size: slotSize) { (chunk, _) throws(KhoError) in try drain(chunk) }
+    }
+
+    /// A ring whose buffers carry the tag given with `push(_:tag:)`, and marks (`mark`): the
+    /// drain hears of each with its tag (a mark as an empty buffer).
+    public init(slots: Int = 4, slotSize: Int, tagged drain: @escaping @Sendable (UnsafeRawBufferPointer, Int) throws(KhoError) -> Void) {
+        self.slotSize = slotSize
         self.slots = Slots(slots: slots, size: slotSize, drain: drain)
     }
 
@@ -91,25 +104,37 @@ public final class BufferRing: @unchecked Sendable {
     }
 
     /// Hands the acquired slot, holding `count` bytes, to the drain thread.
-    public func submit(_ count: Int) {
+    public func submit(_ count: Int, tag: Int = 0) {
         precondition(count > 0 && holding, "submit an acquired slot with at least one byte; finish() ends the ring")
         holding = false
         slots.lengths[next] = count
+        slots.tags[next] = tag
         slots.filled[next].signal()
         next = (next + 1) % slots.buffers.count
     }
 
     /// Copies `bytes` into as many slots as it takes and hands them over: for a producer whose
     /// buffer is not its own to keep (a library's block, valid until the next call).
-    public func push(_ bytes: UnsafeRawBufferPointer) {
+    public func push(_ bytes: UnsafeRawBufferPointer, tag: Int = 0) {
         var offset = 0
         while offset < bytes.count {
             let slot = acquire()
             let n = min(slot.count, bytes.count - offset)
             slot.baseAddress!.copyMemory(from: bytes.baseAddress! + offset, byteCount: n)
-            submit(n)
+            submit(n, tag: tag)
             offset += n
         }
+    }
+
+    /// Hands the drain a mark with `tag` and no bytes, in order with the buffers (the end of
+    /// a series of buffers, say).
+    public func mark(tag: Int) {
+        _ = acquire()
+        holding = false
+        slots.lengths[next] = -1
+        slots.tags[next] = tag
+        slots.filled[next].signal()
+        next = (next + 1) % slots.buffers.count
     }
 
     /// Waits until the drain has done every buffer handed over so far; the ring stays open

@@ -24,6 +24,29 @@ import Testing
         #expect(seen.withLock { $0 } == expected)
     }
 
+    /// A tagged ring: each buffer reaches the drain with its tag, marks as empty buffers, all
+    /// in the order they were handed over; waiting for the drain sees every one done.
+    @Test func tagsAndMarksReachTheDrainInOrder() {
+        let seen = Mutex<[String]>([])
+        let ring = BufferRing(slots: 2, slotSize: 3, tagged: { (chunk, tag) throws(KhoError) in
+            seen.withLock { $0.append(chunk.isEmpty ? "mark \(tag)" : "\(tag):\(String(decoding: chunk, as: UTF8.self))") }
+        })
+        var expected: [String] = []
+        for file in 1...20 {
+            let text = String(repeating: Character(UnicodeScalar(UInt8(96 + file % 26))), count: file % 5)
+            text.utf8.withContiguousStorageIfAvailable { ring.push(UnsafeRawBufferPointer($0), tag: file) }
+            expected += stride(from: 0, to: text.count, by: 3).map { "\(file):\(text.dropFirst($0).prefix(3))" }
+            ring.mark(tag: file)
+            expected.append("mark \(file)")
+            if file % 7 == 0 {
+                ring.waitUntilDrained()
+                #expect(seen.withLock { $0 } == expected)
+            }
+        }
+        #expect(ring.finish() == nil)
+        #expect(seen.withLock { $0 } == expected)
+    }
+
     @Test func theDrainsFirstErrorIsReportedAndLaterBuffersSkipped() {
         let calls = Mutex(0)
         let ring = BufferRing(slots: 2, slotSize: 8) { (chunk) throws(KhoError) in

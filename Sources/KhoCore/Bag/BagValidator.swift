@@ -51,19 +51,36 @@ public enum BagValidator {
     /// `files`: every regular file of the bag by its path relative to the bag's folder, with the
     /// digests its bytes were hashed with (a manifest in another algorithm cannot be checked and
     /// is reported).
-    public static func check(files: [String: BagFile]) -> BagCheck {
+    ///
+    /// `streamed`: the payload already checked file by file against the manifests that came
+    /// before it (`files` then holds no payload file); its problems, missing entries included,
+    /// are the caller's to add.
+    public static func check(files: [String: BagFile], streamed: StreamedPayload? = nil) -> BagCheck {
         var problems: [BagProblem] = []
         var check = BagCheck(version: nil, problems: [], payloadFiles: 0, payloadBytes: 0, info: [])
-        guard let bag = declaration(files, check: &check, problems: &problems) else {
+        guard var bag = declaration(files, check: &check, problems: &problems) else {
             check.problems = problems
             return check
         }
         // Payload: files under data/ (a trailing slash-free relative path). An empty payload is
         // allowed; the folder itself may be absent from an archive.
-        let payload = files.filter { $0.key.hasPrefix("data/") }
-        check.payloadFiles = payload.count
-        check.payloadBytes = payload.values.reduce(0) { $0 + $1.size }
-        payloadManifests(bag, payload: payload, problems: &problems)
+        if let streamed {
+            check.payloadFiles = streamed.payloadFiles
+            check.payloadBytes = streamed.payloadBytes
+            bag.holdsPayload = { streamed.holds($0) }
+            // A manifest that came after the payload cannot be checked: the files were not kept.
+            for name in files.keys.filter(isPayloadManifest).sorted() where !streamed.names.contains(name) {
+                let algorithmName = String(name.dropFirst("manifest-".count).dropLast(".txt".count))
+                problems.append(DigestAlgorithm(rawValue: algorithmName.lowercased()) == nil
+                    ? .warning("\(name): algorithm '\(algorithmName)' is not one Kho checks; skipped")
+                    : .error("\(name) comes after the payload files it lists; Kho reads a bag in one pass and could not check it"))
+            }
+        } else {
+            let payload = files.filter { $0.key.hasPrefix("data/") }
+            check.payloadFiles = payload.count
+            check.payloadBytes = payload.values.reduce(0) { $0 + $1.size }
+            payloadManifests(bag, payload: payload, problems: &problems)
+        }
         tagManifests(bag, problems: &problems)
         // bag-info.txt (package-info.txt before 0.96): Payload-Oxum.
         if let infoText = bag.text("bag-info.txt") ?? bag.text("package-info.txt") {
@@ -89,6 +106,8 @@ public enum BagValidator {
         var files: [String: BagFile]
         var isV1: Bool
         var encoding: String.Encoding
+        /// Whether the payload holds a file (by default: among `files`).
+        var holdsPayload: ((String) -> Bool)?
 
         /// A tag file's text, in the bag's declared encoding.
         func text(_ path: String) -> String? {
@@ -118,13 +137,13 @@ public enum BagValidator {
         if let encodingName, stringEncoding(encodingName) == nil {
             problems.append(.error("bagit.txt: Tag-File-Character-Encoding '\(encodingName)' is not one Kho can read"))
         }
-        return Bag(files: files, isV1: version.hasPrefix("1."), encoding: encodingName.flatMap(stringEncoding) ?? .utf8)
+        return Bag(files: files, isV1: version.hasPrefix("1."), encoding: encodingName.flatMap(stringEncoding) ?? .utf8, holdsPayload: nil)
     }
 
     /// Every payload manifest: each entry present with its digest, and (v1.0) every payload
     /// file in every manifest; before v1.0, in at least one.
     static func payloadManifests(_ bag: Bag, payload: [String: BagFile], problems: inout [BagProblem]) {
-        let manifestNames = bag.files.keys.filter { $0.hasPrefix("manifest-") && $0.hasSuffix(".txt") && !$0.utf8.contains(UInt8(ascii: "/")) }.sorted()
+        let manifestNames = bag.files.keys.filter(isPayloadManifest).sorted()
         if manifestNames.isEmpty { problems.append(.error("no payload manifest (manifest-<algorithm>.txt)")) }
         var listedSomewhere: Set<String> = []
         for name in manifestNames {
@@ -200,7 +219,11 @@ public enum BagValidator {
                     problems.append(.error("\(name): \(scoped) is listed but not in the bag"))
                     continue
                 }
-                if let actual = file.digests[algorithm], actual.lowercased() != digest.lowercased() {
+                guard let actual = file.digests[algorithm] else {
+                    problems.append(.warning("\(name): \(scoped) was not hashed with \(algorithm.rawValue) (a large tag file); not checked"))
+                    continue
+                }
+                if actual.lowercased() != digest.lowercased() {
                     problems.append(.error("\(name): \(scoped) has \(algorithm.rawValue) \(actual), the tag manifest says \(digest)"))
                 }
             }
@@ -218,7 +241,7 @@ public enum BagValidator {
                 problems.append(.error("fetch.txt: \(path) is outside the payload (data/)"))
                 continue
             }
-            if bag.files[scoped] == nil { problems.append(.error("fetch.txt: \(scoped) is to be fetched; Kho does not fetch, so the bag is incomplete")) }
+            if !(bag.holdsPayload?(scoped) ?? (bag.files[scoped] != nil)) { problems.append(.error("fetch.txt: \(scoped) is to be fetched; Kho does not fetch, so the bag is incomplete")) }
         }
     }
 
@@ -226,28 +249,44 @@ public enum BagValidator {
     /// are accepted with a warning; v1.0 paths are percent-decoded.
     static func parseManifest(_ text: String, name: String, isV1: Bool, problems: inout [BagProblem]) -> [(path: String, digest: String)] {
         var out: [(String, String)] = []
+        forEachManifestEntry(text, name: name, isV1: isV1, problems: &problems) { out.append(($0, $1)) }
+        return out
+    }
+
+    /// A payload manifest's name: manifest-<algorithm>.txt at the top of the bag.
+    public static func isPayloadManifest(_ name: String) -> Bool {
+        name.hasPrefix("manifest-") && name.hasSuffix(".txt") && !name.utf8.contains(UInt8(ascii: "/"))
+    }
+
+    /// `parseManifest` one entry at a time, without a table of them all.
+    static func forEachManifestEntry(_ text: String, name: String, isV1: Bool, problems: inout [BagProblem], _ body: (String, String) -> Void) {
         // Lines end in "\n", "\r\n" or "\r": split on the bytes (blank lines are skipped anyway).
         for bytes in text.utf8.split(whereSeparator: { $0 == 10 || $0 == 13 }) {
-            let line = String(Substring(bytes))
-            if bytes.allSatisfy({ $0 == 32 || $0 == 9 }) || (!bytes.allSatisfy { $0 < 0x80 } && line.trimmingCharacters(in: .whitespaces).isEmpty) { continue }
-            guard let split = line.utf8.firstIndex(where: { $0 == 32 || $0 == 9 }) else {
-                problems.append(.error("\(name): '\(line)' is not 'digest path'"))
-                continue
-            }
-            let digest = String(line[..<split])
-            var path = String(line[split...].drop { $0 == " " || $0 == "\t" })
-            if path.hasPrefix("*") {
-                path.removeFirst()
-                problems.append(.warning("\(name): '*\(path)' is written as md5sum's binary mode"))
-            }
-            if path.hasPrefix("./") {
-                path.removeFirst(2)
-                problems.append(.warning("\(name): ./\(path) starts with ./"))
-            }
-            if isV1 { path = BagIt.decodePath(path) }
-            out.append((path, digest))
+            if let (path, digest) = manifestEntry(String(Substring(bytes)), name: name, isV1: isV1, problems: &problems) { body(path, digest) }
         }
-        return out
+    }
+
+    /// One line of a manifest (without its line end): its path and digest, nil for a blank
+    /// line or one that is not `digest path` (then with a problem).
+    static func manifestEntry(_ line: String, name: String, isV1: Bool, problems: inout [BagProblem]) -> (path: String, digest: String)? {
+        let bytes = line.utf8
+        if bytes.allSatisfy({ $0 == 32 || $0 == 9 }) || (!bytes.allSatisfy { $0 < 0x80 } && line.trimmingCharacters(in: .whitespaces).isEmpty) { return nil }
+        guard let split = bytes.firstIndex(where: { $0 == 32 || $0 == 9 }) else {
+            problems.append(.error("\(name): '\(line)' is not 'digest path'"))
+            return nil
+        }
+        let digest = String(line[..<split])
+        var path = String(line[split...].drop { $0 == " " || $0 == "\t" })
+        if path.hasPrefix("*") {
+            path.removeFirst()
+            problems.append(.warning("\(name): '*\(path)' is written as md5sum's binary mode"))
+        }
+        if path.hasPrefix("./") {
+            path.removeFirst(2)
+            problems.append(.warning("\(name): ./\(path) starts with ./"))
+        }
+        if isV1 { path = BagIt.decodePath(path) }
+        return (path, digest)
     }
 
     /// The path if it stays inside the bag (and under `prefix` when given); nil for absolute

@@ -17,21 +17,35 @@ enum BundleReading {
         path.hasSuffix("/metadata.json") ? .record : path.hasSuffix("/dc.xml") ? .skip : .file
     }
 
-    /// The products of a verified Kho bundle whose payload was unpacked to `unpacked`
-    /// (path inside the bag → file) and `records` (see `unpackAs`), checked against the
-    /// digests of the verifying pass. Products come in the bag's order (a record whose path
-    /// was too long to keep as one was unpacked as a file; those follow, by path).
-    static func products(check: BagCheck, unpacked: [String: String], records: SpillFile?, digests: [String: String],
-                         registry: LanguageRegistry) throws(KhoError) -> Result<[BundleProduct], Failure> {
+    /// The products of a verified Kho bundle whose payload was unpacked (`payload`: where each
+    /// file went and its digest from the verifying pass) and kept as `records` (see
+    /// `unpackAs`), handed to `body` one at a time in the bag's order (a record whose path was
+    /// too long to keep as one was unpacked as a file; those follow). Stops at the first
+    /// product that cannot be read, and says why.
+    static func forEachProduct(check: BagCheck, payload: PayloadIndex, recordFiles: [String], records: SpillFile?, registry: LanguageRegistry,
+                               _ body: (BundleProduct) throws(KhoError) -> Void) throws(KhoError) -> Failure? {
         guard let sender = check.info.first(where: { $0.label == "Kho-Archive-ID" })?.value else {
-            return .failure(Failure(message: "this bag was not made by Kho (no Kho-Archive-ID in bag-info.txt); kho bundle import takes bundles from kho export"))
+            return Failure(message: "this bag was not made by Kho (no Kho-Archive-ID in bag-info.txt); kho bundle import takes bundles from kho export")
         }
-        var products: [BundleProduct] = []
-        func take(_ metadataPath: String, _ data: Data?) -> Failure? {
-            switch product(at: metadataPath, data: data, unpacked: unpacked, digests: digests, registry: registry, sender: sender) {
-            case .success(let product): products.append(product); return nil
-            case .failure(let failure): return failure
+        // Records are decoded a batch at a time on every core (JSON decoding is most of the work).
+        var batch: [(path: String, data: Data?)] = []
+        func flush() throws(KhoError) -> Failure? {
+            let pending = batch
+            batch.removeAll(keepingCapacity: true)
+            let decoded = try Parallel.map(count: pending.count, jobs: Parallel.defaultJobs) { i, _ in
+                product(at: pending[i].path, data: pending[i].data, payload: payload, registry: registry, sender: sender)
             }
+            for result in decoded {
+                switch result {
+                case .success(let product): try body(product)
+                case .failure(let failure): return failure
+                }
+            }
+            return nil
+        }
+        func take(_ path: String, _ data: Data?) throws(KhoError) -> Failure? {
+            batch.append((path, data))
+            return batch.count >= 256 ? try flush() : nil
         }
         if let records {
             try records.rewind()
@@ -40,17 +54,17 @@ enum BundleReading {
                 let length = Int(record[0]) | Int(record[1]) << 8
                 guard record.count >= 2 + length else { throw KhoError(.internal, "a bundle record is cut short") }
                 let path = String(decoding: record[2..<2 + length], as: UTF8.self)
-                if path.hasSuffix("/metadata.json"), let failure = take(path, Data(record[(2 + length)...])) { return .failure(failure) }
+                if path.hasSuffix("/metadata.json"), let failure = try take(path, Data(record[(2 + length)...])) { return failure }
             }
         }
         // A record too large to be kept as one was unpacked as a file.
-        for metadataPath in unpacked.keys.filter({ $0.hasSuffix("/metadata.json") }).sorted() {
-            if let failure = take(metadataPath, FileManager.default.contents(atPath: unpacked[metadataPath]!)) { return .failure(failure) }
+        for metadataPath in recordFiles {
+            if let failure = try take(metadataPath, payload.unpacked(metadataPath).flatMap { FileManager.default.contents(atPath: $0) }) { return failure }
         }
-        return .success(products)
+        return try flush()
     }
 
-    private static func product(at metadataPath: String, data: Data?, unpacked: [String: String], digests: [String: String],
+    private static func product(at metadataPath: String, data: Data?, payload: PayloadIndex,
                                 registry: LanguageRegistry, sender: String) -> Result<BundleProduct, Failure> {
         func fail(_ message: String) -> Result<BundleProduct, Failure> { .failure(Failure(message: "\(metadataPath)\(message)")) }
         let folder = String(metadataPath.dropLast("/metadata.json".count))
@@ -76,13 +90,13 @@ enum BundleReading {
         let bagPaths = Dictionary(record.bagFiles.map { ($0.n, $0.path) }, uniquingKeysWith: { first, _ in first })
         var files: [BundleFile] = []
         for f in p.files {
-            guard let bagPath = bagPaths[f.n], let file = unpacked[bagPath] else {
+            guard let bagPath = bagPaths[f.n], let file = payload.unpacked(bagPath) else {
                 return fail(": a file entry is incomplete or its bytes are not in the bundle")
             }
             // The record's digest and size must be those of the bytes in the bag: the file is
             // stored under its digest.
             let actualSize = FS.fileStatus(HostPath(file)).map { Int64($0.st_size) }
-            guard digests[bagPath]?.lowercased() == f.sha256.lowercased(), actualSize == f.size else {
+            guard payload.sha256(bagPath) == f.sha256.lowercased(), actualSize == f.size else {
                 return fail(": file \(f.n) (\(bagPath)) is not the file its record describes (digest or size differ)")
             }
             let original = Hex.bytes(f.originalNameHex) ?? Array(f.name.utf8)

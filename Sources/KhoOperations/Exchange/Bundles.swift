@@ -57,9 +57,13 @@ public struct BundleImport: ArchiveOperation {
     /// public): the operator names each one.
     public var lowerAccess: Set<ProductID>
 
-    public init(file: String, lowerAccess: Set<ProductID> = []) {
+    /// Products stored per catalog transaction (each group's files, then its rows).
+    public var group: Int
+
+    public init(file: String, lowerAccess: Set<ProductID> = [], group: Int = 500) {
         self.file = file
         self.lowerAccess = lowerAccess
+        self.group = max(1, group)
     }
 
     public func run(in session: Session) throws(KhoError) -> BundleImportDocument {
@@ -72,15 +76,33 @@ public struct BundleImport: ArchiveOperation {
             throw KhoError(.invalidBundle, (errors.map { "\(file): \($0)" } + ["\(file) is not a valid bag (\(errors.count) problem(s)); nothing was stored"])
                 .joined(separator: "\n"), subject: .file(file))
         }
-        let products: [BundleProduct]
-        switch try BundleReading.products(check: verification.check, unpacked: verification.unpacked, records: verification.records,
-                                          digests: verification.payloadSHA256, registry: archive.registry) {
-        case .success(let found): products = found
-        case .failure(let failure): throw KhoError(.notAKhoBundle, "\(file): \(failure.message); nothing was stored", subject: .file(file))
+        // Every product read first, so a bundle with one unreadable record stores nothing; then
+        // stored a group at a time (its files, then one transaction), so memory does not grow
+        // with the bundle. A kill between groups leaves whole products; importing the bundle
+        // again stores the rest and leaves the others unchanged.
+        func each(_ body: (BundleProduct) throws(KhoError) -> Void) throws(KhoError) {
+            if let failure = try BundleReading.forEachProduct(check: verification.check, payload: verification.payload, recordFiles: verification.recordFiles,
+                                                              records: verification.records, registry: archive.registry, body) {
+                throw KhoError(.notAKhoBundle, "\(file): \(failure.message); nothing was stored", subject: .file(file))
+            }
         }
+        var count = 0
+        try each { _ in count += 1 }
         let sender = verification.check.info.first { $0.label == "Kho-Archive-ID" }?.value ?? ""
-        let results = try archive.importBundle(products, sender: sender, source: "bundle \(verification.name ?? file) of archive \(sender)",
-                                               lowerAccess: lowerAccess, progress: session.progress)
+        let source = "bundle \(verification.name ?? file) of archive \(sender)"
+        var results: [BundleImportResult] = []
+        var pending: [BundleProduct] = []
+        session.progress?.start(label: "storing", totalBytes: 0, totalItems: count)
+        defer { session.progress?.finish() }
+        func store() throws(KhoError) {
+            results += try archive.importBundle(pending, sender: sender, source: source, lowerAccess: lowerAccess, progress: session.progress)
+            pending.removeAll(keepingCapacity: true)
+        }
+        try each { (product) throws(KhoError) in
+            pending.append(product)
+            if pending.count >= group { try store() }
+        }
+        if !pending.isEmpty { try store() }
         func ids(_ outcome: BundleImportOutcome) -> [String] { results.filter { $0.outcome == outcome }.map(\.id.description) }
         return BundleImportDocument(bundle: verification.name, sender: sender, stored: ids(.stored), updated: ids(.updated), unchanged: ids(.unchanged),
                                     refused: results.filter { $0.outcome == .refused }.map { .init(id: $0.id.description, reason: $0.reason ?? "") })

@@ -70,7 +70,8 @@ extension Archive {
     /// from its home archive (or a source the configuration trusts for its unit), and never to
     /// a lower access level unless `lowerAccess` names it; otherwise it is refused and nothing
     /// of it is stored. Blobs first (all or none), then one catalog transaction. `source`
-    /// names the bundle for the events; `progress` hears of each product written.
+    /// names the bundle for the events; `progress` hears of each product written (the caller
+    /// starts and finishes it: a bundle may be stored in several calls).
     public func importBundle(_ products: [BundleProduct], sender: String, source: String,
                              lowerAccess: Set<ProductID> = [], progress: (any ProgressReporter)? = nil) throws(KhoError) -> [BundleImportResult] {
         // Decided on what is held now, so a refused product's bytes are not even stored.
@@ -92,8 +93,6 @@ extension Archive {
         var blobFor: [String: StoredBlob] = [:]
         for blob in adopted { blobFor[blob.sha256] = blob }
         let now = clock.now()
-        progress?.start(label: "storing", totalBytes: 0, totalItems: products.count)
-        defer { progress?.finish() }
         return try catalog.write { db in
             // Said (a repair event for each holder) before new products add holders of their own.
             _ = try restorations(db, files.map { StagedFile(source: HostPath("\(source)"), name: $0.name, blob: blobFor[$0.sha256]!, mediaType: $0.mediaType) }, at: now)
