@@ -228,7 +228,7 @@ public enum BagReader {
                 }
                 if streamsManifest { streamed!.endManifest() }
                 let digests = hashing.hasher.finalize()
-                if folder != nil, !isTag, let sha256 = digests[.sha256] { payload.add(relative, sha256: sha256, unpackedAs: number) }
+                if number > 0, let sha256 = digests[.sha256] { payload.add(relative, sha256: sha256, unpackedAs: number) }
                 if isTag {
                     files[relative] = BagFile(size: size, digests: digests, content: content)
                 } else if behind != nil {

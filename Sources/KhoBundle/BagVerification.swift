@@ -17,7 +17,7 @@ public struct BagVerification: Sendable {
     public var archiveProblems: [BagProblem]
     public var entries: Int
 
-    /// With `unpackInto`: each payload file's SHA-256 as read, and where it was unpacked.
+    /// With `unpackInto`: each payload file unpacked as a file, its SHA-256 as read and where.
     public var payload: PayloadIndex
     /// Payload files `unpackAs` asked for as records that were unpacked as files instead (a
     /// path too long for a record), in the bag's order.

@@ -50,7 +50,7 @@ public final class Catalog: Sendable {
             // to the WAL before it commits (up to 32 MB, taken only as used). Readers (up to five
             // at once, an export's first pass uses several) 8 MB each, so their caches do not
             // add up to what a large catalog would fill.
-            try db.execute(sql: db.configuration.readonly ? "PRAGMA cache_size = -8192" : "PRAGMA cache_size = -32768")
+            try db.execute(sql: "PRAGMA cache_size = -\(db.configuration.readonly ? Catalog.readerCacheKiB : Catalog.writerCacheKiB)")
         }
         do {
             let pool = try DatabasePool(path: path, configuration: config)
@@ -73,6 +73,12 @@ public final class Catalog: Sendable {
             throw Catalog.translate(error, path: path)
         }
     }
+
+    /// Page caches (KiB): the writer's, for a whole import chunk; a reader's; the writer's for
+    /// small transactions of a long run (a bundle's groups).
+    static let writerCacheKiB = 32768
+    static let readerCacheKiB = 8192
+    static let smallWriterCacheKiB = 16384
 
     func read<T>(_ body: (Database) throws -> T) throws(KhoError) -> T {
         do { return try writer.read(body) } catch { throw Catalog.translate(error, path: path) }

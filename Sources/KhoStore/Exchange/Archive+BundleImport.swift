@@ -94,6 +94,10 @@ extension Archive {
         for blob in adopted { blobFor[blob.sha256] = blob }
         let now = clock.now()
         return try catalog.write { db in
+            // A group's transaction is small: the writer keeps a 16 MB page cache for it (not
+            // its usual 32 MB), so a bundle of many groups does not fill memory with pages.
+            try db.execute(sql: "PRAGMA cache_size = -\(Catalog.smallWriterCacheKiB)")
+            defer { try? db.execute(sql: "PRAGMA cache_size = -\(Catalog.writerCacheKiB)") }
             // Said (a repair event for each holder) before new products add holders of their own.
             _ = try restorations(db, files.map { StagedFile(source: HostPath("\(source)"), name: $0.name, blob: blobFor[$0.sha256]!, mediaType: $0.mediaType) }, at: now)
             return try products.map { product in
