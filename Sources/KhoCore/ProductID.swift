@@ -22,8 +22,13 @@ public struct ProductID: Hashable, Sendable, Codable, CustomStringConvertible, C
 
     private init(compact: String) {
         self.compact = compact
-        let chars = Array(compact)
-        description = stride(from: 0, to: 16, by: 4).map { String(chars[$0..<$0 + 4]) }.joined(separator: "-")
+        var out: [UInt8] = []
+        out.reserveCapacity(19)
+        for (i, byte) in compact.utf8.enumerated() {
+            if i > 0 && i % 4 == 0 { out.append(45) }
+            out.append(byte)
+        }
+        description = String(decoding: out, as: UTF8.self)
     }
 
     public static func == (lhs: ProductID, rhs: ProductID) -> Bool { lhs.compact == rhs.compact }
@@ -56,6 +61,12 @@ public struct ProductID: Hashable, Sendable, Codable, CustomStringConvertible, C
     /// Reads an ID as a person may type it: any case, with or without hyphens or
     /// spaces, O for 0 and I or L for 1. Rejects a wrong check character.
     public static func parse(_ input: String) -> Result<ProductID, Problem> {
+        if let fast = parseASCII(input) { return .success(fast) }
+        return parseCarefully(input)
+    }
+
+    /// `parse` on Characters, saying what is wrong.
+    static func parseCarefully(_ input: String) -> Result<ProductID, Problem> {
         let text = input.trimmingWhitespace()
         var digits: [Int] = []
         for c in text.uppercased() where c != "-" && c != " " {
@@ -75,6 +86,39 @@ public struct ProductID: Hashable, Sendable, Codable, CustomStringConvertible, C
         }
         return .success(ProductID(compact: String(digits.map { alphabet[$0] })))
     }
+
+    /// Digit values of ASCII bytes (either case, Crockford's readings), -1 for none.
+    private static let asciiValues: [Int8] = {
+        var table = [Int8](repeating: -1, count: 128)
+        for (c, v) in values { table[Int(c.asciiValue!)] = Int8(v); table[Int(Character(c.lowercased()).asciiValue!)] = Int8(v) }
+        return table
+    }()
+
+    /// The common case, read on the bytes: an ASCII ID in any case, hyphens or spaces
+    /// between, a right check character. Nil sends everything else the careful way (which
+    /// also says what is wrong).
+    static func parseASCII(_ input: String) -> ProductID? {
+        var digits: [UInt8] = []
+        digits.reserveCapacity(16)
+        var sum = 0, factor = 2
+        for byte in input.utf8 {
+            if byte == UInt8(ascii: "-") || byte == UInt8(ascii: " ") { continue }
+            guard byte < 128, digits.count < 16 else { return nil }
+            let v = asciiValues[Int(byte)]
+            guard v >= 0 else { return nil }
+            digits.append(UInt8(v))
+        }
+        guard digits.count == 16 else { return nil }
+        for value in digits[0..<15].reversed() {
+            let addend = factor * Int(value)
+            factor = factor == 2 ? 1 : 2
+            sum += addend / 32 + addend % 32
+        }
+        guard (32 - sum % 32) % 32 == Int(digits[15]) else { return nil }
+        return ProductID(compact: String(decoding: digits.map { alphabetBytes[Int($0)] }, as: UTF8.self))
+    }
+
+    private static let alphabetBytes: [UInt8] = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
 
     /// Luhn mod N over base32 digit values.
     static func checkValue(for digits: [Int]) -> Int {

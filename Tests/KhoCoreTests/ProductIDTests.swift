@@ -34,6 +34,29 @@ struct SeededGenerator: RandomNumberGenerator {
         }
     }
 
+    /// The byte-level fast path accepts exactly what the careful reading accepts, as the same
+    /// ID: real IDs in any case and spacing, with lookalikes, and mistyped or mangled ones.
+    @Test func theFastPathAgreesWithTheCarefulReading() {
+        var rng = SeededGenerator(state: 11)
+        for n in 0..<3000 {
+            let id = ProductID.generate(using: &rng)
+            var text = Array(n % 2 == 0 ? id.description : id.compact.lowercased())
+            switch n % 6 {
+            case 1: text[Int(rng.next() % UInt64(text.count))] = "O"
+            case 2: text[Int(rng.next() % UInt64(text.count))] = Character(["l", "I", "u", "é", "\t", "-"][Int(rng.next() % 6)])
+            case 3: text.swapAt(0, 1)
+            case 4: text.insert(" ", at: Int(rng.next() % UInt64(text.count)))
+            case 5: text.removeLast()
+            default: break
+            }
+            let input = String(text)
+            let careful = try? ProductID.parseCarefully(input).get()
+            #expect(ProductID.parseASCII(input) == careful || ProductID.parseASCII(input) == nil && careful != nil && !input.utf8.allSatisfy { $0 < 128 && $0 != 9 },
+                    "\(input)")
+            #expect((try? ProductID.parse(input).get()) == careful, "\(input)")
+        }
+    }
+
     @Test func typedLookalikesAreForgiven() throws {
         var rng = SeededGenerator(state: 7)
         var id = ProductID.generate(using: &rng)

@@ -94,5 +94,11 @@ public enum BagFileNames {
         }
     }
 
-    static func fold(_ s: String) -> String { s.precomposedStringWithCanonicalMapping.lowercased() }
+    static func fold(_ s: String) -> String {
+        // Most names are plain ASCII: lower-cased on the bytes.
+        if s.utf8.allSatisfy({ $0 < 128 }) {
+            return String(decoding: s.utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self)
+        }
+        return VietnameseText.nfc(s).lowercased()
+    }
 }
