@@ -19,18 +19,20 @@ final class PipedHashes {
         /// The file being hashed: touched by the drain thread only.
         var current: (file: Int, hasher: MultiHasher)?
 
-        func take(_ chunk: UnsafeRawBufferPointer, file: Int) {
+        /// `tag`: the file's number times two, plus one on its last buffer (or a mark with
+        /// no bytes, for a file that ended on a full buffer or had none).
+        func take(_ chunk: UnsafeRawBufferPointer, tag: Int) {
             defer { taken.add(1, ordering: .relaxed) }
+            let file = tag >> 1
             if current?.file != file {
                 let algorithms = shared.withLock { $0.algorithms.removeValue(forKey: file) } ?? [.sha256]
                 current = (file, MultiHasher(algorithms))
             }
-            if chunk.isEmpty {  // the file's mark: its bytes are all hashed
+            if !chunk.isEmpty { current!.hasher.update(chunk) }
+            if tag & 1 == 1 {  // the file's bytes are all hashed
                 let digests = current!.hasher.finalize()
                 current = nil
                 shared.withLock { $0.done[file] = digests }
-            } else {
-                current!.hasher.update(chunk)
             }
         }
     }
@@ -49,7 +51,7 @@ final class PipedHashes {
     init(slots: Int, slotSize: Int) {
         self.slots = slots
         let drain = self.drain
-        ring = BufferRing(slots: slots, slotSize: slotSize, tagged: { chunk, file in drain.take(chunk, file: file) })
+        ring = BufferRing(slots: slots, slotSize: slotSize, tagged: { chunk, tag in drain.take(chunk, tag: tag) })
     }
 
     deinit { ring.finish() }
@@ -78,23 +80,28 @@ final class PipedHashes {
             (target.baseAddress! + filled).copyMemory(from: chunk.baseAddress! + offset, byteCount: n)
             filled += n
             offset += n
-            if filled == target.count { handOn(file) }
+            if filled == target.count { handOn(file, last: false) }
         }
     }
 
-    private func handOn(_ file: Int) {
-        guard slot != nil else { return }
-        ring.submit(filled, tag: file)
+    /// Hands the slot being filled on (false: there was none).
+    @discardableResult
+    private func handOn(_ file: Int, last: Bool) -> Bool {
+        guard slot != nil else { return false }
+        ring.submit(filled, tag: file << 1 | (last ? 1 : 0))
         handed += 1
         slot = nil
         filled = 0
+        return true
     }
 
     /// The file's bytes are all pushed.
     func end(_ file: Int) {
-        handOn(file)
-        ring.mark(tag: file)
-        handed += 1
+        // Its last bytes carry the end; a mark only when none are waiting.
+        if !handOn(file, last: true) {
+            ring.mark(tag: file << 1 | 1)
+            handed += 1
+        }
     }
 
     /// The file's digests, once its bytes are hashed (nil until then). Each is given once.
@@ -103,7 +110,7 @@ final class PipedHashes {
     /// Waits until every file ended so far is hashed (the bytes of one the walk stopped in
     /// are handed on, and never give digests).
     func waitUntilDrained() {
-        handOn(slotFile)
+        handOn(slotFile, last: false)
         ring.waitUntilDrained()
     }
 }

@@ -14,6 +14,24 @@ public enum Hex {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Whether `text` is the hex (either case) of exactly `bytes`, without building either.
+    public static func matches(_ text: String, _ bytes: ArraySlice<UInt8>) -> Bool {
+        var utf8 = text.utf8.makeIterator()
+        func nibble() -> UInt8? {
+            guard let c = utf8.next() else { return nil }
+            switch c {
+            case 48...57: return c - 48
+            case 97...102: return c - 87
+            case 65...70: return c - 55
+            default: return nil
+            }
+        }
+        for byte in bytes {
+            guard let high = nibble(), let low = nibble(), high << 4 | low == byte else { return false }
+        }
+        return utf8.next() == nil
+    }
+
     /// The bytes of a hex string (either case); nil if it is not one.
     public static func bytes(_ text: String) -> [UInt8]? {
         let chars = Array(text.utf8)

@@ -127,6 +127,10 @@ import Testing
         #expect(Hex.lower([0x00, 0x0f, 0xab, 0xff]) == "000fabff")
         #expect(Hex.bytes("000FabfF") == [0x00, 0x0f, 0xab, 0xff])
         #expect(Hex.bytes("abc") == nil && Hex.bytes("zz") == nil)
+        let bytes: [UInt8] = [0x00, 0x0f, 0xab, 0xff]
+        #expect(Hex.matches("000fabff", bytes[...]) && Hex.matches("000FABFF", bytes[...]))
+        #expect(!Hex.matches("000fabfe", bytes[...]) && !Hex.matches("000fab", bytes[...]) && !Hex.matches("000fabff00", bytes[...]))
+        #expect(!Hex.matches("000fabfg", bytes[...]) && Hex.matches("", bytes[0..<0]) && !Hex.matches("0", bytes[0..<0]))
     }
 
     @Test func markupEscapesEntitiesAndControlCharacters() {

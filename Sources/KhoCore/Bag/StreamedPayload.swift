@@ -130,7 +130,7 @@ public struct StreamedPayload: Sendable {
             let start = Int(n) * m.width
             if let text = m.malformed[n] {
                 problems.append(.error("\(m.name): \(path) has \(m.algorithm.rawValue) \(actual), the manifest says \(text)"))
-            } else if Hex.bytes(actual).map({ !m.digests[start..<start + m.width].elementsEqual($0) }) ?? true {
+            } else if !Hex.matches(actual, m.digests[start..<start + m.width]) {
                 problems.append(.error("\(m.name): \(path) has \(m.algorithm.rawValue) \(actual), the manifest says \(Hex.lower(m.digests[start..<start + m.width]))"))
             }
         }
