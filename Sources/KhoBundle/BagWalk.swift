@@ -69,8 +69,18 @@ extension BagReader {
                 break
             }
             state.entries += 1
+            // A name that is not UTF-8 is refused, not read with replacement characters: a
+            // manifest naming "x\u{FFFD}.txt" must not stand for a file whose name is other bytes.
+            var raw: [UInt8] = []
             let name = archive_entry_pathname_utf8(entry).map { String(cString: $0) }
-                ?? archive_entry_pathname(entry).map { String(decoding: UnsafeRawBufferPointer(start: $0, count: strlen($0)), as: UTF8.self) } ?? ""
+                ?? archive_entry_pathname(entry).map { (pointer) -> String in
+                    raw = Array(UnsafeRawBufferPointer(start: pointer, count: strlen(pointer)))
+                    return String(decoding: raw, as: UTF8.self)
+                } ?? ""
+            if !raw.isEmpty, String(validating: raw, as: UTF8.self) == nil {
+                state.fatal("an entry's name (\(name)) is not UTF-8; refused")
+                continue
+            }
             // A nameless entry is garbage from damaged compression that happened to parse; a
             // bundle with hundreds of bad entries is damaged, not worth a line for each.
             if name.isEmpty || state.problems.count >= 50 {

@@ -88,6 +88,56 @@ import KhoTesting
         #expect(try BagReader.verify(path: late).problems.contains { $0.message.contains("manifest-md5.txt comes after the payload files") })
     }
 
+    /// Found by a hostile review: a bag whose only manifest Kho cannot check is not valid; a
+    /// byte-order mark before a manifest reads the same both ways; millions of bad manifest
+    /// lines from a tiny archive give a bounded list; a name that is not UTF-8 is refused.
+    @Test func uncheckableManifestsMarksFloodsAndNonUTF8Names() throws {
+        let s = Scratch(prefix: "kho-verify")
+        let unknown = PythonBags.make("sha3.tar", in: s, """
+            with tarfile.open(out, 'w') as t:
+                add(t, 'b/bagit.txt', b'BagIt-Version: 1.0\\nTag-File-Character-Encoding: UTF-8\\n')
+                add(t, 'b/manifest-sha3.txt', b'deadbeef  data/a.txt\\ndeadbeef  data/missing.txt\\n')
+                add(t, 'b/data/a.txt', b'x')
+            """)
+        let refused = try BagReader.verify(path: unknown)
+        #expect(!refused.isValid && refused.problems.contains { $0.message.contains("no payload manifest in an algorithm Kho checks") }, "\(refused.problems)")
+        for first in [true, false] {
+            let marked = PythonBags.make("bom-\(first).tar", in: s, """
+                a = b'hello\\n'
+                m = b'\\xef\\xbb\\xbf' + ('%s  data/a.txt\\n' % hashlib.sha256(a).hexdigest()).encode()
+                with tarfile.open(out, 'w') as t:
+                    add(t, 'b/bagit.txt', b'BagIt-Version: 1.0\\nTag-File-Character-Encoding: UTF-8\\n')
+                    if \(first ? "True" : "False"): add(t, 'b/manifest-sha256.txt', m)
+                    add(t, 'b/data/a.txt', a)
+                    if not \(first ? "True" : "False"): add(t, 'b/manifest-sha256.txt', m)
+                """)
+            let result = try BagReader.verify(path: marked)
+            #expect(result.isValid, "manifest first: \(first): \(result.problems)")
+        }
+        for first in [true, false] {
+            let flood = PythonBags.make("flood-\(first).tar", in: s, """
+                m = b'x\\n' * 200000
+                with tarfile.open(out, 'w') as t:
+                    add(t, 'b/bagit.txt', b'BagIt-Version: 1.0\\nTag-File-Character-Encoding: UTF-8\\n')
+                    if \(first ? "True" : "False"): add(t, 'b/manifest-sha256.txt', m)
+                    add(t, 'b/data/a.txt', b'a')
+                    if not \(first ? "True" : "False"): add(t, 'b/manifest-sha256.txt', m)
+                """)
+            let result = try BagReader.verify(path: flood)
+            #expect(!result.isValid && result.problems.count <= 2 * (BagValidator.maxProblems + 1) + 10, "\(first): \(result.problems.count) problems")
+            #expect(result.problems.contains { $0.message == "more problems were found than are listed here" && $0.severity == .error })
+        }
+        let raw = PythonBags.make("raw.tar", in: s, """
+            a = b'v'
+            with tarfile.open(out, 'w', format=tarfile.GNU_FORMAT, encoding='utf-8', errors='surrogateescape') as t:
+                add(t, 'b/bagit.txt', b'BagIt-Version: 1.0\\nTag-File-Character-Encoding: UTF-8\\n')
+                add(t, 'b/manifest-sha256.txt', ('%s  data/x\\ufffd.txt\\n' % hashlib.sha256(a).hexdigest()).encode())
+                add(t, 'b/data/x\\udcff.txt', a)
+            """)
+        let notUTF8 = try BagReader.verify(path: raw)
+        #expect(!notUTF8.isValid && notUTF8.archiveProblems.contains { $0.message.contains("is not UTF-8") }, "\(notUTF8.problems)")
+    }
+
     @Test func aGoodBagFromAnotherToolIsValid() throws {
         let s = Scratch(prefix: "kho-verify")
         let path = PythonBags.make("good.tar", in: s, "with tarfile.open(out, 'w') as t: bag(t, [('data/a.txt', b'hello')])")

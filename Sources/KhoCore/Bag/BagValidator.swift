@@ -146,20 +146,39 @@ public enum BagValidator {
         let manifestNames = bag.files.keys.filter(isPayloadManifest).sorted()
         if manifestNames.isEmpty { problems.append(.error("no payload manifest (manifest-<algorithm>.txt)")) }
         var listedSomewhere: Set<String> = []
+        var checked = 0
         for name in manifestNames {
             let algorithmName = String(name.dropFirst("manifest-".count).dropLast(".txt".count))
             guard let algorithm = DigestAlgorithm(rawValue: algorithmName.lowercased()) else {
                 problems.append(.warning("\(name): algorithm '\(algorithmName)' is not one Kho checks; skipped"))
                 continue
             }
+            checked += 1
             let listedHere = checkManifest(name, algorithm: algorithm, bag: bag, problems: &problems)
             listedSomewhere.formUnion(listedHere)
             if bag.isV1 {
-                for path in unlisted(payload, in: listedHere) { problems.append(.error("\(path) is in the payload but not in \(name)")) }
+                for path in unlisted(payload, in: listedHere) { add(.error("\(path) is in the payload but not in \(name)"), to: &problems) }
             }
         }
-        if !bag.isV1 {
-            for path in unlisted(payload, in: listedSomewhere) { problems.append(.error("\(path) is in the payload but in no manifest")) }
+        if !manifestNames.isEmpty && checked == 0 {
+            problems.append(.error("no payload manifest in an algorithm Kho checks (md5, sha1, sha224, sha256, sha384, sha512): nothing in the payload can be verified"))
+        } else if !bag.isV1 {
+            for path in unlisted(payload, in: listedSomewhere) { add(.error("\(path) is in the payload but in no manifest"), to: &problems) }
+        }
+    }
+
+    /// The most problems a check lists: a hostile bag of a few kilobytes may hold millions of
+    /// bad manifest lines. Past it one more says there were more (an error if any was).
+    public static let maxProblems = 1000
+
+    /// Adds a problem unless `maxProblems` are listed already.
+    public static func add(_ problem: BagProblem, to problems: inout [BagProblem]) {
+        if problems.count < maxProblems {
+            problems.append(problem)
+        } else if problems.count == maxProblems {
+            problems.append(problem.severity == .error ? .error("more problems were found than are listed here") : .warning("more problems were found than are listed here"))
+        } else if problem.severity == .error && problems[maxProblems].severity != .error {
+            problems[maxProblems] = .error("more problems were found than are listed here")
         }
     }
 
@@ -175,28 +194,28 @@ public enum BagValidator {
         for (path, digest) in parseManifest(bag.text(name) ?? "", name: name, isV1: bag.isV1, problems: &problems) {
             if let earlier = seen[path] {
                 if earlier.lowercased() != digest.lowercased() {
-                    problems.append(.error("\(name): \(path) is listed twice with different digests"))
+                    add(.error("\(name): \(path) is listed twice with different digests"), to: &problems)
                 } else {
-                    problems.append(bag.isV1 ? .error("\(name): \(path) is listed twice") : .warning("\(name): \(path) is listed twice"))
+                    add(bag.isV1 ? .error("\(name): \(path) is listed twice") : .warning("\(name): \(path) is listed twice"), to: &problems)
                 }
                 continue
             }
             seen[path] = digest
             guard let scoped = scopedPath(path, under: "data/") else {
-                problems.append(.error("\(name): \(path) is outside the payload (data/)"))
+                add(.error("\(name): \(path) is outside the payload (data/)"), to: &problems)
                 continue
             }
             listedHere.insert(scoped)
             guard let file = bag.files[scoped] ?? bag.files[nfcMatch(scoped, in: bag.files)] else {
-                problems.append(.error("\(name): \(scoped) is listed but not in the bag"))
+                add(.error("\(name): \(scoped) is listed but not in the bag"), to: &problems)
                 continue
             }
             guard let actual = file.digests[algorithm] else {
-                problems.append(.error("\(name): \(scoped) could not be checked with \(algorithm.rawValue) in one pass (the manifest came after the file)"))
+                add(.error("\(name): \(scoped) could not be checked with \(algorithm.rawValue) in one pass (the manifest came after the file)"), to: &problems)
                 continue
             }
             if actual != digest && actual.lowercased() != digest.lowercased() {
-                problems.append(.error("\(name): \(scoped) has \(algorithm.rawValue) \(actual), the manifest says \(digest)"))
+                add(.error("\(name): \(scoped) has \(algorithm.rawValue) \(actual), the manifest says \(digest)"), to: &problems)
             }
         }
         return listedHere
@@ -207,24 +226,24 @@ public enum BagValidator {
         for name in bag.files.keys.filter({ $0.hasPrefix("tagmanifest-") && $0.hasSuffix(".txt") && !$0.utf8.contains(UInt8(ascii: "/")) }).sorted() {
             let algorithmName = String(name.dropFirst("tagmanifest-".count).dropLast(".txt".count))
             guard let algorithm = DigestAlgorithm(rawValue: algorithmName.lowercased()) else {
-                problems.append(.warning("\(name): algorithm '\(algorithmName)' is not one Kho checks; skipped"))
+                add(.warning("\(name): algorithm '\(algorithmName)' is not one Kho checks; skipped"), to: &problems)
                 continue
             }
             for (path, digest) in parseManifest(bag.text(name) ?? "", name: name, isV1: bag.isV1, problems: &problems) {
                 guard let scoped = scopedPath(path, under: nil), !scoped.hasPrefix("data/") else {
-                    problems.append(.error("\(name): \(path) is not a tag file of this bag"))
+                    add(.error("\(name): \(path) is not a tag file of this bag"), to: &problems)
                     continue
                 }
                 guard let file = bag.files[scoped] else {
-                    problems.append(.error("\(name): \(scoped) is listed but not in the bag"))
+                    add(.error("\(name): \(scoped) is listed but not in the bag"), to: &problems)
                     continue
                 }
                 guard let actual = file.digests[algorithm] else {
-                    problems.append(.warning("\(name): \(scoped) was not hashed with \(algorithm.rawValue) (a large tag file); not checked"))
+                    add(.warning("\(name): \(scoped) was not hashed with \(algorithm.rawValue) (a large tag file); not checked"), to: &problems)
                     continue
                 }
                 if actual.lowercased() != digest.lowercased() {
-                    problems.append(.error("\(name): \(scoped) has \(algorithm.rawValue) \(actual), the tag manifest says \(digest)"))
+                    add(.error("\(name): \(scoped) has \(algorithm.rawValue) \(actual), the tag manifest says \(digest)"), to: &problems)
                 }
             }
         }
@@ -235,13 +254,13 @@ public enum BagValidator {
         guard let fetch = bag.text("fetch.txt") else { return }
         for line in fetch.split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) where !line.trimmingCharacters(in: .whitespaces).isEmpty {
             let fields = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
-            guard fields.count == 3 else { problems.append(.error("fetch.txt: '\(line)' is not 'URL LENGTH PATH'")); continue }
+            guard fields.count == 3 else { add(.error("fetch.txt: '\(line)' is not 'URL LENGTH PATH'"), to: &problems); continue }
             let path = bag.isV1 ? BagIt.decodePath(String(fields[2])) : String(fields[2])
             guard let scoped = scopedPath(path, under: "data/") else {
-                problems.append(.error("fetch.txt: \(path) is outside the payload (data/)"))
+                add(.error("fetch.txt: \(path) is outside the payload (data/)"), to: &problems)
                 continue
             }
-            if !(bag.holdsPayload?(scoped) ?? (bag.files[scoped] != nil)) { problems.append(.error("fetch.txt: \(scoped) is to be fetched; Kho does not fetch, so the bag is incomplete")) }
+            if !(bag.holdsPayload?(scoped) ?? (bag.files[scoped] != nil)) { add(.error("fetch.txt: \(scoped) is to be fetched; Kho does not fetch, so the bag is incomplete"), to: &problems) }
         }
     }
 
@@ -272,18 +291,18 @@ public enum BagValidator {
         let bytes = line.utf8
         if bytes.allSatisfy({ $0 == 32 || $0 == 9 }) || (!bytes.allSatisfy { $0 < 0x80 } && line.trimmingCharacters(in: .whitespaces).isEmpty) { return nil }
         guard let split = bytes.firstIndex(where: { $0 == 32 || $0 == 9 }) else {
-            problems.append(.error("\(name): '\(line)' is not 'digest path'"))
+            add(.error("\(name): '\(line)' is not 'digest path'"), to: &problems)
             return nil
         }
         let digest = String(line[..<split])
         var path = String(line[split...].drop { $0 == " " || $0 == "\t" })
         if path.hasPrefix("*") {
             path.removeFirst()
-            problems.append(.warning("\(name): '*\(path)' is written as md5sum's binary mode"))
+            add(.warning("\(name): '*\(path)' is written as md5sum's binary mode"), to: &problems)
         }
         if path.hasPrefix("./") {
             path.removeFirst(2)
-            problems.append(.warning("\(name): ./\(path) starts with ./"))
+            add(.warning("\(name): ./\(path) starts with ./"), to: &problems)
         }
         if isV1 { path = BagIt.decodePath(path) }
         return (path, digest)

@@ -26,6 +26,8 @@ public struct StreamedPayload: Sendable {
     /// The manifest being read, and its line not yet ended.
     private var current: Manifest?
     private var line: [UInt8] = []
+    /// No line of the current manifest has been read yet (a byte-order mark may open it).
+    private var firstLine = true
     /// Problems found so far: in the manifests, then file by file.
     public private(set) var problems: [BagProblem] = []
     public private(set) var payloadFiles = 0
@@ -55,6 +57,7 @@ public struct StreamedPayload: Sendable {
         let algorithmName = String(name.dropFirst("manifest-".count).dropLast(".txt".count))
         guard BagValidator.isPayloadManifest(name), let algorithm = DigestAlgorithm(rawValue: algorithmName.lowercased()) else { return false }
         current = Manifest(name: name, algorithm: algorithm, width: algorithm.byteCount)
+        firstLine = true
         return true
     }
 
@@ -80,6 +83,8 @@ public struct StreamedPayload: Sendable {
     /// The line gathered so far, read into the current manifest's table.
     private mutating func entry() {
         defer { line.removeAll(keepingCapacity: true) }
+        if firstLine, line.starts(with: [0xEF, 0xBB, 0xBF]) { line.removeFirst(3) }
+        firstLine = false
         guard !line.isEmpty, var m = current else { return }
         current = nil
         defer { current = m }
@@ -90,12 +95,12 @@ public struct StreamedPayload: Sendable {
         if let earlier = m.index[key] {
             let same = expected.map { m.digests[Int(earlier) * m.width..<(Int(earlier) + 1) * m.width].elementsEqual($0) }
                 ?? (m.malformed[earlier]?.lowercased() == digest.lowercased())
-            problems.append(!same ? .error("\(m.name): \(path) is listed twice with different digests")
-                            : isV1 ? .error("\(m.name): \(path) is listed twice") : .warning("\(m.name): \(path) is listed twice"))
+            BagValidator.add(!same ? .error("\(m.name): \(path) is listed twice with different digests")
+                             : isV1 ? .error("\(m.name): \(path) is listed twice") : .warning("\(m.name): \(path) is listed twice"), to: &problems)
             return
         }
         guard BagValidator.scopedPath(path, under: "data/") != nil else {
-            problems.append(.error("\(m.name): \(path) is outside the payload (data/)"))
+            BagValidator.add(.error("\(m.name): \(path) is outside the payload (data/)"), to: &problems)
             return
         }
         let number = Int32(m.seen.count)
@@ -117,24 +122,24 @@ public struct StreamedPayload: Sendable {
         var listed = false
         for i in manifests.indices {
             guard let n = manifests[i].index[key] else {
-                if isV1 { problems.append(.error("\(path) is in the payload but not in \(manifests[i].name)")) }
+                if isV1 { BagValidator.add(.error("\(path) is in the payload but not in \(manifests[i].name)"), to: &problems) }
                 continue
             }
             listed = true
             manifests[i].seen[Int(n)] = true
             let m = manifests[i]
             guard let actual = digests[m.algorithm] else {
-                problems.append(.error("\(m.name): \(path) could not be checked with \(m.algorithm.rawValue) in one pass"))
+                BagValidator.add(.error("\(m.name): \(path) could not be checked with \(m.algorithm.rawValue) in one pass"), to: &problems)
                 continue
             }
             let start = Int(n) * m.width
             if let text = m.malformed[n] {
-                problems.append(.error("\(m.name): \(path) has \(m.algorithm.rawValue) \(actual), the manifest says \(text)"))
+                BagValidator.add(.error("\(m.name): \(path) has \(m.algorithm.rawValue) \(actual), the manifest says \(text)"), to: &problems)
             } else if !Hex.matches(actual, m.digests[start..<start + m.width]) {
-                problems.append(.error("\(m.name): \(path) has \(m.algorithm.rawValue) \(actual), the manifest says \(Hex.lower(m.digests[start..<start + m.width]))"))
+                BagValidator.add(.error("\(m.name): \(path) has \(m.algorithm.rawValue) \(actual), the manifest says \(Hex.lower(m.digests[start..<start + m.width]))"), to: &problems)
             }
         }
-        if !isV1 && !listed { problems.append(.error("\(path) is in the payload but in no manifest")) }
+        if !isV1 && !listed { BagValidator.add(.error("\(path) is in the payload but in no manifest"), to: &problems) }
     }
 
     /// Whether a payload file of this path was read and listed.
