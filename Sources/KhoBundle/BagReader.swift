@@ -84,8 +84,7 @@ public enum BagReader {
         }
         // A payload manifest's algorithm, once it is read: payload files after it are hashed with it.
         func noteManifest(_ relative: String) {
-            if relative.hasPrefix("manifest-"), relative.hasSuffix(".txt"),
-               let algorithm = DigestAlgorithm(rawValue: String(relative.dropFirst(9).dropLast(4)).lowercased()) {
+            if BagValidator.isPayloadManifest(relative), let algorithm = BagValidator.manifestAlgorithm(relative).algorithm {
                 manifestAlgorithms = (manifestAlgorithms ?? []).union([algorithm])
             }
         }
@@ -148,7 +147,7 @@ public enum BagReader {
                 return EntrySink(take: { chunk in
                     size += Int64(chunk.count)
                     if isTag {
-                        if size > limits.maxTagFile { return "tag file \(relative) is larger than \(limits.maxTagFile) bytes; refused" }
+                        if size > limits.maxTagFile { return tooLarge(relative, limits) }
                         if streamsManifest { streamed!.manifestBytes(chunk) } else { kept!.append(contentsOf: chunk) }
                     }
                     behind.push(chunk, file: file)
@@ -188,7 +187,7 @@ public enum BagReader {
                 }
                 hashing.hasher.update(chunk)
                 if streamsManifest {
-                    if size > limits.maxTagFile { return "tag file \(relative) is larger than \(limits.maxTagFile) bytes; refused" }
+                    if size > limits.maxTagFile { return tooLarge(relative, limits) }
                     streamed!.manifestBytes(chunk)
                 }
                 if output >= 0 {
@@ -199,7 +198,7 @@ public enum BagReader {
                     }
                 }
                 if content != nil {
-                    if size > limits.maxTagFile { return "\(isTag ? "tag file" : "file") \(relative) is larger than \(limits.maxTagFile) bytes; refused" }
+                    if size > limits.maxTagFile { return tooLarge(relative, limits) }
                     content!.append(contentsOf: chunk)
                 }
                 return nil
@@ -266,6 +265,11 @@ public enum BagReader {
         return result
     }
 
+    /// Why a file kept in memory (a tag file, a record) stops the walk.
+    static func tooLarge(_ relative: String, _ limits: BagReadLimits) -> String {
+        "\(relative.hasPrefix("data/") ? "file" : "tag file") \(relative) is larger than \(limits.maxTagFile) bytes; refused"
+    }
+
     /// The bytes of some tag files, read again from the bag.
     static func tagTexts(path: String, names: Set<String>, limits: BagReadLimits) throws(KhoError) -> [String: [UInt8]] {
         var out: [String: [UInt8]] = [:]
@@ -274,7 +278,7 @@ public enum BagReader {
             var bytes: [UInt8] = []
             return EntrySink(take: { chunk in
                 bytes.append(contentsOf: chunk)
-                return bytes.count > limits.maxTagFile ? "tag file \(relative) is larger than \(limits.maxTagFile) bytes; refused" : nil
+                return bytes.count > limits.maxTagFile ? tooLarge(relative, limits) : nil
             }, finish: {
                 out[relative] = bytes
                 return nil

@@ -17,33 +17,26 @@ public enum Hex {
     /// Whether `text` is the hex (either case) of exactly `bytes`, without building either.
     public static func matches(_ text: String, _ bytes: ArraySlice<UInt8>) -> Bool {
         var utf8 = text.utf8.makeIterator()
-        func nibble() -> UInt8? {
-            guard let c = utf8.next() else { return nil }
-            switch c {
-            case 48...57: return c - 48
-            case 97...102: return c - 87
-            case 65...70: return c - 55
-            default: return nil
-            }
-        }
         for byte in bytes {
-            guard let high = nibble(), let low = nibble(), high << 4 | low == byte else { return false }
+            guard let high = utf8.next().flatMap(value), let low = utf8.next().flatMap(value), high << 4 | low == byte else { return false }
         }
         return utf8.next() == nil
+    }
+
+    /// A hex digit's value (either case).
+    private static func value(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 48...57: c - 48
+        case 97...102: c - 87
+        case 65...70: c - 55
+        default: nil
+        }
     }
 
     /// The bytes of a hex string (either case); nil if it is not one.
     public static func bytes(_ text: String) -> [UInt8]? {
         let chars = Array(text.utf8)
         guard chars.count % 2 == 0 else { return nil }
-        func value(_ c: UInt8) -> UInt8? {
-            switch c {
-            case 48...57: c - 48
-            case 97...102: c - 87
-            case 65...70: c - 55
-            default: nil
-            }
-        }
         var out: [UInt8] = []
         out.reserveCapacity(chars.count / 2)
         for i in stride(from: 0, to: chars.count, by: 2) {

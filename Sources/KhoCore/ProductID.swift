@@ -80,7 +80,7 @@ public struct ProductID: Hashable, Sendable, Codable, CustomStringConvertible, C
             return .failure(Problem(code: .malformedProductId, field: "product ID", value: text,
                 expected: "a product ID has 16 characters (like 7K3Q-X9M2-PD4R-8WTR), this has \(digits.count)"))
         }
-        guard checkValue(for: Array(digits.prefix(15))) == digits[15] else {
+        guard checkValue(for: digits.prefix(15)) == digits[15] else {
             return .failure(Problem(code: .mistypedProductId, field: "product ID", value: text,
                 expected: "the check character does not match: a character is mistyped or two are swapped"))
         }
@@ -98,30 +98,23 @@ public struct ProductID: Hashable, Sendable, Codable, CustomStringConvertible, C
     /// between, a right check character. Nil sends everything else the careful way (which
     /// also says what is wrong).
     static func parseASCII(_ input: String) -> ProductID? {
-        var digits: [UInt8] = []
+        var digits: [Int] = []
         digits.reserveCapacity(16)
-        var sum = 0, factor = 2
         for byte in input.utf8 {
             if byte == UInt8(ascii: "-") || byte == UInt8(ascii: " ") { continue }
             guard byte < 128, digits.count < 16 else { return nil }
             let v = asciiValues[Int(byte)]
             guard v >= 0 else { return nil }
-            digits.append(UInt8(v))
+            digits.append(Int(v))
         }
-        guard digits.count == 16 else { return nil }
-        for value in digits[0..<15].reversed() {
-            let addend = factor * Int(value)
-            factor = factor == 2 ? 1 : 2
-            sum += addend / 32 + addend % 32
-        }
-        guard (32 - sum % 32) % 32 == Int(digits[15]) else { return nil }
-        return ProductID(compact: String(decoding: digits.map { alphabetBytes[Int($0)] }, as: UTF8.self))
+        guard digits.count == 16, checkValue(for: digits[0..<15]) == digits[15] else { return nil }
+        return ProductID(compact: String(decoding: digits.map { alphabetBytes[$0] }, as: UTF8.self))
     }
 
-    private static let alphabetBytes: [UInt8] = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
+    private static let alphabetBytes: [UInt8] = alphabet.map { $0.asciiValue! }
 
     /// Luhn mod N over base32 digit values.
-    static func checkValue(for digits: [Int]) -> Int {
+    static func checkValue(for digits: some BidirectionalCollection<Int>) -> Int {
         var factor = 2
         var sum = 0
         for value in digits.reversed() {

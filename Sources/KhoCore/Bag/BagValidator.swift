@@ -70,8 +70,8 @@ public enum BagValidator {
             bag.holdsPayload = { streamed.holds($0) }
             // A manifest that came after the payload cannot be checked: the files were not kept.
             for name in files.keys.filter(isPayloadManifest).sorted() where !streamed.names.contains(name) {
-                let algorithmName = String(name.dropFirst("manifest-".count).dropLast(".txt".count))
-                problems.append(DigestAlgorithm(rawValue: algorithmName.lowercased()) == nil
+                let (algorithmName, algorithm) = manifestAlgorithm(name)
+                problems.append(algorithm == nil
                     ? .warning("\(name): algorithm '\(algorithmName)' is not one Kho checks; skipped")
                     : .error("\(name) comes after the payload files it lists; Kho reads a bag in one pass and could not check it"))
             }
@@ -148,8 +148,8 @@ public enum BagValidator {
         var listedSomewhere: Set<String> = []
         var checked = 0
         for name in manifestNames {
-            let algorithmName = String(name.dropFirst("manifest-".count).dropLast(".txt".count))
-            guard let algorithm = DigestAlgorithm(rawValue: algorithmName.lowercased()) else {
+            let (algorithmName, known) = manifestAlgorithm(name)
+            guard let algorithm = known else {
                 problems.append(.warning("\(name): algorithm '\(algorithmName)' is not one Kho checks; skipped"))
                 continue
             }
@@ -224,8 +224,8 @@ public enum BagValidator {
     /// Every tag manifest: each entry a tag file of this bag, with its digest.
     static func tagManifests(_ bag: Bag, problems: inout [BagProblem]) {
         for name in bag.files.keys.filter({ $0.hasPrefix("tagmanifest-") && $0.hasSuffix(".txt") && !$0.utf8.contains(UInt8(ascii: "/")) }).sorted() {
-            let algorithmName = String(name.dropFirst("tagmanifest-".count).dropLast(".txt".count))
-            guard let algorithm = DigestAlgorithm(rawValue: algorithmName.lowercased()) else {
+            let (algorithmName, known) = manifestAlgorithm(name)
+            guard let algorithm = known else {
                 add(.warning("\(name): algorithm '\(algorithmName)' is not one Kho checks; skipped"), to: &problems)
                 continue
             }
@@ -275,6 +275,13 @@ public enum BagValidator {
     /// A payload manifest's name: manifest-<algorithm>.txt at the top of the bag.
     public static func isPayloadManifest(_ name: String) -> Bool {
         name.hasPrefix("manifest-") && name.hasSuffix(".txt") && !name.utf8.contains(UInt8(ascii: "/"))
+    }
+
+    /// The algorithm a (tag) manifest's name gives, as written and as Kho knows it (nil: one
+    /// Kho does not check). `name` is manifest-<algorithm>.txt or tagmanifest-<algorithm>.txt.
+    public static func manifestAlgorithm(_ name: String) -> (name: String, algorithm: DigestAlgorithm?) {
+        let written = String(name.dropFirst(name.hasPrefix("tag") ? "tagmanifest-".count : "manifest-".count).dropLast(".txt".count))
+        return (written, DigestAlgorithm(rawValue: written.lowercased()))
     }
 
     /// `parseManifest` one entry at a time, without a table of them all.

@@ -9,7 +9,8 @@ public struct StreamedPayload: Sendable {
     struct Manifest: Sendable {
         var name: String
         var algorithm: DigestAlgorithm
-        /// The entry's key (its path in NFC) → its number.
+        /// The entry's key → its number. A String's hash is that of its canonical form, so a
+        /// path in NFD and the same path in NFC have one key.
         var index: [KeyDigest: Int32] = [:]
         /// Expected digests, `width` bytes per entry, in entry order.
         var digests: [UInt8] = []
@@ -54,8 +55,7 @@ public struct StreamedPayload: Sendable {
     /// keeps it for the general check, which says so.
     public mutating func beginManifest(_ name: String) -> Bool {
         endManifest()
-        let algorithmName = String(name.dropFirst("manifest-".count).dropLast(".txt".count))
-        guard BagValidator.isPayloadManifest(name), let algorithm = DigestAlgorithm(rawValue: algorithmName.lowercased()) else { return false }
+        guard BagValidator.isPayloadManifest(name), let algorithm = BagValidator.manifestAlgorithm(name).algorithm else { return false }
         current = Manifest(name: name, algorithm: algorithm, width: algorithm.byteCount)
         firstLine = true
         return true
@@ -90,7 +90,7 @@ public struct StreamedPayload: Sendable {
         defer { current = m }
         let text = encoding == .utf8 ? String(decoding: line, as: UTF8.self) : String(bytes: line, encoding: encoding) ?? String(decoding: line, as: UTF8.self)
         guard let (path, digest) = BagValidator.manifestEntry(text, name: m.name, isV1: isV1, problems: &problems) else { return }
-        let key = KeyDigest(VietnameseText.nfc(path))
+        let key = KeyDigest(path)
         let expected = Hex.bytes(digest).flatMap { $0.count == m.width ? $0 : nil }
         if let earlier = m.index[key] {
             let same = expected.map { m.digests[Int(earlier) * m.width..<(Int(earlier) + 1) * m.width].elementsEqual($0) }
@@ -120,7 +120,7 @@ public struct StreamedPayload: Sendable {
     public mutating func file(_ path: String, size: Int64, digests: [DigestAlgorithm: String]) {
         payloadFiles += 1
         payloadBytes += size
-        let key = KeyDigest(VietnameseText.nfc(path))
+        let key = KeyDigest(path)
         var listed = false
         for i in manifests.indices {
             guard let n = manifests[i].index[key] else {
@@ -146,7 +146,7 @@ public struct StreamedPayload: Sendable {
 
     /// Whether a payload file of this path was read and listed.
     public func holds(_ path: String) -> Bool {
-        let key = KeyDigest(VietnameseText.nfc(path))
+        let key = KeyDigest(path)
         return manifests.contains { m in m.index[key].map { m.seen[Int($0)] } ?? false }
     }
 
@@ -173,7 +173,7 @@ public struct StreamedPayload: Sendable {
             var named: Set<KeyDigest> = []
             let decoded = String(bytes: bytes, encoding: self.encoding) ?? String(decoding: bytes, as: UTF8.self)
             BagValidator.forEachManifestEntry(decoded, name: m.name, isV1: isV1, problems: &ignored) { path, _ in
-                let key = KeyDigest(VietnameseText.nfc(path))
+                let key = KeyDigest(path)
                 guard let n = m.index[key], !m.seen[Int(n)], named.insert(key).inserted else { return }
                 out.append(.error("\(m.name): \(path) is listed but not in the bag"))
             }
