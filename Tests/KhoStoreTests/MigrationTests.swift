@@ -92,4 +92,48 @@ import KhoTesting
         let homes = try catalog.read { db in try Row.fetchAll(db, sql: "SELECT id, home_archive FROM products ORDER BY pk").map { $0["home_archive"] as String? } }
         #expect(homes == ["5b1c-commune", nil])
     }
+
+    /// v10 writes the value checks without IN lists (SQLite built a temporary table per row for
+    /// those): the same rule still refuses a wrong value, every row stays, the catalog is sound,
+    /// and a write no longer opens a temporary table, on the migrating connection too.
+    @Test func aVersionNineCatalogGetsChecksWithoutTemporaryTables() throws {
+        let scratch = Scratch()
+        let path = "\(scratch.path)/catalog.sqlite"
+        let old = try DatabaseQueue(path: path)
+        try CatalogSchema.migrator.migrate(old, upTo: "v9: home archives, imported events")
+        func temporaryTables(_ db: Database, _ sql: String) throws -> Int {
+            try Row.fetchAll(db, sql: "EXPLAIN " + sql).filter { ($0["opcode"] as String) == "OpenEphemeral" }.count
+        }
+        let insertEvent = "INSERT INTO events (at, type, object, agent, outcome) VALUES ('t', 'ingestion', 'archive', 'a', 'success')"
+        let before = try old.write { db -> Int in
+            let count = try temporaryTables(db, insertEvent)
+            try db.execute(sql: insertEvent)
+            try db.execute(sql: """
+                INSERT INTO products (pk, id, title, title_sort, kind, unit, access, origin, created_at, updated_at)
+                VALUES (1, '7K3Q-X9M2-PD4R-8WTR', 'Từ xã', x'00', 'article', '00004', 'internal', 'born_digital', 't', 't')
+                """)
+            return count
+        }
+        #expect(before == 1)
+        try old.close()
+        let catalog = try Catalog(path: path, lockTimeout: 1)
+        let after = try catalog.write { db -> [Int] in
+            [try temporaryTables(db, insertEvent),
+             try temporaryTables(db, "INSERT INTO products (id, title, title_sort, kind, unit, access, origin, created_at, updated_at) VALUES ('x', 't', x'00', 'k', 'u', 'public', 'physical', 't', 't')"),
+             try temporaryTables(db, "INSERT INTO files (product_pk, seq, sha256, role, name, name_bytes, name_encoding, media_type, size, added_at) VALUES (1, 1, 's', 'master', 'n', x'00', 'utf-8', 'm', 1, 't')")]
+        }
+        #expect(after == [0, 0, 0])
+        #expect(try catalog.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") } == ["ok"])
+        #expect(throws: KhoError.self) {
+            try catalog.write { db in try db.execute(sql: "INSERT INTO events (at, type, object, agent, outcome) VALUES ('t', 'ingestion', 'archive', 'a', 'done')") }
+        }
+        #expect(throws: KhoError.self) {
+            try catalog.write { db in try db.execute(sql: "UPDATE products SET access = 'secret' WHERE pk = 1") }
+        }
+        let kept = try catalog.read { db in try Row.fetchOne(db, sql: "SELECT (SELECT count(*) FROM events), (SELECT access FROM products)") }
+        #expect(kept?[0] as Int? == 1)
+        #expect(kept?[1] as String? == "internal")
+        let fresh = try DatabaseQueue(path: path)
+        #expect(try fresh.read { db in try temporaryTables(db, insertEvent) } == 0)
+    }
 }

@@ -57,7 +57,7 @@ struct BagAssembly {
     /// written ahead of the payload, from the scratch file. The second pass streams the payload.
     func write(to fd: Int32) throws(KhoError) -> Written {
         let spill = try SpillFile(in: scratchFolder)
-        var first = try firstPass(into: spill)
+        let first = try firstPass(into: spill)
         let id = Hex.lower(first.identity.finalize().prefix(16))
         let last = selection.lastChange ?? archive.info.createdAt
         let bag = try BagWriter(fd: fd, format: format, name: "kho-export-\(id)", mtime: Int(Self.epochSeconds(last)), sha512: sha512)

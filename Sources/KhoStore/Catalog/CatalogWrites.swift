@@ -60,7 +60,7 @@ enum CatalogWrites {
         search.bind(2, p.searchTitle)
         search.bind(3, p.searchDescription)
         search.bind(4, p.searchKeywords)
-        try search.run()
+        try search.execute()
         return pk
     }
 
@@ -144,7 +144,7 @@ enum CatalogWrites {
         statement.bind(6, e.outcome.rawValue)
         statement.bind(7, e.detail)
         statement.bind(8, e.importedFrom)
-        try statement.run()
+        try statement.execute()
     }
 
     static func recordFixity(_ db: Database, sha256: String, outcome: String, at now: Timestamp) throws {

@@ -18,6 +18,10 @@ extension Archive {
     /// (2,048 rows with files), or this many bytes of files.
     static let chunkWeight = 8192
     static let chunkBytes: Int64 = 512 << 20
+    /// Rows without files commit in groups of up to this many, across write chunks: in a large
+    /// catalog a transaction costs the index pages it dirties, nearly one per row and index in
+    /// 2,048 rows, a fraction of that in 16,384 (Scripts/bench, section catalog).
+    static let groupRows = 16384
     /// The largest manifest read. While it is parsed its bytes are in memory a few times over
     /// (file, decoded text, 1 MiB blocks); then only the blocks, let go as rows are checked.
     /// A million rows of metadata take about 100 MB.
@@ -93,53 +97,82 @@ extension Archive {
         let stager = Background<Result<BlobStore.StagedBatch, KhoError>>()
         var timings = ImportTimings()
         var problems: [RowProblem] = [], warnings: [String] = []
-        func nextChunk() throws(KhoError) -> WriteChunk? {
-            try feed.next(waited: &timings.waitingForChecks) { (checked) throws(KhoError) in
-                try sortOut(checked, productColumn: productColumn, problems: &problems, warnings: &warnings)
+        // Apart from `timings`: a chunk may be taken while commitChunks holds those.
+        var checksWaited = 0.0
+        /// The next write chunk. `db`: the write transaction open when a chunk joins a group.
+        func nextChunk(_ db: Database?) throws(KhoError) -> WriteChunk? {
+            try feed.next(waited: &checksWaited) { (checked) throws(KhoError) in
+                try sortOut(checked, productColumn: productColumn, db: db, problems: &problems, warnings: &warnings)
             }
         }
+        func startStaging(_ chunk: WriteChunk?) {
+            if let chunk { stager.start { [self] in stageChunk(chunk, jobs: options.jobs, progress: options.progress) } }
+        }
         var current: WriteChunk?
-        do { current = try nextChunk() } catch {
+        do { current = try nextChunk(nil) } catch {
             feed.drain()
             throw error
         }
-        if let first = current { stager.start { [self] in stageChunk(first, jobs: options.jobs, progress: options.progress) } }
+        startStaging(current)
         var planResults: [ImportRowResult] = []
+        var next: WriteChunk?
+        // The chunks committing in one transaction (one, or fileless ones up to groupRows rows):
+        // what their results need once it commits.
+        var group: [(rejected: [ImportRowResult], endsPlanAt: Int?)] = []
+        var groupRows = 0
+        /// Takes the next chunk into the open transaction when it has no files and fits.
+        func join(_ db: Database) throws(KhoError) -> WriteChunk? {
+            guard let candidate = next, candidate.paths.isEmpty, groupRows + candidate.rows.count <= Self.groupRows else { return nil }
+            _ = stager.wait()   // its staging, which had nothing to copy
+            next = nil
+            next = try nextChunk(db)
+            startStaging(next)
+            group.append((candidate.rejected, candidate.endsPlanAt))
+            groupRows += candidate.rows.count
+            return candidate
+        }
+        /// A committed chunk's rows, rejected and stored, in the report and (at the end of its
+        /// plan chunk, with the unreadable rows before that end) in the result file.
+        func settle(_ rejected: [ImportRowResult], endsPlanAt: Int?, _ stored: [ImportRowResult]) throws(KhoError) {
+            for results in [rejected, stored] {
+                report.add(results)
+                planResults += results
+                for _ in results { options.progress?.itemDone() }
+            }
+            guard let lastRow = endsPlanAt else { return }
+            while let next = unwritten.first, next.row <= lastRow {
+                report.add([next])
+                planResults.append(unwritten.removeFirst())
+            }
+            try resultFile.append(planResults.sorted { $0.row < $1.row })
+            planResults = []
+        }
         while let chunk = current {
             let started = ContinuousClock.now
             let staged = stager.wait()
             timings.waitingForCopies += (ContinuousClock.now - started).seconds
-            var next: WriteChunk?
+            group = [(chunk.rejected, chunk.endsPlanAt)]
+            groupRows = chunk.rows.count
             do {
-                next = try nextChunk()
-                if let following = next { stager.start { [self] in stageChunk(following, jobs: options.jobs, progress: options.progress) } }
-                report.add(chunk.rejected)
-                planResults += chunk.rejected
-                for _ in chunk.rejected { options.progress?.itemDone() }
-                let stored = try commitChunk(chunk, staged: staged.get(), manifest: name, damaged: damaged, lookups: lookups,
-                                             timings: &timings, report: &report)
-                report.add(stored)
-                planResults += stored
-                for _ in stored { options.progress?.itemDone() }
+                next = try nextChunk(nil)
+                startStaging(next)
+                let stored = try commitChunks(chunk, staged: staged.get(), join: chunk.paths.isEmpty ? join : nil, manifest: name,
+                                              damaged: damaged, lookups: lookups, timings: &timings, report: &report)
+                for (part, results) in zip(group, stored) { try settle(part.rejected, endsPlanAt: part.endsPlanAt, results) }
             } catch {
                 if case .success(let batch) = staged { blobs.discard(batch) }
                 if next != nil, case .success(let batch) = stager.wait() { blobs.discard(batch) }
                 feed.drain()
                 report.problems += problems
                 report.warnings += warnings
-                // What was stored before the failure is still said in the result file.
+                // What was stored before the failure is still said in the result file, and
+                // the rows found wrong in the chunks that failed.
+                for part in group { report.add(part.rejected); planResults += part.rejected }
                 try? resultFile.append(planResults.sorted { $0.row < $1.row })
                 try? resultFile.commit()
                 throw error
             }
-            if let lastRow = chunk.endsPlanAt {
-                while let next = unwritten.first, next.row <= lastRow {
-                    report.add([next])
-                    planResults.append(unwritten.removeFirst())
-                }
-                try resultFile.append(planResults.sorted { $0.row < $1.row })
-                planResults = []
-            }
+            group = []
             current = next
         }
         report.problems += problems
@@ -147,6 +180,7 @@ extension Archive {
         report.add(Array(unwritten))
         try resultFile.append(Array(unwritten))
         try resultFile.commit()
+        timings.waitingForChecks = checksWaited
         logger.debug("\(timings.summary)")
         // The import itself, in the archive's log.
         let summary = "import of \(name): \(report.count(.stored)) stored, \(report.count(.updated)) updated, \(report.count(.alreadyPresent)) already present, \(report.count(.rejected)) rejected"
@@ -170,11 +204,11 @@ extension Archive {
 
     /// Splits checked rows into the rejected (with their reasons) and the valid; attach rows
     /// naming a product the archive does not hold are rejected here.
-    private func sortOut(_ checked: [CheckedRow], productColumn: String, problems: inout [RowProblem],
+    private func sortOut(_ checked: [CheckedRow], productColumn: String, db: Database?, problems: inout [RowProblem],
                          warnings: inout [String]) throws(KhoError) -> (rejected: [ImportRowResult], valid: [CheckedRow]) {
         var rejected: [ImportRowResult] = []
         var valid: [CheckedRow] = []
-        let missing = try missingAttachTargets(checked)
+        let missing = try missingAttachTargets(checked, db: db)
         for var c in checked {
             if case .attach(let id, _, _, _)? = c.row.action, missing.contains(id) {
                 c.row.problems.append(RowProblem(row: c.row.row, column: productColumn, value: id.description,
@@ -199,97 +233,16 @@ extension Archive {
     }
 
     /// The products attach rows name that the archive does not hold.
-    private func missingAttachTargets(_ rows: [CheckedRow]) throws(KhoError) -> Set<ProductID> {
+    /// `db`: the write transaction open, if any (a read of its own would wait for it).
+    private func missingAttachTargets(_ rows: [CheckedRow], db open: Database?) throws(KhoError) -> Set<ProductID> {
         let ids = rows.compactMap { row -> ProductID? in
             if case .attach(let id, _, _, _)? = row.row.action { return id }
             return nil
         }
         if ids.isEmpty { return [] }
-        return try catalog.read { db in Set(try ids.filter { try CatalogReads.productPK(db, id: $0) == nil }) }
-    }
-
-    /// Commits one write chunk whose files are staged: the files flushed and published, then
-    /// the rows in one transaction.
-    private func commitChunk(_ chunk: WriteChunk, staged: BlobStore.StagedBatch, manifest: String, damaged: Set<String>, lookups: ChunkLookups,
-                             timings: inout ImportTimings, report: inout ImportReport) throws(KhoError) -> [ImportRowResult] {
-        let rows = chunk.rows, paths = chunk.paths, index = chunk.index
-        if rows.isEmpty { return [] }
-        var started = ContinuousClock.now
-        let stored = try blobs.publishEach(staged, damaged: damaged)
-        timings.flushAndPublish += (ContinuousClock.now - started).seconds
-        started = ContinuousClock.now
-        defer { timings.catalog += (ContinuousClock.now - started).seconds }
-        for case .success(let blob) in stored where blob.wasNew || blob.repaired {
-            report.bytesStored += blob.size
-            if blob.wasNew { report.blobsStored += 1 }
-        }
-        let now = clock.now()
-        // Bytes the catalog already held whose stored copy was missing or damaged: restored now.
-        let restoring = zip(paths, stored).compactMap { path, result -> StagedFile? in
-            guard case .success(let blob) = result, blob.wasNew || blob.repaired else { return nil }
-            return StagedFile(source: path, name: FileName(bytes: path.lastComponent), blob: blob, mediaType: blob.mediaType)
-        }
-        var restored: [String] = []
-        func run(savepoints: Bool) throws(KhoError) -> [(ImportRowResult, RowEffect)] {
-            try catalog.write { db in
-                // Said before the rows add holders of their own.
-                restored = try restorations(db, restoring, at: now)
-                // Optimistic pass: trust what the lookups know. Row by row: ask the catalog each time.
-                if !savepoints { try lookups.load(db, rows: rows.map(\.row)) }
-                var out: [(ImportRowResult, RowEffect)] = []
-                for checked in rows {
-                    let row = checked.row
-                    var files: [StagedFile] = []
-                    var failure: KhoError?
-                    for f in checked.files {
-                        switch stored[index[f.path]!] {
-                        case .success(let blob):
-                            if !files.contains(where: { $0.blob.sha256 == blob.sha256 }) {
-                                files.append(StagedFile(source: f.path, name: FileName(bytes: f.path.lastComponent), blob: blob, mediaType: blob.mediaType))
-                            }
-                        case .failure(let error): failure = error
-                        }
-                    }
-                    if let failure {
-                        out.append((ImportRowResult(row: row.row, status: .rejected, productID: nil, sourceID: row.sourceID, message: failure.message), .none))
-                        continue
-                    }
-                    var product = checked.product
-                    if !savepoints {
-                        // Optimistic: no savepoint per row. A failure undoes the chunk, which is redone row by row.
-                        do { out.append(try importRow(db, row: row, prepared: &product, files: files, manifest: manifest, lookups: lookups, trusted: true, at: now)) } catch {
-                            throw KhoError(.retryChunk, "a row of the chunk failed; the chunk is stored again row by row", cause: Underlying(error))
-                        }
-                        continue
-                    }
-                    do {
-                        var outcome: (ImportRowResult, RowEffect)?
-                        try db.inSavepoint {
-                            outcome = try importRow(db, row: row, prepared: &product, files: files, manifest: manifest, lookups: lookups, trusted: false, at: now)
-                            return .commit
-                        }
-                        out.append(outcome!)
-                    } catch {
-                        let e = Catalog.translate(error, path: catalog.path)
-                        if e.category == .environment { throw e }
-                        out.append((ImportRowResult(row: row.row, status: .rejected, productID: nil, sourceID: row.sourceID, message: e.message), .none))
-                    }
-                }
-                return out
-            }
-        }
-        let outcomes: [(ImportRowResult, RowEffect)]
-        do { outcomes = try run(savepoints: false) } catch where error.code == .retryChunk { outcomes = try run(savepoints: true) }
-        report.warnings += restored
-        for (_, effect) in outcomes {
-            switch effect {
-            case .newProduct: report.newProducts += 1
-            case .registered: report.registered += 1
-            case .attached(let n): report.filesAttached += n
-            case .updated, .none: break
-            }
-        }
-        return outcomes.map(\.0)
+        func missing(_ db: Database) throws -> Set<ProductID> { Set(try ids.filter { try CatalogReads.productPK(db, id: $0) == nil }) }
+        guard let open else { return try catalog.read(missing) }
+        do { return try missing(open) } catch { throw Catalog.translate(error, path: catalog.path) }
     }
 
     /// A dry run's verdict on every row: rejected, already present (same source_id), or ok.

@@ -26,6 +26,8 @@ extension Archive {
     }
 
     /// Stores one valid row (inside a savepoint, or optimistically inside the chunk's transaction).
+    /// Every check that can refuse the row comes before its first write: the optimistic pass
+    /// redoes a refused row alone only when it wrote nothing.
     func importRow(_ db: Database, row: PlannedRow, prepared: inout PreparedProduct?, files: [StagedFile], manifest: String,
                            lookups: ChunkLookups, trusted: Bool, at now: Timestamp) throws -> (ImportRowResult, RowEffect) {
         let known = trusted ? lookups : nil
@@ -64,8 +66,10 @@ extension Archive {
                 }
             }
             if let existing {
+                // The re-run's checks before the row's first write (see ImportCommit.swift).
+                let outcome = try rerun(db, existing, row: row, found: files.isEmpty ? "already registered" : "same title and files", provenance: provenance, at: now)
                 try linkSource(db, row: row, unit: m.unit, pk: CatalogReads.productPK(db, id: existing))
-                return try rerun(db, existing, row: row, found: files.isEmpty ? "already registered" : "same title and files", provenance: provenance, at: now)
+                return outcome
             }
             var product = prepared ?? Self.prepare(row, manifest: manifest, config: config, ids: ids, at: now)!
             let (id, pk) = try createProductRow(db, &product, files: files, at: now)

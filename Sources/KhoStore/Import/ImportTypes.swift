@@ -62,6 +62,8 @@ public struct ImportReport: Sendable {
     public var blobsStored = 0
     public var bytesStored: Int64 = 0
     public var seconds = 0.0
+    /// Catalog transactions that stored rows (the first try of each; a redo is not counted).
+    var catalogTransactions = 0
     public var reportPath: String?
 
     public func count(_ status: ImportStatus) -> Int { counts[status] ?? 0 }

@@ -1,0 +1,130 @@
+// Committing an import's write chunks. A chunk's files are flushed and published, then its rows
+// commit in one transaction, optimistically: no savepoints, trusting what the chunk lookups
+// know. A row that fails before writing anything is redone alone in a savepoint; one that
+// fails half-written makes the whole transaction be redone row by row, each row in a
+// savepoint; either way a row is stored whole or not at all. Chunks without files may join
+// the transaction of the chunk before (`join`), up to groupRows rows.
+import GRDB
+import KhoCore
+import KhoPlatform
+
+extension Archive {
+    /// Commits `first` and the chunks `join` hands over while the transaction is open; returns
+    /// each chunk's row results, in order.
+    func commitChunks(_ first: WriteChunk, staged: BlobStore.StagedBatch, join: ((Database) throws(KhoError) -> WriteChunk?)?,
+                      manifest: String, damaged: Set<String>, lookups: ChunkLookups,
+                      timings: inout ImportTimings, report: inout ImportReport) throws(KhoError) -> [[ImportRowResult]] {
+        if first.rows.isEmpty { return [[]] }
+        var started = ContinuousClock.now
+        let stored = try blobs.publishEach(staged, damaged: damaged)
+        timings.flushAndPublish += (ContinuousClock.now - started).seconds
+        started = ContinuousClock.now
+        defer { timings.catalog += (ContinuousClock.now - started).seconds }
+        for case .success(let blob) in stored where blob.wasNew || blob.repaired {
+            report.bytesStored += blob.size
+            if blob.wasNew { report.blobsStored += 1 }
+        }
+        let now = clock.now()
+        // Bytes the catalog already held whose stored copy was missing or damaged: restored now.
+        let restoring = zip(first.paths, stored).compactMap { path, result -> StagedFile? in
+            guard case .success(let blob) = result, blob.wasNew || blob.repaired else { return nil }
+            return StagedFile(source: path, name: FileName(bytes: path.lastComponent), blob: blob, mediaType: blob.mediaType)
+        }
+        var restored: [String] = []
+        // The joined chunks' rows, for a redo of the whole transaction (PlannedRow is less than
+        // half a CheckedRow, and a redo prepares its products again).
+        var joined: [[PlannedRow]] = []
+        func run(savepoints: Bool) throws(KhoError) -> [[(ImportRowResult, RowEffect)]] {
+            try catalog.write { db in
+                // Said before the rows add holders of their own.
+                restored = try restorations(db, restoring, at: now)
+                var out = [try storeRows(db, first, stored: stored, savepoints: savepoints, manifest: manifest, lookups: lookups, at: now)]
+                if savepoints {
+                    // A redo stores what the optimistic pass took, row by row.
+                    for rows in joined {
+                        let chunk = WriteChunk(rows: rows.map { CheckedRow(row: $0, files: [], product: nil) }, rejected: [], endsPlanAt: nil)
+                        out.append(try storeRows(db, chunk, stored: [], savepoints: true, manifest: manifest, lookups: lookups, at: now))
+                    }
+                    return out
+                }
+                while let join, let more = try join(db) {
+                    joined.append(more.rows.map(\.row))
+                    out.append(try storeRows(db, more, stored: [], savepoints: false, manifest: manifest, lookups: lookups, at: now))
+                }
+                return out
+            }
+        }
+        report.catalogTransactions += 1
+        let outcomes: [[(ImportRowResult, RowEffect)]]
+        do { outcomes = try run(savepoints: false) } catch where error.code == .retryChunk { outcomes = try run(savepoints: true) }
+        report.warnings += restored
+        for (_, effect) in outcomes.joined() {
+            switch effect {
+            case .newProduct: report.newProducts += 1
+            case .registered: report.registered += 1
+            case .attached(let n): report.filesAttached += n
+            case .updated, .none: break
+            }
+        }
+        return outcomes.map { $0.map(\.0) }
+    }
+
+    /// Stores one chunk's rows inside the open transaction. Optimistic (no savepoints): the
+    /// first failing row throws `retryChunk`. Otherwise each row in a savepoint, and a failing
+    /// row is rejected alone.
+    private func storeRows(_ db: Database, _ chunk: WriteChunk, stored: [Result<StoredBlob, KhoError>], savepoints: Bool,
+                           manifest: String, lookups: ChunkLookups, at now: Timestamp) throws -> [(ImportRowResult, RowEffect)] {
+        if !savepoints { try lookups.load(db, rows: chunk.rows.map(\.row)) }
+        var out: [(ImportRowResult, RowEffect)] = []
+        for checked in chunk.rows {
+            let row = checked.row
+            var files: [StagedFile] = []
+            var failure: KhoError?
+            for f in checked.files {
+                switch stored[chunk.index[f.path]!] {
+                case .success(let blob):
+                    if !files.contains(where: { $0.blob.sha256 == blob.sha256 }) {
+                        files.append(StagedFile(source: f.path, name: FileName(bytes: f.path.lastComponent), blob: blob, mediaType: blob.mediaType))
+                    }
+                case .failure(let error): failure = error
+                }
+            }
+            if let failure {
+                out.append((ImportRowResult(row: row.row, status: .rejected, productID: nil, sourceID: row.sourceID, message: failure.message), .none))
+                continue
+            }
+            var product = checked.product
+            /// The row in a savepoint of its own, asking the catalog rather than the lookups:
+            /// if it fails, it is rejected alone.
+            func alone() throws {
+                do {
+                    var outcome: (ImportRowResult, RowEffect)?
+                    try db.inSavepoint {
+                        outcome = try importRow(db, row: row, prepared: &product, files: files, manifest: manifest, lookups: lookups, trusted: false, at: now)
+                        return .commit
+                    }
+                    out.append(outcome!)
+                } catch {
+                    let e = Catalog.translate(error, path: catalog.path)
+                    if e.category == .environment { throw e }
+                    out.append((ImportRowResult(row: row.row, status: .rejected, productID: nil, sourceID: row.sourceID, message: e.message), .none))
+                }
+            }
+            if savepoints {
+                try alone()
+                continue
+            }
+            let changes = db.totalChangesCount
+            do { out.append(try importRow(db, row: row, prepared: &product, files: files, manifest: manifest, lookups: lookups, trusted: true, at: now)) } catch {
+                // A row's checks come before its writes (importRow): a row that failed having
+                // written nothing is redone alone. One that failed half-written undoes the whole
+                // transaction, which is redone row by row.
+                guard db.totalChangesCount == changes else {
+                    throw KhoError(.retryChunk, "a row of the chunk failed; the chunk is stored again row by row", cause: Underlying(error))
+                }
+                try alone()
+            }
+        }
+        return out
+    }
+}
