@@ -2,6 +2,7 @@
 // thousands of registrations, and still a row is stored whole or not at all.
 import Foundation
 import GRDB
+import Synchronization
 import Testing
 import KhoCore
 import KhoPlatform
@@ -79,4 +80,68 @@ import KhoTesting
         #expect(found?[3] as Int? == Self.rows - 1)
         #expect(found?[4] as Int? == Self.rows - 1)
     }
+
+    /// The catalog failing while the next chunk is taken, after a first chunk was committed: the
+    /// import stops with the error (it once waited forever for a copy that was never started),
+    /// and the result file says what was stored.
+    @Test func aFailureWhileTakingTheNextChunkStopsTheImport() throws {
+        let scratch = Scratch()
+        let archive = try scratch.archive()
+        _ = scratch.hostFile("a.txt", "Bài A")
+        let seed = scratch.hostFile("seed.csv", "source_id,title,kind,languages,unit,produced,carrier\nX1,Một tờ,leaflet,vi,00004,2023-01-01,paper\n")
+        _ = try archive.importManifest(seed, options: ImportOptions(report: HostPath("\(scratch.path)/seed.result.csv")))
+        let id = try #require(try archive.catalog.read { db in try String.fetchOne(db, sql: "SELECT id FROM products") })
+        // Plan chunk 1 (rows 1…2048): one row with a file, so it commits alone; plan chunk 2:
+        // registrations; plan chunk 3: an attach row, whose target is looked up in nextChunk.
+        var lines = ["source_id,title,kind,languages,unit,produced,carrier,files,product_id",
+                     "S0,Bài A,article,vi,00004,2024-01-01,,a.txt,"]
+        for i in 1..<4096 { lines.append("S\(i),Sản phẩm \(i),leaflet,vi,00004,2024-01-01,paper,,") }
+        lines.append(",,,,,,,a.txt,\(id)")
+        let manifest = scratch.hostFile("m.csv", lines.joined(separator: "\n") + "\n")
+        let path = archive.catalog.path
+        // Once plan chunk 1 is settled, the catalog's products can no longer be read.
+        let progress = HookProgress(after: 2048) {
+            let q = try! DatabaseQueue(path: path)
+            try! q.write { db in try db.execute(sql: "ALTER TABLE products RENAME TO products_gone") }
+            try! q.close()
+        }
+        let finished = DispatchSemaphore(value: 0)
+        let outcome = Mutex<String>("running")
+        let box = UncheckedBox(archive)
+        Thread.detachNewThread {
+            do {
+                _ = try box.value.importManifest(manifest, options: ImportOptions(report: HostPath("\(scratch.path)/m.result.csv"), progress: progress))
+                outcome.withLock { $0 = "stored" }
+            } catch {
+                outcome.withLock { $0 = "threw \(error)" }
+            }
+            finished.signal()
+        }
+        let inTime = finished.wait(timeout: .now() + 30) == .success
+        #expect(inTime, "the import is still running after 30 s: deadlocked (\(outcome.withLock { $0 }))")
+        #expect(progress.done.withLock { $0 } >= 2048)
+        #expect(outcome.withLock { $0 }.hasPrefix("threw"))
+        let said = try results(HostPath("\(scratch.path)/m.result.csv"))
+        #expect(said.filter { $0.contains("stored") }.count == 2048)
+    }
+}
+
+/// After `after` rows are settled, runs `hook` once (from the importing thread).
+final class HookProgress: ProgressReporter, @unchecked Sendable {
+    let after: Int
+    let hook: @Sendable () -> Void
+    let done = Mutex(0)
+    init(after: Int, hook: @escaping @Sendable () -> Void) { self.after = after; self.hook = hook }
+    func start(label: String, totalBytes: Int64, totalItems: Int) {}
+    func advance(bytes: Int64) {}
+    func itemDone() {
+        let n = done.withLock { $0 += 1; return $0 }
+        if n == after { hook() }
+    }
+    func finish() {}
+}
+
+final class UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }

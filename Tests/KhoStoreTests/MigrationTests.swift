@@ -136,4 +136,14 @@ import KhoTesting
         let fresh = try DatabaseQueue(path: path)
         #expect(try fresh.read { db in try temporaryTables(db, insertEvent) } == 0)
     }
+
+    /// A v9 catalog on read-only storage still opens: v10 changes only speed.
+    @Test func aVersionNineCatalogOpensReadOnly() throws {
+        let scratch = Scratch()
+        let path = "\(scratch.path)/catalog.sqlite"
+        let old = try DatabaseQueue(path: path)
+        try CatalogSchema.migrator.migrate(old, upTo: "v9: home archives, imported events")
+        try old.close()
+        #expect(throws: Never.self) { _ = try Catalog(path: path, lockTimeout: 1, readOnly: true) }
+    }
 }

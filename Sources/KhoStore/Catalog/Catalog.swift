@@ -29,7 +29,7 @@ public final class Catalog: Sendable {
                 config.readonly = true
                 let encoded = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path
                 let queue = try DatabaseQueue(path: "file:\(encoded)?immutable=1", configuration: config)
-                guard try queue.read({ db in try CatalogSchema.migrator.hasCompletedMigrations(db) }) else {
+                guard try queue.read({ db in try CatalogSchema.readableAsIs(db) }) else {
                     throw KhoError(.catalogUnwritable, "the catalog \(path) is of an older Kho and on read-only storage: open it once where it can be written, or copy it")
                 }
                 writer = queue

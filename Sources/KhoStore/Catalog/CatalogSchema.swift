@@ -6,6 +6,16 @@ import KhoCore
 import KhoPlatform
 
 enum CatalogSchema {
+    /// Migrations that change only speed: a catalog without them is read as it is where it
+    /// cannot be written (read-only storage opens without migrating).
+    static let speedOnly: Set<String> = ["v10: CHECK constraints without IN lists"]
+
+    /// Whether a catalog that cannot be migrated here can be read as it is.
+    static func readableAsIs(_ db: Database) throws -> Bool {
+        let missing = Set(migrator.migrations).subtracting(try migrator.appliedIdentifiers(db))
+        return missing.isSubset(of: speedOnly)
+    }
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: products, files, blobs, events, search") { db in

@@ -124,11 +124,12 @@ extension Archive {
         func join(_ db: Database) throws(KhoError) -> WriteChunk? {
             guard let candidate = next, candidate.paths.isEmpty, groupRows + candidate.rows.count <= Self.groupRows else { return nil }
             _ = stager.wait()   // its staging, which had nothing to copy
+            // In the group before the next is taken: if that fails, its rejected rows are still said.
+            group.append((candidate.rejected, candidate.endsPlanAt))
+            groupRows += candidate.rows.count
             next = nil
             next = try nextChunk(db)
             startStaging(next)
-            group.append((candidate.rejected, candidate.endsPlanAt))
-            groupRows += candidate.rows.count
             return candidate
         }
         /// A committed chunk's rows, rejected and stored, in the report and (at the end of its
@@ -153,12 +154,20 @@ extension Archive {
             timings.waitingForCopies += (ContinuousClock.now - started).seconds
             group = [(chunk.rejected, chunk.endsPlanAt)]
             groupRows = chunk.rows.count
+            // Committed results not yet in the report and result file (all of them once settled).
+            var unsettled: [[ImportRowResult]] = []
             do {
+                // `next` held this chunk: cleared first, so a failure below waits for no staging.
+                next = nil
                 next = try nextChunk(nil)
                 startStaging(next)
-                let stored = try commitChunks(chunk, staged: staged.get(), join: chunk.paths.isEmpty ? join : nil, manifest: name,
-                                              damaged: damaged, lookups: lookups, timings: &timings, report: &report)
-                for (part, results) in zip(group, stored) { try settle(part.rejected, endsPlanAt: part.endsPlanAt, results) }
+                unsettled = try commitChunks(chunk, staged: staged.get(), join: chunk.paths.isEmpty ? join : nil, manifest: name,
+                                             damaged: damaged, lookups: lookups, timings: &timings, report: &report)
+                while let results = unsettled.first {
+                    let part = group.removeFirst()
+                    unsettled.removeFirst()
+                    try settle(part.rejected, endsPlanAt: part.endsPlanAt, results)
+                }
             } catch {
                 if case .success(let batch) = staged { blobs.discard(batch) }
                 if next != nil, case .success(let batch) = stager.wait() { blobs.discard(batch) }
@@ -166,8 +175,12 @@ extension Archive {
                 report.problems += problems
                 report.warnings += warnings
                 // What was stored before the failure is still said in the result file, and
-                // the rows found wrong in the chunks that failed.
-                for part in group { report.add(part.rejected); planResults += part.rejected }
+                // the rows found wrong in the chunks not yet settled.
+                for (i, part) in group.enumerated() {
+                    let results = part.rejected + (i < unsettled.count ? unsettled[i] : [])
+                    report.add(results)
+                    planResults += results
+                }
                 try? resultFile.append(planResults.sorted { $0.row < $1.row })
                 try? resultFile.commit()
                 throw error
