@@ -19,6 +19,15 @@ import KhoTesting
         return scratch.hostFile("m.csv", lines.joined(separator: "\n") + "\n")
     }
 
+    /// Imports the 5,000 rows, of which one is refused: the report and the result file's rows.
+    func importOneRefused(_ archive: Archive, _ scratch: Scratch) throws -> (report: ImportReport, lines: [[String]]) {
+        let resultPath = HostPath("\(scratch.path)/m.result.csv")
+        let report = try archive.importManifest(manifest(scratch), options: ImportOptions(report: resultPath, keepResults: false))
+        #expect(report.count(.stored) == Self.rows - 1)
+        #expect(report.count(.rejected) == 1)
+        return (report, try results(resultPath))
+    }
+
     func results(_ path: HostPath) throws -> [[String]] {
         try String(contentsOfFile: path.description, encoding: .utf8).split(whereSeparator: \.isNewline).dropFirst()
             .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
@@ -32,12 +41,8 @@ import KhoTesting
         let archive = try scratch.archive()
         let earlier = scratch.hostFile("earlier.csv", "source_id,title,kind,languages,unit,produced,carrier\nS2500,Một tờ rơi khác,leaflet,vi,00004,2023-01-01,paper\n")
         _ = try archive.importManifest(earlier, options: ImportOptions(report: HostPath("\(scratch.path)/earlier.result.csv")))
-        let resultPath = HostPath("\(scratch.path)/m.result.csv")
-        let report = try archive.importManifest(manifest(scratch), options: ImportOptions(report: resultPath, keepResults: false))
-        #expect(report.count(.stored) == Self.rows - 1)
-        #expect(report.count(.rejected) == 1)
+        let (report, lines) = try importOneRefused(archive, scratch)
         #expect(report.catalogTransactions == 1)
-        let lines = try results(resultPath)
         #expect(lines.map { Int($0[0]) } == (2...Self.rows + 1).map { Optional($0) })
         let refused = try #require(lines.first { $0.contains("S2500") })
         #expect(refused.contains("rejected"))
@@ -58,13 +63,9 @@ import KhoTesting
                 BEGIN SELECT RAISE(ABORT, 'refused by the test'); END
                 """)
         }
-        let resultPath = HostPath("\(scratch.path)/m.result.csv")
-        let report = try archive.importManifest(manifest(scratch), options: ImportOptions(report: resultPath, keepResults: false))
-        #expect(report.count(.stored) == Self.rows - 1)
-        #expect(report.count(.rejected) == 1)
+        let (report, lines) = try importOneRefused(archive, scratch)
         // The first two chunks, redone; the third in a transaction of its own.
         #expect(report.catalogTransactions == 2)
-        let lines = try results(resultPath)
         #expect(lines.count == Self.rows)
         #expect(lines.first { $0.contains("S4000") }?.joined(separator: ",").contains("refused by the test") == true)
         let found = try archive.catalog.read { db in
