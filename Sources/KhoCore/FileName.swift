@@ -49,8 +49,13 @@ public struct FileName: Sendable, Equatable, Codable {
     /// `name` as one safe path component: `/`, `\` and control characters become `_`; empty,
     /// `.` and `..` become `file`.
     public static func safeComponent(_ name: String) -> String {
+        // Most names need nothing: NFC already, no separators or control characters.
+        if name.utf8.count <= 200, name != ".", name != "..", !name.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0x2F || $0 == 0x5C || $0 == 0xC2 }),
+           LatinDecomposition.isTriviallyNFC(name), name.trimmingWhitespace() == name, !name.isEmpty {
+            return name
+        }
         var out = ""
-        for scalar in name.precomposedStringWithCanonicalMapping.unicodeScalars {
+        for scalar in VietnameseText.nfc(name).unicodeScalars {
             if scalar == "/" || scalar == "\\" || scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
                 out += "_"
             } else {

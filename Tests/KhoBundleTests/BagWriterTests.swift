@@ -18,6 +18,14 @@ import KhoTesting
         #expect(BagFileNames.safe("..") == "file")
         #expect(BagFileNames.safe("100%\nlãi.txt") == "100\u{FF05}_lãi.txt")
         #expect(BagFileNames.safe("Vie\u{0302}\u{0323}t.txt") == "Việt.txt")   // NFD in, NFC out
+        // Names that need nothing come back as they are; each kind of flaw still gets its repair.
+        #expect(BagFileNames.safe("Bài viết số 1.pdf") == "Bài viết số 1.pdf")
+        #expect(BagFileNames.safe("a\u{85}b\\c.txt") == "a_b_c.txt")
+        #expect(BagFileNames.safe(" a.txt\u{3000}") == "a.txt" && BagFileNames.safe(".") == "file" && BagFileNames.safe("") == "file")
+        #expect(BagFileNames.safe("tab\tx\u{7f}.txt") == "tab_x_.txt" && BagFileNames.safe("50%.pdf") == "50\u{FF05}.pdf")
+        let long = String(repeating: "ả", count: 150) + ".pdf"
+        #expect(BagFileNames.safe(long).utf8.count <= 200 && BagFileNames.safe(long).hasSuffix("ả.pdf"))
+        #expect(BagFileNames.safe(String(repeating: "a", count: 200)) == String(repeating: "a", count: 200))
         #expect(BagFileNames.unique(["a.txt", "A.TXT", "a.txt", "dc.xml"], reserved: ["dc.xml"]) == ["a.txt", "A-2.TXT", "a-3.txt", "dc-2.xml"])
     }
 }

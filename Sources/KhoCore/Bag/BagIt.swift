@@ -73,7 +73,8 @@ public enum BagIt {
 /// of Congress validator would reject the bag. The original name is kept in metadata.json.
 public enum BagFileNames {
     public static func safe(_ name: String) -> String {
-        FileName.safeComponent(name).replacingOccurrences(of: "%", with: "\u{FF05}")
+        let safe = FileName.safeComponent(name)
+        return safe.utf8.contains(UInt8(ascii: "%")) ? safe.replacingOccurrences(of: "%", with: "\u{FF05}") : safe
     }
 
     /// Safe and unique names for `names`, in order: a repeat gets "-2", "-3" before its extension.

@@ -86,8 +86,8 @@ struct BagAssembly {
         for groupStart in stride(from: 0, to: batches.count, by: Self.batchesAtOnce) {
             let group = Array(batches[groupStart..<min(groupStart + Self.batchesAtOnce, batches.count)])
             let made = try Parallel.map(count: group.count, jobs: Parallel.defaultJobs) { (index, _) throws(KhoError) -> [(String, ProductRecord)] in
-                try archive.productsWithEvents(group[index]).map { (product, events) throws(KhoError) in
-                    ("\(product.id) \(product.updatedAt.iso) \(product.files.map(\.sha256).joined(separator: ","))\n", try record(product, events))
+                try archive.productsWithEvents(group[index]).map { (product, events) in
+                    ("\(product.id) \(product.updatedAt.iso) \(product.files.map(\.sha256).joined(separator: ","))\n", record(product, events))
                 }
             }
             for (line, record) in made.joined() {
@@ -126,26 +126,20 @@ struct BagAssembly {
         }
     }
 
-    private func record(_ product: Product, _ events: [PreservationEvent]) throws(KhoError) -> ProductRecord {
-        let p = try payload(product, events)
+    private func record(_ product: Product, _ events: [PreservationEvent]) -> ProductRecord {
+        let p = payload(product, events)
         return ProductRecord(id: product.id.description,
                              files: zip(product.files, p.names).map { .init(n: $0.n, name: $1, sha256: $0.sha256, size: $0.size) },
                              metadata: p.metadata, metadataSHA256: Hex.lower(SHA256.hash(data: p.metadata)),
                              dc: p.dc, dcSHA256: Hex.lower(SHA256.hash(data: p.dc)))
     }
 
-    private func payload(_ product: Product, _ events: [PreservationEvent]) throws(KhoError) -> Payload {
+    private func payload(_ product: Product, _ events: [PreservationEvent]) -> Payload {
         let names = BagFileNames.unique(product.files.map(\.name.display), reserved: ["metadata.json", "dc.xml"])
         let document = MetadataDocument(product: ProductDocument(product, events: events, registry: archive.registry),
                                         bagFiles: zip(product.files, names).map { .init(n: $0.n, path: "data/\(product.id)/\($1)") },
                                         exportedFrom: archive.info.archiveID, homeArchive: product.homeArchive ?? archive.info.archiveID)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let json: Data
-        do { json = try encoder.encode(document) } catch {
-            throw KhoError(.internal, "could not encode the metadata of \(product.id)", cause: Underlying(error))
-        }
-        return Payload(product: product, names: names, metadata: Array(json) + [10],
+        return Payload(product: product, names: names, metadata: document.prettyBytes(),
                        dc: Array(DublinCore.xml(product, registry: archive.registry).utf8))
     }
 

@@ -88,20 +88,24 @@ enum CatalogReads {
         for start in stride(from: 0, to: productIDs.count, by: 500) {
             let chunk = productIDs[start..<min(start + 500, productIDs.count)].map(\.description)
             let marks = chunk.map { _ in "?" }.joined(separator: ",")
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM events WHERE product_id IN (\(marks)) ORDER BY product_id, pk", arguments: StatementArguments(chunk)) {
-                let e = event(row)
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM events WHERE product_id IN (\(marks)) ORDER BY product_id, pk", arguments: StatementArguments(chunk))
+            let c = ColumnPositions(rows.first)
+            for row in rows {
+                let e = event(row, c)
                 if let id = e.productID { out[id, default: []].append(e) }
             }
         }
         return out
     }
 
-    static func event(_ row: Row) -> PreservationEvent {
+    static func event(_ row: Row) -> PreservationEvent { event(row, ColumnPositions(row)) }
+
+    static func event(_ row: Row, _ c: ColumnPositions) -> PreservationEvent {
         PreservationEvent(
-            id: row["pk"], at: Timestamp(iso: row["at"]), type: EventType(rawValue: row["type"]) ?? .metadataModification,
-            object: row["object"], productID: (row["product_id"] as String?).flatMap { try? ProductID.parse($0).get() },
-            agent: row["agent"], outcome: EventOutcome(rawValue: row["outcome"]) ?? .warning, detail: row["detail"],
-            importedFrom: row["imported_from"])
+            id: row[c["pk"]], at: Timestamp(iso: row[c["at"]]), type: EventType(rawValue: row[c["type"]]) ?? .metadataModification,
+            object: row[c["object"]], productID: (row[c["product_id"]] as String?).flatMap { try? ProductID.parse($0).get() },
+            agent: row[c["agent"]], outcome: EventOutcome(rawValue: row[c["outcome"]]) ?? .warning, detail: row[c["detail"]],
+            importedFrom: row[c["imported_from"]])
     }
 
     static func holders(_ db: Database, sha256: String) throws -> [BlobHolder] {
@@ -127,50 +131,69 @@ enum CatalogReads {
         for chunk in stride(from: 0, to: pks.count, by: 500).map({ Array(pks[$0..<min($0 + 500, pks.count)]) }) {
             let marks = chunk.map { _ in "?" }.joined(separator: ",")
             let sql = "SELECT * FROM files WHERE product_pk IN (\(marks)) ORDER BY product_pk, seq"
-            for row in try Row.fetchAll(chunk.count == 1 ? db.cachedStatement(sql: sql) : db.makeStatement(sql: sql), arguments: StatementArguments(chunk)) {
-                let name = FileName(display: row["name"], original: [UInt8](row["name_bytes"] as Data), decodedAs: row["name_encoding"])
-                files[row["product_pk"], default: []].append(StoredFile(
-                    n: row["seq"], sha256: row["sha256"], size: row["size"], name: name,
-                    role: FileRole(rawValue: row["role"]) ?? .supplement, mediaType: row["media_type"],
-                    addedAt: Timestamp(iso: row["added_at"])))
+            let fileRows = try Row.fetchAll(chunk.count == 1 ? db.cachedStatement(sql: sql) : db.makeStatement(sql: sql), arguments: StatementArguments(chunk))
+            let c = ColumnPositions(fileRows.first)
+            for row in fileRows {
+                let name = FileName(display: row[c["name"]], original: [UInt8](row[c["name_bytes"]] as Data), decodedAs: row[c["name_encoding"]])
+                files[row[c["product_pk"]], default: []].append(StoredFile(
+                    n: row[c["seq"]], sha256: row[c["sha256"]], size: row[c["size"]], name: name,
+                    role: FileRole(rawValue: row[c["role"]]) ?? .supplement, mediaType: row[c["media_type"]],
+                    addedAt: Timestamp(iso: row[c["added_at"]])))
             }
         }
+        let c = ColumnPositions(rows.first)
         return try rows.map { row in
-            let pk: Int64 = row["pk"]
-            func list(_ column: String) -> [String] { JSONList.decode(row[column] as String? ?? "[]") ?? [] }
-            return try decode(row, languages: list("languages"), channels: list("channels"), topics: list("topics"), files: files[pk] ?? [])
+            let pk: Int64 = row[c["pk"]]
+            func list(_ column: String) -> [String] { JSONList.decode(row[c[column]] as String? ?? "[]") ?? [] }
+            return try decode(row, c, languages: list("languages"), channels: list("channels"), topics: list("topics"), files: files[pk] ?? [])
         }
     }
 
-    private static func decode(_ row: Row, languages: [String], channels: [String], topics: [String],
+    private static func decode(_ row: Row, _ c: ColumnPositions, languages: [String], channels: [String], topics: [String],
                                files: [StoredFile]) throws -> Product {
-        let idText: String = row["id"]
+        let idText: String = row[c["id"]]
         func damaged(_ field: String, _ value: String?) -> KhoError {
             KhoError(.catalogDamaged, "product \(idText) has an unreadable \(field) '\(value ?? "")' in the catalog")
         }
         guard let id = try? ProductID.parse(idText).get() else { throw damaged("ID", idText) }
-        guard let kind = ProductKind(rawValue: row["kind"]) else { throw damaged("kind", row["kind"]) }
-        guard let unit = try? UnitCode.parse(row["unit"]).get() else { throw damaged("unit", row["unit"]) }
-        guard let access = AccessLevel(rawValue: row["access"]) else { throw damaged("access", row["access"]) }
-        guard let origin = Origin(rawValue: row["origin"]) else { throw damaged("origin", row["origin"]) }
+        guard let kind = ProductKind(rawValue: row[c["kind"]]) else { throw damaged("kind", row[c["kind"]]) }
+        guard let unit = try? UnitCode.parse(row[c["unit"]]).get() else { throw damaged("unit", row[c["unit"]]) }
+        guard let access = AccessLevel(rawValue: row[c["access"]]) else { throw damaged("access", row[c["access"]]) }
+        guard let origin = Origin(rawValue: row[c["origin"]]) else { throw damaged("origin", row[c["origin"]]) }
         func date(_ column: String) throws -> CalendarDate? {
-            guard let text: String = row[column] else { return nil }
+            guard let text: String = row[c[column]] else { return nil }
             guard let d = try? CalendarDate.parse(text).get() else { throw damaged(column, text) }
             return d
         }
         let metadata = ProductMetadata(
-            title: row["title"], kind: kind, languages: try languages.map { t in
+            title: row[c["title"]], kind: kind, languages: try languages.map { t in
                 guard let tag = try? LanguageTag.parse(t).get() else { throw damaged("language", t) }
                 return tag
             }, unit: unit, produced: try date("produced"), published: try date("published"),
-            channels: channels.compactMap(Channel.init(rawValue:)), topics: topics, campaign: row["campaign"],
-            description: row["description"], creator: row["creator"], access: access)
+            channels: channels.compactMap(Channel.init(rawValue:)), topics: topics, campaign: row[c["campaign"]],
+            description: row[c["description"]], creator: row[c["creator"]], access: access)
         let digitization = Digitization(
-            origin: origin, carrier: (row["carrier"] as String?).flatMap(Carrier.init(rawValue:)),
+            origin: origin, carrier: (row[c["carrier"]] as String?).flatMap(Carrier.init(rawValue:)),
             digitizedOn: try date("digitized_on"),
-            method: (row["digitization_method"] as String?).flatMap(DigitizationMethod.init(rawValue:)))
+            method: (row[c["digitization_method"]] as String?).flatMap(DigitizationMethod.init(rawValue:)))
         return Product(id: id, metadata: metadata, digitization: digitization, files: files,
-                       createdAt: Timestamp(iso: row["created_at"]), updatedAt: Timestamp(iso: row["updated_at"]),
-                       homeArchive: row["home_archive"])
+                       createdAt: Timestamp(iso: row[c["created_at"]]), updatedAt: Timestamp(iso: row[c["updated_at"]]),
+                       homeArchive: row[c["home_archive"]])
+    }
+}
+
+/// Where each column of a result is, found once per result: GRDB finds a column of a copied
+/// row by name by lower-casing every column name before it, on every lookup.
+struct ColumnPositions {
+    private let positions: [String: Int]
+
+    init(_ row: Row?) {
+        positions = Dictionary((row.map { Array($0.columnNames) } ?? []).enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The column's position; a column the query does not select is a programming error.
+    subscript(_ name: String) -> Int {
+        guard let position = positions[name] else { preconditionFailure("the query selects no column \(name)") }
+        return position
     }
 }
