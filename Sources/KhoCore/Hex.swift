@@ -51,6 +51,12 @@ public enum Hex {
 /// XML 1.0 has no place for as spaces (tab and line ends are kept).
 public enum Markup {
     public static func escape(_ s: String) -> String {
+        // Most text has nothing to escape: one pass over its bytes says so.
+        var text = s
+        let plain = text.withUTF8 { bytes in
+            !bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") }
+        }
+        if plain { return s }
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for scalar in s.unicodeScalars {

@@ -46,7 +46,7 @@ public indirect enum PrettyJSON: Sendable, Equatable {
         case .object(let fields):
             out.append(UInt8(ascii: "{"))
             out.append(10)
-            let sorted = fields.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+            let sorted = fields.sorted { Self.precedes($0.0, $1.0) }
             for (i, field) in sorted.enumerated() {
                 if i > 0 { out.append(contentsOf: [UInt8(ascii: ","), 10]) }
                 Self.indent(depth + 1, into: &out)
@@ -66,10 +66,21 @@ public indirect enum PrettyJSON: Sendable, Equatable {
 
     private static let hex = Array("0123456789abcdef".utf8)
 
+    /// Byte order of the keys' UTF-8, as JSONEncoder sorts them.
+    private static func precedes(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in b.withUTF8 { y in x.lexicographicallyPrecedes(y) } }
+    }
+
     private static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        if !s.utf8.contains(where: { $0 < 32 || $0 == UInt8(ascii: "\"") || $0 == 92 }) {
-            out.append(contentsOf: s.utf8)
+        var text = s
+        let plain = text.withUTF8 { bytes in
+            if bytes.contains(where: { $0 < 32 || $0 == UInt8(ascii: "\"") || $0 == 92 }) { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if plain {
             out.append(UInt8(ascii: "\""))
             return
         }

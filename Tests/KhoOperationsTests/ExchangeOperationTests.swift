@@ -53,8 +53,9 @@ import Testing
     }
 
     /// A bundle is stored a group of products at a time (memory does not grow with the
-    /// bundle), yet one with an unreadable record stores nothing, whichever group it is in.
-    @Test func aBundleIsStoredInGroupsYetABadRecordStoresNothing() throws {
+    /// bundle), yet one with an unreadable record stores nothing, whichever group it is in
+    /// and whether or not the next batch of records is being decoded ahead meanwhile.
+    @Test(arguments: [2, 5]) func aBundleIsStoredInGroupsYetABadRecordStoresNothing(bad: Int) throws {
         let commune = try Office(seed: 1)
         var ids: [String] = []
         for n in 1...5 { ids.append(try commune.ingest("Bài \(n)", "nội dung \(n)").product.id) }
@@ -65,15 +66,15 @@ import Testing
             seen = [0]
             def edit(obj):
                 seen[0] += 1
-                if seen[0] == 5: obj['product']['kind'] = 'nonsense'
+                if seen[0] == \(bad): obj['product']['kind'] = 'nonsense'
             rebag('\(bag)', out, edit)
             """)
         let province = try Office(seed: 2)
-        let error = try #require(khoError { try BundleImport(file: forged, group: 2).run(in: province.session) })
+        let error = try #require(khoError { try BundleImport(file: forged, group: 2, decodeBatch: 2).run(in: province.session) })
         #expect(error.code == .notAKhoBundle && error.message.contains("nothing was stored"), "\(error.message)")
         #expect(try ListProducts(filter: ProductFilter()).run(in: province.session).total == 0)
         #expect(filesUnder("\(province.archivePath)/blobs").isEmpty)
-        let imported = try BundleImport(file: bag, group: 2).run(in: province.session)
+        let imported = try BundleImport(file: bag, group: 2, decodeBatch: 2).run(in: province.session)
         #expect(Set(imported.stored) == Set(ids) && imported.stored.count == 5)
         for id in ids { #expect(try Show(id: try ProductID.parse(id).get()).run(in: province.session).files.count == 1) }
         #expect(try BundleImport(file: bag, group: 2).run(in: province.session).unchanged.count == 5)

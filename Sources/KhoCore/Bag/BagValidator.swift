@@ -296,7 +296,10 @@ public enum BagValidator {
     /// line or one that is not `digest path` (then with a problem).
     static func manifestEntry(_ line: String, name: String, isV1: Bool, problems: inout [BagProblem]) -> (path: String, digest: String)? {
         let bytes = line.utf8
-        if bytes.allSatisfy({ $0 == 32 || $0 == 9 }) || (!bytes.allSatisfy { $0 < 0x80 } && line.trimmingCharacters(in: .whitespaces).isEmpty) { return nil }
+        // Blank: nothing but spaces and tabs (or other Unicode spaces). An ASCII byte that is
+        // neither says at once that it is not (every line of a manifest has its hex digest).
+        if !bytes.contains(where: { $0 < 0x80 && $0 != 32 && $0 != 9 }),
+           bytes.allSatisfy({ $0 == 32 || $0 == 9 }) || line.trimmingCharacters(in: .whitespaces).isEmpty { return nil }
         guard let split = bytes.firstIndex(where: { $0 == 32 || $0 == 9 }) else {
             add(.error("\(name): '\(line)' is not 'digest path'"), to: &problems)
             return nil

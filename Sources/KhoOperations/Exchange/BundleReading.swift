@@ -21,21 +21,22 @@ enum BundleReading {
     /// file went and its digest from the verifying pass) and kept as `records` (see
     /// `unpackAs`), handed to `body` one at a time in the bag's order (a record whose path was
     /// too long to keep as one was unpacked as a file; those follow). Stops at the first
-    /// product that cannot be read, and says why.
+    /// product that cannot be read, and says why. `batchSize` records are decoded at a time
+    /// (two batches are held at most).
     static func forEachProduct(check: BagCheck, payload: PayloadIndex, recordFiles: [String], records: SpillFile?, registry: LanguageRegistry,
-                               _ body: (BundleProduct) throws(KhoError) -> Void) throws(KhoError) -> Failure? {
+                               batchSize: Int, _ body: (BundleProduct) throws(KhoError) -> Void) throws(KhoError) -> Failure? {
         guard let sender = check.info.first(where: { $0.label == "Kho-Archive-ID" })?.value else {
             return Failure(message: "this bag was not made by Kho (no Kho-Archive-ID in bag-info.txt); kho bundle import takes bundles from kho export")
         }
-        // Records are decoded a batch at a time on every core (JSON decoding is most of the work).
+        // Records are decoded a batch at a time on every core (JSON decoding is most of the
+        // work), one batch ahead: the next batch is decoded while `body` takes the last one
+        // (an import stores its products meanwhile).
         var batch: [(path: String, data: Data?)] = []
-        func flush() throws(KhoError) -> Failure? {
-            let pending = batch
-            batch.removeAll(keepingCapacity: true)
-            let decoded = try Parallel.map(count: pending.count, jobs: Parallel.defaultJobs) { i, _ in
-                product(at: pending[i].path, data: pending[i].data, payload: payload, registry: registry, sender: sender)
-            }
-            for result in decoded {
+        var ahead: Background<Swift.Result<[Result<BundleProduct, Failure>], KhoError>>?
+        defer { _ = ahead?.wait() }
+        func handOn(_ work: Background<Swift.Result<[Result<BundleProduct, Failure>], KhoError>>?) throws(KhoError) -> Failure? {
+            guard let work else { return nil }
+            for result in try work.wait().get() {
                 switch result {
                 case .success(let product): try body(product)
                 case .failure(let failure): return failure
@@ -43,9 +44,27 @@ enum BundleReading {
             }
             return nil
         }
+        func flush() throws(KhoError) -> Failure? {
+            let pending = batch
+            batch.removeAll(keepingCapacity: true)
+            let previous = ahead
+            ahead = nil
+            if !pending.isEmpty {
+                let work = Background<Swift.Result<[Result<BundleProduct, Failure>], KhoError>>()
+                work.start {
+                    Swift.Result { () throws(KhoError) in
+                        try Parallel.map(count: pending.count, jobs: Parallel.defaultJobs) { i, _ in
+                            product(at: pending[i].path, data: pending[i].data, payload: payload, registry: registry, sender: sender)
+                        }
+                    }
+                }
+                ahead = work
+            }
+            return try handOn(previous)
+        }
         func take(_ path: String, _ data: Data?) throws(KhoError) -> Failure? {
             batch.append((path, data))
-            return batch.count >= 256 ? try flush() : nil
+            return batch.count >= batchSize ? try flush() : nil
         }
         if let records {
             try records.rewind()
@@ -61,7 +80,10 @@ enum BundleReading {
         for metadataPath in recordFiles {
             if let failure = try take(metadataPath, payload.unpacked(metadataPath).flatMap { FileManager.default.contents(atPath: $0) }) { return failure }
         }
-        return try flush()
+        if let failure = try flush() { return failure }
+        let last = ahead
+        ahead = nil
+        return try handOn(last)
     }
 
     private static func product(at metadataPath: String, data: Data?, payload: PayloadIndex,

@@ -60,10 +60,14 @@ public struct BundleImport: ArchiveOperation {
     /// Products stored per catalog transaction (each group's files, then its rows).
     public var group: Int
 
-    public init(file: String, lowerAccess: Set<ProductID> = [], group: Int = 500) {
+    /// Records decoded at a time, on both cores, one batch ahead of the products being stored.
+    public var decodeBatch: Int
+
+    public init(file: String, lowerAccess: Set<ProductID> = [], group: Int = 2000, decodeBatch: Int = 1024) {
         self.file = file
         self.lowerAccess = lowerAccess
         self.group = max(1, group)
+        self.decodeBatch = max(1, decodeBatch)
     }
 
     public func run(in session: Session) throws(KhoError) -> BundleImportDocument {
@@ -82,12 +86,21 @@ public struct BundleImport: ArchiveOperation {
         // again stores the rest and leaves the others unchanged.
         func each(_ body: (BundleProduct) throws(KhoError) -> Void) throws(KhoError) {
             if let failure = try BundleReading.forEachProduct(check: verification.check, payload: verification.payload, recordFiles: verification.recordFiles,
-                                                              records: verification.records, registry: archive.registry, body) {
+                                                              records: verification.records, registry: archive.registry,
+                                                              batchSize: decodeBatch, body) {
                 throw KhoError(.notAKhoBundle, "\(file): \(failure.message); nothing was stored", subject: .file(file))
             }
         }
+        // Every unpacked file made durable at once (each group then flushes only its renames),
+        // on another thread while this one reads every record: the disk and the processor
+        // work at the same time.
+        let flush = Background<Swift.Result<Void, KhoError>>()
+        flush.start { Swift.Result { () throws(KhoError) in try archive.flushUnpacked(folder) } }
         var count = 0
-        try each { _ in count += 1 }
+        let counted = Swift.Result { () throws(KhoError) in try each { _ in count += 1 } }
+        let flushed = flush.wait()
+        try counted.get()
+        try flushed.get()
         let sender = verification.check.info.first { $0.label == "Kho-Archive-ID" }?.value ?? ""
         let source = "bundle \(verification.name ?? file) of archive \(sender)"
         var results: [BundleImportResult] = []
@@ -95,7 +108,8 @@ public struct BundleImport: ArchiveOperation {
         session.progress?.start(label: "storing", totalBytes: 0, totalItems: count)
         defer { session.progress?.finish() }
         func store() throws(KhoError) {
-            results += try archive.importBundle(pending, sender: sender, source: source, lowerAccess: lowerAccess, progress: session.progress)
+            results += try archive.importBundle(pending, sender: sender, source: source, lowerAccess: lowerAccess, flushed: true,
+                                                progress: session.progress)
             pending.removeAll(keepingCapacity: true)
         }
         try each { (product) throws(KhoError) in

@@ -1,6 +1,7 @@
 // Products arriving in another Kho's bundle (a commune's export at the province): stored with
 // their own IDs, metadata, files and event history, plus an event saying where they came from.
 // The same bundle twice changes nothing; a newer export of a product updates it.
+import Glibc
 import GRDB
 import KhoCore
 import KhoPlatform
@@ -69,11 +70,20 @@ extension Archive {
     /// is created, whatever its home; one already here is changed only when the bundle comes
     /// from its home archive (or a source the configuration trusts for its unit), and never to
     /// a lower access level unless `lowerAccess` names it; otherwise it is refused and nothing
-    /// of it is stored. Blobs first (all or none), then one catalog transaction. `source`
+    /// of it is stored. Blobs first (all or none), then one catalog transaction; `flushed`: the
+    /// files' bytes are durable already (`flushUnpacked`). `source`
     /// names the bundle for the events; `progress` hears of each product written (the caller
     /// starts and finishes it: a bundle may be stored in several calls).
+    /// Makes every file unpacked into `folder` (a temporary folder of this archive) durable, in
+    /// one flush of its file system: the groups of `importBundle(flushed: true)` then only
+    /// make their renames durable.
+    public func flushUnpacked(_ folder: HostPath) throws(KhoError) {
+        try FileDescriptor.open(folder, flags: O_RDONLY | O_DIRECTORY, doing: "flushing the unpacked bundle").syncFileSystem()
+    }
+
     public func importBundle(_ products: [BundleProduct], sender: String, source: String,
-                             lowerAccess: Set<ProductID> = [], progress: (any ProgressReporter)? = nil) throws(KhoError) -> [BundleImportResult] {
+                             lowerAccess: Set<ProductID> = [], flushed: Bool = false,
+                             progress: (any ProgressReporter)? = nil) throws(KhoError) -> [BundleImportResult] {
         // Decided on what is held now, so a refused product's bytes are not even stored.
         let plans = try catalog.read { db in try products.map { try decide($0, db: db, sender: sender, lowerAccess: lowerAccess) } }
         let damaged = try catalog.read { db in try CatalogReads.damagedBlobs(db) }
@@ -89,7 +99,7 @@ extension Archive {
         try catalog.probeWriteLock()
         // The unpacked files were hashed on the way (and checked against the bundle): they go
         // into the store by a rename, one copy of the bytes in all.
-        let adopted = try blobs.adopt(files.map { ($0.path, $0.sha256, $0.size, $0.mediaType) }, damaged: damaged)
+        let adopted = try blobs.adopt(files.map { ($0.path, $0.sha256, $0.size, $0.mediaType) }, damaged: damaged, flushed: flushed)
         var blobFor: [String: StoredBlob] = [:]
         for blob in adopted { blobFor[blob.sha256] = blob }
         let now = clock.now()
