@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "KhoPlatformTests", dependencies: ["KhoPlatform", "KhoCore", "KhoTesting"], swiftSettings: strict),
         .testTarget(name: "KhoStoreTests", dependencies: ["KhoStore", "KhoCore", "KhoPlatform", "KhoTesting", grdb], swiftSettings: strict),
         .testTarget(name: "KhoBundleTests", dependencies: ["KhoBundle", "KhoCore", "KhoTesting"], swiftSettings: strict),
-        .testTarget(name: "KhoOperationsTests", dependencies: ["KhoOperations", "KhoCore", "KhoPlatform", "KhoTesting", crypto],
+        .testTarget(name: "KhoOperationsTests", dependencies: ["KhoOperations", "KhoCore", "KhoPlatform", "KhoStore", "KhoTesting", crypto],
                     swiftSettings: strict),
         .testTarget(name: "KhoCLITests", dependencies: ["kho", "KhoTesting", grdb], swiftSettings: strict),
     ]

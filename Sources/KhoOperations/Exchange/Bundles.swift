@@ -83,11 +83,17 @@ public struct BundleImport: ArchiveOperation {
         // Every product read first, so a bundle with one unreadable record stores nothing; then
         // stored a group at a time (its files, then one transaction), so memory does not grow
         // with the bundle. A kill between groups leaves whole products; importing the bundle
-        // again stores the rest and leaves the others unchanged.
-        func each(_ body: (BundleProduct) throws(KhoError) -> Void) throws(KhoError) {
+        // again stores the rest and leaves the others unchanged. The first pass keeps each
+        // product as it was decoded and checked in a scratch file, which the second pass reads.
+        let checked = try SpillFile(in: folder)
+        var count = 0
+        func readAll() throws(KhoError) {
             if let failure = try BundleReading.forEachProduct(check: verification.check, payload: verification.payload, recordFiles: verification.recordFiles,
                                                               records: verification.records, registry: archive.registry,
-                                                              batchSize: decodeBatch, body) {
+                                                              batchSize: decodeBatch, { (product) throws(KhoError) in
+                                                                  try checked.append(BundleProductRecord.encoded(product))
+                                                                  count += 1
+                                                              }) {
                 throw KhoError(.notAKhoBundle, "\(file): \(failure.message); nothing was stored", subject: .file(file))
             }
         }
@@ -96,10 +102,9 @@ public struct BundleImport: ArchiveOperation {
         // work at the same time.
         let flush = Background<Swift.Result<Void, KhoError>>()
         flush.start { Swift.Result { () throws(KhoError) in try archive.flushUnpacked(folder) } }
-        var count = 0
-        let counted = Swift.Result { () throws(KhoError) in try each { _ in count += 1 } }
+        let read = Swift.Result { () throws(KhoError) in try readAll() }
         let flushed = flush.wait()
-        try counted.get()
+        try read.get()
         try flushed.get()
         let sender = verification.check.info.first { $0.label == "Kho-Archive-ID" }?.value ?? ""
         let source = "bundle \(verification.name ?? file) of archive \(sender)"
@@ -112,8 +117,9 @@ public struct BundleImport: ArchiveOperation {
                                                 progress: session.progress)
             pending.removeAll(keepingCapacity: true)
         }
-        try each { (product) throws(KhoError) in
-            pending.append(product)
+        try checked.rewind()
+        while let record = try checked.next() {
+            pending.append(try BundleProductRecord.decoded(record))
             if pending.count >= group { try store() }
         }
         if !pending.isEmpty { try store() }

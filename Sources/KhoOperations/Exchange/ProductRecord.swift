@@ -1,6 +1,6 @@
 // One product of an export between its two passes, as the scratch file keeps it: its files'
 // names in the bag, digests and sizes, and its metadata.json and dc.xml already made. A small
-// binary form (lengths and bytes), read back in the order it was written.
+// binary form (a ScratchRecord), read back in the order it was written.
 import KhoCore
 
 struct ProductRecord: Equatable {
@@ -36,34 +36,26 @@ struct ProductRecord: Equatable {
     }
 
     func encoded() -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(metadata.count + dc.count + 128 * (files.count + 1))
-        func put(_ value: Int64) { withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) } }
-        func put(_ bytes: [UInt8]) {
-            put(Int64(bytes.count))
-            out.append(contentsOf: bytes)
-        }
-        func put(_ text: String) { put(Array(text.utf8)) }
-        put(id)
-        put(Int64(files.count))
+        var out = ScratchWriter(capacity: metadata.count + dc.count + 128 * (files.count + 1))
+        out.put(id)
+        out.put(files.count)
         for f in files {
-            put(Int64(f.n))
-            put(f.name)
-            put(f.sha256)
-            put(f.size)
+            out.put(f.n)
+            out.put(f.name)
+            out.put(f.sha256)
+            out.put(f.size)
         }
-        put(metadata)
-        put(metadataSHA256)
-        put(dc)
-        put(dcSHA256)
-        return out
+        out.put(metadata)
+        out.put(metadataSHA256)
+        out.put(dc)
+        out.put(dcSHA256)
+        return out.bytes
     }
 
     init(_ bytes: [UInt8]) throws(KhoError) {
-        var reader = Reader(data: bytes)
+        var reader = ScratchReader(bytes)
         id = try reader.text()
-        let count = try reader.int()
-        guard count >= 0, count <= bytes.count else { throw Reader.damaged }
+        let count = try reader.count()
         files = []
         for _ in 0..<count {
             files.append(File(n: Int(try reader.int()), name: try reader.text(), sha256: try reader.text(), size: try reader.int()))
@@ -72,28 +64,5 @@ struct ProductRecord: Equatable {
         metadataSHA256 = try reader.text()
         dc = try reader.bytes()
         dcSHA256 = try reader.text()
-    }
-
-    private struct Reader {
-        let data: [UInt8]
-        var offset = 0
-        static let damaged = KhoError(.internal, "an export's scratch record could not be read back")
-
-        mutating func int() throws(KhoError) -> Int64 {
-            guard offset + 8 <= data.count else { throw Self.damaged }
-            var value: Int64 = 0
-            withUnsafeMutableBytes(of: &value) { $0.copyBytes(from: data[offset..<offset + 8]) }
-            offset += 8
-            return Int64(littleEndian: value)
-        }
-
-        mutating func bytes() throws(KhoError) -> [UInt8] {
-            let count = try int()
-            guard count >= 0, offset + Int(count) <= data.count else { throw Self.damaged }
-            defer { offset += Int(count) }
-            return Array(data[offset..<offset + Int(count)])
-        }
-
-        mutating func text() throws(KhoError) -> String { String(decoding: try bytes(), as: UTF8.self) }
     }
 }

@@ -6,7 +6,7 @@ import GRDB
 import KhoCore
 import KhoPlatform
 
-public struct BundleFile: Sendable {
+public struct BundleFile: Sendable, Equatable {
     public var n: Int
     public var name: FileName
     public var role: FileRole
@@ -27,7 +27,7 @@ public struct BundleFile: Sendable {
     }
 }
 
-public struct BundleProduct: Sendable {
+public struct BundleProduct: Sendable, Equatable {
     public var id: ProductID
     public var metadata: ProductMetadata
     public var digitization: Digitization
