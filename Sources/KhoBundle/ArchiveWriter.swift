@@ -35,12 +35,12 @@ final class ArchiveWriter {
     private let previousLocale: locale_t?
     private var sink: OutputSink!
 
-    /// libarchive converts names with the thread's character set: a process in the C locale
-    /// cannot write "Việt" into a tar header. Writers run with a UTF-8 locale on their thread.
-    /// libarchive's output block, and the ring's slot: small enough that a block is still in
-    /// the processor's caches when the second thread hashes and writes it.
+    /// The ring's slot: small enough that a block is still in the processor's caches when the
+    /// second thread hashes and writes it.
     static let blockSize = 256 << 10
 
+    /// libarchive converts names with the thread's character set: a process in the C locale
+    /// cannot write "Việt" into a tar header. Writers run with a UTF-8 locale on their thread.
     nonisolated(unsafe) static let utf8Locale: locale_t? = newlocale(LC_CTYPE_MASK, "C.UTF-8", nil)
 
     init(fd: Int32, format: BundleFormat, what: String) throws(KhoError) {
@@ -67,8 +67,10 @@ final class ArchiveWriter {
         case .tar, .zip:
             try check(archive_write_add_filter_none(handle), "choosing no compression")
         }
-        // Bytes go out in 256 KiB blocks; the last block is not padded beyond what tar needs.
-        try check(archive_write_set_bytes_per_block(handle, Int32(Self.blockSize)), "setting the block size")
+        // No blocking in libarchive: each write reaches OutputSink as it is (which gathers the
+        // bytes into 256 KiB slots), so a payload's bytes are copied once on their way out,
+        // not twice. Nothing is padded beyond what tar needs.
+        try check(archive_write_set_bytes_per_block(handle, 0), "setting the block size")
         try check(archive_write_set_bytes_in_last_block(handle, 1), "setting the last block size")
         sink = OutputSink(fd: fd)
         let context = Unmanaged.passUnretained(sink).toOpaque()
