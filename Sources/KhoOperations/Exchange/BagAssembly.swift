@@ -43,6 +43,16 @@ struct BagAssembly {
         var manifestSize: Int64 = 0
     }
 
+    /// One product as the first pass makes it: its line of the bag's identity, its scratch
+    /// record, and its share of the payload's totals.
+    struct Made: Sendable {
+        var identityLine: [UInt8]
+        var record: [UInt8]
+        var files: Int
+        var bytes: Int64
+        var manifestSize: Int64
+    }
+
     /// Products read and made into payloads at a time, on both cores.
     static let batch = 250
     static let batchesAtOnce = 8
@@ -85,19 +95,23 @@ struct BagAssembly {
         let batches = stride(from: 0, to: selection.ids.count, by: Self.batch).map { Array(selection.ids[$0..<min($0 + Self.batch, selection.ids.count)]) }
         for groupStart in stride(from: 0, to: batches.count, by: Self.batchesAtOnce) {
             let group = Array(batches[groupStart..<min(groupStart + Self.batchesAtOnce, batches.count)])
-            let made = try Parallel.map(count: group.count, jobs: Parallel.defaultJobs) { (index, _) throws(KhoError) -> [(String, ProductRecord)] in
+            // Each product's share of the totals is worked out on both cores too; this thread
+            // only hashes the identity lines and writes the records, in order.
+            let made = try Parallel.map(count: group.count, jobs: Parallel.defaultJobs) { (index, _) throws(KhoError) -> [Made] in
                 try archive.productsWithEvents(group[index]).map { (product, events) in
-                    ("\(product.id) \(product.updatedAt.iso) \(product.files.map(\.sha256).joined(separator: ","))\n", record(product, events))
+                    let record = record(product, events)
+                    let entries = record.manifestEntries
+                    return Made(identityLine: Array("\(product.id) \(product.updatedAt.iso) \(product.files.map(\.sha256).joined(separator: ","))\n".utf8),
+                                record: record.encoded(), files: entries.count, bytes: entries.reduce(0) { $0 + $1.size },
+                                manifestSize: entries.reduce(0) { $0 + Int64(BagIt.manifestLine(path: "data/" + $1.path, digest: $1.sha256).utf8.count) })
                 }
             }
-            for (line, record) in made.joined() {
-                pass.identity.update(data: Array(line.utf8))
-                try spill.append(record.encoded())
-                for entry in record.manifestEntries {
-                    pass.payloadFiles += 1
-                    pass.payloadBytes += entry.size
-                    pass.manifestSize += Int64(BagIt.manifestLine(path: "data/" + entry.path, digest: entry.sha256).utf8.count)
-                }
+            for one in made.joined() {
+                pass.identity.update(data: one.identityLine)
+                try spill.append(one.record)
+                pass.payloadFiles += one.files
+                pass.payloadBytes += one.bytes
+                pass.manifestSize += one.manifestSize
             }
         }
         return pass
