@@ -32,6 +32,7 @@ enum BundleReading {
         // work), one batch ahead: the next batch is decoded while `body` takes the last one
         // (an import stores its products meanwhile).
         var batch: [(path: String, data: Data?)] = []
+        var batchBytes = 0
         var ahead: Background<Swift.Result<[Result<BundleProduct, Failure>], KhoError>>?
         defer { _ = ahead?.wait() }
         func handOn(_ work: Background<Swift.Result<[Result<BundleProduct, Failure>], KhoError>>?) throws(KhoError) -> Failure? {
@@ -47,6 +48,7 @@ enum BundleReading {
         func flush() throws(KhoError) -> Failure? {
             let pending = batch
             batch.removeAll(keepingCapacity: true)
+            batchBytes = 0
             let previous = ahead
             ahead = nil
             if !pending.isEmpty {
@@ -64,7 +66,10 @@ enum BundleReading {
         }
         func take(_ path: String, _ data: Data?) throws(KhoError) -> Failure? {
             batch.append((path, data))
-            return batch.count >= batchSize ? try flush() : nil
+            batchBytes += data?.count ?? 0
+            // A batch ends at its count or its bytes, whichever comes first: a record may be
+            // up to maxTagFile long, and a stranger's bundle may hold many such.
+            return batch.count >= batchSize || batchBytes >= Self.batchBytes ? try flush() : nil
         }
         if let records {
             try records.rewind()
@@ -85,6 +90,9 @@ enum BundleReading {
         ahead = nil
         return try handOn(last)
     }
+
+    /// The bytes of records a batch holds at most (two batches are held at once).
+    static let batchBytes = 16 << 20
 
     private static func product(at metadataPath: String, data: Data?, payload: PayloadIndex,
                                 registry: LanguageRegistry, sender: String) -> Result<BundleProduct, Failure> {

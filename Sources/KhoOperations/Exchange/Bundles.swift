@@ -110,17 +110,21 @@ public struct BundleImport: ArchiveOperation {
         let source = "bundle \(verification.name ?? file) of archive \(sender)"
         var results: [BundleImportResult] = []
         var pending: [BundleProduct] = []
+        var pendingBytes = 0
         session.progress?.start(label: "storing", totalBytes: 0, totalItems: count)
         defer { session.progress?.finish() }
         func store() throws(KhoError) {
             results += try archive.importBundle(pending, sender: sender, source: source, lowerAccess: lowerAccess, flushed: true,
                                                 progress: session.progress)
             pending.removeAll(keepingCapacity: true)
+            pendingBytes = 0
         }
         try checked.rewind()
         while let record = try checked.next() {
             pending.append(try BundleProductRecord.decoded(record))
-            if pending.count >= group { try store() }
+            // A group ends at its count or at 32 MB of records (a product's history may be long).
+            pendingBytes += record.count
+            if pending.count >= group || pendingBytes >= 32 << 20 { try store() }
         }
         if !pending.isEmpty { try store() }
         func ids(_ outcome: BundleImportOutcome) -> [String] { results.filter { $0.outcome == outcome }.map(\.id.description) }
