@@ -10,6 +10,9 @@ import KhoStore
 enum BundleReading {
     struct Failure: Error { var message: String }
 
+    /// A batch of records being decoded on other threads: each product, or why it cannot be read.
+    typealias Decoding = Background<Swift.Result<[Result<BundleProduct, Failure>], KhoError>>
+
     /// What `BagReader.verify` should do with each payload file of a Kho bundle: records
     /// (metadata.json) kept in one scratch file, dc.xml (which import does not read) only
     /// checked, the product files unpacked.
@@ -33,9 +36,9 @@ enum BundleReading {
         // (an import stores its products meanwhile).
         var batch: [(path: String, data: Data?)] = []
         var batchBytes = 0
-        var ahead: Background<Swift.Result<[Result<BundleProduct, Failure>], KhoError>>?
+        var ahead: Decoding?
         defer { _ = ahead?.wait() }
-        func handOn(_ work: Background<Swift.Result<[Result<BundleProduct, Failure>], KhoError>>?) throws(KhoError) -> Failure? {
+        func handOn(_ work: Decoding?) throws(KhoError) -> Failure? {
             guard let work else { return nil }
             for result in try work.wait().get() {
                 switch result {
@@ -52,7 +55,7 @@ enum BundleReading {
             let previous = ahead
             ahead = nil
             if !pending.isEmpty {
-                let work = Background<Swift.Result<[Result<BundleProduct, Failure>], KhoError>>()
+                let work = Decoding()
                 work.start {
                     Swift.Result { () throws(KhoError) in
                         try Parallel.map(count: pending.count, jobs: Parallel.defaultJobs) { i, _ in
