@@ -12,6 +12,7 @@
 //   KhoStore       content-addressed blobs and the SQLite catalog
 //   KhoBundle      BagIt bags on libarchive
 //   KhoOperations  every user-level operation, for the command line and the server
+//   KhoServer      the web app (kho serve) on Hummingbird 2
 //   kho            the command line: parsing and rendering
 import PackageDescription
 
@@ -23,6 +24,8 @@ let strict: [SwiftSetting] = [
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
 
 let package = Package(
     name: "Kho",
@@ -36,6 +39,11 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // Generated reference data (Scripts/refresh-units, Scripts/refresh-languages).
@@ -56,12 +64,20 @@ let package = Package(
         // BagIt bundles on libarchive: write, read, verify.
         .target(name: "KhoBundle", dependencies: ["KhoCore", "KhoPlatform", "CArchive", crypto], swiftSettings: strict),
         // Every user-level operation, as a function from an input value to a result document.
-        .target(name: "KhoOperations", dependencies: ["KhoCore", "KhoPlatform", "KhoStore", "KhoBundle", crypto],
+        .target(name: "KhoOperations", dependencies: ["KhoCore", "KhoPlatform", "KhoStore", "KhoBundle", crypto,
+                                                      .product(name: "HummingbirdBcrypt", package: "hummingbird-auth")],
                 swiftSettings: strict),
+        // The web app: routes, sessions, pages, on the operations.
+        .target(
+            name: "KhoServer",
+            dependencies: ["KhoCore", "KhoPlatform", "KhoStore", "KhoOperations", hummingbird, httpTypes, logging,
+                           .product(name: "Mustache", package: "swift-mustache"), .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict),
         // The command line: parsing and rendering.
         .executableTarget(
             name: "kho",
-            dependencies: ["KhoCore", "KhoPlatform", "KhoOperations", .product(name: "ArgumentParser", package: "swift-argument-parser"), logging],
+            dependencies: ["KhoCore", "KhoPlatform", "KhoOperations", "KhoServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           logging],
             swiftSettings: strict),
 
         // Test support: scratch folders, the shared test data, bags built with Python.
@@ -71,6 +87,9 @@ let package = Package(
         .testTarget(name: "KhoStoreTests", dependencies: ["KhoStore", "KhoCore", "KhoPlatform", "KhoTesting", grdb], swiftSettings: strict),
         .testTarget(name: "KhoBundleTests", dependencies: ["KhoBundle", "KhoCore", "KhoTesting"], swiftSettings: strict),
         .testTarget(name: "KhoOperationsTests", dependencies: ["KhoOperations", "KhoCore", "KhoPlatform", "KhoStore", "KhoTesting", crypto],
+                    swiftSettings: strict),
+        .testTarget(name: "KhoServerTests", dependencies: ["KhoServer", "KhoOperations", "KhoStore", "KhoCore", "KhoPlatform", "KhoTesting", hummingbird, httpTypes, logging,
+                                                           .product(name: "HummingbirdTesting", package: "hummingbird")],
                     swiftSettings: strict),
         .testTarget(name: "KhoCLITests", dependencies: ["kho", "KhoTesting", grdb], swiftSettings: strict),
     ]

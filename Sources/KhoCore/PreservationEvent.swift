@@ -16,6 +16,8 @@ public enum EventType: String, Sendable, Codable, CaseIterable {
     case bundleImport = "bundle_import"
     /// Stored bytes that were missing or damaged were replaced by good ones (PREMIS: recovery).
     case repair
+    /// A web app user was added, disabled, enabled, or given a new password.
+    case userAdministration = "user_administration"
 }
 
 public enum EventOutcome: String, Sendable, Codable {

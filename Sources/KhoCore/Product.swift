@@ -66,6 +66,16 @@ public struct Timestamp: Hashable, Sendable, Comparable, Codable, CustomStringCo
         return b.count == 20 || (b[19] == UInt8(ascii: ".") && b[20...22].allSatisfy { (48...57).contains($0) })
     }
 
+    /// Seconds since 1970 (UTC), for durations such as a session's age; nil if not an instant
+    /// as Kho writes them.
+    public var epochSeconds: Double? {
+        guard Timestamp.isISO(iso), case .success(let date) = CalendarDate.parse(String(iso.prefix(10))) else { return nil }
+        let b = Array(iso.utf8)
+        func number(_ r: Range<Int>) -> Double { Double(String(decoding: b[r], as: UTF8.self)) ?? 0 }
+        let millis = b.count == 24 ? number(20..<23) / 1000 : 0
+        return Double(date.daysSince1970) * 86400 + number(11..<13) * 3600 + number(14..<16) * 60 + number(17..<19) + millis
+    }
+
     public init(epochSeconds: Double) {
         let millis = Int64((epochSeconds * 1000).rounded(.down))
         let days = Int(millis >= 0 ? millis / 86_400_000 : (millis - 86_399_999) / 86_400_000)

@@ -65,6 +65,16 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     case unknownProduct = "unknown_product"
     case unknownRole = "unknown_role"
     case unknownUnit = "unknown_unit"
+    case unknownUser = "unknown_user"
+    case invalidUserName = "invalid_user_name"
+    case weakPassword = "weak_password"
+    case userExists = "user_exists"
+    /// No valid session or token: log in first.
+    case notAuthenticated = "not_authenticated"
+    /// Logged in, but the role does not allow this, or a form came without its CSRF token.
+    case forbidden
+    /// Too many failed logins for an account or an address: wait before the next try.
+    case tooManyAttempts = "too_many_attempts"
     case uploadInterrupted = "upload_interrupted"
     // environment: The machine stopped the work: a full disk, a lock held by another process, a permission.
     case archiveLocked = "archive_locked"
@@ -120,7 +130,8 @@ extension ErrorCode {
              .notAKhoBundle, .notARegularFile, .notAnArchive, .notMaster, .notPhysical, .outputIsTerminal, .outputInArchive,
              .payloadTooLarge, .sourceIdConflict, .titleTooLong, .unclosedQuote, .unknownAccess, .unknownCarrier,
              .unknownChannel, .unknownField, .unknownFile, .unknownKind, .unknownLanguageTag, .unknownMethod,
-             .unknownProduct, .unknownRole, .unknownUnit, .uploadInterrupted:
+             .unknownProduct, .unknownRole, .unknownUnit, .uploadInterrupted, .unknownUser, .invalidUserName, .weakPassword,
+             .userExists, .notAuthenticated, .forbidden, .tooManyAttempts:
             .input
         case .invalidConfig, .archiveLocked, .archiveTooNew, .bundleWriteFailed, .catalogUnwritable, .diskFull, .ioError, .outOfMemory,
              .readOnly, .systemError, .unreadableFile:

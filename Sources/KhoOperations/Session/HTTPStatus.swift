@@ -7,9 +7,13 @@ extension ErrorCode {
         switch self {
         case .usage, .uploadInterrupted:
             400
-        case .unknownProduct, .unknownFile, .unknownUnit, .noFiles, .notAnArchive, .noPreviousExport:
+        case .notAuthenticated:
+            401
+        case .forbidden:
+            403
+        case .unknownProduct, .unknownFile, .unknownUnit, .noFiles, .notAnArchive, .noPreviousExport, .unknownUser:
             404
-        case .accessLowered, .changedMeanwhile, .fileExists, .folderNotEmpty, .sourceIdConflict, .fileChanged:
+        case .accessLowered, .changedMeanwhile, .fileExists, .folderNotEmpty, .sourceIdConflict, .fileChanged, .userExists:
             409
         case .payloadTooLarge:
             413
@@ -19,8 +23,10 @@ extension ErrorCode {
              .missingTitle, .missingUnit, .mistypedProductId, .noKnownColumns, .notUtf8, .notAFile, .notAFolder, .notAKhoBundle,
              .notARegularFile, .notMaster, .notPhysical, .outputIsTerminal, .outputInArchive, .pathEscapesFolder, .sourceIdTooLong,
              .titleTooLong, .unclosedQuote, .unknownAccess, .unknownCarrier, .unknownChannel, .unknownField,
-             .unknownKind, .unknownLanguageTag, .unknownMethod, .unknownRole, .invalidBundle:
+             .unknownKind, .unknownLanguageTag, .unknownMethod, .unknownRole, .invalidBundle, .invalidUserName, .weakPassword:
             422
+        case .tooManyAttempts:
+            429
         case .archiveLocked:
             503
         case .diskFull:

@@ -8,7 +8,8 @@ import KhoPlatform
 enum CatalogSchema {
     /// Migrations that change only speed: a catalog without them is read as it is where it
     /// cannot be written (read-only storage opens without migrating).
-    static let speedOnly: Set<String> = ["v10: CHECK constraints without IN lists"]
+    /// (The web app's users and sessions are not needed to read the archive either.)
+    static let speedOnly: Set<String> = ["v10: CHECK constraints without IN lists", "v11: users and sessions"]
 
     /// Whether a catalog that cannot be migrated here can be read as it is.
     static func readableAsIs(_ db: Database) throws -> Bool {
@@ -254,6 +255,30 @@ enum CatalogSchema {
         // No row changes: the foreign keys need no check of every row after it (seconds on a large catalog).
         migrator.registerMigration("v10: CHECK constraints without IN lists", foreignKeyChecks: .immediate) { db in
             try CheckRewrite.apply(db)
+        }
+        migrator.registerMigration("v11: users and sessions") { db in
+            // Sessions are found by the SHA-256 of their token: a copy of the catalog does not
+            // let anyone log in as its users. A user is never deleted, only disabled, so the
+            // events that name them keep meaning something.
+            try db.execute(sql: """
+                CREATE TABLE users (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    password_hash TEXT NOT NULL,
+                    role TEXT NOT NULL CHECK (role = 'admin' OR role = 'staff' OR role = 'auditor' OR role = 'exporter'),
+                    unit TEXT,
+                    disabled INTEGER NOT NULL DEFAULT 0,
+                    created_at TEXT NOT NULL,
+                    password_changed_at TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE sessions (
+                    token_sha256 TEXT PRIMARY KEY NOT NULL,
+                    user_name TEXT NOT NULL REFERENCES users(name),
+                    csrf TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    last_seen_at TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX sessions_user ON sessions(user_name);
+                """)
         }
         return migrator
     }

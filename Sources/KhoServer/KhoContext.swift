@@ -1,0 +1,23 @@
+// What a request carries through the middleware to its route: the logged-in session, if any,
+// and where the request came from (for the login slowdown).
+import Hummingbird
+import KhoStore
+import NIOCore
+
+public struct KhoContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The peer's address (no port), or "unknown".
+    public let peer: String
+    /// Set by `SessionMiddleware` when the request has a live session cookie.
+    public var session: StoredSession?
+    /// The session's token (the cookie's value), for logout and touching.
+    public var sessionToken: String?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        peer = source.channel.remoteAddress?.ipAddress ?? "unknown"
+    }
+
+    /// Forms and API bodies are small; uploads go through their own streaming routes.
+    public var maxUploadSize: Int { 64 * 1024 }
+}

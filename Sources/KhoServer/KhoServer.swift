@@ -1,0 +1,31 @@
+// `kho serve`: the web app on Hummingbird 2, built in one function from an open archive and
+// the options. Middleware, outermost first: the request log, security headers, error pages,
+// sessions with their origin and CSRF checks; then the routes.
+import Hummingbird
+import KhoCore
+import KhoOperations
+import KhoPlatform
+import Logging
+
+/// The application serving `session`'s archive. Run it with `runService()` (stops gracefully
+/// on SIGINT and SIGTERM), or test it with HummingbirdTesting. `onRunning` is told the port
+/// it listens on (the one the system chose when the options say 0).
+public func makeApplication(_ session: Session, options: ServerOptions, logger: Logger, pool: BlockingPool = .shared,
+                            onRunning: @escaping @Sendable (Int) -> Void = { _ in }) throws(KhoError) -> some ApplicationProtocol {
+    let pages: Pages
+    do { pages = try Pages() } catch {
+        throw KhoError(.internal, "a page template does not compile: \(error)")
+    }
+    let state = ServerState(base: session, options: options, pages: pages, pool: pool)
+    let router = Router(context: KhoContext.self)
+    router.add(middleware: RequestLog())
+    router.add(middleware: SecurityHeaders())
+    router.add(middleware: ErrorPages(pages: pages))
+    router.add(middleware: SessionMiddleware(state: state))
+    BasicRoutes(state: state).add(to: router)
+    AuthRoutes(state: state).add(to: router)
+    ProductRoutes(state: state).add(to: router)
+    FileRoutes(state: state).add(to: router)
+    return Application(router: router, configuration: .init(address: .hostname(options.host, port: options.port), serverName: "Kho"),
+                       onServerRunning: { channel in onRunning(channel.localAddress?.port ?? options.port) }, logger: logger)
+}

@@ -1,0 +1,50 @@
+// Errors leave as a page a clerk can read (Vietnamese) or, under /api/, as
+// {"error": {"code", "message"}}; with the status their code says. Never a stack trace or a
+// Swift type name: anything unexpected is logged with the request ID and answered 500.
+import Foundation
+import Hummingbird
+import KhoCore
+import KhoOperations
+import Logging
+
+struct ErrorPages: RouterMiddleware {
+    typealias Context = KhoContext
+    let pages: Pages
+
+    func handle(_ request: Request, context: KhoContext, next: (Request, KhoContext) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as KhoError {
+            return answer(request, context, status: error.code.httpStatus, code: error.code.rawValue, message: error.message)
+        } catch let error as HTTPError {
+            let code = error.status.code == 404 ? "not_found" : error.status.code == 405 ? "method_not_allowed" : "http_\(error.status.code)"
+            var response = answer(request, context, status: error.status.code, code: code, message: Self.plain(error.status.code, error.body))
+            for field in error.headers where response.headers[field.name] == nil { response.headers.append(field) }
+            return response
+        } catch {
+            context.logger.error("unexpected error: \(String(reflecting: error))")
+            return answer(request, context, status: 500, code: "internal",
+                          message: "Kho gặp lỗi không mong đợi; không có gì bị thay đổi. Mã yêu cầu: \(context.id)")
+        }
+    }
+
+    static func plain(_ status: Int, _ body: String?) -> String {
+        switch status {
+        case 404: "Không tìm thấy trang này."
+        case 405: "Phương thức này không dùng được ở đây."
+        case 413: "Dữ liệu gửi lên quá lớn."
+        default: body ?? "Yêu cầu không thực hiện được."
+        }
+    }
+
+    func answer(_ request: Request, _ context: KhoContext, status: Int, code: String, message: String) -> Response {
+        let wantsJSON = request.uri.path.hasPrefix("/api/") || request.uri.path == "/healthz"
+        if wantsJSON {
+            let body = (try? JSONEncoder().encode(["error": ["code": code, "message": message]])) ?? Data("{}".utf8)
+            return Response(status: .init(code: status), headers: [.contentType: "application/json; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        }
+        return pages.render("error", Pages.fields(context, ["status": status, "message": message, "request": context.id]), status: status,
+                            title: "Lỗi \(status)")
+    }
+}

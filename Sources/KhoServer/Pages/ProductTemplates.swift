@@ -1,0 +1,48 @@
+// The templates of the product pages: the list with its filters, and one product.
+extension Templates {
+    static let products = """
+        <h1>Sản phẩm</h1>
+        <form method="get" action="/products" class="filters" role="search">
+        <label for="q">Tìm (có dấu hoặc không dấu)</label>
+        <input id="q" name="q" value="{{q}}" type="search">
+        <label for="kind">Loại</label>
+        <select id="kind" name="kind"><option value="">Tất cả</option>{{#kinds}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/kinds}}</select>
+        <label for="digitized">Số hóa</label>
+        <select id="digitized" name="digitized"><option value="">Tất cả</option><option value="yes">Đã số hóa</option><option value="no">Chưa số hóa</option></select>
+        <label for="from">Từ ngày</label>
+        <input id="from" name="from" value="{{from}}" placeholder="dd/mm/yyyy" inputmode="numeric">
+        <label for="to">Đến ngày</label>
+        <input id="to" name="to" value="{{to}}" placeholder="dd/mm/yyyy" inputmode="numeric">
+        <button type="submit">Lọc</button>
+        </form>
+        {{#problems}}<p class="problem" role="alert">{{.}}</p>{{/problems}}
+        {{#empty}}<p>Không có sản phẩm nào phù hợp.</p>{{/empty}}
+        <ul class="cards">
+        {{#products}}<li><a href="/products/{{id}}">{{title}}</a><span class="small">{{kind}} · {{date}} · {{unit}}{{^digitized}} · chưa số hóa{{/digitized}}{{#restricted}} · mật{{/restricted}}</span></li>
+        {{/products}}
+        </ul>
+        {{#next}}<p><a href="{{next}}" rel="next">Trang sau</a></p>{{/next}}
+        """
+
+    static let product = """
+        <h1>{{title}}</h1>
+        <dl class="facts">
+        <dt>Mã</dt><dd><code>{{id}}</code></dd>
+        <dt>Loại</dt><dd>{{kind}}</dd>
+        <dt>Đơn vị</dt><dd>{{unit}}</dd>
+        <dt>Ngày sản xuất</dt><dd>{{produced}}</dd>
+        <dt>Ngày phát hành</dt><dd>{{published}}</dd>
+        <dt>Ngôn ngữ</dt><dd>{{languages}}</dd>
+        <dt>Kênh</dt><dd>{{channels}}</dd>
+        <dt>Mức truy cập</dt><dd>{{access}}</dd>
+        <dt>Số hóa</dt><dd>{{#digitized}}đã số hóa{{/digitized}}{{^digitized}}chưa số hóa{{/digitized}}</dd>
+        </dl>
+        {{#description}}<p>{{description}}</p>{{/description}}
+        <h2>Tệp</h2>
+        <ul>{{#files}}<li><a href="/products/{{id}}/files/{{n}}">{{name}}</a> <span class="small">{{size}} · {{type}} · {{role}}</span>
+        {{#audio}}<audio controls preload="metadata" src="/products/{{id}}/files/{{n}}"></audio>{{/audio}}{{#video}}<video controls preload="metadata" src="/products/{{id}}/files/{{n}}"></video>{{/video}}{{#image}}<img alt="{{name}}" src="/products/{{id}}/files/{{n}}">{{/image}}</li>{{/files}}</ul>
+        <h2>Lịch sử</h2>
+        <ol class="events">{{#events}}<li><span class="small">{{at}}</span> {{type}} — {{agent}}{{#detail}}: {{detail}}{{/detail}}</li>{{/events}}</ol>
+        <p><a href="/products">Về danh sách</a></p>
+        """
+}

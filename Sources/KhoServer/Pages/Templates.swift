@@ -1,0 +1,75 @@
+// The page templates (Mustache). Vietnamese by default; every field has a label, every page
+// works on a phone's screen and without JavaScript.
+enum Templates {
+    static let all: [(String, String)] = [("layout", layout), ("login", login), ("home", home), ("error", error),
+                                                    ("products", products), ("product", product)]
+
+    static let layout = """
+        <!doctype html>
+        <html lang="vi">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>{{title}} · Kho</title>
+        <link rel="stylesheet" href="/static/kho.css">
+        </head>
+        <body>
+        <header class="top"><a class="brand" href="/">Kho</a>{{#user}}<nav><a href="/products">Sản phẩm</a></nav><span class="who">{{name}} · {{role}} · {{unit}}</span>
+        <form method="post" action="/logout" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Đăng xuất</button></form>{{/user}}</header>
+        <main id="main">
+        {{{body}}}
+        </main>
+        </body>
+        </html>
+        """
+
+    static let login = """
+        <h1>Đăng nhập</h1>
+        {{#problem}}<p class="problem" role="alert">{{problem}}</p>{{/problem}}
+        <form method="post" action="/login" class="stack">
+        <label for="name">Tên đăng nhập</label>
+        <input id="name" name="name" autocomplete="username" autocapitalize="none" spellcheck="false" required value="{{name}}">
+        <label for="password">Mật khẩu</label>
+        <input id="password" name="password" type="password" autocomplete="current-password" required>
+        <button type="submit">Đăng nhập</button>
+        </form>
+        """
+
+    static let home = """
+        <h1>Xin chào, {{user.name}}</h1>
+        <p>Vai trò: {{user.role}}. Phạm vi: {{user.unit}}.</p>
+        <p><a href="/products">Xem và tìm sản phẩm</a></p>
+        """
+
+    static let error = """
+        <h1>Lỗi {{status}}</h1>
+        <p role="alert">{{message}}</p>
+        <p class="small">Mã yêu cầu: <code>{{request}}</code></p>
+        <p><a href="/">Về trang chính</a></p>
+        """
+
+    /// The one style sheet (served at /static/kho.css): large targets, visible focus, readable on a phone.
+    static let css = """
+        :root { font-family: system-ui, "Segoe UI", Roboto, "Noto Sans", sans-serif; color: #1a1a1a; background: #fff; }
+        body { margin: 0; line-height: 1.5; font-size: 1rem; }
+        .top { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; padding: .5rem 1rem; background: #0b4f6c; color: #fff; }
+        .top a, .top .who { color: #fff; }
+        .brand { font-weight: 700; font-size: 1.25rem; text-decoration: none; }
+        main { max-width: 60rem; margin: 0 auto; padding: 1rem; }
+        .stack { display: flex; flex-direction: column; gap: .5rem; max-width: 24rem; }
+        input, select, button, textarea { font: inherit; padding: .6rem .75rem; min-height: 2.75rem; border: 1px solid #555; border-radius: 4px; }
+        button { background: #0b4f6c; color: #fff; border-color: #0b4f6c; cursor: pointer; }
+        .top button { background: #fff; color: #0b4f6c; }
+        :focus-visible { outline: 3px solid #f4b400; outline-offset: 2px; }
+        .problem { color: #8b0000; font-weight: 600; }
+        .inline { display: inline; }
+        .small { font-size: .875rem; color: #444; }
+        .filters { display: grid; grid-template-columns: repeat(auto-fill, minmax(12rem, 1fr)); gap: .25rem 1rem; align-items: end; }
+        .filters label { font-weight: 600; }
+        .cards { list-style: none; padding: 0; }
+        .cards li { padding: .6rem 0; border-bottom: 1px solid #ddd; display: flex; flex-direction: column; }
+        .facts { display: grid; grid-template-columns: minmax(8rem, max-content) 1fr; gap: .25rem 1rem; }
+        .facts dt { font-weight: 600; }
+        .facts dd { margin: 0; overflow-wrap: anywhere; }
+        """
+}

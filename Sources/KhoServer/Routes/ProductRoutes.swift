@@ -1,0 +1,107 @@
+// Browsing and reading products: only those the user's scope holds (restricted ones only with
+// the right), so a product outside it is "not found", never "forbidden".
+import Hummingbird
+import KhoCore
+import KhoStore
+
+struct ProductRoutes {
+    let state: ServerState
+
+    func add(to router: Router<KhoContext>) {
+        router.get("/products") { request, context in try await list(request, context) }
+        router.get("/products/{id}") { _, context in try await show(context) }
+    }
+
+    static func visibility(_ session: StoredSession) -> Visibility {
+        Visibility.of(role: session.user.role, unit: session.user.unit, table: .standard)
+    }
+
+    func list(_ request: Request, _ context: KhoContext) async throws -> Response {
+        guard let session = context.session else { return Response.redirect(to: "/login", type: .found) }
+        guard Permissions.allows(session.user.role, .list) else { throw KhoError(.forbidden, "your role does not list products") }
+        // As a browser sends a GET form: '+' for spaces, percent escapes.
+        let q = Forms.parse(request.uri.query ?? "")
+        func text(_ name: String) -> String? { q[name].flatMap { $0.trimmingWhitespace().isEmpty ? nil : $0 } }
+        var query = BrowseQuery(limit: 50)
+        var problems: [String] = []
+        if let kind = text("kind") {
+            if let k = ProductKind(rawValue: kind) { query.kind = k } else { problems.append("Loại sản phẩm không hợp lệ: \(kind)") }
+        }
+        if let d = text("digitized") { query.digitized = d == "yes" ? true : d == "no" ? false : nil }
+        if let a = text("access") { query.access = AccessLevel.parse(a) }
+        for (name, label) in [("from", "Từ ngày"), ("to", "Đến ngày")] {
+            guard let value = text(name) else { continue }
+            switch DateInput.parse(value) {
+            case .success(let day): if name == "from" { query.from = day } else { query.to = day }
+            case .failure: problems.append("\(label): '\(value)' không phải ngày (dd/mm/yyyy)")
+            }
+        }
+        query.text = text("q")
+        if let after = text("after") { query.after = BrowseCursor.parse(after) }
+        let visibility = Self.visibility(session)
+        let asked = query
+        let page = try await state.run { archive throws(KhoError) in try archive.browse(asked, as: visibility) }
+        let rows: [[String: Any]] = page.products.map { p in
+            ["id": p.id.description, "title": p.metadata.title, "kind": p.metadata.kind.vietnamese, "date": VietnameseFormat.date(p.metadata.referenceDate),
+             "unit": p.metadata.unit.value, "digitized": p.isDigitized, "restricted": p.metadata.access == .restricted]
+        }
+        var fields: [String: Any] = ["products": rows, "empty": rows.isEmpty, "q": query.text ?? "", "from": text("from") ?? "", "to": text("to") ?? "",
+                                     "kinds": ProductKind.allCases.map { ["value": $0.rawValue, "label": $0.vietnamese, "selected": $0 == query.kind] },
+                                     "problems": problems]
+        if let next = page.next {
+            var items = [("after", next.token)]
+            for name in ["q", "kind", "digitized", "access", "from", "to"] { if let v = text(name) { items.append((name, v)) } }
+            fields["next"] = "/products?" + items.map { "\($0.0)=\(Self.percent($0.1))" }.joined(separator: "&")
+        }
+        return state.pages.render("products", Pages.fields(context, fields), title: "Sản phẩm")
+    }
+
+    func show(_ context: KhoContext) async throws -> Response {
+        guard let session = context.session else { return Response.redirect(to: "/login", type: .found) }
+        let notFound = KhoError(.unknownProduct, "Không có sản phẩm này, hoặc nó nằm ngoài phạm vi của bạn.")
+        guard Permissions.allows(session.user.role, .read), let text = context.parameters.get("id"),
+              case .success(let id) = ProductID.parse(text) else { throw notFound }
+        let visibility = Self.visibility(session)
+        let found = try await state.run { archive throws(KhoError) -> (Product, [PreservationEvent])? in
+            guard let product = try archive.product(id, as: visibility) else { return nil }
+            return (product, try archive.events(of: id))
+        }
+        guard let (product, events) = found else { throw notFound }
+        let m = product.metadata
+        let fields: [String: Any] = [
+            "id": product.id.description, "title": m.title, "kind": m.kind.vietnamese, "unit": UnitTable.standard.units(m.unit.value).first.map { "\($0.fullName) (\($0.code))" } ?? m.unit.value,
+            "produced": VietnameseFormat.date(m.produced), "published": VietnameseFormat.date(m.published),
+            "languages": m.languages.map(\.value).joined(separator: ", "), "channels": m.channels.map(\.rawValue).joined(separator: ", "),
+            "access": m.access.rawValue, "description": m.description ?? "", "digitized": product.isDigitized,
+            "files": product.files.map { f in
+                ["id": product.id.description, "n": f.n, "name": f.name.display, "size": VietnameseFormat.bytes(f.size), "type": f.mediaType,
+                 "role": f.role.rawValue, "sha256": f.sha256, "audio": f.mediaType.hasPrefix("audio/"), "video": f.mediaType.hasPrefix("video/"),
+                 "image": f.mediaType.hasPrefix("image/") && f.mediaType != "image/svg+xml"] as [String: Any]
+            },
+            "events": events.map { e in ["at": VietnameseFormat.instant(e.at), "type": e.type.rawValue, "agent": e.agent, "detail": e.detail ?? ""] },
+        ]
+        return state.pages.render("product", Pages.fields(context, fields), title: m.title)
+    }
+
+    static func percent(_ s: String) -> String {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~".utf8)
+        return s.utf8.map { allowed.contains($0) ? String(UnicodeScalar($0)) : "%" + String($0, radix: 16, uppercase: true).leftPad(2) }.joined()
+    }
+}
+
+extension String {
+    func leftPad(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
+
+/// A date as a clerk types it: dd/mm/yyyy (or d/m/yyyy), or yyyy-mm-dd.
+enum DateInput {
+    static func parse(_ text: String) -> Result<CalendarDate, Problem> {
+        let t = text.trimmingWhitespace()
+        let parts = t.split(separator: "/")
+        if parts.count == 3, let d = Int(parts[0]), let m = Int(parts[1]), let y = Int(parts[2]), parts[2].count == 4,
+           let date = CalendarDate(year: y, month: m, day: d) {
+            return .success(date)
+        }
+        return CalendarDate.parse(t)
+    }
+}

@@ -1,0 +1,50 @@
+// What `kho serve` is told: where to listen, the address people reach it at, and the limits of
+// sessions and logins. Plain values, checked once at start.
+import KhoCore
+import KhoOperations
+
+public struct ServerOptions: Sendable {
+    public var host: String
+    public var port: Int
+    /// The address users reach the server at (behind a proxy, the proxy's). An https base URL
+    /// makes the session cookie Secure.
+    public var baseURL: String
+    /// A session ends after this long without a request...
+    public var sessionIdleSeconds: Double
+    /// ...and this long after login, whatever happens.
+    public var sessionAbsoluteSeconds: Double
+    public var hashing: PasswordHashing
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, baseURL: String? = nil, sessionIdleSeconds: Double = 2 * 3600,
+                sessionAbsoluteSeconds: Double = 12 * 3600, hashing: PasswordHashing = .init()) {
+        self.host = host
+        self.port = port
+        self.baseURL = baseURL ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+        self.sessionIdleSeconds = sessionIdleSeconds
+        self.sessionAbsoluteSeconds = sessionAbsoluteSeconds
+        self.hashing = hashing
+    }
+
+    /// Whether cookies must be Secure: the server is reached over https.
+    public var secureCookies: Bool { baseURL.lowercased().hasPrefix("https://") }
+
+    /// The origin (scheme, host, port) browsers send in `Origin` for the server's own pages.
+    public var origin: String {
+        let lower = baseURL.lowercased()
+        guard let schemeEnd = lower.range(of: "://") else { return lower }
+        let rest = lower[schemeEnd.upperBound...]
+        let host = rest.prefix { $0 != "/" }
+        return String(lower[..<schemeEnd.upperBound]) + host
+    }
+
+    /// A base URL Kho can use: http or https, a host, no query or fragment.
+    public static func checkBaseURL(_ text: String) -> Result<String, Problem> {
+        let lower = text.lowercased()
+        let ok = (lower.hasPrefix("http://") || lower.hasPrefix("https://")) && !text.contains("?") && !text.contains("#")
+            && text.split(separator: "/", omittingEmptySubsequences: true).count >= 2 && !text.contains(" ")
+        guard ok else {
+            return .failure(Problem(code: .usage, field: "--base-url", value: text, expected: "an http:// or https:// address without query, e.g. https://kho.example.gov.vn"))
+        }
+        return .success(text.hasSuffix("/") ? String(text.dropLast()) : text)
+    }
+}

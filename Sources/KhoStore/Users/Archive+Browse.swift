@@ -1,0 +1,71 @@
+// Products as one user may see them: the scope of their unit (the same SQL as reports, so a
+// product counted in a user's figures is one they can find), restricted ones only with the
+// right, filters, and keyset pages, newest reference date first.
+import GRDB
+import KhoCore
+import KhoPlatform
+
+public struct BrowsePage: Sendable {
+    public var products: [Product]
+    /// Where the next page starts; nil on the last page.
+    public var next: BrowseCursor?
+}
+
+extension Archive {
+    public func browse(_ query: BrowseQuery, as visibility: Visibility) throws(KhoError) -> BrowsePage {
+        var (conditions, arguments) = Self.visibilitySQL(visibility)
+        if let kind = query.kind { conditions.append("p.kind = ?"); arguments.append(kind.rawValue) }
+        if let digitized = query.digitized { conditions.append("p.digitized = ?"); arguments.append(digitized ? 1 : 0) }
+        if let access = query.access { conditions.append("p.access = ?"); arguments.append(access.rawValue) }
+        if let from = query.from { conditions.append("p.reference_date >= ?"); arguments.append(from.description) }
+        if let to = query.to { conditions.append("p.reference_date <= ?"); arguments.append(to.description) }
+        if let text = query.text, let fts = SearchQuery.fts(text) {
+            conditions.append("p.pk IN (SELECT rowid FROM products_search WHERE products_search MATCH ?)")
+            arguments.append(fts)
+        }
+        if let after = query.after {
+            conditions.append("(coalesce(p.reference_date, ''), p.pk) < (?, ?)")
+            arguments += [after.referenceDate, after.pk]
+        }
+        let limit = max(1, min(query.limit, 200))
+        let sql = """
+            SELECT \(CatalogReads.productColumns), coalesce(p.reference_date, '') AS sort_date FROM products p
+            WHERE \(conditions.isEmpty ? "1" : conditions.joined(separator: " AND "))
+            ORDER BY coalesce(p.reference_date, '') DESC, p.pk DESC LIMIT \(limit + 1)
+            """
+        return try catalog.read { db in
+            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
+            let shown = Array(rows.prefix(limit))
+            let next = rows.count > limit ? shown.last.map { BrowseCursor(referenceDate: $0["sort_date"], pk: $0["pk"]) } : nil
+            return BrowsePage(products: try CatalogReads.products(db, rows: shown), next: next)
+        }
+    }
+
+    /// The product if `visibility` lets its holder see it; nil when it does not exist or is
+    /// not theirs to see (the two are not told apart).
+    public func product(_ id: ProductID, as visibility: Visibility) throws(KhoError) -> Product? {
+        var (conditions, arguments) = Self.visibilitySQL(visibility)
+        conditions.append("p.id = ?")
+        arguments.append(id.description)
+        let sql = "SELECT \(CatalogReads.productColumns) FROM products p WHERE \(conditions.joined(separator: " AND "))"
+        return try catalog.read { db in try CatalogReads.products(db, rows: Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))).first }
+    }
+
+    /// File `n` of a product `visibility` lets its holder see, and where its bytes are.
+    public func storedFile(_ id: ProductID, n: Int, as visibility: Visibility) throws(KhoError) -> (file: StoredFile, path: HostPath)? {
+        guard let product = try product(id, as: visibility), let file = product.files.first(where: { $0.n == n }) else { return nil }
+        return (file, blobs.path(for: file.sha256))
+    }
+
+    static func visibilitySQL(_ v: Visibility) -> (conditions: [String], arguments: [any DatabaseValueConvertible]) {
+        var conditions: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
+        if v.selection != .country {
+            let scope = ReportSQL.scope(v.selection)
+            conditions.append("(\(scope.sql))")
+            arguments += scope.arguments
+        }
+        if !v.includeRestricted { conditions.append("p.access <> 'restricted'") }
+        return (conditions, arguments)
+    }
+}
