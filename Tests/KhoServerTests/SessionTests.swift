@@ -1,5 +1,6 @@
 // The server's front door: health, headers, login and logout, cookies, CSRF and origin checks,
 // session timeouts and fixation, the login slowdown, error pages.
+import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -176,6 +177,34 @@ import Testing
             #expect(other.status == .tooManyRequests)
             f.hand.advance(3)
             #expect(try await logIn(client, "lan.nguyen") != nil)
+        }
+    }
+
+    @Test func manyGuessesSentAtOnceGetNoMoreThanFiveChecks() async throws {
+        let f = try ServerFixture()
+        try f.addUser("lan.nguyen")
+        try await f.app().test(.router) { client in
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for i in 0..<20 {
+                    group.addTask {
+                        try await client.execute(uri: "/login", method: .post, headers: formType,
+                                                 body: form([("name", "lan.nguyen"), ("password", "guess number \(i)")])).status
+                    }
+                }
+                return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .unauthorized }.count <= 5, "\(statuses)")
+            #expect(statuses.allSatisfy { [.unauthorized, .tooManyRequests, .serviceUnavailable].contains($0) })
+        }
+    }
+
+    @Test func aPasswordTypedDecomposedIsTheSamePassword() async throws {
+        let f = try ServerFixture()
+        _ = try AddUser(name: "hoa", role: "staff", unit: "51", password: "Hòa bình cho muôn nơi", hashing: ServerFixture.hashing).run(in: f.session)
+        try await f.app().test(.router) { client in
+            let decomposed = "Hòa bình cho muôn nơi".decomposedStringWithCanonicalMapping
+            let cookie = try await logIn(client, "hoa", password: decomposed)
+            #expect(cookie != nil)
         }
     }
 

@@ -10,7 +10,9 @@ public struct PasswordHashing: Sendable {
     public var cost: UInt8
     public init(cost: UInt8 = 12) { self.cost = cost }
 
-    func hash(_ password: String) -> String { Bcrypt.hash(password, cost: cost) }
+    /// Passwords are hashed in NFC: the same Vietnamese letters typed with another keyboard
+    /// method (composed or not) are the same password.
+    func hash(_ password: String) -> String { Bcrypt.hash(VietnameseText.nfc(password), cost: cost) }
 
     /// A hash of no one's password, so an unknown name takes as long to refuse as a wrong password.
     static let decoy = Bcrypt.hash("kho decoy password, never valid", cost: 12)
@@ -36,7 +38,7 @@ public struct AddUser: ArchiveOperation {
         let name = try UserRules.name(self.name).get(orThrow: "user name")
         let role = try UserRole.parse(self.role).get(orThrow: "role")
         let unit = try unit.map { code throws(KhoError) in try Self.todayUnit(code) }
-        _ = try UserRules.password(password, userName: name).get(orThrow: "password")
+        _ = try UserRules.password(VietnameseText.nfc(password), userName: name).get(orThrow: "password")
         let account = UserAccount(name: name, role: role, unit: unit, disabled: false, createdAt: session.clock.now())
         try session.archive.addUser(account, passwordHash: hashing.hash(password))
         return account
@@ -79,7 +81,7 @@ public struct SetPassword: ArchiveOperation {
         guard let found = try session.archive.user(named: name) else {
             throw KhoError(.unknownUser, "no user \(name); see the users with: kho users list")
         }
-        _ = try UserRules.password(password, userName: name).get(orThrow: "password")
+        _ = try UserRules.password(VietnameseText.nfc(password), userName: name).get(orThrow: "password")
         try session.archive.setPassword(name, passwordHash: hashing.hash(password))
         return found.account
     }
@@ -123,7 +125,7 @@ public struct Authenticate: ArchiveOperation {
             _ = Bcrypt.verify(password, hash: PasswordHashing.decoy)
             throw refused
         }
-        guard Bcrypt.verify(password, hash: found.passwordHash), !found.account.disabled else { throw refused }
+        guard Bcrypt.verify(VietnameseText.nfc(password), hash: found.passwordHash), !found.account.disabled else { throw refused }
         return found.account
     }
 }

@@ -15,7 +15,16 @@ struct ErrorPages: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as KhoError {
-            return answer(request, context, status: error.code.httpStatus, code: error.code.rawValue, message: error.message)
+            let status = error.code.httpStatus
+            guard status < 500 else {
+                // The machine's trouble (a locked or damaged catalog, a full disk): its details,
+                // paths included, go to the log, not to whoever asked.
+                context.logger.error("\(error.code.rawValue): \(error.message)\(error.causeText.map { " (\($0))" } ?? "")")
+                let message = error.code == .archiveLocked ? "Kho đang bận với một việc khác (nhập hoặc xuất dữ liệu). Hãy thử lại sau ít phút."
+                    : "Kho không thực hiện được yêu cầu này lúc này; không có gì bị thay đổi. Mã yêu cầu: \(context.id)"
+                return answer(request, context, status: status, code: error.code.rawValue, message: message)
+            }
+            return answer(request, context, status: status, code: error.code.rawValue, message: error.message)
         } catch let error as HTTPError {
             let code = error.status.code == 404 ? "not_found" : error.status.code == 405 ? "method_not_allowed" : "http_\(error.status.code)"
             var response = answer(request, context, status: error.status.code, code: code, message: Self.plain(error.status.code, error.body))

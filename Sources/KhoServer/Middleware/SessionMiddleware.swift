@@ -23,7 +23,8 @@ struct SessionMiddleware: RouterMiddleware {
                now - started < state.options.sessionAbsoluteSeconds, now - seen < state.options.sessionIdleSeconds {
                 context.session = found
                 context.sessionToken = token
-                if now - seen > 60 { try await state.run { archive throws(KhoError) in try archive.touchSession(token: token) } }
+                // Best effort: a catalog busy with an import must not fail a page that only reads.
+                if now - seen > 60 { _ = try? await state.run { archive throws(KhoError) in try archive.touchSession(token: token) } }
             } else {
                 if found != nil { try await state.run { archive throws(KhoError) in try archive.endSession(token: token) } }
                 clearCookie = true

@@ -32,27 +32,36 @@ struct AuthRoutes {
 
     func login(_ request: Request, _ context: KhoContext) async throws -> Response {
         let form = try await Forms.read(request, context: context)
-        let name = (form["name"] ?? "").trimmingWhitespace().lowercased()
+        let typed = form["name"] ?? ""
+        let name = (try? UserRules.name(typed).get()) ?? ""
         let password = form["password"] ?? ""
-        let keys = ["user:\(name)", "address:\(context.peer)"]
-        if let wait = state.throttle.wait(keys, now: state.now()) {
+        // Names that cannot exist share one key, so made-up names do not fill memory.
+        let keys = ["user:\(name.isEmpty ? "?" : name)", "address:\(context.peer)"]
+        let shownName = String(TextRules.visible(typed.trimmingWhitespace()).prefix(64))
+        switch state.throttle.begin(keys, now: state.now()) {
+        case .check: break
+        case .wait(let wait):
             let minutes = Int((wait / 60).rounded(.up))
-            var response = state.pages.render("login", ["name": name, "problem": "Đăng nhập sai quá nhiều lần. Hãy thử lại sau \(minutes) phút."],
+            var response = state.pages.render("login", ["name": shownName, "problem": "Đăng nhập sai quá nhiều lần. Hãy thử lại sau \(minutes) phút."],
                                               status: 429, title: "Đăng nhập")
             response.headers[.retryAfter] = String(Int(wait.rounded(.up)))
             return response
+        case .busy:
+            var response = state.pages.render("login", ["name": shownName, "problem": "Máy chủ đang bận. Hãy thử lại sau vài giây."],
+                                              status: 503, title: "Đăng nhập")
+            response.headers[.retryAfter] = "5"
+            return response
         }
         let checked = await checkPassword(name: name, password: password)
+        state.throttle.end(keys, succeeded: (try? checked.get()) != nil)
         let user: UserAccount
         switch checked {
         case .success(let found): user = found
         case .failure(let error) where error.code == .notAuthenticated:
-            state.throttle.failed(keys, now: state.now())
-            context.logger.notice("failed login for '\(name)' from \(context.peer)")
-            return state.pages.render("login", ["name": name, "problem": "Tên đăng nhập hoặc mật khẩu không đúng."], status: 401, title: "Đăng nhập")
+            context.logger.notice("failed login for '\(shownName)' from \(context.peer)")
+            return state.pages.render("login", ["name": shownName, "problem": "Tên đăng nhập hoặc mật khẩu không đúng."], status: 401, title: "Đăng nhập")
         case .failure(let error): throw error
         }
-        state.throttle.succeeded(keys[0])
         // Whatever session the browser had ends: the new one has a token it has never seen.
         if let old = context.sessionToken { try await state.run { archive throws(KhoError) in try archive.endSession(token: old) } }
         let token = Tokens.make(), csrf = Tokens.make()

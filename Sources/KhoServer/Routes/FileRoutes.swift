@@ -16,7 +16,7 @@ struct FileRoutes {
 
     /// Types shown in the browser (images, sound, video, PDF, plain text); everything else is downloaded.
     static func inline(_ type: String) -> Bool {
-        let t = type.lowercased()
+        let t = String(type.lowercased().prefix { $0 != ";" }).trimmingWhitespaceASCII()
         if t == "image/svg+xml" { return false }
         return t.hasPrefix("image/") || t.hasPrefix("audio/") || t.hasPrefix("video/") || t == "application/pdf" || t == "text/plain"
     }
@@ -33,11 +33,11 @@ struct FileRoutes {
         let etag = "\"\(file.sha256)\""
         let shown = Self.inline(file.mediaType)
         var headers: HTTPFields = [
-            .eTag: etag, .acceptRanges: "bytes", .cacheControl: "private, no-cache",
-            .contentType: shown ? file.mediaType : "application/octet-stream",
+            .eTag: etag, .acceptRanges: "bytes", .cacheControl: "private, no-store",
+            .contentType: shown ? String(file.mediaType.prefix { $0 != ";" }) : "application/octet-stream",
             .contentDisposition: Self.disposition(shown ? "inline" : "attachment", name: file.name.display),
             // No script, no plugins, no forms; PDFs need the browser's viewer, which a sandbox blocks.
-            .contentSecurityPolicy: "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'" + (file.mediaType == "application/pdf" ? "" : "; sandbox"),
+            .contentSecurityPolicy: "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'" + (file.mediaType.hasPrefix("application/pdf") ? "" : "; sandbox"),
         ]
         if request.headers[.ifNoneMatch]?.split(separator: ",").contains(where: { $0.trimmingWhitespaceASCII() == etag || $0.trimmingWhitespaceASCII() == "*" }) == true {
             return Response(status: .notModified, headers: headers)
