@@ -32,7 +32,7 @@ public struct BrowseCursor: Sendable, Equatable {
     public static func parse(_ token: String) -> BrowseCursor? {
         guard let dot = token.lastIndex(of: "."), let pk = Int64(token[token.index(after: dot)...]), pk > 0 else { return nil }
         let date = String(token[..<dot])
-        guard date.isEmpty || CalendarDate.parse(date).isSuccess else { return nil }
+        if !date.isEmpty, case .failure = CalendarDate.parse(date) { return nil }
         return BrowseCursor(referenceDate: date, pk: pk)
     }
 }
@@ -58,13 +58,6 @@ public struct BrowseQuery: Sendable, Equatable {
         self.text = text
         self.after = after
         self.limit = limit
-    }
-}
-
-extension Result {
-    var isSuccess: Bool {
-        if case .success = self { return true }
-        return false
     }
 }
 

@@ -1,5 +1,7 @@
 // HTTP byte ranges (RFC 9110 §14): one range is served as 206, several or a malformed header
 // as the whole file (allowed, and simpler for every player), a range past the end as 416.
+import KhoCore
+
 enum ByteRange: Equatable {
     /// Serve everything (200).
     case whole
@@ -11,14 +13,14 @@ enum ByteRange: Equatable {
     /// The answer to `Range: header` for a file of `size` bytes.
     static func parse(_ header: String?, size: Int64) -> ByteRange {
         guard let header else { return .whole }
-        let text = header.trimmingWhitespaceASCII()
+        let text = header.trimmingWhitespace()
         guard text.lowercased().hasPrefix("bytes="), size >= 0 else { return .whole }
         let specs = text.dropFirst(6).split(separator: ",", omittingEmptySubsequences: false)
         guard specs.count == 1 else { return .whole }
-        let spec = specs[0].trimmingWhitespaceASCII()
+        let spec = String(specs[0]).trimmingWhitespace()
         guard let dash = spec.firstIndex(of: "-") else { return .whole }
         let first = spec[..<dash], last = spec[spec.index(after: dash)...]
-        func number(_ s: Substring) -> Int64? { s.isEmpty || s.count > 18 || !s.allSatisfy(\.isASCIIDigit) ? nil : Int64(s) }
+        func number(_ s: Substring) -> Int64? { s.isEmpty || s.count > 18 || !s.allSatisfy { $0.isASCII && $0.isNumber } ? nil : Int64(s) }
         if first.isEmpty {
             // bytes=-N: the last N bytes.
             guard let n = number(last) else { return .whole }
@@ -33,18 +35,5 @@ enum ByteRange: Equatable {
         }
         guard start < size else { return .unsatisfiable }
         return .part(start...end)
-    }
-}
-
-extension Character {
-    var isASCIIDigit: Bool { isASCII && isNumber }
-}
-
-extension StringProtocol {
-    func trimmingWhitespaceASCII() -> String {
-        var s = Substring(self)
-        while let c = s.first, c == " " || c == "\t" { s.removeFirst() }
-        while let c = s.last, c == " " || c == "\t" { s.removeLast() }
-        return String(s)
     }
 }

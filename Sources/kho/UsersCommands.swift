@@ -74,12 +74,8 @@ struct UsersAdd: ParsableCommand {
         let session = try options.open()
         defer { session.archive.close() }
         let user = try AddUser(name: name, role: role, unit: unit, password: secret).run(in: session)
-        if options.json {
-            Console.json(UserLine(user, password: generated ? secret : nil))
-            return
-        }
-        Console.out("added \(user.name): \(user.role.rawValue), \(user.unit.map { "unit \($0)" } ?? "the whole archive")")
-        if generated { Console.out("password (shown once): \(secret)") }
+        show(user, "added \(user.name): \(user.role.rawValue), \(user.unit.map { "unit \($0)" } ?? "the whole archive")",
+             password: generated ? secret : nil, json: options.json)
     }
 }
 
@@ -115,9 +111,7 @@ struct UsersPasswd: ParsableCommand {
         let session = try options.open()
         defer { session.archive.close() }
         let user = try SetPassword(name: name, password: secret).run(in: session)
-        if options.json { Console.json(UserLine(user, password: generated ? secret : nil)); return }
-        Console.out("new password for \(user.name); their sessions have ended")
-        if generated { Console.out("password (shown once): \(secret)") }
+        show(user, "new password for \(user.name); their sessions have ended", password: generated ? secret : nil, json: options.json)
     }
 }
 
@@ -140,8 +134,14 @@ private func setDisabled(_ name: String, _ disabled: Bool, _ options: ArchiveOpt
     let session = try options.open()
     defer { session.archive.close() }
     let user = try SetUserDisabled(name: name, disabled: disabled).run(in: session)
-    if options.json { Console.json(UserLine(user, password: nil)); return }
-    Console.out(disabled ? "\(user.name) is disabled; their sessions have ended" : "\(user.name) may log in again")
+    show(user, disabled ? "\(user.name) is disabled; their sessions have ended" : "\(user.name) may log in again", password: nil, json: options.json)
+}
+
+/// A changed user: the line, and a password Kho made up (shown once); or both as JSON.
+private func show(_ user: UserAccount, _ line: String, password: String?, json: Bool) {
+    if json { return Console.json(UserLine(user, password: password)) }
+    Console.out(line)
+    if let password { Console.out("password (shown once): \(password)") }
 }
 
 /// A user as `--json` prints them.

@@ -16,7 +16,7 @@ struct FileRoutes {
 
     /// Types shown in the browser (images, sound, video, PDF, plain text); everything else is downloaded.
     static func inline(_ type: String) -> Bool {
-        let t = String(type.lowercased().prefix { $0 != ";" }).trimmingWhitespaceASCII()
+        let t = String(type.lowercased().prefix { $0 != ";" }).trimmingWhitespace()
         if t == "image/svg+xml" { return false }
         return t.hasPrefix("image/") || t.hasPrefix("audio/") || t.hasPrefix("video/") || t == "application/pdf" || t == "text/plain"
     }
@@ -39,11 +39,11 @@ struct FileRoutes {
             // No script, no plugins, no forms; PDFs need the browser's viewer, which a sandbox blocks.
             .contentSecurityPolicy: "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'" + (file.mediaType.hasPrefix("application/pdf") ? "" : "; sandbox"),
         ]
-        if request.headers[.ifNoneMatch]?.split(separator: ",").contains(where: { $0.trimmingWhitespaceASCII() == etag || $0.trimmingWhitespaceASCII() == "*" }) == true {
+        if request.headers[.ifNoneMatch]?.split(separator: ",").contains(where: { String($0).trimmingWhitespace() == etag || String($0).trimmingWhitespace() == "*" }) == true {
             return Response(status: .notModified, headers: headers)
         }
         var range = ByteRange.parse(request.headers[.range], size: file.size)
-        if let ifRange = request.headers[.ifRange], ifRange.trimmingWhitespaceASCII() != etag { range = .whole }
+        if let ifRange = request.headers[.ifRange], ifRange.trimmingWhitespace() != etag { range = .whole }
         switch range {
         case .unsatisfiable:
             headers[.contentRange] = "bytes */\(file.size)"

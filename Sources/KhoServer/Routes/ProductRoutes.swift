@@ -1,5 +1,6 @@
 // Browsing and reading products: only those the user's scope holds (restricted ones only with
 // the right), so a product outside it is "not found", never "forbidden".
+import Foundation
 import Hummingbird
 import KhoCore
 import KhoStore
@@ -83,14 +84,12 @@ struct ProductRoutes {
         return state.pages.render("product", Pages.fields(context, fields), title: m.title)
     }
 
+    /// Everything but RFC 3986's unreserved characters percent-encoded (UTF-8).
     static func percent(_ s: String) -> String {
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~".utf8)
-        return s.utf8.map { allowed.contains($0) ? String(UnicodeScalar($0)) : "%" + String($0, radix: 16, uppercase: true).leftPad(2) }.joined()
+        s.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
     }
-}
 
-extension String {
-    func leftPad(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+    static let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
 }
 
 /// A date as a clerk types it: dd/mm/yyyy (or d/m/yyyy), or yyyy-mm-dd.
