@@ -50,9 +50,9 @@ replay_last_part() { # after before group
 BEGIN;
 INSERT INTO main.products (pk, $cols) SELECT pk, $cols FROM src.products WHERE pk BETWEEN $s AND $e ORDER BY pk;
 INSERT INTO main.products_search (rowid, title, description, keywords) SELECT pk, title, description, '' FROM src.products WHERE pk BETWEEN $s AND $e ORDER BY pk;
-INSERT INTO main.events (at, type, object, product_id, agent, outcome, detail, imported_from)
-    SELECT e.at, e.type, e.object, e.product_id, e.agent, e.outcome, e.detail, e.imported_from
-    FROM src.products p JOIN src.events e ON e.product_id = p.id WHERE p.pk BETWEEN $s AND $e ORDER BY p.pk;
+INSERT INTO main.events (at, type, object, product_id, agent, outcome, detail, imported_from, product_pk)
+    SELECT e.at, e.type, e.object, e.product_id, e.agent, e.outcome, e.detail, e.imported_from, e.product_pk
+    FROM src.events e WHERE e.product_pk BETWEEN $s AND $e ORDER BY e.pk;
 INSERT INTO main.product_sources SELECT * FROM src.product_sources WHERE product_pk BETWEEN $s AND $e;
 COMMIT;
 SQL

@@ -137,13 +137,54 @@ import KhoTesting
         #expect(try fresh.read { db in try temporaryTables(db, insertEvent) } == 0)
     }
 
-    /// A v9 catalog on read-only storage still opens: v10 changes only speed.
+    /// A v9 catalog on read-only storage still opens (v10 to v12 change only speed), and its
+    /// products' events are read by product ID.
     @Test func aVersionNineCatalogOpensReadOnly() throws {
         let scratch = Scratch()
         let path = "\(scratch.path)/catalog.sqlite"
         let old = try DatabaseQueue(path: path)
         try CatalogSchema.migrator.migrate(old, upTo: "v9: home archives, imported events")
+        try old.write { db in try db.execute(sql: Self.twoProductsWithEvents) }
         try old.close()
-        #expect(throws: Never.self) { _ = try Catalog(path: path, lockTimeout: 1, readOnly: true) }
+        let catalog = try Catalog(path: path, lockTimeout: 1, readOnly: true)
+        let id = try ProductID.parse("7K3Q-X9M2-PD4R-8WTR").get()
+        let events = try catalog.read { db in try CatalogReads.events(db, productID: id) }
+        #expect(events.map(\.detail) == ["first", "second"])
+    }
+
+    static let twoProductsWithEvents = """
+        INSERT INTO products (pk, id, title, title_sort, kind, unit, access, origin, created_at, updated_at, reference_date, languages)
+        VALUES (1, '7K3Q-X9M2-PD4R-8WTR', 'Một', x'00', 'article', '00004', 'public', 'born_digital', 't', 't', '2024-01-01', '["vi"]'),
+               (2, '0000-0000-0000-0000', 'Hai', x'00', 'article', '00004', 'public', 'born_digital', 't', 't', '2024-01-01', '["vi"]');
+        INSERT INTO events (at, type, object, product_id, agent, outcome, detail) VALUES
+            ('t', 'ingestion', 'product:7K3Q-X9M2-PD4R-8WTR', '7K3Q-X9M2-PD4R-8WTR', 'a', 'success', 'first'),
+            ('t', 'ingestion', 'product:0000-0000-0000-0000', '0000-0000-0000-0000', 'a', 'success', 'other'),
+            ('t', 'fixity_check', 'archive', NULL, 'a', 'success', 'archive-wide'),
+            ('t', 'attach', 'product:7K3Q-X9M2-PD4R-8WTR', '7K3Q-X9M2-PD4R-8WTR', 'a', 'success', 'second');
+        """
+
+    /// v12 finds events by their product's row key: every event of a product gets it, an
+    /// archive-wide event none, the log stays append-only, and new events get it as written.
+    @Test func aVersionElevenCatalogKeysEventsByProduct() throws {
+        let scratch = Scratch()
+        let path = "\(scratch.path)/catalog.sqlite"
+        let old = try DatabaseQueue(path: path)
+        try CatalogSchema.migrator.migrate(old, upTo: "v11: users and sessions")
+        try old.write { db in try db.execute(sql: Self.twoProductsWithEvents) }
+        try old.close()
+        let catalog = try Catalog(path: path, lockTimeout: 1)
+        let keys = try catalog.read { db in try Row.fetchAll(db, sql: "SELECT detail, product_pk FROM events ORDER BY pk").map { "\($0[0] as String):\(($0[1] as Int64?).map(String.init) ?? "-")" } }
+        #expect(keys == ["first:1", "other:2", "archive-wide:-", "second:1"])
+        let id = try ProductID.parse("7K3Q-X9M2-PD4R-8WTR").get()
+        try catalog.write { db in
+            try CatalogWrites.append(db, PreservationEvent(at: Timestamp(iso: "t"), type: .attach, object: "product:\(id)", productID: id,
+                                                           agent: "a", outcome: .success, detail: "third"))
+        }
+        #expect(try catalog.read { db in try CatalogReads.events(db, productID: id) }.map(\.detail) == ["first", "second", "third"])
+        let many = try catalog.read { db in try CatalogReads.events(db, productIDs: [id, try ProductID.parse("0000-0000-0000-0000").get()]) }
+        #expect(many.mapValues { $0.compactMap(\.detail) } == [id: ["first", "second", "third"], try ProductID.parse("0000-0000-0000-0000").get(): ["other"]])
+        #expect(throws: KhoError.self) { try catalog.write { db in try db.execute(sql: "UPDATE events SET product_pk = 2") } }
+        let indexes = try catalog.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name") }
+        #expect(indexes.contains("events_product_pk") && !indexes.contains("events_product") && !indexes.contains("products_report_unit"))
     }
 }

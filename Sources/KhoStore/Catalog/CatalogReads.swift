@@ -78,8 +78,15 @@ enum CatalogReads {
     }
 
     static func events(_ db: Database, productID: ProductID) throws -> [PreservationEvent] {
-        try Row.fetchAll(db, sql: "SELECT * FROM events WHERE product_id = ? ORDER BY pk", arguments: [productID.description])
-            .map(event)
+        let sql = try eventsKeyed(db) ? "SELECT * FROM events WHERE product_pk = (SELECT pk FROM products WHERE id = ?) ORDER BY pk"
+            : "SELECT * FROM events WHERE product_id = ? ORDER BY pk"
+        return try Row.fetchAll(db, sql: sql, arguments: [productID.description]).map(event)
+    }
+
+    /// Whether events carry their product's row key (v12); a read-only catalog of an older Kho
+    /// finds them by product ID.
+    static func eventsKeyed(_ db: Database) throws -> Bool {
+        try db.columns(in: "events").contains { $0.name == "product_pk" }
     }
 
     /// The events of these products, each product's in order.
@@ -88,7 +95,9 @@ enum CatalogReads {
         for start in stride(from: 0, to: productIDs.count, by: 500) {
             let chunk = productIDs[start..<min(start + 500, productIDs.count)].map(\.description)
             let marks = chunk.map { _ in "?" }.joined(separator: ",")
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM events WHERE product_id IN (\(marks)) ORDER BY product_id, pk", arguments: StatementArguments(chunk))
+            let sql = try eventsKeyed(db) ? "SELECT * FROM events WHERE product_pk IN (SELECT pk FROM products WHERE id IN (\(marks))) ORDER BY product_pk, pk"
+                : "SELECT * FROM events WHERE product_id IN (\(marks)) ORDER BY product_id, pk"
+            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(chunk))
             let c = ColumnPositions(rows.first)
             for row in rows {
                 let e = event(row, c)

@@ -134,7 +134,8 @@ enum CatalogWrites {
 
     static func append(_ db: Database, _ e: PreservationEvent) throws {
         let statement = try RawStatement(db, """
-            INSERT INTO events (at, type, object, product_id, agent, outcome, detail, imported_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO events (at, type, object, product_id, agent, outcome, detail, imported_from, product_pk)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, (SELECT pk FROM products WHERE id = ?4))
             """)
         statement.bind(1, e.at.iso)
         statement.bind(2, e.type.rawValue)

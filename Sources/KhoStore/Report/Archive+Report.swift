@@ -49,9 +49,8 @@ extension Archive {
     }
 }
 
-/// The report's SQL. Scopes are written so SQLite seeks in a covering index:
-/// `products_report_province` for the country and today's provinces, `products_report_unit`
-/// for lists of unit codes.
+/// The report's SQL. Scopes are written so SQLite seeks in the covering index
+/// `products_report_province`: by today's province and then the period.
 enum ReportSQL {
     struct Statement {
         var sql: String
@@ -76,11 +75,16 @@ enum ReportSQL {
         case .provinceToday(let code):
             return Statement(sql: "province_now = ?", arguments: [code])
         case .units(let old, let new):
+            // The provinces today of those units (each product row holds its own): the seek into
+            // the province index, the unit codes a filter on what it reads there.
             func json(_ codes: [String]) -> String { "[" + codes.map { "\"\($0)\"" }.joined(separator: ",") + "]" }
+            let table = UnitTable.standard
+            func province(_ code: String, _ era: AdminUnit.Era) -> String { table.provinceToday(EraCode(code, era))?.code ?? "" }
+            let provinces = Set(old.map { province($0, .before2025) } + new.map { province($0, .from2025) })
             return Statement(sql: """
-                unit IN (SELECT value FROM json_each(?)) AND CASE unit_era WHEN 0 THEN unit IN (SELECT value FROM json_each(?)) \
-                ELSE unit IN (SELECT value FROM json_each(?)) END
-                """, arguments: [json(Array(Set(old + new)).sorted()), json(old), json(new)])
+                province_now IN (SELECT value FROM json_each(?)) AND unit IN (SELECT value FROM json_each(?)) \
+                AND CASE unit_era WHEN 0 THEN unit IN (SELECT value FROM json_each(?)) ELSE unit IN (SELECT value FROM json_each(?)) END
+                """, arguments: [json(provinces.sorted()), json(Array(Set(old + new)).sorted()), json(old), json(new)])
         }
     }
 
