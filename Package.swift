@@ -88,9 +88,9 @@ let package = Package(
         .testTarget(name: "KhoBundleTests", dependencies: ["KhoBundle", "KhoCore", "KhoTesting"], swiftSettings: strict),
         .testTarget(name: "KhoOperationsTests", dependencies: ["KhoOperations", "KhoCore", "KhoPlatform", "KhoStore", "KhoTesting", crypto],
                     swiftSettings: strict),
-        .testTarget(name: "KhoServerTests", dependencies: ["KhoServer", "KhoOperations", "KhoStore", "KhoCore", "KhoPlatform", "KhoTesting", hummingbird, httpTypes, logging,
+        .testTarget(name: "KhoServerTests", dependencies: ["KhoServer", "KhoOperations", "KhoStore", "KhoCore", "KhoPlatform", "KhoTesting", hummingbird, httpTypes, logging, crypto,
                                                            .product(name: "HummingbirdTesting", package: "hummingbird")],
                     swiftSettings: strict),
-        .testTarget(name: "KhoCLITests", dependencies: ["kho", "KhoTesting", grdb], swiftSettings: strict),
+        .testTarget(name: "KhoCLITests", dependencies: ["kho", "KhoTesting", grdb, crypto], swiftSettings: strict),
     ]
 )

@@ -40,6 +40,12 @@ public enum FS {
         guard result == 0 else { throw Sys.error(errno, "moving it into place", to) }
     }
 
+    /// A second name for a file (same file system): nothing is copied.
+    public static func hardLink(_ from: HostPath, _ to: HostPath) throws(KhoError) {
+        let result = from.withCString { a in to.withCString { b in Glibc.link(a, b) } }
+        guard result == 0 else { throw Sys.error(errno, "linking it", to) }
+    }
+
     public static func remove(_ path: HostPath) {
         _ = path.withCString { unlink($0) }
     }

@@ -57,6 +57,12 @@ enum Tokens {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// 16 random bytes from the system's generator, as 32 lower-case hex digits (an upload's ID).
+    static func hex() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return Hex.lower((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) })
+    }
+
     /// Compares two tokens in time that does not depend on where they differ.
     static func equal(_ a: String, _ b: String) -> Bool {
         let x = Array(a.utf8), y = Array(b.utf8)

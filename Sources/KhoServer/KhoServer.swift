@@ -26,6 +26,8 @@ public func makeApplication(_ session: Session, options: ServerOptions, logger: 
     AuthRoutes(state: state).add(to: router)
     ProductRoutes(state: state).add(to: router)
     FileRoutes(state: state).add(to: router)
+    UploadRoutes(state: state).add(to: router)
+    state.cleanUpNowAndThen()
     return Application(router: router, configuration: .init(address: .hostname(options.host, port: options.port), serverName: "Kho"),
                        onServerRunning: { channel in onRunning(channel.localAddress?.port ?? options.port) }, logger: logger)
 }

@@ -14,9 +14,18 @@ public struct ServerOptions: Sendable {
     /// ...and this long after login, whatever happens.
     public var sessionAbsoluteSeconds: Double
     public var hashing: PasswordHashing
+    /// The largest file one upload may bring (refused before any byte is sent).
+    public var maxUploadBytes: Int64
+    /// An unfinished upload is removed this long after its last chunk.
+    public var uploadLifetimeSeconds: Double
+
+    public static let defaultMaxUploadBytes: Int64 = 10 << 30
 
     public init(host: String = "127.0.0.1", port: Int = 8080, baseURL: String? = nil, sessionIdleSeconds: Double = 2 * 3600,
-                sessionAbsoluteSeconds: Double = 12 * 3600, hashing: PasswordHashing = .init()) {
+                sessionAbsoluteSeconds: Double = 12 * 3600, hashing: PasswordHashing = .init(),
+                maxUploadBytes: Int64 = defaultMaxUploadBytes, uploadLifetimeSeconds: Double = 7 * 86_400) {
+        self.maxUploadBytes = maxUploadBytes
+        self.uploadLifetimeSeconds = uploadLifetimeSeconds
         self.host = host
         self.port = port
         self.baseURL = baseURL ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"

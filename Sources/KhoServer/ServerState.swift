@@ -4,14 +4,45 @@ import KhoCore
 import KhoOperations
 import KhoPlatform
 import KhoStore
+import Synchronization
 
-struct ServerState: Sendable {
+final class ServerState: Sendable {
     /// The archive, acting for the server itself; each request acts for its user (`acting`).
     let base: Session
     let options: ServerOptions
     let pages: Pages
     let throttle = LoginThrottle()
     let pool: BlockingPool
+    /// The resumable uploads waiting in the archive.
+    let uploads: UploadArea
+    /// When expired uploads and sessions were last removed (seconds since 1970).
+    private let lastCleanUp = Mutex<Double>(0)
+
+    init(base: Session, options: ServerOptions, pages: Pages, pool: BlockingPool) {
+        self.base = base
+        self.options = options
+        self.pages = pages
+        self.pool = pool
+        uploads = base.archive.makeUploadArea()
+    }
+
+    /// Removes expired uploads and sessions, at most once an hour, in the background.
+    func cleanUpNowAndThen() {
+        let now = self.now()
+        guard lastCleanUp.withLock({ last in
+            guard now - last >= 3600 else { return false }
+            last = now
+            return true
+        }) else { return }
+        let (uploads, archive, options) = (self.uploads, self.archive, self.options)
+        Task {
+            _ = try? await pool.run { () throws(KhoError) in
+                uploads.removeExpired(now: now)
+                _ = try archive.endExpiredSessions(idleBefore: Timestamp(epochSeconds: now - options.sessionIdleSeconds),
+                                                  startedBefore: Timestamp(epochSeconds: now - options.sessionAbsoluteSeconds))
+            }
+        }
+    }
 
     var archive: Archive { base.archive }
     var clock: Clock { base.clock }

@@ -21,12 +21,17 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: "The port to listen on.") var port = 8080
     @Option(name: .long, help: ArgumentHelp("The address users reach the server at, e.g. https://kho.example.gov.vn.", valueName: "URL"))
     var baseUrl: String?
+    @Option(name: .long, help: ArgumentHelp("The largest file one upload may bring, in MiB (refused before any byte is sent).", valueName: "MIB"))
+    var maxUploadMib: Int64 = ServerOptions.defaultMaxUploadBytes >> 20
     @OptionGroup var options: ArchiveOptions
 
     func run() throws {
         guard (0...65535).contains(port) else { throw KhoError(.usage, "--port \(port): a port from 1 to 65535, or 0 for any free one") }
         let base = try baseUrl.map { url throws(KhoError) in try parseOption(url, option: "--base-url", ServerOptions.checkBaseURL)! }
-        let serverOptions = ServerOptions(host: host, port: port, baseURL: base)
+        guard (1...(1 << 30)).contains(maxUploadMib) else {
+            throw KhoError(.usage, "--max-upload-mib: '\(maxUploadMib)' is not a size in MiB from 1 up")
+        }
+        let serverOptions = ServerOptions(host: host, port: port, baseURL: base, maxUploadBytes: maxUploadMib << 20)
         let session = try options.open()
         defer { session.archive.close() }
         var logger = Logger(label: "kho.serve")

@@ -41,11 +41,12 @@ struct ServerFixture {
         try AddUser(name: name, role: role, unit: unit, password: Self.password, hashing: Self.hashing).run(in: session)
     }
 
-    func app(baseURL: String? = nil, idle: Double = 3600, absolute: Double = 8 * 3600) throws -> some ApplicationProtocol {
+    func app(baseURL: String? = nil, idle: Double = 3600, absolute: Double = 8 * 3600,
+             maxUpload: Int64 = ServerOptions.defaultMaxUploadBytes) throws -> some ApplicationProtocol {
         var logger = Logger(label: "kho.test")
         logger.logLevel = .error
         return try makeApplication(session, options: ServerOptions(baseURL: baseURL, sessionIdleSeconds: idle, sessionAbsoluteSeconds: absolute,
-                                                                   hashing: Self.hashing), logger: logger)
+                                                                   hashing: Self.hashing, maxUploadBytes: maxUpload), logger: logger)
     }
 }
 

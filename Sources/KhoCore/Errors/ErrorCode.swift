@@ -76,6 +76,16 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     /// Too many failed logins for an account or an address: wait before the next try.
     case tooManyAttempts = "too_many_attempts"
     case uploadInterrupted = "upload_interrupted"
+    /// A resumable upload that does not exist (or not for this user), or has expired.
+    case unknownUpload = "unknown_upload"
+    /// A chunk of a resumable upload whose bytes do not match the checksum sent with it.
+    case checksumMismatch = "checksum_mismatch"
+    /// A chunk of a resumable upload sent for another offset than the upload is at.
+    case offsetMismatch = "offset_mismatch"
+    /// A request body of a type the route does not take.
+    case unsupportedMediaType = "unsupported_media_type"
+    /// A protocol version the server does not speak (tus other than 1.0.0).
+    case unsupportedVersion = "unsupported_version"
     // environment: The machine stopped the work: a full disk, a lock held by another process, a permission.
     case archiveLocked = "archive_locked"
     /// The archive's kho-config.json cannot be read.
@@ -131,7 +141,8 @@ extension ErrorCode {
              .payloadTooLarge, .sourceIdConflict, .titleTooLong, .unclosedQuote, .unknownAccess, .unknownCarrier,
              .unknownChannel, .unknownField, .unknownFile, .unknownKind, .unknownLanguageTag, .unknownMethod,
              .unknownProduct, .unknownRole, .unknownUnit, .uploadInterrupted, .unknownUser, .invalidUserName, .weakPassword,
-             .userExists, .notAuthenticated, .forbidden, .tooManyAttempts:
+             .userExists, .notAuthenticated, .forbidden, .tooManyAttempts, .unknownUpload, .checksumMismatch, .offsetMismatch,
+             .unsupportedMediaType, .unsupportedVersion:
             .input
         case .invalidConfig, .archiveLocked, .archiveTooNew, .bundleWriteFailed, .catalogUnwritable, .diskFull, .ioError, .outOfMemory,
              .readOnly, .systemError, .unreadableFile:

@@ -11,12 +11,16 @@ extension ErrorCode {
             401
         case .forbidden:
             403
-        case .unknownProduct, .unknownFile, .unknownUnit, .noFiles, .notAnArchive, .noPreviousExport, .unknownUser:
+        case .unknownProduct, .unknownFile, .unknownUnit, .noFiles, .notAnArchive, .noPreviousExport, .unknownUser, .unknownUpload:
             404
-        case .accessLowered, .changedMeanwhile, .fileExists, .folderNotEmpty, .sourceIdConflict, .fileChanged, .userExists:
+        case .accessLowered, .changedMeanwhile, .fileExists, .folderNotEmpty, .sourceIdConflict, .fileChanged, .userExists, .offsetMismatch:
             409
+        case .unsupportedVersion:
+            412
         case .payloadTooLarge:
             413
+        case .unsupportedMediaType:
+            415
         case .absolutePath, .ambiguousLanguage, .controlCharacters, .duplicateColumn, .duplicateRow, .emptyManifest, .emptyQuery, .extraCells,
              .invalidChoice, .invalidDate, .invalidPeriod, .invalidRange, .invalidTitle, .invalidUnitCode, .malformedJson,
              .malformedLanguageTag, .malformedManifest, .malformedProductId, .missingFile, .missingKind, .missingLanguage,
@@ -27,6 +31,8 @@ extension ErrorCode {
             422
         case .tooManyAttempts:
             429
+        case .checksumMismatch:
+            460  // tus 1.0, checksum extension
         case .archiveLocked:
             503
         case .diskFull:

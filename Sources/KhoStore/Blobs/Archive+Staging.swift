@@ -44,6 +44,10 @@ extension Archive {
         try blobs.newWriter(name: FileName(bytes: FileName.lastComponent(of: fileName)), maxBytes: maxBytes)
     }
 
+    /// The resumable uploads waiting in this archive. Make one per process (it keeps the
+    /// running hashes of the uploads it writes).
+    public func makeUploadArea() -> UploadArea { UploadArea(archive: self) }
+
     /// Streams written by `BlobWriter`s, published into the store by a rename (flushed first).
     func adoptWritten(_ written: [WrittenBlob]) throws(KhoError) -> StagedFiles {
         try catalog.probeWriteLock()

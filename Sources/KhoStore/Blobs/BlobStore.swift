@@ -214,6 +214,11 @@ public final class BlobStore: Sendable {
     }
 
     /// A new stream into this process's temporary area.
+    /// A fresh path in this process's temporary area.
+    func newTempPath() throws(KhoError) -> HostPath {
+        try session.area(root: tempRoot).newPath(worker: 0)
+    }
+
     func newWriter(name: FileName, maxBytes: Int64?) throws(KhoError) -> BlobWriter {
         let temp = try session.area(root: tempRoot)
         return try BlobWriter(path: try temp.newPath(worker: 0), name: name, maxBytes: maxBytes)

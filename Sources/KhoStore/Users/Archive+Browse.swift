@@ -57,6 +57,21 @@ extension Archive {
         return (file, blobs.path(for: file.sha256))
     }
 
+    /// The products `visibility` lets its holder see that hold a file with these bytes.
+    public func holders(sha256: String, as visibility: Visibility) throws(KhoError) -> [(id: ProductID, title: String)] {
+        guard SHA256Hex.isValid(sha256) else { return [] }
+        var (conditions, arguments) = Self.visibilitySQL(visibility)
+        conditions.append("p.pk IN (SELECT product_pk FROM files WHERE sha256 = ?)")
+        arguments.append(sha256)
+        let sql = "SELECT p.id, p.title FROM products p WHERE \(conditions.joined(separator: " AND ")) ORDER BY p.pk LIMIT 20"
+        return try catalog.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).compactMap { row in
+                guard case .success(let id) = ProductID.parse(row[0]) else { return nil }
+                return (id, row[1])
+            }
+        }
+    }
+
     static func visibilitySQL(_ v: Visibility) -> (conditions: [String], arguments: [any DatabaseValueConvertible]) {
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []

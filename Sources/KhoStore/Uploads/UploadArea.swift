@@ -1,0 +1,278 @@
+// Resumable uploads (tus 1.0) waiting in the archive: `tmp/uploads/ID.data` holds the bytes,
+// `ID.json` the record, replaced by rename. The record's offset is what is durably on disk:
+// bytes are flushed before the record that counts them is written, so a killed server or a
+// dropped line resumes from the last durable byte (a longer data file is cut back to it).
+// Uploads are hashed on the way; after a restart the hash is rebuilt from the durable bytes.
+// A complete upload becomes a product's file by a hard link into this process's temporary
+// area and the store's usual publish-by-rename: its bytes are never copied again.
+import Foundation
+import Glibc
+import KhoCore
+import KhoPlatform
+import Synchronization
+
+public final class UploadArea: Sendable {
+    let folder: HostPath
+    private let archive: Archive
+    /// The running hash of uploads written by this process, with the offset it stands at.
+    private let digests = Mutex<[String: (offset: Int64, digest: StreamingDigest)]>([:])
+    /// Uploads a request is writing now: a second writer is refused rather than interleaved.
+    private let busy = Mutex<Set<String>>([])
+    /// Each durable step of a long chunk: flush and record every this many bytes.
+    static let durableStride: Int64 = 16 << 20
+
+    init(archive: Archive) {
+        self.archive = archive
+        folder = archive.root.appending("tmp").appending("uploads")
+    }
+
+    func dataPath(_ id: String) -> HostPath { folder.appending("\(id).data") }
+    func recordPath(_ id: String) -> HostPath { folder.appending("\(id).json") }
+
+    /// Starts an upload of `length` bytes for `owner`, named `id` (random, made by the caller:
+    /// it is the upload's URL); nothing is written but its record. Refused when the disk cannot take it.
+    public func create(id: String, owner: String, length: Int64, metadata: String, fileName: [UInt8], now: Double, lifetime: Double) throws(KhoError) -> UploadRecord {
+        guard UploadRecord.isValidID(id) else { throw KhoError(.internal, "an upload's ID is 32 hex digits, not '\(id)'") }
+        try FS.makeDirectories(folder)
+        if let free = FS.availableBytes(folder), length + (64 << 20) > free {
+            throw KhoError(.diskFull, "the archive's disk has \(Formatting.bytes(free)) free, not enough for \(Formatting.bytes(length)); nothing was stored")
+        }
+        let record = UploadRecord(id: id, owner: owner, length: length, fileName: fileName, metadata: metadata,
+                                  createdAt: now, expiresAt: now + lifetime)
+        let data = try FileDescriptor.open(dataPath(record.id), flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600, doing: "starting an upload")
+        try data.sync()
+        try save(record)
+        return record
+    }
+
+    /// The upload `id` of `owner`, if it exists and has not expired.
+    public func record(_ id: String, owner: String, now: Double) throws(KhoError) -> UploadRecord {
+        guard UploadRecord.isValidID(id), let bytes = FileManager.default.contents(atPath: recordPath(id).description),
+              let record = try? JSONDecoder().decode(UploadRecord.self, from: bytes), record.owner == owner, record.expiresAt > now else {
+            throw KhoError(.unknownUpload, "no upload \(id.prefix(32)) of yours: it was finished and used, cancelled, or expired")
+        }
+        return record
+    }
+
+    func save(_ record: UploadRecord) throws(KhoError) {
+        let bytes: Data
+        do { bytes = try JSONEncoder().encode(record) } catch { throw KhoError(.internal, "an upload record could not be written: \(error)") }
+        try FS.writeDurably(Array(bytes), to: recordPath(record.id), temp: folder.appending(".\(record.id).json.new"))
+    }
+
+    /// Cancels an upload of `owner` (tus termination); not while a request is writing it.
+    public func cancel(_ id: String, owner: String, now: Double) throws(KhoError) {
+        _ = try record(id, owner: owner, now: now)
+        guard busy.withLock({ $0.insert(id).inserted }) else {
+            throw KhoError(.offsetMismatch, "this upload is being written by another request; cancel it when that has ended")
+        }
+        remove(id)
+        release(id)
+    }
+
+    /// Removes an upload: its record first (the upload is gone), then its bytes.
+    public func remove(_ id: String) {
+        guard UploadRecord.isValidID(id) else { return }
+        FS.remove(recordPath(id))
+        FS.remove(dataPath(id))
+        _ = digests.withLock { $0.removeValue(forKey: id) }
+    }
+
+    /// Removes expired uploads, and bytes or temporary records without a record; returns how
+    /// many uploads went. An upload being written now is left alone.
+    @discardableResult
+    public func removeExpired(now: Double) -> Int {
+        guard let names = try? FS.list(folder) else { return 0 }
+        var removed = 0
+        let writing = busy.withLock { $0 }
+        for name in names {
+            let id = String(name.prefix(32))
+            guard UploadRecord.isValidID(id), !writing.contains(id) else {
+                if name.hasPrefix("."), name.hasSuffix(".json.new") { FS.remove(folder.appending(name)) }
+                continue
+            }
+            let path = folder.appending(name)
+            if name.hasSuffix(".json") {
+                let record = FileManager.default.contents(atPath: path.description).flatMap { try? JSONDecoder().decode(UploadRecord.self, from: $0) }
+                if record.map({ $0.expiresAt <= now }) ?? true {
+                    remove(id)
+                    removed += 1
+                }
+            } else if name.hasSuffix(".data"), !FS.exists(recordPath(id)) {
+                FS.remove(path)
+            }
+        }
+        return removed
+    }
+
+    /// Takes the upload for writing at `offset` (what the client believes it is at).
+    public func startWriting(_ id: String, owner: String, offset: Int64, expectedChecksum: [UInt8]?, now: Double,
+                             lifetime: Double) throws(KhoError) -> UploadWriter {
+        let record = try record(id, owner: owner, now: now)
+        guard busy.withLock({ $0.insert(id).inserted }) else {
+            throw KhoError(.offsetMismatch, "this upload is being written by another request; ask for its offset (HEAD) and continue from there")
+        }
+        do throws(KhoError) {
+            guard offset == record.offset else {
+                throw KhoError(.offsetMismatch, "the upload is at byte \(record.offset), not \(offset); continue from byte \(record.offset)")
+            }
+            guard !record.isComplete else {
+                throw KhoError(.offsetMismatch, "the upload is already complete (\(record.length) bytes)")
+            }
+            let output = try FileDescriptor.open(dataPath(id), flags: O_WRONLY, doing: "continuing an upload")
+            // Bytes past the durable offset (a write cut short) are not the upload's.
+            guard ftruncate(output.fd, off_t(record.offset)) == 0, lseek(output.fd, off_t(record.offset), SEEK_SET) == off_t(record.offset) else {
+                throw Sys.error(errno, "continuing an upload", dataPath(id))
+            }
+            let digest = try digestAt(record)
+            var started = record
+            started.expiresAt = now + lifetime
+            return UploadWriter(area: self, record: started, output: output, digest: digest, expectedChecksum: expectedChecksum)
+        } catch {
+            release(id)
+            throw error
+        }
+    }
+
+    func release(_ id: String) { _ = busy.withLock { $0.remove(id) } }
+
+    func remember(_ id: String, offset: Int64, digest: StreamingDigest) {
+        digests.withLock { $0[id] = (offset, digest) }
+    }
+
+    /// The hash of the upload's first `record.offset` bytes: kept from the last chunk, or read
+    /// again from disk (after a restart).
+    private func digestAt(_ record: UploadRecord) throws(KhoError) -> StreamingDigest {
+        if let kept = digests.withLock({ $0[record.id] }), kept.offset == record.offset { return kept.digest }
+        var digest = StreamingDigest()
+        let input = try FileDescriptor.open(dataPath(record.id), flags: O_RDONLY, doing: "reading an upload again")
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        var left = record.offset
+        while left > 0 {
+            let n = try input.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<Int(min(Int64(buffer.count), left))]))
+            guard n > 0 else { throw KhoError(.sizeChanged, "upload \(record.id) has fewer bytes on disk than its record says") }
+            digest.update(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+            left -= Int64(n)
+        }
+        return digest
+    }
+
+    /// A complete upload as a stream written into this process's temporary area, ready to be
+    /// published with a product (`Archive.ingest(_:written:)`, `attach`): a hard link, no copy.
+    /// The upload stays until `remove`, so a product that fails to save can be tried again.
+    public func written(_ id: String, owner: String, now: Double) throws(KhoError) -> WrittenBlob {
+        let record = try record(id, owner: owner, now: now)
+        guard record.isComplete, let sha256 = record.sha256 else {
+            throw KhoError(.uploadInterrupted, "the upload of \(FileName(bytes: record.fileName).display) is not complete (\(record.offset) of \(record.length) bytes)")
+        }
+        let input = try FileDescriptor.open(dataPath(id), flags: O_RDONLY, doing: "reading an upload")
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: MediaType.sniffLength, alignment: 16)
+        defer { buffer.deallocate() }
+        let n = try input.readFull(into: buffer)
+        let head = Array(buffer[..<n])
+        let link = try archive.blobs.newTempPath()
+        try FS.hardLink(dataPath(id), link)
+        let name = FileName(bytes: FileName.lastComponent(of: record.fileName))
+        return WrittenBlob(name: name, path: link, sha256: sha256, size: record.length,
+                           mediaType: MediaType.sniff(head, fileName: name.display))
+    }
+}
+
+/// One request's writing into an upload: chunks appended and hashed, made durable every
+/// `UploadArea.durableStride` bytes and at the end. With a checksum, the request's bytes count
+/// only if they match it, all or nothing. Used by one task at a time; `finish` or `stop` once.
+public final class UploadWriter: @unchecked Sendable {
+    private let area: UploadArea
+    public private(set) var record: UploadRecord
+    private let output: FileDescriptor
+    private var digest: StreamingDigest
+    /// What the request started from, to go back to when its checksum does not match.
+    private let start: (offset: Int64, digest: StreamingDigest)
+    private var chunkDigest: StreamingDigest?
+    private let expectedChecksum: [UInt8]?
+    private var written: Int64
+    private var done = false
+
+    init(area: UploadArea, record: UploadRecord, output: FileDescriptor, digest: StreamingDigest, expectedChecksum: [UInt8]?) {
+        self.area = area
+        self.record = record
+        self.output = output
+        self.digest = digest
+        self.start = (record.offset, digest)
+        self.expectedChecksum = expectedChecksum
+        chunkDigest = expectedChecksum == nil ? nil : StreamingDigest()
+        written = record.offset
+    }
+
+    deinit { if !done { area.release(record.id) } }
+
+    /// The bytes received so far in this request, durable or not.
+    public var offset: Int64 { written }
+
+    public func write(_ chunk: UnsafeRawBufferPointer) throws(KhoError) {
+        guard written + Int64(chunk.count) <= record.length else {
+            throw KhoError(.payloadTooLarge, "more bytes than the upload's length (\(record.length)); the bytes past it were not stored")
+        }
+        do throws(KhoError) {
+            try output.writeAll(chunk, doing: "storing an upload")
+        } catch where error.code == .diskFull {
+            throw KhoError(.diskFull, "the archive's disk is full; the upload stopped at byte \(record.offset) and can continue when space is freed",
+                           cause: error.cause)
+        }
+        digest.update(chunk)
+        chunkDigest?.update(chunk)
+        written += Int64(chunk.count)
+        if chunkDigest == nil, written - record.offset >= UploadArea.durableStride { try makeDurable() }
+    }
+
+    /// Flushes what was written and records it as the upload's offset.
+    private func makeDurable() throws(KhoError) {
+        try output.sync(doing: "flushing an upload")
+        record.offset = written
+        if record.isComplete {
+            var final = digest
+            record.sha256 = final.finalizeHex()
+        }
+        try area.save(record)
+        area.remember(record.id, offset: written, digest: digest)
+    }
+
+    /// The request's body ended: the bytes are checked against the checksum, made durable and
+    /// counted. A mismatch stores nothing of this request.
+    public func finish() throws(KhoError) -> UploadRecord {
+        defer { close() }
+        if let expectedChecksum, var chunk = chunkDigest {
+            guard Hex.bytes(chunk.finalizeHex()) == expectedChecksum else {
+                rollBack()
+                throw KhoError(.checksumMismatch, "the chunk's bytes do not match its Upload-Checksum; nothing of it was stored, the upload stays at byte \(start.offset)")
+            }
+        }
+        try makeDurable()
+        return record
+    }
+
+    /// The request's body broke off: what arrived counts (made durable) unless it had to match
+    /// a checksum, which it cannot be checked against now.
+    public func stop() -> UploadRecord {
+        defer { close() }
+        if expectedChecksum != nil {
+            rollBack()
+        } else {
+            try? makeDurable()
+        }
+        return record
+    }
+
+    private func rollBack() {
+        _ = ftruncate(output.fd, off_t(start.offset))
+        written = start.offset
+        area.remember(record.id, offset: start.offset, digest: start.digest)
+    }
+
+    private func close() {
+        output.closeNow()
+        done = true
+        area.release(record.id)
+    }
+}
