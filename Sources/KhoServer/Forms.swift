@@ -22,8 +22,20 @@ enum Forms {
         return plus.removingPercentEncoding ?? plus
     }
 
-    /// The form of `request`, refused unless it is a form and at most `limit` bytes.
-    static func read(_ request: Request, context: KhoContext, limit: Int = 64 * 1024) async throws -> [String: String] {
+    /// Every field of a form body in order, repeated names included (checkboxes, lists).
+    static func pairs(_ body: String) -> [(String, String)] {
+        body.split(separator: "&", omittingEmptySubsequences: true).map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
+        }
+    }
+
+    /// `read`, keeping every field in order.
+    static func readPairs(_ request: Request, context: KhoContext, limit: Int = 64 * 1024) async throws -> [(String, String)] {
+        pairs(try await body(request, limit: limit))
+    }
+
+    static func body(_ request: Request, limit: Int) async throws -> String {
         let type = request.headers[.contentType]?.lowercased() ?? ""
         guard type.hasPrefix("application/x-www-form-urlencoded") else {
             throw KhoError(.usage, "this address takes a form (application/x-www-form-urlencoded)")
@@ -33,7 +45,12 @@ enum Forms {
         do { buffer = try await request.collectBody(upTo: limit) } catch {
             throw KhoError(.payloadTooLarge, "the form is larger than \(limit / 1024) KB")
         }
-        return parse(String(buffer: buffer))
+        return String(buffer: buffer)
+    }
+
+    /// The form of `request`, refused unless it is a form and at most `limit` bytes.
+    static func read(_ request: Request, context: KhoContext, limit: Int = 64 * 1024) async throws -> [String: String] {
+        return parse(try await body(request, limit: limit))
     }
 }
 

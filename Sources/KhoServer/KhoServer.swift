@@ -24,6 +24,7 @@ public func makeApplication(_ session: Session, options: ServerOptions, logger: 
     router.add(middleware: SessionMiddleware(state: state))
     BasicRoutes(state: state).add(to: router)
     AuthRoutes(state: state).add(to: router)
+    NewProductRoutes(state: state).add(to: router)
     ProductRoutes(state: state).add(to: router)
     FileRoutes(state: state).add(to: router)
     UploadRoutes(state: state).add(to: router)

@@ -80,3 +80,28 @@ extension Session {
         return written
     }
 }
+
+extension Session {
+    /// A born-digital product whose files came as resumable uploads (`UploadArea.written`), by a
+    /// user whose scope must hold its unit.
+    public func ingest(_ metadata: ProductInput, written: [WrittenBlob], within visibility: Visibility) throws(KhoError) -> PutDocument {
+        let validated = try validate(metadata)
+        try checkScope(validated.value, visibility)
+        let result = try archive.ingest(validated.value, written: written)
+        return document(result, warnings: validated.warnings)
+    }
+
+    /// A physical product registered by a user whose scope must hold its unit.
+    public func register(_ metadata: ProductInput, carrier: Carrier?, within visibility: Visibility) throws(KhoError) -> PutDocument {
+        let validated = try validate(metadata)
+        try checkScope(validated.value, visibility)
+        return try Register(metadata: metadata, carrier: carrier).run(in: self)
+    }
+
+    func checkScope(_ m: ProductMetadata, _ visibility: Visibility) throws(KhoError) {
+        guard archive.covers(m, visibility) else {
+            throw KhoError(.forbidden, "unit \(m.unit.value) is outside your scope: you add products of your unit and the units under it",
+                           problems: [Problem(code: .forbidden, field: "unit", value: m.unit.value, expected: "a unit of your scope")])
+        }
+    }
+}

@@ -36,7 +36,8 @@ struct Pages: Sendable {
 
     /// What every page says of the logged-in user.
     static func userFields(_ session: StoredSession) -> [String: Any] {
-        ["name": session.user.name, "role": roleName(session.user.role), "unit": unitName(session.user.unit), "csrf": session.csrf]
+        ["name": session.user.name, "role": roleName(session.user.role), "unit": unitName(session.user.unit), "csrf": session.csrf,
+         "canCreate": Permissions.allows(session.user.role, .create)]
     }
 
     static func roleName(_ role: UserRole) -> String {

@@ -2,7 +2,7 @@
 // works on a phone's screen and without JavaScript.
 enum Templates {
     static let all: [(String, String)] = [("layout", layout), ("login", login), ("home", home), ("error", error),
-                                                    ("products", products), ("product", product)]
+                                                    ("products", products), ("product", product), ("newProduct", newProduct)]
 
     static let layout = """
         <!doctype html>
@@ -14,7 +14,7 @@ enum Templates {
         <link rel="stylesheet" href="/static/kho.css">
         </head>
         <body>
-        <header class="top"><a class="brand" href="/">Kho</a>{{#user}}<nav><a href="/products">Sản phẩm</a></nav><span class="who">{{name}} · {{role}} · {{unit}}</span>
+        <header class="top"><a class="brand" href="/">Kho</a>{{#user}}<nav><a href="/products">Sản phẩm</a>{{#canCreate}} <a href="/products/new">Thêm sản phẩm</a>{{/canCreate}}</nav><span class="who">{{name}} · {{role}} · {{unit}}</span>
         <form method="post" action="/logout" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Đăng xuất</button></form>{{/user}}</header>
         <main id="main">
         {{{body}}}
@@ -71,5 +71,25 @@ enum Templates {
         .facts { display: grid; grid-template-columns: minmax(8rem, max-content) 1fr; gap: .25rem 1rem; }
         .facts dt { font-weight: 600; }
         .facts dd { margin: 0; overflow-wrap: anywhere; }
+        .top nav a { margin-right: .75rem; }
+        .wide { max-width: 40rem; }
+        fieldset { border: 1px solid #bbb; border-radius: 4px; padding: .5rem .75rem; display: flex; flex-direction: column; gap: .5rem; }
+        legend { font-weight: 600; }
+        .checks { display: grid; grid-template-columns: repeat(auto-fill, minmax(11rem, 1fr)); gap: .25rem .75rem; }
+        .checks label { display: flex; gap: .4rem; align-items: center; min-height: 2.75rem; }
+        .checks input { min-height: auto; width: 1.25rem; height: 1.25rem; }
+        .drop { border: 2px dashed #0b4f6c; border-radius: 6px; padding: 1.5rem 1rem; text-align: center; color: #0b4f6c; }
+        .drop.over { background: #e6f2f7; }
+        .uploads { list-style: none; padding: 0; margin: 0; }
+        .uploads li { display: flex; flex-wrap: wrap; gap: .25rem .75rem; align-items: center; padding: .5rem 0; border-bottom: 1px solid #ddd; }
+        .uploads .name { flex: 1 1 100%; overflow-wrap: anywhere; font-weight: 600; }
+        .uploads progress { flex: 1 1 10rem; height: 1rem; }
+        .uploads .status { flex: 1 1 100%; }
+        .uploads li.failed .status { color: #8b0000; font-weight: 600; }
+        .uploads li.duplicate .status { color: #6b4e00; }
+        button.secondary { background: #fff; color: #0b4f6c; }
+        main img, main video, main audio { max-width: 100%; height: auto; }
+        .events li, .cards li { overflow-wrap: anywhere; }
+        .saved { background: #e7f5e9; border-left: 4px solid #1e7b34; padding: .5rem .75rem; }
         """
 }

@@ -10,7 +10,7 @@ struct ProductRoutes {
 
     func add(to router: Router<KhoContext>) {
         router.get("/products") { request, context in try await list(request, context) }
-        router.get("/products/{id}") { _, context in try await show(context) }
+        router.get("/products/{id}") { request, context in try await show(request, context) }
     }
 
     static func visibility(_ session: StoredSession) -> Visibility {
@@ -57,7 +57,7 @@ struct ProductRoutes {
         return state.pages.render("products", Pages.fields(context, fields), title: "Sản phẩm")
     }
 
-    func show(_ context: KhoContext) async throws -> Response {
+    func show(_ request: Request, _ context: KhoContext) async throws -> Response {
         guard let session = context.session else { return Response.redirect(to: "/login", type: .found) }
         let notFound = KhoError(.unknownProduct, "Không có sản phẩm này, hoặc nó nằm ngoài phạm vi của bạn.")
         guard Permissions.allows(session.user.role, .read), let text = context.parameters.get("id"),
@@ -70,18 +70,28 @@ struct ProductRoutes {
         guard let (product, events) = found else { throw notFound }
         let m = product.metadata
         let fields: [String: Any] = [
-            "id": product.id.description, "title": m.title, "kind": m.kind.vietnamese, "unit": UnitTable.standard.units(m.unit.value).first.map { "\($0.fullName) (\($0.code))" } ?? m.unit.value,
+            "id": product.id.description, "title": m.title, "kind": m.kind.vietnamese, "unit": Self.unitName(m),
             "produced": VietnameseFormat.date(m.produced), "published": VietnameseFormat.date(m.published),
-            "languages": m.languages.map(\.value).joined(separator: ", "), "channels": m.channels.map(\.rawValue).joined(separator: ", "),
-            "access": m.access.rawValue, "description": m.description ?? "", "digitized": product.isDigitized,
+            "languages": m.languages.map { LanguageRegistry.standard.label($0) }.joined(separator: ", "),
+            "channels": m.channels.map(\.vietnamese).joined(separator: ", "),
+            "access": NewProductRoutes.accessLabel(m.access), "description": m.description ?? "", "digitized": product.isDigitized,
             "files": product.files.map { f in
                 ["id": product.id.description, "n": f.n, "name": f.name.display, "size": VietnameseFormat.bytes(f.size), "type": f.mediaType,
                  "role": f.role.rawValue, "sha256": f.sha256, "audio": f.mediaType.hasPrefix("audio/"), "video": f.mediaType.hasPrefix("video/"),
                  "image": f.mediaType.hasPrefix("image/") && f.mediaType != "image/svg+xml"] as [String: Any]
             },
             "events": events.map { e in ["at": VietnameseFormat.instant(e.at), "type": e.type.rawValue, "agent": e.agent, "detail": e.detail ?? ""] },
+            "saved": Forms.parse(request.uri.query ?? "")["saved"] == "1",
         ]
         return state.pages.render("product", Pages.fields(context, fields), title: m.title)
+    }
+
+    /// The product's unit by the table of its date (a code can name different units before
+    /// and after 1 July 2025).
+    static func unitName(_ m: ProductMetadata) -> String {
+        let table = UnitTable.standard
+        let era = table.era(ofProductUnit: m.unit.value, produced: m.produced, published: m.published)
+        return table.unit(m.unit.value, era: era).map { "\($0.fullName) (\(m.unit.value))" } ?? m.unit.value
     }
 
     /// Everything but RFC 3986's unreserved characters percent-encoded (UTF-8).

@@ -1,0 +1,181 @@
+// Putting a product into the archive from the browser: the form, and its saving. Files come
+// as complete resumable uploads of the same user (their IDs in the form); without files, a
+// physical product is registered on its carrier. Only units of the user's scope; a problem
+// sends the form back with every value kept and each problem beside its field.
+import Foundation
+import Hummingbird
+import KhoCore
+import KhoOperations
+import KhoStore
+
+struct NewProductRoutes {
+    let state: ServerState
+
+    func add(to router: Router<KhoContext>) {
+        router.get("/products/new") { request, context in try await form(request, context) }
+        router.post("/products/new") { request, context in try await save(request, context) }
+        router.get("/static/kho-upload.js") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "public, max-age=3600"],
+                     body: .init(byteBuffer: ByteBuffer(string: UploadScript.text)))
+        }
+    }
+
+    func creator(_ context: KhoContext) throws -> StoredSession {
+        guard let session = context.session else { throw KhoError(.notAuthenticated, "Hãy đăng nhập trước.") }
+        guard Permissions.allows(session.user.role, .create) else {
+            throw KhoError(.forbidden, "Vai trò của bạn không được thêm sản phẩm.")
+        }
+        return session
+    }
+
+    /// The empty form, or one filled like product `like` (batch work: the shared fields kept).
+    func form(_ request: Request, _ context: KhoContext) async throws -> Response {
+        guard context.session != nil else { return Response.redirect(to: "/login", type: .found) }
+        let session = try creator(context)
+        var values = FormValues(unit: session.user.unit ?? "")
+        if let likeText = Forms.parse(request.uri.query ?? "")["like"], case .success(let id) = ProductID.parse(likeText) {
+            let visibility = ProductRoutes.visibility(session)
+            if let like = try await state.run({ archive throws(KhoError) in try archive.product(id, as: visibility) }) {
+                values = FormValues(like: like.metadata)
+            }
+        }
+        return render(context, values: values, errors: [:], general: [], uploads: [], status: 200)
+    }
+
+    func save(_ request: Request, _ context: KhoContext) async throws -> Response {
+        let session = try creator(context)
+        let pairs = try await Forms.readPairs(request, context: context)
+        let values = FormValues(pairs)
+        let uploadIDs = Array(Set(pairs.filter { $0.0 == "upload" }.map(\.1).filter(UploadRecord.isValidID))).sorted()
+        let carrier = pairs.first { $0.0 == "carrier" }.map(\.1).flatMap { Carrier(rawValue: $0) }
+        let (uploads, owner, now) = (state.uploads, session.user.name, state.now())
+        // The uploads named must be this user's and complete.
+        var kept: [UploadRecord] = []
+        var general: [String] = []
+        for id in uploadIDs {
+            if let record = try? uploads.record(id, owner: owner, now: now), record.isComplete { kept.append(record) } else {
+                general.append("Một tệp đã tải lên không còn nữa (quá hạn hoặc đã dùng cho sản phẩm khác): hãy tải lại.")
+            }
+        }
+        if kept.isEmpty && carrier == nil && general.isEmpty {
+            general.append("Chưa có tệp nào: hãy tải tệp lên, hoặc chọn vật mang tin nếu sản phẩm chưa được số hóa.")
+        }
+        if !general.isEmpty {
+            return render(context, values: values, errors: [:], general: general, uploads: kept, status: 422)
+        }
+        let acting = state.acting(session.user)
+        let visibility = ProductRoutes.visibility(session)
+        let input = values.input
+        let records = kept
+        let result = (try? await state.pool.run { () -> Result<PutDocument, KhoError> in
+            do throws(KhoError) {
+                if records.isEmpty { return .success(try acting.register(input, carrier: carrier, within: visibility)) }
+                var written: [WrittenBlob] = []
+                for record in records { written.append(try uploads.written(record.id, owner: owner, now: now)) }
+                let document = try acting.ingest(input, written: written, within: visibility)
+                for record in records { uploads.remove(record.id) }
+                return .success(document)
+            } catch {
+                return .failure(error)
+            }
+        }) ?? .failure(KhoError(.internal, "the product could not be saved"))
+        switch result {
+        case .success(let document):
+            return Response.redirect(to: "/products/\(document.product.id)?saved=1", type: .normal)
+        case .failure(let error) where error.code.httpStatus < 500:
+            var errors: [String: String] = [:]
+            var other: [String] = []
+            for problem in error.problems.isEmpty ? [Problem(code: error.code, field: "", value: "", expected: error.message)] : error.problems {
+                let field = FormValues.field(problem.field)
+                let text = problem.field.isEmpty ? problem.expected : "'\(problem.value)': cần \(problem.expected)"
+                if let field { errors[field] = (errors[field].map { $0 + "; " } ?? "") + text } else { other.append(text) }
+            }
+            return render(context, values: values, errors: errors, general: other, uploads: kept, status: error.code.httpStatus)
+        case .failure(let error):
+            throw error
+        }
+    }
+
+    func render(_ context: KhoContext, values: FormValues, errors: [String: String], general: [String], uploads: [UploadRecord], status: Int) -> Response {
+        let chosenChannels = Set(values.channels)
+        var fields: [String: Any] = [
+            "values": values.dictionary, "errors": errors, "general": general, "problems": !errors.isEmpty,
+            "kinds": ProductKind.allCases.map { ["value": $0.rawValue, "label": $0.vietnamese, "selected": $0.rawValue == values.kind] },
+            "channels": Channel.allCases.map { ["value": $0.rawValue, "label": $0.vietnamese, "checked": chosenChannels.contains($0.rawValue)] },
+            "accessLevels": AccessLevel.allCases.map { ["value": $0.rawValue, "label": Self.accessLabel($0), "selected": $0.rawValue == values.access] },
+            "carriers": Carrier.allCases.map { ["value": $0.rawValue, "label": $0.vietnamese, "selected": $0.rawValue == values.carrier] },
+            "languageNames": LanguageRegistry.standard.known.map(\.vietnamese),
+            "uploads": uploads.map { ["id": $0.id, "name": FileName(bytes: $0.fileName).display, "size": VietnameseFormat.bytes($0.length)] },
+            "maxUpload": state.options.maxUploadBytes, "maxUploadText": VietnameseFormat.bytes(state.options.maxUploadBytes),
+        ]
+        fields["title"] = "Thêm sản phẩm"
+        return state.pages.render("newProduct", Pages.fields(context, fields), status: status, title: "Thêm sản phẩm")
+    }
+
+    static func accessLabel(_ level: AccessLevel) -> String {
+        switch level {
+        case .public: "công khai"
+        case .internal: "nội bộ"
+        case .restricted: "mật (chỉ cán bộ của đơn vị xem được)"
+        }
+    }
+}
+
+/// The form's values as typed, kept to fill the form again.
+struct FormValues {
+    var title = "", kind = "", languages = "Tiếng Việt", unit = "", produced = "", published = ""
+    var channels: [String] = []
+    var access = AccessLevel.public.rawValue, creator = "", campaign = "", description = "", carrier = ""
+
+    init(unit: String) { self.unit = unit }
+
+    init(_ pairs: [(String, String)]) {
+        func one(_ name: String) -> String { pairs.first { $0.0 == name }?.1 ?? "" }
+        title = one("title"); kind = one("kind"); languages = one("languages"); unit = one("unit").trimmingWhitespace()
+        produced = one("produced"); published = one("published"); access = one("access"); creator = one("creator")
+        campaign = one("campaign"); description = one("description"); carrier = one("carrier")
+        channels = pairs.filter { $0.0 == "channels" }.map(\.1)
+    }
+
+    /// The shared fields of another product (not its title or description).
+    init(like m: ProductMetadata) {
+        kind = m.kind.rawValue
+        languages = m.languages.map(\.value).joined(separator: ", ")
+        unit = m.unit.value
+        produced = VietnameseFormat.date(m.produced)
+        published = VietnameseFormat.date(m.published)
+        channels = m.channels.map(\.rawValue)
+        access = m.access.rawValue
+        creator = m.creator ?? ""
+        campaign = m.campaign ?? ""
+    }
+
+    var dictionary: [String: String] {
+        ["title": title, "languages": languages, "unit": unit, "produced": produced, "published": published, "creator": creator,
+         "campaign": campaign, "description": description]
+    }
+
+    /// What the product's rules check: dates typed dd/mm/yyyy become yyyy-mm-dd (anything else
+    /// goes as typed, to be refused beside its field).
+    var input: ProductInput {
+        func date(_ text: String) -> String? {
+            let t = text.trimmingWhitespace()
+            if t.isEmpty { return nil }
+            if case .success(let day) = DateInput.parse(t) { return day.description }
+            return t
+        }
+        func optional(_ text: String) -> String? { text.trimmingWhitespace().isEmpty ? nil : text }
+        return ProductInput(title: title, kind: optional(kind), languages: [languages], unit: optional(unit), produced: date(produced),
+                            published: date(published), channels: channels, campaign: optional(campaign), description: optional(description),
+                            creator: optional(creator), access: optional(access))
+    }
+
+    /// The form field a problem of the product's rules is about.
+    static func field(_ name: String) -> String? {
+        let n = name.lowercased()
+        for field in ["title", "kind", "unit", "produced", "published", "description"] where n.hasPrefix(field) { return field }
+        if n.hasPrefix("language") { return "languages" }
+        if n.hasPrefix("channel") { return "channels" }
+        return nil
+    }
+}

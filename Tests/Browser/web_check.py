@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Kho in a real browser: headless Chromium, driven by Selenium, on a phone-sized screen.
+
+Run by Scripts/test after the Swift tests. It starts `kho serve` on a scratch archive with a
+staff user, logs in, uploads two files through the page's file input (tus, the page's own
+script), fills the new-product form, saves, finds the product again by a search without
+diacritics, plays its audio (readyState >= 2), and checks every page it visits with axe
+(no violation of serious or critical impact). A screenshot of each page goes to --out.
+Exits 1 with the reasons when anything is wrong.
+"""
+import argparse
+import math
+import os
+import re
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+import zlib
+
+from axe_selenium_python import Axe
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+PASSWORD = "một mật khẩu đủ dài"
+failures = []
+
+
+def check(ok, what):
+    print(("ok   " if ok else "FAIL ") + what, flush=True)
+    if not ok:
+        failures.append(what)
+
+
+def make_wav(path, seconds=2):
+    with wave.open(path, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        frames = b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * i / 16000))) for i in range(16000 * seconds))
+        w.writeframes(frames)
+
+
+def make_png(path, width=64, height=48):
+    rows = b"".join(b"\x00" + bytes(v for x in range(width) for v in (x * 4 % 256, y * 5 % 256, 120)) for y in range(height))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def start_server(kho, archive):
+    process = subprocess.Popen([kho, "serve", "--port", "0", "--storage", archive], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    said = ""
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        line = process.stderr.readline()
+        if not line:
+            break
+        said += line
+        found = re.search(r"at http://127\.0\.0\.1:(\d+)", said)
+        if found:
+            return process, int(found.group(1))
+    process.kill()
+    raise SystemExit("web check: the server did not start:\n" + said)
+
+
+def accessible(driver, name):
+    axe = Axe(driver)
+    axe.inject()
+    results = axe.run()
+    bad = [v for v in results["violations"] if v.get("impact") in ("serious", "critical")]
+    for v in bad:
+        print("     axe: %s (%s): %s" % (v["id"], v["impact"], ", ".join(n["target"][0] for n in v["nodes"][:5])), flush=True)
+    check(not bad, "%s: no serious or critical accessibility violation (axe)" % name)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kho", required=True, help="the kho binary")
+    parser.add_argument("--out", required=True, help="folder for the screenshots")
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    scratch = tempfile.mkdtemp(prefix="kho-web-")
+    archive = os.path.join(scratch, "archive")
+    subprocess.run([args.kho, "init", archive], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([args.kho, "users", "add", "xa.staff", "--role", "staff", "--unit", "21025", "--password-stdin", "--storage", archive],
+                   input=PASSWORD + "\n", text=True, check=True, stdout=subprocess.DEVNULL)
+    audio, photo = os.path.join(scratch, "phóng sự.wav"), os.path.join(scratch, "ảnh buổi tuyên truyền.png")
+    make_wav(audio)
+    make_png(photo)
+    server, port = start_server(args.kho, archive)
+    base = "http://127.0.0.1:%d" % port
+    options = webdriver.ChromeOptions()
+    for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=412,915", "--lang=vi",
+                 "--autoplay-policy=no-user-gesture-required"]:
+        options.add_argument(flag)
+    # Debian's Chromium and its driver: nothing downloaded, nothing reported.
+    os.environ["SE_AVOID_STATS"] = "true"
+    options.binary_location = "/usr/bin/chromium"
+    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path="/usr/bin/chromedriver"))
+    wait = WebDriverWait(driver, 60)
+
+    def shot(name):
+        path = os.path.join(args.out, name + ".png")
+        driver.save_screenshot(path)
+        print("     screenshot " + path, flush=True)
+
+    try:
+        driver.get(base + "/")
+        check("/login" in driver.current_url, "an anonymous visit goes to the login page")
+        check(driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "vi", "pages are in Vietnamese (lang=vi)")
+        shot("1-login")
+        accessible(driver, "login")
+        driver.find_element(By.ID, "name").send_keys("xa.staff")
+        driver.find_element(By.ID, "password").send_keys(PASSWORD)
+        driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        wait.until(lambda d: "Xin chào" in d.page_source)
+        shot("2-home")
+        accessible(driver, "home")
+
+        driver.get(base + "/products/new")
+        wait.until(lambda d: d.find_element(By.ID, "uploads").is_displayed())
+        accessible(driver, "new product")
+        driver.find_element(By.ID, "files").send_keys(audio + "\n" + photo)
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#upload-list input[name=upload]")) == 2)
+        statuses = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#upload-list .status")]
+        check(all(s.startswith("Đã tải xong") for s in statuses), "both files uploaded through tus: %s" % statuses)
+        shot("3-new-product-uploaded")
+        driver.find_element(By.ID, "title").send_keys("Phóng sự quyền trẻ em ở Cẩm Thành")
+        Select(driver.find_element(By.ID, "kind")).select_by_value("radio_report")
+        driver.find_element(By.ID, "published").send_keys("01/09/2025")
+        driver.find_element(By.CSS_SELECTOR, "input[name=channels][value=loudspeaker]").click()
+        driver.find_element(By.ID, "save").click()
+        wait.until(lambda d: "saved=1" in d.current_url)
+        check("Đã lưu sản phẩm" in driver.page_source, "the product is saved and its page says so")
+        shot("4-product-saved")
+        accessible(driver, "product")
+        ready = WebDriverWait(driver, 30).until(lambda d: d.execute_script(
+            "var a = document.querySelector('audio'); return a && a.readyState >= 2 ? a.readyState : false"))
+        check(bool(ready), "the product's audio plays (readyState %s)" % ready)
+        check(driver.execute_script("var i = document.querySelector('main img'); return i && i.complete && i.naturalWidth") == 64,
+              "the product's photo is shown")
+        check(driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth"),
+              "the product page fits a phone's width (no sideways scrolling)")
+        check("Phường Cẩm Thành (21025)" in driver.page_source, "the unit is named by the table of the product's date")
+
+        driver.get(base + "/products?q=quyen+tre+em")
+        links = [a.text for a in driver.find_elements(By.CSS_SELECTOR, ".cards a")]
+        check("Phóng sự quyền trẻ em ở Cẩm Thành" in links, "a search without diacritics finds the product: %s" % links)
+        shot("5-search")
+        accessible(driver, "search results")
+    finally:
+        driver.quit()
+        server.terminate()
+        server.wait(timeout=30)
+    if failures:
+        print("web check: %d failure(s): %s" % (len(failures), "; ".join(failures)), file=sys.stderr)
+        return 1
+    print("web check: all passed; screenshots in " + args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
