@@ -132,8 +132,8 @@ public enum FS {
 
     /// Replaces `path` with `bytes` atomically and durably: written under `temp`, flushed,
     /// renamed, and the folder flushed.
-    public static func writeDurably(_ bytes: [UInt8], to path: HostPath, temp: HostPath) throws(KhoError) {
-        let fd = try FileDescriptor.open(temp, flags: O_WRONLY | O_CREAT | O_TRUNC, doing: "writing it")
+    public static func writeDurably(_ bytes: [UInt8], to path: HostPath, temp: HostPath, mode: mode_t = 0o644) throws(KhoError) {
+        let fd = try FileDescriptor.open(temp, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: mode, doing: "writing it")
         var failure: KhoError?
         bytes.withUnsafeBytes { buffer in
             do throws(KhoError) { try fd.writeAll(buffer) } catch { failure = error }

@@ -6,6 +6,7 @@ import KhoCore
 import KhoOperations
 import KhoPlatform
 import Logging
+import NIOCore
 
 /// The application serving `session`'s archive. Run it with `runService()` (stops gracefully
 /// on SIGINT and SIGTERM), or test it with HummingbirdTesting. `onRunning` is told the port
@@ -29,6 +30,9 @@ public func makeApplication(_ session: Session, options: ServerOptions, logger: 
     FileRoutes(state: state).add(to: router)
     UploadRoutes(state: state).add(to: router)
     state.cleanUpNowAndThen()
-    return Application(router: router, configuration: .init(address: .hostname(options.host, port: options.port), serverName: "Kho"),
+    // A connection that sends nothing for two minutes is closed: a stalled upload (a phone that
+    // lost its network mid-chunk) ends, keeps what arrived, and lets the upload be continued.
+    return Application(router: router, server: .http1(configuration: .init(idleTimeout: .seconds(120))),
+                       configuration: .init(address: .hostname(options.host, port: options.port), serverName: "Kho"),
                        onServerRunning: { channel in onRunning(channel.localAddress?.port ?? options.port) }, logger: logger)
 }

@@ -172,5 +172,18 @@ struct KhoTestFailure: Error, CustomStringConvertible {
         #expect(rest.headers["kho-sha256"] == sha)
         let wrong = try #require(again.send("PATCH", location, tus + [("Content-Type", "application/offset+octet-stream"), ("Upload-Offset", "0")], body: [1]))
         #expect(wrong.status == 409)
+        // A Content-Length near Int64.max once overflowed and stopped the server: now a plain 413.
+        let fresh = try #require(again.send("POST", "/api/v1/uploads", tus + [("Upload-Length", "10")]))
+        let small = try #require(fresh.headers["location"])
+        #expect(again.send("PATCH", small, tus + [("Content-Type", "application/offset+octet-stream"), ("Upload-Offset", "0")], body: [7])?.status == 204)
+        let fd2 = try #require(again.connect())
+        let huge = RawHTTP.head("PATCH", small, port: server.port, tus + [("Content-Type", "application/offset+octet-stream"), ("Upload-Offset", "1")],
+                                length: Int(Int64.max))
+        #expect(Array(huge.utf8).withUnsafeBytes { RawHTTP.writeAll(fd2, $0) })
+        var answer = [UInt8](repeating: 0, count: 4096)
+        let n = read(fd2, &answer, answer.count)
+        close(fd2)
+        #expect(n > 0 && String(decoding: answer[0..<max(n, 0)], as: UTF8.self).hasPrefix("HTTP/1.1 413"))
+        #expect(again.send("GET", "/healthz")?.status == 200, "the server is still up")
     }
 }

@@ -116,6 +116,33 @@ import Testing
         }
     }
 
+    /// Found by a hostile review: two presses of Save made two products from one upload; the
+    /// same title and bytes as another unit's restricted product sent the clerk to it.
+    @Test func oneUploadMakesOneProductAndHiddenTwinsStayHidden() async throws {
+        let f = try ServerFixture()
+        try f.addUser("xa.staff", role: "staff", unit: "21025")
+        try f.addUser("hanoi.staff", role: "staff", unit: "01")
+        try await f.app().test(.router) { client in
+            let hanoi = try await UploadTests.tusser(client, "hanoi.staff")
+            let secret = try await Self.upload(client, hanoi, Self.audio, name: "a.wav")
+            let hidden = try await Self.post(client, hanoi, [("title", "Biên bản"), ("kind", "radio_report"), ("languages", "vi"), ("unit", "00004"),
+                                                             ("published", "01/09/2025"), ("access", "restricted"), ("upload", secret)])
+            let hiddenID = try #require(hidden.headers[.location]?.firstMatch(of: /\/products\/([0-9A-Z-]+)\?/).map { String($0.1) })
+            let t = try await UploadTests.tusser(client, "xa.staff")
+            let a = try await Self.upload(client, t, Self.audio, name: "a.wav")
+            let mine = try await Self.post(client, t, Self.good.filter { $0.0 != "title" } + [("title", "Biên bản"), ("upload", a)])
+            let mineID = try #require(mine.headers[.location]?.firstMatch(of: /\/products\/([0-9A-Z-]+)\?saved=1/).map { String($0.1) })
+            #expect(mineID != hiddenID, "a product the clerk may not see is neither named nor reused")
+            // Pressed twice at once: one product.
+            let b = try await Self.upload(client, t, Self.photo, name: "b.jpg")
+            async let first = Self.post(client, t, Self.good + [("upload", b)])
+            async let second = Self.post(client, t, Self.good.filter { $0.0 != "title" } + [("title", "Lần hai"), ("upload", b)])
+            let answers = try await [first, second].map(\.status.code).sorted()
+            #expect(answers.filter { $0 == 303 }.count == 1, "\(answers)")
+            #expect(try f.session.archive.list(ProductFilter()).total == 3)
+        }
+    }
+
     @Test func aPhysicalProductIsRegisteredWithoutFiles() async throws {
         let f = try ServerFixture()
         try f.addUser("xa.staff", role: "staff", unit: "21025")

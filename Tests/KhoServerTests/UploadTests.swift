@@ -170,6 +170,49 @@ import Testing
         }
     }
 
+    /// Found by a hostile review: a huge Content-Length once overflowed and stopped the
+    /// server; an upload whose bytes vanished told the client the server's paths.
+    @Test func hostileHeadersAndDamagedUploadsGetPlainAnswers() async throws {
+        let f = try ServerFixture()
+        try f.addUser("xa.staff", role: "staff", unit: "21025")
+        try await f.app().test(.router) { client in
+            let t = try await Self.tusser(client, "xa.staff")
+            let location = try #require(try await Self.create(client, t, length: 10).headers[.location])
+            // (The router test client sends the body's own length; a raw socket test sends a huge one.)
+            for (offset, expected) in [("1", 409)] {
+                let r = try await client.execute(uri: location, method: .patch, headers: t.headers([
+                    ("Content-Type", "application/offset+octet-stream"), ("Upload-Offset", offset), ("Content-Length", "9223372036854775807")]),
+                    body: ByteBuffer(bytes: [1]))
+                #expect(r.status.code == expected, "offset \(offset)")
+            }
+            let suffixed = try await client.execute(uri: location, method: .patch, headers: t.headers([
+                ("Content-Type", "application/offset+octet-streamXYZ"), ("Upload-Offset", "0")]), body: ByteBuffer(bytes: [1]))
+            #expect(suffixed.status.code == 415)
+            #expect(Self.offset(try await Self.patch(client, t, location, offset: 0, Self.bytes[0..<4])) == 4, "still serving")
+            let id = String(location.split(separator: "/").last!)
+            try FileManager.default.removeItem(atPath: "\(f.scratch.path)/archive/tmp/uploads/\(id).data")
+            let gone = try await Self.patch(client, t, location, offset: 4, Self.bytes[4..<6])
+            #expect(gone.status == .notFound && !gone.text.contains("/tmp") && !gone.text.contains(f.scratch.path))
+            // An empty file is complete at once, with the digest of nothing.
+            let empty = try #require(try await Self.create(client, t, length: 0).headers[.location])
+            let head = try await client.execute(uri: empty, method: .head, headers: t.headers())
+            #expect(head.headers[HTTPField.Name("Kho-Sha256")!] == Self.sha([UInt8]()))
+        }
+        // Cleaning up spares bytes whose record is being written (young), and removes old orphans.
+        let area = f.session.archive.makeUploadArea()
+        let folder = "\(f.scratch.path)/archive/tmp/uploads"
+        let orphan = "\(folder)/\(String(repeating: "ab", count: 16)).data"
+        FileManager.default.createFile(atPath: orphan, contents: Data([1]))
+        let now = try #require(f.hand.clock.now().epochSeconds)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: now)], ofItemAtPath: orphan)
+        area.removeExpired(now: now)
+        #expect(FileManager.default.fileExists(atPath: orphan))
+        area.removeExpired(now: now + 7200)
+        #expect(!FileManager.default.fileExists(atPath: orphan))
+        let mode = try FileManager.default.attributesOfItem(atPath: try #require(try FileManager.default.contentsOfDirectory(atPath: folder).first { $0.hasSuffix(".json") }).map { "\(folder)/\($0)" }!)[.posixPermissions] as? Int
+        #expect(mode == 0o600, "records are the server's alone")
+    }
+
     @Test func unfinishedUploadsExpire() async throws {
         let f = try ServerFixture()
         try f.addUser("xa.staff", role: "staff", unit: "21025")

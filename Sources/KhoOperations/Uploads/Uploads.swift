@@ -87,7 +87,7 @@ extension Session {
     public func ingest(_ metadata: ProductInput, written: [WrittenBlob], within visibility: Visibility) throws(KhoError) -> PutDocument {
         let validated = try validate(metadata)
         try checkScope(validated.value, visibility)
-        let result = try archive.ingest(validated.value, written: written)
+        let result = try archive.ingest(validated.value, written: written, within: visibility)
         return document(result, warnings: validated.warnings)
     }
 

@@ -10,7 +10,7 @@ extension Templates {
         <input type="hidden" name="csrf" value="{{user.csrf}}">
         <fieldset>
         <legend>Tệp</legend>
-        <div id="uploads" data-endpoint="/api/v1/uploads" data-csrf="{{user.csrf}}" data-max="{{maxUpload}}" hidden>
+        <div id="uploads" data-endpoint="/api/v1/uploads" data-csrf="{{user.csrf}}" data-user="{{user.name}}" data-max="{{maxUpload}}" hidden>
         <p class="small">Kéo thả tệp hoặc cả thư mục vào ô dưới đây, hoặc chọn tệp. Mỗi tệp tối đa {{maxUploadText}}. Đường truyền chậm hay bị ngắt cũng không sao: tệp tải tiếp từ chỗ đã dừng.</p>
         <div class="drop" id="drop" tabindex="0">Thả tệp hoặc thư mục vào đây</div>
         <label for="files">Chọn tệp (có thể chụp ảnh bằng điện thoại)</label>

@@ -26,6 +26,7 @@ extension Templates {
 
     static let product = """
         {{#saved}}<p class="saved" role="status">Đã lưu sản phẩm. {{#user.canCreate}}<a href="/products/new?like={{id}}">Thêm sản phẩm khác với cùng loại, đơn vị, ngày, kênh</a>{{/user.canCreate}}</p>{{/saved}}
+        {{#existing}}<p class="saved" role="status">Sản phẩm này (cùng tên, cùng tệp) đã có trong kho; không lưu thêm bản nào.</p>{{/existing}}
         <h1>{{title}}</h1>
         <dl class="facts">
         <dt>Mã</dt><dd><code>{{id}}</code></dd>

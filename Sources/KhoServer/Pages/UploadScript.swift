@@ -15,6 +15,9 @@ enum UploadScript {
       var endpoint = box.getAttribute("data-endpoint");
       var csrf = box.getAttribute("data-csrf");
       var max = Number(box.getAttribute("data-max"));
+      // Saved upload addresses are this user's only, and forgotten after the server's week.
+      var prefix = "kho-upload:" + box.getAttribute("data-user") + ":";
+      var WEEK = 7 * 24 * 3600 * 1000;
       var list = document.getElementById("upload-list");
       var form = document.getElementById("new-product");
       var unfinishedNote = document.getElementById("unfinished");
@@ -45,7 +48,10 @@ enum UploadScript {
         return btoa(out);
       }
       function keyOf(file) {
-        return "kho-upload:" + (file.webkitRelativePath || file.name) + ":" + file.size + ":" + file.lastModified;
+        return prefix + (file.webkitRelativePath || file.name) + "|" + file.size + "|" + file.lastModified;
+      }
+      function saved(key) {
+        try { var v = JSON.parse(localStorage.getItem(key)); return v && Date.now() - v.at < WEEK ? v : null; } catch (e) { return null; }
       }
       function sleep(ms) { return new Promise(function (r) { setTimeout(r, ms); }); }
       function checksum(buffer) {
@@ -122,7 +128,13 @@ enum UploadScript {
       };
       Item.prototype.remove = function () {
         this.paused = true;
-        if (this.url) request("DELETE", this.url, {}).catch(function () {});
+        var self = this;
+        // The server refuses to cancel while a chunk is on its way: cancel once it has ended.
+        (function cancel(tries) {
+          if (!self.url) return;
+          if (self.running && tries < 120) { setTimeout(function () { cancel(tries + 1); }, 500); return; }
+          request("DELETE", self.url, {}).then(function (r) { if (r.status === 409 && tries < 120) setTimeout(function () { cancel(tries + 1); }, 1000); }, function () {});
+        })(0);
         localStorage.removeItem(this.key);
         if (this.hidden.parentNode) this.hidden.parentNode.removeChild(this.hidden);
         list.removeChild(this.li);
@@ -137,10 +149,12 @@ enum UploadScript {
       };
       // Where the upload stands on the server: from the saved URL after a reload, or a new one.
       Item.prototype.locate = async function () {
-        if (this.url == null) this.url = localStorage.getItem(this.key);
+        if (this.url == null) { var kept = saved(this.key); this.url = kept && kept.url; }
         if (this.url) {
           var head = await request("HEAD", this.url, {});
           if (head.status === 200) { this.offset = Number(head.headers.get("Upload-Offset")); return head; }
+          // Only an upload the server no longer has is started again; anything else is waited out.
+          if (head.status !== 404 && head.status !== 410 && head.status !== 403) throw new Error(await problem(head));
           this.url = null;
           localStorage.removeItem(this.key);
         }
@@ -149,7 +163,7 @@ enum UploadScript {
         if (made.status !== 201) { var p = await problem(made); var e = new Error(p); e.final = made.status < 500; throw e; }
         this.url = made.headers.get("Location");
         this.offset = 0;
-        localStorage.setItem(this.key, this.url);
+        localStorage.setItem(this.key, JSON.stringify({ url: this.url, at: Date.now(), name: this.file.webkitRelativePath || this.file.name }));
         return made;
       };
       Item.prototype.run = async function () {
@@ -174,7 +188,14 @@ enum UploadScript {
               this.say(bytes(this.offset) + " / " + bytes(this.file.size) + " · " + bytes(rate) + "/s · còn " + duration((this.file.size - this.offset) / rate));
               continue;
             }
-            if (r.status === 409 || r.status === 460 || r.status === 404) { last = null; continue; }  // ask again where it stands
+            if (r.status === 409 || r.status === 460 || r.status === 404) {
+              // Another request still holds it, or the chunk arrived damaged: wait, then ask where it stands.
+              this.say("Đang đồng bộ lại… (đã có " + bytes(this.offset) + ")");
+              await sleep(wait);
+              wait = Math.min(wait * 2, 60000);
+              last = null;
+              continue;
+            }
             var message = await problem(r);
             if (r.status < 500 && r.status !== 429) { var e = new Error(message); e.final = true; throw e; }
             throw new Error(message);
@@ -261,14 +282,23 @@ enum UploadScript {
         if (waiting.length) {
           e.preventDefault();
           alert("Còn " + waiting.length + " tệp đang tải. Hãy chờ tải xong rồi lưu.");
+          return;
         }
+        // One save per press: a second press would only wait for the first.
+        var save = document.getElementById("save");
+        if (save.disabled) { e.preventDefault(); return; }
+        save.disabled = true;
+        save.textContent = "Đang lưu…";
       });
       // Uploads a reload interrupted: choosing the same file again continues it.
-      var left = [];
+      var left = [], stale = [];
       for (var i = 0; i < localStorage.length; i++) {
         var k = localStorage.key(i);
-        if (k && k.indexOf("kho-upload:") === 0) left.push(k.split(":")[1]);
+        if (!k || k.indexOf("kho-upload:") !== 0) continue;
+        var v = k.indexOf(prefix) === 0 ? saved(k) : null;
+        if (v) left.push(v.name); else if (k.indexOf(prefix) === 0 || !saved(k)) stale.push(k);
       }
+      stale.forEach(function (k) { localStorage.removeItem(k); });
       if (left.length) {
         unfinishedNote.hidden = false;
         unfinishedNote.textContent = "Tệp tải dở lần trước: " + left.join(", ") + ". Chọn lại đúng tệp đó để tải tiếp từ chỗ đã dừng.";

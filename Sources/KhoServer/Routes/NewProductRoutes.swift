@@ -70,6 +70,12 @@ struct NewProductRoutes {
         let result = (try? await state.pool.run { () -> Result<PutDocument, KhoError> in
             do throws(KhoError) {
                 if records.isEmpty { return .success(try acting.register(input, carrier: carrier, within: visibility)) }
+                // One save per upload: a second press of the button (or a second tab) waits its turn and then finds it used.
+                let ids = records.map(\.id)
+                guard uploads.claim(ids) else {
+                    throw KhoError(.offsetMismatch, "Các tệp này đang được lưu vào một sản phẩm (có lẽ nút Lưu được bấm hai lần). Hãy xem danh sách sản phẩm.")
+                }
+                defer { ids.forEach(uploads.release) }
                 var written: [WrittenBlob] = []
                 for record in records { written.append(try uploads.written(record.id, owner: owner, now: now)) }
                 let document = try acting.ingest(input, written: written, within: visibility)
@@ -81,7 +87,9 @@ struct NewProductRoutes {
         }) ?? .failure(KhoError(.internal, "the product could not be saved"))
         switch result {
         case .success(let document):
-            return Response.redirect(to: "/products/\(document.product.id)?saved=1", type: .normal)
+            // A product with the same title and files that the user can see: that one, said so.
+            let note = document.status == "already_present" ? "existing=1" : "saved=1"
+            return Response.redirect(to: "/products/\(document.product.id)?\(note)", type: .normal)
         case .failure(let error) where error.code.httpStatus < 500:
             var errors: [String: String] = [:]
             var other: [String] = []

@@ -82,6 +82,7 @@ struct ProductRoutes {
             },
             "events": events.map { e in ["at": VietnameseFormat.instant(e.at), "type": e.type.rawValue, "agent": e.agent, "detail": e.detail ?? ""] },
             "saved": Forms.parse(request.uri.query ?? "")["saved"] == "1",
+            "existing": Forms.parse(request.uri.query ?? "")["existing"] == "1",
         ]
         return state.pages.render("product", Pages.fields(context, fields), title: m.title)
     }

@@ -41,11 +41,13 @@ extension Archive {
 
     /// A born-digital product whose files arrived as streams (uploads), already written and
     /// hashed by `BlobWriter`s of this archive.
-    public func ingest(_ metadata: ProductMetadata, written: [WrittenBlob]) throws(KhoError) -> PutResult {
+    /// `within`: a product with the same title and files is recognised only if that user may
+    /// see it (anyone else's is neither named nor reused: a new product is made).
+    public func ingest(_ metadata: ProductMetadata, written: [WrittenBlob], within visibility: Visibility? = nil) throws(KhoError) -> PutResult {
         guard !written.isEmpty else {
             throw KhoError(.missingFile, "ingest needs at least one file; for a product that exists only on paper or tape use register")
         }
-        return try commitIngest(metadata, try adoptWritten(written))
+        return try commitIngest(metadata, try adoptWritten(written), within: visibility)
     }
 
     /// A product that exists only physically: counted, not yet digitized.
@@ -93,12 +95,13 @@ extension Archive {
         }
     }
 
-    private func commitIngest(_ metadata: ProductMetadata, _ staged: StagedFiles) throws(KhoError) -> PutResult {
+    private func commitIngest(_ metadata: ProductMetadata, _ staged: StagedFiles, within visibility: Visibility? = nil) throws(KhoError) -> PutResult {
         let now = clock.now()
         return try catalog.write { db in
             var notices = staged.notices
             let shas = Set(staged.files.map(\.blob.sha256))
-            if let existing = try findSameProduct(db, title: metadata.title, shas: shas) {
+            if let existing = try findSameProduct(db, title: metadata.title, shas: shas),
+               try visibility.map({ try Self.isVisible(db, existing.id, $0) }) ?? true {
                 let restored = try restorations(db, staged.files, at: now)
                 return PutResult(product: existing, status: restored.isEmpty ? .alreadyPresent : .restored,
                                  notices: restored.isEmpty ? ["already archived as \(existing.id) with the same title and files; nothing stored"] : restored,

@@ -18,8 +18,10 @@ public final class UploadArea: Sendable {
     private let digests = Mutex<[String: (offset: Int64, digest: StreamingDigest)]>([:])
     /// Uploads a request is writing now: a second writer is refused rather than interleaved.
     private let busy = Mutex<Set<String>>([])
-    /// Each durable step of a long chunk: flush and record every this many bytes.
-    static let durableStride: Int64 = 16 << 20
+    /// Each durable step of a long chunk: flush and record every this many bytes. A chunk that
+    /// ends or breaks off is made durable whole; these steps bound what a killed server loses.
+    /// Writeback is started as the bytes come, so each flush has little left to write.
+    static let durableStride: Int64 = 64 << 20
 
     init(archive: Archive) {
         self.archive = archive
@@ -31,24 +33,55 @@ public final class UploadArea: Sendable {
 
     /// Starts an upload of `length` bytes for `owner`, named `id` (random, made by the caller:
     /// it is the upload's URL); nothing is written but its record. Refused when the disk cannot take it.
+    /// Unfinished uploads one user may have open at once.
+    static let maxOpenPerUser = 200
+
     public func create(id: String, owner: String, length: Int64, metadata: String, fileName: [UInt8], now: Double, lifetime: Double) throws(KhoError) -> UploadRecord {
         guard UploadRecord.isValidID(id) else { throw KhoError(.internal, "an upload's ID is 32 hex digits, not '\(id)'") }
         try FS.makeDirectories(folder)
-        if let free = FS.availableBytes(folder), length + (64 << 20) > free {
-            throw KhoError(.diskFull, "the archive's disk has \(Formatting.bytes(free)) free, not enough for \(Formatting.bytes(length)); nothing was stored")
+        // The space every open upload still needs is promised to it: a new one must fit beside them.
+        let open = openRecords(now: now)
+        if open.filter({ $0.owner == owner && !$0.isComplete }).count >= Self.maxOpenPerUser {
+            throw KhoError(.tooManyAttempts, "you have \(Self.maxOpenPerUser) unfinished uploads; finish or cancel some before starting more")
         }
-        let record = UploadRecord(id: id, owner: owner, length: length, fileName: fileName, metadata: metadata,
+        let promised = open.reduce(Int64(0)) { $0 + ($1.length - $1.offset) }
+        if let free = FS.availableBytes(folder), promised + length + (64 << 20) > free {
+            throw KhoError(.diskFull, "the archive's disk has \(Formatting.bytes(free)) free and \(Formatting.bytes(promised)) of it is promised to uploads under way; not enough for \(Formatting.bytes(length)), nothing was stored")
+        }
+        var record = UploadRecord(id: id, owner: owner, length: length, fileName: fileName, metadata: metadata,
                                   createdAt: now, expiresAt: now + lifetime)
-        let data = try FileDescriptor.open(dataPath(record.id), flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600, doing: "starting an upload")
-        try data.sync()
+        if length == 0 {
+            var empty = StreamingDigest()
+            record.sha256 = empty.finalizeHex()
+        }
+        // The record first: bytes never exist without the record that owns them.
         try save(record)
+        do {
+            let data = try FileDescriptor.open(dataPath(record.id), flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600, doing: "starting an upload")
+            try data.sync()
+        } catch {
+            FS.remove(recordPath(record.id))
+            throw error
+        }
         return record
+    }
+
+    /// Every upload's record that has not expired.
+    func openRecords(now: Double) -> [UploadRecord] {
+        guard let names = try? FS.list(folder) else { return [] }
+        return names.compactMap { name -> UploadRecord? in
+            guard name.hasSuffix(".json"), UploadRecord.isValidID(String(name.prefix(32))),
+                  let bytes = FileManager.default.contents(atPath: folder.appending(name).description),
+                  let record = try? JSONDecoder().decode(UploadRecord.self, from: bytes), record.expiresAt > now else { return nil }
+            return record
+        }
     }
 
     /// The upload `id` of `owner`, if it exists and has not expired.
     public func record(_ id: String, owner: String, now: Double) throws(KhoError) -> UploadRecord {
         guard UploadRecord.isValidID(id), let bytes = FileManager.default.contents(atPath: recordPath(id).description),
-              let record = try? JSONDecoder().decode(UploadRecord.self, from: bytes), record.owner == owner, record.expiresAt > now else {
+              let record = try? JSONDecoder().decode(UploadRecord.self, from: bytes), record.owner == owner, record.expiresAt > now,
+              FS.exists(dataPath(id)) else {
             throw KhoError(.unknownUpload, "no upload \(id.prefix(32)) of yours: it was finished and used, cancelled, or expired")
         }
         return record
@@ -57,7 +90,7 @@ public final class UploadArea: Sendable {
     func save(_ record: UploadRecord) throws(KhoError) {
         let bytes: Data
         do { bytes = try JSONEncoder().encode(record) } catch { throw KhoError(.internal, "an upload record could not be written: \(error)") }
-        try FS.writeDurably(Array(bytes), to: recordPath(record.id), temp: folder.appending(".\(record.id).json.new"))
+        try FS.writeDurably(Array(bytes), to: recordPath(record.id), temp: folder.appending(".\(record.id).json.new"), mode: 0o600)
     }
 
     /// Cancels an upload of `owner` (tus termination); not while a request is writing it.
@@ -78,31 +111,45 @@ public final class UploadArea: Sendable {
         _ = digests.withLock { $0.removeValue(forKey: id) }
     }
 
-    /// Removes expired uploads, and bytes or temporary records without a record; returns how
-    /// many uploads went. An upload being written now is left alone.
+    /// Removes expired uploads, and bytes or temporary records left without a record (older
+    /// than an hour: a record being written now is not yet there); returns how many uploads
+    /// went. An upload a request is using is left alone.
     @discardableResult
     public func removeExpired(now: Double) -> Int {
         guard let names = try? FS.list(folder) else { return 0 }
         var removed = 0
-        let writing = busy.withLock { $0 }
+        func old(_ path: HostPath) -> Bool { FS.fileStatus(path).map { Double($0.st_mtim.tv_sec) < now - 3600 } ?? false }
         for name in names {
-            let id = String(name.prefix(32))
-            guard UploadRecord.isValidID(id), !writing.contains(id) else {
-                if name.hasPrefix("."), name.hasSuffix(".json.new") { FS.remove(folder.appending(name)) }
+            let path = folder.appending(name)
+            if name.hasPrefix("."), name.hasSuffix(".json.new") {
+                if old(path) { FS.remove(path) }
                 continue
             }
-            let path = folder.appending(name)
+            let id = String(name.prefix(32))
+            guard UploadRecord.isValidID(id), busy.withLock({ $0.insert(id).inserted }) else { continue }
+            defer { release(id) }
             if name.hasSuffix(".json") {
-                let record = FileManager.default.contents(atPath: path.description).flatMap { try? JSONDecoder().decode(UploadRecord.self, from: $0) }
-                if record.map({ $0.expiresAt <= now }) ?? true {
+                guard let bytes = FileManager.default.contents(atPath: path.description) else { continue }  // unreadable now: not judged
+                let record = try? JSONDecoder().decode(UploadRecord.self, from: bytes)
+                if record.map({ $0.expiresAt <= now }) ?? old(path) {
                     remove(id)
                     removed += 1
                 }
-            } else if name.hasSuffix(".data"), !FS.exists(recordPath(id)) {
+            } else if name.hasSuffix(".data"), !FS.exists(recordPath(id)), old(path) {
                 FS.remove(path)
             }
         }
         return removed
+    }
+
+    /// Takes uploads for one request's use (a product being saved from them): false, and
+    /// nothing taken, when any is in use already. `release` each afterwards.
+    public func claim(_ ids: [String]) -> Bool {
+        busy.withLock { busy in
+            guard ids.allSatisfy({ !busy.contains($0) }) else { return false }
+            busy.formUnion(ids)
+            return true
+        }
     }
 
     /// Takes the upload for writing at `offset` (what the client believes it is at).
@@ -119,7 +166,7 @@ public final class UploadArea: Sendable {
             guard !record.isComplete else {
                 throw KhoError(.offsetMismatch, "the upload is already complete (\(record.length) bytes)")
             }
-            let output = try FileDescriptor.open(dataPath(id), flags: O_WRONLY, doing: "continuing an upload")
+            let output = try Self.ownFile { () throws(KhoError) in try FileDescriptor.open(dataPath(id), flags: O_WRONLY, doing: "continuing an upload") }
             // Bytes past the durable offset (a write cut short) are not the upload's.
             guard ftruncate(output.fd, off_t(record.offset)) == 0, lseek(output.fd, off_t(record.offset), SEEK_SET) == off_t(record.offset) else {
                 throw Sys.error(errno, "continuing an upload", dataPath(id))
@@ -134,7 +181,19 @@ public final class UploadArea: Sendable {
         }
     }
 
-    func release(_ id: String) { _ = busy.withLock { $0.remove(id) } }
+    /// An error on the upload area's own files says nothing of where they are: whoever asked
+    /// hears that the upload must start again, the log gets the details.
+    static func ownFile<T>(_ body: () throws(KhoError) -> T) throws(KhoError) -> T {
+        do {
+            return try body()
+        } catch where error.code == .diskFull {
+            throw error
+        } catch {
+            throw KhoError(.unknownUpload, "this upload's bytes are gone from the server (removed or damaged): start it again", cause: error)
+        }
+    }
+
+    public func release(_ id: String) { _ = busy.withLock { $0.remove(id) } }
 
     func remember(_ id: String, offset: Int64, digest: StreamingDigest) {
         digests.withLock { $0[id] = (offset, digest) }
@@ -166,7 +225,7 @@ public final class UploadArea: Sendable {
         guard record.isComplete, let sha256 = record.sha256 else {
             throw KhoError(.uploadInterrupted, "the upload of \(FileName(bytes: record.fileName).display) is not complete (\(record.offset) of \(record.length) bytes)")
         }
-        let input = try FileDescriptor.open(dataPath(id), flags: O_RDONLY, doing: "reading an upload")
+        let input = try Self.ownFile { () throws(KhoError) in try FileDescriptor.open(dataPath(id), flags: O_RDONLY, doing: "reading an upload") }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: MediaType.sniffLength, alignment: 16)
         defer { buffer.deallocate() }
         let n = try input.readFull(into: buffer)
@@ -192,6 +251,7 @@ public final class UploadWriter: @unchecked Sendable {
     private var chunkDigest: StreamingDigest?
     private let expectedChecksum: [UInt8]?
     private var written: Int64
+    private var writebackFrom: Int64
     private var done = false
 
     init(area: UploadArea, record: UploadRecord, output: FileDescriptor, digest: StreamingDigest, expectedChecksum: [UInt8]?) {
@@ -203,6 +263,7 @@ public final class UploadWriter: @unchecked Sendable {
         self.expectedChecksum = expectedChecksum
         chunkDigest = expectedChecksum == nil ? nil : StreamingDigest()
         written = record.offset
+        writebackFrom = record.offset
     }
 
     deinit { if !done { area.release(record.id) } }
@@ -223,6 +284,10 @@ public final class UploadWriter: @unchecked Sendable {
         digest.update(chunk)
         chunkDigest?.update(chunk)
         written += Int64(chunk.count)
+        if written - writebackFrom >= BlobStore.writebackStride {
+            output.startWriteback(offset: writebackFrom, length: written - writebackFrom)
+            writebackFrom = written
+        }
         if chunkDigest == nil, written - record.offset >= UploadArea.durableStride { try makeDurable() }
     }
 

@@ -83,6 +83,15 @@ extension Archive {
         }
     }
 
+    /// Whether `visibility` lets its holder see product `id` (inside a transaction).
+    static func isVisible(_ db: Database, _ id: ProductID, _ visibility: Visibility) throws -> Bool {
+        var (conditions, arguments) = visibilitySQL(visibility)
+        conditions.append("p.id = ?")
+        arguments.append(id.description)
+        return try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM products p WHERE \(conditions.joined(separator: " AND ")))",
+                                 arguments: StatementArguments(arguments)) ?? false
+    }
+
     static func visibilitySQL(_ v: Visibility) -> (conditions: [String], arguments: [any DatabaseValueConvertible]) {
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
