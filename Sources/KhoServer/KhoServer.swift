@@ -28,6 +28,7 @@ public func makeApplication(_ session: Session, options: ServerOptions, logger: 
     NewProductRoutes(state: state).add(to: router)
     ProductRoutes(state: state).add(to: router)
     FileRoutes(state: state).add(to: router)
+    ReportRoutes(state: state).add(to: router)
     UploadRoutes(state: state).add(to: router)
     state.cleanUpNowAndThen()
     // A connection that sends nothing for two minutes is closed: a stalled upload (a phone that

@@ -150,6 +150,21 @@ def main():
               "the product page fits a phone's width (no sideways scrolling)")
         check("Phường Cẩm Thành (21025)" in driver.page_source, "the unit is named by the table of the product's date")
 
+        driver.get(base + "/reports?period=2025&by=kind")
+        check("Tỷ lệ số hóa" in driver.page_source and "100,0%" in driver.page_source, "the dashboard shows the digitized share (100,0%)")
+        shot("6-dashboard")
+        accessible(driver, "dashboard")
+        downloads = os.path.join(scratch, "downloads")
+        os.makedirs(downloads, exist_ok=True)
+        driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
+        driver.find_element(By.LINK_TEXT, "CSV (Excel)").click()
+        csv_path = os.path.join(downloads, "kho-bao-cao.csv")
+        deadline = time.time() + 30
+        while time.time() < deadline and not os.path.exists(csv_path):
+            time.sleep(0.2)
+        data = open(csv_path, "rb").read() if os.path.exists(csv_path) else b""
+        check(data.startswith(b"\xef\xbb\xbfsection,key,label,value"), "the dashboard's CSV downloads, with a BOM for Excel")
+
         driver.get(base + "/products?q=quyen+tre+em")
         links = [a.text for a in driver.find_elements(By.CSS_SELECTOR, ".cards a")]
         check("Phóng sự quyền trẻ em ở Cẩm Thành" in links, "a search without diacritics finds the product: %s" % links)

@@ -95,9 +95,15 @@ public struct MakeReport: ArchiveOperation {
                              gapLimit: gaps.resolved(for: format), showRestricted: showRestricted)
     }
 
+    /// The figures themselves, before rendering: what the web dashboard shows (and renders
+    /// with `run` for its downloads), the same code path as `kho report`.
+    public func report(in session: Session) throws(KhoError) -> Report {
+        try session.archive.report(try request(clock: session.clock))
+    }
+
     public func run(in session: Session) throws(KhoError) -> ReportDocument {
         let archive = session.archive
-        let report = try archive.report(try request(clock: session.clock))
+        let report = try report(in: session)
         let minority = archive.config.minorityLanguages.sorted()
         let text: String
         switch format {

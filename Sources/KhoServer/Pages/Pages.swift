@@ -37,7 +37,7 @@ struct Pages: Sendable {
     /// What every page says of the logged-in user.
     static func userFields(_ session: StoredSession) -> [String: Any] {
         ["name": session.user.name, "role": roleName(session.user.role), "unit": unitName(session.user.unit), "csrf": session.csrf,
-         "canCreate": Permissions.allows(session.user.role, .create)]
+         "canCreate": Permissions.allows(session.user.role, .create), "canReport": Permissions.allows(session.user.role, .report)]
     }
 
     static func roleName(_ role: UserRole) -> String {

@@ -2,7 +2,7 @@
 // works on a phone's screen and without JavaScript.
 enum Templates {
     static let all: [(String, String)] = [("layout", layout), ("login", login), ("home", home), ("error", error),
-                                                    ("products", products), ("product", product), ("newProduct", newProduct)]
+                                                    ("products", products), ("product", product), ("newProduct", newProduct), ("dashboard", dashboard)]
 
     static let layout = """
         <!doctype html>
@@ -14,7 +14,7 @@ enum Templates {
         <link rel="stylesheet" href="/static/kho.css">
         </head>
         <body>
-        <header class="top"><a class="brand" href="/">Kho</a>{{#user}}<nav><a href="/products">Sản phẩm</a>{{#canCreate}} <a href="/products/new">Thêm sản phẩm</a>{{/canCreate}}</nav><span class="who">{{name}} · {{role}} · {{unit}}</span>
+        <header class="top"><a class="brand" href="/">Kho</a>{{#user}}<nav><a href="/products">Sản phẩm</a>{{#canCreate}} <a href="/products/new">Thêm sản phẩm</a>{{/canCreate}}{{#canReport}} <a href="/reports">Báo cáo</a>{{/canReport}}</nav><span class="who">{{name}} · {{role}} · {{unit}}</span>
         <form method="post" action="/logout" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Đăng xuất</button></form>{{/user}}</header>
         <main id="main">
         {{{body}}}
@@ -66,6 +66,7 @@ enum Templates {
         .small { font-size: .875rem; color: #444; }
         .filters { display: grid; grid-template-columns: repeat(auto-fill, minmax(12rem, 1fr)); gap: .25rem 1rem; align-items: end; }
         .filters label { font-weight: 600; }
+        .field { display: flex; flex-direction: column; gap: .25rem; }
         .cards { list-style: none; padding: 0; }
         .cards li { padding: .6rem 0; border-bottom: 1px solid #ddd; display: flex; flex-direction: column; }
         .facts { display: grid; grid-template-columns: minmax(8rem, max-content) 1fr; gap: .25rem 1rem; }
@@ -90,6 +91,15 @@ enum Templates {
         button.secondary { background: #fff; color: #0b4f6c; }
         main img, main video, main audio { max-width: 100%; height: auto; }
         .events li, .cards li { overflow-wrap: anywhere; }
+        .indicators { list-style: none; padding: 0; display: flex; flex-direction: column; gap: .75rem; }
+        .indicators li { display: flex; flex-direction: column; gap: .25rem; }
+        .indicators .label { font-weight: 600; }
+        meter { width: 100%; height: 1.5rem; }
+        .scroll { overflow-x: auto; }
+        table { border-collapse: collapse; min-width: 100%; }
+        th, td { padding: .35rem .5rem; border-bottom: 1px solid #ddd; text-align: right; }
+        th[scope=row], thead th:first-child { text-align: left; }
+        code.wrap { overflow-wrap: anywhere; }
         .saved { background: #e7f5e9; border-left: 4px solid #1e7b34; padding: .5rem .75rem; }
         """
 }

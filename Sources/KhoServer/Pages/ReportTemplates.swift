@@ -1,0 +1,46 @@
+// The auditors' dashboard: filters, the indicators as meters against their bands, the breakdown
+// with drill-down, the trend, the products still to digitize, the downloads and the fingerprint.
+extension Templates {
+    static let dashboard = """
+        <h1>Báo cáo chỉ tiêu</h1>
+        <form method="get" action="/reports" class="filters" role="search">
+        <div class="field"><label for="unit">Đơn vị (mã)</label>
+        <input id="unit" name="unit" value="{{unit}}" inputmode="numeric"></div>
+        <div class="field"><label for="period">Kỳ (2025, 2025-H2, 2025-Q4, 2025-11)</label>
+        <input id="period" name="period" value="{{period}}"></div>
+        <div class="field"><label for="by">Chia theo</label>
+        <select id="by" name="by"><option value="">Không chia</option>{{#bys}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/bys}}</select></div>
+        <button type="submit">Xem</button>
+        </form>
+        {{#problems}}<p class="problem" role="alert">{{.}}</p>{{/problems}}
+        <h2>{{scope}}</h2>
+        <p>{{periodName}} · {{products}} sản phẩm{{#hasUndated}} · {{undated}} sản phẩm chưa có ngày, không tính vào kỳ nào{{/hasUndated}}</p>
+        {{#notes}}<p class="small">{{.}}</p>{{/notes}}
+        {{#empty}}<p>Chưa có sản phẩm nào trong kỳ này.</p>{{/empty}}
+        {{^empty}}
+        <ul class="indicators">
+        {{#indicators}}<li><span class="label">{{label}}</span>
+        <meter min="0" max="100" value="{{value}}" low="{{low}}" high="{{high}}" optimum="{{high}}" aria-label="{{label}}: {{share}}">{{share}}</meter>
+        <span><strong>{{share}}</strong> ({{count}}/{{total}}) · mục tiêu {{band}} · <span class="{{#behind}}problem{{/behind}}">{{status}}</span></span></li>
+        {{/indicators}}
+        </ul>
+        {{#hasBreakdown}}
+        <h2>{{breakdownTitle}}</h2>
+        <div class="scroll"><table>
+        <thead><tr><th scope="col">{{breakdownTitle}}</th><th scope="col">Sản phẩm</th><th scope="col">Số hóa</th><th scope="col">Nền tảng số</th><th scope="col">Đa dạng hóa</th></tr></thead>
+        <tbody>{{#breakdown}}<tr><th scope="row">{{#link}}<a href="{{link}}">{{label}}</a>{{/link}}{{^link}}{{label}}{{/link}}</th><td>{{total}}</td><td>{{digitized}}</td><td>{{digital}}</td><td>{{diversified}}</td></tr>{{/breakdown}}</tbody>
+        </table></div>
+        {{/hasBreakdown}}
+        <h2>Xu hướng</h2>
+        <div class="scroll"><table>
+        <thead><tr><th scope="col">Kỳ</th><th scope="col">Sản phẩm</th><th scope="col">Số hóa</th><th scope="col">Nền tảng số</th><th scope="col">Đa dạng hóa</th></tr></thead>
+        <tbody>{{#trend}}<tr><th scope="row">{{period}}</th><td>{{total}}</td><td>{{digitized}}</td><td>{{digital}}</td><td>{{diversified}}</td></tr>{{/trend}}</tbody>
+        </table></div>
+        <h2>Sản phẩm chưa số hóa ({{gapTotal}})</h2>
+        <ul class="cards">{{#gaps}}<li>{{#hidden}}<span>{{title}}</span>{{/hidden}}{{^hidden}}<a href="/products/{{id}}">{{title}}</a>{{/hidden}}<span class="small">{{unit}} · {{carrier}} · {{date}}</span></li>{{/gaps}}</ul>
+        {{#moreGaps}}<p class="small">Chỉ hiện 50 sản phẩm đầu; tải CSV để có đủ danh sách.</p>{{/moreGaps}}
+        {{/empty}}
+        <p>Tải về: <a href="{{csv}}">CSV (Excel)</a> · <a href="{{html}}">Trang in A4</a> · <a href="{{json}}">JSON</a></p>
+        <p class="small">Lập lúc {{madeAt}} · chỉ tiêu theo {{targetsSource}} · dấu vân tay dữ liệu <code class="wrap">{{fingerprint}}</code></p>
+        """
+}
