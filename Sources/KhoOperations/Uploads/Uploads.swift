@@ -105,3 +105,17 @@ extension Session {
         }
     }
 }
+
+extension Session {
+    /// Files from resumable uploads attached to a product the user may see and change (its unit
+    /// in their scope); masters on a physical product make it digitized on `digitizedOn`.
+    public func attach(_ id: ProductID, written: [WrittenBlob], role: FileRole, digitizedOn: CalendarDate?,
+                       within visibility: Visibility) throws(KhoError) -> PutDocument {
+        guard let product = try archive.product(id, as: visibility) else {
+            throw KhoError(.unknownProduct, "no product \(id) in your scope")
+        }
+        try checkScope(product.metadata, visibility)
+        let result = try archive.attach(id, written: written, role: role, digitizedOn: digitizedOn, method: nil)
+        return document(result, warnings: [])
+    }
+}

@@ -2,14 +2,8 @@
 // (the script, when it runs), or a physical product registered without files; every field
 // labelled, each problem beside its field, the values kept when something is wrong.
 extension Templates {
-    static let newProduct = """
-        <h1>Thêm sản phẩm</h1>
-        {{#problems}}<p class="problem" role="alert" id="form-problems">Chưa lưu được: hãy sửa các ô được đánh dấu bên dưới.</p>{{/problems}}
-        {{#general}}<p class="problem" role="alert">{{.}}</p>{{/general}}
-        <form method="post" action="/products/new" class="stack wide" id="new-product">
-        <input type="hidden" name="csrf" value="{{user.csrf}}">
-        <fieldset>
-        <legend>Tệp</legend>
+    /// The upload area (files, folders, drop zone, progress list), for every form that takes files.
+    static let uploader = """
         <div id="uploads" data-endpoint="/api/v1/uploads" data-csrf="{{user.csrf}}" data-user="{{user.name}}" data-max="{{maxUpload}}" hidden>
         <p class="small">Kéo thả tệp hoặc cả thư mục vào ô dưới đây, hoặc chọn tệp. Mỗi tệp tối đa {{maxUploadText}}. Đường truyền chậm hay bị ngắt cũng không sao: tệp tải tiếp từ chỗ đã dừng.</p>
         <div class="drop" id="drop" tabindex="0">Thả tệp hoặc thư mục vào đây</div>
@@ -21,6 +15,17 @@ extension Templates {
         <p id="unfinished" class="small" hidden></p>
         </div>
         <noscript><p class="small">Trình duyệt đang tắt JavaScript nên không tải tệp lên được từ trang này. Vẫn có thể đăng ký một sản phẩm giấy, băng, phim (chưa số hóa) ở mục cuối trang.</p></noscript>
+        """
+
+    static let newProduct = """
+        <h1>Thêm sản phẩm</h1>
+        {{#problems}}<p class="problem" role="alert" id="form-problems">Chưa lưu được: hãy sửa các ô được đánh dấu bên dưới.</p>{{/problems}}
+        {{#general}}<p class="problem" role="alert">{{.}}</p>{{/general}}
+        <form method="post" action="/products/new" class="stack wide" id="new-product">
+        <input type="hidden" name="csrf" value="{{user.csrf}}">
+        <fieldset>
+        <legend>Tệp</legend>
+        {{> uploader}}
         <ul class="uploads" id="kept">{{#uploads}}<li data-upload="{{id}}"><input type="hidden" name="upload" value="{{id}}">{{name}} <span class="small">{{size}} · đã tải xong</span></li>{{/uploads}}</ul>
         </fieldset>
         <label for="title">Tên sản phẩm</label>

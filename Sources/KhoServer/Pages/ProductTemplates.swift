@@ -26,6 +26,7 @@ extension Templates {
 
     static let product = """
         {{#saved}}<p class="saved" role="status">Đã lưu sản phẩm. {{#user.canCreate}}<a href="/products/new?like={{id}}">Thêm sản phẩm khác với cùng loại, đơn vị, ngày, kênh</a>{{/user.canCreate}}</p>{{/saved}}
+        {{#hasAttached}}<p class="saved" role="status">Đã thêm {{attached}} tệp.</p>{{/hasAttached}}
         {{#existing}}<p class="saved" role="status">Sản phẩm này (cùng tên, cùng tệp) đã có trong kho; không lưu thêm bản nào.</p>{{/existing}}
         <h1>{{title}}</h1>
         <dl class="facts">
@@ -43,6 +44,21 @@ extension Templates {
         <h2>Tệp</h2>
         <ul>{{#files}}<li><a href="/products/{{id}}/files/{{n}}">{{name}}</a> <span class="small">{{size}} · {{type}} · {{role}}</span>
         {{#audio}}<audio controls preload="metadata" src="/products/{{id}}/files/{{n}}"></audio>{{/audio}}{{#video}}<video controls preload="metadata" src="/products/{{id}}/files/{{n}}"></video>{{/video}}{{#image}}<img alt="{{name}}" src="/products/{{id}}/files/{{n}}">{{/image}}</li>{{/files}}</ul>
+        {{#canAttach}}
+        <h2>Thêm tệp</h2>
+        {{#attachProblems}}<p class="problem" role="alert">{{.}}</p>{{/attachProblems}}
+        <form method="post" action="/products/{{id}}/attach" class="stack wide" id="attach">
+        <input type="hidden" name="csrf" value="{{user.csrf}}">
+        {{> uploader}}
+        <noscript><p class="small">Cần bật JavaScript để tải tệp lên.</p></noscript>
+        <label for="role">Tệp này là</label>
+        <select id="role" name="role"><option value="master">bản gốc hoặc bản số hóa</option><option value="access">bản để xem (nhẹ hơn)</option><option value="supplement">tài liệu kèm theo</option></select>
+        {{#physical}}<label for="digitized">Ngày số hóa (dd/mm/yyyy; để trống là hôm nay)</label>
+        <input id="digitized" name="digitized" inputmode="numeric" placeholder="dd/mm/yyyy">{{/physical}}
+        <button type="submit">Thêm tệp</button>
+        </form>
+        <script src="/static/kho-upload.js" defer></script>
+        {{/canAttach}}
         <h2>Lịch sử</h2>
         <ol class="events">{{#events}}<li><span class="small">{{at}}</span> {{type}} — {{agent}}{{#detail}}: {{detail}}{{/detail}}</li>{{/events}}</ol>
         <p><a href="/products">Về danh sách</a></p>

@@ -2,7 +2,7 @@
 // works on a phone's screen and without JavaScript.
 enum Templates {
     static let all: [(String, String)] = [("layout", layout), ("login", login), ("home", home), ("error", error),
-                                                    ("products", products), ("product", product), ("newProduct", newProduct), ("dashboard", dashboard)]
+                                                    ("products", products), ("product", product), ("newProduct", newProduct), ("dashboard", dashboard), ("uploader", uploader)]
 
     static let layout = """
         <!doctype html>

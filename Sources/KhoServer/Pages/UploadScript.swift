@@ -19,7 +19,9 @@ enum UploadScript {
       var prefix = "kho-upload:" + box.getAttribute("data-user") + ":";
       var WEEK = 7 * 24 * 3600 * 1000;
       var list = document.getElementById("upload-list");
-      var form = document.getElementById("new-product");
+      var form = box.closest("form");
+      var saveButton = form.querySelector("button[type=submit]");
+      var saveLabel = saveButton ? saveButton.textContent : "";
       var unfinishedNote = document.getElementById("unfinished");
       var CHUNK = 4 * 1024 * 1024;
       var items = [];
@@ -237,8 +239,7 @@ enum UploadScript {
 
       function refresh() {
         var waiting = items.filter(function (i) { return !i.done && !i.failed; }).length;
-        var save = document.getElementById("save");
-        if (save) save.textContent = waiting ? "Lưu sản phẩm (đang tải " + waiting + " tệp…)" : "Lưu sản phẩm";
+        if (saveButton) saveButton.textContent = waiting ? saveLabel + " (đang tải " + waiting + " tệp…)" : saveLabel;
       }
       function add(files) {
         for (var i = 0; i < files.length; i++) items.push(new Item(files[i]));
@@ -285,10 +286,9 @@ enum UploadScript {
           return;
         }
         // One save per press: a second press would only wait for the first.
-        var save = document.getElementById("save");
-        if (save.disabled) { e.preventDefault(); return; }
-        save.disabled = true;
-        save.textContent = "Đang lưu…";
+        if (saveButton.disabled) { e.preventDefault(); return; }
+        saveButton.disabled = true;
+        saveButton.textContent = "Đang lưu…";
       });
       // Uploads a reload interrupted: choosing the same file again continues it.
       var left = [], stale = [];

@@ -57,7 +57,8 @@ struct ProductRoutes {
         return state.pages.render("products", Pages.fields(context, fields), title: "Sản phẩm")
     }
 
-    func show(_ request: Request, _ context: KhoContext) async throws -> Response {
+    /// The product's page; `extra` adds to its fields (a problem of the attach form), `status` its answer.
+    func show(_ request: Request, _ context: KhoContext, extra: [String: Any] = [:], status: Int = 200) async throws -> Response {
         guard let session = context.session else { return Response.redirect(to: "/login", type: .found) }
         let notFound = KhoError(.unknownProduct, "Không có sản phẩm này, hoặc nó nằm ngoài phạm vi của bạn.")
         guard Permissions.allows(session.user.role, .read), let text = context.parameters.get("id"),
@@ -69,7 +70,12 @@ struct ProductRoutes {
         }
         guard let (product, events) = found else { throw notFound }
         let m = product.metadata
-        let fields: [String: Any] = [
+        let canAttach = Permissions.allows(session.user.role, .attach) && state.archive.covers(m, visibility)
+        var fields: [String: Any] = [
+            "canAttach": canAttach, "physical": product.digitization.origin == .physical && !product.isDigitized,
+            "maxUpload": state.options.maxUploadBytes, "maxUploadText": VietnameseFormat.bytes(state.options.maxUploadBytes),
+            "attached": Forms.parse(request.uri.query ?? "")["attached"].flatMap { Int($0) }.map(String.init) ?? "",
+            "hasAttached": Forms.parse(request.uri.query ?? "")["attached"].flatMap { Int($0) } != nil,
             "id": product.id.description, "title": m.title, "kind": m.kind.vietnamese, "unit": Self.unitName(m),
             "produced": VietnameseFormat.date(m.produced), "published": VietnameseFormat.date(m.published),
             "languages": m.languages.map { LanguageRegistry.standard.label($0) }.joined(separator: ", "),
@@ -84,7 +90,8 @@ struct ProductRoutes {
             "saved": Forms.parse(request.uri.query ?? "")["saved"] == "1",
             "existing": Forms.parse(request.uri.query ?? "")["existing"] == "1",
         ]
-        return state.pages.render("product", Pages.fields(context, fields), title: m.title)
+        for (key, value) in extra { fields[key] = value }
+        return state.pages.render("product", Pages.fields(context, fields), status: status, title: m.title)
     }
 
     /// The product's unit by the table of its date (a code can name different units before
