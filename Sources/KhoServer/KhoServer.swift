@@ -29,6 +29,7 @@ public func makeApplication(_ session: Session, options: ServerOptions, logger: 
     let products = ProductRoutes(state: state)
     products.add(to: router)
     AttachRoutes(state: state, products: products).add(to: router)
+    EditRoutes(state: state).add(to: router)
     FileRoutes(state: state).add(to: router)
     ReportRoutes(state: state).add(to: router)
     UploadRoutes(state: state).add(to: router)

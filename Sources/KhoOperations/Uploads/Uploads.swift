@@ -119,3 +119,22 @@ extension Session {
         return document(result, warnings: [])
     }
 }
+
+extension Session {
+    /// A product's descriptive fields replaced from a form, by a user whose scope holds it before
+    /// and after; `version` is the product's `updatedAt` when the form was shown: if anyone
+    /// changed it since, nothing is written (`changedMeanwhile`, 409).
+    public func edit(_ id: ProductID, to input: ProductInput, version: String, within visibility: Visibility) throws(KhoError) -> PutDocument {
+        guard let current = try archive.product(id, as: visibility) else {
+            throw KhoError(.unknownProduct, "no product \(id) in your scope")
+        }
+        try checkScope(current.metadata, visibility)
+        guard Archive.version(of: current) == version else {
+            throw KhoError(.changedMeanwhile, "product \(id) was changed by someone else since you opened it; nothing was written")
+        }
+        let validated = try validate(input)
+        try checkScope(validated.value, visibility)
+        let result = try archive.updateMetadata(id, from: current, to: validated.value, note: "web")
+        return document(result, warnings: validated.warnings)
+    }
+}

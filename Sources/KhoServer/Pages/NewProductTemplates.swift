@@ -17,17 +17,9 @@ extension Templates {
         <noscript><p class="small">Trình duyệt đang tắt JavaScript nên không tải tệp lên được từ trang này. Vẫn có thể đăng ký một sản phẩm giấy, băng, phim (chưa số hóa) ở mục cuối trang.</p></noscript>
         """
 
-    static let newProduct = """
-        <h1>Thêm sản phẩm</h1>
-        {{#problems}}<p class="problem" role="alert" id="form-problems">Chưa lưu được: hãy sửa các ô được đánh dấu bên dưới.</p>{{/problems}}
-        {{#general}}<p class="problem" role="alert">{{.}}</p>{{/general}}
-        <form method="post" action="/products/new" class="stack wide" id="new-product">
-        <input type="hidden" name="csrf" value="{{user.csrf}}">
-        <fieldset>
-        <legend>Tệp</legend>
-        {{> uploader}}
-        <ul class="uploads" id="kept">{{#uploads}}<li data-upload="{{id}}"><input type="hidden" name="upload" value="{{id}}">{{name}} <span class="small">{{size}} · đã tải xong</span></li>{{/uploads}}</ul>
-        </fieldset>
+    /// A product's descriptive fields, each labelled, each problem beside its field: for adding
+    /// and for editing.
+    static let productFields = """
         <label for="title">Tên sản phẩm</label>
         <input id="title" name="title" value="{{values.title}}" required maxlength="500"{{#errors.title}} aria-invalid="true" aria-describedby="title-error"{{/errors.title}}>
         {{#errors.title}}<p class="problem" id="title-error">{{.}}</p>{{/errors.title}}
@@ -61,6 +53,37 @@ extension Templates {
         <label for="description">Mô tả</label>
         <textarea id="description" name="description" rows="3">{{values.description}}</textarea>
         {{#errors.description}}<p class="problem">{{.}}</p>{{/errors.description}}
+        """
+
+    /// Editing a product: its fields, and the version it was read at (a change made meanwhile by
+    /// someone else is a conflict, shown with what they changed).
+    static let editProduct = """
+        <h1>Sửa sản phẩm</h1>
+        {{#conflict}}<div class="problem" role="alert"><p>Người khác đã sửa sản phẩm này trong lúc bạn sửa; chưa lưu gì. Khác nhau giữa bản trong kho và bản của bạn:</p>
+        <ul>{{#conflictChanges}}<li>{{.}}</li>{{/conflictChanges}}</ul><p>Các ô dưới đây vẫn là bản của bạn; bấm Lưu lần nữa để ghi đè lên bản mới.</p></div>{{/conflict}}
+        {{#problems}}<p class="problem" role="alert">Chưa lưu được: hãy sửa các ô được đánh dấu bên dưới.</p>{{/problems}}
+        {{#general}}<p class="problem" role="alert">{{.}}</p>{{/general}}
+        <form method="post" action="/products/{{id}}/edit" class="stack wide">
+        <input type="hidden" name="csrf" value="{{user.csrf}}">
+        <input type="hidden" name="version" value="{{version}}">
+        {{> productFields}}
+        <button type="submit">Lưu thay đổi</button>
+        </form>
+        <p><a href="/products/{{id}}">Bỏ, về trang sản phẩm</a></p>
+        """
+
+    static let newProduct = """
+        <h1>Thêm sản phẩm</h1>
+        {{#problems}}<p class="problem" role="alert" id="form-problems">Chưa lưu được: hãy sửa các ô được đánh dấu bên dưới.</p>{{/problems}}
+        {{#general}}<p class="problem" role="alert">{{.}}</p>{{/general}}
+        <form method="post" action="/products/new" class="stack wide" id="new-product">
+        <input type="hidden" name="csrf" value="{{user.csrf}}">
+        <fieldset>
+        <legend>Tệp</legend>
+        {{> uploader}}
+        <ul class="uploads" id="kept">{{#uploads}}<li data-upload="{{id}}"><input type="hidden" name="upload" value="{{id}}">{{name}} <span class="small">{{size}} · đã tải xong</span></li>{{/uploads}}</ul>
+        </fieldset>
+        {{> productFields}}
         <fieldset>
         <legend>Sản phẩm chưa số hóa (không có tệp)</legend>
         <label for="carrier">Nếu sản phẩm chỉ có trên giấy, băng, phim: chọn vật mang tin để đăng ký; tệp quét có thể thêm sau từ trang sản phẩm.</label>

@@ -27,8 +27,10 @@ extension Templates {
     static let product = """
         {{#saved}}<p class="saved" role="status">Đã lưu sản phẩm. {{#user.canCreate}}<a href="/products/new?like={{id}}">Thêm sản phẩm khác với cùng loại, đơn vị, ngày, kênh</a>{{/user.canCreate}}</p>{{/saved}}
         {{#hasAttached}}<p class="saved" role="status">Đã thêm {{attached}} tệp.</p>{{/hasAttached}}
+        {{#edited}}<p class="saved" role="status">Đã lưu thay đổi.</p>{{/edited}}
         {{#existing}}<p class="saved" role="status">Sản phẩm này (cùng tên, cùng tệp) đã có trong kho; không lưu thêm bản nào.</p>{{/existing}}
         <h1>{{title}}</h1>
+        {{#canEdit}}<p><a href="/products/{{id}}/edit">Sửa thông tin</a></p>{{/canEdit}}
         <dl class="facts">
         <dt>Mã</dt><dd><code>{{id}}</code></dd>
         <dt>Loại</dt><dd>{{kind}}</dd>

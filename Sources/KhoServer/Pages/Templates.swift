@@ -2,7 +2,8 @@
 // works on a phone's screen and without JavaScript.
 enum Templates {
     static let all: [(String, String)] = [("layout", layout), ("login", login), ("home", home), ("error", error),
-                                                    ("products", products), ("product", product), ("newProduct", newProduct), ("dashboard", dashboard), ("uploader", uploader)]
+                                                    ("products", products), ("product", product), ("newProduct", newProduct), ("dashboard", dashboard), ("uploader", uploader),
+                                                    ("productFields", productFields), ("editProduct", editProduct)]
 
     static let layout = """
         <!doctype html>

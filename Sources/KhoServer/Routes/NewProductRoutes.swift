@@ -91,13 +91,7 @@ struct NewProductRoutes {
             let note = document.status == "already_present" ? "existing=1" : "saved=1"
             return Response.redirect(to: "/products/\(document.product.id)?\(note)", type: .normal)
         case .failure(let error) where error.code.httpStatus < 500:
-            var errors: [String: String] = [:]
-            var other: [String] = []
-            for problem in error.problems.isEmpty ? [Problem(code: error.code, field: "", value: "", expected: error.message)] : error.problems {
-                let field = FormValues.field(problem.field)
-                let text = problem.field.isEmpty ? problem.expected : "'\(problem.value)': cần \(problem.expected)"
-                if let field { errors[field] = (errors[field].map { $0 + "; " } ?? "") + text } else { other.append(text) }
-            }
+            let (errors, other) = Self.problems(error)
             return render(context, values: values, errors: errors, general: other, uploads: kept, status: error.code.httpStatus)
         case .failure(let error):
             throw error
@@ -105,19 +99,37 @@ struct NewProductRoutes {
     }
 
     func render(_ context: KhoContext, values: FormValues, errors: [String: String], general: [String], uploads: [UploadRecord], status: Int) -> Response {
+        var fields = Self.formFields(values: values, errors: errors, general: general)
+        fields["uploads"] = uploads.map { ["id": $0.id, "name": FileName(bytes: $0.fileName).display, "size": VietnameseFormat.bytes($0.length)] }
+        fields["maxUpload"] = state.options.maxUploadBytes
+        fields["maxUploadText"] = VietnameseFormat.bytes(state.options.maxUploadBytes)
+        fields["title"] = "Thêm sản phẩm"
+        return state.pages.render("newProduct", Pages.fields(context, fields), status: status, title: "Thêm sản phẩm")
+    }
+
+    /// What the product fields show: the values as typed, the choices, the problems.
+    static func formFields(values: FormValues, errors: [String: String], general: [String]) -> [String: Any] {
         let chosenChannels = Set(values.channels)
-        var fields: [String: Any] = [
+        return [
             "values": values.dictionary, "errors": errors, "general": general, "problems": !errors.isEmpty,
             "kinds": ProductKind.allCases.map { ["value": $0.rawValue, "label": $0.vietnamese, "selected": $0.rawValue == values.kind] },
             "channels": Channel.allCases.map { ["value": $0.rawValue, "label": $0.vietnamese, "checked": chosenChannels.contains($0.rawValue)] },
             "accessLevels": AccessLevel.allCases.map { ["value": $0.rawValue, "label": Self.accessLabel($0), "selected": $0.rawValue == values.access] },
             "carriers": Carrier.allCases.map { ["value": $0.rawValue, "label": $0.vietnamese, "selected": $0.rawValue == values.carrier] },
             "languageNames": LanguageRegistry.standard.known.map(\.vietnamese),
-            "uploads": uploads.map { ["id": $0.id, "name": FileName(bytes: $0.fileName).display, "size": VietnameseFormat.bytes($0.length)] },
-            "maxUpload": state.options.maxUploadBytes, "maxUploadText": VietnameseFormat.bytes(state.options.maxUploadBytes),
         ]
-        fields["title"] = "Thêm sản phẩm"
-        return state.pages.render("newProduct", Pages.fields(context, fields), status: status, title: "Thêm sản phẩm")
+    }
+
+    /// A refusal of the product's rules as problems beside their fields, and the rest.
+    static func problems(_ error: KhoError) -> (errors: [String: String], other: [String]) {
+        var errors: [String: String] = [:]
+        var other: [String] = []
+        for problem in error.problems.isEmpty ? [Problem(code: error.code, field: "", value: "", expected: error.message)] : error.problems {
+            let field = FormValues.field(problem.field)
+            let text = problem.field.isEmpty ? problem.expected : "'\(problem.value)': cần \(problem.expected)"
+            if let field { errors[field] = (errors[field].map { $0 + "; " } ?? "") + text } else { other.append(text) }
+        }
+        return (errors, other)
     }
 
     static func accessLabel(_ level: AccessLevel) -> String {
@@ -145,13 +157,20 @@ struct FormValues {
         channels = pairs.filter { $0.0 == "channels" }.map(\.1)
     }
 
+    /// Every field of a product, to edit it.
+    init(editing m: ProductMetadata) {
+        self.init(like: m)
+        title = m.title
+        description = m.description ?? ""
+    }
+
     /// The shared fields of another product (not its title or description).
     init(like m: ProductMetadata) {
         kind = m.kind.rawValue
         languages = m.languages.map(\.value).joined(separator: ", ")
         unit = m.unit.value
-        produced = VietnameseFormat.date(m.produced)
-        published = VietnameseFormat.date(m.published)
+        produced = m.produced.map { VietnameseFormat.date($0) } ?? ""
+        published = m.published.map { VietnameseFormat.date($0) } ?? ""
         channels = m.channels.map(\.rawValue)
         access = m.access.rawValue
         creator = m.creator ?? ""

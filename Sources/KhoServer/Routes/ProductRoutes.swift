@@ -72,7 +72,8 @@ struct ProductRoutes {
         let m = product.metadata
         let canAttach = Permissions.allows(session.user.role, .attach) && state.archive.covers(m, visibility)
         var fields: [String: Any] = [
-            "canAttach": canAttach, "physical": product.digitization.origin == .physical && !product.isDigitized,
+            "canAttach": canAttach, "canEdit": Permissions.allows(session.user.role, .edit) && state.archive.covers(m, visibility),
+            "edited": Forms.parse(request.uri.query ?? "")["edited"] == "1", "physical": product.digitization.origin == .physical && !product.isDigitized,
             "maxUpload": state.options.maxUploadBytes, "maxUploadText": VietnameseFormat.bytes(state.options.maxUploadBytes),
             "attached": Forms.parse(request.uri.query ?? "")["attached"].flatMap { Int($0) }.map(String.init) ?? "",
             "hasAttached": Forms.parse(request.uri.query ?? "")["attached"].flatMap { Int($0) } != nil,
