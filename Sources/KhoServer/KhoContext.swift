@@ -12,6 +12,8 @@ public struct KhoContext: RequestContext {
     public var session: StoredSession?
     /// The session's token (the cookie's value), for logout and touching.
     public var sessionToken: String?
+    /// The user came with an API token (Authorization: Bearer), not a browser's cookie.
+    public var viaToken = false
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -33,6 +33,7 @@ public func makeApplication(_ session: Session, options: ServerOptions, logger: 
     FileRoutes(state: state).add(to: router)
     ReportRoutes(state: state).add(to: router)
     UploadRoutes(state: state).add(to: router)
+    ApiRoutes(state: state).add(to: router)
     state.cleanUpNowAndThen()
     // A connection that sends nothing for two minutes is closed: a stalled upload (a phone that
     // lost its network mid-chunk) ends, keeps what arrived, and lets the upload be continued.

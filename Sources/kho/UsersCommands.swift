@@ -17,7 +17,8 @@ struct UsersCommand: ParsableCommand {
             (from 1 July 2025); a province's users also see the old units merged into it. Without \
             --unit a user works on the whole archive.
             """,
-        subcommands: [UsersAdd.self, UsersList.self, UsersPasswd.self, UsersDisable.self, UsersEnable.self])
+        subcommands: [UsersAdd.self, UsersList.self, UsersPasswd.self, UsersDisable.self, UsersEnable.self,
+                      UsersToken.self, UsersTokens.self, UsersRevokeToken.self])
 }
 
 /// Where a new password comes from.

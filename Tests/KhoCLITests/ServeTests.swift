@@ -34,6 +34,24 @@ extension Workspace {
         #expect(w.run(["users", "enable", "lan.nguyen"]).status == 0)
     }
 
+    @Test func apiTokensAreShownOnceListedAndRevoked() {
+        let w = Workspace()
+        #expect(w.run(["users", "add", "may.xuat", "--role", "exporter", "--unit", "51", "--generate-password"]).status == 0)
+        let made = w.run(["users", "token", "may.xuat", "--days", "30", "--label", "gửi tỉnh", "--json"])
+        #expect(made.status == 0, "\(made.stderr)")
+        let token = made.object["token"] as? String
+        let id = (made.object["info"] as? [String: Any])?["id"] as? String
+        #expect(token?.count == 43 && id?.count == 12)
+        let list = w.run(["users", "tokens"])
+        #expect(list.out.contains("\(id ?? "?")\tmay.xuat\tuntil ") && list.out.contains("gửi tỉnh") && !list.out.contains(token ?? "?"))
+        let revoked = w.run(["users", "revoke-token", id ?? ""])
+        #expect(revoked.status == 0 && revoked.out.contains("revoked token \(id ?? "?") of may.xuat"))
+        #expect(w.run(["users", "tokens"]).out.contains("\trevoked\t"))
+        #expect(w.run(["users", "token", "nobody"]).status == 1)
+        #expect(w.run(["users", "token", "may.xuat", "--days", "0"]).status == 1)
+        #expect(w.run(["users", "revoke-token", "000000000000"]).status == 1)
+    }
+
     @Test func refusalsSayWhatIsWrong() {
         let w = Workspace()
         let noTerminal = w.run(["users", "add", "lan", "--role", "staff"])

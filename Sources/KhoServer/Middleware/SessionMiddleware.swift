@@ -13,6 +13,22 @@ struct SessionMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: KhoContext, next: (Request, KhoContext) async throws -> Response) async throws -> Response {
         var context = context
+        // A machine with an API token: no cookie is read and no CSRF token asked (a browser never
+        // adds this header to another site's request on its own, and Kho allows no cross-origin calls).
+        if let authorization = request.headers[.authorization] {
+            let parts = authorization.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, parts[0].lowercased() == "bearer", Self.looksLikeToken(String(parts[1])) else {
+                throw KhoError(.notAuthenticated, "Authorization must be 'Bearer TOKEN' with a token from: kho users token NAME")
+            }
+            let token = String(parts[1])
+            guard let user = try await state.run({ archive throws(KhoError) in try archive.tokenUser(token) }) else {
+                throw KhoError(.notAuthenticated, "this API token is unknown, expired or revoked")
+            }
+            let now = state.clock.now()
+            context.session = StoredSession(user: user, csrf: "", createdAt: now, lastSeenAt: now)
+            context.viaToken = true
+            return try await next(request, context)
+        }
         var request = request
         var clearCookie = false
         if let token = request.cookies[Self.cookie]?.value, Self.looksLikeToken(token) {

@@ -11,7 +11,7 @@ enum CatalogSchema {
     /// (The web app's users and sessions are not needed to read the archive either.)
     /// (Events of a catalog without v12 are read by product ID, as before.)
     static let speedOnly: Set<String> = ["v10: CHECK constraints without IN lists", "v11: users and sessions",
-                                         "v12: one report index, events by product key"]
+                                         "v12: one report index, events by product key", "v13: API tokens"]
 
     /// Whether a catalog that cannot be migrated here can be read as it is.
     static func readableAsIs(_ db: Database) throws -> Bool {
@@ -298,6 +298,21 @@ enum CatalogSchema {
                 CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
                     BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
                 CREATE INDEX events_product_pk ON events(product_pk);
+                """)
+        }
+        migrator.registerMigration("v13: API tokens") { db in
+            // Machines (exporters, scripts) call the API with a token an admin made: kept by its
+            // SHA-256 like sessions, named in listings by the first 12 hex digits of that.
+            try db.execute(sql: """
+                CREATE TABLE api_tokens (
+                    token_sha256 TEXT PRIMARY KEY NOT NULL,
+                    id TEXT NOT NULL UNIQUE,
+                    user_name TEXT NOT NULL REFERENCES users(name),
+                    label TEXT NOT NULL DEFAULT '',
+                    created_at TEXT NOT NULL,
+                    expires_at TEXT NOT NULL,
+                    revoked_at TEXT
+                ) WITHOUT ROWID;
                 """)
         }
         return migrator

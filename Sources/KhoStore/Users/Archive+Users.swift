@@ -13,6 +13,13 @@ public struct StoredSession: Sendable, Equatable {
     public var csrf: String
     public var createdAt: Timestamp
     public var lastSeenAt: Timestamp
+
+    public init(user: UserAccount, csrf: String, createdAt: Timestamp, lastSeenAt: Timestamp) {
+        self.user = user
+        self.csrf = csrf
+        self.createdAt = createdAt
+        self.lastSeenAt = lastSeenAt
+    }
 }
 
 extension Archive {

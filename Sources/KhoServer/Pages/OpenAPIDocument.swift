@@ -1,0 +1,115 @@
+// The OpenAPI 3.1 document of /api/v1, served at /api/v1/openapi.json. It describes the routes
+// that exist, no more: a test requests every path and method it lists.
+import KhoCore
+
+enum OpenAPIDocument {
+    static let kinds = "[" + ProductKind.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ") + "]"
+
+    static let text = #"""
+    {
+      "openapi": "3.1.0",
+      "info": {
+        "title": "Kho API",
+        "version": "1",
+        "description": "The archive of the communication products of Decision 1079/QĐ-TTg. Every call acts as a user, within their unit's scope: with 'Authorization: Bearer TOKEN' (a token from 'kho users token NAME'), or with the web app's session cookie and its CSRF token in X-CSRF-Token for changes. A product outside the scope is 404. Errors are {\"error\": {\"code\", \"message\"}}."
+      },
+      "security": [{"bearer": []}, {"session": []}],
+      "paths": {
+        "/api/v1/openapi.json": {
+          "get": {"summary": "This document", "security": [], "responses": {"200": {"description": "The OpenAPI document", "content": {"application/json": {"schema": {"type": "object"}}}}}}
+        },
+        "/api/v1/products": {
+          "get": {
+            "summary": "Products of the caller's scope, newest reference date first, a page at a time",
+            "parameters": [
+              {"name": "q", "in": "query", "description": "Words to find, with or without diacritics", "schema": {"type": "string"}},
+              {"name": "kind", "in": "query", "schema": {"type": "string", "enum": \#(kinds)}},
+              {"name": "after", "in": "query", "description": "The 'next' of the page before", "schema": {"type": "string"}},
+              {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}}
+            ],
+            "responses": {
+              "200": {"description": "A page of products", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProductPage"}}}},
+              "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
+              "403": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}
+            }
+          }
+        },
+        "/api/v1/products/{id}": {
+          "get": {
+            "summary": "One product with its files and events",
+            "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}$"}}],
+            "responses": {
+              "200": {"description": "The product", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Product"}}}},
+              "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}
+            }
+          }
+        },
+        "/api/v1/uploads": {
+          "options": {"summary": "The tus protocol's capabilities", "security": [], "responses": {"204": {"description": "Tus-Version, Tus-Extension, Tus-Max-Size, Tus-Checksum-Algorithm"}}},
+          "post": {
+            "summary": "Start a resumable upload (tus 1.0 creation)",
+            "parameters": [
+              {"name": "Tus-Resumable", "in": "header", "required": true, "schema": {"const": "1.0.0"}},
+              {"name": "Upload-Length", "in": "header", "required": true, "schema": {"type": "integer", "minimum": 0}},
+              {"name": "Upload-Metadata", "in": "header", "description": "filename BASE64[,filetype BASE64]", "schema": {"type": "string"}}
+            ],
+            "responses": {
+              "201": {"description": "Created; Location is the upload's address", "headers": {"Location": {"schema": {"type": "string"}}}},
+              "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
+              "412": {"$ref": "#/components/responses/Error"}, "413": {"$ref": "#/components/responses/Error"}, "429": {"$ref": "#/components/responses/Error"},
+              "507": {"$ref": "#/components/responses/Error"}
+            }
+          }
+        },
+        "/api/v1/uploads/{id}": {
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9a-f]{32}$"}}],
+          "head": {
+            "summary": "How far the upload got (the last durable byte)",
+            "responses": {"200": {"description": "Upload-Offset, Upload-Length, Upload-Expires; Kho-Sha256 and Kho-Already-In when complete"}, "404": {"description": "No such upload of yours"}}
+          },
+          "patch": {
+            "summary": "Send the next chunk (tus 1.0 core, checksum)",
+            "parameters": [
+              {"name": "Tus-Resumable", "in": "header", "required": true, "schema": {"const": "1.0.0"}},
+              {"name": "Upload-Offset", "in": "header", "required": true, "schema": {"type": "integer", "minimum": 0}},
+              {"name": "Upload-Checksum", "in": "header", "description": "sha256 BASE64 of this chunk", "schema": {"type": "string"}}
+            ],
+            "requestBody": {"required": true, "content": {"application/offset+octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+            "responses": {
+              "204": {"description": "Stored; Upload-Offset is where to go on"},
+              "400": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"},
+              "413": {"$ref": "#/components/responses/Error"}, "415": {"$ref": "#/components/responses/Error"}, "460": {"$ref": "#/components/responses/Error"}
+            }
+          },
+          "delete": {"summary": "Cancel the upload (tus termination)", "responses": {"204": {"description": "Cancelled"}, "404": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"}}}
+        }
+      },
+      "components": {
+        "securitySchemes": {
+          "bearer": {"type": "http", "scheme": "bearer", "description": "kho users token NAME"},
+          "session": {"type": "apiKey", "in": "cookie", "name": "kho_session"}
+        },
+        "responses": {
+          "Error": {"description": "What went wrong", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        },
+        "schemas": {
+          "Error": {
+            "type": "object", "required": ["error"],
+            "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}
+          },
+          "Product": {
+            "type": "object", "required": ["id", "title", "kind", "languages", "unit"],
+            "properties": {
+              "id": {"type": "string"}, "title": {"type": "string"}, "kind": {"type": "string"},
+              "languages": {"type": "array", "items": {"type": "string"}}, "unit": {"type": "string"}
+            }
+          },
+          "ProductPage": {
+            "type": "object", "required": ["products"],
+            "properties": {"products": {"type": "array", "items": {"$ref": "#/components/schemas/Product"}}, "next": {"type": ["string", "null"]}}
+          }
+        }
+      }
+    }
+    """#
+}

@@ -1,0 +1,76 @@
+// The JSON API under /api/v1 (so far: products, list and read; uploads are in UploadRoutes), for
+// machines with an API token and for the browser's own session. Errors answer
+// {"error": {"code", "message"}} (ErrorPages); a product outside the scope is 404. The OpenAPI
+// document at /api/v1/openapi.json describes exactly these routes.
+import Foundation
+import Hummingbird
+import KhoCore
+import KhoOperations
+import KhoStore
+
+struct ApiRoutes {
+    let state: ServerState
+
+    func add(to router: Router<KhoContext>) {
+        router.get("/api/v1/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.text)))
+        }
+        router.get("/api/v1/products") { request, context in try await list(request, context) }
+        router.get("/api/v1/products/{id}") { _, context in try await read(context) }
+    }
+
+    static func json(_ value: some Encodable) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    func reader(_ context: KhoContext, _ action: UserAction) throws -> StoredSession {
+        guard let session = context.session else { throw KhoError(.notAuthenticated, "send 'Authorization: Bearer TOKEN' (kho users token NAME) or log in") }
+        guard Permissions.allows(session.user.role, action) else { throw KhoError(.forbidden, "your role may not do this") }
+        return session
+    }
+
+    struct ProductPage: Encodable {
+        var products: [ProductDocument]
+        /// Give it as `after` for the next page; null on the last.
+        var next: String?
+    }
+
+    func list(_ request: Request, _ context: KhoContext) async throws -> Response {
+        let session = try reader(context, .list)
+        let q = Forms.parse(request.uri.query ?? "")
+        var query = BrowseQuery(limit: 50)
+        if let limit = q["limit"] {
+            guard let n = Int(limit), (1...500).contains(n) else { throw KhoError(.invalidChoice, "limit: '\(limit)' is not a number from 1 to 500") }
+            query.limit = n
+        }
+        if let kind = q["kind"], !kind.isEmpty {
+            guard let k = ProductKind(rawValue: kind) else { throw KhoError(.unknownKind, "kind: '\(kind)' is not one of \(ProductKind.allCases.map(\.rawValue).joined(separator: ", "))") }
+            query.kind = k
+        }
+        if let text = q["q"], !text.trimmingWhitespace().isEmpty { query.text = text }
+        if let after = q["after"], !after.isEmpty {
+            guard let cursor = BrowseCursor.parse(after) else { throw KhoError(.usage, "after: '\(after)' is not a cursor this API gave") }
+            query.after = cursor
+        }
+        let (asked, visibility) = (query, ProductRoutes.visibility(session))
+        let page = try await state.run { archive throws(KhoError) in try archive.browse(asked, as: visibility) }
+        let registry = state.archive.registry
+        return Self.json(ProductPage(products: page.products.map { ProductDocument($0, registry: registry) }, next: page.next?.token))
+    }
+
+    func read(_ context: KhoContext) async throws -> Response {
+        let session = try reader(context, .read)
+        let notFound = KhoError(.unknownProduct, "no such product in your scope")
+        guard let text = context.parameters.get("id"), case .success(let id) = ProductID.parse(text) else { throw notFound }
+        let visibility = ProductRoutes.visibility(session)
+        guard let found = try await state.run({ archive throws(KhoError) -> (Product, [PreservationEvent])? in
+            guard let product = try archive.product(id, as: visibility) else { return nil }
+            return (product, try archive.events(of: id))
+        }) else { throw notFound }
+        return Self.json(ProductDocument(found.0, events: found.1, registry: state.archive.registry))
+    }
+}
