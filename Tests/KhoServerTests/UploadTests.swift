@@ -101,6 +101,9 @@ import Testing
             old[HTTPField.Name("Tus-Resumable")!] = "0.2.2"
             let version = try await client.execute(uri: "/api/v1/uploads", method: .post, headers: old)
             #expect(version.status == .preconditionFailed && version.headers[HTTPField.Name("Tus-Version")!] == "1.0.0")
+            var noVersion = t.headers([("Upload-Length", "5")])
+            noVersion[HTTPField.Name("Tus-Resumable")!] = nil
+            #expect(try await client.execute(uri: "/api/v1/uploads", method: .post, headers: noVersion).status.code == 400)
             var noToken = t.headers([("Upload-Length", "5")])
             noToken[HTTPField.Name("X-CSRF-Token")!] = nil
             #expect(try await client.execute(uri: "/api/v1/uploads", method: .post, headers: noToken).status == .forbidden)

@@ -21,7 +21,7 @@ public enum Tus {
     }
 
     /// Upload-Metadata: `key base64,key base64,key` (a key without a value is allowed). Keys are
-    /// ASCII without spaces or commas and appear once; values are any bytes.
+    /// ASCII without spaces or commas (a repeated one counts once); values are any bytes.
     public static func metadata(_ text: String?) -> Result<[String: [UInt8]], Problem> {
         guard let text, !text.isEmpty else { return .success([:]) }
         func fail(_ expected: String) -> Result<[String: [UInt8]], Problem> {
@@ -35,7 +35,8 @@ public enum Tus {
                   key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x2C }) else {
                 return fail("pairs of a key and its base64 value, separated by commas")
             }
-            guard out[String(key)] == nil else { return fail("each key once ('\(key)' is repeated)") }
+            // A repeated key: the first counts.
+            guard out[String(key)] == nil else { continue }
             if parts.count == 2 {
                 guard let data = Data(base64Encoded: String(parts[1])) else { return fail("base64 values ('\(key)' is not base64)") }
                 out[String(key)] = Array(data)

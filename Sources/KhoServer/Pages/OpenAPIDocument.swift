@@ -5,7 +5,10 @@ import KhoCore
 enum OpenAPIDocument {
     static let kinds = "[" + ProductKind.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ") + "]"
 
-    static let text = #"""
+    /// The document for a server taking files of at most `maxUploadBytes`.
+    static func text(maxUploadBytes: Int64) -> String { template.replacingOccurrences(of: "MAX_UPLOAD_BYTES", with: String(maxUploadBytes)) }
+
+    static let template = #"""
     {
       "openapi": "3.1.0",
       "info": {
@@ -24,7 +27,7 @@ enum OpenAPIDocument {
             "parameters": [
               {"name": "q", "in": "query", "description": "Words to find, with or without diacritics", "schema": {"type": "string"}},
               {"name": "kind", "in": "query", "schema": {"type": "string", "enum": \#(kinds)}},
-              {"name": "after", "in": "query", "description": "The 'next' of the page before", "schema": {"type": "string"}},
+              {"name": "after", "in": "query", "description": "The 'next' of the page before", "schema": {"type": "string", "pattern": "^([0-9]{4}-[0-9]{2}-[0-9]{2})?\\.[1-9][0-9]{0,17}$"}},
               {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}}
             ],
             "responses": {
@@ -50,8 +53,10 @@ enum OpenAPIDocument {
             "summary": "Start a resumable upload (tus 1.0 creation)",
             "parameters": [
               {"name": "Tus-Resumable", "in": "header", "required": true, "schema": {"const": "1.0.0"}},
-              {"name": "Upload-Length", "in": "header", "required": true, "schema": {"type": "integer", "minimum": 0}},
-              {"name": "Upload-Metadata", "in": "header", "description": "filename BASE64[,filetype BASE64]", "schema": {"type": "string"}}
+              {"name": "Upload-Length", "in": "header", "required": true, "description": "Larger than this server takes: 413", "schema": {"type": "integer", "minimum": 0, "maximum": MAX_UPLOAD_BYTES}},
+              {"name": "Upload-Metadata", "in": "header", "description": "filename BASE64[,filetype BASE64]; a repeated key counts once",
+               "schema": {"type": "string", "maxLength": 4096,
+                          "pattern": "^[!-+\\x2D-~]+( ([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?)?(,[!-+\\x2D-~]+( ([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?)?)*$"}}
             ],
             "responses": {
               "201": {"description": "Created; Location is the upload's address", "headers": {"Location": {"schema": {"type": "string"}}}},
@@ -62,26 +67,33 @@ enum OpenAPIDocument {
           }
         },
         "/api/v1/uploads/{id}": {
-          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9a-f]{32}$"}}],
+          "parameters": [
+            {"name": "id", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9a-f]{32}$"}},
+            {"name": "Tus-Resumable", "in": "header", "required": true, "schema": {"const": "1.0.0"}}
+          ],
           "head": {
             "summary": "How far the upload got (the last durable byte)",
-            "responses": {"200": {"description": "Upload-Offset, Upload-Length, Upload-Expires; Kho-Sha256 and Kho-Already-In when complete"}, "404": {"description": "No such upload of yours"}}
+            "responses": {"200": {"description": "Upload-Offset, Upload-Length, Upload-Expires; Kho-Sha256 and Kho-Already-In when complete"},
+                          "400": {"description": "No Tus-Resumable"}, "401": {"description": "Not logged in"}, "403": {"description": "Not a role that uploads"},
+                          "404": {"description": "No such upload of yours"}, "412": {"description": "Another tus version"}}
           },
           "patch": {
             "summary": "Send the next chunk (tus 1.0 core, checksum)",
             "parameters": [
-              {"name": "Tus-Resumable", "in": "header", "required": true, "schema": {"const": "1.0.0"}},
-              {"name": "Upload-Offset", "in": "header", "required": true, "schema": {"type": "integer", "minimum": 0}},
+              {"name": "Upload-Offset", "in": "header", "required": true, "schema": {"type": "integer", "minimum": 0, "maximum": 999999999999999999}},
               {"name": "Upload-Checksum", "in": "header", "description": "sha256 BASE64 of this chunk", "schema": {"type": "string"}}
             ],
             "requestBody": {"required": true, "content": {"application/offset+octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
             "responses": {
               "204": {"description": "Stored; Upload-Offset is where to go on"},
-              "400": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"},
+              "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
+              "404": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"}, "412": {"$ref": "#/components/responses/Error"},
               "413": {"$ref": "#/components/responses/Error"}, "415": {"$ref": "#/components/responses/Error"}, "460": {"$ref": "#/components/responses/Error"}
             }
           },
-          "delete": {"summary": "Cancel the upload (tus termination)", "responses": {"204": {"description": "Cancelled"}, "404": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"}}}
+          "delete": {"summary": "Cancel the upload (tus termination)", "responses": {"204": {"description": "Cancelled"}, "400": {"$ref": "#/components/responses/Error"},
+                     "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"},
+                     "409": {"$ref": "#/components/responses/Error"}, "412": {"$ref": "#/components/responses/Error"}}}
         }
       },
       "components": {

@@ -12,9 +12,9 @@ struct ApiRoutes {
     let state: ServerState
 
     func add(to router: Router<KhoContext>) {
+        let document = OpenAPIDocument.text(maxUploadBytes: state.options.maxUploadBytes)
         router.get("/api/v1/openapi.json") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.text)))
+            Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: document)))
         }
         router.get("/api/v1/products") { request, context in try await list(request, context) }
         router.get("/api/v1/products/{id}") { _, context in try await read(context) }
@@ -47,14 +47,18 @@ struct ApiRoutes {
             guard let n = Int(limit), (1...500).contains(n) else { throw KhoError(.invalidChoice, "limit: '\(limit)' is not a number from 1 to 500") }
             query.limit = n
         }
-        if let kind = q["kind"], !kind.isEmpty {
+        if let kind = q["kind"] {
             guard let k = ProductKind(rawValue: kind) else { throw KhoError(.unknownKind, "kind: '\(kind)' is not one of \(ProductKind.allCases.map(\.rawValue).joined(separator: ", "))") }
             query.kind = k
         }
         if let text = q["q"], !text.trimmingWhitespace().isEmpty { query.text = text }
-        if let after = q["after"], !after.isEmpty {
-            guard let cursor = BrowseCursor.parse(after) else { throw KhoError(.usage, "after: '\(after)' is not a cursor this API gave") }
-            query.after = cursor
+        if let after = q["after"] {
+            // A position in the listing: a date-shaped text and a row number (only compared, so a
+            // date that is not a real day is still a position).
+            guard let match = after.wholeMatch(of: /(\d{4}-\d{2}-\d{2})?\.([1-9]\d{0,17})/), let pk = Int64(match.2) else {
+                throw KhoError(.usage, "after: '\(after)' is not a cursor this API gave")
+            }
+            query.after = BrowseCursor(referenceDate: match.1.map(String.init) ?? "", pk: pk)
         }
         let (asked, visibility) = (query, ProductRoutes.visibility(session))
         let page = try await state.run { archive throws(KhoError) in try archive.browse(asked, as: visibility) }

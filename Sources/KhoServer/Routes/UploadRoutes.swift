@@ -68,7 +68,10 @@ struct UploadRoutes {
     /// The logged-in user, allowed to put files into the archive, speaking tus 1.0.0.
     func uploader(_ request: Request, _ context: KhoContext) throws -> StoredSession {
         guard let session = context.session else { throw KhoError(.notAuthenticated, "log in first") }
-        guard request.headers[Self.resumable] == Tus.version else {
+        guard let version = request.headers[Self.resumable] else {
+            throw KhoError(.usage, "a tus request carries Tus-Resumable: \(Tus.version)")
+        }
+        guard version == Tus.version else {
             throw KhoError(.unsupportedVersion, "this server speaks tus \(Tus.version) (send Tus-Resumable: \(Tus.version))")
         }
         guard Permissions.allows(session.user.role, .create) || Permissions.allows(session.user.role, .attach) else {
