@@ -74,6 +74,13 @@ enum Tokens {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// A password made for a user: 20 characters without look-alikes (no 0/O, 1/l/I).
+    static func password() -> String {
+        let alphabet = Array("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<20).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+    }
+
     /// 16 random bytes from the system's generator, as 32 lower-case hex digits (an upload's ID).
     static func hex() -> String {
         var generator = SystemRandomNumberGenerator()

@@ -172,9 +172,21 @@ def main():
         check("Phóng sự quyền trẻ em ở Cẩm Thành" in links, "a search without diacritics finds the product: %s" % links)
         shot("5-search")
         accessible(driver, "search results")
+        # The admins' page, as an admin.
+        added = subprocess.run([args.kho, "users", "add", "quan.tri", "--role", "admin", "--generate-password", "--json", "--storage", archive],
+                               check=True, capture_output=True, text=True)
+        driver.delete_all_cookies()
+        driver.get(base + "/login")
+        driver.find_element(By.ID, "name").send_keys("quan.tri")
+        driver.find_element(By.ID, "password").send_keys(json.loads(added.stdout)["password"])
+        driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        wait.until(lambda d: "Xin chào" in d.page_source)
+        driver.get(base + "/admin/users")
+        check("xa.staff" in driver.page_source and "Thêm người dùng" in driver.page_source, "the admins' page lists the users")
+        shot("7-admin-users")
+        accessible(driver, "admin users")
+
         # The API against its OpenAPI document, by schemathesis, with an admin's token.
-        subprocess.run([args.kho, "users", "add", "quan.tri", "--role", "admin", "--generate-password", "--storage", archive],
-                       check=True, stdout=subprocess.DEVNULL)
         made = subprocess.run([args.kho, "users", "token", "quan.tri", "--json", "--storage", archive], check=True, capture_output=True, text=True)
         token = json.loads(made.stdout)["token"]
         st = os.path.join(os.path.dirname(sys.executable), "st")

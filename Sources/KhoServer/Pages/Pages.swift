@@ -37,7 +37,8 @@ struct Pages: Sendable {
     /// What every page says of the logged-in user.
     static func userFields(_ session: StoredSession) -> [String: Any] {
         ["name": session.user.name, "role": roleName(session.user.role), "unit": unitName(session.user.unit), "csrf": session.csrf,
-         "canCreate": Permissions.allows(session.user.role, .create), "canReport": Permissions.allows(session.user.role, .report)]
+         "canCreate": Permissions.allows(session.user.role, .create), "canReport": Permissions.allows(session.user.role, .report),
+         "canAdminister": Permissions.allows(session.user.role, .administer)]
     }
 
     static func roleName(_ role: UserRole) -> String {

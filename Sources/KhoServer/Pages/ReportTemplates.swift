@@ -44,3 +44,32 @@ extension Templates {
         <p class="small">Lập lúc {{madeAt}} · chỉ tiêu theo {{targetsSource}} · dấu vân tay dữ liệu <code class="wrap">{{fingerprint}}</code></p>
         """
 }
+
+extension Templates {
+    /// The admins' page for users.
+    static let adminUsers = """
+        <h1>Người dùng</h1>
+        {{#problems}}<p class="problem" role="alert">{{.}}</p>{{/problems}}
+        {{#shown}}<div class="saved" role="status"><p>Mật khẩu của <strong>{{name}}</strong> (chỉ hiện một lần, hãy chuyển cho người dùng):</p>
+        <p><code class="wrap">{{password}}</code></p></div>{{/shown}}
+        <div class="scroll"><table class="text">
+        <thead><tr><th scope="col">Tên</th><th scope="col">Vai trò</th><th scope="col">Phạm vi</th><th scope="col">Trạng thái</th><th scope="col">Thao tác</th></tr></thead>
+        <tbody>{{#users}}<tr><th scope="row">{{name}}</th><td>{{role}}</td><td>{{unit}}</td><td>{{#disabled}}đã khóa{{/disabled}}{{^disabled}}đang dùng{{/disabled}}</td>
+        <td><form method="post" action="/admin/users" class="inline"><input type="hidden" name="csrf" value="{{user.csrf}}"><input type="hidden" name="name" value="{{name}}">
+        <button type="submit" name="action" value="password" class="secondary">Cấp mật khẩu mới</button>
+        {{#disabled}}<button type="submit" name="action" value="enable" class="secondary">Mở khóa</button>{{/disabled}}{{^disabled}}<button type="submit" name="action" value="disable" class="secondary">Khóa</button>{{/disabled}}</form></td></tr>{{/users}}</tbody>
+        </table></div>
+        <h2>Thêm người dùng</h2>
+        <form method="post" action="/admin/users" class="stack">
+        <input type="hidden" name="csrf" value="{{user.csrf}}">
+        <input type="hidden" name="action" value="add">
+        <label for="new-name">Tên đăng nhập (a-z, số, dấu chấm; ví dụ lan.nguyen)</label>
+        <input id="new-name" name="name" required autocapitalize="none" spellcheck="false">
+        <label for="new-role">Vai trò</label>
+        <select id="new-role" name="role">{{#roles}}<option value="{{value}}">{{label}}</option>{{/roles}}</select>
+        <label for="new-unit">Đơn vị (mã đơn vị hiện nay; để trống là toàn bộ kho)</label>
+        <input id="new-unit" name="unit" inputmode="numeric">
+        <button type="submit">Thêm và cấp mật khẩu</button>
+        </form>
+        """
+}

@@ -3,7 +3,8 @@
 enum Templates {
     static let all: [(String, String)] = [("layout", layout), ("login", login), ("home", home), ("error", error),
                                                     ("products", products), ("product", product), ("newProduct", newProduct), ("dashboard", dashboard), ("uploader", uploader),
-                                                    ("productFields", productFields), ("editProduct", editProduct)]
+                                                    ("productFields", productFields), ("editProduct", editProduct),
+                                                    ("adminUsers", adminUsers)]
 
     static let layout = """
         <!doctype html>
@@ -15,7 +16,7 @@ enum Templates {
         <link rel="stylesheet" href="/static/kho.css">
         </head>
         <body>
-        <header class="top"><a class="brand" href="/">Kho</a>{{#user}}<nav><a href="/products">Sản phẩm</a>{{#canCreate}} <a href="/products/new">Thêm sản phẩm</a>{{/canCreate}}{{#canReport}} <a href="/reports">Báo cáo</a>{{/canReport}}</nav><span class="who">{{name}} · {{role}} · {{unit}}</span>
+        <header class="top"><a class="brand" href="/">Kho</a>{{#user}}<nav><a href="/products">Sản phẩm</a>{{#canCreate}} <a href="/products/new">Thêm sản phẩm</a>{{/canCreate}}{{#canReport}} <a href="/reports">Báo cáo</a>{{/canReport}}{{#canAdminister}} <a href="/admin/users">Người dùng</a>{{/canAdminister}}</nav><span class="who">{{name}} · {{role}} · {{unit}}</span>
         <form method="post" action="/logout" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Đăng xuất</button></form>{{/user}}</header>
         <main id="main">
         {{{body}}}
@@ -101,6 +102,7 @@ enum Templates {
         th, td { padding: .35rem .5rem; border-bottom: 1px solid #ddd; text-align: right; }
         th[scope=row], thead th:first-child { text-align: left; }
         code.wrap { overflow-wrap: anywhere; }
+        table.text td, table.text th { text-align: left; }
         .saved { background: #e7f5e9; border-left: 4px solid #1e7b34; padding: .5rem .75rem; }
         """
 }
