@@ -134,6 +134,14 @@ def main():
         statuses = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#upload-list .status")]
         check(all(s.startswith("Đã tải xong") for s in statuses), "both files uploaded through tus: %s" % statuses)
         shot("3-new-product-uploaded")
+        unit = driver.find_element(By.ID, "unit")
+        unit.clear()
+        unit.send_keys("cam thanh")
+        found = WebDriverWait(driver, 20).until(lambda d: d.execute_script(
+            "return Array.from(document.querySelectorAll('#unit-suggestions option')).map(o => o.value + ' ' + o.label).join('|') || false"))
+        check("21025 Phường Cẩm Thành" in found, "typing a unit's name without diacritics offers its code: %s" % found)
+        unit.clear()
+        unit.send_keys("21025")
         driver.find_element(By.ID, "title").send_keys("Phóng sự quyền trẻ em ở Cẩm Thành")
         Select(driver.find_element(By.ID, "kind")).select_by_value("radio_report")
         driver.find_element(By.ID, "published").send_keys("01/09/2025")

@@ -66,6 +66,27 @@ import Testing
         }
     }
 
+    /// Units by name without diacritics; `scope=mine` keeps the caller's (old units merged into
+    /// theirs included), so a clerk finds the code to type.
+    @Test func unitsAreFoundByNameWithinTheScope() async throws {
+        let f = try ServerFixture()
+        try f.addUser("xa.staff", role: "staff", unit: "21025")
+        try await f.app().test(.router) { client in
+            let cookie = try #require(try await logIn(client, "xa.staff"))
+            func codes(_ query: String) async throws -> [String] {
+                let r = try await client.execute(uri: "/api/v1/units?\(query)", method: .get, headers: headers(cookie: cookie))
+                let o = try JSONSerialization.jsonObject(with: Data(r.bytes)) as? [String: Any]
+                return ((o?["units"] as? [[String: Any]]) ?? []).compactMap { u in (u["code"] as? String).map { "\($0)/\(u["era"] as? String ?? "")" } }
+            }
+            #expect(try await codes("q=cam+thanh").contains("21025/from_2025"))
+            #expect(try await codes("q=nghia+chanh&scope=mine") == ["21019/before_2025"], "the old ward merged into Cẩm Thành")
+            let mine = try await codes("q=ba+dinh&scope=mine"), all = try await codes("q=ba+dinh")
+            #expect(mine.isEmpty && !all.isEmpty)
+            let empty = try await client.execute(uri: "/api/v1/units?q=+", method: .get, headers: headers(cookie: cookie))
+            #expect(empty.status.code == 422 && empty.text.contains("\"error\""))
+        }
+    }
+
     @Test func expiredTokensAndDisabledUsersStop() async throws {
         let f = try ServerFixture()
         try f.addUser("may.xuat", role: "exporter", unit: "51")
@@ -103,7 +124,7 @@ import Testing
                     #expect(r.status != .methodNotAllowed, "\(method) \(path)")
                 }
             }
-            #expect(listed == ["GET /api/v1/openapi.json", "GET /api/v1/products", "GET /api/v1/products/{id}", "OPTIONS /api/v1/uploads",
+            #expect(listed == ["GET /api/v1/openapi.json", "GET /api/v1/products", "GET /api/v1/products/{id}", "GET /api/v1/units", "OPTIONS /api/v1/uploads",
                                "POST /api/v1/uploads", "HEAD /api/v1/uploads/{id}", "PATCH /api/v1/uploads/{id}", "DELETE /api/v1/uploads/{id}"])
         }
     }

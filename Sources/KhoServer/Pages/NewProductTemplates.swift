@@ -30,8 +30,9 @@ extension Templates {
         <input id="languages" name="languages" value="{{values.languages}}" required list="language-names"{{#errors.languages}} aria-invalid="true" aria-describedby="languages-error"{{/errors.languages}}>
         <datalist id="language-names">{{#languageNames}}<option value="{{.}}">{{/languageNames}}</datalist>
         {{#errors.languages}}<p class="problem" id="languages-error">{{.}}</p>{{/errors.languages}}
-        <label for="unit">Đơn vị (mã đơn vị hành chính)</label>
-        <input id="unit" name="unit" value="{{values.unit}}" required inputmode="numeric" autocomplete="off"{{#errors.unit}} aria-invalid="true" aria-describedby="unit-error"{{/errors.unit}}>
+        <label for="unit">Đơn vị (mã đơn vị hành chính, hoặc gõ tên để tìm mã)</label>
+        <input id="unit" name="unit" value="{{values.unit}}" required autocomplete="off" list="unit-suggestions" data-units="/api/v1/units"{{#errors.unit}} aria-invalid="true" aria-describedby="unit-error"{{/errors.unit}}>
+        <datalist id="unit-suggestions"></datalist>
         {{#errors.unit}}<p class="problem" id="unit-error">{{.}}</p>{{/errors.unit}}
         <label for="produced">Ngày sản xuất (dd/mm/yyyy)</label>
         <input id="produced" name="produced" value="{{values.produced}}" placeholder="dd/mm/yyyy" inputmode="numeric"{{#errors.produced}} aria-invalid="true" aria-describedby="produced-error"{{/errors.produced}}>

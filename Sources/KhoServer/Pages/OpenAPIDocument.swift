@@ -47,6 +47,20 @@ enum OpenAPIDocument {
             }
           }
         },
+        "/api/v1/units": {
+          "get": {
+            "summary": "Administrative units by name (with or without diacritics) or code, in both tables (before and from 1 July 2025)",
+            "parameters": [
+              {"name": "q", "in": "query", "required": true, "schema": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "\\S"}},
+              {"name": "scope", "in": "query", "description": "mine: only units of the caller's scope", "schema": {"type": "string", "enum": ["all", "mine"], "default": "all"}}
+            ],
+            "responses": {
+              "200": {"description": "At most 20 units", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/UnitList"}}}},
+              "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
+              "403": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}
+            }
+          }
+        },
         "/api/v1/uploads": {
           "options": {"summary": "The tus protocol's capabilities", "security": [], "responses": {"204": {"description": "Tus-Version, Tus-Extension, Tus-Max-Size, Tus-Checksum-Algorithm"}}},
           "post": {
@@ -115,6 +129,11 @@ enum OpenAPIDocument {
               "id": {"type": "string"}, "title": {"type": "string"}, "kind": {"type": "string"},
               "languages": {"type": "array", "items": {"type": "string"}}, "unit": {"type": "string"}
             }
+          },
+          "UnitList": {
+            "type": "object", "required": ["units"],
+            "properties": {"units": {"type": "array", "items": {"type": "object", "required": ["code", "name", "fullName", "level", "era"],
+              "properties": {"code": {"type": "string"}, "name": {"type": "string"}, "fullName": {"type": "string"}, "level": {"type": "string"}, "era": {"type": "string"}}}}}
           },
           "ProductPage": {
             "type": "object", "required": ["products"],

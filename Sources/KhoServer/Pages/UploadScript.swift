@@ -8,6 +8,33 @@
 enum UploadScript {
     static let text = #"""
     "use strict";
+    // The unit field: typing a name (with or without diacritics) offers the codes of the
+    // clerk's units by that name.
+    (function () {
+      var field = document.querySelector("input[data-units]");
+      var list = document.getElementById("unit-suggestions");
+      if (!field || !list || !window.fetch) return;
+      var timer = null;
+      field.addEventListener("input", function () {
+        clearTimeout(timer);
+        var text = field.value.trim();
+        if (text.length < 2 || /^[0-9]+$/.test(text)) return;
+        timer = setTimeout(function () {
+          fetch(field.getAttribute("data-units") + "?scope=mine&q=" + encodeURIComponent(text), { credentials: "same-origin" })
+            .then(function (r) { return r.ok ? r.json() : { units: [] }; })
+            .then(function (j) {
+              list.textContent = "";
+              j.units.forEach(function (u) {
+                var o = document.createElement("option");
+                o.value = u.code;
+                o.label = u.fullName + (u.era === "before_2025" ? " (trước 1/7/2025)" : "");
+                o.textContent = o.label;
+                list.appendChild(o);
+              });
+            }, function () {});
+        }, 250);
+      });
+    })();
     (function () {
       var box = document.getElementById("uploads");
       if (!box || !window.fetch) return;

@@ -18,6 +18,34 @@ struct ApiRoutes {
         }
         router.get("/api/v1/products") { request, context in try await list(request, context) }
         router.get("/api/v1/products/{id}") { _, context in try await read(context) }
+        router.get("/api/v1/units") { request, context in try await units(request, context) }
+    }
+
+    struct UnitList: Encodable { var units: [UnitDocument] }
+
+    /// Units found by name, with or without diacritics, or by code; `scope=mine`: only those of
+    /// the caller's scope (the units a clerk may put products under), in either table.
+    func units(_ request: Request, _ context: KhoContext) async throws -> Response {
+        let session = try reader(context, .list)
+        let q = Forms.parse(request.uri.query ?? "")
+        guard let text = q["q"]?.trimmingWhitespace(), !text.isEmpty, text.count <= 100 else {
+            throw KhoError(.emptyQuery, "q: a unit's name (with or without diacritics) or code, 1 to 100 characters")
+        }
+        let scope = q["scope"] ?? "all"
+        guard scope == "all" || scope == "mine" else { throw KhoError(.invalidChoice, "scope: '\(scope)' is not one of all, mine") }
+        let table = UnitTable.standard
+        var found = table.search(text, limit: 400)
+        if scope == "mine", let unit = session.user.unit {
+            let selection = Visibility.of(role: .auditor, unit: unit, table: table).selection
+            found = found.filter { u in
+                switch selection {
+                case .country: true
+                case .provinceToday(let province): table.provinceToday(EraCode(u.code, u.era))?.code == province
+                case .units(let old, let new): u.era == .before2025 ? old.contains(u.code) : new.contains(u.code)
+                }
+            }
+        }
+        return Self.json(UnitList(units: found.prefix(20).map { UnitDocument($0, table: table) }))
     }
 
     static func json(_ value: some Encodable) -> Response {
