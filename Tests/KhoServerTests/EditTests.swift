@@ -30,6 +30,8 @@ import Testing
             let minh = try await UploadTests.tusser(client, "minh")
             let lanForm = try await client.execute(uri: "/products/\(id)/edit", method: .get, headers: headers(cookie: lan.cookie))
             #expect(lanForm.status == .ok && lanForm.text.contains(#"value="Tờ rơi cũ""#) && lanForm.text.contains(#"value="01/09/2025""#))
+            #expect(lanForm.text.contains(#"data-units="/api/v1/units""#) && lanForm.text.contains(#"<script src="/static/kho-upload.js" defer></script>"#),
+                    "unit suggestions on the edit form too")
             let minhForm = try await client.execute(uri: "/products/\(id)/edit", method: .get, headers: headers(cookie: minh.cookie))
             let saved = try await client.execute(uri: "/products/\(id)/edit", method: .post, headers: headers(cookie: lan.cookie),
                                                  body: form([("csrf", lan.csrf)] + Self.fields(lanForm, title: "Tờ rơi của Lan")))

@@ -17,6 +17,9 @@ struct SecurityHeaders<Context: RequestContext>: RouterMiddleware {
         response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
         response.headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
         if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
+        // tus clients read the protocol's version on every answer, refusals of the session
+        // layer (401, 403 before the route) included.
+        if request.uri.path.hasPrefix("/api/v1/uploads") { response.headers[HTTPField.Name("Tus-Resumable")!] = "1.0.0" }
         return response
     }
 }

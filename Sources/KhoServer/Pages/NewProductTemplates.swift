@@ -71,6 +71,7 @@ extension Templates {
         <button type="submit">Lưu thay đổi</button>
         </form>
         <p><a href="/products/{{id}}">Bỏ, về trang sản phẩm</a></p>
+        <script src="/static/kho-upload.js" defer></script>
         """
 
     static let newProduct = """
