@@ -18,3 +18,28 @@ extension IdentifierSource {
         },
         archiveID: { UUID().uuidString.lowercased() })
 }
+
+/// Secrets made from the system's cryptographic random source: session and API tokens,
+/// upload IDs, passwords handed to users. For front ends (the command line, the server).
+public enum Secrets {
+    /// 32 random bytes, base64url without padding: 43 characters.
+    public static func token() -> String {
+        Data(bytes(32)).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// 16 random bytes as 32 lower-case hex digits.
+    public static func hex() -> String { Hex.lower(bytes(16)) }
+
+    /// 20 characters from an alphabet without look-alikes (no 0/O, 1/l/I).
+    public static func password() -> String {
+        let alphabet = Array("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<20).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+    }
+
+    static func bytes(_ n: Int) -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<n).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    }
+}

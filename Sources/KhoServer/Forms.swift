@@ -3,6 +3,7 @@
 import Foundation
 import Hummingbird
 import KhoCore
+import KhoPlatform
 
 enum Forms {
     /// The fields of a form body; a repeated name keeps its first value. Malformed percent
@@ -55,37 +56,14 @@ enum Forms {
 }
 
 enum Tokens {
-    /// 32 random bytes from the system's generator, base64url without padding (43 characters).
-    static func make() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
-        var out: [UInt8] = []
-        var bits = 0, value = 0
-        for byte in bytes {
-            value = (value << 8) | Int(byte)
-            bits += 8
-            while bits >= 6 {
-                bits -= 6
-                out.append(alphabet[(value >> bits) & 63])
-            }
-        }
-        if bits > 0 { out.append(alphabet[(value << (6 - bits)) & 63]) }
-        return String(decoding: out, as: UTF8.self)
-    }
+    /// A session token or CSRF token (43 characters, base64url).
+    static func make() -> String { Secrets.token() }
 
-    /// A password made for a user: 20 characters without look-alikes (no 0/O, 1/l/I).
-    static func password() -> String {
-        let alphabet = Array("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
-        var generator = SystemRandomNumberGenerator()
-        return String((0..<20).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
-    }
+    /// A password made for a user.
+    static func password() -> String { Secrets.password() }
 
-    /// 16 random bytes from the system's generator, as 32 lower-case hex digits (an upload's ID).
-    static func hex() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return Hex.lower((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) })
-    }
+    /// An upload's ID (32 lower-case hex digits).
+    static func hex() -> String { Secrets.hex() }
 
     /// Compares two tokens in time that does not depend on where they differ.
     static func equal(_ a: String, _ b: String) -> Bool {

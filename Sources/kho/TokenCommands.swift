@@ -26,13 +26,7 @@ struct UsersToken: ParsableCommand {
         Console.out("token (shown once): \(made.token)")
     }
 
-    /// 32 random bytes, base64url without padding (43 characters).
-    static func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
+    static func generate() -> String { Secrets.token() }
 }
 
 struct UsersTokens: ParsableCommand {

@@ -46,12 +46,7 @@ struct PasswordOptions: ParsableArguments {
         return (first, false)
     }
 
-    /// 20 characters from an alphabet without look-alikes (no 0/O, 1/l/I).
-    static func generate() -> String {
-        let alphabet = Array("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
-        var generator = SystemRandomNumberGenerator()
-        return String((0..<20).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
-    }
+    static func generate() -> String { Secrets.password() }
 }
 
 struct UsersAdd: ParsableCommand {

@@ -35,6 +35,15 @@ public enum ScopeSelection: Sendable, Equatable {
     case provinceToday(String)
     /// Products of these codes: `old` from the table before 1 July 2025, `new` from the one after.
     case units(old: [String], new: [String])
+
+    /// Whether the unit `code` of the table `era` lies inside this selection.
+    public func holds(_ code: String, era: AdminUnit.Era, table: UnitTable) -> Bool {
+        switch self {
+        case .country: true
+        case .provinceToday(let province): table.provinceToday(EraCode(code, era))?.code == province
+        case .units(let old, let new): era == .before2025 ? old.contains(code) : new.contains(code)
+        }
+    }
 }
 
 public struct ReportPlan: Sendable, Equatable {

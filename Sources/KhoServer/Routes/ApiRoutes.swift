@@ -37,13 +37,7 @@ struct ApiRoutes {
         var found = table.search(text, limit: 400)
         if scope == "mine", let unit = session.user.unit {
             let selection = Visibility.of(role: .auditor, unit: unit, table: table).selection
-            found = found.filter { u in
-                switch selection {
-                case .country: true
-                case .provinceToday(let province): table.provinceToday(EraCode(u.code, u.era))?.code == province
-                case .units(let old, let new): u.era == .before2025 ? old.contains(u.code) : new.contains(u.code)
-                }
-            }
+            found = found.filter { selection.holds($0.code, era: $0.era, table: table) }
         }
         return Self.json(UnitList(units: found.prefix(20).map { UnitDocument($0, table: table) }))
     }

@@ -71,12 +71,13 @@ struct ProductRoutes {
         guard let (product, events) = found else { throw notFound }
         let m = product.metadata
         let canAttach = Permissions.allows(session.user.role, .attach) && state.archive.covers(m, visibility)
+        let query = Forms.parse(request.uri.query ?? "")
+        let attached = query["attached"].flatMap { Int($0) }
         var fields: [String: Any] = [
             "canAttach": canAttach, "canEdit": Permissions.allows(session.user.role, .edit) && state.archive.covers(m, visibility),
-            "edited": Forms.parse(request.uri.query ?? "")["edited"] == "1", "physical": product.digitization.origin == .physical && !product.isDigitized,
+            "edited": query["edited"] == "1", "physical": product.digitization.origin == .physical && !product.isDigitized,
             "maxUpload": state.options.maxUploadBytes, "maxUploadText": VietnameseFormat.bytes(state.options.maxUploadBytes),
-            "attached": Forms.parse(request.uri.query ?? "")["attached"].flatMap { Int($0) }.map(String.init) ?? "",
-            "hasAttached": Forms.parse(request.uri.query ?? "")["attached"].flatMap { Int($0) } != nil,
+            "attached": attached.map(String.init) ?? "", "hasAttached": attached != nil,
             "id": product.id.description, "title": m.title, "kind": m.kind.vietnamese, "unit": Self.unitName(m),
             "produced": VietnameseFormat.date(m.produced), "published": VietnameseFormat.date(m.published),
             "languages": m.languages.map { LanguageRegistry.standard.label($0) }.joined(separator: ", "),
@@ -88,8 +89,7 @@ struct ProductRoutes {
                  "image": f.mediaType.hasPrefix("image/") && f.mediaType != "image/svg+xml"] as [String: Any]
             },
             "events": events.map { e in ["at": VietnameseFormat.instant(e.at), "type": e.type.rawValue, "agent": e.agent, "detail": e.detail ?? ""] },
-            "saved": Forms.parse(request.uri.query ?? "")["saved"] == "1",
-            "existing": Forms.parse(request.uri.query ?? "")["existing"] == "1",
+            "saved": query["saved"] == "1", "existing": query["existing"] == "1",
         ]
         for (key, value) in extra { fields[key] = value }
         return state.pages.render("product", Pages.fields(context, fields), status: status, title: m.title)

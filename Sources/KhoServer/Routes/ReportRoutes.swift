@@ -23,14 +23,7 @@ struct ReportRoutes {
         let selection = Visibility.of(role: .auditor, unit: userUnit, table: .standard).selection
         let table = UnitTable.standard
         let units = table.units(code)
-        guard !units.isEmpty else { return false }
-        switch selection {
-        case .country: return true
-        case .provinceToday(let province):
-            return units.allSatisfy { table.provinceToday(EraCode($0.code, $0.era))?.code == province }
-        case .units(let old, let new):
-            return units.allSatisfy { $0.era == .before2025 ? old.contains($0.code) : new.contains($0.code) }
-        }
+        return !units.isEmpty && units.allSatisfy { selection.holds($0.code, era: $0.era, table: table) }
     }
 
     func dashboard(_ request: Request, _ context: KhoContext) async throws -> Response {

@@ -75,12 +75,8 @@ extension Archive {
     /// Whether a product with this metadata would be in `visibility`'s scope (its unit, read
     /// in the table of its date): staff create and change products only there.
     public func covers(_ m: ProductMetadata, _ v: Visibility) -> Bool {
-        let flags = config.flags(m)
-        switch v.selection {
-        case .country: return true
-        case .provinceToday(let province): return flags.provinceNow == province
-        case .units(let old, let new): return flags.unitEra == 0 ? old.contains(m.unit.value) : new.contains(m.unit.value)
-        }
+        let table = UnitTable.standard
+        return v.selection.holds(m.unit.value, era: table.era(ofProductUnit: m.unit.value, produced: m.produced, published: m.published), table: table)
     }
 
     /// Whether `visibility` lets its holder see product `id` (inside a transaction).
