@@ -202,7 +202,7 @@ def main():
         # (application/offset+octet-stream) is sent by the upload tests, not generated here.
         run = subprocess.run([st, "run", base + "/api/v1/openapi.json", "-H", "Authorization: Bearer " + token, "--max-examples", "25",
                               "--seed", "1079", "--exclude-checks", "negative_data_rejection,unsupported_method", "--exclude-method", "PATCH"],
-                             capture_output=True, text=True, timeout=900)
+                             capture_output=True, text=True, timeout=900, cwd=scratch)
         summary = [line for line in run.stdout.splitlines() if "passed" in line or "failures" in line or "❌" in line][-6:]
         print("     schemathesis: " + " | ".join(s.strip() for s in summary), flush=True)
         if run.returncode != 0:
