@@ -36,6 +36,36 @@ enum Forms {
         pairs(try await body(request, limit: limit))
     }
 
+    /// A JSON body of at most `limit` bytes decoded as `T`: 415 for another type, 422 for JSON
+    /// that is malformed or not shaped as asked (the decoder's complaint names the field).
+    static func json<T: Decodable>(_ type: T.Type, _ request: Request, limit: Int = 64 * 1024) async throws -> T {
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        guard contentType.hasPrefix("application/json") else {
+            throw KhoError(.unsupportedMediaType, "this address takes JSON (Content-Type: application/json)")
+        }
+        var request = request
+        let buffer: ByteBuffer
+        do { buffer = try await request.collectBody(upTo: limit) } catch {
+            throw KhoError(.payloadTooLarge, "the body is larger than \(limit / 1024) KB")
+        }
+        do { return try JSONDecoder().decode(T.self, from: Data(buffer: buffer)) } catch let error as DecodingError {
+            let message: String
+            switch error {
+            case .typeMismatch(_, let c), .valueNotFound(_, let c): message = "\(Self.path(c.codingPath)): \(c.debugDescription)"
+            case .keyNotFound(let key, let c): message = "\(Self.path(c.codingPath + [key])) is missing"
+            case .dataCorrupted(let c): message = c.codingPath.isEmpty ? "the body is not valid JSON" : "\(Self.path(c.codingPath)): \(c.debugDescription)"
+            @unknown default: message = "the body is not what this address takes"
+            }
+            throw KhoError(.malformedJson, message)
+        } catch {
+            throw KhoError(.malformedJson, "the body is not valid JSON")
+        }
+    }
+
+    static func path(_ keys: [any CodingKey]) -> String {
+        keys.isEmpty ? "the body" : keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+    }
+
     static func body(_ request: Request, limit: Int) async throws -> String {
         let type = request.headers[.contentType]?.lowercased() ?? ""
         guard type.hasPrefix("application/x-www-form-urlencoded") else {

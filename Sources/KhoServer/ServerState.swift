@@ -15,6 +15,8 @@ final class ServerState: Sendable {
     let pool: BlockingPool
     /// The resumable uploads waiting in the archive.
     let uploads: UploadArea
+    /// Exports and imports running in the background, one at a time.
+    let jobs: JobRunner
     /// When expired uploads and sessions were last removed (seconds since 1970).
     private let lastCleanUp = Mutex<Double>(0)
 
@@ -24,6 +26,8 @@ final class ServerState: Sendable {
         self.pages = pages
         self.pool = pool
         uploads = base.archive.makeUploadArea()
+        let clock = base.clock
+        jobs = JobRunner(area: base.archive.makeJobArea(), pool: pool, now: { clock.now().epochSeconds ?? 0 })
     }
 
     /// Removes expired uploads and sessions, at most once an hour, in the background.

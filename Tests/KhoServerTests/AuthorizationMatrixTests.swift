@@ -1,6 +1,6 @@
 // The authorization matrix, asserted on the real routes: for each role, each relation of the
-// product's unit to the user's, each action the web app has so far, the answer written out
-// below. (Edit, export and administer have no routes yet; their rows come with them.)
+// product's unit to the user's, each action, the answer written out below. Export is of the
+// product's unit and year; administer is the users' page (the same for every relation).
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -29,16 +29,16 @@ import Testing
         Relation(name: "unrelated", userUnit: "21025", productUnit: "00004", date: "2025-09-01"),    // Ba Đình, Hà Nội
     ]
 
-    static let actions = ["list", "read", "read restricted", "download", "create", "attach", "report"]
+    static let actions = ["list", "read", "read restricted", "download", "create", "attach", "report", "edit", "export", "administer"]
 
     /// Per role, per relation (in the order above), Y or N per action (in the order above).
     static let expected: [String: [String]] = [
-        //            own        child      parent     sibling    old merged unrelated
-        "staff":    ["YYYYYYY", "YYYYYYY", "NNNNNNN", "NNNNNNN", "YYYYYYY", "NNNNNNN"],
-        "auditor":  ["YYNYNNY", "YYNYNNY", "NNNNNNN", "NNNNNNN", "YYNYNNY", "NNNNNNN"],
-        "exporter": ["YYNYNNN", "YYNYNNN", "NNNNNNN", "NNNNNNN", "YYNYNNN", "NNNNNNN"],
+        //            own           child         parent        sibling       old merged    unrelated
+        "staff":    ["YYYYYYYYNN", "YYYYYYYYNN", "NNNNNNNNNN", "NNNNNNNNNN", "YYYYYYYYNN", "NNNNNNNNNN"],
+        "auditor":  ["YYNYNNYNNN", "YYNYNNYNNN", "NNNNNNNNNN", "NNNNNNNNNN", "YYNYNNYNNN", "NNNNNNNNNN"],
+        "exporter": ["YYNYNNNNYN", "YYNYNNNNYN", "NNNNNNNNNN", "NNNNNNNNNN", "YYNYNNNNYN", "NNNNNNNNNN"],
         // An admin of the whole archive (no unit).
-        "admin":    ["YYYYYYY", "YYYYYYY", "YYYYYYY", "YYYYYYY", "YYYYYYY", "YYYYYYY"],
+        "admin":    ["YYYYYYYYYY", "YYYYYYYYYY", "YYYYYYYYYY", "YYYYYYYYYY", "YYYYYYYYYY", "YYYYYYYYYY"],
     ]
 
     @Test func everyRoleRelationAndActionAnswersAsTheTableSays() async throws {
@@ -88,6 +88,17 @@ import Testing
                     let year = relation.date.prefix(4)
                     let report = try await client.execute(uri: "/reports?unit=\(relation.productUnit)&period=\(year)", method: .get, headers: headers(cookie: t.cookie))
                     yes(report.status == .ok && !report.text.contains("không có trong phạm vi"))
+                    let editForm = try await client.execute(uri: "/products/\(p.restricted)/edit", method: .get, headers: headers(cookie: t.cookie))
+                    let version = editForm.text.firstMatch(of: /name="version" value="([^"]+)"/).map { String($0.1) } ?? ""
+                    let edited = try await client.execute(uri: "/products/\(p.restricted)/edit", method: .post, headers: headers(cookie: t.cookie), body: form([
+                        ("csrf", t.csrf), ("version", version), ("title", "Mật \(relation.productUnit) sửa bởi \(user)"), ("kind", "leaflet"),
+                        ("languages", "vi"), ("unit", relation.productUnit), ("published", day), ("access", "restricted")]))
+                    yes(edited.status == .seeOther)
+                    let exported = try await client.execute(uri: "/exports", method: .post, headers: headers(cookie: t.cookie),
+                                                            body: form([("csrf", t.csrf), ("unit", relation.productUnit), ("period", String(year))]))
+                    yes(exported.status == .seeOther)
+                    if exported.status == .seeOther { _ = try await ExportRouteTests.settledPage(client, t.cookie) }
+                    yes(try await client.execute(uri: "/admin/users", method: .get, headers: headers(cookie: t.cookie)).status == .ok)
                     for (i, action) in Self.actions.enumerated() {
                         let want = Array(rows[r])[i], have = Array(got)[i]
                         #expect(want == have, "\(role) · \(relation.name) · \(action): expected \(want), got \(have)")

@@ -5,6 +5,7 @@
 import Foundation
 import KhoCore
 import KhoPlatform
+import KhoStore
 
 /// A file an operation writes.
 public struct OutputFile: Sendable, Equatable {
@@ -12,13 +13,34 @@ public struct OutputFile: Sendable, Equatable {
     /// Replace an existing file (`--force`).
     public var replace: Bool
 
+    /// A file of the archive's own exports folder, named by Kho (the web app's exports).
+    var managed = false
+
     public init(path: HostPath, replace: Bool = false) {
         self.path = path
         self.replace = replace
     }
 
+    /// A new file `name` in the archive's exports folder (`exports/`), where the web app keeps
+    /// the exports it makes. The one place an output may be inside the archive: Kho chooses the
+    /// name, a plain file name, never an existing file's.
+    public static func archiveExport(named name: String, in archive: Archive) throws(KhoError) -> OutputFile {
+        guard !name.isEmpty, !name.hasPrefix("."), !name.contains("/"), name.utf8.count < 200 else {
+            throw KhoError(.internal, "an export's file name must be a plain name, not '\(name)'")
+        }
+        var file = OutputFile(path: try archive.exportsFolder().appending(name))
+        file.managed = true
+        return file
+    }
+
     /// Opens the file for writing (under a temporary name until `commit`), after the rule.
     func create(outside archive: HostPath) throws(KhoError) -> FileOutput {
+        if managed {
+            guard path.parentFolder == archive.appending("exports") else {
+                throw KhoError(.internal, "\(path) is not in the archive's exports folder")
+            }
+            return try FileOutput.create(at: path, overwrite: false)
+        }
         try Self.refuseInside(archive, path)
         return try FileOutput.create(at: path, overwrite: replace)
     }

@@ -38,6 +38,7 @@ struct Pages: Sendable {
     static func userFields(_ session: StoredSession) -> [String: Any] {
         ["name": session.user.name, "role": roleName(session.user.role), "unit": unitName(session.user.unit), "csrf": session.csrf,
          "canCreate": Permissions.allows(session.user.role, .create), "canReport": Permissions.allows(session.user.role, .report),
+         "canExport": Permissions.allows(session.user.role, .export),
          "canAdminister": Permissions.allows(session.user.role, .administer)]
     }
 

@@ -73,3 +73,37 @@ extension Templates {
         </form>
         """
 }
+
+extension Templates {
+    /// Exports: start one, follow it (the page reloads itself while a job runs), download bundles.
+    static let exports = """
+        <h1>Xuất dữ liệu</h1>
+        <p>Gói BagIt gửi lên cơ sở dữ liệu dùng chung. Sản phẩm mật không bao giờ được xuất.</p>
+        {{#problems}}<p class="problem" role="alert">{{.}}</p>{{/problems}}
+        <form method="post" action="/exports" class="stack">
+        <input type="hidden" name="csrf" value="{{user.csrf}}">
+        <label for="unit">Đơn vị (mã; để trống là cả phạm vi của bạn)</label>
+        <input id="unit" name="unit" value="{{unit}}" inputmode="numeric" autocomplete="off"{{#unitProblem}} aria-invalid="true" aria-describedby="unit-problem"{{/unitProblem}}>
+        {{#unitProblem}}<p id="unit-problem" class="problem">{{unitProblem}}</p>{{/unitProblem}}
+        <label for="period">Kỳ (ví dụ 2024, 2024-Q3, 2024-H1, 2024-03; để trống là mọi kỳ)</label>
+        <input id="period" name="period" value="{{period}}" autocomplete="off"{{#periodProblem}} aria-invalid="true" aria-describedby="period-problem"{{/periodProblem}}>
+        {{#periodProblem}}<p id="period-problem" class="problem">{{periodProblem}}</p>{{/periodProblem}}
+        <div class="checks"><label><input type="checkbox" name="since" value="last"{{#sinceLast}} checked{{/sinceLast}}> Chỉ những gì thay đổi từ lần xuất trước của phạm vi này</label></div>
+        <label for="format">Định dạng gói</label>
+        <select id="format" name="format">{{#formats}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/formats}}</select>
+        <button type="submit">Bắt đầu xuất</button>
+        </form>
+        {{#hasJobs}}<h2>Việc xuất của bạn</h2>
+        <ul class="uploads">{{#jobs}}<li{{#failed}} class="failed"{{/failed}}><span class="name">{{scope}} · {{period}}{{#since}} · chỉ phần thay đổi{{/since}} · {{format}}</span>
+        <span class="small">bắt đầu {{when}} · {{owner}}</span>
+        {{#running}}<progress max="{{total}}" value="{{progress}}" aria-label="Tiến độ xuất">{{progressText}}</progress><span class="small">{{progressText}}</span>{{/running}}
+        <span class="status" role="status">{{state}}{{#message}}: {{message}}{{/message}}{{#download}} · {{products}} sản phẩm ({{restrictedLeftOut}} sản phẩm mật không xuất) · <a href="{{download}}">Tải gói về</a>{{/download}}</span></li>{{/jobs}}</ul>{{/hasJobs}}
+        <h2>Các gói đã xuất</h2>
+        {{^hasExports}}<p>Chưa có gói nào trong phạm vi của bạn.</p>{{/hasExports}}
+        {{#hasExports}}<div class="scroll"><table class="text">
+        <thead><tr><th scope="col">Lúc</th><th scope="col">Phạm vi</th><th scope="col">Kỳ</th><th scope="col">Sản phẩm</th><th scope="col">Dữ liệu</th><th scope="col">Gói</th></tr></thead>
+        <tbody>{{#exports}}<tr><td>{{when}}</td><th scope="row">{{scope}}{{#isIncremental}} <span class="small">(phần thay đổi sau {{follows}})</span>{{/isIncremental}}</th><td>{{period}}</td><td>{{products}}</td><td>{{payload}}</td>
+        <td>{{#download}}<a href="{{download}}">Tải về {{format}} ({{size}})</a>{{/download}}{{^download}}<span class="small">lập bằng dòng lệnh, không tải ở đây</span>{{/download}}<br><span class="small">SHA-256 <code class="wrap">{{sha256}}</code></span></td></tr>{{/exports}}</tbody>
+        </table></div>{{/hasExports}}
+        """
+}

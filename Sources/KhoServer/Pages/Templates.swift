@@ -4,7 +4,7 @@ enum Templates {
     static let all: [(String, String)] = [("layout", layout), ("login", login), ("home", home), ("error", error),
                                                     ("products", products), ("product", product), ("newProduct", newProduct), ("dashboard", dashboard), ("uploader", uploader),
                                                     ("productFields", productFields), ("editProduct", editProduct),
-                                                    ("adminUsers", adminUsers)]
+                                                    ("adminUsers", adminUsers), ("exports", exports)]
 
     static let layout = """
         <!doctype html>
@@ -13,10 +13,11 @@ enum Templates {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>{{title}} · Kho</title>
+        {{#refresh}}<meta http-equiv="refresh" content="{{refresh}}">{{/refresh}}
         <link rel="stylesheet" href="/static/kho.css">
         </head>
         <body>
-        <header class="top"><a class="brand" href="/">Kho</a>{{#user}}<nav><a href="/products">Sản phẩm</a>{{#canCreate}} <a href="/products/new">Thêm sản phẩm</a>{{/canCreate}}{{#canReport}} <a href="/reports">Báo cáo</a>{{/canReport}}{{#canAdminister}} <a href="/admin/users">Người dùng</a>{{/canAdminister}}</nav><span class="who">{{name}} · {{role}} · {{unit}}</span>
+        <header class="top"><a class="brand" href="/">Kho</a>{{#user}}<nav><a href="/products">Sản phẩm</a>{{#canCreate}} <a href="/products/new">Thêm sản phẩm</a>{{/canCreate}}{{#canReport}} <a href="/reports">Báo cáo</a>{{/canReport}}{{#canExport}} <a href="/exports">Xuất dữ liệu</a>{{/canExport}}{{#canAdminister}} <a href="/admin/users">Người dùng</a>{{/canAdminister}}</nav><span class="who">{{name}} · {{role}} · {{unit}}</span>
         <form method="post" action="/logout" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Đăng xuất</button></form>{{/user}}</header>
         <main id="main">
         {{{body}}}

@@ -5,6 +5,7 @@
 import HTTPTypes
 import Hummingbird
 import KhoCore
+import KhoPlatform
 import KhoStore
 
 struct FileRoutes {
@@ -32,31 +33,40 @@ struct FileRoutes {
         }
         let etag = "\"\(file.sha256)\""
         let shown = Self.inline(file.mediaType)
-        var headers: HTTPFields = [
-            .eTag: etag, .acceptRanges: "bytes", .cacheControl: "private, no-store",
+        let headers: HTTPFields = [
+            .cacheControl: "private, no-store",
             .contentType: shown ? String(file.mediaType.prefix { $0 != ";" }) : "application/octet-stream",
             .contentDisposition: Self.disposition(shown ? "inline" : "attachment", name: file.name.display),
             // No script, no plugins, no forms; PDFs need the browser's viewer, which a sandbox blocks.
             .contentSecurityPolicy: "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'" + (file.mediaType.hasPrefix("application/pdf") ? "" : "; sandbox"),
         ]
+        return try await Self.serve(request, context, path: path, size: file.size, etag: etag, headers: headers)
+    }
+
+    /// The file at `path` (`size` bytes, strong `etag`) with `headers`: 304 for a matching
+    /// If-None-Match, byte ranges (206, suffix ranges, 416 with `bytes */N`), If-Range.
+    static func serve(_ request: Request, _ context: KhoContext, path: HostPath, size: Int64, etag: String, headers: HTTPFields) async throws -> Response {
+        var headers = headers
+        headers[.eTag] = etag
+        headers[.acceptRanges] = "bytes"
         if request.headers[.ifNoneMatch]?.split(separator: ",").contains(where: { String($0).trimmingWhitespace() == etag || String($0).trimmingWhitespace() == "*" }) == true {
             return Response(status: .notModified, headers: headers)
         }
-        var range = ByteRange.parse(request.headers[.range], size: file.size)
+        var range = ByteRange.parse(request.headers[.range], size: size)
         if let ifRange = request.headers[.ifRange], ifRange.trimmingWhitespace() != etag { range = .whole }
         switch range {
         case .unsatisfiable:
-            headers[.contentRange] = "bytes */\(file.size)"
+            headers[.contentRange] = "bytes */\(size)"
             return Response(status: .rangeNotSatisfiable, headers: headers)
         case .whole:
-            if request.method == .head || file.size == 0 {
-                headers[.contentLength] = String(file.size)
+            if request.method == .head || size == 0 {
+                headers[.contentLength] = String(size)
                 return Response(status: .ok, headers: headers)
             }
-            let body = try await FileIO().loadFile(path: path.description, range: 0...Int(file.size - 1), context: context)
+            let body = try await FileIO().loadFile(path: path.description, range: 0...Int(size - 1), context: context)
             return Response(status: .ok, headers: headers, body: body)
         case .part(let bytes):
-            headers[.contentRange] = "bytes \(bytes.lowerBound)-\(bytes.upperBound)/\(file.size)"
+            headers[.contentRange] = "bytes \(bytes.lowerBound)-\(bytes.upperBound)/\(size)"
             if request.method == .head {
                 headers[.contentLength] = String(bytes.count)
                 return Response(status: .partialContent, headers: headers)
