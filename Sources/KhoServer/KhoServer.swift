@@ -32,6 +32,7 @@ public func makeApplication(_ session: Session, options: ServerOptions, logger: 
     EditRoutes(state: state).add(to: router)
     AdminRoutes(state: state).add(to: router)
     ExportRoutes(state: state).add(to: router)
+    ImportRoutes(state: state).add(to: router)
     FileRoutes(state: state).add(to: router)
     ReportRoutes(state: state).add(to: router)
     UploadRoutes(state: state).add(to: router)

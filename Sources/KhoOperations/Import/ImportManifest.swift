@@ -17,9 +17,15 @@ public struct ImportManifest: ArchiveOperation {
     /// Every row's result in the answer (`results`); without it a real import answers with the
     /// counts and leaves the rows to the result file, so memory does not grow with the manifest.
     public var rowResults: Bool
+    /// What the importing user may touch (the web app); nil: everything.
+    public var within: Visibility?
+    /// The manifest is a web import's, in the archive's job area (`tmp/jobs/ID/`): its result
+    /// file may be written there too. Set only by the server, for folders it made.
+    public var inJobArea = false
 
     public init(manifest: HostPath, dryRun: Bool = false, report: HostPath? = nil, replaceReport: Bool = false, jobs: Int = Parallel.defaultJobs,
-                rowResults: Bool = true) {
+                rowResults: Bool = true, within: Visibility? = nil) {
+        self.within = within
         self.rowResults = rowResults
         self.manifest = manifest
         self.dryRun = dryRun
@@ -30,9 +36,18 @@ public struct ImportManifest: ArchiveOperation {
 
     public func run(in session: Session) throws(KhoError) -> ImportDocument {
         let resultPath = report ?? (dryRun ? nil : HostPath(bytes: manifest.bytes + Array(".result.csv".utf8)))
-        if let resultPath { try checkResultPath(resultPath, archive: session.archive.root) }
+        if let resultPath {
+            if inJobArea {
+                let jobs = session.archive.makeJobArea().folder
+                guard resultPath.parentFolder.parentFolder == jobs, manifest.bytes.starts(with: resultPath.parentFolder.bytes + [UInt8(ascii: "/")]) else {
+                    throw KhoError(.internal, "\(resultPath) is not in a job's folder of the archive")
+                }
+            } else {
+                try checkResultPath(resultPath, archive: session.archive.root)
+            }
+        }
         return ImportDocument(try session.archive.importManifest(manifest, options: ImportOptions(
-            dryRun: dryRun, jobs: max(1, jobs), report: resultPath, progress: session.progress, keepResults: rowResults)))
+            dryRun: dryRun, jobs: max(1, jobs), report: resultPath, progress: session.progress, keepResults: rowResults, within: within)))
     }
 
     /// The result file follows the output rule, with one allowance: it may replace an earlier

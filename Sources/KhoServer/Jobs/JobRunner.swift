@@ -25,8 +25,9 @@ final class JobRunner: Sendable {
         self.pool = pool
         self.now = now
         area.recover(now: now())
-        // Finished jobs are kept 30 days, then forgotten (an export's file stays in exports/).
-        area.removeFinished(before: now() - 30 * 86_400)
+        // Finished jobs (an import's files and results) are kept a week, then forgotten; an
+        // export's bundle stays in exports/.
+        area.removeFinished(before: now() - 7 * 86_400)
         let records = Dictionary(area.all().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         state.withLock { $0.records = records }
     }
@@ -94,6 +95,11 @@ final class JobRunner: Sendable {
             }
             return s.queue.removeFirst()
         }
+    }
+
+    /// Saves a job's record as it stands (after a change of its parameters).
+    func persist(_ id: String) {
+        if let record = record(id) { try? area.save(record) }
     }
 
     /// Changes a job's record; a change of state is saved (progress is not: it lives in memory).

@@ -4,7 +4,7 @@ enum Templates {
     static let all: [(String, String)] = [("layout", layout), ("login", login), ("home", home), ("error", error),
                                                     ("products", products), ("product", product), ("newProduct", newProduct), ("dashboard", dashboard), ("uploader", uploader),
                                                     ("productFields", productFields), ("editProduct", editProduct),
-                                                    ("adminUsers", adminUsers), ("exports", exports)]
+                                                    ("adminUsers", adminUsers), ("exports", exports), ("importStart", importStart), ("importJob", importJob)]
 
     static let layout = """
         <!doctype html>
@@ -17,7 +17,7 @@ enum Templates {
         <link rel="stylesheet" href="/static/kho.css">
         </head>
         <body>
-        <header class="top"><a class="brand" href="/">Kho</a>{{#user}}<nav><a href="/products">Sản phẩm</a>{{#canCreate}} <a href="/products/new">Thêm sản phẩm</a>{{/canCreate}}{{#canReport}} <a href="/reports">Báo cáo</a>{{/canReport}}{{#canExport}} <a href="/exports">Xuất dữ liệu</a>{{/canExport}}{{#canAdminister}} <a href="/admin/users">Người dùng</a>{{/canAdminister}}</nav><span class="who">{{name}} · {{role}} · {{unit}}</span>
+        <header class="top"><a class="brand" href="/">Kho</a>{{#user}}<nav><a href="/products">Sản phẩm</a>{{#canCreate}} <a href="/products/new">Thêm sản phẩm</a> <a href="/import">Nhập bảng kê</a>{{/canCreate}}{{#canReport}} <a href="/reports">Báo cáo</a>{{/canReport}}{{#canExport}} <a href="/exports">Xuất dữ liệu</a>{{/canExport}}{{#canAdminister}} <a href="/admin/users">Người dùng</a>{{/canAdminister}}</nav><span class="who">{{name}} · {{role}} · {{unit}}</span>
         <form method="post" action="/logout" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Đăng xuất</button></form>{{/user}}</header>
         <main id="main">
         {{{body}}}

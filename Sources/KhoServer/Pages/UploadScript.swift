@@ -76,8 +76,8 @@ enum UploadScript {
         for (var i = 0; i < utf8.length; i++) out += String.fromCharCode(utf8[i]);
         return btoa(out);
       }
-      function keyOf(file) {
-        return prefix + (file.webkitRelativePath || file.name) + "|" + file.size + "|" + file.lastModified;
+      function keyOf(file, path) {
+        return prefix + path + "|" + file.size + "|" + file.lastModified;
       }
       function saved(key) {
         try { var v = JSON.parse(localStorage.getItem(key)); return v && Date.now() - v.at < WEEK ? v : null; } catch (e) { return null; }
@@ -102,9 +102,12 @@ enum UploadScript {
           .then(function (m) { return m || ("Lỗi " + response.status); });
       }
 
-      function Item(file) {
+      // `path`: where the file sits in what was chosen or dropped ("folder/sub/name.jpg"), so a
+      // manifest's relative paths still find it on the server.
+      function Item(file, path) {
         this.file = file;
-        this.key = keyOf(file);
+        this.path = path;
+        this.key = keyOf(file, path);
         this.url = null;
         this.offset = 0;
         this.paused = false;
@@ -113,7 +116,7 @@ enum UploadScript {
         var li = document.createElement("li");
         var name = document.createElement("span");
         name.className = "name";
-        name.textContent = file.webkitRelativePath || file.name;
+        name.textContent = path;
         this.bar = document.createElement("progress");
         this.bar.max = file.size || 1;
         this.bar.value = 0;
@@ -188,11 +191,12 @@ enum UploadScript {
           localStorage.removeItem(this.key);
         }
         var meta = "filename " + b64(this.file.name) + ",filetype " + b64(this.file.type || "application/octet-stream");
+        if (this.path !== this.file.name) meta += ",relativepath " + b64(this.path);
         var made = await request("POST", endpoint, { "Upload-Length": String(this.file.size), "Upload-Metadata": meta });
         if (made.status !== 201) { var p = await problem(made); var e = new Error(p); e.final = made.status < 500; throw e; }
         this.url = made.headers.get("Location");
         this.offset = 0;
-        localStorage.setItem(this.key, JSON.stringify({ url: this.url, at: Date.now(), name: this.file.webkitRelativePath || this.file.name }));
+        localStorage.setItem(this.key, JSON.stringify({ url: this.url, at: Date.now(), name: this.path }));
         return made;
       };
       Item.prototype.run = async function () {
@@ -269,12 +273,19 @@ enum UploadScript {
         if (saveButton) saveButton.textContent = waiting ? saveLabel + " (đang tải " + waiting + " tệp…)" : saveLabel;
       }
       function add(files) {
-        for (var i = 0; i < files.length; i++) items.push(new Item(files[i]));
+        for (var i = 0; i < files.length; i++) {
+          var f = files[i];
+          items.push(f.file ? new Item(f.file, f.path) : new Item(f, f.webkitRelativePath || f.name));
+        }
         refresh();
       }
       // A dropped folder: every entry, however many (readEntries gives them in batches).
       function walk(entry, out) {
-        if (entry.isFile) return new Promise(function (ok) { entry.file(function (f) { out.push(f); ok(); }, function () { ok(); }); });
+        if (entry.isFile) {
+          return new Promise(function (ok) {
+            entry.file(function (f) { out.push({ file: f, path: entry.fullPath.replace(/^\/+/, "") }); ok(); }, function () { ok(); });
+          });
+        }
         if (!entry.isDirectory) return Promise.resolve();
         var reader = entry.createReader();
         return new Promise(function (ok) {

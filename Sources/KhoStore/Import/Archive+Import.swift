@@ -50,7 +50,7 @@ extension Archive {
         report.keepsResults = options.keepResults || options.dryRun
         let validator = ManifestValidator(products: ProductValidator(languages: registry, cache: ValidationCache(), today: clock.now().vietnamDate), headers: parsed.headers)
         let planner = ImportPlanner(validator: validator, finder: ManifestFiles(base: manifest.parentFolder), manifestName: name,
-                                    unreadable: Set(parsed.rowProblems.map(\.row)), config: config, ids: ids)
+                                    unreadable: Set(parsed.rowProblems.map(\.row)), config: config, ids: ids, within: options.within)
         // Rows that could not be read at all are rejected whatever happens next.
         let unreadable = parsed.rowProblems.filter { !parsed.table.contains(number: $0.row) }
             .map { ImportRowResult(row: $0.row, status: .rejected, productID: nil, sourceID: nil, message: $0.description) }
@@ -58,7 +58,7 @@ extension Archive {
         if options.dryRun {
             let checked = planner.plan(parsed.rows[...], jobs: options.jobs, prepareAt: nil)
             report.add(unreadable)
-            report.add(try dryRunResults(checked, productColumn: productColumn, report: &report))
+            report.add(try dryRunResults(checked, productColumn: productColumn, within: options.within, report: &report))
             report.results.sort { $0.row < $1.row }
             if let path = options.report {
                 let file = try ImportResultFile(path)
@@ -89,7 +89,8 @@ extension Archive {
         // together, with the unreadable rows that come before its end.
         var unwritten = unreadable.sorted { $0.row < $1.row }[...]
         let damaged = try catalog.read { db in try CatalogReads.damagedBlobs(db) }
-        let lookups = try catalog.write { db in try ChunkLookups(db) }
+        let within = options.within
+        let lookups = try catalog.write { db in try ChunkLookups(db, within: within) }
         options.progress?.start(label: "importing", totalBytes: 0, totalItems: rows.count)
         defer { options.progress?.finish() }
 
@@ -259,13 +260,14 @@ extension Archive {
     }
 
     /// A dry run's verdict on every row: rejected, already present (same source_id), or ok.
-    private func dryRunResults(_ checked: [CheckedRow], productColumn: String, report: inout ImportReport) throws(KhoError) -> [ImportRowResult] {
+    private func dryRunResults(_ checked: [CheckedRow], productColumn: String, within: Visibility?, report: inout ImportReport) throws(KhoError) -> [ImportRowResult] {
         try catalog.read { db in
             var out: [ImportRowResult] = []
             for var c in checked {
-                if case .attach(let id, _, _, _)? = c.row.action, try CatalogReads.productPK(db, id: id) == nil {
+                if case .attach(let id, _, _, _)? = c.row.action, try !Self.mayTouch(db, id, within) {
                     c.row.problems.append(RowProblem(row: c.row.row, column: productColumn, value: id.description,
-                                                     expected: "no product with this ID in the archive", code: .unknownProduct))
+                                                     expected: within == nil ? "no product with this ID in the archive" : "no product with this ID in your scope",
+                                                     code: .unknownProduct))
                     c.row.action = nil
                 }
                 report.problems += c.row.problems
@@ -275,8 +277,14 @@ extension Archive {
                     continue
                 }
                 if let source = c.row.sourceID, let unit = action.metadata?.unit,
-                   let id = try String.fetchOne(db, sql: "SELECT p.id FROM product_sources s JOIN products p ON p.pk = s.product_pk WHERE s.unit = ? AND s.source_id = ?", arguments: [unit.value, source]) {
-                    out.append(ImportRowResult(row: c.row.row, status: .alreadyPresent, productID: try? ProductID.parse(id).get(),
+                   let id = try String.fetchOne(db, sql: "SELECT p.id FROM product_sources s JOIN products p ON p.pk = s.product_pk WHERE s.unit = ? AND s.source_id = ?", arguments: [unit.value, source]),
+                   let known = try? ProductID.parse(id).get() {
+                    guard try Self.mayTouch(db, known, within) else {
+                        out.append(ImportRowResult(row: c.row.row, status: .rejected, productID: nil, sourceID: source,
+                                                   message: "source_id '\(source)' of unit \(unit) is already used by another product; give this row another source_id"))
+                        continue
+                    }
+                    out.append(ImportRowResult(row: c.row.row, status: .alreadyPresent, productID: known,
                                                sourceID: source, message: "already in the archive (same source_id)"))
                 } else {
                     out.append(ImportRowResult(row: c.row.row, status: .ok, productID: nil, sourceID: c.row.sourceID, message: describe(action)))
@@ -284,5 +292,13 @@ extension Archive {
             }
             return out
         }
+    }
+
+    /// Whether product `id` exists and an import `within` a user's scope may touch it: the
+    /// user sees it and its unit is theirs. Without a scope, whether it exists.
+    static func mayTouch(_ db: Database, _ id: ProductID, _ within: Visibility?) throws -> Bool {
+        guard let within else { return try CatalogReads.productPK(db, id: id) != nil }
+        guard try isVisible(db, id, within), let product = try CatalogReads.product(db, id: id) else { return false }
+        return covers(product.metadata, within)
     }
 }

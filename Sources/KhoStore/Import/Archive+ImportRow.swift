@@ -37,8 +37,9 @@ extension Archive {
         }
         switch row.action! {
         case .attach(let id, _, let on, let method):
-            guard let pk = try CatalogReads.productPK(db, id: id), let current = try CatalogReads.product(db, id: id) else {
-                throw KhoError(.unknownProduct, "no product \(id) in the archive")
+            guard let pk = try CatalogReads.productPK(db, id: id), let current = try CatalogReads.product(db, id: id),
+                  try Self.mayTouch(db, id, lookups.within) else {
+                throw KhoError(.unknownProduct, lookups.within == nil ? "no product \(id) in the archive" : "no product \(id) in your scope")
             }
             let digitizing = current.digitization.origin == .physical
             let outcome = try attachStaged(db, pk: pk, current: current, files: files, role: .master,
@@ -53,6 +54,9 @@ extension Archive {
                     """), arguments: [m.unit.value, source]),
                let id = try? ProductID.parse(known["id"] as String).get() {
                 let title: String = known["title"]
+                guard try Self.mayTouch(db, id, lookups.within) else {
+                    throw KhoError(.sourceIdConflict, "source_id '\(source)' of unit \(m.unit) is already used by another product; give this row another source_id")
+                }
                 guard title == m.title else {
                     throw KhoError(.sourceIdConflict, "source_id '\(source)' of unit \(m.unit) already names product \(id) '\(title)'; give this row another source_id or correct its title")
                 }
@@ -65,6 +69,7 @@ extension Archive {
                 default: existing = try findSameProduct(db, title: m.title, shas: Set(files.map(\.blob.sha256)))?.id
                 }
             }
+            if let found = existing, try !Self.mayTouch(db, found, lookups.within) { existing = nil }   // another unit's: a product of its own
             if let existing {
                 // The re-run's checks before the row's first write (see ImportCommit.swift).
                 let outcome = try rerun(db, existing, row: row, found: files.isEmpty ? "already registered" : "same title and files", provenance: provenance, at: now)

@@ -15,7 +15,11 @@ final class ChunkLookups {
     private var onlyOurs: Bool
     private var dataVersion: Int
 
-    init(_ db: Database) throws {
+    /// What the import may touch (ImportOptions.within).
+    let within: Visibility?
+
+    init(_ db: Database, within: Visibility? = nil) throws {
+        self.within = within
         onlyOurs = try Int.fetchOne(db, sql: "SELECT 1 FROM products LIMIT 1") == nil
         dataVersion = try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0
     }

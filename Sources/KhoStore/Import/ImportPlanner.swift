@@ -19,11 +19,14 @@ final class ImportPlanner: @unchecked Sendable {
     let filesColumn: String
     let config: ArchiveConfig
     let ids: IdentifierSource
+    /// What the importing user may touch: rows for units outside it are refused here.
+    let within: Visibility?
     /// Only ever used by one thread at a time: chunks are planned one after another.
     private var duplicates: DuplicateTracker
 
     init(validator: ManifestValidator, finder: ManifestFiles, manifestName: String, unreadable: Set<Int>, config: ArchiveConfig,
-         ids: IdentifierSource) {
+         ids: IdentifierSource, within: Visibility? = nil) {
+        self.within = within
         self.config = config
         self.ids = ids
         self.validator = validator
@@ -37,10 +40,15 @@ final class ImportPlanner: @unchecked Sendable {
     /// Plans `rows` (the next ones in order). `prepareAt` set: also prepares the products to create.
     func plan(_ rows: ArraySlice<ManifestRow>, jobs: Int, prepareAt: Timestamp?) -> [CheckedRow] {
         let slice = Array(rows)
-        let validator = self.validator, finder = self.finder, unreadable = self.unreadable
+        let validator = self.validator, finder = self.finder, unreadable = self.unreadable, within = self.within
+        let unitColumn = validator.headers[.unit] ?? "unit"
         var planned = (try? Parallel.map(count: slice.count, jobs: jobs) { i, _ -> (PlannedRow, [Result<ResolvedFile, Problem>]) in
             var row = validator.plan(slice[i])
             if unreadable.contains(row.row) { row.action = nil }
+            if let within, let m = row.action?.metadata, !Archive.covers(m, within) {
+                row.problems.append(RowProblem(row: row.row, column: unitColumn, value: m.unit.value, expected: "a unit of your scope", code: .forbidden))
+                row.action = nil
+            }
             return (row, (row.action?.files ?? []).map { finder.resolve($0) })
         }) ?? []
         var out: [CheckedRow] = []

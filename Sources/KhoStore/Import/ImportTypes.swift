@@ -33,9 +33,13 @@ public struct ImportOptions: Sendable {
     /// keeps only the counts, and the rows are in the result file: memory does not grow with
     /// the manifest.
     public var keepResults: Bool
+    /// What the importing user may touch (the web app): rows of units outside it are refused,
+    /// and products outside it are neither matched, attached to nor named. nil: everything.
+    public var within: Visibility?
 
     public init(dryRun: Bool = false, jobs: Int = Parallel.defaultJobs, report: HostPath? = nil, progress: (any ProgressReporter)? = nil,
-                keepResults: Bool = true) {
+                keepResults: Bool = true, within: Visibility? = nil) {
+        self.within = within
         self.dryRun = dryRun
         self.jobs = jobs
         self.report = report

@@ -217,6 +217,17 @@ public final class UploadArea: Sendable {
         return digest
     }
 
+    /// Links a complete upload's bytes to `destination` (a web import's folder: a hard link, no
+    /// copy); the upload stays until `remove`. Returns its record.
+    public func link(_ id: String, owner: String, now: Double, to destination: HostPath) throws(KhoError) -> UploadRecord {
+        let record = try record(id, owner: owner, now: now)
+        guard record.isComplete else {
+            throw KhoError(.uploadInterrupted, "the upload of \(FileName(bytes: record.fileName).display) is not complete (\(record.offset) of \(record.length) bytes)")
+        }
+        try Self.ownFile { () throws(KhoError) in try FS.hardLink(dataPath(id), destination) }
+        return record
+    }
+
     /// A complete upload as a stream written into this process's temporary area, ready to be
     /// published with a product (`Archive.ingest(_:written:)`, `attach`): a hard link, no copy.
     /// The upload stays until `remove`, so a product that fails to save can be tried again.

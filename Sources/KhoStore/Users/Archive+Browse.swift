@@ -74,7 +74,9 @@ extension Archive {
 
     /// Whether a product with this metadata would be in `visibility`'s scope (its unit, read
     /// in the table of its date): staff create and change products only there.
-    public func covers(_ m: ProductMetadata, _ v: Visibility) -> Bool {
+    public func covers(_ m: ProductMetadata, _ v: Visibility) -> Bool { Self.covers(m, v) }
+
+    static func covers(_ m: ProductMetadata, _ v: Visibility) -> Bool {
         let table = UnitTable.standard
         return v.selection.holds(m.unit.value, era: table.era(ofProductUnit: m.unit.value, produced: m.produced, published: m.published), table: table)
     }

@@ -1,0 +1,36 @@
+// Where an uploaded file goes in a web import's folder: the path the browser gave (a folder
+// dropped or chosen keeps its tree, so a manifest's relative paths still find their files),
+// checked as hostile input. Nothing may climb out of the folder, hide, or name two files alike.
+
+public enum UploadedTree {
+    /// The relative path from an upload's metadata (`relativepath`, else the file name), as
+    /// checked components; a problem names what is wrong.
+    public static func path(_ metadata: [String: [UInt8]], fileName: [UInt8]) -> Result<[String], Problem> {
+        let raw = metadata["relativepath"].flatMap { $0.isEmpty ? nil : $0 } ?? fileName
+        func fail(_ expected: String) -> Result<[String], Problem> {
+            .failure(Problem(code: .pathEscapesFolder, field: "relativepath", value: String(decoding: raw, as: UTF8.self), expected: expected))
+        }
+        guard raw.count <= 1024, let text = String(validating: raw, as: UTF8.self) else { return fail("a UTF-8 path of at most 1024 bytes") }
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count <= 32 else { return fail("at most 32 folders deep") }
+        for part in parts {
+            if part.isEmpty || part == "." || part == ".." { return fail("a relative path without empty, '.' or '..' parts") }
+            if part.utf8.count > 255 { return fail("names of at most 255 bytes") }
+            if part.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == "\\" }) {
+                return fail("names without control characters or backslashes")
+            }
+        }
+        return .success(parts)
+    }
+
+    /// Files a folder drop brings along that are not the clerk's (system files, hidden files).
+    public static func isClutter(_ parts: [String]) -> Bool {
+        parts.contains { $0.hasPrefix(".") } || ["Thumbs.db", "desktop.ini"].contains(parts.last ?? "")
+    }
+
+    /// Whether `name` is a manifest Kho reads (CSV, TSV, JSON Lines).
+    public static func isManifest(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return lower.hasSuffix(".csv") || lower.hasSuffix(".tsv") || lower.hasSuffix(".jsonl")
+    }
+}

@@ -1,0 +1,114 @@
+// The pages of a web import: the start (uploads of the manifest and its files), and a job's
+// page (progress while it runs; then the counts and every row's result, problems first).
+import Foundation
+import KhoCore
+import KhoOperations
+import KhoPlatform
+import KhoStore
+
+extension Templates {
+    static let importStart = """
+        <h1>Nhập từ bảng kê</h1>
+        <p>Tải lên bảng kê (tệp CSV, mỗi dòng một sản phẩm) cùng các tệp nó nhắc tới, hoặc kéo thả cả thư mục chứa chúng. Kho kiểm tra từng dòng trước, chưa lưu gì; bạn xem các lỗi rồi mới nhập thật.</p>
+        <p class="small">Các cột: title, kind, languages, unit, produced, published, channels, access, carrier, files (đường dẫn tệp tính từ thư mục của bảng kê, cách nhau bằng dấu |), source_id… như lệnh <code>kho import</code>.</p>
+        {{#problems}}<p class="problem" role="alert">{{.}}</p>{{/problems}}
+        <form method="post" action="/import" class="stack wide">
+        <input type="hidden" name="csrf" value="{{user.csrf}}">
+        {{> uploader}}
+        <button type="submit">Kiểm tra bảng kê</button>
+        </form>
+        {{#hasRecent}}<h2>Các lần nhập gần đây</h2>
+        <ul class="cards">{{#recent}}<li><a href="{{link}}">{{kindName}}: {{manifest}}</a><span class="small">{{when}} · {{state}}{{#counts}} · {{counts}}{{/counts}}</span></li>{{/recent}}</ul>{{/hasRecent}}
+        <script src="/static/kho-upload.js" defer></script>
+        """
+
+    static let importJob = """
+        <h1>{{kindName}}: {{manifest}}</h1>
+        <p>{{files}} tệp{{#skipped}} (bỏ qua {{skipped}} tệp ẩn của hệ thống){{/skipped}} · bắt đầu {{when}} · <span role="status">{{state}}</span></p>
+        {{#running}}<progress max="{{total}}" value="{{progress}}" aria-label="Tiến độ">{{progressText}}</progress><p class="small">{{progressText}} — trang tự tải lại; có thể đóng trang, việc vẫn chạy.</p>{{/running}}
+        {{#failed}}<p class="problem" role="alert">{{message}}</p>{{/failed}}
+        {{#counts}}<p class="saved">{{counts}}</p>{{/counts}}
+        {{#canRun}}<form method="post" action="/import/{{id}}/run" class="stack">
+        <input type="hidden" name="csrf" value="{{user.csrf}}">
+        <p>Các dòng hợp lệ sẽ được lưu; các dòng lỗi bị bỏ qua (sửa bảng kê rồi nhập lại: những dòng đã lưu được nhận ra, không lưu hai lần).</p>
+        <button type="submit">Nhập thật {{ok}} dòng hợp lệ</button></form>{{/canRun}}
+        {{#runLink}}<p><a href="{{runLink}}">Xem lần nhập thật</a></p>{{/runLink}}
+        {{#hasRows}}<h2>Từng dòng</h2>
+        <div class="scroll"><table class="text"><thead><tr><th scope="col">Dòng</th><th scope="col">Kết quả</th><th scope="col">Chi tiết</th></tr></thead>
+        <tbody>{{#rows}}<tr{{#bad}} class="bad"{{/bad}}><th scope="row">{{row}}</th><td>{{status}}</td><td>{{#link}}<a href="{{link}}">{{productID}}</a> · {{/link}}{{message}}</td></tr>{{/rows}}</tbody></table></div>
+        {{#moreRows}}<p class="small">Chỉ hiện {{shown}} dòng đầu (lỗi trước); tải tệp kết quả để có đủ.</p>{{/moreRows}}
+        <p><a href="/import/{{id}}/result.csv">Tải tệp kết quả (CSV)</a></p>{{/hasRows}}
+        {{#hasWarnings}}<h2>Lưu ý</h2><ul>{{#warnings}}<li>{{.}}</li>{{/warnings}}</ul>{{/hasWarnings}}
+        <p><a href="/import">Nhập bảng kê khác</a></p>
+        """
+}
+
+/// What the import pages show of jobs and their results.
+enum ImportView {
+    static let shownRows = 500
+
+    static func summary(_ r: JobRecord) -> [String: Any] {
+        let itemsText = r.itemsTotal > 0 ? "\(VietnameseFormat.integer(Int64(r.itemsDone))) / \(VietnameseFormat.integer(Int64(r.itemsTotal))) dòng" : "đang đọc bảng kê…"
+        var out: [String: Any] = [
+            "id": r.id, "link": "/import/\(r.id)", "kindName": r.kind == .importCheck ? "Kiểm tra" : "Nhập thật",
+            "manifest": r.parameters["manifest"] ?? "", "files": VietnameseFormat.integer(Int64(r.parameters["files"] ?? "") ?? 0),
+            "when": VietnameseFormat.instant(Timestamp(epochSeconds: r.createdAt)), "state": ExportView.stateName(r.state),
+            "running": !r.state.isOver, "failed": r.state == .failed || r.state == .interrupted, "message": r.message ?? "",
+            "progress": String(r.itemsDone), "total": String(max(r.itemsTotal, 1)), "progressText": itemsText,
+            "ok": VietnameseFormat.integer(Int64(r.result["ok"] ?? "") ?? 0),
+        ]
+        if let skipped = r.parameters["skipped"], skipped != "0" { out["skipped"] = skipped }
+        if r.state == .done {
+            func n(_ key: String) -> String { VietnameseFormat.integer(Int64(r.result[key] ?? "") ?? 0) }
+            out["counts"] = r.kind == .importCheck
+                ? "\(n("rows")) dòng: \(n("ok")) hợp lệ, \(n("alreadyPresent")) đã có trong kho, \(n("rejected")) lỗi."
+                : "\(n("rows")) dòng: \(n("stored")) đã lưu, \(n("updated")) đã cập nhật, \(n("alreadyPresent")) đã có từ trước, \(n("rejected")) lỗi không lưu."
+        }
+        return out
+    }
+
+    /// Saves an import's answer for its page, with the job folder's path taken out of every
+    /// text (the clerk sees paths as in their manifest, never the server's folders).
+    static func save(_ document: ImportDocument, to path: HostPath, folder: HostPath) throws(KhoError) {
+        let prefix = folder.appending("files").description + "/"
+        func clean(_ text: String) -> String { text.replacingOccurrences(of: prefix, with: "").replacingOccurrences(of: folder.description, with: "…") }
+        var d = document
+        d.manifest = clean(d.manifest)
+        d.report = nil
+        d.results = d.results.map { var row = $0; row.message = clean(row.message); return row }
+        d.warnings = d.warnings.map(clean)
+        let data: Data
+        do { data = try JSONEncoder().encode(d) } catch { throw KhoError(.internal, "an import's answer does not encode: \(error)") }
+        try FS.writeDurably(Array(data), to: path, temp: HostPath(bytes: path.bytes + Array(".new".utf8)), mode: 0o600)
+    }
+
+    static func load(_ path: HostPath) -> ImportDocument? {
+        FileManager.default.contents(atPath: path.description).flatMap { try? JSONDecoder().decode(ImportDocument.self, from: $0) }
+    }
+
+    static func statusName(_ status: String) -> String {
+        switch status {
+        case "ok": "hợp lệ"
+        case "stored": "đã lưu"
+        case "updated": "đã cập nhật"
+        case "already_present": "đã có trong kho"
+        case "rejected": "lỗi"
+        default: status
+        }
+    }
+
+    /// Every row's result, problems first, at most `shownRows`.
+    static func rows(_ d: ImportDocument, check: Bool) -> [String: Any] {
+        let ordered = d.results.filter { $0.status == "rejected" } + d.results.filter { $0.status != "rejected" }
+        let rows: [[String: Any]] = ordered.prefix(shownRows).map { r in
+            var out: [String: Any] = ["row": r.row, "status": statusName(r.status), "message": r.message, "bad": r.status == "rejected"]
+            if let id = r.productID, !check || r.status == "already_present" {
+                out["link"] = "/products/\(id)"
+                out["productID"] = id
+            }
+            return out
+        }
+        return ["rows": rows, "hasRows": !rows.isEmpty, "moreRows": d.results.count > shownRows, "shown": shownRows,
+                "warnings": d.warnings, "hasWarnings": !d.warnings.isEmpty]
+    }
+}

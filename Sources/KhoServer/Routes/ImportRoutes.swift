@@ -1,0 +1,214 @@
+// Importing a manifest from the browser: the CSV and the files it names go up like any upload
+// (a dropped or chosen folder keeps its tree), are gathered into a job's folder of the archive
+// (hard links, no copy) and checked as a background job: the dry run's problems come as a table
+// first. The real run is a second job on the same folder; its progress and per-row results
+// survive a page reload (they are files of the job). Rows of units outside the clerk's scope
+// are refused, and products outside it are neither matched nor named (ImportOptions.within).
+import Foundation
+import HTTPTypes
+import Hummingbird
+import KhoCore
+import KhoOperations
+import KhoPlatform
+import KhoStore
+
+struct ImportRoutes {
+    let state: ServerState
+
+    func add(to router: Router<KhoContext>) {
+        router.get("/import") { _, context in try await start(context) }
+        router.post("/import") { request, context in try await gather(request, context) }
+        router.get("/import/{job}") { _, context in try await job(context) }
+        router.post("/import/{job}/run") { _, context in try await run(context) }
+        router.get("/import/{job}/result.csv") { _, context in try await resultFile(context) }
+    }
+
+    func importer(_ context: KhoContext) throws -> StoredSession {
+        guard let session = context.session else { throw KhoError(.notAuthenticated, "Hãy đăng nhập trước.") }
+        guard Permissions.allows(session.user.role, .create) else { throw KhoError(.forbidden, "Vai trò của bạn không nhập sản phẩm.") }
+        return session
+    }
+
+    // MARK: the start page
+
+    func start(_ context: KhoContext, problems: [String] = [], status: Int = 200) async throws -> Response {
+        guard context.session != nil else { return Response.redirect(to: "/login", type: .found) }
+        let session = try importer(context)
+        let recent = state.jobs.records().filter { ($0.kind == .importCheck || $0.kind == .importRun) && $0.owner == session.user.name }.prefix(10)
+        let fields: [String: Any] = [
+            "problems": problems, "maxUpload": String(state.options.maxUploadBytes), "maxUploadText": VietnameseFormat.bytes(state.options.maxUploadBytes),
+            "recent": recent.map(ImportView.summary), "hasRecent": !recent.isEmpty,
+        ]
+        return state.pages.render("importStart", Pages.fields(context, fields), status: status, title: "Nhập từ bảng kê")
+    }
+
+    /// The uploads of the form gathered into a new job's folder, then checked in the background.
+    func gather(_ request: Request, _ context: KhoContext) async throws -> Response {
+        let session = try importer(context)
+        let pairs = try await Forms.readPairs(request, context: context, limit: 1 << 20)
+        var ids: [String] = []
+        for (name, value) in pairs where name == "upload" && !ids.contains(value) {
+            guard UploadRecord.isValidID(value) else { return try await start(context, problems: ["Mã tệp tải lên '\(value.prefix(40))' không hợp lệ."], status: 422) }
+            ids.append(value)
+        }
+        guard !ids.isEmpty else {
+            return try await start(context, problems: ["Chưa có tệp nào: hãy tải lên bảng kê (CSV) cùng các tệp nó nhắc tới, hoặc cả thư mục."], status: 422)
+        }
+        let (uploads, jobs, owner, now, jobID, taken) = (state.uploads, state.archive.makeJobArea(), session.user.name, state.now(), Tokens.hex(), ids)
+        let gathered = (try? await state.pool.run { () -> Result<Gathered, KhoError> in
+            do throws(KhoError) { return .success(try Self.gather(taken, uploads: uploads, jobs: jobs, jobID: jobID, owner: owner, now: now)) } catch {
+                return .failure(error)
+            }
+        }) ?? .failure(KhoError(.internal, "the uploads could not be gathered"))
+        switch gathered {
+        case .failure(let error) where error.code.httpStatus < 500:
+            return try await start(context, problems: [error.message], status: error.code.httpStatus)
+        case .failure(let error):
+            throw error
+        case .success(let g):
+            let visibility = ProductRoutes.visibility(session)
+            let parameters = ["manifest": g.manifestName, "files": String(g.files), "skipped": String(g.skipped), "folder": jobID]
+            let manifest = g.manifest, folder = g.folder
+            _ = try state.jobs.submit(.importCheck, id: jobID, user: session.user, parameters: parameters, session: state.acting(session.user)) { acting throws(KhoError) in
+                var op = ImportManifest(manifest: manifest, dryRun: true, report: folder.appending("check.csv"), within: visibility)
+                op.inJobArea = true
+                let document = try op.run(in: acting)
+                try ImportView.save(document, to: folder.appending("check.json"), folder: folder)
+                return ["rows": String(document.rows), "ok": String(document.ok), "rejected": String(document.rejected),
+                        "alreadyPresent": String(document.alreadyPresent)]
+            }
+            return Response(status: .seeOther, headers: [.location: "/import/\(jobID)"])
+        }
+    }
+
+    struct Gathered: Sendable {
+        var folder: HostPath
+        var manifest: HostPath
+        var manifestName: String
+        var files: Int
+        var skipped: Int
+    }
+
+    /// Checks every upload first (complete, the user's, a safe path, one manifest, no two files
+    /// at one path), then links them under `tmp/jobs/ID/files/`; on any problem nothing is left.
+    static func gather(_ ids: [String], uploads: UploadArea, jobs: JobArea, jobID: String, owner: String, now: Double) throws(KhoError) -> Gathered {
+        guard uploads.claim(ids) else {
+            throw KhoError(.offsetMismatch, "Các tệp này đang được dùng cho một việc khác (có lẽ nút được bấm hai lần). Hãy xem danh sách việc nhập.")
+        }
+        defer { ids.forEach(uploads.release) }
+        var placed: [(id: String, parts: [String])] = []
+        var seen: Set<String> = []
+        var skipped = 0
+        for id in ids {
+            let record = try uploads.record(id, owner: owner, now: now)
+            guard record.isComplete else {
+                throw KhoError(.uploadInterrupted, "Tệp \(FileName(bytes: record.fileName).display) chưa tải xong; hãy chờ rồi gửi lại.")
+            }
+            let metadata = (try? Tus.metadata(record.metadata).get()) ?? [:]
+            let parts: [String]
+            switch UploadedTree.path(metadata, fileName: record.fileName) {
+            case .success(let p): parts = p
+            case .failure(let problem):
+                throw KhoError(.pathEscapesFolder, "Đường dẫn tệp '\(problem.value)' không dùng được: cần \(problem.expected).")
+            }
+            if UploadedTree.isClutter(parts) { skipped += 1; continue }
+            let key = parts.joined(separator: "/")
+            guard seen.insert(key).inserted else { throw KhoError(.usage, "Hai tệp cùng đường dẫn '\(key)'; hãy bỏ bớt một tệp.") }
+            placed.append((id, parts))
+        }
+        let manifests = placed.filter { UploadedTree.isManifest($0.parts.last ?? "") }
+        guard manifests.count == 1 else {
+            throw KhoError(.emptyManifest, manifests.isEmpty
+                ? "Không thấy bảng kê: cần đúng một tệp .csv (hoặc .tsv, .jsonl) trong các tệp tải lên."
+                : "Có \(manifests.count) bảng kê (\(manifests.map { $0.parts.joined(separator: "/") }.joined(separator: ", "))); mỗi lần nhập chỉ một bảng kê.")
+        }
+        let folder = try jobs.workFolder(jobID)
+        let files = folder.appending("files")
+        do {
+            for (id, parts) in placed {
+                var destination = files
+                for part in parts.dropLast() { destination = destination.appending(part) }
+                try FS.makeDirectories(destination)
+                _ = try uploads.link(id, owner: owner, now: now, to: destination.appending(parts.last!))
+            }
+        } catch {
+            FS.removeTree(folder)
+            throw error
+        }
+        for (id, _) in placed { uploads.remove(id) }
+        let manifestParts = manifests[0].parts
+        let manifest = manifestParts.reduce(files) { $0.appending($1) }
+        return Gathered(folder: folder, manifest: manifest, manifestName: manifestParts.joined(separator: "/"), files: placed.count, skipped: skipped)
+    }
+
+    // MARK: a job's page
+
+    /// The import job `id` of this user (or any, for an admin); 404 otherwise.
+    func ownJob(_ context: KhoContext) throws -> (StoredSession, JobRecord) {
+        let session = try importer(context)
+        guard let id = context.parameters.get("job"), JobRecord.isValidID(id), let record = state.jobs.record(id),
+              record.kind == .importCheck || record.kind == .importRun,
+              record.owner == session.user.name || session.user.role == .admin else {
+            throw KhoError(.unknownJob, "Không có việc nhập này. (No such import of yours.)")
+        }
+        return (session, record)
+    }
+
+    func job(_ context: KhoContext) async throws -> Response {
+        guard context.session != nil else { return Response.redirect(to: "/login", type: .found) }
+        let (_, record) = try ownJob(context)
+        var fields = ImportView.summary(record)
+        if record.state == .done, let folderID = record.parameters["folder"], let folder = try? state.archive.makeJobArea().workFolder(folderID) {
+            let name = record.kind == .importCheck ? "check.json" : "run.json"
+            let document = try await state.run { _ throws(KhoError) in ImportView.load(folder.appending(name)) }
+            if let document { fields.merge(ImportView.rows(document, check: record.kind == .importCheck)) { _, new in new } }
+        }
+        if record.kind == .importCheck, record.state == .done {
+            if let runID = record.parameters["run"] { fields["runLink"] = "/import/\(runID)" }
+            else if (Int(record.result["ok"] ?? "") ?? 0) > 0 { fields["canRun"] = true }
+        }
+        if !record.state.isOver { fields["refresh"] = "2" }
+        return state.pages.render("importJob", Pages.fields(context, fields), title: record.kind == .importCheck ? "Kiểm tra bảng kê" : "Nhập bảng kê")
+    }
+
+    /// The real run of a finished check, once.
+    func run(_ context: KhoContext) async throws -> Response {
+        let (session, check) = try ownJob(context)
+        guard check.kind == .importCheck, check.state == .done, let folderID = check.parameters["folder"] else {
+            throw KhoError(.usage, "Chỉ nhập thật được sau khi kiểm tra xong.")
+        }
+        if let runID = check.parameters["run"] { return Response(status: .seeOther, headers: [.location: "/import/\(runID)"]) }
+        let folder = try state.archive.makeJobArea().workFolder(folderID)
+        let manifest = (check.parameters["manifest"] ?? "").split(separator: "/").reduce(folder.appending("files")) { $0.appending(String($1)) }
+        let visibility = ProductRoutes.visibility(session)
+        let runID = Tokens.hex()
+        var parameters = check.parameters
+        parameters["check"] = check.id
+        let record = try state.jobs.submit(.importRun, id: runID, user: session.user, parameters: parameters, session: state.acting(session.user)) { acting throws(KhoError) in
+            var op = ImportManifest(manifest: manifest, dryRun: false, report: folder.appending("result.csv"), within: visibility)
+            op.inJobArea = true
+            let document = try op.run(in: acting)
+            try ImportView.save(document, to: folder.appending("run.json"), folder: folder)
+            // The files are in the archive now (or were refused): their links are not kept.
+            FS.removeTree(folder.appending("files"))
+            return ["rows": String(document.rows), "stored": String(document.stored), "updated": String(document.updated),
+                    "alreadyPresent": String(document.alreadyPresent), "rejected": String(document.rejected)]
+        }
+        state.jobs.update(check.id) { $0.parameters["run"] = record.id }
+        state.jobs.persist(check.id)
+        return Response(status: .seeOther, headers: [.location: "/import/\(record.id)"])
+    }
+
+    /// The result file of a check or a run (the same columns as `kho import`'s), UTF-8 with a BOM.
+    func resultFile(_ context: KhoContext) async throws -> Response {
+        let (_, record) = try ownJob(context)
+        guard record.state == .done, let folderID = record.parameters["folder"] else { throw KhoError(.unknownJob, "Việc này chưa có kết quả.") }
+        let folder = try state.archive.makeJobArea().workFolder(folderID)
+        let path = folder.appending(record.kind == .importCheck ? "check.csv" : "result.csv")
+        guard let data = FileManager.default.contents(atPath: path.description) else { throw KhoError(.unknownJob, "Việc này chưa có kết quả.") }
+        var body = ByteBuffer(bytes: [0xEF, 0xBB, 0xBF])
+        body.writeBytes(data)
+        return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .cacheControl: "private, no-store",
+                                               .contentDisposition: "attachment; filename=\"ket-qua-nhap.csv\""], body: .init(byteBuffer: body))
+    }
+}
