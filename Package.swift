@@ -70,7 +70,7 @@ let package = Package(
         // The web app: routes, sessions, pages, on the operations.
         .target(
             name: "KhoServer",
-            dependencies: ["KhoCore", "KhoPlatform", "KhoStore", "KhoOperations", hummingbird, httpTypes, logging,
+            dependencies: ["KhoCore", "KhoPlatform", "KhoStore", "KhoOperations", "KhoBundle", hummingbird, httpTypes, logging,
                            .product(name: "Mustache", package: "swift-mustache"), .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict),
         // The command line: parsing and rendering.

@@ -28,9 +28,14 @@ final class ServerState: Sendable {
         uploads = base.archive.makeUploadArea()
         let clock = base.clock
         jobs = JobRunner(area: base.archive.makeJobArea(), pool: pool, now: { clock.now().epochSeconds ?? 0 })
+        base.archive.removeOldExports(before: (clock.now().epochSeconds ?? 0) - Self.keepExports, partials: true)
     }
 
-    /// Removes expired uploads and sessions, at most once an hour, in the background.
+    /// The web app's bundles are kept this long (their records, forever).
+    static let keepExports: Double = 30 * 86_400
+
+    /// Removes expired uploads and sessions, finished jobs and old bundles, at most once an
+    /// hour, in the background.
     func cleanUpNowAndThen() {
         let now = self.now()
         guard lastCleanUp.withLock({ last in
@@ -38,10 +43,12 @@ final class ServerState: Sendable {
             last = now
             return true
         }) else { return }
-        let (uploads, archive, options) = (self.uploads, self.archive, self.options)
+        let (uploads, archive, options, jobs) = (self.uploads, self.archive, self.options, self.jobs)
         Task {
             _ = try? await pool.run { () throws(KhoError) in
                 uploads.removeExpired(now: now)
+                jobs.cleanUp()
+                archive.removeOldExports(before: now - Self.keepExports)
                 _ = try archive.endExpiredSessions(idleBefore: Timestamp(epochSeconds: now - options.sessionIdleSeconds),
                                                   startedBefore: Timestamp(epochSeconds: now - options.sessionAbsoluteSeconds))
             }

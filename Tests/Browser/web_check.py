@@ -180,6 +180,26 @@ def main():
         check("Phóng sự quyền trẻ em ở Cẩm Thành" in links, "a search without diacritics finds the product: %s" % links)
         shot("5-search")
         accessible(driver, "search results")
+        # An import: a manifest and the file it names, checked, then stored.
+        manifest, scan = os.path.join(scratch, "bảng kê.csv"), os.path.join(scratch, "ảnh hội nghị.png")
+        make_png(scan, 32, 24)
+        with open(manifest, "w", encoding="utf-8") as out:
+            out.write("title,kind,languages,unit,published,files\nẢnh hội nghị nhập từ bảng kê,photo,vi,21025,2025-09-02,ảnh hội nghị.png\n")
+        driver.get(base + "/import")
+        wait.until(lambda d: d.find_element(By.ID, "uploads").is_displayed())
+        accessible(driver, "import")
+        driver.find_element(By.ID, "files").send_keys(manifest + "\n" + scan)
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#upload-list input[name=upload]")) == 2)
+        driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        wait.until(lambda d: "1 hợp lệ" in d.page_source)
+        shot("8-import-checked")
+        accessible(driver, "import check")
+        driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        wait.until(lambda d: "1 đã lưu" in d.page_source)
+        check("Ảnh hội nghị" in driver.page_source or "đã lưu" in driver.page_source, "the manifest's row is stored, and its page says so")
+        shot("9-import-done")
+        accessible(driver, "import result")
+
         # The admins' page, as an admin.
         added = subprocess.run([args.kho, "users", "add", "quan.tri", "--role", "admin", "--generate-password", "--json", "--storage", archive],
                                check=True, capture_output=True, text=True)
@@ -193,6 +213,23 @@ def main():
         check("xa.staff" in driver.page_source and "Thêm người dùng" in driver.page_source, "the admins' page lists the users")
         shot("7-admin-users")
         accessible(driver, "admin users")
+        # An export of the whole archive, downloaded as a bag.
+        driver.get(base + "/exports")
+        driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        WebDriverWait(driver, 60).until(lambda d: "Tải gói về" in d.page_source)
+        shot("10-exports")
+        accessible(driver, "exports")
+        driver.find_element(By.PARTIAL_LINK_TEXT, "Tải gói về").click()
+        deadline = time.time() + 30
+        bags = []
+        while time.time() < deadline and not bags:
+            bags = [n for n in os.listdir(downloads) if n.startswith("kho-") and n.endswith(".tar")]
+            time.sleep(0.2)
+        if bags:
+            verified = subprocess.run([args.kho, "bundle", "verify", os.path.join(downloads, bags[0])], capture_output=True, text=True)
+            check(verified.returncode == 0, "the exported bag downloads and verifies: %s" % verified.stdout.strip()[-200:])
+        else:
+            check(False, "the exported bag downloads")
 
         # The API against its OpenAPI document, by schemathesis, with an admin's token.
         made = subprocess.run([args.kho, "users", "token", "quan.tri", "--json", "--storage", archive], check=True, capture_output=True, text=True)

@@ -97,7 +97,7 @@ import Testing
                     let exported = try await client.execute(uri: "/exports", method: .post, headers: headers(cookie: t.cookie),
                                                             body: form([("csrf", t.csrf), ("unit", relation.productUnit), ("period", String(year))]))
                     yes(exported.status == .seeOther)
-                    if exported.status == .seeOther { _ = try await ExportRouteTests.settledPage(client, t.cookie) }
+                    if exported.status == .seeOther, let job = exported.headers[.location] { _ = try await ExportRouteTests.settledPage(client, t.cookie, job) }
                     yes(try await client.execute(uri: "/admin/users", method: .get, headers: headers(cookie: t.cookie)).status == .ok)
                     for (i, action) in Self.actions.enumerated() {
                         let want = Array(rows[r])[i], have = Array(got)[i]

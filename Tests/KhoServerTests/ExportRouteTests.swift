@@ -30,15 +30,15 @@ import Testing
         return f
     }
 
-    /// The exports page until no job runs (the jobs run on other threads), at most 10 s.
-    static func settledPage(_ client: some TestClientProtocol, _ cookie: String?) async throws -> TestResponse {
+    /// A job's page once the job is over (the jobs run on other threads), at most 10 s.
+    static func settledPage(_ client: some TestClientProtocol, _ cookie: String?, _ uri: String) async throws -> TestResponse {
         for _ in 0..<200 {
-            let page = try await client.execute(uri: "/exports", method: .get, headers: headers(cookie: cookie))
+            let page = try await client.execute(uri: uri, method: .get, headers: headers(cookie: cookie))
             if !page.text.contains("http-equiv=\"refresh\"") { return page }
             try await Task.sleep(for: .milliseconds(50))
         }
-        Issue.record("the export job did not finish in 10 s")
-        return try await client.execute(uri: "/exports", method: .get, headers: headers(cookie: cookie))
+        Issue.record("the job did not finish in 10 s")
+        return try await client.execute(uri: uri, method: .get, headers: headers(cookie: cookie))
     }
 
     @Test func anExporterExportsTheirProvinceAndDownloadsAValidBag() async throws {
@@ -51,9 +51,12 @@ import Testing
             let csrf = try #require(empty.csrf)
             let started = try await client.execute(uri: "/exports", method: .post, headers: headers(cookie: cookie),
                                                    body: form([("csrf", csrf), ("unit", "51"), ("period", "2025"), ("format", "tar")]))
-            #expect(started.status == .seeOther && started.headers[.location] == "/exports")
-            let page = try await Self.settledPage(client, cookie)
-            #expect(page.text.contains("xong") && page.text.contains("1 sản phẩm (1 sản phẩm mật không xuất)"), "\(page.text)")
+            let jobURI = try #require(started.headers[.location])
+            #expect(started.status == .seeOther && jobURI.hasPrefix("/exports/jobs/"))
+            let job = try await Self.settledPage(client, cookie, jobURI)
+            #expect(job.text.contains("xong") && job.text.contains("1 sản phẩm đã xuất (1 sản phẩm mật không xuất)"), "\(job.text)")
+            let page = try await client.execute(uri: "/exports", method: .get, headers: headers(cookie: cookie))
+            #expect(!page.text.contains("http-equiv=\"refresh\""), "the page with the form never reloads itself")
             let link = try #require(page.text.firstMatch(of: /href="(\/exports\/[^"\/]+\/bundle)"/).map { String($0.1) })
             let bundle = try await client.execute(uri: link, method: .get, headers: headers(cookie: cookie))
             #expect(bundle.status == .ok && bundle.headers[.contentType] == "application/x-tar")
@@ -80,8 +83,11 @@ import Testing
             let again = try await client.execute(uri: "/exports", method: .post, headers: headers(cookie: cookie),
                                                  body: form([("csrf", csrf), ("unit", "51"), ("period", "2025"), ("since", "last")]))
             #expect(again.status == .seeOther)
-            let second = try await Self.settledPage(client, cookie)
-            #expect(second.text.contains("0 sản phẩm") && second.text.contains("phần thay đổi sau"))
+            let second = try await Self.settledPage(client, cookie, try #require(again.headers[.location]))
+            #expect(second.text.contains("0 sản phẩm đã xuất"))
+            #expect(try await client.execute(uri: "/exports", method: .get, headers: headers(cookie: cookie)).text.contains("phần thay đổi sau"))
+            // Someone else's job page.
+            #expect(try await client.execute(uri: jobURI, method: .get, headers: headers(cookie: hanoi)).status == .notFound)
         }
     }
 
@@ -166,7 +172,32 @@ import Testing
         #expect(recovered.map(\.id) == [running.id])
         let all = area.all()
         #expect(all.map(\.state) == [.done, .interrupted], "newest first; nothing still 'running'")
-        #expect(area.removeFinished(before: 5) == 1 && area.all().map(\.id) == [running.id], "the old finished one goes, the recent one stays")
+        #expect(area.removeFinished(before: 5) == [done.id] && area.all().map(\.id) == [running.id], "the old finished one goes, the recent one stays")
         #expect(throws: KhoError.self) { try area.workFolder("../../etc") }
+        #expect(area.existingWorkFolder("../../etc") == nil && area.existingWorkFolder(running.id) == nil, "looking makes nothing")
+        // A check never run loses its gathered files after a day; its record and results stay.
+        var check = JobRecord(id: String(repeating: "c", count: 32), kind: .importCheck, owner: "x", ownerUnit: nil, parameters: [:], createdAt: 20)
+        check.state = .done
+        check.finishedAt = 20
+        try area.save(check)
+        let files = try area.workFolder(check.id).appending("files")
+        try FS.makeDirectories(files)
+        #expect(area.removeFinished(before: 0, unrunChecksBefore: 30).isEmpty)
+        #expect(!FS.exists(files) && area.all().contains { $0.id == check.id })
+        // The archive's folders never reach the clerk: a job's files by their own path, the rest as "…".
+        let root = f.session.archive.root
+        let inJob = area.folder.appending(check.id).appending("files").appending("dot-1/anh.jpg").description
+        #expect(JobArea.hidingFolders("no such file: \(inJob)", root: root) == "no such file: dot-1/anh.jpg")
+        #expect(JobArea.hidingFolders("cannot read \(root)/blobs/sha256/ab", root: root) == "cannot read …/blobs/sha256/ab")
+    }
+
+    @Test func uploadedPathsThatHideOrClimbAreRefused() {
+        func path(_ p: String) -> Result<[String], Problem> { UploadedTree.path(["relativepath": Array(p.utf8)], fileName: Array("x".utf8)) }
+        #expect((try? path("dot-1/ảnh hội nghị.jpg").get()) == ["dot-1", "ảnh hội nghị.jpg"])
+        for bad in ["../x", "/etc/passwd", "a//b", "a/./b", "a\\b", "gpj\u{202E}.exe", "a\u{0085}b", "a/\u{0}", String(repeating: "a/", count: 40) + "b"] {
+            #expect((try? path(bad).get()) == nil, "\(bad)")
+        }
+        #expect((try? UploadedTree.path([:], fileName: Array("ảnh.jpg".utf8)).get()) == ["ảnh.jpg"], "no relative path: the file's name")
+        #expect(UploadedTree.isClutter(["dot", ".DS_Store"]) && UploadedTree.isClutter(["Thumbs.db"]) && !UploadedTree.isClutter(["anh.jpg"]))
     }
 }

@@ -51,6 +51,7 @@ import Testing
         try f.addUser("xa.staff", role: "staff", unit: "21025")
         try f.addUser("khac.staff", role: "staff", unit: "01")
         try f.addUser("tinh.auditor", role: "auditor", unit: "51")
+        try f.addUser("quan.tri", role: "admin", unit: nil)
         try await f.app().test(.router) { client in
             let t = try await UploadTests.tusser(client, "xa.staff")
             let start = try await client.execute(uri: "/import", method: .get, headers: headers(cookie: t.cookie))
@@ -75,6 +76,13 @@ import Testing
             #expect(try await client.execute(uri: checkURI, method: .get, headers: headers(cookie: other)).status == .notFound)
             let auditor = try await logIn(client, "tinh.auditor")
             #expect(try await client.execute(uri: "/import", method: .get, headers: headers(cookie: auditor)).status == .forbidden)
+            // An admin sees the check but cannot run it with their wider scope.
+            let admin = try await UploadTests.tusser(client, "quan.tri")
+            let seen = try await client.execute(uri: checkURI, method: .get, headers: headers(cookie: admin.cookie))
+            #expect(seen.status == .ok && !seen.text.contains("/run\""))
+            #expect(try await client.execute(uri: checkURI + "/run", method: .post, headers: headers(cookie: admin.cookie), body: form([("csrf", admin.csrf)])).status == .conflict)
+            let checkCSV = try await client.execute(uri: checkURI + "/result.csv", method: .get, headers: headers(cookie: t.cookie))
+            #expect(checkCSV.text.contains("khong-co.jpg") && !checkCSV.text.contains(f.scratch.path), "the check's CSV names files as the manifest does")
             // The real run.
             let run = try await client.execute(uri: checkURI + "/run", method: .post, headers: headers(cookie: t.cookie), body: form([("csrf", t.csrf)]))
             #expect(run.status == .seeOther)
@@ -122,6 +130,11 @@ import Testing
             let same = try await client.execute(uri: "/import", method: .post, headers: headers(cookie: t.cookie),
                                                 body: form([("csrf", t.csrf), ("upload", manifest), ("upload", photo), ("upload", twice)]))
             #expect(same.status == .badRequest && same.text.contains("Hai tệp cùng đường dẫn"))
+            let file = try await Self.upload(client, t, Array("x".utf8), path: "dot/a")
+            let under = try await Self.upload(client, t, Array("y".utf8), path: "dot/a/b.jpg")
+            let clash = try await client.execute(uri: "/import", method: .post, headers: headers(cookie: t.cookie),
+                                                 body: form([("csrf", t.csrf), ("upload", manifest), ("upload", file), ("upload", under)]))
+            #expect(clash.status == .badRequest && clash.text.contains("cũng là thư mục"))
             let forged = try await client.execute(uri: "/import", method: .post, headers: headers(cookie: t.cookie),
                                                   body: form([("csrf", t.csrf), ("upload", "../../../../etc/passwd")]))
             #expect(forged.status == .unprocessableContent)

@@ -16,11 +16,20 @@ public enum UploadedTree {
         for part in parts {
             if part.isEmpty || part == "." || part == ".." { return fail("a relative path without empty, '.' or '..' parts") }
             if part.utf8.count > 255 { return fail("names of at most 255 bytes") }
-            if part.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == "\\" }) {
-                return fail("names without control characters or backslashes")
+            if part.unicodeScalars.contains(where: isHidden) {
+                return fail("names without control characters, direction marks or backslashes")
             }
         }
         return .success(parts)
+    }
+
+    /// Characters a name must not hold: controls (C0, DEL, C1), backslashes, and the marks
+    /// that reorder or hide text (U+202E makes "gpj.exe" look like "exe.jpg").
+    static func isHidden(_ c: Unicode.Scalar) -> Bool {
+        switch c.value {
+        case 0..<0x20, 0x7F...0x9F, 0x5C, 0x200B...0x200F, 0x202A...0x202E, 0x2066...0x2069, 0xFEFF: true
+        default: false
+        }
     }
 
     /// Files a folder drop brings along that are not the clerk's (system files, hidden files).

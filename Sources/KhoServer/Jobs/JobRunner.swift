@@ -17,32 +17,65 @@ final class JobRunner: Sendable {
     private let now: @Sendable () -> Double
     private let state = Mutex<(records: [String: JobRecord], queue: [(String, Session, Work)], running: Bool)>(([:], [], false))
 
-    /// Jobs a user may have queued or running at once.
+    /// Jobs a user may have queued or running at once, and all users together.
     static let maxWaitingPerUser = 5
+    static let maxWaiting = 50
+    /// How long finished jobs (an import's results) are kept, and an import's gathered files
+    /// when the check was never followed by a run.
+    static let keepFinished: Double = 7 * 86_400
+    static let keepUnrunFiles: Double = 86_400
 
     init(area: JobArea, pool: BlockingPool, now: @escaping @Sendable () -> Double) {
         self.area = area
         self.pool = pool
         self.now = now
         area.recover(now: now())
-        // Finished jobs (an import's files and results) are kept a week, then forgotten; an
-        // export's bundle stays in exports/.
-        area.removeFinished(before: now() - 7 * 86_400)
+        cleanUp()
         let records = Dictionary(area.all().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         state.withLock { $0.records = records }
     }
 
-    /// Queues `work` as a new job of `kind` for `user`; returns its record.
+    /// Removes what finished jobs left beyond their time (see `JobArea.removeFinished`), and
+    /// forgets them here too. Called at start and now and then (ServerState).
+    func cleanUp() {
+        let removed = Set(area.removeFinished(before: now() - Self.keepFinished, unrunChecksBefore: now() - Self.keepUnrunFiles))
+        if !removed.isEmpty { state.withLock { s in for id in removed { s.records[id] = nil } } }
+    }
+
+    /// Whether `user` may start another job now; the error says why not.
+    func checkRoom(for user: UserAccount) throws(KhoError) {
+        let (mine, all) = state.withLock { s in
+            (s.records.values.filter { $0.owner == user.name && !$0.state.isOver }.count, s.records.values.filter { !$0.state.isOver }.count)
+        }
+        if mine >= Self.maxWaitingPerUser {
+            throw KhoError(.tooManyAttempts, "Bạn đã có \(Self.maxWaitingPerUser) việc đang chờ hoặc đang chạy; hãy đợi chúng xong.")
+        }
+        if all >= Self.maxWaiting {
+            throw KhoError(.tooManyAttempts, "Kho đang có \(Self.maxWaiting) việc chờ chạy; hãy thử lại sau ít phút.")
+        }
+    }
+
+    /// Queues `work` as a new job of `kind` for `user`; returns its record. The room is
+    /// checked and the job taken in one step, so a burst of requests cannot pass the limits.
     func submit(_ kind: JobRecord.Kind, id: String = Tokens.hex(), user: UserAccount, parameters: [String: String],
                 session: Session, work: @escaping Work) throws(KhoError) -> JobRecord {
         let record = JobRecord(id: id, kind: kind, owner: user.name, ownerUnit: user.unit, parameters: parameters, createdAt: now())
-        let waiting = state.withLock { s in s.records.values.filter { $0.owner == user.name && !$0.state.isOver }.count }
-        if waiting >= Self.maxWaitingPerUser {
-            throw KhoError(.tooManyAttempts, "Bạn đã có \(Self.maxWaitingPerUser) việc đang chờ hoặc đang chạy; hãy đợi chúng xong.")
-        }
-        try area.save(record)
-        let start = state.withLock { s -> Bool in
+        let refusal = state.withLock { s -> KhoError? in
+            let mine = s.records.values.filter { $0.owner == user.name && !$0.state.isOver }.count
+            let all = s.records.values.filter { !$0.state.isOver }.count
+            if mine >= Self.maxWaitingPerUser {
+                return KhoError(.tooManyAttempts, "Bạn đã có \(Self.maxWaitingPerUser) việc đang chờ hoặc đang chạy; hãy đợi chúng xong.")
+            }
+            if all >= Self.maxWaiting { return KhoError(.tooManyAttempts, "Kho đang có \(Self.maxWaiting) việc chờ chạy; hãy thử lại sau ít phút.") }
             s.records[id] = record
+            return nil
+        }
+        if let refusal { throw refusal }
+        do throws(KhoError) { try area.save(record) } catch {
+            state.withLock { _ = $0.records.removeValue(forKey: id) }
+            throw error
+        }
+        let start = state.withLock { s -> Bool in
             s.queue.append((id, session, work))
             if s.running { return false }
             s.running = true
@@ -50,6 +83,18 @@ final class JobRunner: Sendable {
         }
         if start { drain() }
         return record
+    }
+
+    /// Takes the right to run check `checkID` as run `runID`: nil when taken, or the run that
+    /// already has it (one that did not fail: a failed or interrupted run may be tried again).
+    func claimRun(_ checkID: String, runID: String) -> String? {
+        state.withLock { s -> String? in
+            if let existing = s.records[checkID]?.parameters["run"], let run = s.records[existing], run.state != .failed && run.state != .interrupted {
+                return existing
+            }
+            s.records[checkID]?.parameters["run"] = runID
+            return nil
+        }
     }
 
     /// The job `id` as it stands now (progress included), nil when there is none.
@@ -80,11 +125,20 @@ final class JobRunner: Sendable {
                         if record.bytesTotal > 0 { record.bytesDone = record.bytesTotal }
                     case .failure(let error):
                         record.state = .failed
-                        record.message = error.message
+                        record.message = self.shown(error)
                     }
                 }
             }
         }
+    }
+
+    /// What a failed job says to the people who follow it: the clerk's own mistakes as they are,
+    /// with the archive's folders taken out; the machine's trouble without its details.
+    func shown(_ error: KhoError) -> String {
+        if error.code.httpStatus >= 500 {
+            return "Kho gặp lỗi khi làm việc này (\(error.code.rawValue)); dữ liệu đã lưu không bị ảnh hưởng. Hãy báo quản trị viên."
+        }
+        return JobArea.hidingFolders(error.message, root: area.root)
     }
 
     private func next() -> (String, Session, Work)? {

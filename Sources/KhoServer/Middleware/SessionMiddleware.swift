@@ -75,9 +75,11 @@ struct SessionMiddleware: RouterMiddleware {
     func checkCSRF(_ request: inout Request, context: KhoContext, expected: String) async throws {
         var given = request.headers[HTTPField.Name("X-CSRF-Token")!]
         if given == nil, request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true {
+            // An import's form lists every file's upload (up to ImportRoutes.maxFiles of them).
+            let limit = request.uri.path == "/import" ? ImportRoutes.maxFormBytes : context.maxUploadSize
             let buffer: ByteBuffer
-            do { buffer = try await request.collectBody(upTo: context.maxUploadSize) } catch {
-                throw KhoError(.payloadTooLarge, "the form is larger than \(context.maxUploadSize / 1024) KB")
+            do { buffer = try await request.collectBody(upTo: limit) } catch {
+                throw KhoError(.payloadTooLarge, "the form is larger than \(limit / 1024) KB")
             }
             given = Forms.parse(String(buffer: buffer))["csrf"]
         }

@@ -35,7 +35,7 @@ extension Templates {
         {{#runLink}}<p><a href="{{runLink}}">Xem lần nhập thật</a></p>{{/runLink}}
         {{#hasRows}}<h2>Từng dòng</h2>
         <div class="scroll"><table class="text"><thead><tr><th scope="col">Dòng</th><th scope="col">Kết quả</th><th scope="col">Chi tiết</th></tr></thead>
-        <tbody>{{#rows}}<tr{{#bad}} class="bad"{{/bad}}><th scope="row">{{row}}</th><td>{{status}}</td><td>{{#link}}<a href="{{link}}">{{productID}}</a> · {{/link}}{{message}}</td></tr>{{/rows}}</tbody></table></div>
+        <tbody>{{#rows}}<tr{{#bad}} class="bad"{{/bad}}><th scope="row">{{row}}</th><td>{{status}}</td><td>{{#productLink}}<a href="{{productLink}}">{{productID}}</a> · {{/productLink}}{{message}}</td></tr>{{/rows}}</tbody></table></div>
         {{#moreRows}}<p class="small">Chỉ hiện {{shown}} dòng đầu (lỗi trước); tải tệp kết quả để có đủ.</p>{{/moreRows}}
         <p><a href="/import/{{id}}/result.csv">Tải tệp kết quả (CSV)</a></p>{{/hasRows}}
         {{#hasWarnings}}<h2>Lưu ý</h2><ul>{{#warnings}}<li>{{.}}</li>{{/warnings}}</ul>{{/hasWarnings}}
@@ -67,16 +67,18 @@ enum ImportView {
         return out
     }
 
-    /// Saves an import's answer for its page, with the job folder's path taken out of every
-    /// text (the clerk sees paths as in their manifest, never the server's folders).
-    static func save(_ document: ImportDocument, to path: HostPath, folder: HostPath) throws(KhoError) {
-        let prefix = folder.appending("files").description + "/"
-        func clean(_ text: String) -> String { text.replacingOccurrences(of: prefix, with: "").replacingOccurrences(of: folder.description, with: "…") }
+    /// Saves what an import's page shows (the counts, the first `shownRows` rows with problems
+    /// first, the warnings), with the archive's folders taken out of every text: the clerk sees
+    /// paths as in their manifest, never the server's folders. The full rows are in the CSV.
+    static func save(_ document: ImportDocument, to path: HostPath, root: HostPath) throws(KhoError) {
+        func clean(_ text: String) -> String { JobArea.hidingFolders(text, root: root) }
         var d = document
         d.manifest = clean(d.manifest)
         d.report = nil
-        d.results = d.results.map { var row = $0; row.message = clean(row.message); return row }
-        d.warnings = d.warnings.map(clean)
+        let ordered = d.results.filter { $0.status == "rejected" } + d.results.filter { $0.status != "rejected" }
+        d.results = ordered.prefix(shownRows + 1).map { var row = $0; row.message = clean(row.message); return row }
+        d.problems = []
+        d.warnings = d.warnings.prefix(shownRows).map(clean)
         let data: Data
         do { data = try JSONEncoder().encode(d) } catch { throw KhoError(.internal, "an import's answer does not encode: \(error)") }
         try FS.writeDurably(Array(data), to: path, temp: HostPath(bytes: path.bytes + Array(".new".utf8)), mode: 0o600)
@@ -99,16 +101,16 @@ enum ImportView {
 
     /// Every row's result, problems first, at most `shownRows`.
     static func rows(_ d: ImportDocument, check: Bool) -> [String: Any] {
-        let ordered = d.results.filter { $0.status == "rejected" } + d.results.filter { $0.status != "rejected" }
-        let rows: [[String: Any]] = ordered.prefix(shownRows).map { r in
-            var out: [String: Any] = ["row": r.row, "status": statusName(r.status), "message": r.message, "bad": r.status == "rejected"]
+        let rows: [[String: Any]] = d.results.prefix(shownRows).map { r in
+            // Every row says whether it links: Mustache would otherwise find the job's own link.
+            var out: [String: Any] = ["row": r.row, "status": statusName(r.status), "message": r.message, "bad": r.status == "rejected", "productLink": false]
             if let id = r.productID, !check || r.status == "already_present" {
-                out["link"] = "/products/\(id)"
+                out["productLink"] = "/products/\(id)"
                 out["productID"] = id
             }
             return out
         }
-        return ["rows": rows, "hasRows": !rows.isEmpty, "moreRows": d.results.count > shownRows, "shown": shownRows,
+        return ["rows": rows, "hasRows": !rows.isEmpty, "moreRows": d.rows > shownRows, "shown": shownRows,
                 "warnings": d.warnings, "hasWarnings": !d.warnings.isEmpty]
     }
 }

@@ -108,6 +108,51 @@ enum OpenAPIDocument {
           "delete": {"summary": "Cancel the upload (tus termination)", "responses": {"204": {"description": "Cancelled"}, "400": {"$ref": "#/components/responses/Error"},
                      "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"},
                      "409": {"$ref": "#/components/responses/Error"}, "412": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/api/v1/exports": {
+          "get": {
+            "summary": "The exports of the caller's scope, oldest first (exporters and admins)",
+            "responses": {
+              "200": {"description": "The exports", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ExportList"}}}},
+              "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}
+            }
+          },
+          "post": {
+            "summary": "Start an export of a unit of the caller's scope and a period: a background job (restricted products never leave)",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ExportRequest"}}}},
+            "responses": {
+              "202": {"description": "Started; Location is the job", "headers": {"Location": {"schema": {"type": "string"}}},
+                      "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
+              "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
+              "413": {"$ref": "#/components/responses/Error"}, "415": {"$ref": "#/components/responses/Error"},
+              "422": {"$ref": "#/components/responses/Error"}, "429": {"$ref": "#/components/responses/Error"}
+            }
+          }
+        },
+        "/api/v1/exports/{export}/bundle": {
+          "get": {
+            "summary": "An export's bundle (a BagIt bag as tar, tar.gz or zip), with byte ranges; only exports made by the server",
+            "parameters": [
+              {"name": "export", "in": "path", "required": true, "schema": {"type": "string", "maxLength": 100}},
+              {"name": "Range", "in": "header", "schema": {"type": "string"}}
+            ],
+            "responses": {
+              "200": {"description": "The bundle", "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+              "206": {"description": "Part of the bundle"}, "304": {"description": "Not modified"},
+              "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
+              "404": {"$ref": "#/components/responses/Error"}, "416": {"description": "Range not satisfiable (Content-Range: bytes */N)"}
+            }
+          }
+        },
+        "/api/v1/jobs/{job}": {
+          "get": {
+            "summary": "A background job of the caller (an export): its state, progress and result",
+            "parameters": [{"name": "job", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9a-f]{32}$"}}],
+            "responses": {
+              "200": {"description": "The job", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
+              "401": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}
+            }
+          }
         }
       },
       "components": {
@@ -134,6 +179,33 @@ enum OpenAPIDocument {
             "type": "object", "required": ["units"],
             "properties": {"units": {"type": "array", "items": {"type": "object", "required": ["code", "name", "fullName", "level", "era"],
               "properties": {"code": {"type": "string"}, "name": {"type": "string"}, "fullName": {"type": "string"}, "level": {"type": "string"}, "era": {"type": "string"}}}}}
+          },
+          "ExportRequest": {
+            "type": "object",
+            "properties": {
+              "unit": {"type": "string", "description": "A unit code of the caller's scope; absent: the caller's unit (or the whole archive)"},
+              "period": {"type": "string", "description": "2024, 2024-Q3, 2024-H1, 2024-03, a campaign; absent: every date"},
+              "since": {"type": "string", "enum": ["everything", "last"], "description": "last: only what changed after the last export of this scope"},
+              "format": {"type": "string", "enum": ["tar", "tar.gz", "zip"], "default": "tar"}
+            }
+          },
+          "Job": {
+            "type": "object", "required": ["id", "kind", "state", "owner", "parameters", "result", "createdAt", "bytesDone", "bytesTotal", "itemsDone", "itemsTotal"],
+            "properties": {
+              "id": {"type": "string"}, "kind": {"type": "string", "enum": ["export", "import_check", "import"]},
+              "state": {"type": "string", "enum": ["queued", "running", "done", "failed", "interrupted"]}, "owner": {"type": "string"},
+              "parameters": {"type": "object", "additionalProperties": {"type": "string"}}, "result": {"type": "object", "additionalProperties": {"type": "string"}},
+              "message": {"type": ["string", "null"]}, "createdAt": {"type": "string"}, "startedAt": {"type": ["string", "null"]}, "finishedAt": {"type": ["string", "null"]},
+              "bytesDone": {"type": "integer"}, "bytesTotal": {"type": "integer"}, "itemsDone": {"type": "integer"}, "itemsTotal": {"type": "integer"},
+              "download": {"type": ["string", "null"]}
+            }
+          },
+          "ExportList": {
+            "type": "object", "required": ["exports"],
+            "properties": {"exports": {"type": "array", "items": {"type": "object", "required": ["exportID", "scope", "period", "createdAt", "format", "bundleSHA256", "payloadBytes", "products"],
+              "properties": {"exportID": {"type": "string"}, "scope": {"type": "string"}, "period": {"type": "string"}, "follows": {"type": ["string", "null"]},
+                             "createdAt": {"type": "string"}, "format": {"type": "string"}, "bundleSHA256": {"type": "string"}, "payloadBytes": {"type": "integer"},
+                             "products": {"type": "integer"}, "download": {"type": ["string", "null"]}, "bundleBytes": {"type": ["integer", "null"]}}}}}
           },
           "ProductPage": {
             "type": "object", "required": ["products"],

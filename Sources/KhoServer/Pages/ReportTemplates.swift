@@ -94,16 +94,28 @@ extension Templates {
         <button type="submit">Bắt đầu xuất</button>
         </form>
         {{#hasJobs}}<h2>Việc xuất của bạn</h2>
-        <ul class="uploads">{{#jobs}}<li{{#failed}} class="failed"{{/failed}}><span class="name">{{scope}} · {{period}}{{#since}} · chỉ phần thay đổi{{/since}} · {{format}}</span>
+        <ul class="uploads">{{#jobs}}<li{{#failed}} class="failed"{{/failed}}><a class="name" href="{{link}}">{{scope}} · {{period}}{{#since}} · chỉ phần thay đổi{{/since}} · {{format}}</a>
         <span class="small">bắt đầu {{when}} · {{owner}}</span>
-        {{#running}}<progress max="{{total}}" value="{{progress}}" aria-label="Tiến độ xuất">{{progressText}}</progress><span class="small">{{progressText}}</span>{{/running}}
-        <span class="status" role="status">{{state}}{{#message}}: {{message}}{{/message}}{{#download}} · {{products}} sản phẩm ({{restrictedLeftOut}} sản phẩm mật không xuất) · <a href="{{download}}">Tải gói về</a>{{/download}}</span></li>{{/jobs}}</ul>{{/hasJobs}}
+        <span class="status">{{state}}{{#running}} · {{progressText}}{{/running}}{{#message}}: {{message}}{{/message}}{{#download}} · {{products}} sản phẩm ({{restrictedLeftOut}} sản phẩm mật không xuất) · <a href="{{download}}">Tải gói về</a>{{/download}}</span></li>{{/jobs}}</ul>{{/hasJobs}}
         <h2>Các gói đã xuất</h2>
         {{^hasExports}}<p>Chưa có gói nào trong phạm vi của bạn.</p>{{/hasExports}}
         {{#hasExports}}<div class="scroll"><table class="text">
         <thead><tr><th scope="col">Lúc</th><th scope="col">Phạm vi</th><th scope="col">Kỳ</th><th scope="col">Sản phẩm</th><th scope="col">Dữ liệu</th><th scope="col">Gói</th></tr></thead>
         <tbody>{{#exports}}<tr><td>{{when}}</td><th scope="row">{{scope}}{{#isIncremental}} <span class="small">(phần thay đổi sau {{follows}})</span>{{/isIncremental}}</th><td>{{period}}</td><td>{{products}}</td><td>{{payload}}</td>
-        <td>{{#download}}<a href="{{download}}">Tải về {{format}} ({{size}})</a>{{/download}}{{^download}}<span class="small">lập bằng dòng lệnh, không tải ở đây</span>{{/download}}<br><span class="small">SHA-256 <code class="wrap">{{sha256}}</code></span></td></tr>{{/exports}}</tbody>
+        <td>{{#download}}<a href="{{download}}">Tải về {{format}} ({{size}})</a>{{/download}}{{#removed}}<span class="small">gói đã được xoá sau 30 ngày</span>{{/removed}}{{#elsewhere}}<span class="small">lập bằng dòng lệnh, không tải ở đây</span>{{/elsewhere}}<br><span class="small">SHA-256 <code class="wrap">{{sha256}}</code></span></td></tr>{{/exports}}</tbody>
         </table></div>{{/hasExports}}
+        """
+}
+
+extension Templates {
+    /// One export job: progress while it runs (the page reloads itself), then its bundle.
+    static let exportJob = """
+        <h1>Việc xuất dữ liệu</h1>
+        <p>{{scope}} · {{period}}{{#since}} · chỉ phần thay đổi{{/since}} · {{format}} · bắt đầu {{when}} · {{owner}}</p>
+        <p role="status">{{state}}</p>
+        {{#running}}<progress max="{{total}}" value="{{progress}}" aria-label="Tiến độ xuất">{{progressText}}</progress><p class="small">{{progressText}} — trang tự tải lại; có thể đóng trang, việc vẫn chạy.</p>{{/running}}
+        {{#failed}}<p class="problem" role="alert">{{message}}</p>{{/failed}}
+        {{#download}}<p class="saved">{{products}} sản phẩm đã xuất ({{restrictedLeftOut}} sản phẩm mật không xuất). <a href="{{download}}">Tải gói về</a></p>{{/download}}
+        <p><a href="/exports">Về trang xuất dữ liệu</a></p>
         """
 }

@@ -4,7 +4,7 @@ enum Templates {
     static let all: [(String, String)] = [("layout", layout), ("login", login), ("home", home), ("error", error),
                                                     ("products", products), ("product", product), ("newProduct", newProduct), ("dashboard", dashboard), ("uploader", uploader),
                                                     ("productFields", productFields), ("editProduct", editProduct),
-                                                    ("adminUsers", adminUsers), ("exports", exports), ("importStart", importStart), ("importJob", importJob)]
+                                                    ("adminUsers", adminUsers), ("exports", exports), ("importStart", importStart), ("importJob", importJob), ("exportJob", exportJob)]
 
     static let layout = """
         <!doctype html>

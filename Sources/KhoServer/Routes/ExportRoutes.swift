@@ -19,6 +19,7 @@ struct ExportRoutes {
         router.get("/exports") { request, context in try await page(request, context) }
         router.post("/exports") { request, context in try await startFromForm(request, context) }
         router.get("/exports/{export}/bundle") { request, context in try await download(request, context) }
+        router.get("/exports/jobs/{job}") { _, context in try await jobPage(context) }
         router.get("/api/v1/exports") { _, context in try await apiList(context) }
         router.post("/api/v1/exports") { request, context in try await apiStart(request, context) }
         router.get("/api/v1/exports/{export}/bundle") { request, context in try await download(request, context) }
@@ -74,8 +75,16 @@ struct ExportRoutes {
         return problems.isEmpty ? .success(ask) : .failure(FieldProblems(byField: problems))
     }
 
+    /// Free space an export needs on the archive's disk before it starts (a bundle that does
+    /// not fit fails and is removed; this keeps the disk from being filled to the last byte).
+    static let minimumFreeBytes: Int64 = 1 << 30
+
     /// Queues the export as a job of `session`'s user.
     func start(_ ask: Ask, _ session: StoredSession) throws(KhoError) -> JobRecord {
+        state.cleanUpNowAndThen()
+        if let free = FS.availableBytes(state.archive.root), free < Self.minimumFreeBytes {
+            throw KhoError(.diskFull, "Đĩa của kho chỉ còn \(VietnameseFormat.bytes(free)) trống; cần ít nhất \(VietnameseFormat.bytes(Self.minimumFreeBytes)) để xuất. Hãy báo quản trị viên.")
+        }
         let id = Tokens.hex()
         let slug = { (text: String) in String(text.map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "-" }) }
         let name = "kho-\(ask.unit ?? "toan-bo")-\(ask.period.map { slug($0.label) } ?? "moi-ky")-\(id.prefix(8)).\(ask.format.rawValue)"
@@ -98,8 +107,7 @@ struct ExportRoutes {
         guard context.session != nil else { return Response.redirect(to: "/login", type: .found) }
         let session = try exporter(context)
         let exports = try await visibleExports(session)
-        let jobs = visibleJobs(session)
-        let running = jobs.contains { !$0.state.isOver }
+        let jobs = visibleJobs(session).prefix(20)
         var fields: [String: Any] = [
             "jobs": jobs.map(ExportView.job), "hasJobs": !jobs.isEmpty,
             "exports": exports.map(ExportView.export), "hasExports": !exports.isEmpty,
@@ -109,8 +117,21 @@ struct ExportRoutes {
             "problems": problems.sorted { $0.key < $1.key }.map(\.value),
         ]
         for (field, message) in problems { fields["\(field)Problem"] = message }
-        if running { fields["refresh"] = "3" }
         return state.pages.render("exports", Pages.fields(context, fields), status: status, title: "Xuất dữ liệu")
+    }
+
+    /// One export job: its progress (the page reloads itself until the job is over; the form
+    /// is on another page, so nothing typed is lost), then its bundle.
+    func jobPage(_ context: KhoContext) async throws -> Response {
+        guard context.session != nil else { return Response.redirect(to: "/login", type: .found) }
+        let session = try exporter(context)
+        guard let id = context.parameters.get("job"), JobRecord.isValidID(id), let record = state.jobs.record(id), record.kind == .export,
+              record.owner == session.user.name || session.user.role == .admin else {
+            throw KhoError(.unknownJob, "Không có việc xuất này. (No such export job of yours.)")
+        }
+        var fields = ExportView.job(record)
+        if !record.state.isOver { fields["refresh"] = "3" }
+        return state.pages.render("exportJob", Pages.fields(context, fields), title: "Việc xuất dữ liệu")
     }
 
     func startFromForm(_ request: Request, _ context: KhoContext) async throws -> Response {
@@ -120,18 +141,29 @@ struct ExportRoutes {
         case .failure(let problems):
             return try await page(request, context, problems: problems.byField, form: form, status: 422)
         case .success(let ask):
-            _ = try start(ask, session)
-            return Response(status: .seeOther, headers: [.location: "/exports"])
+            let record = try start(ask, session)
+            return Response(status: .seeOther, headers: [.location: "/exports/jobs/\(record.id)"])
         }
     }
 
+    /// Where an export's bundle is, for the web app.
+    enum Kept: Sendable {
+        /// In the archive's exports folder, this many bytes: downloadable.
+        case here(Int64)
+        /// Was there, removed after `ServerState.keepExports`.
+        case removed
+        /// Made on the command line, somewhere else.
+        case elsewhere
+        var size: Int64? { if case .here(let n) = self { n } else { nil } }
+    }
+
     /// The exports of the user's scope, newest first, with whether their bundle can be downloaded here.
-    func visibleExports(_ session: StoredSession) async throws -> [(ExportRecord, Int64?)] {
+    func visibleExports(_ session: StoredSession) async throws -> [(ExportRecord, Kept)] {
         let userUnit = session.user.unit
         return try await state.run { archive throws(KhoError) in
             let folder = FS.realPath(archive.root.appending("exports"))
             return try archive.exports().reversed().filter { Self.inScope($0.scopeKey, userUnit: userUnit) }.map { record in
-                (record, Self.managedSize(record, exportsFolder: folder))
+                (record, Self.kept(record, exportsFolder: folder))
             }
         }
     }
@@ -149,13 +181,13 @@ struct ExportRoutes {
         return ReportRoutes.inScope(String(code), userUnit: userUnit)
     }
 
-    /// The size of an export's bundle when it is a file of the archive's exports folder (made
-    /// by the web app) and still there; nil otherwise (made on the command line, or removed).
-    static func managedSize(_ record: ExportRecord, exportsFolder: String?) -> Int64? {
+    /// Whether an export's bundle is a file of the archive's exports folder (made by the web
+    /// app) and still there.
+    static func kept(_ record: ExportRecord, exportsFolder: String?) -> Kept {
         let path = HostPath(record.file)
-        guard let exportsFolder, FS.realPath(path.parentFolder) == exportsFolder,
-              let st = FS.fileStatus(path), st.st_mode & S_IFMT == S_IFREG else { return nil }
-        return Int64(st.st_size)
+        guard let exportsFolder, FS.realPath(path.parentFolder) == exportsFolder else { return .elsewhere }
+        guard let st = FS.fileStatus(path), st.st_mode & S_IFMT == S_IFREG else { return .removed }
+        return .here(Int64(st.st_size))
     }
 
     // MARK: downloads
@@ -165,7 +197,7 @@ struct ExportRoutes {
         let notFound = KhoError(.unknownJob, "Không có gói xuất này trong phạm vi của bạn. (No such export in your scope.)")
         guard let id = context.parameters.get("export"), id.count <= 100 else { throw notFound }
         let found = try await visibleExports(session).first { $0.0.exportID == id }
-        guard let (record, size) = found, let size else { throw notFound }
+        guard let (record, kept) = found, let size = kept.size else { throw notFound }
         let type = switch record.format {
         case "zip": "application/zip"
         case "tar.gz": "application/gzip"
@@ -191,8 +223,9 @@ struct ExportRoutes {
 
     func apiList(_ context: KhoContext) async throws -> Response {
         let session = try exporter(context)
-        let items = try await visibleExports(session).map { record, size in
-            ExportItem(exportID: record.exportID, scope: record.scope, period: record.period, follows: record.follows, createdAt: record.createdAt.iso,
+        let items = try await visibleExports(session).map { record, kept -> ExportItem in
+            let size = kept.size
+            return ExportItem(exportID: record.exportID, scope: record.scope, period: record.period, follows: record.follows, createdAt: record.createdAt.iso,
                        format: record.format, bundleSHA256: record.bundleSHA256, payloadBytes: record.payloadBytes, products: record.productIDs.count,
                        download: size == nil ? nil : "/api/v1/exports/\(record.exportID)/bundle", bundleBytes: size)
         }
@@ -274,7 +307,7 @@ enum ExportView {
         var out: [String: Any] = [
             "when": VietnameseFormat.instant(Timestamp(epochSeconds: r.createdAt)), "scope": r.parameters["scope"] ?? "",
             "period": period, "since": r.parameters["since"] == "last", "format": r.parameters["format"] ?? "", "owner": r.owner,
-            "state": stateName(r.state), "running": !r.state.isOver, "failed": r.state == .failed || r.state == .interrupted,
+            "state": stateName(r.state), "running": !r.state.isOver, "link": "/exports/jobs/\(r.id)", "failed": r.state == .failed || r.state == .interrupted,
             "message": r.message ?? "",
             "progress": String(r.bytesDone), "total": String(max(r.bytesTotal, 1)),
             "progressText": r.bytesTotal > 0 ? "\(VietnameseFormat.bytes(r.bytesDone)) / \(VietnameseFormat.bytes(r.bytesTotal))" : "",
@@ -287,16 +320,19 @@ enum ExportView {
         return out
     }
 
-    static func export(_ entry: (ExportRecord, Int64?)) -> [String: Any] {
-        let (r, size) = entry
+    static func export(_ entry: (ExportRecord, ExportRoutes.Kept)) -> [String: Any] {
+        let (r, kept) = entry
         var out: [String: Any] = [
             "when": VietnameseFormat.instant(r.createdAt), "scope": r.scope, "period": r.period, "id": r.exportID,
             "products": VietnameseFormat.integer(Int64(r.productIDs.count)), "payload": VietnameseFormat.bytes(r.payloadBytes),
             "format": r.format, "sha256": r.bundleSHA256, "follows": r.follows ?? "", "isIncremental": r.follows != nil,
         ]
-        if let size {
+        switch kept {
+        case .here(let size):
             out["download"] = "/exports/\(r.exportID)/bundle"
             out["size"] = VietnameseFormat.bytes(size)
+        case .removed: out["removed"] = true
+        case .elsewhere: out["elsewhere"] = true
         }
         return out
     }

@@ -45,15 +45,22 @@ struct ImportRoutes {
     /// The uploads of the form gathered into a new job's folder, then checked in the background.
     func gather(_ request: Request, _ context: KhoContext) async throws -> Response {
         let session = try importer(context)
-        let pairs = try await Forms.readPairs(request, context: context, limit: 1 << 20)
+        state.cleanUpNowAndThen()
+        let pairs = try await Forms.readPairs(request, context: context, limit: Self.maxFormBytes)
         var ids: [String] = []
-        for (name, value) in pairs where name == "upload" && !ids.contains(value) {
+        var seen: Set<String> = []
+        for (name, value) in pairs where name == "upload" && seen.insert(value).inserted {
             guard UploadRecord.isValidID(value) else { return try await start(context, problems: ["Mã tệp tải lên '\(value.prefix(40))' không hợp lệ."], status: 422) }
             ids.append(value)
         }
         guard !ids.isEmpty else {
             return try await start(context, problems: ["Chưa có tệp nào: hãy tải lên bảng kê (CSV) cùng các tệp nó nhắc tới, hoặc cả thư mục."], status: 422)
         }
+        guard ids.count <= Self.maxFiles else {
+            return try await start(context, problems: ["Mỗi lần nhập tối đa \(Self.maxFiles) tệp; hãy chia thành nhiều bảng kê."], status: 413)
+        }
+        // Before anything is gathered: a refused job must not have taken the uploads.
+        do { try state.jobs.checkRoom(for: session.user) } catch { return try await start(context, problems: [error.message], status: 429) }
         let (uploads, jobs, owner, now, jobID, taken) = (state.uploads, state.archive.makeJobArea(), session.user.name, state.now(), Tokens.hex(), ids)
         let gathered = (try? await state.pool.run { () -> Result<Gathered, KhoError> in
             do throws(KhoError) { return .success(try Self.gather(taken, uploads: uploads, jobs: jobs, jobID: jobID, owner: owner, now: now)) } catch {
@@ -69,19 +76,35 @@ struct ImportRoutes {
             let visibility = ProductRoutes.visibility(session)
             let parameters = ["manifest": g.manifestName, "files": String(g.files), "skipped": String(g.skipped), "folder": jobID]
             let manifest = g.manifest, folder = g.folder
-            _ = try state.jobs.submit(.importCheck, id: jobID, user: session.user, parameters: parameters, session: state.acting(session.user)) { acting throws(KhoError) in
+            let submitted = Result { () throws(KhoError) in
+                try state.jobs.submit(.importCheck, id: jobID, user: session.user, parameters: parameters, session: state.acting(session.user)) { acting throws(KhoError) in
                 var op = ImportManifest(manifest: manifest, dryRun: true, report: folder.appending("check.csv"), within: visibility)
                 op.inJobArea = true
                 let document = try op.run(in: acting)
-                try ImportView.save(document, to: folder.appending("check.json"), folder: folder)
+                try ImportView.save(document, to: folder.appending("check.json"), root: acting.archive.root)
                 return ["rows": String(document.rows), "ok": String(document.ok), "rejected": String(document.rejected),
                         "alreadyPresent": String(document.alreadyPresent)]
+                }
             }
-            return Response(status: .seeOther, headers: [.location: "/import/\(jobID)"])
+            switch submitted {
+            case .success:
+                // The files are the job's now; the uploads they came from go.
+                for id in g.uploads { state.uploads.remove(id) }
+                return Response(status: .seeOther, headers: [.location: "/import/\(jobID)"])
+            case .failure(let error):
+                FS.removeTree(g.folder)
+                return try await start(context, problems: [error.message], status: error.code.httpStatus)
+            }
         }
     }
 
+    /// The most files one import takes, and the largest form (their upload IDs) it reads.
+    static let maxFiles = 20_000
+    static let maxFormBytes = 1 << 20
+
     struct Gathered: Sendable {
+        /// The uploads gathered (removed once the job is queued).
+        var uploads: [String]
         var folder: HostPath
         var manifest: HostPath
         var manifestName: String
@@ -116,6 +139,13 @@ struct ImportRoutes {
             guard seen.insert(key).inserted else { throw KhoError(.usage, "Hai tệp cùng đường dẫn '\(key)'; hãy bỏ bớt một tệp.") }
             placed.append((id, parts))
         }
+        // A file where another file needs a folder ("a" and "a/b"): said now, not as a lost upload.
+        for (_, parts) in placed where parts.count > 1 {
+            for depth in 1..<parts.count {
+                let folder = parts[..<depth].joined(separator: "/")
+                if seen.contains(folder) { throw KhoError(.usage, "'\(folder)' là một tệp nhưng cũng là thư mục của '\(parts.joined(separator: "/"))'; hãy đổi tên một trong hai.") }
+            }
+        }
         let manifests = placed.filter { UploadedTree.isManifest($0.parts.last ?? "") }
         guard manifests.count == 1 else {
             throw KhoError(.emptyManifest, manifests.isEmpty
@@ -135,10 +165,9 @@ struct ImportRoutes {
             FS.removeTree(folder)
             throw error
         }
-        for (id, _) in placed { uploads.remove(id) }
         let manifestParts = manifests[0].parts
         let manifest = manifestParts.reduce(files) { $0.appending($1) }
-        return Gathered(folder: folder, manifest: manifest, manifestName: manifestParts.joined(separator: "/"), files: placed.count, skipped: skipped)
+        return Gathered(uploads: placed.map(\.id), folder: folder, manifest: manifest, manifestName: manifestParts.joined(separator: "/"), files: placed.count, skipped: skipped)
     }
 
     // MARK: a job's page
@@ -158,56 +187,72 @@ struct ImportRoutes {
         guard context.session != nil else { return Response.redirect(to: "/login", type: .found) }
         let (_, record) = try ownJob(context)
         var fields = ImportView.summary(record)
-        if record.state == .done, let folderID = record.parameters["folder"], let folder = try? state.archive.makeJobArea().workFolder(folderID) {
+        if record.state == .done, let folderID = record.parameters["folder"], let folder = state.archive.makeJobArea().existingWorkFolder(folderID) {
             let name = record.kind == .importCheck ? "check.json" : "run.json"
             let document = try await state.run { _ throws(KhoError) in ImportView.load(folder.appending(name)) }
             if let document { fields.merge(ImportView.rows(document, check: record.kind == .importCheck)) { _, new in new } }
         }
         if record.kind == .importCheck, record.state == .done {
-            if let runID = record.parameters["run"] { fields["runLink"] = "/import/\(runID)" }
-            else if (Int(record.result["ok"] ?? "") ?? 0) > 0 { fields["canRun"] = true }
+            let run = record.parameters["run"].flatMap(state.jobs.record)
+            if let run { fields["runLink"] = "/import/\(run.id)" }
+            let runAgain = run.map { $0.state == .failed || $0.state == .interrupted } ?? true
+            if runAgain, record.owner == context.session?.user.name, (Int(record.result["ok"] ?? "") ?? 0) > 0,
+               state.archive.makeJobArea().existingWorkFolder(record.id).map({ FS.isDirectory($0.appending("files")) }) == true {
+                fields["canRun"] = true
+            }
         }
         if !record.state.isOver { fields["refresh"] = "2" }
         return state.pages.render("importJob", Pages.fields(context, fields), title: record.kind == .importCheck ? "Kiểm tra bảng kê" : "Nhập bảng kê")
     }
 
-    /// The real run of a finished check, once.
+    /// The real run of a finished check, by the clerk who checked it (with their scope), once
+    /// (again only after a run that failed or was interrupted).
     func run(_ context: KhoContext) async throws -> Response {
         let (session, check) = try ownJob(context)
-        guard check.kind == .importCheck, check.state == .done, let folderID = check.parameters["folder"] else {
-            throw KhoError(.usage, "Chỉ nhập thật được sau khi kiểm tra xong.")
+        if let runID = check.parameters["run"], let run = state.jobs.record(runID), run.state != .failed && run.state != .interrupted {
+            return Response(status: .seeOther, headers: [.location: "/import/\(runID)"])   // pressed again, or a reloaded form
         }
-        if let runID = check.parameters["run"] { return Response(status: .seeOther, headers: [.location: "/import/\(runID)"]) }
-        let folder = try state.archive.makeJobArea().workFolder(folderID)
+        guard check.kind == .importCheck, check.state == .done, check.owner == session.user.name, let folderID = check.parameters["folder"],
+              let folder = state.archive.makeJobArea().existingWorkFolder(folderID), FS.isDirectory(folder.appending("files")) else {
+            throw KhoError(.changedMeanwhile, "Chỉ người đã kiểm tra bảng kê mới nhập thật được, sau khi kiểm tra xong và trong vòng một ngày.")
+        }
+        try state.jobs.checkRoom(for: session.user)
+        let runID = Tokens.hex()
+        if let existing = state.jobs.claimRun(check.id, runID: runID) {
+            return Response(status: .seeOther, headers: [.location: "/import/\(existing)"])
+        }
+        state.jobs.persist(check.id)
         let manifest = (check.parameters["manifest"] ?? "").split(separator: "/").reduce(folder.appending("files")) { $0.appending(String($1)) }
         let visibility = ProductRoutes.visibility(session)
-        let runID = Tokens.hex()
         var parameters = check.parameters
         parameters["check"] = check.id
+        parameters["run"] = nil
         let record = try state.jobs.submit(.importRun, id: runID, user: session.user, parameters: parameters, session: state.acting(session.user)) { acting throws(KhoError) in
             var op = ImportManifest(manifest: manifest, dryRun: false, report: folder.appending("result.csv"), within: visibility)
             op.inJobArea = true
             let document = try op.run(in: acting)
-            try ImportView.save(document, to: folder.appending("run.json"), folder: folder)
+            try ImportView.save(document, to: folder.appending("run.json"), root: acting.archive.root)
             // The files are in the archive now (or were refused): their links are not kept.
             FS.removeTree(folder.appending("files"))
             return ["rows": String(document.rows), "stored": String(document.stored), "updated": String(document.updated),
                     "alreadyPresent": String(document.alreadyPresent), "rejected": String(document.rejected)]
         }
-        state.jobs.update(check.id) { $0.parameters["run"] = record.id }
-        state.jobs.persist(check.id)
         return Response(status: .seeOther, headers: [.location: "/import/\(record.id)"])
     }
 
     /// The result file of a check or a run (the same columns as `kho import`'s), UTF-8 with a BOM.
     func resultFile(_ context: KhoContext) async throws -> Response {
         let (_, record) = try ownJob(context)
-        guard record.state == .done, let folderID = record.parameters["folder"] else { throw KhoError(.unknownJob, "Việc này chưa có kết quả.") }
-        let folder = try state.archive.makeJobArea().workFolder(folderID)
+        let noResult = KhoError(.unknownJob, "Việc này chưa có kết quả.")
+        guard record.state.isOver, let folderID = record.parameters["folder"], let folder = state.archive.makeJobArea().existingWorkFolder(folderID) else { throw noResult }
         let path = folder.appending(record.kind == .importCheck ? "check.csv" : "result.csv")
-        guard let data = FileManager.default.contents(atPath: path.description) else { throw KhoError(.unknownJob, "Việc này chưa có kết quả.") }
+        let root = state.archive.root
+        // Read off the event loop; the archive's folders taken out of the messages.
+        guard let text = try await state.run({ _ throws(KhoError) -> String? in
+            FileManager.default.contents(atPath: path.description).map { JobArea.hidingFolders(String(decoding: $0, as: UTF8.self), root: root) }
+        }) else { throw noResult }
         var body = ByteBuffer(bytes: [0xEF, 0xBB, 0xBF])
-        body.writeBytes(data)
+        body.writeString(text)
         return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .cacheControl: "private, no-store",
                                                .contentDisposition: "attachment; filename=\"ket-qua-nhap.csv\""], body: .init(byteBuffer: body))
     }

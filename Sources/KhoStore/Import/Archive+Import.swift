@@ -103,7 +103,7 @@ extension Archive {
         /// The next write chunk. `db`: the write transaction open when a chunk joins a group.
         func nextChunk(_ db: Database?) throws(KhoError) -> WriteChunk? {
             try feed.next(waited: &checksWaited) { (checked) throws(KhoError) in
-                try sortOut(checked, productColumn: productColumn, db: db, problems: &problems, warnings: &warnings)
+                try sortOut(checked, productColumn: productColumn, db: db, within: within, problems: &problems, warnings: &warnings)
             }
         }
         func startStaging(_ chunk: WriteChunk?) {
@@ -218,15 +218,16 @@ extension Archive {
 
     /// Splits checked rows into the rejected (with their reasons) and the valid; attach rows
     /// naming a product the archive does not hold are rejected here.
-    private func sortOut(_ checked: [CheckedRow], productColumn: String, db: Database?, problems: inout [RowProblem],
+    private func sortOut(_ checked: [CheckedRow], productColumn: String, db: Database?, within: Visibility?, problems: inout [RowProblem],
                          warnings: inout [String]) throws(KhoError) -> (rejected: [ImportRowResult], valid: [CheckedRow]) {
         var rejected: [ImportRowResult] = []
         var valid: [CheckedRow] = []
-        let missing = try missingAttachTargets(checked, db: db)
+        let missing = try missingAttachTargets(checked, db: db, within: within)
         for var c in checked {
             if case .attach(let id, _, _, _)? = c.row.action, missing.contains(id) {
                 c.row.problems.append(RowProblem(row: c.row.row, column: productColumn, value: id.description,
-                                                 expected: "no product with this ID in the archive", code: .unknownProduct))
+                                                 expected: within == nil ? "no product with this ID in the archive" : "no product with this ID in your scope",
+                                                 code: .unknownProduct))
                 c.row.action = nil
             }
             problems += c.row.problems
@@ -248,13 +249,15 @@ extension Archive {
 
     /// The products attach rows name that the archive does not hold.
     /// `db`: the write transaction open, if any (a read of its own would wait for it).
-    private func missingAttachTargets(_ rows: [CheckedRow], db open: Database?) throws(KhoError) -> Set<ProductID> {
+    /// The attach rows' products that do not exist, or (with a scope) lie outside it: one
+    /// answer for both, so an import cannot probe what exists elsewhere.
+    private func missingAttachTargets(_ rows: [CheckedRow], db open: Database?, within: Visibility?) throws(KhoError) -> Set<ProductID> {
         let ids = rows.compactMap { row -> ProductID? in
             if case .attach(let id, _, _, _)? = row.row.action { return id }
             return nil
         }
         if ids.isEmpty { return [] }
-        func missing(_ db: Database) throws -> Set<ProductID> { Set(try ids.filter { try CatalogReads.productPK(db, id: $0) == nil }) }
+        func missing(_ db: Database) throws -> Set<ProductID> { Set(try ids.filter { try !Self.mayTouch(db, $0, within) }) }
         guard let open else { return try catalog.read(missing) }
         do { return try missing(open) } catch { throw Catalog.translate(error, path: catalog.path) }
     }

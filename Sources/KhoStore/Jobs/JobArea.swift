@@ -58,9 +58,39 @@ public struct JobRecord: Codable, Sendable, Equatable {
 
 public final class JobArea: Sendable {
     public let folder: HostPath
+    /// The archive's folder.
+    public let root: HostPath
 
     init(archive: Archive) {
+        root = archive.root
         folder = archive.root.appending("tmp").appending("jobs")
+    }
+
+    /// `text` with the archive's folders taken out: a job's files named as in the clerk's own
+    /// folder, anything else of the archive as "…".
+    public static func hidingFolders(_ text: String, root: HostPath) -> String {
+        var out = text
+        let jobs = root.appending("tmp").appending("jobs").description + "/"
+        // tmp/jobs/ID/files/ and tmp/jobs/ID/: what follows is the clerk's own path.
+        while let start = out.range(of: jobs) {
+            var end = start.upperBound
+            let id = out[end...].prefix(32)
+            if id.count == 32, JobRecord.isValidID(String(id)) {
+                end = out.index(end, offsetBy: 32)
+                if out[end...].hasPrefix("/files/") { end = out.index(end, offsetBy: 7) }
+                else if out[end...].hasPrefix("/files") { end = out.index(end, offsetBy: 6) }
+                else if out[end...].hasPrefix("/") { end = out.index(after: end) }
+            }
+            out.replaceSubrange(start.lowerBound..<end, with: "")
+        }
+        return out.replacingOccurrences(of: root.description, with: "…")
+    }
+
+    /// A job's folder if it exists (nothing is made).
+    public func existingWorkFolder(_ id: String) -> HostPath? {
+        guard JobRecord.isValidID(id) else { return nil }
+        let path = folder.appending(id)
+        return FS.isDirectory(path) ? path : nil
     }
 
     func recordPath(_ id: String) -> HostPath { folder.appending("\(id).json") }
@@ -104,14 +134,30 @@ public final class JobArea: Sendable {
         return recovered
     }
 
-    /// Removes finished jobs older than `before` with their work folders; returns how many.
+    /// Removes finished jobs older than `before` with their work folders, the gathered files
+    /// of import checks never run that finished before `unrunChecksBefore`, and folders no
+    /// record owns (older than an hour: a job being started has its folder before its record).
+    /// Returns the IDs of the jobs removed.
     @discardableResult
-    public func removeFinished(before: Double) -> Int {
-        var removed = 0
-        for record in all() where record.state.isOver && (record.finishedAt ?? record.createdAt) < before {
-            FS.removeTree(folder.appending(record.id))
-            FS.remove(recordPath(record.id))
-            removed += 1
+    public func removeFinished(before: Double, unrunChecksBefore: Double = 0) -> [String] {
+        var removed: [String] = []
+        let records = all()
+        for record in records where record.state.isOver {
+            let finished = record.finishedAt ?? record.createdAt
+            if finished < before {
+                FS.removeTree(folder.appending(record.id))
+                FS.remove(recordPath(record.id))
+                removed.append(record.id)
+            } else if record.kind == .importCheck, record.parameters["run"] == nil, finished < unrunChecksBefore {
+                FS.removeTree(folder.appending(record.id).appending("files"))
+            }
+        }
+        let owned = Set(records.map(\.id)).subtracting(removed)
+        for name in (try? FS.list(folder)) ?? [] where JobRecord.isValidID(name) && !owned.contains(name) {
+            let path = folder.appending(name)
+            if let st = FS.fileStatus(path), st.st_mode & S_IFMT == S_IFDIR, Double(st.st_mtim.tv_sec) < Double(time(nil)) - 3600 {
+                FS.removeTree(path)
+            }
         }
         return removed
     }
@@ -119,6 +165,25 @@ public final class JobArea: Sendable {
 
 extension Archive {
     public func makeJobArea() -> JobArea { JobArea(archive: self) }
+
+    /// Removes the web app's bundles made before `before` (seconds since 1970) and, with
+    /// `partials` (only when no export can be running: at the server's start), bundles a
+    /// stopped server left half-written; their records stay. Returns how many files went.
+    @discardableResult
+    public func removeOldExports(before: Double, partials: Bool = false) -> Int {
+        let path = root.appending("exports")
+        var removed = 0
+        for name in (try? FS.list(path)) ?? [] {
+            let file = path.appending(name)
+            guard let st = FS.fileStatus(file), st.st_mode & S_IFMT == S_IFREG else { continue }
+            let partial = name.contains(".kho-partial-")
+            if partial ? partials : Double(st.st_mtim.tv_sec) < before {
+                FS.remove(file)
+                removed += 1
+            }
+        }
+        return removed
+    }
 
     /// The folder of the exports the web app makes (`exports/` in the archive), made on first use.
     public func exportsFolder() throws(KhoError) -> HostPath {

@@ -35,6 +35,8 @@ public final class UploadArea: Sendable {
     /// it is the upload's URL); nothing is written but its record. Refused when the disk cannot take it.
     /// Unfinished uploads one user may have open at once.
     static let maxOpenPerUser = 200
+    /// Uploads, finished or not, one user may have waiting to be saved.
+    static let maxKeptPerUser = 20_000
 
     public func create(id: String, owner: String, length: Int64, metadata: String, fileName: [UInt8], now: Double, lifetime: Double) throws(KhoError) -> UploadRecord {
         guard UploadRecord.isValidID(id) else { throw KhoError(.internal, "an upload's ID is 32 hex digits, not '\(id)'") }
@@ -43,6 +45,10 @@ public final class UploadArea: Sendable {
         let open = openRecords(now: now)
         if open.filter({ $0.owner == owner && !$0.isComplete }).count >= Self.maxOpenPerUser {
             throw KhoError(.tooManyAttempts, "you have \(Self.maxOpenPerUser) unfinished uploads; finish or cancel some before starting more")
+        }
+        // Finished ones too (empty files are finished at once): enough for one import's folder.
+        if open.filter({ $0.owner == owner }).count >= Self.maxKeptPerUser {
+            throw KhoError(.tooManyAttempts, "you have \(Self.maxKeptPerUser) uploads not yet saved into products; save or cancel some before starting more")
         }
         let promised = open.reduce(Int64(0)) { $0 + ($1.length - $1.offset) }
         if let free = FS.availableBytes(folder), promised + length + (64 << 20) > free {
