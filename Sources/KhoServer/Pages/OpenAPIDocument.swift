@@ -5,8 +5,20 @@ import KhoCore
 enum OpenAPIDocument {
     static let kinds = "[" + ProductKind.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ") + "]"
 
-    /// The document for a server taking files of at most `maxUploadBytes`.
-    static func text(maxUploadBytes: Int64) -> String { template.replacingOccurrences(of: "MAX_UPLOAD_BYTES", with: String(maxUploadBytes)) }
+    /// The document for a server taking files of at most `maxUploadBytes`, whose archive knows `campaigns`.
+    static func text(maxUploadBytes: Int64, campaigns: [Period.Campaign] = Period.builtInCampaigns) -> String {
+        template.replacingOccurrences(of: "MAX_UPLOAD_BYTES", with: String(maxUploadBytes))
+            .replacingOccurrences(of: "PERIOD_PATTERN", with: periodPattern(campaigns))
+    }
+
+    /// The periods the server takes, as a JSON string's pattern: a year from 1900 to 2200 alone
+    /// or with a half, quarter or month, or a campaign's key. (Ranges are taken too, undocumented.)
+    static func periodPattern(_ campaigns: [Period.Campaign]) -> String {
+        let special = Set("\\^$.|?*+()[]{}/\"")
+        let keys = campaigns.map { c in String(c.key.flatMap { special.contains($0) ? ["\\", $0] : [$0] }) }
+        let escaped = keys.map { $0.replacingOccurrences(of: "\\", with: "\\\\") }
+        return "^((19[0-9]{2}|2[01][0-9]{2}|2200)(-([Hh][12]|[Qq][1-4]|0[1-9]|1[0-2]))?" + escaped.map { "|" + $0 }.joined() + ")$"
+    }
 
     static let template = #"""
     {
@@ -124,8 +136,9 @@ enum OpenAPIDocument {
               "202": {"description": "Started; Location is the job", "headers": {"Location": {"schema": {"type": "string"}}},
                       "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
               "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
-              "413": {"$ref": "#/components/responses/Error"}, "415": {"$ref": "#/components/responses/Error"},
-              "422": {"$ref": "#/components/responses/Error"}, "429": {"$ref": "#/components/responses/Error"}
+              "404": {"$ref": "#/components/responses/Error"}, "413": {"$ref": "#/components/responses/Error"},
+              "415": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"},
+              "429": {"$ref": "#/components/responses/Error"}, "507": {"$ref": "#/components/responses/Error"}
             }
           }
         },
@@ -137,7 +150,8 @@ enum OpenAPIDocument {
               {"name": "Range", "in": "header", "schema": {"type": "string"}}
             ],
             "responses": {
-              "200": {"description": "The bundle", "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+              "200": {"description": "The bundle", "content": {"application/x-tar": {"schema": {"type": "string", "format": "binary"}},
+                      "application/gzip": {"schema": {"type": "string", "format": "binary"}}, "application/zip": {"schema": {"type": "string", "format": "binary"}}}},
               "206": {"description": "Part of the bundle"}, "304": {"description": "Not modified"},
               "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
               "404": {"$ref": "#/components/responses/Error"}, "416": {"description": "Range not satisfiable (Content-Range: bytes */N)"}
@@ -184,7 +198,7 @@ enum OpenAPIDocument {
             "type": "object",
             "properties": {
               "unit": {"type": "string", "description": "A unit code of the caller's scope; absent: the caller's unit (or the whole archive)"},
-              "period": {"type": "string", "description": "2024, 2024-Q3, 2024-H1, 2024-03, a campaign; absent: every date"},
+              "period": {"type": "string", "pattern": "PERIOD_PATTERN", "description": "2024, 2024-Q3, 2024-H1, 2024-03, a campaign; absent: every date"},
               "since": {"type": "string", "enum": ["everything", "last"], "description": "last: only what changed after the last export of this scope"},
               "format": {"type": "string", "enum": ["tar", "tar.gz", "zip"], "default": "tar"}
             }

@@ -12,7 +12,7 @@ struct ApiRoutes {
     let state: ServerState
 
     func add(to router: Router<KhoContext>) {
-        let document = OpenAPIDocument.text(maxUploadBytes: state.options.maxUploadBytes)
+        let document = OpenAPIDocument.text(maxUploadBytes: state.options.maxUploadBytes, campaigns: state.archive.config.campaigns)
         router.get("/api/v1/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: document)))
         }

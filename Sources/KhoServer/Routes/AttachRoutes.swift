@@ -38,15 +38,9 @@ struct AttachRoutes {
         let (product, day) = (id, digitizedOn)
         let result = (try? await state.pool.run { () -> Result<PutDocument, KhoError> in
             do throws(KhoError) {
-                guard uploads.claim(ids) else {
-                    throw KhoError(.offsetMismatch, "Các tệp này đang được lưu (có lẽ nút được bấm hai lần).")
-                }
-                defer { ids.forEach(uploads.release) }
-                var written: [WrittenBlob] = []
-                for upload in ids { written.append(try uploads.written(upload, owner: owner, now: now)) }
-                let document = try acting.attach(product, written: written, role: role, digitizedOn: day, within: visibility)
-                ids.forEach(uploads.remove)
-                return .success(document)
+                return .success(try uploads.consume(ids, owner: owner, now: now, busyMessage: "Các tệp này đang được lưu (có lẽ nút được bấm hai lần).") {
+                    (written) throws(KhoError) in try acting.attach(product, written: written, role: role, digitizedOn: day, within: visibility)
+                })
             } catch {
                 return .failure(error)
             }

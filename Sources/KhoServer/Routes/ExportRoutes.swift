@@ -240,7 +240,8 @@ struct ExportRoutes {
         switch check(unit: body.unit, period: body.period, since: body.since, format: body.format, user: session.user) {
         case .failure(let problems):
             let first = problems.byField.sorted { $0.key < $1.key }[0]
-            throw KhoError(first.key == "unit" ? .invalidUnitCode : first.key == "period" ? .invalidPeriod : .invalidChoice, "\(first.key): \(first.value)")
+            // A unit outside the caller's scope is "not found", like a product outside it.
+            throw KhoError(first.key == "unit" ? .unknownUnit : first.key == "period" ? .invalidPeriod : .invalidChoice, "\(first.key): \(first.value)")
         case .success(let ask):
             let record = try start(ask, session)
             var response = ApiRoutes.json(JobDocument(record))

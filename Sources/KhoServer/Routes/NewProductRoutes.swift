@@ -71,16 +71,10 @@ struct NewProductRoutes {
             do throws(KhoError) {
                 if records.isEmpty { return .success(try acting.register(input, carrier: carrier, within: visibility)) }
                 // One save per upload: a second press of the button (or a second tab) waits its turn and then finds it used.
-                let ids = records.map(\.id)
-                guard uploads.claim(ids) else {
-                    throw KhoError(.offsetMismatch, "Các tệp này đang được lưu vào một sản phẩm (có lẽ nút Lưu được bấm hai lần). Hãy xem danh sách sản phẩm.")
-                }
-                defer { ids.forEach(uploads.release) }
-                var written: [WrittenBlob] = []
-                for record in records { written.append(try uploads.written(record.id, owner: owner, now: now)) }
-                let document = try acting.ingest(input, written: written, within: visibility)
-                for record in records { uploads.remove(record.id) }
-                return .success(document)
+                let busy = "Các tệp này đang được lưu vào một sản phẩm (có lẽ nút Lưu được bấm hai lần). Hãy xem danh sách sản phẩm."
+                return .success(try uploads.consume(records.map(\.id), owner: owner, now: now, busyMessage: busy) { (written) throws(KhoError) in
+                    try acting.ingest(input, written: written, within: visibility)
+                })
             } catch {
                 return .failure(error)
             }

@@ -223,6 +223,21 @@ public final class UploadArea: Sendable {
         return digest
     }
 
+    /// Saves uploads `ids` of `owner` with `save` (a product made or changed from their written
+    /// blobs): the uploads are taken for the time (a second request for the same ones is
+    /// refused, not interleaved), and removed only when `save` succeeds, so a product that
+    /// fails to save can be tried again with the same uploads.
+    public func consume<T>(_ ids: [String], owner: String, now: Double, busyMessage: String,
+                           _ save: ([WrittenBlob]) throws(KhoError) -> T) throws(KhoError) -> T {
+        guard claim(ids) else { throw KhoError(.offsetMismatch, busyMessage) }
+        defer { ids.forEach(release) }
+        var written: [WrittenBlob] = []
+        for id in ids { written.append(try self.written(id, owner: owner, now: now)) }
+        let result = try save(written)
+        ids.forEach(remove)
+        return result
+    }
+
     /// Links a complete upload's bytes to `destination` (a web import's folder: a hard link, no
     /// copy); the upload stays until `remove`. Returns its record.
     public func link(_ id: String, owner: String, now: Double, to destination: HostPath) throws(KhoError) -> UploadRecord {
