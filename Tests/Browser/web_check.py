@@ -237,14 +237,22 @@ def main():
         st = os.path.join(os.path.dirname(sys.executable), "st")
         # Headers are open by nature (an unknown header is not an error), and a chunk's body
         # (application/offset+octet-stream) is sent by the upload tests, not generated here.
-        run = subprocess.run([st, "run", base + "/api/v1/openapi.json", "-H", "Authorization: Bearer " + token, "--max-examples", "25",
-                              "--seed", "1079", "--exclude-checks", "negative_data_rejection,unsupported_method", "--exclude-method", "PATCH"],
-                             capture_output=True, text=True, timeout=900, cwd=scratch)
-        summary = [line for line in run.stdout.splitlines() if "passed" in line or "failures" in line or "❌" in line][-6:]
-        print("     schemathesis: " + " | ".join(s.strip() for s in summary), flush=True)
-        if run.returncode != 0:
-            print(run.stdout[-6000:], flush=True)
-        check(run.returncode == 0, "the API does what its OpenAPI document says (schemathesis)")
+        def schemathesis(what, *options):
+            run = subprocess.run([st, "run", base + "/api/v1/openapi.json", "-H", "Authorization: Bearer " + token, "--max-examples", "25",
+                                  "--seed", "1079", "--exclude-method", "PATCH", *options],
+                                 capture_output=True, text=True, timeout=900, cwd=scratch)
+            summary = [line for line in run.stdout.splitlines() if "passed" in line or "failures" in line or "❌" in line][-6:]
+            print("     schemathesis (%s): %s" % (what, " | ".join(s.strip() for s in summary)), flush=True)
+            if run.returncode != 0:
+                print(run.stdout[-6000:], flush=True)
+            check(run.returncode == 0, "the API does what its OpenAPI document says (schemathesis, %s)" % what)
+        schemathesis("every operation but creating products", "--exclude-operation-id", "createProduct",
+                     "--exclude-checks", "negative_data_rejection,unsupported_method")
+        # A product's metadata is checked against vocabularies and tables no JSON schema holds
+        # (language subtags, unit codes by date): a schema-valid body may rightly be refused
+        # with 422, so that one check is left out here; the router tests cover those answers.
+        schemathesis("creating products", "--include-operation-id", "createProduct",
+                     "--exclude-checks", "negative_data_rejection,unsupported_method,positive_data_acceptance")
     finally:
         driver.quit()
         server.terminate()

@@ -24,7 +24,7 @@ struct ErrorPages: RouterMiddleware {
                     : "Kho không thực hiện được yêu cầu này lúc này; không có gì bị thay đổi. Mã yêu cầu: \(context.id)"
                 return answer(request, context, status: status, code: error.code.rawValue, message: message)
             }
-            return answer(request, context, status: status, code: error.code.rawValue, message: error.message)
+            return answer(request, context, status: status, code: error.code.rawValue, message: error.message, problems: error.problems)
         } catch let error as HTTPError {
             let code = error.status.code == 404 ? "not_found" : error.status.code == 405 ? "method_not_allowed" : "http_\(error.status.code)"
             var response = answer(request, context, status: error.status.code, code: code, message: Self.plain(error.status.code, error.body))
@@ -46,10 +46,21 @@ struct ErrorPages: RouterMiddleware {
         }
     }
 
-    func answer(_ request: Request, _ context: KhoContext, status: Int, code: String, message: String) -> Response {
+    struct ErrorBody: Encodable {
+        struct Detail: Encodable {
+            var code: String, message: String
+            /// Each field's problem, when the input had several (a product's metadata).
+            var problems: [FieldProblem]?
+        }
+        struct FieldProblem: Encodable { var field: String, value: String, expected: String }
+        var error: Detail
+    }
+
+    func answer(_ request: Request, _ context: KhoContext, status: Int, code: String, message: String, problems: [Problem] = []) -> Response {
         let wantsJSON = request.uri.path.hasPrefix("/api/") || request.uri.path == "/healthz"
         if wantsJSON {
-            let body = (try? JSONEncoder().encode(["error": ["code": code, "message": message]])) ?? Data("{}".utf8)
+            let fields = problems.isEmpty ? nil : problems.map { ErrorBody.FieldProblem(field: $0.field, value: $0.value, expected: $0.expected) }
+            let body = (try? JSONEncoder().encode(ErrorBody(error: .init(code: code, message: message, problems: fields)))) ?? Data("{}".utf8)
             return Response(status: .init(code: status), headers: [.contentType: "application/json; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(bytes: body)))
         }

@@ -47,6 +47,44 @@ enum OpenAPIDocument {
               "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
               "403": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}
             }
+          },
+          "post": {
+            "operationId": "createProduct",
+            "summary": "Add a product of the caller's scope: from complete uploads (its files), or registered on its carrier when not yet digitized",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProductInput"}}}},
+            "responses": {
+              "200": {"description": "A product with the same title and files was already there: that one", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Put"}}}},
+              "201": {"description": "Created; Location is the product", "headers": {"Location": {"schema": {"type": "string"}}},
+                      "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Put"}}}},
+              "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
+              "404": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"}, "413": {"$ref": "#/components/responses/Error"},
+              "415": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}
+            }
+          }
+        },
+        "/api/v1/reports": {
+          "get": {
+            "summary": "The report of a unit of the caller's scope for a period: what 'kho report --format json' gives (the same figures and fingerprint)",
+            "parameters": [
+              {"name": "unit", "in": "query", "description": "A unit code of the caller's scope; absent: the caller's unit", "schema": {"type": "string", "maxLength": 40}},
+              {"name": "period", "in": "query", "schema": {"type": "string", "pattern": "PERIOD_PATTERN"}},
+              {"name": "by", "in": "query", "schema": {"type": "string", "enum": ["unit", "kind", "language", "channel", "period"]}}
+            ],
+            "responses": {
+              "200": {"description": "The report", "content": {"application/json": {"schema": {"type": "object", "required": ["fingerprint"]}}}},
+              "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
+              "404": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}
+            }
+          }
+        },
+        "/api/v1/languages": {
+          "get": {
+            "summary": "The languages Kho knows (Vietnamese, the minority languages by their names, foreign languages), by name or tag",
+            "parameters": [{"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 100}}],
+            "responses": {
+              "200": {"description": "The languages", "content": {"application/json": {"schema": {"type": "object", "required": ["entries"]}}}},
+              "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}
+            }
           }
         },
         "/api/v1/products/{id}": {
@@ -56,6 +94,20 @@ enum OpenAPIDocument {
             "responses": {
               "200": {"description": "The product", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Product"}}}},
               "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}
+            }
+          },
+          "patch": {
+            "summary": "Change a product's descriptive fields (those left out keep their values), with the version read (its ETag) in If-Match",
+            "parameters": [
+              {"name": "id", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}$"}},
+              {"name": "If-Match", "in": "header", "schema": {"type": "string"}}
+            ],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProductInput"}}}},
+            "responses": {
+              "200": {"description": "Changed (or nothing to change); ETag is the new version", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Put"}}}},
+              "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
+              "404": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"}, "415": {"$ref": "#/components/responses/Error"},
+              "422": {"$ref": "#/components/responses/Error"}
             }
           }
         },
@@ -220,6 +272,26 @@ enum OpenAPIDocument {
               "properties": {"exportID": {"type": "string"}, "scope": {"type": "string"}, "period": {"type": "string"}, "follows": {"type": ["string", "null"]},
                              "createdAt": {"type": "string"}, "format": {"type": "string"}, "bundleSHA256": {"type": "string"}, "payloadBytes": {"type": "integer"},
                              "products": {"type": "integer"}, "download": {"type": ["string", "null"]}, "bundleBytes": {"type": ["integer", "null"]}}}}}
+          },
+          "ProductInput": {
+            "type": "object",
+            "properties": {
+              "title": {"type": "string"}, "kind": {"type": "string", "enum": \#(kinds)}, "languages": {"type": "array", "items": {"type": "string"}},
+              "unit": {"type": "string"}, "produced": {"type": "string", "format": "date"}, "published": {"type": "string", "format": "date"},
+              "channels": {"type": "array", "items": {"type": "string"}}, "topics": {"type": "array", "items": {"type": "string"}},
+              "campaign": {"type": "string"}, "description": {"type": "string"}, "creator": {"type": "string"},
+              "access": {"type": "string", "enum": ["public", "internal", "restricted"]},
+              "uploads": {"type": "array", "items": {"type": "string", "pattern": "^[0-9a-f]{32}$"}, "description": "Creating: complete uploads of the caller"},
+              "carrier": {"type": "string", "description": "Creating without uploads: what the product is on (paper, print, audio_tape…)"},
+              "version": {"type": "string", "description": "Editing: the version read, if not in If-Match"}
+            }
+          },
+          "Put": {
+            "description": "The product's fields (as GET gives them) with what the change did beside them",
+            "allOf": [{"$ref": "#/components/schemas/Product"}, {
+              "type": "object", "required": ["status"],
+              "properties": {"status": {"type": "string", "enum": ["stored", "already_present"]},
+                             "notices": {"type": "array", "items": {"type": "string"}}, "warnings": {"type": "array", "items": {"type": "string"}}}}]
           },
           "ProductPage": {
             "type": "object", "required": ["products"],

@@ -19,6 +19,7 @@ struct ApiRoutes {
         router.get("/api/v1/products") { request, context in try await list(request, context) }
         router.get("/api/v1/products/{id}") { _, context in try await read(context) }
         router.get("/api/v1/units") { request, context in try await units(request, context) }
+        ApiWriteRoutes(state: state, api: self).add(to: router)
     }
 
     struct UnitList: Encodable { var units: [UnitDocument] }
@@ -97,6 +98,9 @@ struct ApiRoutes {
             guard let product = try archive.product(id, as: visibility) else { return nil }
             return (product, try archive.events(of: id))
         }) else { throw notFound }
-        return Self.json(ProductDocument(found.0, events: found.1, registry: state.archive.registry))
+        var response = Self.json(ProductDocument(found.0, events: found.1, registry: state.archive.registry))
+        // The version to send back in If-Match when editing.
+        response.headers[.eTag] = "\"\(Archive.version(of: found.0))\""
+        return response
     }
 }
