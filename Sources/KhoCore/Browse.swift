@@ -45,6 +45,12 @@ public struct BrowseQuery: Sendable, Equatable {
     public var to: CalendarDate?
     /// Words to find, with or without diacritics.
     public var text: String?
+    /// A unit (either table): its products and those of the units under it and merged into it,
+    /// within what the user sees anyway.
+    public var unit: String?
+    /// A language tag the product is in, and a channel it went out on.
+    public var language: String?
+    public var channel: Channel?
     public var after: BrowseCursor?
     public var limit: Int
 

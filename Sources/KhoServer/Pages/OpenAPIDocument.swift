@@ -4,6 +4,7 @@ import KhoCore
 
 enum OpenAPIDocument {
     static let kinds = "[" + ProductKind.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ") + "]"
+    static let channels = "[" + Channel.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ") + "]"
 
     /// The document for a server taking files of at most `maxUploadBytes`, whose archive knows `campaigns`.
     static func text(maxUploadBytes: Int64, campaigns: [Period.Campaign] = Period.builtInCampaigns) -> String {
@@ -39,13 +40,16 @@ enum OpenAPIDocument {
             "parameters": [
               {"name": "q", "in": "query", "description": "Words to find, with or without diacritics", "schema": {"type": "string"}},
               {"name": "kind", "in": "query", "schema": {"type": "string", "enum": \#(kinds)}},
+              {"name": "unit", "in": "query", "description": "A unit code (either table): its products and those under it, inside the caller's scope", "schema": {"type": "string", "maxLength": 40}},
+              {"name": "language", "in": "query", "description": "A language tag (tyz) or name (Tày)", "schema": {"type": "string", "maxLength": 100}},
+              {"name": "channel", "in": "query", "schema": {"type": "string", "enum": \#(channels)}},
               {"name": "after", "in": "query", "description": "The 'next' of the page before", "schema": {"type": "string", "pattern": "^([0-9]{4}-[0-9]{2}-[0-9]{2})?\\.[1-9][0-9]{0,17}$"}},
               {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}}
             ],
             "responses": {
               "200": {"description": "A page of products", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProductPage"}}}},
               "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
-              "403": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}
+              "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}
             }
           },
           "post": {

@@ -75,6 +75,22 @@ struct ApiRoutes {
             query.kind = k
         }
         if let text = q["q"], !text.trimmingWhitespace().isEmpty { query.text = text }
+        if let unit = q["unit"], !unit.isEmpty {
+            guard !UnitTable.standard.units(unit).isEmpty else { throw KhoError(.unknownUnit, "unit: no unit has code '\(unit.prefix(40))'") }
+            query.unit = unit
+        }
+        if let language = q["language"], !language.isEmpty {
+            guard case .success(let found) = state.archive.registry.resolve(language) else {
+                throw KhoError(.unknownLanguageTag, "language: '\(language.prefix(40))' is not a language Kho knows (a tag such as tyz, or a name such as Tày)")
+            }
+            query.language = found.tag.value
+        }
+        if let channel = q["channel"], !channel.isEmpty {
+            guard let c = Channel(rawValue: channel) else {
+                throw KhoError(.unknownChannel, "channel: '\(channel.prefix(40))' is not one of \(Channel.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            query.channel = c
+        }
         if let after = q["after"] {
             // A position in the listing: a date-shaped text and a row number (only compared, so a
             // date that is not a real day is still a position).

@@ -29,7 +29,21 @@ struct ProductRoutes {
             if let k = ProductKind(rawValue: kind) { query.kind = k } else { problems.append("Loại sản phẩm không hợp lệ: \(kind)") }
         }
         if let d = text("digitized") { query.digitized = d == "yes" ? true : d == "no" ? false : nil }
-        if let a = text("access") { query.access = AccessLevel.parse(a) }
+        if let a = text("access") {
+            if let level = AccessLevel.parse(a) { query.access = level } else { problems.append("Mức truy cập không hợp lệ: \(a)") }
+        }
+        if let unit = text("unit") {
+            if UnitTable.standard.units(unit).isEmpty { problems.append("Không có đơn vị mã '\(unit)'.") } else { query.unit = unit }
+        }
+        if let language = text("language") {
+            switch state.archive.registry.resolve(language) {
+            case .success(let found): query.language = found.tag.value
+            case .failure: problems.append("Không biết ngôn ngữ '\(language)'; gõ tên (Tày, Ê Đê) hoặc mã (tyz).")
+            }
+        }
+        if let channel = text("channel") {
+            if let c = Channel(rawValue: channel) { query.channel = c } else { problems.append("Kênh không hợp lệ: \(channel)") }
+        }
         for (name, label) in [("from", "Từ ngày"), ("to", "Đến ngày")] {
             guard let value = text(name) else { continue }
             switch DateInput.parse(value) {
@@ -46,12 +60,20 @@ struct ProductRoutes {
             ["id": p.id.description, "title": p.metadata.title, "kind": p.metadata.kind.vietnamese, "date": VietnameseFormat.date(p.metadata.referenceDate),
              "unit": p.metadata.unit.value, "digitized": p.isDigitized, "restricted": p.metadata.access == .restricted]
         }
+        func choices(_ pairs: [(String, String)], _ chosen: String?) -> [[String: Any]] {
+            pairs.map { ["value": $0.0, "label": $0.1, "selected": $0.0 == chosen] }
+        }
         var fields: [String: Any] = ["products": rows, "empty": rows.isEmpty, "q": query.text ?? "", "from": text("from") ?? "", "to": text("to") ?? "",
+                                     "unit": text("unit") ?? "", "language": text("language") ?? "",
                                      "kinds": ProductKind.allCases.map { ["value": $0.rawValue, "label": $0.vietnamese, "selected": $0 == query.kind] },
+                                     "channels": choices(Channel.allCases.map { ($0.rawValue, $0.vietnamese) }, query.channel?.rawValue),
+                                     "digitizedChoices": choices([("yes", "Đã số hóa"), ("no", "Chưa số hóa")], text("digitized")),
+                                     // Restricted is a choice only for those who may see such products.
+                                     "accessChoices": choices(AccessLevel.allCases.filter { $0 != .restricted || Permissions.allows(session.user.role, .readRestricted) }.map { ($0.rawValue, NewProductRoutes.accessLabel($0)) }, query.access?.rawValue),
                                      "problems": problems]
         if let next = page.next {
             var items = [("after", next.token)]
-            for name in ["q", "kind", "digitized", "access", "from", "to"] { if let v = text(name) { items.append((name, v)) } }
+            for name in ["q", "kind", "unit", "language", "channel", "digitized", "access", "from", "to"] { if let v = text(name) { items.append((name, v)) } }
             fields["next"] = "/products?" + items.map { "\($0.0)=\(Self.percent($0.1))" }.joined(separator: "&")
         }
         return state.pages.render("products", Pages.fields(context, fields), title: "Sản phẩm")

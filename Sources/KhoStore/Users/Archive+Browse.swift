@@ -19,6 +19,25 @@ extension Archive {
         if let access = query.access { conditions.append("p.access = ?"); arguments.append(access.rawValue) }
         if let from = query.from { conditions.append("p.reference_date >= ?"); arguments.append(from.description) }
         if let to = query.to { conditions.append("p.reference_date <= ?"); arguments.append(to.description) }
+        if let unit = query.unit {
+            // The unit's subtree as a report of it would count it (the same SQL), inside the user's scope.
+            let whole = Period(kind: .range, from: CalendarDate(year: 1900, month: 1, day: 1)!, to: CalendarDate(year: 2200, month: 12, day: 31)!, label: "all")
+            let plan = try Self.plan(ReportRequest(unitCode: unit, unitEra: nil, period: whole, trendCount: 1, gapLimit: 0), table: .standard)
+            if plan.selection != .country {
+                let scope = ReportSQL.scope(plan.selection)
+                conditions.append("(\(scope.sql))")
+                arguments += scope.arguments
+            }
+        }
+        if let language = query.language {
+            // The tag itself or a tag under it (vi and vi-VN).
+            conditions.append("EXISTS (SELECT 1 FROM json_each(p.languages) l WHERE l.value = ? OR l.value LIKE ?)")
+            arguments += [language, language + "-%"]
+        }
+        if let channel = query.channel {
+            conditions.append("EXISTS (SELECT 1 FROM json_each(p.channels) c WHERE c.value = ?)")
+            arguments.append(channel.rawValue)
+        }
         if let text = query.text, let fts = SearchQuery.fts(text) {
             conditions.append("p.pk IN (SELECT rowid FROM products_search WHERE products_search MATCH ?)")
             arguments.append(fts)
