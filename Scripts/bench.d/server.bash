@@ -69,3 +69,67 @@ server_bench() {
     kill "$pid"; wait "$pid" 2>/dev/null || true
     rm -rf "$dir"
 }
+
+# Page latencies of `kho serve` on the 1,000,000-product catalog of the report section (built
+# here when that section did not leave it: --keep, or an earlier section of the same run), under
+# wrk in a second process on loopback: 32 connections, 30 s per page (5 s with --quick), as an
+# admin of the whole country (the widest scope): the product list, a search, a product page, the
+# API list, the country dashboard for a year. p99 and throughput per page; the server's peak memory.
+wrk_case() { # label target_ms url [header]
+    local label=$1 target=$2 url=$3 header=${4:-}
+    local out; out=$(wrk -t2 -c32 -d"$wrk_seconds"s --latency ${header:+-H "$header"} "$url" 2>&1)
+    local p99 rps errors
+    p99=$(echo "$out" | awk '$1 == "99%" { v = $2; if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms/, "", v) } else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 } printf "%.1f", v }')
+    rps=$(echo "$out" | awk '/Requests\/sec/ { printf "%.0f", $2 }')
+    errors=$(echo "$out" | awk '/Non-2xx|Socket errors/ { print }' | tr '\n' ' ')
+    echo "bench:   $label: p99 $p99 ms, $rps requests/s ${errors:+($errors)}" >&2
+    row "$label" "p99 $p99 ms" "$rps req/s" "-" "<= $target ms" "$(awk -v p="$p99" -v t="$target" -v e="$errors" 'BEGIN{print (p<=t && e=="" ? "met" : "MISSED")}')"
+}
+
+pages_bench() {
+    local nrows=1000000 parts=10
+    [ "$quick" = 1 ] && { nrows=100000; parts=2; }
+    wrk_seconds=30; [ "$quick" = 1 ] && wrk_seconds=5
+    local arch="$scratch/report-archive" dir="$scratch/pages"
+    rm -rf "$dir"; mkdir -p "$dir"
+    if [ ! -f "$arch/catalog.sqlite" ]; then
+        make_product_manifests "$dir" "$nrows" "$parts"
+        "$kho" init "$arch" >/dev/null
+        for p in $(seq "$parts"); do
+            echo "bench:   importing part $p of $parts" >&2
+            "$kho" import "$dir/m$p.csv" --storage "$arch" --report "$dir/r$p.csv" >/dev/null 2>&1
+        done
+        sqlite3 "$arch/catalog.sqlite" "UPDATE products SET digitized = 1 WHERE pk % 5 != 0; PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+    fi
+    local count; count=$(sqlite3 "$arch/catalog.sqlite" "SELECT count(*) FROM products")
+    local password="một mật khẩu đủ dài để đo trang"
+    "$kho" users list --storage "$arch" | grep -q "^bench.admin" \
+        || echo "$password" | "$kho" users add bench.admin --role admin --password-stdin --storage "$arch" >/dev/null
+    echo "$password" | "$kho" users passwd bench.admin --password-stdin --storage "$arch" >/dev/null
+    local token; token=$("$kho" users token bench.admin --json --storage "$arch" | sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p')
+    "$kho" serve --port 0 --storage "$arch" 2> "$dir/serve.log" &
+    local pid=$! port="" i
+    for i in $(seq 600); do
+        port=$(grep -o 'at http://127.0.0.1:[0-9]*' "$dir/serve.log" | head -1 | sed 's/.*://') || true
+        [ -n "$port" ] && break
+        sleep 0.1
+    done
+    [ -n "$port" ] || { echo "bench: the server did not start: $(cat "$dir/serve.log")" >&2; kill "$pid"; return 1; }
+    local base="http://127.0.0.1:$port"
+    local cookie; cookie=$(curl -s -D - -o /dev/null --data-urlencode "name=bench.admin" --data-urlencode "password=$password" "$base/login" \
+        | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: kho_session=\([^;]*\).*/\1/p' | head -1)
+    local id; id=$(curl -s -H "Authorization: Bearer $token" "$base/api/v1/products?limit=1" | sed -n 's/.*"id" *: *"\([^"]*\)".*/\1/p' | head -1)
+    [ -n "$cookie" ] && [ -n "$id" ] || { echo "bench: could not log in or read a product" >&2; kill "$pid"; return 1; }
+    echo "bench:   $count products; pages as bench.admin (the whole country)" >&2
+    wrk_case "page: product list (first page)" 50 "$base/products" "Cookie: kho_session=$cookie"
+    wrk_case "page: product list, one unit and kind" 50 "$base/products?unit=51&kind=leaflet" "Cookie: kho_session=$cookie"
+    wrk_case "page: search 'san pham 4242'" 50 "$base/products?q=san+pham+4242" "Cookie: kho_session=$cookie"
+    wrk_case "page: a product" 50 "$base/products/$id" "Cookie: kho_session=$cookie"
+    wrk_case "API: product list" 50 "$base/api/v1/products" "Authorization: Bearer $token"
+    wrk_case "page: country dashboard, 2025" 300 "$base/reports?period=2025" "Cookie: kho_session=$cookie"
+    local peak; peak=$(awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$pid/status")
+    row "server peak memory under wrk (VmHWM)" "$peak MB" "-" "-" "<= 150 MB" "$(awk -v p="$peak" 'BEGIN{print (p<=150?"met":"MISSED")}')"
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+    rm -rf "$dir"
+    [ "$keep" = 1 ] || rm -rf "$arch"
+}

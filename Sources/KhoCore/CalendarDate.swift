@@ -34,6 +34,10 @@ public struct CalendarDate: Hashable, Sendable, Comparable, Codable, CustomStrin
 
     /// Parses `YYYY-MM-DD` exactly; says what is wrong otherwise.
     public static func parse(_ input: String) -> Result<CalendarDate, Problem> {
+        // The common case (every date the catalog holds) without building substrings.
+        if input.utf8.count == 10, let date = input.utf8.withContiguousStorageIfAvailable(fastParse) ?? nil {
+            return .success(date)
+        }
         let text = input.trimmingWhitespace()
         func problem(_ expected: String) -> Result<CalendarDate, Problem> {
             .failure(Problem(code: .invalidDate, field: "date", value: text, expected: expected))
@@ -53,6 +57,18 @@ public struct CalendarDate: Hashable, Sendable, Comparable, Codable, CustomStrin
             return problem("\(CalendarDate.monthName(m)) \(y) has \(CalendarDate.daysIn(month: m, year: y)) days; there is no day \(d)")
         }
         return .success(date)
+    }
+
+    /// `YYYY-MM-DD` in ten ASCII bytes, a real day of years 1000-9999; nil for anything else
+    /// (which the full parser then judges, with its message).
+    static func fastParse(_ b: UnsafeBufferPointer<UInt8>) -> CalendarDate? {
+        guard b[4] == 0x2D, b[7] == 0x2D else { return nil }
+        func digit(_ i: Int) -> Int? { b[i] >= 0x30 && b[i] <= 0x39 ? Int(b[i] - 0x30) : nil }
+        guard let y0 = digit(0), let y1 = digit(1), let y2 = digit(2), let y3 = digit(3), let m0 = digit(5), let m1 = digit(6),
+              let d0 = digit(8), let d1 = digit(9) else { return nil }
+        let y = y0 * 1000 + y1 * 100 + y2 * 10 + y3
+        guard y >= 1000 else { return nil }
+        return CalendarDate(year: y, month: m0 * 10 + m1, day: d0 * 10 + d1)
     }
 
     static func monthName(_ m: Int) -> String {

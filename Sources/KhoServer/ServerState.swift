@@ -15,6 +15,8 @@ final class ServerState: Sendable {
     let pool: BlockingPool
     /// The resumable uploads waiting in the archive.
     let uploads: UploadArea
+    /// Dashboards already computed for the catalog as it is.
+    let reports = ReportCache()
     /// Exports and imports running in the background, one at a time.
     let jobs: JobRunner
     /// When expired uploads and sessions were last removed (seconds since 1970).

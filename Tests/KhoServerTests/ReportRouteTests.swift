@@ -9,6 +9,8 @@ import KhoCore
 import KhoOperations
 import KhoPlatform
 import KhoServer
+import KhoStore
+import Synchronization
 import Testing
 
 @Suite struct ReportRouteTests {
@@ -62,5 +64,34 @@ import Testing
             #expect(try await client.execute(uri: "/reports", method: .get, headers: headers(cookie: exporter)).status == .forbidden)
             #expect(try await client.execute(uri: "/reports?format=csv", method: .get, headers: headers(cookie: exporter)).status == .forbidden)
         }
+    }
+}
+
+@Suite struct ReportCacheTests {
+    /// A report asked again is computed once while nothing changes; a change of a product (an
+    /// event) makes it computed again; a failure is not kept.
+    @Test func computedOncePerCatalogState() throws {
+        let f = try ReportRouteTests.office()
+        let cache = ReportCache(capacity: 2)
+        let request = try MakeReport(unitCode: "51", period: try Period.parse("2025").get()).request(clock: f.session.clock)
+        let computed = Mutex(0)
+        func ask() throws -> Report {
+            try cache.report(request, marker: try f.session.archive.changeMarker()) { () throws(KhoError) in
+                computed.withLock { $0 += 1 }
+                return try f.session.archive.report(request)
+            }
+        }
+        let first = try ask()
+        let again = try ask()
+        #expect(computed.withLock { $0 } == 1 && again.fingerprint == first.fingerprint)
+        _ = try Register(metadata: ProductInput(title: "Thêm một tờ rơi", kind: "leaflet", languages: ["vi"], unit: "21025", published: "2025-10-01"),
+                         carrier: .paper).run(in: f.session)
+        let after = try ask()
+        #expect(computed.withLock { $0 } == 2 && after.counts.total == first.counts.total + 1 && after.fingerprint != first.fingerprint)
+        #expect(throws: KhoError.self) {
+            try cache.report(request, marker: -1) { () throws(KhoError) in throw KhoError(.archiveLocked, "busy") }
+        }
+        _ = try cache.report(request, marker: -1) { () throws(KhoError) in computed.withLock { $0 += 1 }; return after }
+        #expect(computed.withLock { $0 } == 3, "a failure is not kept: the next ask computes")
     }
 }

@@ -1,7 +1,7 @@
 // What a report request means before anything is read: which unit (and which of the two
 // unit tables), which periods, and how the catalog should be asked. Pure.
 
-public struct ReportRequest: Sendable, Equatable {
+public struct ReportRequest: Sendable, Hashable {
     /// nil: the whole archive.
     public var unitCode: String?
     /// Which table the code is from; nil: decided by the period (see `UnitTable.reportUnit`).

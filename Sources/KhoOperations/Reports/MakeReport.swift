@@ -88,7 +88,7 @@ public struct MakeReport: ArchiveOperation {
     }
 
     /// The request as the catalog is asked it, with the defaults filled in.
-    func request(clock: Clock) throws(KhoError) -> ReportRequest {
+    public func request(clock: Clock) throws(KhoError) -> ReportRequest {
         try check()
         let period = period ?? .year(clock.now().vietnamDate?.year ?? 2025)
         return ReportRequest(unitCode: unitCode, unitEra: unitEra, period: period, breakdown: breakdown, trendCount: trend,
@@ -99,6 +99,14 @@ public struct MakeReport: ArchiveOperation {
     /// with `run` for its downloads), the same code path as `kho report`.
     public func report(in session: Session) throws(KhoError) -> Report {
         try session.archive.report(try request(clock: session.clock))
+    }
+
+    /// The same, through `cache`: a report asked again before the catalog's products changed is
+    /// not computed again (many auditors opening the country's dashboard cost one computation).
+    public func report(in session: Session, cache: ReportCache) throws(KhoError) -> Report {
+        let request = try request(clock: session.clock)
+        let archive = session.archive
+        return try cache.report(request, marker: try archive.changeMarker()) { () throws(KhoError) in try archive.report(request) }
     }
 
     public func run(in session: Session) throws(KhoError) -> ReportDocument {

@@ -26,8 +26,7 @@ extension Templates {
         {{#problems}}<p class="problem" role="alert">{{.}}</p>{{/problems}}
         {{#empty}}<p>Không có sản phẩm nào phù hợp.</p>{{/empty}}
         <ul class="cards">
-        {{#products}}<li><a href="/products/{{id}}">{{title}}</a><span class="small">{{kind}} · {{date}} · {{unit}}{{^digitized}} · chưa số hóa{{/digitized}}{{#restricted}} · mật{{/restricted}}</span></li>
-        {{/products}}
+        {{{rows}}}
         </ul>
         {{#next}}<p><a href="{{next}}" rel="next">Trang sau</a></p>{{/next}}
         """

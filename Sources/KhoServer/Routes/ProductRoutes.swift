@@ -56,14 +56,11 @@ struct ProductRoutes {
         let visibility = Self.visibility(session)
         let asked = query
         let page = try await state.run { archive throws(KhoError) in try archive.browse(asked, as: visibility) }
-        let rows: [[String: Any]] = page.products.map { p in
-            ["id": p.id.description, "title": p.metadata.title, "kind": p.metadata.kind.vietnamese, "date": VietnameseFormat.date(p.metadata.referenceDate),
-             "unit": p.metadata.unit.value, "digitized": p.isDigitized, "restricted": p.metadata.access == .restricted]
-        }
+        let rows = ProductListView.rows(page.products)
         func choices(_ pairs: [(String, String)], _ chosen: String?) -> [[String: Any]] {
             pairs.map { ["value": $0.0, "label": $0.1, "selected": $0.0 == chosen] }
         }
-        var fields: [String: Any] = ["products": rows, "empty": rows.isEmpty, "q": query.text ?? "", "from": text("from") ?? "", "to": text("to") ?? "",
+        var fields: [String: Any] = ["rows": rows, "empty": page.products.isEmpty, "q": query.text ?? "", "from": text("from") ?? "", "to": text("to") ?? "",
                                      "unit": text("unit") ?? "", "language": text("language") ?? "",
                                      "kinds": ProductKind.allCases.map { ["value": $0.rawValue, "label": $0.vietnamese, "selected": $0 == query.kind] },
                                      "channels": choices(Channel.allCases.map { ($0.rawValue, $0.vietnamese) }, query.channel?.rawValue),
@@ -143,5 +140,22 @@ enum DateInput {
             return .success(date)
         }
         return CalendarDate.parse(t)
+    }
+}
+
+/// The rows of the product list, written in Swift (HTML.swift says why).
+enum ProductListView {
+    static func rows(_ products: [Product]) -> String {
+        var out = ""
+        out.reserveCapacity(products.count * 220)
+        for p in products {
+            let id = p.id.description
+            out += "<li><a href=\"/products/\(id)\">\(HTML.escape(p.metadata.title))</a><span class=\"small\">"
+            out += "\(HTML.escape(p.metadata.kind.vietnamese)) · \(VietnameseFormat.date(p.metadata.referenceDate)) · \(HTML.escape(p.metadata.unit.value))"
+            if !p.isDigitized { out += " · chưa số hóa" }
+            if p.metadata.access == .restricted { out += " · mật" }
+            out += "</span></li>\n"
+        }
+        return out
     }
 }

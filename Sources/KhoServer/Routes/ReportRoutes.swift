@@ -68,7 +68,8 @@ struct ReportRoutes {
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
         }
         let op = operation
-        let report = try await state.pool.run { () throws(KhoError) in try op.report(in: acting) }
+        let cache = state.reports
+        let report = try await state.pool.run { () throws(KhoError) in try op.report(in: acting, cache: cache) }
         var fields = DashboardView.fields(report, unitCode: operation.unitCode, by: operation.breakdown, userUnit: session.user.unit)
         fields["problems"] = problems
         fields["unit"] = text("unit") ?? operation.unitCode ?? ""

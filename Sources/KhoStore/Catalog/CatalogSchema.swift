@@ -11,7 +11,7 @@ enum CatalogSchema {
     /// (The web app's users and sessions are not needed to read the archive either.)
     /// (Events of a catalog without v12 are read by product ID, as before.)
     static let speedOnly: Set<String> = ["v10: CHECK constraints without IN lists", "v11: users and sessions",
-                                         "v12: one report index, events by product key", "v13: API tokens"]
+                                         "v12: one report index, events by product key", "v13: API tokens", "v14: browse order"]
 
     /// Whether a catalog that cannot be migrated here can be read as it is.
     static func readableAsIs(_ db: Database) throws -> Bool {
@@ -314,6 +314,11 @@ enum CatalogSchema {
                     revoked_at TEXT
                 ) WITHOUT ROWID;
                 """)
+        }
+        migrator.registerMigration("v14: browse order") { db in
+            // The web app's lists, newest reference date first: a page reads its own rows from
+            // this index instead of sorting the whole scope (1.3 s for 1,000,000 products).
+            try db.execute(sql: "CREATE INDEX products_browse ON products(reference_date)")
         }
         return migrator
     }

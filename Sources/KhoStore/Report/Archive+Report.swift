@@ -221,3 +221,11 @@ enum ReportSQL {
         }
     }
 }
+
+extension Archive {
+    /// A number that changes whenever a product changes: the last event's key (every change of
+    /// a product, by any process, writes an event; the log is append-only).
+    public func changeMarker() throws(KhoError) -> Int64 {
+        try catalog.read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(pk), 0) FROM events") ?? 0 }
+    }
+}

@@ -42,15 +42,22 @@ extension Archive {
             conditions.append("p.pk IN (SELECT rowid FROM products_search WHERE products_search MATCH ?)")
             arguments.append(fts)
         }
+        // Newest reference date first, undated last (NULL is the lowest in SQLite's order), so
+        // an index on reference_date serves the order and a page reads only its own rows.
         if let after = query.after {
-            conditions.append("(coalesce(p.reference_date, ''), p.pk) < (?, ?)")
-            arguments += [after.referenceDate, after.pk]
+            if after.referenceDate.isEmpty {
+                conditions.append("(p.reference_date IS NULL AND p.pk < ?)")
+                arguments.append(after.pk)
+            } else {
+                conditions.append("((p.reference_date, p.pk) < (?, ?) OR p.reference_date IS NULL)")
+                arguments += [after.referenceDate, after.pk]
+            }
         }
         let limit = max(1, min(query.limit, 200))
         let sql = """
             SELECT \(CatalogReads.productColumns), coalesce(p.reference_date, '') AS sort_date FROM products p
             WHERE \(conditions.isEmpty ? "1" : conditions.joined(separator: " AND "))
-            ORDER BY coalesce(p.reference_date, '') DESC, p.pk DESC LIMIT \(limit + 1)
+            ORDER BY p.reference_date DESC, p.pk DESC LIMIT \(limit + 1)
             """
         return try catalog.read { db in
             let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
