@@ -19,4 +19,13 @@ enum HTML {
         }
         return out
     }
+
+    /// `<option>`s for (value, label) pairs, the one equal to `selected` marked.
+    static func options(_ pairs: [(String, String)], selected: String?) -> String {
+        var out = ""
+        for (value, label) in pairs {
+            out += "<option value=\"\(escape(value))\"\(value == selected ? " selected" : "")>\(escape(label))</option>"
+        }
+        return out
+    }
 }

@@ -6,17 +6,17 @@ extension Templates {
         <label for="q">Tìm (có dấu hoặc không dấu)</label>
         <input id="q" name="q" value="{{q}}" type="search">
         <label for="kind">Loại</label>
-        <select id="kind" name="kind"><option value="">Tất cả</option>{{#kinds}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/kinds}}</select>
+        <select id="kind" name="kind"><option value="">Tất cả</option>{{{kinds}}}</select>
         <label for="unit">Đơn vị (mã)</label>
         <input id="unit" name="unit" value="{{unit}}" inputmode="numeric" autocomplete="off">
         <label for="language">Ngôn ngữ (tên hoặc mã)</label>
         <input id="language" name="language" value="{{language}}" autocomplete="off">
         <label for="channel">Kênh</label>
-        <select id="channel" name="channel"><option value="">Tất cả</option>{{#channels}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/channels}}</select>
+        <select id="channel" name="channel"><option value="">Tất cả</option>{{{channels}}}</select>
         <label for="digitized">Số hóa</label>
-        <select id="digitized" name="digitized"><option value="">Tất cả</option>{{#digitizedChoices}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/digitizedChoices}}</select>
+        <select id="digitized" name="digitized"><option value="">Tất cả</option>{{{digitizedChoices}}}</select>
         <label for="access">Truy cập</label>
-        <select id="access" name="access"><option value="">Tất cả</option>{{#accessChoices}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/accessChoices}}</select>
+        <select id="access" name="access"><option value="">Tất cả</option>{{{accessChoices}}}</select>
         <label for="from">Từ ngày</label>
         <input id="from" name="from" value="{{from}}" placeholder="dd/mm/yyyy" inputmode="numeric">
         <label for="to">Đến ngày</label>

@@ -55,14 +55,14 @@ struct ProductRoutes {
         if let after = text("after") { query.after = BrowseCursor.parse(after) }
         let visibility = Self.visibility(session)
         let asked = query
-        let page = try await state.run { archive throws(KhoError) in try archive.browse(asked, as: visibility) }
-        let rows = ProductListView.rows(page.products)
-        func choices(_ pairs: [(String, String)], _ chosen: String?) -> [[String: Any]] {
-            pairs.map { ["value": $0.0, "label": $0.1, "selected": $0.0 == chosen] }
-        }
-        var fields: [String: Any] = ["rows": rows, "empty": page.products.isEmpty, "q": query.text ?? "", "from": text("from") ?? "", "to": text("to") ?? "",
+        let page = try await state.run { archive throws(KhoError) in try archive.browseSummaries(asked, as: visibility) }
+        let rows = ProductListView.rows(page.summaries)
+        // The choices written in Swift: four lists of options through the template engine cost
+        // more than the rest of the page.
+        func choices(_ pairs: [(String, String)], _ chosen: String?) -> String { HTML.options(pairs, selected: chosen) }
+        var fields: [String: Any] = ["rows": rows, "empty": page.summaries.isEmpty, "q": query.text ?? "", "from": text("from") ?? "", "to": text("to") ?? "",
                                      "unit": text("unit") ?? "", "language": text("language") ?? "",
-                                     "kinds": ProductKind.allCases.map { ["value": $0.rawValue, "label": $0.vietnamese, "selected": $0 == query.kind] },
+                                     "kinds": choices(ProductKind.allCases.map { ($0.rawValue, $0.vietnamese) }, query.kind?.rawValue),
                                      "channels": choices(Channel.allCases.map { ($0.rawValue, $0.vietnamese) }, query.channel?.rawValue),
                                      "digitizedChoices": choices([("yes", "Đã số hóa"), ("no", "Chưa số hóa")], text("digitized")),
                                      // Restricted is a choice only for those who may see such products.
@@ -145,15 +145,15 @@ enum DateInput {
 
 /// The rows of the product list, written in Swift (HTML.swift says why).
 enum ProductListView {
-    static func rows(_ products: [Product]) -> String {
+    static func rows(_ products: [ProductSummary]) -> String {
         var out = ""
         out.reserveCapacity(products.count * 220)
         for p in products {
             let id = p.id.description
-            out += "<li><a href=\"/products/\(id)\">\(HTML.escape(p.metadata.title))</a><span class=\"small\">"
-            out += "\(HTML.escape(p.metadata.kind.vietnamese)) · \(VietnameseFormat.date(p.metadata.referenceDate)) · \(HTML.escape(p.metadata.unit.value))"
-            if !p.isDigitized { out += " · chưa số hóa" }
-            if p.metadata.access == .restricted { out += " · mật" }
+            out += "<li><a href=\"/products/\(id)\">\(HTML.escape(p.title))</a><span class=\"small\">"
+            out += "\(HTML.escape(p.kind.vietnamese)) · \(VietnameseFormat.date(p.referenceDate)) · \(HTML.escape(p.unit))"
+            if !p.digitized { out += " · chưa số hóa" }
+            if p.restricted { out += " · mật" }
             out += "</span></li>\n"
         }
         return out

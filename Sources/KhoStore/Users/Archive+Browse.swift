@@ -11,8 +11,47 @@ public struct BrowsePage: Sendable {
     public var next: BrowseCursor?
 }
 
+/// What a list shows of a product: read without its files and lists, for pages of many.
+public struct ProductSummary: Sendable {
+    public var id: ProductID
+    public var title: String
+    public var kind: ProductKind
+    public var referenceDate: CalendarDate?
+    public var unit: String
+    public var digitized: Bool
+    public var restricted: Bool
+}
+
 extension Archive {
     public func browse(_ query: BrowseQuery, as visibility: Visibility) throws(KhoError) -> BrowsePage {
+        let (sql, arguments, limit) = try browseSQL(query, as: visibility, columns: CatalogReads.productColumns)
+        return try catalog.read { db in
+            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+            let shown = Array(rows.prefix(limit))
+            let next = rows.count > limit ? shown.last.map { BrowseCursor(referenceDate: $0["sort_date"], pk: $0["pk"]) } : nil
+            return BrowsePage(products: try CatalogReads.products(db, rows: shown), next: next)
+        }
+    }
+
+    /// The same page as `browse`, with only what a list shows of each product.
+    public func browseSummaries(_ query: BrowseQuery, as visibility: Visibility) throws(KhoError) -> (summaries: [ProductSummary], next: BrowseCursor?) {
+        let (sql, arguments, limit) = try browseSQL(query, as: visibility, columns: "p.pk, p.id, p.title, p.kind, p.reference_date, p.unit, p.digitized, p.access")
+        return try catalog.read { db in
+            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+            let shown = Array(rows.prefix(limit))
+            let next = rows.count > limit ? shown.last.map { BrowseCursor(referenceDate: $0["sort_date"], pk: $0["pk"]) } : nil
+            let summaries = shown.compactMap { row -> ProductSummary? in
+                guard case .success(let id) = ProductID.parse(row[1]), let kind = ProductKind(rawValue: row[3]) else { return nil }
+                let date: String? = row[4]
+                return ProductSummary(id: id, title: row[2], kind: kind, referenceDate: date.flatMap { try? CalendarDate.parse($0).get() },
+                                      unit: row[5], digitized: row[6], restricted: (row[7] as String) == AccessLevel.restricted.rawValue)
+            }
+            return (summaries, next)
+        }
+    }
+
+    /// A page's query: the user's scope, the filters, the keyset cursor, newest first.
+    private func browseSQL(_ query: BrowseQuery, as visibility: Visibility, columns: String) throws(KhoError) -> (String, StatementArguments, Int) {
         var (conditions, arguments) = Self.visibilitySQL(visibility)
         if let kind = query.kind { conditions.append("p.kind = ?"); arguments.append(kind.rawValue) }
         if let digitized = query.digitized { conditions.append("p.digitized = ?"); arguments.append(digitized ? 1 : 0) }
@@ -55,16 +94,11 @@ extension Archive {
         }
         let limit = max(1, min(query.limit, 200))
         let sql = """
-            SELECT \(CatalogReads.productColumns), coalesce(p.reference_date, '') AS sort_date FROM products p
+            SELECT \(columns), coalesce(p.reference_date, '') AS sort_date FROM products p
             WHERE \(conditions.isEmpty ? "1" : conditions.joined(separator: " AND "))
             ORDER BY p.reference_date DESC, p.pk DESC LIMIT \(limit + 1)
             """
-        return try catalog.read { db in
-            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
-            let shown = Array(rows.prefix(limit))
-            let next = rows.count > limit ? shown.last.map { BrowseCursor(referenceDate: $0["sort_date"], pk: $0["pk"]) } : nil
-            return BrowsePage(products: try CatalogReads.products(db, rows: shown), next: next)
-        }
+        return (sql, StatementArguments(arguments), limit)
     }
 
     /// The product if `visibility` lets its holder see it; nil when it does not exist or is
