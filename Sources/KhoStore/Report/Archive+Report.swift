@@ -81,6 +81,14 @@ enum ReportSQL {
             let table = UnitTable.standard
             func province(_ code: String, _ era: AdminUnit.Era) -> String { table.provinceToday(EraCode(code, era))?.code ?? "" }
             let provinces = Set(old.map { province($0, .before2025) } + new.map { province($0, .from2025) })
+            // One province (nearly always): an equality, so a list can read that province's
+            // index entries in date order and stop at its page instead of sorting them all.
+            if provinces.count == 1 {
+                return Statement(sql: """
+                    province_now = ? AND unit IN (SELECT value FROM json_each(?)) \
+                    AND CASE unit_era WHEN 0 THEN unit IN (SELECT value FROM json_each(?)) ELSE unit IN (SELECT value FROM json_each(?)) END
+                    """, arguments: [provinces.first!, json(Array(Set(old + new)).sorted()), json(old), json(new)])
+            }
             return Statement(sql: """
                 province_now IN (SELECT value FROM json_each(?)) AND unit IN (SELECT value FROM json_each(?)) \
                 AND CASE unit_era WHEN 0 THEN unit IN (SELECT value FROM json_each(?)) ELSE unit IN (SELECT value FROM json_each(?)) END
