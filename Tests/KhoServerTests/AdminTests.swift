@@ -75,4 +75,42 @@ import Testing
             #expect(!home.text.contains("/admin/users"))
         }
     }
+
+    /// An admin makes an API token for a machine: shown once, it acts as that user; revoked
+    /// from the page, it stops; nobody else may make one.
+    @Test func anAdminMakesAndRevokesAPITokens() async throws {
+        let f = try ServerFixture()
+        try f.addUser("quan.tri", role: "admin", unit: nil)
+        try f.addUser("may.xuat", role: "exporter", unit: "51")
+        try await f.app().test(.router) { client in
+            let admin = try await UploadTests.tusser(client, "quan.tri")
+            let made = try await client.execute(uri: "/admin/tokens", method: .post, headers: headers(cookie: admin.cookie), body: form([
+                ("csrf", admin.csrf), ("action", "make"), ("user", "may.xuat"), ("label", "máy xuất tỉnh"), ("days", "30")]))
+            #expect(made.status == .ok, "\(made.text)")
+            let token = try #require(made.text.firstMatch(of: /<code class="wrap">([A-Za-z0-9_-]{43})<\/code>/).map { String($0.1) })
+            #expect(made.text.contains("máy xuất tỉnh") && made.text.contains("đang dùng"))
+            let bearer: HTTPFields = [.authorization: "Bearer \(token)"]
+            #expect(try await client.execute(uri: "/api/v1/exports", method: .get, headers: bearer).status == .ok, "it acts as the exporter")
+            let again = try await client.execute(uri: "/admin/users", method: .get, headers: headers(cookie: admin.cookie))
+            #expect(!again.text.contains(token), "shown once")
+            let id = try #require(try ListTokens().run(in: f.session).first?.id)
+            #expect(again.text.contains(#"name="id" value="\#(id)""#) && again.text.contains(#"name="csrf" value="\#(admin.csrf)"><input type="hidden" name="id""#),
+                    "each revoke form carries the page's CSRF token")
+            let revoked = try await client.execute(uri: "/admin/tokens", method: .post, headers: headers(cookie: admin.cookie), body: form([
+                ("csrf", admin.csrf), ("action", "revoke"), ("id", id)]))
+            #expect(revoked.status == .seeOther)
+            #expect(try await client.execute(uri: "/api/v1/exports", method: .get, headers: bearer).status == .unauthorized)
+            for (days, user) in [("0", "may.xuat"), ("400", "may.xuat"), ("30", "khong.co")] {
+                let bad = try await client.execute(uri: "/admin/tokens", method: .post, headers: headers(cookie: admin.cookie), body: form([
+                    ("csrf", admin.csrf), ("action", "make"), ("user", user), ("days", days)]))
+                #expect(bad.status == .unprocessableContent, "\(days) \(user)")
+            }
+            try f.addUser("tinh.staff", role: "staff", unit: "51")
+            let staff = try await UploadTests.tusser(client, "tinh.staff")
+            let refused = try await client.execute(uri: "/admin/tokens", method: .post, headers: headers(cookie: staff.cookie), body: form([
+                ("csrf", staff.csrf), ("action", "make"), ("user", "tinh.staff"), ("days", "30")]))
+            let kept = try ListTokens().run(in: f.session).count
+            #expect(refused.status == .forbidden && kept == 1)
+        }
+    }
 }

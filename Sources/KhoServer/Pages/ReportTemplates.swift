@@ -71,6 +71,26 @@ extension Templates {
         <input id="new-unit" name="unit" inputmode="numeric">
         <button type="submit">Thêm và cấp mật khẩu</button>
         </form>
+        <h2>Khóa API cho máy</h2>
+        <p class="small">Một khóa cho chương trình (ví dụ máy xuất dữ liệu lên cơ sở dữ liệu dùng chung) gọi API với quyền của một người dùng: <code>Authorization: Bearer KHÓA</code>.</p>
+        {{#shownToken}}<div class="saved" role="status"><p>Khóa API của <strong>{{owner}}</strong> (chỉ hiện một lần, hãy chép ngay):</p>
+        <p><code class="wrap">{{token}}</code></p></div>{{/shownToken}}
+        {{#hasTokens}}<div class="scroll"><table class="text">
+        <thead><tr><th scope="col">Mã</th><th scope="col">Người dùng</th><th scope="col">Ghi chú</th><th scope="col">Tạo lúc</th><th scope="col">Hết hạn</th><th scope="col">Trạng thái</th></tr></thead>
+        <tbody>{{#tokens}}<tr><th scope="row"><code>{{id}}</code></th><td>{{owner}}</td><td>{{label}}</td><td>{{created}}</td><td>{{expires}}</td>
+        <td>{{state}}{{#live}} <form method="post" action="/admin/tokens" class="inline"><input type="hidden" name="csrf" value="{{user.csrf}}"><input type="hidden" name="id" value="{{id}}"><button type="submit" name="action" value="revoke" class="secondary">Thu hồi</button></form>{{/live}}</td></tr>{{/tokens}}</tbody>
+        </table></div>{{/hasTokens}}
+        <form method="post" action="/admin/tokens" class="stack">
+        <input type="hidden" name="csrf" value="{{user.csrf}}">
+        <input type="hidden" name="action" value="make">
+        <label for="token-user">Người dùng (khóa có đúng quyền và phạm vi của người này)</label>
+        <select id="token-user" name="user">{{#userNames}}<option>{{.}}</option>{{/userNames}}</select>
+        <label for="token-label">Ghi chú (để nhận ra khóa; ví dụ "máy xuất tỉnh")</label>
+        <input id="token-label" name="label" maxlength="100">
+        <label for="token-days">Hiệu lực (số ngày, 1 đến 365)</label>
+        <input id="token-days" name="days" value="90" inputmode="numeric">
+        <button type="submit">Tạo khóa</button>
+        </form>
         """
 }
 
