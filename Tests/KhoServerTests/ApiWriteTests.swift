@@ -109,4 +109,35 @@ import Testing
             #expect(entries.contains { $0["tag"] as? String == "tyz" }, "\(entries.prefix(3))")
         }
     }
+
+    /// Bytes already held by a product the clerk cannot see (restricted, another province):
+    /// neither its title nor its ID nor the fact that the bytes were held comes back.
+    @Test func aCreateNamesOnlyProductsTheCallerSees() async throws {
+        let f = try ServerFixture()
+        try f.addUser("xa.staff", role: "staff", unit: "21025")
+        _ = try MakeToken(user: "xa.staff", token: Self.token, days: 30).run(in: f.session)
+        let bytes = Array("Tờ rơi đã lưu ở Hà Nội".utf8)
+        let file = HostPath(f.scratch.file("secret.txt", bytes: bytes))
+        let secret = try Ingest(metadata: ProductInput(title: "Tài liệu mật Ba Đình", kind: "leaflet", languages: ["vi"], unit: "00004",
+                                                       published: "2025-09-01", access: "restricted"), files: [file], jobs: 1).run(in: f.session).product.id
+        try await f.app().test(.router) { client in
+            let tus: HTTPFields = [.authorization: "Bearer \(Self.token)", HTTPField.Name("Tus-Resumable")!: "1.0.0"]
+            var create = tus
+            create[HTTPField.Name("Upload-Length")!] = "\(bytes.count)"
+            let location = try #require(try await client.execute(uri: "/api/v1/uploads", method: .post, headers: create).headers[.location])
+            var patch = tus
+            patch[HTTPField.Name("Upload-Offset")!] = "0"
+            patch[.contentType] = "application/offset+octet-stream"
+            #expect(try await client.execute(uri: location, method: .patch, headers: patch, body: ByteBuffer(bytes: bytes)).status == .noContent)
+            let body = #"{"title": "Tờ rơi Cẩm Thành", "kind": "leaflet", "languages": ["vi"], "unit": "21025", "published": "2025-09-02", "uploads": ["\#(location.split(separator: "/").last!)"]}"#
+            let created = try await client.execute(uri: "/api/v1/products", method: .post, headers: [.authorization: "Bearer \(Self.token)", .contentType: "application/json"],
+                                                   body: ByteBuffer(string: body))
+            #expect(created.status == .created)
+            #expect(!created.text.contains("Tài liệu mật") && !created.text.contains(secret.description), "\(created.text)")
+            #expect(try Self.json(created)["bytesStored"] as? Int == bytes.count, "the bytes count as received, held elsewhere or not")
+            // A token is for the API only.
+            #expect(try await client.execute(uri: "/admin/users", method: .get, headers: [.authorization: "Bearer \(Self.token)"]).status == .forbidden)
+            #expect(try await client.execute(uri: "/products", method: .get, headers: [.authorization: "Bearer \(Self.token)"]).status == .forbidden)
+        }
+    }
 }

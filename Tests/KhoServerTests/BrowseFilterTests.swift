@@ -57,7 +57,7 @@ import Testing
             #expect(products.compactMap { $0["title"] as? String } == ["Tờ rơi Kon Tum"])
             #expect(try await client.execute(uri: "/api/v1/products?unit=99999", method: .get, headers: bearer).status == .notFound)
             #expect(try await client.execute(uri: "/api/v1/products?channel=pigeon", method: .get, headers: bearer).status == .unprocessableContent)
-            #expect(try await client.execute(uri: "/api/v1/products?language=klingon-xyz", method: .get, headers: bearer).status == .unprocessableContent)
+            #expect(try await client.execute(uri: "/api/v1/products?language=klingon-xyz", method: .get, headers: bearer).status == .notFound)
         }
     }
 }

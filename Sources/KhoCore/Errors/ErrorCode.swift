@@ -80,6 +80,8 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     case unknownUpload = "unknown_upload"
     /// A background job or an export that does not exist, or not for this user.
     case unknownJob = "unknown_job"
+    /// A language asked for by name or tag (a filter) that Kho does not know: nothing to find.
+    case unknownLanguage = "unknown_language"
     /// A chunk of a resumable upload whose bytes do not match the checksum sent with it.
     case checksumMismatch = "checksum_mismatch"
     /// A chunk of a resumable upload sent for another offset than the upload is at.
@@ -143,7 +145,7 @@ extension ErrorCode {
              .payloadTooLarge, .sourceIdConflict, .titleTooLong, .unclosedQuote, .unknownAccess, .unknownCarrier,
              .unknownChannel, .unknownField, .unknownFile, .unknownKind, .unknownLanguageTag, .unknownMethod,
              .unknownProduct, .unknownRole, .unknownUnit, .uploadInterrupted, .unknownUser, .invalidUserName, .weakPassword,
-             .userExists, .notAuthenticated, .forbidden, .tooManyAttempts, .unknownUpload, .unknownJob, .checksumMismatch, .offsetMismatch,
+             .userExists, .notAuthenticated, .forbidden, .tooManyAttempts, .unknownUpload, .unknownJob, .unknownLanguage, .checksumMismatch, .offsetMismatch,
              .unsupportedMediaType, .unsupportedVersion:
             .input
         case .invalidConfig, .archiveLocked, .archiveTooNew, .bundleWriteFailed, .catalogUnwritable, .diskFull, .ioError, .outOfMemory,

@@ -11,7 +11,7 @@ extension ErrorCode {
             401
         case .forbidden:
             403
-        case .unknownProduct, .unknownFile, .unknownUnit, .noFiles, .notAnArchive, .noPreviousExport, .unknownUser, .unknownUpload, .unknownJob:
+        case .unknownProduct, .unknownFile, .unknownUnit, .noFiles, .notAnArchive, .noPreviousExport, .unknownUser, .unknownUpload, .unknownJob, .unknownLanguage:
             404
         case .accessLowered, .changedMeanwhile, .fileExists, .folderNotEmpty, .sourceIdConflict, .fileChanged, .userExists, .offsetMismatch:
             409

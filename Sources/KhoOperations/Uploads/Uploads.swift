@@ -88,7 +88,24 @@ extension Session {
         let validated = try validate(metadata)
         try checkScope(validated.value, visibility)
         let result = try archive.ingest(validated.value, written: written, within: visibility)
-        return document(result, warnings: validated.warnings)
+        return try scoped(document(result, warnings: validated.warnings), written: written, within: visibility)
+    }
+
+    /// What a user of a scope is told of a change: the store's notices name every product
+    /// holding the same bytes, restricted or elsewhere, and its byte count gives away whether
+    /// the bytes were held anywhere; here only products the user sees are named, and the bytes
+    /// are counted as received.
+    func scoped(_ document: PutDocument, written: [WrittenBlob], within visibility: Visibility) throws(KhoError) -> PutDocument {
+        var out = document
+        var notices: [String] = []
+        for blob in written {
+            for other in try archive.holders(sha256: blob.sha256, as: visibility) where other.id.description != document.product.id {
+                notices.append("\(blob.name.display) has the same bytes as a file of \(other.id) '\(other.title)'")
+            }
+        }
+        out.notices = notices
+        out.bytesStored = written.reduce(0) { $0 + $1.size }
+        return out
     }
 
     /// A physical product registered by a user whose scope must hold its unit.
@@ -116,7 +133,7 @@ extension Session {
         }
         try checkScope(product.metadata, visibility)
         let result = try archive.attach(id, written: written, role: role, digitizedOn: digitizedOn, method: nil)
-        return document(result, warnings: [])
+        return try scoped(document(result, warnings: []), written: written, within: visibility)
     }
 }
 

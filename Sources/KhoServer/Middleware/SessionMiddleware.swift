@@ -20,6 +20,11 @@ struct SessionMiddleware: RouterMiddleware {
             guard parts.count == 2, parts[0].lowercased() == "bearer", Self.looksLikeToken(String(parts[1])) else {
                 throw KhoError(.notAuthenticated, "Authorization must be 'Bearer TOKEN' with a token from: kho users token NAME")
             }
+            // A token is for the API: the pages (the admins' above all) take only a browser's
+            // session, so a leaked token cannot make more tokens or reset passwords.
+            guard request.uri.path.hasPrefix("/api/") else {
+                throw KhoError(.forbidden, "API tokens are taken under /api/ only; log in to use the pages")
+            }
             let token = String(parts[1])
             guard let user = try await state.run({ archive throws(KhoError) in try archive.tokenUser(token) }) else {
                 throw KhoError(.notAuthenticated, "this API token is unknown, expired or revoked")

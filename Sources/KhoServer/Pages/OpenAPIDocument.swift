@@ -200,10 +200,9 @@ enum OpenAPIDocument {
         },
         "/api/v1/exports/{export}/bundle": {
           "get": {
-            "summary": "An export's bundle (a BagIt bag as tar, tar.gz or zip), with byte ranges; only exports made by the server",
+            "summary": "An export's bundle (a BagIt bag as tar, tar.gz or zip); only exports made by the server. Byte ranges as RFC 9110 says (Range, If-Range): 206, or 416 beyond the end",
             "parameters": [
-              {"name": "export", "in": "path", "required": true, "schema": {"type": "string", "maxLength": 100}},
-              {"name": "Range", "in": "header", "schema": {"type": "string"}}
+              {"name": "export", "in": "path", "required": true, "schema": {"type": "string", "maxLength": 100}}
             ],
             "responses": {
               "200": {"description": "The bundle", "content": {"application/x-tar": {"schema": {"type": "string", "format": "binary"}},

@@ -81,7 +81,8 @@ struct ApiRoutes {
         }
         if let language = q["language"], !language.isEmpty {
             guard case .success(let found) = state.archive.registry.resolve(language) else {
-                throw KhoError(.unknownLanguageTag, "language: '\(language.prefix(40))' is not a language Kho knows (a tag such as tyz, or a name such as Tày)")
+                // Like a unit that does not exist: nothing to find (404), not a malformed request.
+                throw KhoError(.unknownLanguage, "language: '\(language.prefix(40))' is not a language Kho knows (a tag such as tyz, or a name such as Tày)")
             }
             query.language = found.tag.value
         }
