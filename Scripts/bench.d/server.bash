@@ -2,7 +2,22 @@
 # loopback with curl as the client. A 1 GiB file (256 MiB with --quick) in one tus PATCH
 # against `cp` + `sync` of the same file, alternating, medians of --runs; then 100 clients
 # uploading 10 MB each at once (create + PATCH), all of which must be stored; the server's
-# peak memory (VmHWM) through both. Page latencies under wrk are still to come.
+# peak memory (VmHWM) through both. Page latencies under wrk: `pages_bench` below.
+
+# Starts `kho serve` on ARCH on a free port, its log in LOG; sets server_pid and server_base.
+start_server() { # arch log
+    "$kho" serve --port 0 --storage "$1" 2> "$2" &
+    server_pid=$!
+    local port="" i
+    for i in $(seq 600); do
+        port=$(grep -o 'at http://127.0.0.1:[0-9]*' "$2" | head -1 | sed 's/.*://') || true
+        [ -n "$port" ] && break
+        sleep 0.1
+    done
+    [ -n "$port" ] || { echo "bench: the server did not start: $(cat "$2")" >&2; kill "$server_pid"; return 1; }
+    server_base="http://127.0.0.1:$port"
+}
+
 server_bench() {
     local size_mb=1024 clients=100 each_mb=10
     [ "$quick" = 1 ] && { size_mb=256; clients=20; }
@@ -14,16 +29,8 @@ server_bench() {
     head -c "${size_mb}M" /dev/urandom > "$dir/big.bin"
     head -c "${each_mb}M" /dev/urandom > "$dir/each.bin"
     sync
-    "$kho" serve --port 0 --storage "$arch" 2> "$dir/serve.log" &
-    local pid=$!
-    local port="" i
-    for i in $(seq 600); do
-        port=$(grep -o 'at http://127.0.0.1:[0-9]*' "$dir/serve.log" | head -1 | sed 's/.*://') || true
-        [ -n "$port" ] && break
-        sleep 0.1
-    done
-    [ -n "$port" ] || { echo "bench: the server did not start: $(cat "$dir/serve.log")" >&2; kill "$pid"; return 1; }
-    local base="http://127.0.0.1:$port" jar="$dir/cookies"
+    start_server "$arch" "$dir/serve.log" || return 1
+    local pid=$server_pid base=$server_base jar="$dir/cookies"
     curl -s -c "$jar" -o /dev/null --data-urlencode "name=bench" --data-urlencode "password=$password" "$base/login"
     local csrf; csrf=$(curl -s -b "$jar" "$base/" | grep -o 'name="csrf" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//')
     tus=(-b "$jar" -H "X-CSRF-Token: $csrf" -H "Tus-Resumable: 1.0.0")
@@ -107,15 +114,8 @@ pages_bench() {
         || echo "$password" | "$kho" users add bench.admin --role admin --password-stdin --storage "$arch" >/dev/null
     echo "$password" | "$kho" users passwd bench.admin --password-stdin --storage "$arch" >/dev/null
     local token; token=$("$kho" users token bench.admin --json --storage "$arch" | sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p')
-    "$kho" serve --port 0 --storage "$arch" 2> "$dir/serve.log" &
-    local pid=$! port="" i
-    for i in $(seq 600); do
-        port=$(grep -o 'at http://127.0.0.1:[0-9]*' "$dir/serve.log" | head -1 | sed 's/.*://') || true
-        [ -n "$port" ] && break
-        sleep 0.1
-    done
-    [ -n "$port" ] || { echo "bench: the server did not start: $(cat "$dir/serve.log")" >&2; kill "$pid"; return 1; }
-    local base="http://127.0.0.1:$port"
+    start_server "$arch" "$dir/serve.log" || return 1
+    local pid=$server_pid base=$server_base
     local cookie; cookie=$(curl -s -D - -o /dev/null --data-urlencode "name=bench.admin" --data-urlencode "password=$password" "$base/login" \
         | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: kho_session=\([^;]*\).*/\1/p' | head -1)
     local id; id=$(curl -s -H "Authorization: Bearer $token" "$base/api/v1/products?limit=1" | sed -n 's/.*"id" *: *"\([^"]*\)".*/\1/p' | head -1)

@@ -25,17 +25,6 @@ import Testing
         return String(location.split(separator: "/").last!)
     }
 
-    /// The job page once its job is over (at most 10 s).
-    static func settled(_ client: some TestClientProtocol, _ cookie: String?, _ uri: String) async throws -> TestResponse {
-        for _ in 0..<200 {
-            let page = try await client.execute(uri: uri, method: .get, headers: headers(cookie: cookie))
-            if !page.text.contains("http-equiv=\"refresh\"") { return page }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        Issue.record("the import job did not finish in 10 s")
-        return try await client.execute(uri: uri, method: .get, headers: headers(cookie: cookie))
-    }
-
     static let manifest = """
         source_id,title,kind,languages,unit,published,files,carrier
         A1,Ảnh hội nghị Cẩm Thành,photo,vi,21025,2025-09-01,anh/hoi-nghi.jpg,
@@ -65,7 +54,7 @@ import Testing
                                                     body: form([("csrf", t.csrf)] + ids.map { ("upload", $0) }))
             #expect(gathered.status == .seeOther, "\(gathered.text)")
             let checkURI = try #require(gathered.headers[.location])
-            let check = try await Self.settled(client, t.cookie, checkURI)
+            let check = try await ExportRouteTests.settledPage(client, t.cookie, checkURI)
             #expect(check.text.contains("5 dòng: 3 hợp lệ, 0 đã có trong kho, 2 lỗi."), "\(check.text)")
             #expect(check.text.contains("bỏ qua 1 tệp ẩn"))
             #expect(check.text.contains("a unit of your scope") && check.text.contains("khong-co.jpg"))
@@ -87,7 +76,7 @@ import Testing
             let run = try await client.execute(uri: checkURI + "/run", method: .post, headers: headers(cookie: t.cookie), body: form([("csrf", t.csrf)]))
             #expect(run.status == .seeOther)
             let runURI = try #require(run.headers[.location])
-            let done = try await Self.settled(client, t.cookie, runURI)
+            let done = try await ExportRouteTests.settledPage(client, t.cookie, runURI)
             #expect(done.text.contains("5 dòng: 3 đã lưu, 0 đã cập nhật, 0 đã có từ trước, 2 lỗi không lưu."), "\(done.text)")
             let stored = try ListProducts(filter: ProductFilter()).run(in: f.session).products
             #expect(Set(stored.map(\.title)) == ["Ảnh hội nghị Cẩm Thành", "Bài viết về quyền trẻ em", "Tờ gấp giấy Cẩm Thành"])
