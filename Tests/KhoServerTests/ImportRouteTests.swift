@@ -57,6 +57,8 @@ import Testing
             let check = try await ExportRouteTests.settledPage(client, t.cookie, checkURI)
             #expect(check.text.contains("5 dòng: 3 hợp lệ, 0 đã có trong kho, 2 lỗi."), "\(check.text)")
             #expect(check.text.contains("bỏ qua 1 tệp ẩn"))
+            #expect(check.text.contains("sẽ lưu một sản phẩm số với 1 tệp") && check.text.contains("sẽ đăng ký một sản phẩm trên giấy, chưa số hóa"),
+                    "the verdicts of good rows in Vietnamese")
             #expect(check.text.contains("a unit of your scope") && check.text.contains("khong-co.jpg"))
             #expect(!check.text.contains(f.scratch.path), "no server folder in what the clerk sees")
             #expect(try ListProducts(filter: ProductFilter()).run(in: f.session).products.isEmpty, "a check stores nothing")

@@ -103,7 +103,7 @@ enum ImportView {
     static func rows(_ d: ImportDocument, check: Bool) -> [String: Any] {
         let rows: [[String: Any]] = d.results.prefix(shownRows).map { r in
             // Every row says whether it links: Mustache would otherwise find the job's own link.
-            var out: [String: Any] = ["row": r.row, "status": statusName(r.status), "message": r.message, "bad": r.status == "rejected", "productLink": false]
+            var out: [String: Any] = ["row": r.row, "status": statusName(r.status), "message": vietnamese(r.message), "bad": r.status == "rejected", "productLink": false]
             if let id = r.productID, !check || r.status == "already_present" {
                 out["productLink"] = "/products/\(id)"
                 out["productID"] = id
@@ -112,5 +112,27 @@ enum ImportView {
         }
         return ["rows": rows, "hasRows": !rows.isEmpty, "moreRows": d.rows > shownRows, "shown": shownRows,
                 "warnings": d.warnings, "hasWarnings": !d.warnings.isEmpty]
+    }
+
+    /// The store's messages for rows that went well, as a clerk reads them; a problem stays as
+    /// `kho import` words it (the result CSV keeps every message as written).
+    static func vietnamese(_ message: String) -> String {
+        func carrier(_ raw: Substring) -> String { Carrier(rawValue: String(raw))?.vietnamese ?? String(raw) }
+        if let m = message.wholeMatch(of: /(\d+) file\(s\)/) { return "\(m.1) tệp" }
+        if let m = message.wholeMatch(of: /(\d+) file\(s\) attached/) { return "đã thêm \(m.1) tệp" }
+        if let m = message.wholeMatch(of: /would store a born-digital product with (\d+) file\(s\)/) { return "sẽ lưu một sản phẩm số với \(m.1) tệp" }
+        if let m = message.wholeMatch(of: /would register a product on (\S+), not yet digitized/) { return "sẽ đăng ký một sản phẩm trên \(carrier(m.1)), chưa số hóa" }
+        if let m = message.wholeMatch(of: /would store a product digitized from (\S+) with (\d+) file\(s\)/) {
+            return "sẽ lưu một sản phẩm số hóa từ \(carrier(m.1)) với \(m.2) tệp"
+        }
+        if let m = message.wholeMatch(of: /would attach (\d+) file\(s\) to (\S+)/) { return "sẽ thêm \(m.1) tệp vào sản phẩm \(m.2)" }
+        switch message {
+        case "registered, not yet digitized": return "đã đăng ký, chưa số hóa"
+        case "already registered": return "đã đăng ký từ trước"
+        case "already in the archive (same source_id)": return "đã có trong kho (cùng source_id)"
+        case "already in the archive (same title and files)": return "đã có trong kho (cùng tên và tệp)"
+        case "the product already holds these files": return "sản phẩm đã có các tệp này"
+        default: return message
+        }
     }
 }
