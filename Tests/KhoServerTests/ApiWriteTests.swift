@@ -83,6 +83,16 @@ import Testing
                     "fields left out keep their values")
             let stale = try await client.execute(uri: productURI, method: .patch, headers: withVersion, body: ByteBuffer(string: #"{"title": "Lần nữa"}"#))
             #expect(stale.status == .conflict)
+            var any = bearer
+            any[.ifMatch] = "*"
+            let forced = try await client.execute(uri: productURI, method: .patch, headers: any, body: ByteBuffer(string: #"{"topics": ["CRC"]}"#))
+            #expect(forced.status == .ok && forced.headers[.eTag] != edited.headers[.eTag], "If-Match: * takes the product as it is")
+            var weak = bearer
+            weak[.ifMatch] = "W/" + (forced.headers[.eTag] ?? "")
+            #expect(try await client.execute(uri: productURI, method: .patch, headers: weak, body: ByteBuffer(string: patch)).status == .badRequest,
+                    "a weak tag is not one of ours")
+            let reread = try await client.execute(uri: productURI, method: .get, headers: bearer)
+            #expect(reread.headers[.eTag] == forced.headers[.eTag], "the ETag a PATCH answers is the product's as written")
             var other = bearer
             other[.ifMatch] = "\"x\""
             #expect(try await client.execute(uri: "/api/v1/products/\(hanoi)", method: .patch, headers: other, body: ByteBuffer(string: patch)).status == .notFound)

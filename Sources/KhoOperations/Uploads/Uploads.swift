@@ -142,16 +142,24 @@ extension Session {
     /// and after; `version` is the product's `updatedAt` when the form was shown: if anyone
     /// changed it since, nothing is written (`changedMeanwhile`, 409).
     public func edit(_ id: ProductID, to input: ProductInput, version: String, within visibility: Visibility) throws(KhoError) -> PutDocument {
+        try change(id, to: input, version: version, within: visibility).document
+    }
+
+    /// `edit` for the API: `version` nil takes the product as it is (`If-Match: *`); with
+    /// `overlay`, the fields `input` leaves out keep the values of the product read here (the
+    /// one the version is checked against). Returns the version of the product as written.
+    public func change(_ id: ProductID, to input: ProductInput, version: String?, within visibility: Visibility,
+                       overlay: Bool = false) throws(KhoError) -> (document: PutDocument, version: String) {
         guard let current = try archive.product(id, as: visibility) else {
             throw KhoError(.unknownProduct, "no product \(id) in your scope")
         }
         try checkScope(current.metadata, visibility)
-        guard Archive.version(of: current) == version else {
+        if let version, Archive.version(of: current) != version {
             throw KhoError(.changedMeanwhile, "product \(id) was changed by someone else since you opened it; nothing was written")
         }
-        let validated = try validate(input)
+        let validated = try validate(overlay ? input.overlaid(on: ProductInput(current.metadata)) : input)
         try checkScope(validated.value, visibility)
         let result = try archive.updateMetadata(id, from: current, to: validated.value, note: "web")
-        return document(result, warnings: validated.warnings)
+        return (document(result, warnings: validated.warnings), Archive.version(of: result.product))
     }
 }

@@ -77,18 +77,22 @@ struct ApiWriteRoutes {
         guard body.uploads == nil, body.carrier == nil else {
             throw KhoError(.unknownField, "uploads and carrier are not edited here: attach files from the product's page")
         }
-        let ifMatch = request.headers[.ifMatch].map { $0.trimmingWhitespace().replacingOccurrences(of: "W/", with: "").trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
-        guard let version = ifMatch ?? body.version, !version.isEmpty else {
+        // If-Match: the ETag read (strong; a W/ prefix is not ours), or "*" for the product as it is.
+        let ifMatch = request.headers[.ifMatch].map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : $0 }
+        let version: String?
+        if ifMatch == "*" {
+            version = nil
+        } else if let tag = ifMatch ?? body.version.map({ "\"\($0)\"" }), tag.count > 2, tag.hasPrefix("\""), tag.hasSuffix("\"") {
+            version = String(tag.dropFirst().dropLast())
+        } else {
             throw KhoError(.usage, "send the version you read (the ETag of GET /api/v1/products/\(id)) in If-Match, or as version")
         }
         let (visibility, acting, given) = (ProductRoutes.visibility(session), state.acting(session.user), body.input)
-        let (document, product) = try await state.pool.run { () throws(KhoError) -> (PutDocument, Product) in
-            guard let current = try acting.archive.product(id, as: visibility) else { throw notFound }
-            let document = try acting.edit(id, to: given.overlaid(on: ProductInput(current.metadata)), version: version, within: visibility)
-            return (document, try acting.archive.product(id))
+        let (document, written) = try await state.pool.run { () throws(KhoError) in
+            try acting.change(id, to: given, version: version, within: visibility, overlay: true)
         }
         var response = ApiRoutes.json(document)
-        response.headers[.eTag] = "\"\(Archive.version(of: product))\""
+        response.headers[.eTag] = "\"\(written)\""
         return response
     }
 
