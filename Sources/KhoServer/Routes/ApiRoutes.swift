@@ -56,12 +56,6 @@ struct ApiRoutes {
         return session
     }
 
-    struct ProductPage: Encodable {
-        var products: [ProductDocument]
-        /// Give it as `after` for the next page; null on the last.
-        var next: String?
-    }
-
     func list(_ request: Request, _ context: KhoContext) async throws -> Response {
         let session = try reader(context, .list)
         let q = Forms.parse(request.uri.query ?? "")
@@ -103,7 +97,8 @@ struct ApiRoutes {
         let (asked, visibility) = (query, ProductRoutes.visibility(session))
         let page = try await state.run { archive throws(KhoError) in try archive.browse(asked, as: visibility) }
         let registry = state.archive.registry
-        return Self.json(ProductPage(products: page.products.map { ProductDocument($0, registry: registry) }, next: page.next?.token))
+        let body = ApiJSON.productPage(page.products.map { ProductDocument($0, registry: registry) }, next: page.next?.token)
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
     func read(_ context: KhoContext) async throws -> Response {
