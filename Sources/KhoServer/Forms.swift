@@ -43,22 +43,39 @@ enum Forms {
         guard contentType.hasPrefix("application/json") else {
             throw KhoError(.unsupportedMediaType, "this address takes JSON (Content-Type: application/json)")
         }
-        var request = request
-        let buffer: ByteBuffer
-        do { buffer = try await request.collectBody(upTo: limit) } catch {
-            throw KhoError(.payloadTooLarge, "the body is larger than \(limit / 1024) KB")
-        }
+        let buffer = try await collect(request, limit: limit, what: "the body")
         do { return try JSONDecoder().decode(T.self, from: Data(buffer: buffer)) } catch let error as DecodingError {
+            // Said in JSON's words, never the decoder's (which names Swift types).
             let message: String
             switch error {
-            case .typeMismatch(_, let c), .valueNotFound(_, let c): message = "\(Self.path(c.codingPath)): \(c.debugDescription)"
+            case .typeMismatch(let type, let c): message = "\(Self.path(c.codingPath)): expected \(Self.jsonKind(type))"
+            case .valueNotFound(let type, let c): message = "\(Self.path(c.codingPath)) is null: expected \(Self.jsonKind(type))"
             case .keyNotFound(let key, let c): message = "\(Self.path(c.codingPath + [key])) is missing"
-            case .dataCorrupted(let c): message = c.codingPath.isEmpty ? "the body is not valid JSON" : "\(Self.path(c.codingPath)): \(c.debugDescription)"
+            case .dataCorrupted(let c): message = c.codingPath.isEmpty ? "the body is not valid JSON" : "\(Self.path(c.codingPath)) is not a valid value"
             @unknown default: message = "the body is not what this address takes"
             }
             throw KhoError(.malformedJson, message)
         } catch {
             throw KhoError(.malformedJson, "the body is not valid JSON")
+        }
+    }
+
+    /// What JSON value a Swift type is read from: "a string", "a list"…
+    static func jsonKind(_ type: Any.Type) -> String {
+        let name = String(describing: type)
+        if name.hasPrefix("Array") { return "a list" }
+        if name.hasPrefix("Dictionary") { return "an object" }
+        if name.hasPrefix("String") { return "a string" }
+        if name.hasPrefix("Bool") { return "true or false" }
+        if name.hasPrefix("Int") || name.hasPrefix("Double") || name.hasPrefix("Float") { return "a number" }
+        return "another kind of value"
+    }
+
+    /// The body of `request`, at most `limit` bytes (413 beyond, naming `what`).
+    static func collect(_ request: Request, limit: Int, what: String) async throws -> ByteBuffer {
+        var request = request
+        do { return try await request.collectBody(upTo: limit) } catch {
+            throw KhoError(.payloadTooLarge, "\(what) is larger than \(limit / 1024) KB")
         }
     }
 
@@ -71,12 +88,7 @@ enum Forms {
         guard type.hasPrefix("application/x-www-form-urlencoded") else {
             throw KhoError(.usage, "this address takes a form (application/x-www-form-urlencoded)")
         }
-        var request = request
-        let buffer: ByteBuffer
-        do { buffer = try await request.collectBody(upTo: limit) } catch {
-            throw KhoError(.payloadTooLarge, "the form is larger than \(limit / 1024) KB")
-        }
-        return String(buffer: buffer)
+        return String(buffer: try await collect(request, limit: limit, what: "the form"))
     }
 
     /// The form of `request`, refused unless it is a form and at most `limit` bytes.

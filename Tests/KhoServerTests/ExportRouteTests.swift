@@ -152,6 +152,7 @@ import Testing
             for (body, status) in [(#"{"unit": 51}"#, 422), ("not json", 422), (#"{"unit": "00004"}"#, 404), (#"{"since": "yesterday"}"#, 422)] {
                 let r = try await client.execute(uri: "/api/v1/exports", method: .post, headers: bearer, body: ByteBuffer(string: body))
                 #expect(r.status.code == status && r.text.contains(#""error""#), "\(body): \(r.text)")
+                #expect(!r.text.contains("Swift") && !r.text.contains("Dictionary<") && !r.text.contains("String.Type"), "no Swift type names: \(r.text)")
             }
             let form = try await client.execute(uri: "/api/v1/exports", method: .post, headers: [.authorization: "Bearer \(Self.token)", .contentType: "text/plain"],
                                                 body: ByteBuffer(string: "{}"))
