@@ -44,15 +44,17 @@ final class JobRunner: Sendable {
 
     /// Whether `user` may start another job now; the error says why not.
     func checkRoom(for user: UserAccount) throws(KhoError) {
-        let (mine, all) = state.withLock { s in
-            (s.records.values.filter { $0.owner == user.name && !$0.state.isOver }.count, s.records.values.filter { !$0.state.isOver }.count)
+        if let refusal = state.withLock({ Self.refusal(for: user, in: $0.records) }) { throw refusal }
+    }
+
+    /// Why `user` may not start another job beside `records`, or nil when they may.
+    private static func refusal(for user: UserAccount, in records: [String: JobRecord]) -> KhoError? {
+        let waiting = records.values.filter { !$0.state.isOver }
+        if waiting.filter({ $0.owner == user.name }).count >= maxWaitingPerUser {
+            return KhoError(.tooManyAttempts, "Bạn đã có \(maxWaitingPerUser) việc đang chờ hoặc đang chạy; hãy đợi chúng xong.")
         }
-        if mine >= Self.maxWaitingPerUser {
-            throw KhoError(.tooManyAttempts, "Bạn đã có \(Self.maxWaitingPerUser) việc đang chờ hoặc đang chạy; hãy đợi chúng xong.")
-        }
-        if all >= Self.maxWaiting {
-            throw KhoError(.tooManyAttempts, "Kho đang có \(Self.maxWaiting) việc chờ chạy; hãy thử lại sau ít phút.")
-        }
+        if waiting.count >= maxWaiting { return KhoError(.tooManyAttempts, "Kho đang có \(maxWaiting) việc chờ chạy; hãy thử lại sau ít phút.") }
+        return nil
     }
 
     /// Queues `work` as a new job of `kind` for `user`; returns its record. The room is
@@ -61,12 +63,7 @@ final class JobRunner: Sendable {
                 session: Session, work: @escaping Work) throws(KhoError) -> JobRecord {
         let record = JobRecord(id: id, kind: kind, owner: user.name, ownerUnit: user.unit, parameters: parameters, createdAt: now())
         let refusal = state.withLock { s -> KhoError? in
-            let mine = s.records.values.filter { $0.owner == user.name && !$0.state.isOver }.count
-            let all = s.records.values.filter { !$0.state.isOver }.count
-            if mine >= Self.maxWaitingPerUser {
-                return KhoError(.tooManyAttempts, "Bạn đã có \(Self.maxWaitingPerUser) việc đang chờ hoặc đang chạy; hãy đợi chúng xong.")
-            }
-            if all >= Self.maxWaiting { return KhoError(.tooManyAttempts, "Kho đang có \(Self.maxWaiting) việc chờ chạy; hãy thử lại sau ít phút.") }
+            if let refusal = Self.refusal(for: user, in: s.records) { return refusal }
             s.records[id] = record
             return nil
         }
