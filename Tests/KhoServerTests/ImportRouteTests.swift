@@ -11,6 +11,7 @@ import KhoOperations
 import KhoPlatform
 import KhoServer
 import KhoStore
+import KhoTesting
 import Testing
 
 @Suite struct ImportRouteTests {
@@ -94,6 +95,67 @@ import Testing
             let jobs = f.session.archive.makeJobArea().folder
             let folder = jobs.appending(String(checkURI.split(separator: "/").last!))
             #expect(!FS.exists(folder.appending("files")) && FS.exists(folder.appending("result.csv")))
+        }
+    }
+
+    @Test func aZipOfTheManifestAndItsFilesIsUnpackedCheckedAndImported() async throws {
+        let f = try ServerFixture()
+        try f.addUser("xa.staff", role: "staff", unit: "21025")
+        try await f.app().test(.router) { client in
+            let t = try await UploadTests.tusser(client, "xa.staff")
+            // Made on a Mac: a folder at the top, and its clutter beside the files.
+            let zip = TestZip.make([("dot-1/", []), ("dot-1/bang-ke.csv", Array(Self.manifest.utf8)),
+                                    ("dot-1/anh/hoi-nghi.jpg", [0xFF, 0xD8, 0xFF, 0xE0] + Array("ảnh".utf8)),
+                                    ("dot-1/bai viết.txt", Array("Quyền trẻ em".utf8)), ("__MACOSX/dot-1/._bang-ke.csv", [0, 5, 22, 7])])
+            let id = try await Self.upload(client, t, zip, path: "Đợt 1.zip")
+            let gathered = try await client.execute(uri: "/import", method: .post, headers: headers(cookie: t.cookie),
+                                                    body: form([("csrf", t.csrf), ("upload", id)]))
+            #expect(gathered.status == .seeOther, "\(gathered.text)")
+            let checkURI = try #require(gathered.headers[.location])
+            let check = try await ExportRouteTests.settledPage(client, t.cookie, checkURI)
+            #expect(check.text.contains("5 dòng: 3 hợp lệ, 0 đã có trong kho, 2 lỗi."), "\(check.text)")
+            #expect(check.text.contains("Đợt 1.zip → dot-1/bang-ke.csv") && check.text.contains("3 tệp") && check.text.contains("bỏ qua 1 tệp ẩn"))
+            let run = try await client.execute(uri: checkURI + "/run", method: .post, headers: headers(cookie: t.cookie), body: form([("csrf", t.csrf)]))
+            let done = try await ExportRouteTests.settledPage(client, t.cookie, try #require(run.headers[.location]))
+            #expect(done.text.contains("5 dòng: 3 đã lưu"), "\(done.text)")
+            let stored = try ListProducts(filter: ProductFilter()).run(in: f.session).products
+            #expect(Set(stored.map(\.title)) == ["Ảnh hội nghị Cẩm Thành", "Bài viết về quyền trẻ em", "Tờ gấp giấy Cẩm Thành"])
+        }
+    }
+
+    @Test func hostileZipsAreRefusedAndLeaveNothing() async throws {
+        let f = try ServerFixture()
+        try f.addUser("xa.staff", role: "staff", unit: "21025")
+        try await f.app().test(.router) { client in
+            let t = try await UploadTests.tusser(client, "xa.staff")
+            let manifest = ("bang-ke.csv", Array(Self.manifest.utf8))
+            let cases: [([(String, [UInt8])], String)] = [
+                ([manifest, ("../../thoat.jpg", [1])], "không dùng được"),
+                ([manifest, ("/etc/cron.d/x", [1])], "không dùng được"),
+                ([manifest, ("a.jpg", [1]), ("a.jpg", [2])], "có hai lần"),
+                ([manifest, ("a", [1]), ("a/b.jpg", [2])], "vừa là tệp vừa là thư mục"),
+                ([("anh.jpg", [1])], "Không thấy bảng kê"),
+                ([manifest, ("b.csv", Array(Self.manifest.utf8))], "chỉ một bảng kê"),
+            ]
+            for (entries, message) in cases {
+                let id = try await Self.upload(client, t, TestZip.make(entries), path: "x.zip")
+                let gathered = try await client.execute(uri: "/import", method: .post, headers: headers(cookie: t.cookie),
+                                                        body: form([("csrf", t.csrf), ("upload", id)]))
+                let page = try await ExportRouteTests.settledPage(client, t.cookie, try #require(gathered.headers[.location]))
+                #expect(page.text.contains(message), "\(entries.map(\.0)): \(page.text)")
+                #expect(!page.text.contains(#"/run""#))
+            }
+            let junk = try await Self.upload(client, t, Array("not a zip at all".utf8), path: "hong.zip")
+            let gathered = try await client.execute(uri: "/import", method: .post, headers: headers(cookie: t.cookie), body: form([("csrf", t.csrf), ("upload", junk)]))
+            let page = try await ExportRouteTests.settledPage(client, t.cookie, try #require(gathered.headers[.location]))
+            #expect(page.text.contains("không phải tệp zip"), "\(page.text)")
+            // Nothing unpacked is left in any job's folder, and nothing escaped it.
+            let jobs = f.session.archive.makeJobArea().folder
+            for name in (try? FS.list(jobs)) ?? [] where FS.isDirectory(jobs.appending(name)) {
+                #expect(!FS.exists(jobs.appending(name).appending("files")), "\(name) kept unpacked files")
+            }
+            #expect(!FS.exists(f.session.archive.root.appending("tmp").appending("thoat.jpg")))
+            #expect(try ListProducts(filter: ProductFilter()).run(in: f.session).products.isEmpty)
         }
     }
 

@@ -155,4 +155,36 @@ import Testing
             #expect(!product.isDigitized && product.files.isEmpty && product.digitization.carrier == .paper)
         }
     }
+
+    @Test func aBatchMakesOneProductPerFileWithTheSharedFields() async throws {
+        let f = try ServerFixture()
+        try f.addUser("xa.staff", role: "staff", unit: "21025")
+        try await f.app().test(.router) { client in
+            let t = try await UploadTests.tusser(client, "xa.staff")
+            let names = ["IMG_0001.jpg", "IMG_0002.jpg", "ảnh hội nghị.jpg"]
+            var ids: [String] = []
+            for (n, name) in names.enumerated() { ids.append(try await Self.upload(client, t, Self.photo + [UInt8(n)], name: name)) }
+            let page = try await client.execute(uri: "/products/new", method: .get, headers: headers(cookie: t.cookie))
+            #expect(page.text.contains(#"name="batch" value="one" checked"#))
+            let saved = try await Self.post(client, t, Self.good + [("batch", "each")] + ids.map { ("upload", $0) })
+            #expect(saved.status == .seeOther, "\(saved.text)")
+            let location = try #require(saved.headers[.location])
+            #expect(location.hasPrefix("/products/new?like=") && location.hasSuffix("&count=3"))
+            let made = try #require(location.firstMatch(of: /made=([^&]+)/).map { $0.1.split(separator: ",").map(String.init) })
+            #expect(made.count == 3)
+            var titles: [String] = []
+            for id in made {
+                let product = try f.session.archive.product(try ProductID.parse(id).get())
+                #expect(product.files.count == 1 && product.metadata.kind == .radioReport && product.metadata.channels == [.loudspeaker, .zalo])
+                titles.append(product.metadata.title)
+            }
+            #expect(titles.sorted() == ["Phóng sự Cẩm Thành (IMG_0001)", "Phóng sự Cẩm Thành (IMG_0002)", "Phóng sự Cẩm Thành (ảnh hội nghị)"])
+            // The form again, the shared fields kept, the products named.
+            let next = try await client.execute(uri: location, method: .get, headers: headers(cookie: t.cookie))
+            #expect(next.text.contains("Đã lưu 3 sản phẩm") && next.text.contains("Phóng sự Cẩm Thành (IMG_0002)"))
+            #expect(next.text.contains(#"<option value="radio_report" selected>"#) && next.text.contains(#"name="batch" value="each" checked"#))
+            #expect(!next.text.contains(#"id="title" name="title" value="Phóng"#), "the title is typed anew")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: "\(f.scratch.path)/archive/tmp/uploads").isEmpty)
+        }
+    }
 }

@@ -42,4 +42,18 @@ public enum UploadedTree {
         let lower = name.lowercased()
         return lower.hasSuffix(".csv") || lower.hasSuffix(".tsv") || lower.hasSuffix(".jsonl")
     }
+
+    /// The one manifest among `files` (paths as components), or what is wrong, said for a clerk.
+    public static func manifest(among files: [[String]]) -> Result<[String], KhoError> {
+        let manifests = files.filter { isManifest($0.last ?? "") }
+        guard manifests.count == 1 else {
+            return .failure(KhoError(.emptyManifest, manifests.isEmpty
+                ? "Không thấy bảng kê: cần đúng một tệp .csv (hoặc .tsv, .jsonl) trong các tệp tải lên."
+                : "Có \(manifests.count) bảng kê (\(manifests.prefix(10).map { $0.joined(separator: "/") }.joined(separator: ", "))); mỗi lần nhập chỉ một bảng kê."))
+        }
+        return .success(manifests[0])
+    }
+
+    /// Whether `name` is a zip of a manifest and its files.
+    public static func isZip(_ name: String) -> Bool { name.lowercased().hasSuffix(".zip") }
 }

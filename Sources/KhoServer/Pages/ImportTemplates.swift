@@ -9,7 +9,7 @@ import KhoStore
 extension Templates {
     static let importStart = """
         <h1>Nhập từ bảng kê</h1>
-        <p>Tải lên bảng kê (tệp CSV, mỗi dòng một sản phẩm) cùng các tệp nó nhắc tới, hoặc kéo thả cả thư mục chứa chúng. Kho kiểm tra từng dòng trước, chưa lưu gì; bạn xem các lỗi rồi mới nhập thật.</p>
+        <p>Tải lên bảng kê (tệp CSV, mỗi dòng một sản phẩm) cùng các tệp nó nhắc tới, hoặc kéo thả cả thư mục chứa chúng, hoặc một tệp .zip chứa cả bảng kê và các tệp. Kho kiểm tra từng dòng trước, chưa lưu gì; bạn xem các lỗi rồi mới nhập thật.</p>
         <p class="small">Các cột: title, kind, languages, unit, produced, published, channels, access, carrier, files (đường dẫn tệp tính từ thư mục của bảng kê, cách nhau bằng dấu |), source_id… như lệnh <code>kho import</code>.</p>
         {{#problems}}<p class="problem" role="alert">{{.}}</p>{{/problems}}
         <form method="post" action="/import" class="stack wide">
@@ -51,13 +51,14 @@ enum ImportView {
         let itemsText = r.itemsTotal > 0 ? "\(VietnameseFormat.integer(Int64(r.itemsDone))) / \(VietnameseFormat.integer(Int64(r.itemsTotal))) dòng" : "đang đọc bảng kê…"
         var out: [String: Any] = [
             "id": r.id, "link": "/import/\(r.id)", "kindName": r.kind == .importCheck ? "Kiểm tra" : "Nhập thật",
-            "manifest": r.parameters["manifest"] ?? "", "files": VietnameseFormat.integer(Int64(r.parameters["files"] ?? "") ?? 0),
+            "manifest": ([r.parameters["zip"]] + [r.result["manifest"] ?? r.parameters["manifest"]]).compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " → "),
+            "files": VietnameseFormat.integer(Int64(r.result["files"] ?? r.parameters["files"] ?? "") ?? 0),
             "when": VietnameseFormat.instant(Timestamp(epochSeconds: r.createdAt)), "state": ExportView.stateName(r.state),
             "running": !r.state.isOver, "failed": r.state == .failed || r.state == .interrupted, "message": r.message ?? "",
             "progress": String(r.itemsDone), "total": String(max(r.itemsTotal, 1)), "progressText": itemsText,
             "ok": VietnameseFormat.integer(Int64(r.result["ok"] ?? "") ?? 0),
         ]
-        if let skipped = r.parameters["skipped"], skipped != "0" { out["skipped"] = skipped }
+        if let skipped = r.result["skipped"] ?? r.parameters["skipped"], skipped != "0" { out["skipped"] = skipped }
         if r.state == .done {
             func n(_ key: String) -> String { VietnameseFormat.integer(Int64(r.result[key] ?? "") ?? 0) }
             out["counts"] = r.kind == .importCheck

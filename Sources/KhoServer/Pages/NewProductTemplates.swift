@@ -14,7 +14,9 @@ extension Templates {
         <ol id="upload-list" class="uploads" aria-live="polite"></ol>
         <p id="unfinished" class="small" hidden></p>
         </div>
-        <noscript><p class="small">Trình duyệt đang tắt JavaScript nên không tải tệp lên được từ trang này. Vẫn có thể đăng ký một sản phẩm giấy, băng, phim (chưa số hóa) ở mục cuối trang.</p></noscript>
+        <noscript><label for="plain-files">Chọn tệp (có thể chụp ảnh bằng điện thoại; tổng cộng tối đa {{maxUploadText}})</label>
+        <input id="plain-files" name="file" type="file" multiple>
+        <p class="small">JavaScript đang tắt: các tệp được gửi cùng lúc bấm Lưu, không có thanh tiến độ, đường truyền bị ngắt thì phải gửi lại.</p></noscript>
         """
 
     /// A product's descriptive fields, each labelled, each problem beside its field: for adding
@@ -76,14 +78,21 @@ extension Templates {
 
     static let newProduct = """
         <h1>Thêm sản phẩm</h1>
+        {{#madeCount}}<div class="saved" role="status"><p>Đã lưu {{madeCount}} sản phẩm, mỗi tệp một sản phẩm. Các thông tin chung vẫn giữ dưới đây cho lô tiếp theo.</p>
+        <ul>{{#made}}<li><a href="/products/{{id}}">{{title}}</a></li>{{/made}}</ul></div>{{/madeCount}}
         {{#problems}}<p class="problem" role="alert" id="form-problems">Chưa lưu được: hãy sửa các ô được đánh dấu bên dưới.</p>{{/problems}}
         {{#general}}<p class="problem" role="alert">{{.}}</p>{{/general}}
-        <form method="post" action="/products/new" class="stack wide" id="new-product">
+        <form method="post" action="/products/new" class="stack wide" id="new-product" enctype="multipart/form-data">
         <input type="hidden" name="csrf" value="{{user.csrf}}">
         <fieldset>
         <legend>Tệp</legend>
         {{> uploader}}
         <ul class="uploads" id="kept">{{#uploads}}<li data-upload="{{id}}"><input type="hidden" name="upload" value="{{id}}">{{name}} <span class="small">{{size}} · đã tải xong</span></li>{{/uploads}}</ul>
+        <fieldset>
+        <legend>Khi có nhiều tệp</legend>
+        <label><input type="radio" name="batch" value="one"{{^batchEach}} checked{{/batchEach}}> Một sản phẩm gồm tất cả các tệp</label>
+        <label><input type="radio" name="batch" value="each"{{#batchEach}} checked{{/batchEach}}> Mỗi tệp một sản phẩm, cùng các thông tin dưới đây (tên sản phẩm thêm tên tệp)</label>
+        </fieldset>
         </fieldset>
         {{> productFields}}
         <fieldset>

@@ -56,10 +56,9 @@ extension Templates {
         {{#canAttach}}
         <h2>Thêm tệp</h2>
         {{#attachProblems}}<p class="problem" role="alert">{{.}}</p>{{/attachProblems}}
-        <form method="post" action="/products/{{id}}/attach" class="stack wide" id="attach">
+        <form method="post" action="/products/{{id}}/attach" class="stack wide" id="attach" enctype="multipart/form-data">
         <input type="hidden" name="csrf" value="{{user.csrf}}">
         {{> uploader}}
-        <noscript><p class="small">Cần bật JavaScript để tải tệp lên.</p></noscript>
         <label for="role">Tệp này là</label>
         <select id="role" name="role"><option value="master">bản gốc hoặc bản số hóa</option><option value="access">bản để xem (nhẹ hơn)</option><option value="supplement">tài liệu kèm theo</option></select>
         {{#physical}}<label for="digitized">Ngày số hóa (dd/mm/yyyy; để trống là hôm nay)</label>

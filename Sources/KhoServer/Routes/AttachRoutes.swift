@@ -20,9 +20,10 @@ struct AttachRoutes {
         let notFound = KhoError(.unknownProduct, "Không có sản phẩm này, hoặc nó nằm ngoài phạm vi của bạn.")
         guard let text = context.parameters.get("id"), case .success(let id) = ProductID.parse(text) else { throw notFound }
         guard Permissions.allows(session.user.role, .attach) else { throw KhoError(.forbidden, "Vai trò của bạn không thêm tệp vào sản phẩm.") }
-        let pairs = try await Forms.readPairs(request, context: context)
+        let form = try await FormWithFiles.read(request, context: context, session: session, state: state)
+        let pairs = form.pairs
         func one(_ name: String) -> String { pairs.first { $0.0 == name }?.1.trimmingWhitespace() ?? "" }
-        let ids = Array(Set(pairs.filter { $0.0 == "upload" }.map(\.1).filter(UploadRecord.isValidID))).sorted()
+        let ids = Array(Set(pairs.filter { $0.0 == "upload" }.map(\.1).filter(UploadRecord.isValidID) + form.uploads.map(\.id))).sorted()
         let role = FileRole(rawValue: one("role")) ?? .master
         var problems: [String] = []
         var digitizedOn: CalendarDate?
@@ -33,7 +34,13 @@ struct AttachRoutes {
             }
         }
         if ids.isEmpty { problems.append("Chưa có tệp nào được tải lên.") }
-        if !problems.isEmpty { return try await products.show(request, context, extra: ["attachProblems": problems], status: 422) }
+        // Files sent with a form that is refused are not kept (the product's page cannot list them for another try).
+        let fresh = form.uploads.map(\.id)
+        let forget = { [uploads = state.uploads, pool = state.pool] in if !fresh.isEmpty { try? await pool.run { fresh.forEach(uploads.remove) } } }
+        if !problems.isEmpty {
+            await forget()
+            return try await products.show(request, context, extra: ["attachProblems": problems], status: 422)
+        }
         let (uploads, owner, now, visibility, acting) = (state.uploads, session.user.name, state.now(), ProductRoutes.visibility(session), state.acting(session.user))
         let (product, day) = (id, digitizedOn)
         let result = (try? await state.pool.run { () -> Result<PutDocument, KhoError> in
@@ -45,6 +52,7 @@ struct AttachRoutes {
                 return .failure(error)
             }
         }) ?? .failure(KhoError(.internal, "the files could not be attached"))
+        if case .failure = result { await forget() }
         switch result {
         case .success(let document):
             return Response.redirect(to: "/products/\(document.product.id)?attached=\(ids.count)", type: .normal)

@@ -7,6 +7,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import KhoBundle
 import KhoCore
 import KhoOperations
 import KhoPlatform
@@ -74,16 +75,19 @@ struct ImportRoutes {
             throw error
         case .success(let g):
             let visibility = ProductRoutes.visibility(session)
-            let parameters = ["manifest": g.manifestName, "files": String(g.files), "skipped": String(g.skipped), "folder": jobID]
-            let manifest = g.manifest, folder = g.folder
+            var parameters = ["manifest": g.manifestName, "files": String(g.files), "skipped": String(g.skipped), "folder": jobID]
+            if let zip = g.zip { parameters["zip"] = zip }
+            let given = g.manifest, folder = g.folder, zipped = g.zip != nil
             let submitted = Result { () throws(KhoError) in
                 try state.jobs.submit(.importCheck, id: jobID, user: session.user, parameters: parameters, session: state.acting(session.user)) { acting throws(KhoError) in
+                var (manifest, facts) = (given, [String: String]())
+                if zipped { (manifest, facts) = try Self.unpack(given, folder: folder) }
                 var op = ImportManifest(manifest: manifest, dryRun: true, report: folder.appending("check.csv"), within: visibility)
                 op.inJobArea = true
                 let document = try op.run(in: acting)
                 try ImportView.save(document, to: folder.appending("check.json"), root: acting.archive.root)
-                return ["rows": String(document.rows), "ok": String(document.ok), "rejected": String(document.rejected),
-                        "alreadyPresent": String(document.alreadyPresent)]
+                return facts.merging(["rows": String(document.rows), "ok": String(document.ok), "rejected": String(document.rejected),
+                                      "alreadyPresent": String(document.alreadyPresent)]) { $1 }
                 }
             }
             switch submitted {
@@ -110,6 +114,25 @@ struct ImportRoutes {
         var manifestName: String
         var files: Int
         var skipped: Int
+        /// The zip's name, when one zip holds the manifest and files (`manifest` is then the zip).
+        var zip: String? = nil
+    }
+
+    /// A check job's first step for a zip: its manifest and files unpacked into `files/`, the
+    /// zip removed; returns the manifest and what the job's record says of it.
+    static func unpack(_ zip: HostPath, folder: HostPath) throws(KhoError) -> (manifest: HostPath, facts: [String: String]) {
+        let files = folder.appending("files")
+        let unpacked = try ZipUnpack.unpack(zip, into: files, maxFiles: maxFiles)
+        FS.remove(zip)
+        let parts: [String]
+        switch UploadedTree.manifest(among: unpacked.files) {
+        case .success(let p): parts = p
+        case .failure(let error):
+            FS.removeTree(files)
+            throw error
+        }
+        return (parts.reduce(files) { $0.appending($1) },
+                ["manifest": parts.joined(separator: "/"), "files": String(unpacked.files.count), "skipped": String(unpacked.skipped)])
     }
 
     /// Checks every upload first (complete, the user's, a safe path, one manifest, no two files
@@ -146,11 +169,20 @@ struct ImportRoutes {
                 if seen.contains(folder) { throw KhoError(.usage, "'\(folder)' là một tệp nhưng cũng là thư mục của '\(parts.joined(separator: "/"))'; hãy đổi tên một trong hai.") }
             }
         }
-        let manifests = placed.filter { UploadedTree.isManifest($0.parts.last ?? "") }
-        guard manifests.count == 1 else {
-            throw KhoError(.emptyManifest, manifests.isEmpty
-                ? "Không thấy bảng kê: cần đúng một tệp .csv (hoặc .tsv, .jsonl) trong các tệp tải lên."
-                : "Có \(manifests.count) bảng kê (\(manifests.map { $0.parts.joined(separator: "/") }.joined(separator: ", "))); mỗi lần nhập chỉ một bảng kê.")
+        // One zip alone holds the manifest and its files: unpacked by the check job.
+        if placed.count == 1, let name = placed[0].parts.last, UploadedTree.isZip(name) {
+            let folder = try jobs.workFolder(jobID)
+            let zip = folder.appending("upload.zip")
+            do { _ = try uploads.link(placed[0].id, owner: owner, now: now, to: zip) } catch {
+                FS.removeTree(folder)
+                throw error
+            }
+            return Gathered(uploads: [placed[0].id], folder: folder, manifest: zip, manifestName: "", files: 0, skipped: skipped, zip: name)
+        }
+        let manifestParts: [String]
+        switch UploadedTree.manifest(among: placed.map(\.parts)) {
+        case .success(let parts): manifestParts = parts
+        case .failure(let error): throw error
         }
         let folder = try jobs.workFolder(jobID)
         let files = folder.appending("files")
@@ -165,7 +197,6 @@ struct ImportRoutes {
             FS.removeTree(folder)
             throw error
         }
-        let manifestParts = manifests[0].parts
         let manifest = manifestParts.reduce(files) { $0.appending($1) }
         return Gathered(uploads: placed.map(\.id), folder: folder, manifest: manifest, manifestName: manifestParts.joined(separator: "/"), files: placed.count, skipped: skipped)
     }
@@ -222,9 +253,12 @@ struct ImportRoutes {
             return Response(status: .seeOther, headers: [.location: "/import/\(existing)"])
         }
         state.jobs.persist(check.id)
-        let manifest = (check.parameters["manifest"] ?? "").split(separator: "/").reduce(folder.appending("files")) { $0.appending(String($1)) }
+        let manifestName = check.result["manifest"] ?? check.parameters["manifest"] ?? ""
+        let manifest = manifestName.split(separator: "/").reduce(folder.appending("files")) { $0.appending(String($1)) }
         let visibility = ProductRoutes.visibility(session)
         var parameters = check.parameters
+        // What a zip's check found inside it.
+        for key in ["manifest", "files", "skipped"] { if let found = check.result[key] { parameters[key] = found } }
         parameters["check"] = check.id
         parameters["run"] = nil
         let record = try state.jobs.submit(.importRun, id: runID, user: session.user, parameters: parameters, session: state.acting(session.user)) { acting throws(KhoError) in

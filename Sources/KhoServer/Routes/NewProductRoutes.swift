@@ -39,14 +39,30 @@ struct NewProductRoutes {
                 values = FormValues(like: like.metadata)
             }
         }
-        return render(context, values: values, errors: [:], general: [], uploads: [], status: 200)
+        var made: [[String: String]] = []
+        let query = Forms.parse(request.uri.query ?? "")
+        if let list = query["made"] {
+            let ids = list.split(separator: ",").prefix(Self.maxListed).compactMap { try? ProductID.parse(String($0)).get() }
+            let visibility = ProductRoutes.visibility(session)
+            let found = try await state.run { archive throws(KhoError) in
+                var out: [Product] = []
+                for id in ids { if let product = try archive.product(id, as: visibility) { out.append(product) } }
+                return out
+            }
+            made = found.map { ["id": $0.id.description, "title": $0.metadata.title] }
+            values.batch = "each"
+        }
+        let count = query["count"].flatMap(Int.init) ?? made.count
+        return render(context, values: values, errors: [:], general: [], uploads: [], status: 200,
+                      extra: made.isEmpty ? [:] : ["made": made, "madeCount": VietnameseFormat.integer(Int64(max(count, made.count)))])
     }
 
     func save(_ request: Request, _ context: KhoContext) async throws -> Response {
         let session = try creator(context)
-        let pairs = try await Forms.readPairs(request, context: context)
+        let form = try await FormWithFiles.read(request, context: context, session: session, state: state)
+        let pairs = form.pairs
         let values = FormValues(pairs)
-        let uploadIDs = Array(Set(pairs.filter { $0.0 == "upload" }.map(\.1).filter(UploadRecord.isValidID))).sorted()
+        let uploadIDs = Array(Set(pairs.filter { $0.0 == "upload" }.map(\.1).filter(UploadRecord.isValidID) + form.uploads.map(\.id))).sorted()
         let carrier = pairs.first { $0.0 == "carrier" }.map(\.1).flatMap { Carrier(rawValue: $0) }
         let (uploads, owner, now) = (state.uploads, session.user.name, state.now())
         // The uploads named must be this user's and complete.
@@ -67,6 +83,9 @@ struct NewProductRoutes {
         let visibility = ProductRoutes.visibility(session)
         let input = values.input
         let records = kept
+        if values.batch == "each" && records.count > 1 {
+            return try await saveEach(context, values: values, records: records, session: session)
+        }
         let result = (try? await state.pool.run { () -> Result<PutDocument, KhoError> in
             do throws(KhoError) {
                 if records.isEmpty { return .success(try acting.register(input, carrier: carrier, within: visibility)) }
@@ -92,8 +111,51 @@ struct NewProductRoutes {
         }
     }
 
-    func render(_ context: KhoContext, values: FormValues, errors: [String: String], general: [String], uploads: [UploadRecord], status: Int) -> Response {
-        var fields = Self.formFields(values: values, errors: errors, general: general)
+    /// Batch work: one product per file, every one with the shared fields, each titled with
+    /// the title typed and its file's name. Products saved before a refusal stay saved; the
+    /// form comes back with the files not yet used.
+    func saveEach(_ context: KhoContext, values: FormValues, records: [UploadRecord], session: StoredSession) async throws -> Response {
+        let (uploads, owner, now) = (state.uploads, session.user.name, state.now())
+        let acting = state.acting(session.user)
+        let visibility = ProductRoutes.visibility(session)
+        let busy = "Các tệp này đang được lưu (có lẽ nút Lưu được bấm hai lần). Hãy xem danh sách sản phẩm."
+        var made: [String] = []
+        for (index, record) in records.enumerated() {
+            var input = values.input
+            input.title = FormValues.title(values.title, fileName: FileName(bytes: FileName.lastComponent(of: record.fileName)).display)
+            let one = input
+            let result = (try? await state.pool.run { () -> Result<PutDocument, KhoError> in
+                do throws(KhoError) {
+                    return .success(try uploads.consume([record.id], owner: owner, now: now, busyMessage: busy) { (written) throws(KhoError) in
+                        try acting.ingest(one, written: written, within: visibility)
+                    })
+                } catch {
+                    return .failure(error)
+                }
+            }) ?? .failure(KhoError(.internal, "the product could not be saved"))
+            switch result {
+            case .success(let document):
+                made.append(document.product.id)
+            case .failure(let error) where error.code.httpStatus < 500:
+                var (errors, other) = Self.problems(error)
+                if !made.isEmpty { other.insert("Đã lưu \(made.count) sản phẩm đầu (\(made.joined(separator: ", "))); các tệp còn lại chưa được lưu.", at: 0) }
+                return render(context, values: values, errors: errors, general: other, uploads: Array(records[index...]), status: error.code.httpStatus)
+            case .failure(let error):
+                throw error
+            }
+        }
+        // The form again with the shared fields kept, and the products just made.
+        let shown = made.prefix(Self.maxListed).joined(separator: ",")
+        return Response.redirect(to: "/products/new?like=\(made[0])&made=\(shown)&count=\(made.count)", type: .normal)
+    }
+
+    /// Products a batch's notice names one by one.
+    static let maxListed = 50
+
+    func render(_ context: KhoContext, values: FormValues, errors: [String: String], general: [String], uploads: [UploadRecord], status: Int,
+                extra: [String: Any] = [:]) -> Response {
+        var fields = Self.formFields(values: values, errors: errors, general: general).merging(extra) { $1 }
+        fields["batchEach"] = values.batch == "each"
         fields["uploads"] = uploads.map { ["id": $0.id, "name": FileName(bytes: $0.fileName).display, "size": VietnameseFormat.bytes($0.length)] }
         fields["maxUpload"] = state.options.maxUploadBytes
         fields["maxUploadText"] = VietnameseFormat.bytes(state.options.maxUploadBytes)
@@ -140,6 +202,8 @@ struct FormValues {
     var title = "", kind = "", languages = "Tiếng Việt", unit = "", produced = "", published = ""
     var channels: [String] = []
     var access = AccessLevel.public.rawValue, creator = "", campaign = "", description = "", carrier = ""
+    /// With many files: `one` product holding them all, or `each` file its own product.
+    var batch = "one"
 
     init(unit: String) { self.unit = unit }
 
@@ -149,6 +213,14 @@ struct FormValues {
         produced = one("produced"); published = one("published"); access = one("access"); creator = one("creator")
         campaign = one("campaign"); description = one("description"); carrier = one("carrier")
         channels = pairs.filter { $0.0 == "channels" }.map(\.1)
+        batch = one("batch") == "each" ? "each" : "one"
+    }
+
+    /// A batch product's title: the title typed and the file's name without its extension.
+    static func title(_ typed: String, fileName: String) -> String {
+        let stem = fileName.lastIndex(of: ".").map { fileName[..<$0] }.map(String.init).flatMap { $0.isEmpty ? nil : $0 } ?? fileName
+        let shared = typed.trimmingWhitespace()
+        return shared.isEmpty ? stem : "\(shared) (\(stem))"
     }
 
     /// Every field of a product, to edit it.

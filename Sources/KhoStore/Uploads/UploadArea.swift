@@ -349,6 +349,15 @@ public final class UploadWriter: @unchecked Sendable {
         return record
     }
 
+    /// A file whose length was known only when it ended (a form's file part, sent without
+    /// JavaScript): its length becomes what was written, durable, and the upload is complete.
+    public func finishWhole() throws(KhoError) -> UploadRecord {
+        defer { close() }
+        record.length = written
+        try makeDurable()
+        return record
+    }
+
     /// The request's body broke off: what arrived counts (made durable) unless it had to match
     /// a checksum, which it cannot be checked against now.
     public func stop() -> UploadRecord {

@@ -1,0 +1,185 @@
+// A form that carries its files (multipart/form-data): what the browser sends when a clerk
+// chooses files without JavaScript. The fields are kept; each file streams into the upload
+// area as a complete upload of the user, hashed on the way, memory flat, exactly as if it had
+// come through tus, so the routes save it the same way. The form's security token must be its
+// first part: nothing is written before it is checked.
+import Foundation
+import Hummingbird
+import KhoCore
+import KhoPlatform
+import KhoStore
+
+struct FormWithFiles {
+    var pairs: [(String, String)]
+    /// The files of the form, as complete uploads of the user.
+    var uploads: [UploadRecord]
+
+    /// Addresses whose forms may carry files; the token of any other multipart body is never read.
+    static func takesFiles(_ path: String) -> Bool {
+        path == "/products/new" || (path.hasPrefix("/products/") && path.hasSuffix("/attach") && path.utf8.count < 64)
+    }
+
+    static func isMultipart(_ request: Request) -> Bool {
+        request.headers[.contentType]?.lowercased().hasPrefix("multipart/form-data") == true
+    }
+
+    /// Most files one form may carry.
+    static let maxFiles = 100
+
+    /// The form of `request`: a plain form's fields, or a multipart form's fields and files.
+    static func read(_ request: Request, context: KhoContext, session: StoredSession, state: ServerState) async throws -> FormWithFiles {
+        guard isMultipart(request) else { return FormWithFiles(pairs: try await Forms.readPairs(request, context: context), uploads: []) }
+        guard let parser = MultipartParser(contentType: request.headers[.contentType] ?? "") else {
+            throw KhoError(.usage, "Biểu mẫu gửi lên không đúng dạng multipart/form-data (thiếu boundary).")
+        }
+        // The files together may be as large as one upload: refused before any byte is read.
+        let limit = state.options.maxUploadBytes + (1 << 20)
+        let announced = request.headers[.contentLength].flatMap(Int64.init)
+        if let announced, announced > limit {
+            throw KhoError(.payloadTooLarge, "Các tệp gửi kèm biểu mẫu nặng \(VietnameseFormat.bytes(announced)); mỗi lần gửi tối đa \(VietnameseFormat.bytes(state.options.maxUploadBytes)) tất cả (tệp lớn hơn: bật JavaScript để tải lên từng phần, hoặc dùng dòng lệnh). Chưa lưu gì.")
+        }
+        let intake = FormIntake(parser: parser, csrf: session.csrf, uploads: state.uploads, owner: session.user.name, now: state.now(),
+                                lifetime: state.options.uploadLifetimeSeconds, bound: min(announced ?? limit, limit), limit: limit)
+        let pool = state.pool
+        do {
+            var batch: [ByteBuffer] = []
+            var batched = 0
+            for try await buffer in request.body {
+                batch.append(buffer)
+                batched += buffer.readableBytes
+                if batched >= 256 << 10 {
+                    let full = batch
+                    try await pool.run { () throws(KhoError) in try intake.take(full) }
+                    batch = []
+                    batched = 0
+                }
+            }
+            let last = batch
+            try await pool.run { () throws(KhoError) in
+                try intake.take(last)
+                try intake.finish()
+            }
+        } catch {
+            try? await pool.run { intake.discard() }
+            if let error = error as? KhoError { throw error }
+            throw KhoError(.uploadInterrupted, "Biểu mẫu bị ngắt giữa chừng khi đang gửi tệp; chưa lưu gì, hãy gửi lại.")
+        }
+        return FormWithFiles(pairs: intake.pairs, uploads: intake.finished)
+    }
+}
+
+/// One multipart body being taken in: used by one task at a time (on the pool).
+final class FormIntake: @unchecked Sendable {
+    private var parser: MultipartParser
+    private let csrf: String
+    private let uploads: UploadArea
+    private let owner: String
+    private let now: Double
+    private let lifetime: Double
+    private let bound: Int64
+    private let limit: Int64
+    private var received: Int64 = 0
+    private var checked = false
+    private var seenParts = 0
+    /// The part being read: a field's name and bytes, or a file's writer (nil for an empty file input).
+    private var field: (name: String, bytes: [UInt8])?
+    private var writer: UploadWriter?
+    private var fieldBytes = 0
+    private(set) var pairs: [(String, String)] = []
+    private(set) var finished: [UploadRecord] = []
+    private var started: [String] = []
+
+    init(parser: MultipartParser, csrf: String, uploads: UploadArea, owner: String, now: Double, lifetime: Double, bound: Int64, limit: Int64) {
+        self.parser = parser
+        self.csrf = csrf
+        self.uploads = uploads
+        self.owner = owner
+        self.now = now
+        self.lifetime = lifetime
+        self.bound = bound
+        self.limit = limit
+    }
+
+    static let maxFieldBytes = 64 * 1024
+
+    func take(_ buffers: [ByteBuffer]) throws(KhoError) {
+        for buffer in buffers {
+            received += Int64(buffer.readableBytes)
+            guard received <= limit else {
+                throw KhoError(.payloadTooLarge, "Các tệp gửi kèm biểu mẫu nặng hơn \(VietnameseFormat.bytes(limit)) tất cả (tối đa); chưa lưu gì.")
+            }
+            var events: [MultipartEvent] = []
+            var failure: KhoError?
+            buffer.withUnsafeReadableBytes { bytes in
+                do throws(KhoError) { events = try parser.feed(bytes) } catch { failure = error }
+            }
+            if let failure { throw failure }
+            for event in events { try apply(event) }
+        }
+    }
+
+    private func apply(_ event: MultipartEvent) throws(KhoError) {
+        switch event {
+        case .begin(let name, let fileName, _):
+            seenParts += 1
+            // The token comes first (browsers send a form's fields in their order on the page).
+            guard checked || (seenParts == 1 && name == "csrf" && fileName == nil) else { throw Self.badToken }
+            if let fileName {
+                guard !fileName.isEmpty else { return }  // a file input left empty
+                guard finished.count + started.count < FormWithFiles.maxFiles else {
+                    throw KhoError(.payloadTooLarge, "Mỗi lần gửi tối đa \(FormWithFiles.maxFiles) tệp; chưa lưu gì.")
+                }
+                let id = Tokens.hex()
+                _ = try uploads.create(id: id, owner: owner, length: bound, metadata: "", fileName: fileName, now: now, lifetime: lifetime)
+                started.append(id)
+                writer = try uploads.startWriting(id, owner: owner, offset: 0, expectedChecksum: nil, now: now, lifetime: lifetime)
+            } else {
+                field = (name, [])
+            }
+        case .bytes(let bytes):
+            if let writer {
+                var failure: KhoError?
+                bytes.withUnsafeBytes { raw in
+                    do throws(KhoError) { try writer.write(raw) } catch { failure = error }
+                }
+                if let failure { throw failure }
+            } else if field != nil {
+                fieldBytes += bytes.count
+                guard fieldBytes <= Self.maxFieldBytes else {
+                    throw KhoError(.payloadTooLarge, "Các ô của biểu mẫu dài quá \(Self.maxFieldBytes / 1024) KB.")
+                }
+                field?.bytes.append(contentsOf: bytes)
+            }
+        case .end:
+            if let writer {
+                finished.append(try writer.finishWhole())
+                started.removeAll { $0 == writer.record.id }
+                self.writer = nil
+            } else if let field {
+                let value = String(decoding: field.bytes, as: UTF8.self)
+                if !checked {
+                    guard Tokens.equal(value, csrf), !csrf.isEmpty else { throw Self.badToken }
+                    checked = true
+                }
+                pairs.append((field.name, value))
+                self.field = nil
+            }
+        }
+    }
+
+    static let badToken = KhoError(.forbidden, "Biểu mẫu thiếu mã bảo mật hoặc mã đã cũ: hãy tải lại trang rồi gửi lại.")
+
+    func finish() throws(KhoError) {
+        try parser.finish()
+        guard checked else { throw Self.badToken }
+    }
+
+    /// Removes every file this form stored: a form that failed keeps nothing.
+    func discard() {
+        if let writer { _ = writer.stop() }
+        writer = nil
+        for id in started + finished.map(\.id) { uploads.remove(id) }
+        started = []
+        finished = []
+    }
+}
