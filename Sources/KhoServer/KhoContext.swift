@@ -14,6 +14,10 @@ public struct KhoContext: RequestContext {
     public var sessionToken: String?
     /// The user came with an API token (Authorization: Bearer), not a browser's cookie.
     public var viaToken = false
+    /// The language pages are written in (the `kho_lang` cookie; Vietnamese by default).
+    var lang = Lang.vi
+    /// This page's own address, for the language switch to come back to.
+    var here = "/"
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -21,6 +21,7 @@ public func makeApplication(_ session: Session, options: ServerOptions, logger: 
     let router = Router(context: KhoContext.self)
     router.add(middleware: RequestLog())
     router.add(middleware: SecurityHeaders())
+    router.add(middleware: LangMiddleware())
     router.add(middleware: ErrorPages(pages: pages))
     router.add(middleware: SessionMiddleware(state: state))
     BasicRoutes(state: state).add(to: router)

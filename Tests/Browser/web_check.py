@@ -180,6 +180,44 @@ def main():
         check("Phóng sự quyền trẻ em ở Cẩm Thành" in links, "a search without diacritics finds the product: %s" % links)
         shot("5-search")
         accessible(driver, "search results")
+        # The English switch, and back.
+        driver.find_element(By.CSS_SELECTOR, "a.lang").click()
+        wait.until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
+        check("Search (with or without diacritics)" in driver.page_source and "quyen+tre+em" in driver.current_url,
+              "the switch turns the same page to English")
+        shot("11-english")
+        accessible(driver, "english search results")
+        driver.find_element(By.CSS_SELECTOR, "a.lang").click()
+        wait.until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "vi")
+        # Without JavaScript: files chosen on the form are sent with it.
+        plain = webdriver.ChromeOptions()
+        for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=412,915", "--lang=vi"]:
+            plain.add_argument(flag)
+        plain.binary_location = "/usr/bin/chromium"
+        plain.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
+        nojs = webdriver.Chrome(options=plain, service=webdriver.ChromeService(executable_path="/usr/bin/chromedriver"))
+        try:
+            nojs.get(base + "/login")
+            nojs.find_element(By.ID, "name").send_keys("xa.staff")
+            nojs.find_element(By.ID, "password").send_keys(PASSWORD)
+            nojs.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+            WebDriverWait(nojs, 30).until(lambda d: "Xin chào" in d.page_source)
+            nojs.get(base + "/products/new")
+            check(nojs.find_element(By.ID, "plain-files").is_displayed() and not nojs.find_element(By.ID, "uploads").is_displayed(),
+                  "without JavaScript the form shows a plain file input")
+            nojs.find_element(By.ID, "plain-files").send_keys(photo)
+            nojs.find_element(By.ID, "title").send_keys("Ảnh gửi không cần JavaScript")
+            Select(nojs.find_element(By.ID, "kind")).select_by_value("photo")
+            nojs.find_element(By.ID, "published").send_keys("02/09/2025")
+            nojs.find_element(By.ID, "save").click()
+            WebDriverWait(nojs, 30).until(lambda d: "saved=1" in d.current_url)
+            check("Ảnh gửi không cần JavaScript" in nojs.page_source and "ảnh buổi tuyên truyền.png" in nojs.page_source,
+                  "a product is saved with its file without JavaScript")
+            path = os.path.join(args.out, "12-no-javascript.png")
+            nojs.save_screenshot(path)
+            print("     screenshot " + path, flush=True)
+        finally:
+            nojs.quit()
         # An import: a manifest and the file it names, checked, then stored.
         manifest, scan = os.path.join(scratch, "bảng kê.csv"), os.path.join(scratch, "ảnh hội nghị.png")
         make_png(scan, 32, 24)

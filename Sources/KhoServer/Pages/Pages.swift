@@ -9,29 +9,56 @@ import Mustache
 
 struct Pages: Sendable {
     let library: MustacheLibrary
+    /// The same templates with their texts in English.
+    let english: MustacheLibrary
 
     init() throws {
         var library = MustacheLibrary()
-        for (name, text) in Templates.all { try library.register(text, named: name) }
+        var english = MustacheLibrary()
+        for (name, text) in Templates.all {
+            try library.register(text, named: name)
+            let translated = Translation.apply(text, English.words, mustache: true)
+                .replacingOccurrences(of: "/static/kho-upload.js", with: "/static/kho-upload.en.js")
+            try english.register(translated, named: name)
+        }
         self.library = library
+        self.english = english
     }
 
-    /// The page `name` with `fields`, in the layout, as a response with `status`.
+    /// The page `name` with `fields`, in the layout, as a response with `status`, in the
+    /// request's language.
     func render(_ name: String, _ fields: [String: Any], status: Int = 200, title: String? = nil) -> Response {
-        let body = library.render(fields, withTemplate: name) ?? ""
+        let lang = Lang.current
+        let templates = lang == .en ? english : library
+        let body = templates.render(fields, withTemplate: name) ?? ""
         var page = fields
         page["body"] = body
-        page["title"] = title ?? (fields["title"] as? String) ?? "Kho"
-        let html = library.render(page, withTemplate: "layout") ?? body
-        return Response(status: .init(code: status), headers: [.contentType: "text/html; charset=utf-8"],
+        if page["lang"] == nil {
+            page["lang"] = lang.rawValue
+            page["switchLang"] = ["to": lang.other.rawValue, "name": lang.other.name, "back": "/"]
+        }
+        let heading = title ?? (fields["title"] as? String) ?? "Kho"
+        page["title"] = lang == .en ? English.words[heading] ?? heading : heading
+        var html = templates.render(page, withTemplate: "layout") ?? body
+        // The labels the routes put in whole (kinds, roles, states) in English too.
+        if lang == .en { html = Translation.apply(html, English.words, mustache: false) }
+        return Response(status: .init(code: status), headers: [.contentType: "text/html; charset=utf-8", .vary: "Cookie"],
                         body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
-    /// `fields` and, when someone is logged in, what the layout says of them.
+    /// `fields` and, when someone is logged in, what the layout says of them; the language
+    /// switch of every page.
     static func fields(_ context: KhoContext, _ fields: [String: Any]) -> [String: Any] {
         var out = fields
         if let session = context.session { out["user"] = userFields(session) }
+        out["lang"] = context.lang.rawValue
+        out["switchLang"] = ["to": context.lang.other.rawValue, "name": context.lang.other.name, "back": Self.queryValue(context.here)]
         return out
+    }
+
+    /// `text` as one value of a URL's query.
+    static func queryValue(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .init(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/-._~")) ?? "/"
     }
 
     /// What every page says of the logged-in user.

@@ -8,7 +8,7 @@ enum Templates {
 
     static let layout = """
         <!doctype html>
-        <html lang="vi">
+        <html lang="{{lang}}">
         <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -18,7 +18,8 @@ enum Templates {
         </head>
         <body>
         <header class="top"><a class="brand" href="/">Kho</a>{{#user}}<nav><a href="/products">Sản phẩm</a>{{#canCreate}} <a href="/products/new">Thêm sản phẩm</a> <a href="/import">Nhập bảng kê</a>{{/canCreate}}{{#canReport}} <a href="/reports">Báo cáo</a>{{/canReport}}{{#canExport}} <a href="/exports">Xuất dữ liệu</a>{{/canExport}}{{#canAdminister}} <a href="/admin/users">Người dùng</a>{{/canAdminister}}</nav><span class="who">{{name}} · {{role}} · {{unit}}</span>
-        <form method="post" action="/logout" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Đăng xuất</button></form>{{/user}}</header>
+        <form method="post" action="/logout" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Đăng xuất</button></form>{{/user}}
+        {{#switchLang}}<a class="lang" href="/language?to={{to}}&amp;back={{back}}" lang="{{to}}" hreflang="{{to}}">{{name}}</a>{{/switchLang}}</header>
         <main id="main">
         {{{body}}}
         </main>
@@ -76,6 +77,7 @@ enum Templates {
         .facts dt { font-weight: 600; }
         .facts dd { margin: 0; overflow-wrap: anywhere; }
         .top nav a { margin-right: .75rem; }
+        .top .lang { margin-left: auto; }
         .wide { max-width: 40rem; }
         fieldset { border: 1px solid #bbb; border-radius: 4px; padding: .5rem .75rem; display: flex; flex-direction: column; gap: .5rem; }
         legend { font-weight: 600; }

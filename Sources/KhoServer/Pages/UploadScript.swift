@@ -343,4 +343,20 @@ enum UploadScript {
       }
     })();
     """#
+
+    /// The script with its messages in English (each whole string literal looked up).
+    static let english: String = {
+        var out = ""
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "\"") {
+            out += rest[...open]
+            let after = rest.index(after: open)
+            guard let close = rest[after...].firstIndex(of: "\"") else { rest = rest[after...]; break }
+            let literal = String(rest[after..<close])
+            out += English.script[literal] ?? literal
+            out += "\""
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
+    }()
 }

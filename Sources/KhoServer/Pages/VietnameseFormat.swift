@@ -1,4 +1,6 @@
 // Numbers and dates as Vietnamese write them: 1.234.567; 17,5%; 30/11/2024; sizes in MB.
+// On English pages numbers are written 1,234,567 and 1.5 MB; dates stay dd/mm/yyyy (what the
+// forms take).
 import KhoCore
 
 enum VietnameseFormat {
@@ -20,7 +22,7 @@ enum VietnameseFormat {
         let digits = Array(String(n.magnitude))
         var out = ""
         for (i, c) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(".") }
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(Lang.current == .en ? "," : ".") }
             out.append(c)
         }
         return (n < 0 ? "-" : "") + out
@@ -33,6 +35,6 @@ enum VietnameseFormat {
         while value >= 1000 && unit < units.count - 1 { value /= 1000; unit += 1 }
         if unit == 0 { return "\(integer(n)) B" }
         let tenths = Int64((value * 10).rounded())
-        return "\(integer(tenths / 10)),\(tenths % 10) \(units[unit])"
+        return "\(integer(tenths / 10))\(Lang.current == .en ? "." : ",")\(tenths % 10) \(units[unit])"
     }
 }

@@ -12,7 +12,7 @@ struct AuthRoutes {
     func add(to router: Router<KhoContext>) {
         router.get("/login") { _, context in
             if context.session != nil { return Response.redirect(to: "/", type: .normal) }
-            return state.pages.render("login", [:], title: "Đăng nhập")
+            return state.pages.render("login", Pages.fields(context, [:]), title: "Đăng nhập")
         }
         router.post("/login") { request, context in try await login(request, context) }
         router.post("/logout") { _, context in
@@ -59,7 +59,7 @@ struct AuthRoutes {
         case .success(let found): user = found
         case .failure(let error) where error.code == .notAuthenticated:
             context.logger.notice("failed login for '\(shownName)' from \(context.peer)")
-            return state.pages.render("login", ["name": shownName, "problem": "Tên đăng nhập hoặc mật khẩu không đúng."], status: 401, title: "Đăng nhập")
+            return state.pages.render("login", Pages.fields(context, ["name": shownName, "problem": "Tên đăng nhập hoặc mật khẩu không đúng."]), status: 401, title: "Đăng nhập")
         case .failure(let error): throw error
         }
         // Whatever session the browser had ends: the new one has a token it has never seen.

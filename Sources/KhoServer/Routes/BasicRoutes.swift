@@ -18,9 +18,28 @@ struct BasicRoutes {
             return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
                             body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
         }
+        // The language switch: a cookie for a year, then back to the page it was pressed on
+        // (only a path of this site: never another site's address).
+        router.get("/language") { request, context in
+            let query = Forms.parse(request.uri.query ?? "")
+            let lang: Lang = query["to"] == "en" ? .en : .vi
+            let back = Self.localPath(query["back"] ?? "/")
+            var response = Response.redirect(to: back, type: .found)
+            response.setCookie(Cookie(name: Lang.cookie, value: lang.rawValue, maxAge: 365 * 86_400, path: "/",
+                                      secure: state.options.secureCookies, httpOnly: true, sameSite: .lax))
+            return response
+        }
         router.get("/static/kho.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
                      body: .init(byteBuffer: ByteBuffer(string: Templates.css)))
         }
+    }
+
+    /// `path` when it is a path of this site ("/products?kind=poster"), else the home page:
+    /// "//evil.example", "/\\evil", "https://…" and control characters never leave it.
+    static func localPath(_ path: String) -> String {
+        guard path.hasPrefix("/"), !path.hasPrefix("//"), !path.hasPrefix("/\\"), path.utf8.count <= 2048,
+              !path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == "\\" }) else { return "/" }
+        return path
     }
 }

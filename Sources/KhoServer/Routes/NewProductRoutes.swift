@@ -18,6 +18,10 @@ struct NewProductRoutes {
             Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "public, max-age=3600"],
                      body: .init(byteBuffer: ByteBuffer(string: UploadScript.text)))
         }
+        router.get("/static/kho-upload.en.js") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "public, max-age=3600"],
+                     body: .init(byteBuffer: ByteBuffer(string: UploadScript.english)))
+        }
     }
 
     func creator(_ context: KhoContext) throws -> StoredSession {

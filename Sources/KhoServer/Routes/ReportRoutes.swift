@@ -74,7 +74,7 @@ struct ReportRoutes {
         fields["problems"] = problems
         fields["unit"] = text("unit") ?? operation.unitCode ?? ""
         fields["period"] = text("period") ?? report.scope.period.label
-        fields["bys"] = BreakdownKind.allCases.map { ["value": $0.rawValue, "label": ReportText(.vi).breakdownTitle($0), "selected": $0 == operation.breakdown] }
+        fields["bys"] = BreakdownKind.allCases.map { ["value": $0.rawValue, "label": ReportText(Lang.current == .en ? .en : .vi).breakdownTitle($0), "selected": $0 == operation.breakdown] }
         var query: [(String, String)] = []
         if let unit = operation.unitCode { query.append(("unit", unit)) }
         query.append(("period", report.scope.period.label))
@@ -91,7 +91,7 @@ struct ReportRoutes {
 /// the shares against their bands, drill-down links for units inside the user's scope.
 enum DashboardView {
     static func fields(_ r: Report, unitCode: String?, by: BreakdownKind?, userUnit: String?) -> [String: Any] {
-        let t = ReportText(.vi)
+        let t = ReportText(Lang.current == .en ? .en : .vi)
         func percentValue(_ share: Double?) -> String { String(format: "%.1f", (share ?? 0) * 100) }
         let indicators: [[String: Any]] = r.indicators.map { i in
             ["label": t.indicator(i.key), "count": t.number(i.count), "total": t.number(i.total), "share": t.percent(i.share),
