@@ -38,6 +38,8 @@ public struct BrowseCursor: Sendable, Equatable {
 }
 
 public struct BrowseQuery: Sendable, Equatable {
+    /// The most products one page may hold (the API's `limit`).
+    public static let maxLimit = 500
     public var kind: ProductKind?
     public var digitized: Bool?
     public var access: AccessLevel?

@@ -6,8 +6,9 @@ import NIOCore
 
 public struct KhoContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// The peer's address (no port), or "unknown".
-    public let peer: String
+    /// The client's address (no port), or "unknown": the connection's, or behind a trusted
+    /// proxy the one it forwards (set by `SessionMiddleware`).
+    public internal(set) var peer: String
     /// Set by `SessionMiddleware` when the request has a live session cookie.
     public var session: StoredSession?
     /// The session's token (the cookie's value), for logout and touching.

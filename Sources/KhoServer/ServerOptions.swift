@@ -18,6 +18,9 @@ public struct ServerOptions: Sendable {
     public var maxUploadBytes: Int64
     /// An unfinished upload is removed this long after its last chunk.
     public var uploadLifetimeSeconds: Double
+    /// Addresses of reverse proxies whose `X-Forwarded-For` is believed: behind them, the login
+    /// slowdown and the log see each client's own address, not the proxy's.
+    public var trustedProxies: Set<String> = []
 
     public static let defaultMaxUploadBytes: Int64 = 10 << 30
 
@@ -55,5 +58,38 @@ public struct ServerOptions: Sendable {
             return .failure(Problem(code: .usage, field: "--base-url", value: text, expected: "an http:// or https:// address without query, e.g. https://kho.example.gov.vn"))
         }
         return .success(text.hasSuffix("/") ? String(text.dropLast()) : text)
+    }
+
+    /// An address given to --trusted-proxy: an IPv4 or IPv6 literal.
+    public static func checkAddress(_ text: String) -> Result<String, Problem> {
+        guard let address = ClientAddress.literal(text) else {
+            return .failure(Problem(code: .usage, field: "--trusted-proxy", value: text, expected: "an IPv4 or IPv6 address, e.g. 10.0.0.5"))
+        }
+        return .success(address)
+    }
+}
+
+/// Who sent a request: the connection's address, or behind trusted proxies the address the
+/// nearest untrusted hop of `X-Forwarded-For` names. A forwarded address is believed only from
+/// a trusted proxy (anyone else could write the header).
+public enum ClientAddress {
+    static func resolve(peer: String, forwardedFor: [String], trusted: Set<String>) -> String {
+        guard trusted.contains(peer) else { return peer }
+        let hops = forwardedFor.flatMap { $0.split(separator: ",") }.map { String($0).trimmingWhitespace() }
+        for hop in hops.reversed() {
+            guard let address = literal(hop) else { return peer }  // a garbled header: the proxy's own address
+            if !trusted.contains(address) { return address }
+        }
+        return peer
+    }
+
+    /// `text` as an IP address literal (lower-cased), or nil: only digits, dots, hex and colons.
+    static func literal(_ text: String) -> String? {
+        let t = text.lowercased()
+        guard (2...45).contains(t.utf8.count) else { return nil }
+        let isV4 = t.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E } && t.split(separator: ".").count == 4
+            && t.split(separator: ".").allSatisfy { Int($0).map { (0...255).contains($0) } ?? false }
+        let isV6 = t.contains(":") && t.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || $0 == 0x3A || $0 == 0x2E }
+        return isV4 || isV6 ? t : nil
     }
 }

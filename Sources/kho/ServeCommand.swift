@@ -23,6 +23,8 @@ struct ServeCommand: ParsableCommand {
     var baseUrl: String?
     @Option(name: .long, help: ArgumentHelp("The largest file one upload may bring, in MiB (refused before any byte is sent).", valueName: "MIB"))
     var maxUploadMib: Int64 = ServerOptions.defaultMaxUploadBytes >> 20
+    @Option(name: .long, help: ArgumentHelp("A reverse proxy whose X-Forwarded-For is believed (repeat for several); behind it, logins are slowed per client, not for the whole office.", valueName: "ADDRESS"))
+    var trustedProxy: [String] = []
     @OptionGroup var options: ArchiveOptions
 
     func run() throws {
@@ -31,7 +33,10 @@ struct ServeCommand: ParsableCommand {
         guard (1...(1 << 30)).contains(maxUploadMib) else {
             throw KhoError(.usage, "--max-upload-mib: '\(maxUploadMib)' is not a size in MiB from 1 up")
         }
-        let serverOptions = ServerOptions(host: host, port: port, baseURL: base, maxUploadBytes: maxUploadMib << 20)
+        var serverOptions = ServerOptions(host: host, port: port, baseURL: base, maxUploadBytes: maxUploadMib << 20)
+        for proxy in trustedProxy {
+            serverOptions.trustedProxies.insert(try parseOption(proxy, option: "--trusted-proxy", ServerOptions.checkAddress)!)
+        }
         let session = try options.open()
         defer { session.archive.close() }
         var logger = Logger(label: "kho.serve")

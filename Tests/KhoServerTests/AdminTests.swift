@@ -111,6 +111,19 @@ import Testing
                 ("csrf", staff.csrf), ("action", "make"), ("user", "tinh.staff"), ("days", "30")]))
             let kept = try ListTokens().run(in: f.session).count
             #expect(refused.status == .forbidden && kept == 1)
+            // Disabling the machine's user revokes its tokens: enabling it again brings none back.
+            let second = try await client.execute(uri: "/admin/tokens", method: .post, headers: headers(cookie: admin.cookie), body: form([
+                ("csrf", admin.csrf), ("action", "make"), ("user", "may.xuat"), ("days", "30")]))
+            let secondToken = try #require(second.text.firstMatch(of: /<code class="wrap">([A-Za-z0-9_-]{43})<\/code>/).map { String($0.1) })
+            let secondBearer: HTTPFields = [.authorization: "Bearer \(secondToken)"]
+            #expect(try await client.execute(uri: "/api/v1/exports", method: .get, headers: secondBearer).status == .ok)
+            for action in ["disable", "enable"] {
+                let changed = try await client.execute(uri: "/admin/users", method: .post, headers: headers(cookie: admin.cookie), body: form([
+                    ("csrf", admin.csrf), ("action", action), ("name", "may.xuat")]))
+                #expect(changed.status == .seeOther)
+            }
+            #expect(try await client.execute(uri: "/api/v1/exports", method: .get, headers: secondBearer).status == .unauthorized)
+            #expect(try ListTokens().run(in: f.session).allSatisfy { $0.revokedAt != nil })
         }
     }
 }

@@ -15,6 +15,22 @@ import Testing
 @Suite struct ApiTests {
     static let token = "a-token-made-for-the-tests-0123456789abcdef"
 
+    /// A page holds up to the 500 products the OpenAPI document promises (not fewer, silently).
+    @Test func aPageHoldsUpTo500Products() async throws {
+        let f = try ServerFixture()
+        try f.addUser("may.xuat", role: "exporter", unit: nil)
+        _ = try MakeToken(user: "may.xuat", token: Self.token, days: 30, label: "").run(in: f.session)
+        let input = (0..<260).map { ProductInput(title: "Tờ rơi \($0)", kind: "leaflet", languages: ["vi"], unit: "21025", published: "2025-09-01") }
+        for metadata in input { _ = try Register(metadata: metadata, carrier: .paper).run(in: f.session) }
+        try await f.app().test(.router) { client in
+            let bearer: HTTPFields = [.authorization: "Bearer \(Self.token)"]
+            let page = try await client.execute(uri: "/api/v1/products?limit=500", method: .get, headers: bearer)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(page.bytes)) as? [String: Any])
+            #expect((object["products"] as? [Any])?.count == 260)
+            #expect((400...422).contains(try await client.execute(uri: "/api/v1/products?limit=501", method: .get, headers: bearer).status.code))
+        }
+    }
+
     @Test func aTokenActsAsItsUserWithinTheirScope() async throws {
         let (f, ids) = try ScopeTests.office()
         try f.addUser("may.xuat", role: "exporter", unit: "51")

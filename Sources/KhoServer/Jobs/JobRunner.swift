@@ -48,7 +48,7 @@ final class JobRunner: Sendable {
     }
 
     /// Why `user` may not start another job beside `records`, or nil when they may.
-    private static func refusal(for user: UserAccount, in records: [String: JobRecord]) -> KhoError? {
+    static func refusal(for user: UserAccount, in records: [String: JobRecord]) -> KhoError? {
         let waiting = records.values.filter { !$0.state.isOver }
         if waiting.filter({ $0.owner == user.name }).count >= maxWaitingPerUser {
             return KhoError(.tooManyAttempts, "Bạn đã có \(maxWaitingPerUser) việc đang chờ hoặc đang chạy; hãy đợi chúng xong.")

@@ -13,6 +13,10 @@ struct SessionMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: KhoContext, next: (Request, KhoContext) async throws -> Response) async throws -> Response {
         var context = context
+        if !state.options.trustedProxies.isEmpty {
+            context.peer = ClientAddress.resolve(peer: context.peer, forwardedFor: request.headers[values: HTTPField.Name("X-Forwarded-For")!],
+                                                 trusted: state.options.trustedProxies)
+        }
         // A machine with an API token: no cookie is read and no CSRF token asked (a browser never
         // adds this header to another site's request on its own, and Kho allows no cross-origin calls).
         if let authorization = request.headers[.authorization] {

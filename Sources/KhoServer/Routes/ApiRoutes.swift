@@ -61,7 +61,9 @@ struct ApiRoutes {
         let q = Forms.parse(request.uri.query ?? "")
         var query = BrowseQuery(limit: 50)
         if let limit = q["limit"] {
-            guard let n = Int(limit), (1...500).contains(n) else { throw KhoError(.invalidChoice, "limit: '\(limit)' is not a number from 1 to 500") }
+            guard let n = Int(limit), (1...BrowseQuery.maxLimit).contains(n) else {
+                throw KhoError(.invalidChoice, "limit: '\(limit)' is not a number from 1 to \(BrowseQuery.maxLimit)")
+            }
             query.limit = n
         }
         if let kind = q["kind"] {

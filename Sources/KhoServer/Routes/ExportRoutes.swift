@@ -196,7 +196,12 @@ struct ExportRoutes {
         let session = try exporter(context)
         let notFound = KhoError(.unknownJob, "Không có gói xuất này trong phạm vi của bạn. (No such export in your scope.)")
         guard let id = context.parameters.get("export"), id.count <= 100 else { throw notFound }
-        let found = try await visibleExports(session).first { $0.0.exportID == id }
+        // The one export asked for, looked up by its ID (not every export with its product list).
+        let userUnit = session.user.unit
+        let found = try await state.run { archive throws(KhoError) -> (ExportRecord, Kept)? in
+            guard let record = try archive.export(id: id), Self.inScope(record.scopeKey, userUnit: userUnit) else { return nil }
+            return (record, Self.kept(record, exportsFolder: FS.realPath(archive.root.appending("exports"))))
+        }
         guard let (record, kept) = found, let size = kept.size else { throw notFound }
         let type = switch record.format {
         case "zip": "application/zip"

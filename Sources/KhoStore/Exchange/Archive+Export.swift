@@ -141,6 +141,11 @@ extension Archive {
         try catalog.read { db in try Row.fetchAll(db, sql: "SELECT * FROM exports ORDER BY pk").map(Self.record) }
     }
 
+    /// The export `id`, if there is one (its product list read only for it).
+    public func export(id: String) throws(KhoError) -> ExportRecord? {
+        try catalog.read { db in try Row.fetchOne(db, sql: "SELECT * FROM exports WHERE export_id = ? ORDER BY pk DESC LIMIT 1", arguments: [id]).map(Self.record) }
+    }
+
     static func lastExport(_ db: Database, scopeKey: String) throws -> ExportRecord? {
         try Row.fetchOne(db, sql: "SELECT * FROM exports WHERE scope_key = ? ORDER BY pk DESC LIMIT 1", arguments: [scopeKey]).map(record)
     }

@@ -92,7 +92,7 @@ extension Archive {
                 arguments += [after.referenceDate, after.pk]
             }
         }
-        let limit = max(1, min(query.limit, 200))
+        let limit = max(1, min(query.limit, BrowseQuery.maxLimit))
         let sql = """
             SELECT \(columns), coalesce(p.reference_date, '') AS sort_date FROM products p
             WHERE \(conditions.isEmpty ? "1" : conditions.joined(separator: " AND "))

@@ -65,9 +65,15 @@ extension Archive {
         try catalog.write { db in
             try db.execute(sql: "UPDATE users SET disabled = ? WHERE name = ?", arguments: [disabled, name])
             guard db.changesCount == 1 else { throw KhoError(.unknownUser, "no user \(name); see the users with: kho users list") }
-            if disabled { try db.execute(sql: "DELETE FROM sessions WHERE user_name = ?", arguments: [name]) }
+            var revoked = 0
+            if disabled {
+                try db.execute(sql: "DELETE FROM sessions WHERE user_name = ?", arguments: [name])
+                // Their machines' tokens end too: enabling the user again does not bring them back.
+                try db.execute(sql: "UPDATE api_tokens SET revoked_at = ? WHERE user_name = ? AND revoked_at IS NULL", arguments: [now.iso, name])
+                revoked = db.changesCount
+            }
             try CatalogWrites.append(db, event(.userAdministration, object: "user:\(name)", product: nil,
-                                               detail: disabled ? "user disabled; sessions ended" : "user enabled", at: now))
+                                               detail: disabled ? "user disabled; sessions ended" + (revoked > 0 ? "; \(revoked) API token(s) revoked" : "") : "user enabled", at: now))
         }
     }
 
