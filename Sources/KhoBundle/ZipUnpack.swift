@@ -19,7 +19,7 @@ public enum ZipUnpack {
     }
 
     /// Unpacks `archive` into `folder` (made here; removed again on any refusal).
-    public static func unpack(_ archive: HostPath, into folder: HostPath, maxFiles: Int, maxExpansion: Double = 200,
+    public static func unpack(_ archive: HostPath, into folder: HostPath, maxFiles: Int, maxExpansion: Double = 50,
                               floorBytes: Int64 = 1 << 30, reserve: Int64 = 256 << 20) throws(KhoError) -> Unpacked {
         try FS.makeDirectories(folder)
         do {
@@ -44,12 +44,11 @@ public enum ZipUnpack {
         defer { if let previous { uselocale(previous) } }
         guard let handle = archive_read_new() else { throw KhoError(.outOfMemory, "libarchive could not start reading the zip") }
         defer { archive_read_free(handle) }
-        archive_read_support_filter_all(handle)
+        // Zip only: no tar, no outer compression filters (some start outside programs).
+        archive_read_support_filter_none(handle)
         archive_read_support_format_zip(handle)
-        archive_read_support_format_tar(handle)
-        archive_read_support_format_gnutar(handle)
         guard archive_read_open_fd(handle, input.fd, BagReader.readBlock) == ARCHIVE_OK else {
-            throw refuse("đây không phải tệp zip (hoặc tar) đọc được, hoặc nó bị hỏng hay tải lên chưa hết")
+            throw refuse("đây không phải tệp zip đọc được, hoặc nó bị hỏng hay tải lên chưa hết")
         }
         let free = FS.availableBytes(folder) ?? Int64.max
         let budget = min(max(floorBytes, Int64(min(maxExpansion * Double(size), Double(Int64.max / 2)))), free - reserve)
@@ -59,7 +58,20 @@ public enum ZipUnpack {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
         defer { buffer.deallocate() }
         var entry: OpaquePointer?
+        var entries = 0
+        /// An entry's bytes read and dropped (a skipped entry's too count toward the budget).
+        func drain(_ name: String) throws(KhoError) {
+            while true {
+                let n = archive_read_data(handle, buffer.baseAddress, buffer.count)
+                if n == 0 { return }
+                guard n > 0 else { throw refuse("'\(name)' bị hỏng trong tệp nén") }
+                out.bytes += Int64(n)
+                guard out.bytes <= budget else { throw refuse("giải ra hơn \(Formatting.bytes(budget)), quá lớn so với chính nó (có thể là zip bomb)") }
+            }
+        }
         while true {
+            entries += 1
+            guard entries <= maxFiles * 2 + 1000 else { throw refuse("có quá nhiều mục (hơn \(maxFiles * 2 + 1000))") }
             let code = archive_read_next_header(handle, &entry)
             if code == ARCHIVE_EOF { break }
             guard code >= ARCHIVE_WARN, let entry else {
@@ -73,6 +85,7 @@ public enum ZipUnpack {
             while raw.starts(with: [0x2E, 0x2F]) { raw.removeFirst(2) }  // "./"
             let type = archive_entry_filetype(entry) & 0o170000
             if type == 0o040000 {
+                try drain(String(decoding: raw, as: UTF8.self))
                 continue  // folders are made for the files in them
             }
             let shown = String(decoding: raw, as: UTF8.self)
@@ -86,6 +99,7 @@ public enum ZipUnpack {
             }
             if UploadedTree.isClutter(parts) || parts.first == "__MACOSX" {
                 out.skipped += 1
+                try drain(shown)
                 continue
             }
             let key = parts.joined(separator: "/")

@@ -23,6 +23,19 @@ struct FormWithFiles {
         request.headers[.contentType]?.lowercased().hasPrefix("multipart/form-data") == true
     }
 
+    /// The uploads a form names (`upload` fields, from the script) and carries, in the form's
+    /// order (a scanned booklet's pages stay in order), each once.
+    static func uploadIDs(_ pairs: [(String, String)], _ carried: [UploadRecord]) -> [String] {
+        var seen: Set<String> = []
+        return (pairs.filter { $0.0 == "upload" }.map(\.1).filter(UploadRecord.isValidID) + carried.map(\.id)).filter { seen.insert($0).inserted }
+    }
+
+    /// Removes the files this form carried (when the request fails and nobody will see them again).
+    func forget(_ state: ServerState) async {
+        let ids = uploads.map(\.id), area = state.uploads
+        if !ids.isEmpty { try? await state.pool.run { ids.forEach(area.remove) } }
+    }
+
     /// Most files one form may carry.
     static let maxFiles = 100
 
@@ -79,6 +92,8 @@ final class FormIntake: @unchecked Sendable {
     private let bound: Int64
     private let limit: Int64
     private var received: Int64 = 0
+    /// The body's bytes before the chunk being parsed: what is still to come is at most `bound` less this.
+    private var before: Int64 = 0
     private var checked = false
     private var seenParts = 0
     /// The part being read: a field's name and bytes, or a file's writer (nil for an empty file input).
@@ -101,9 +116,12 @@ final class FormIntake: @unchecked Sendable {
     }
 
     static let maxFieldBytes = 64 * 1024
+    /// Most parts that are not files (a form has a few dozen fields).
+    static let maxFields = 500
 
     func take(_ buffers: [ByteBuffer]) throws(KhoError) {
         for buffer in buffers {
+            before = received
             received += Int64(buffer.readableBytes)
             guard received <= limit else {
                 throw KhoError(.payloadTooLarge, "Các tệp gửi kèm biểu mẫu nặng hơn \(VietnameseFormat.bytes(limit)) tất cả (tối đa); chưa lưu gì.")
@@ -122,6 +140,12 @@ final class FormIntake: @unchecked Sendable {
         switch event {
         case .begin(let name, let fileName, _):
             seenParts += 1
+            // Names count toward the fields' bytes, parts toward their number: many empty parts
+            // with long names cannot grow memory without bound.
+            fieldBytes += name.utf8.count + (fileName?.count ?? 0)
+            guard fieldBytes <= Self.maxFieldBytes, seenParts - finished.count - started.count <= Self.maxFields else {
+                throw KhoError(.payloadTooLarge, "Biểu mẫu có quá nhiều ô hoặc ô quá dài; chưa lưu gì.")
+            }
             // The token comes first (browsers send a form's fields in their order on the page).
             guard checked || (seenParts == 1 && name == "csrf" && fileName == nil) else { throw Self.badToken }
             if let fileName {
@@ -130,7 +154,8 @@ final class FormIntake: @unchecked Sendable {
                     throw KhoError(.payloadTooLarge, "Mỗi lần gửi tối đa \(FormWithFiles.maxFiles) tệp; chưa lưu gì.")
                 }
                 let id = Tokens.hex()
-                _ = try uploads.create(id: id, owner: owner, length: bound, metadata: "", fileName: fileName, now: now, lifetime: lifetime)
+                // The space promised to it: at most what is still to come of the body.
+                _ = try uploads.create(id: id, owner: owner, length: max(0, bound - before), metadata: "", fileName: fileName, now: now, lifetime: lifetime)
                 started.append(id)
                 writer = try uploads.startWriting(id, owner: owner, offset: 0, expectedChecksum: nil, now: now, lifetime: lifetime)
             } else {
@@ -146,15 +171,16 @@ final class FormIntake: @unchecked Sendable {
             } else if field != nil {
                 fieldBytes += bytes.count
                 guard fieldBytes <= Self.maxFieldBytes else {
-                    throw KhoError(.payloadTooLarge, "Các ô của biểu mẫu dài quá \(Self.maxFieldBytes / 1024) KB.")
+                    throw KhoError(.payloadTooLarge, "Các ô của biểu mẫu dài quá \(Self.maxFieldBytes / 1024) KB; chưa lưu gì.")
                 }
                 field?.bytes.append(contentsOf: bytes)
             }
         case .end:
             if let writer {
+                // Forgotten before it finishes: a writer that failed to finish is closed already.
+                self.writer = nil
                 finished.append(try writer.finishWhole())
                 started.removeAll { $0 == writer.record.id }
-                self.writer = nil
             } else if let field {
                 let value = String(decoding: field.bytes, as: UTF8.self)
                 if !checked {

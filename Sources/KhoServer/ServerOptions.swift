@@ -1,5 +1,6 @@
 // What `kho serve` is told: where to listen, the address people reach it at, and the limits of
 // sessions and logins. Plain values, checked once at start.
+import Glibc
 import KhoCore
 import KhoOperations
 
@@ -73,7 +74,8 @@ public struct ServerOptions: Sendable {
 /// nearest untrusted hop of `X-Forwarded-For` names. A forwarded address is believed only from
 /// a trusted proxy (anyone else could write the header).
 public enum ClientAddress {
-    static func resolve(peer: String, forwardedFor: [String], trusted: Set<String>) -> String {
+    static func resolve(peer given: String, forwardedFor: [String], trusted: Set<String>) -> String {
+        let peer = literal(given) ?? given
         guard trusted.contains(peer) else { return peer }
         let hops = forwardedFor.flatMap { $0.split(separator: ",") }.map { String($0).trimmingWhitespace() }
         for hop in hops.reversed() {
@@ -83,13 +85,26 @@ public enum ClientAddress {
         return peer
     }
 
-    /// `text` as an IP address literal (lower-cased), or nil: only digits, dots, hex and colons.
+    /// `text` as an IP address in its one written form (inet_ntop: "2001:DB8:0::5" is
+    /// "2001:db8::5", an IPv4-mapped "::ffff:10.0.0.5" is "10.0.0.5"), or nil: no ports, no
+    /// brackets, nothing but an address.
     static func literal(_ text: String) -> String? {
-        let t = text.lowercased()
+        let t = text.trimmingWhitespace()
         guard (2...45).contains(t.utf8.count) else { return nil }
-        let isV4 = t.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E } && t.split(separator: ".").count == 4
-            && t.split(separator: ".").allSatisfy { Int($0).map { (0...255).contains($0) } ?? false }
-        let isV6 = t.contains(":") && t.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || $0 == 0x3A || $0 == 0x2E }
-        return isV4 || isV6 ? t : nil
+        var v4 = in_addr()
+        if inet_pton(AF_INET, t, &v4) == 1 { return written(AF_INET, &v4, length: INET_ADDRSTRLEN) }
+        var v6 = in6_addr()
+        guard inet_pton(AF_INET6, t, &v6) == 1 else { return nil }
+        let bytes = withUnsafeBytes(of: &v6) { Array($0) }
+        if bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xFF, bytes[11] == 0xFF {
+            return bytes[12...].map(String.init).joined(separator: ".")
+        }
+        return written(AF_INET6, &v6, length: INET6_ADDRSTRLEN)
+    }
+
+    private static func written<T>(_ family: Int32, _ address: inout T, length: Int32) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(length))
+        guard inet_ntop(family, &address, &buffer, socklen_t(length)) != nil else { return nil }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -18,6 +18,11 @@ import Testing
         #expect(ClientAddress.resolve(peer: "10.0.0.5", forwardedFor: ["2001:DB8::1"], trusted: trusted) == "2001:db8::1")
         #expect(ServerOptions.checkAddress("10.0.0.256").isFailure && ServerOptions.checkAddress("proxy.local").isFailure)
         #expect((try? ServerOptions.checkAddress("::1").get()) == "::1")
+        // One written form: a dual-stack socket's IPv4-mapped peer, and a longhand IPv6 proxy.
+        #expect(ClientAddress.resolve(peer: "::ffff:10.0.0.5", forwardedFor: ["203.0.113.7"], trusted: trusted) == "203.0.113.7")
+        #expect((try? ServerOptions.checkAddress("2001:DB8:0:0::5").get()) == "2001:db8::5")
+        // A hop with a port is not an address: the proxy's own is used, not a key per connection.
+        #expect(ClientAddress.resolve(peer: "10.0.0.5", forwardedFor: ["203.0.113.7:51234"], trusted: trusted) == "10.0.0.5")
     }
 }
 

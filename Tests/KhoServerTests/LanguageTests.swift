@@ -40,6 +40,9 @@ import Testing
         try f.addUser("xa.staff", role: "staff", unit: "21025")
         _ = try Register(metadata: ProductInput(title: "Tờ rơi giấy", kind: "leaflet", languages: ["vi"], unit: "21025", published: "2025-09-01"),
                          carrier: .paper).run(in: f.session)
+        // A title that happens to be a label of the pages: data, never translated.
+        _ = try Register(metadata: ProductInput(title: "Sản phẩm", kind: "poster", languages: ["vi"], unit: "21025", published: "2025-09-02"),
+                         carrier: .paper).run(in: f.session)
         try await f.app().test(.router) { client in
             let cookie = try #require(try await logIn(client, "xa.staff"))
             let vietnamese = try await client.execute(uri: "/products", method: .get, headers: headers(cookie: cookie))
@@ -52,7 +55,8 @@ import Testing
             let list = try await client.execute(uri: "/products", method: .get, headers: [.cookie: both])
             #expect(list.text.contains(#"<html lang="en">"#) && list.text.contains("<title>Products · Kho</title>"), "\(list.text)")
             #expect(list.text.contains("Search (with or without diacritics)") && list.text.contains(">leaflet, folded leaflet<"))
-            #expect(list.text.contains("Tờ rơi giấy"), "the products' own data stays as written")
+            #expect(list.text.contains("Tờ rơi giấy") && list.text.contains(">Sản phẩm</a>"), "the products' own data stays as written")
+            #expect(list.text.contains("· not digitized"))
             #expect(list.text.contains(#">Tiếng Việt</a>"#), "the switch back is named in Vietnamese")
             let new = try await client.execute(uri: "/products/new", method: .get, headers: [.cookie: both])
             #expect(new.text.contains(">Title<") && new.text.contains("/static/kho-upload.en.js") && !new.text.contains("Tên sản phẩm"))
@@ -71,10 +75,27 @@ import Testing
     @Test func theSwitchNeverLeadsToAnotherSite() async throws {
         let f = try ServerFixture()
         try await f.app().test(.router) { client in
-            for back in ["//evil.example/x", "https://evil.example", "/\\evil.example", "%2F%2Fevil.example", "/a%0D%0ASet-Cookie:x=1", "javascript:alert(1)"] {
+            for back in ["//evil.example/x", "https://evil.example", "/\\evil.example", "%2F%2Fevil.example", "/a%0D%0ASet-Cookie:x=1", "javascript:alert(1)",
+                         "//%EF%B8%8Fevil.example", "/%CD%8F/evil.example", "/%5Cevil.example"] {
                 let r = try await client.execute(uri: "/language?to=en&back=\(back)", method: .get)
                 #expect(r.status == .found && r.headers[.location] == "/", "\(back) → \(r.headers[.location] ?? "")")
             }
+        }
+    }
+
+    /// A quote followed by a combining mark is still escaped (the template library's own
+    /// escaping would let it through and open the attribute).
+    @Test func valuesAreEscapedWhateverFollowsAQuote() async throws {
+        let f = try ServerFixture()
+        try f.addUser("xa.staff", role: "staff", unit: "21025")
+        let hostile = "x\"\u{301} autofocus data-x=\"\u{301}"
+        let id = try Register(metadata: ProductInput(title: hostile, kind: "leaflet", languages: ["vi"], unit: "21025", published: "2025-09-01"),
+                              carrier: .paper).run(in: f.session).product.id
+        try await f.app().test(.router) { client in
+            let cookie = try #require(try await logIn(client, "xa.staff"))
+            let edit = try await client.execute(uri: "/products/\(id)/edit", method: .get, headers: headers(cookie: cookie))
+            #expect(edit.status == .ok && edit.text.contains("value=\"x&quot;\u{301} autofocus data-x=&quot;\u{301}\""), "\(edit.text)")
+            #expect(!edit.text.contains(" autofocus data-x=\""))
         }
     }
 }

@@ -137,4 +137,21 @@ import Testing
             #expect(product.isDigitized && product.files.map(\.sha256) == [UploadTests.sha(NewProductTests.photo)])
         }
     }
+
+    @Test func manyFieldsOrAnUnseenProductAreRefusedBeforeAnythingIsStored() async throws {
+        let f = try ServerFixture()
+        try f.addUser("xa.staff", role: "staff", unit: "21025")
+        let elsewhere = try Register(metadata: ProductInput(title: "Tờ rơi Hà Nội", kind: "leaflet", languages: ["vi"], unit: "00004", published: "2025-09-01"),
+                                     carrier: .paper).run(in: f.session).product.id
+        try await f.app().test(.router) { client in
+            let t = try await UploadTests.tusser(client, "xa.staff")
+            let many = (0..<600).map { ("f\($0)", "") }
+            let refused = try await client.execute(uri: "/products/new", method: .post, headers: Self.headers(t.cookie),
+                                                   body: Self.multipart([("csrf", t.csrf)] + many, files: [("a.wav", NewProductTests.audio)]))
+            #expect(refused.status.code == 413 && Self.uploadsLeft(f).isEmpty)
+            let hidden = try await client.execute(uri: "/products/\(elsewhere)/attach", method: .post, headers: Self.headers(t.cookie),
+                                                  body: Self.multipart([("csrf", t.csrf)], files: [("quét.jpg", NewProductTests.photo)]))
+            #expect(hidden.status == .notFound && Self.uploadsLeft(f).isEmpty, "a product outside the scope is not found, and no byte is kept")
+        }
+    }
 }

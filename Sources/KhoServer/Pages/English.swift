@@ -6,6 +6,7 @@
 
 enum English {
     static let words: [String: String] = [
+        "xong": "done",
         "Nhập từ bảng kê": "Import from a manifest",
         "Tải lên bảng kê (tệp CSV, mỗi dòng một sản phẩm) cùng các tệp nó nhắc tới, hoặc kéo thả cả thư mục chứa chúng, hoặc một tệp .zip chứa cả bảng kê và các tệp. Kho kiểm tra từng dòng trước, chưa lưu gì; bạn xem các lỗi rồi mới nhập thật.": "Upload a manifest (a CSV file, one product per row) with the files it names, or drag and drop the whole folder that holds them, or one .zip file holding the manifest and its files. Kho checks every row first and stores nothing; you see the problems, then import for real.",
         "Các cột: title, kind, languages, unit, produced, published, channels, access, carrier, files (đường dẫn tệp tính từ thư mục của bảng kê, cách nhau bằng dấu |), source_id… như lệnh": "Columns: title, kind, languages, unit, produced, published, channels, access, carrier, files (file paths from the manifest's folder, separated by |), source_id… as for the command",

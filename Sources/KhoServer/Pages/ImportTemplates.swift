@@ -48,9 +48,9 @@ enum ImportView {
     static let shownRows = 500
 
     static func summary(_ r: JobRecord) -> [String: Any] {
-        let itemsText = r.itemsTotal > 0 ? "\(VietnameseFormat.integer(Int64(r.itemsDone))) / \(VietnameseFormat.integer(Int64(r.itemsTotal))) dòng" : "đang đọc bảng kê…"
+        let itemsText = r.itemsTotal > 0 ? "\(VietnameseFormat.integer(Int64(r.itemsDone))) / \(VietnameseFormat.integer(Int64(r.itemsTotal))) dòng" : Lang.text("đang đọc bảng kê…")
         var out: [String: Any] = [
-            "id": r.id, "link": "/import/\(r.id)", "kindName": r.kind == .importCheck ? "Kiểm tra" : "Nhập thật",
+            "id": r.id, "link": "/import/\(r.id)", "kindName": Lang.text(r.kind == .importCheck ? "Kiểm tra" : "Nhập thật"),
             "manifest": ([r.parameters["zip"]] + [r.result["manifest"] ?? r.parameters["manifest"]]).compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " → "),
             "files": VietnameseFormat.integer(Int64(r.result["files"] ?? r.parameters["files"] ?? "") ?? 0),
             "when": VietnameseFormat.instant(Timestamp(epochSeconds: r.createdAt)), "state": ExportView.stateName(r.state),
@@ -90,6 +90,10 @@ enum ImportView {
     }
 
     static func statusName(_ status: String) -> String {
+        Lang.text(vietnameseStatus(status))
+    }
+
+    static func vietnameseStatus(_ status: String) -> String {
         switch status {
         case "ok": "hợp lệ"
         case "stored": "đã lưu"
@@ -118,7 +122,8 @@ enum ImportView {
     /// The store's messages for rows that went well, as a clerk reads them; a problem stays as
     /// `kho import` words it (the result CSV keeps every message as written).
     static func vietnamese(_ message: String) -> String {
-        func carrier(_ raw: Substring) -> String { Carrier(rawValue: String(raw))?.vietnamese ?? String(raw) }
+        guard Lang.current == .vi else { return message }  // English pages show the store's own words
+        func carrier(_ raw: Substring) -> String { Carrier(rawValue: String(raw)).map { Lang.text($0.vietnamese) } ?? String(raw) }
         if let m = message.wholeMatch(of: /(\d+) file\(s\)/) { return "\(m.1) tệp" }
         if let m = message.wholeMatch(of: /(\d+) file\(s\) attached/) { return "đã thêm \(m.1) tệp" }
         if let m = message.wholeMatch(of: /would store a born-digital product with (\d+) file\(s\)/) { return "sẽ lưu một sản phẩm số với \(m.1) tệp" }

@@ -13,13 +13,17 @@ struct Pages: Sendable {
     let english: MustacheLibrary
 
     init() throws {
+        // Values are escaped scalar by scalar: the library's own escaping looks characters up
+        // whole, so a quote followed by a combining mark would pass unescaped.
+        MustacheContentTypes.register(ScalarHTML(), named: ScalarHTML.name)
+        let pragma = "{{% CONTENT_TYPE: \(ScalarHTML.name)}}"
         var library = MustacheLibrary()
         var english = MustacheLibrary()
         for (name, text) in Templates.all {
-            try library.register(text, named: name)
+            try library.register(pragma + text, named: name)
             let translated = Translation.apply(text, English.words, mustache: true)
                 .replacingOccurrences(of: "/static/kho-upload.js", with: "/static/kho-upload.en.js")
-            try english.register(translated, named: name)
+            try english.register(pragma + translated, named: name)
         }
         self.library = library
         self.english = english
@@ -30,6 +34,14 @@ struct Pages: Sendable {
     func render(_ name: String, _ fields: [String: Any], status: Int = 200, title: String? = nil) -> Response {
         let lang = Lang.current
         let templates = lang == .en ? english : library
+        var fields = fields
+        if lang == .en {
+            // The messages the routes put in (problems, notices) in English where they have it.
+            for key in Self.messageKeys {
+                if let text = fields[key] as? String { fields[key] = Lang.text(text) }
+                if let list = fields[key] as? [String] { fields[key] = list.map(Lang.text) }
+            }
+        }
         let body = templates.render(fields, withTemplate: name) ?? ""
         var page = fields
         page["body"] = body
@@ -39,12 +51,13 @@ struct Pages: Sendable {
         }
         let heading = title ?? (fields["title"] as? String) ?? "Kho"
         page["title"] = lang == .en ? English.words[heading] ?? heading : heading
-        var html = templates.render(page, withTemplate: "layout") ?? body
-        // The labels the routes put in whole (kinds, roles, states) in English too.
-        if lang == .en { html = Translation.apply(html, English.words, mustache: false) }
+        let html = templates.render(page, withTemplate: "layout") ?? body
         return Response(status: .init(code: status), headers: [.contentType: "text/html; charset=utf-8", .vary: "Cookie"],
                         body: .init(byteBuffer: ByteBuffer(string: html)))
     }
+
+    /// Fields that hold the routes' own messages (never user data).
+    static let messageKeys = ["general", "problems", "attachProblems", "problem", "message"]
 
     /// `fields` and, when someone is logged in, what the layout says of them; the language
     /// switch of every page.
@@ -71,16 +84,23 @@ struct Pages: Sendable {
 
     static func roleName(_ role: UserRole) -> String {
         switch role {
-        case .admin: "quản trị"
-        case .staff: "cán bộ nhập liệu"
-        case .auditor: "kiểm tra, giám sát"
-        case .exporter: "xuất dữ liệu"
+        case .admin: Lang.text("quản trị")
+        case .staff: Lang.text("cán bộ nhập liệu")
+        case .auditor: Lang.text("kiểm tra, giám sát")
+        case .exporter: Lang.text("xuất dữ liệu")
         }
     }
 
     /// "Tỉnh Quảng Ngãi (51)", or the whole archive.
     static func unitName(_ code: String?) -> String {
-        guard let code else { return "toàn bộ kho lưu trữ" }
+        guard let code else { return Lang.text("toàn bộ kho lưu trữ") }
         return UnitTable.standard.unit(code, era: .from2025).map { "\($0.fullName) (\(code))" } ?? code
     }
+}
+
+/// HTML escaping of every value a template shows: & < > " ' replaced wherever they occur,
+/// combining marks after them or not (`HTML.escape`, which reads Unicode scalars).
+struct ScalarHTML: MustacheContentType {
+    static let name = "KHO_HTML"
+    func escapeText(_ text: String) -> String { HTML.escape(text) }
 }

@@ -1,9 +1,8 @@
 // The English switch: the language of a request (a cookie, Vietnamese by default), and the
 // translation of pages by whole texts. A template's texts (between HTML tags and Mustache
 // tags, and its placeholder, aria-label, alt and title values) are translated once at start,
-// so English pages cost no more to render; a rendered English page's whole text nodes are
-// then looked up once more, for the labels routes put in (kinds, roles, states). User data
-// in form fields (values, textareas) is never touched.
+// so English pages cost no more to render. Labels and messages the routes put in are looked
+// up where they are made (`Lang.text`); user data (titles, descriptions, names) never is.
 import Foundation
 import Hummingbird
 import KhoCore
@@ -21,6 +20,12 @@ enum Lang: String, Sendable {
     }
 
     var other: Lang { self == .vi ? .en : .vi }
+
+    /// A label or message the routes put in a page, in the request's language (its English
+    /// from `English.words`; the Vietnamese when it has none).
+    static func text(_ vietnamese: String) -> String {
+        current == .en ? English.words[vietnamese] ?? vietnamese : vietnamese
+    }
     /// The switch's label, in the language it switches to.
     var name: String { self == .vi ? "Tiếng Việt" : "English" }
 }

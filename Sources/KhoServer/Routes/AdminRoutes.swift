@@ -41,7 +41,7 @@ struct AdminRoutes {
                 // "owner", not "user": inside a row, {{user.csrf}} must still find the page's user.
                 return ["id": t.id, "owner": t.user, "label": t.label.isEmpty ? "—" : t.label, "created": VietnameseFormat.instant(t.createdAt),
                         "expires": VietnameseFormat.instant(t.expiresAt), "live": live,
-                        "state": t.revokedAt != nil ? "đã thu hồi" : live ? "đang dùng" : "hết hạn"] as [String: Any]
+                        "state": Lang.text(t.revokedAt != nil ? "đã thu hồi" : live ? "đang dùng" : "hết hạn")] as [String: Any]
             },
             "hasTokens": !tokens.isEmpty,
         ]

@@ -20,10 +20,13 @@ struct AttachRoutes {
         let notFound = KhoError(.unknownProduct, "Không có sản phẩm này, hoặc nó nằm ngoài phạm vi của bạn.")
         guard let text = context.parameters.get("id"), case .success(let id) = ProductID.parse(text) else { throw notFound }
         guard Permissions.allows(session.user.role, .attach) else { throw KhoError(.forbidden, "Vai trò của bạn không thêm tệp vào sản phẩm.") }
+        // A product the user cannot see is "not found" before any file is read.
+        let seen = ProductRoutes.visibility(session)
+        guard try await state.run({ archive throws(KhoError) in try archive.product(id, as: seen) }) != nil else { throw notFound }
         let form = try await FormWithFiles.read(request, context: context, session: session, state: state)
         let pairs = form.pairs
         func one(_ name: String) -> String { pairs.first { $0.0 == name }?.1.trimmingWhitespace() ?? "" }
-        let ids = Array(Set(pairs.filter { $0.0 == "upload" }.map(\.1).filter(UploadRecord.isValidID) + form.uploads.map(\.id))).sorted()
+        let ids = FormWithFiles.uploadIDs(pairs, form.uploads)
         let role = FileRole(rawValue: one("role")) ?? .master
         var problems: [String] = []
         var digitizedOn: CalendarDate?
@@ -35,8 +38,7 @@ struct AttachRoutes {
         }
         if ids.isEmpty { problems.append("Chưa có tệp nào được tải lên.") }
         // Files sent with a form that is refused are not kept (the product's page cannot list them for another try).
-        let fresh = form.uploads.map(\.id)
-        let forget = { [uploads = state.uploads, pool = state.pool] in if !fresh.isEmpty { try? await pool.run { fresh.forEach(uploads.remove) } } }
+        let forget = { [state] in await form.forget(state) }
         if !problems.isEmpty {
             await forget()
             return try await products.show(request, context, extra: ["attachProblems": problems], status: 422)

@@ -35,11 +35,14 @@ struct BasicRoutes {
         }
     }
 
-    /// `path` when it is a path of this site ("/products?kind=poster"), else the home page:
-    /// "//evil.example", "/\\evil", "https://…" and control characters never leave it.
+    /// `path` when it is a path of this site ("/products?kind=poster"), else the home page. Read
+    /// as bytes: printable ASCII only (a query's Vietnamese comes percent-encoded), starting with
+    /// one "/" not followed by "/" or "\\", so "//evil.example", "/\\evil", "https://…", control
+    /// characters and "/" followed by an invisible combining mark never leave the site.
     static func localPath(_ path: String) -> String {
-        guard path.hasPrefix("/"), !path.hasPrefix("//"), !path.hasPrefix("/\\"), path.utf8.count <= 2048,
-              !path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == "\\" }) else { return "/" }
+        let bytes = Array(path.utf8)
+        guard bytes.count <= 2048, bytes.first == 0x2F, bytes.count == 1 || (bytes[1] != 0x2F && bytes[1] != 0x5C),
+              bytes.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E && $0 != 0x5C }) else { return "/" }
         return path
     }
 }

@@ -299,6 +299,10 @@ struct JobDocument: Encodable {
 /// What the exports page shows of jobs and exports: Vietnamese numbers, dates and states.
 enum ExportView {
     static func stateName(_ s: JobRecord.State) -> String {
+        Lang.text(vietnameseState(s))
+    }
+
+    static func vietnameseState(_ s: JobRecord.State) -> String {
         switch s {
         case .queued: "đang chờ"
         case .running: "đang chạy"
@@ -309,7 +313,7 @@ enum ExportView {
     }
 
     static func job(_ r: JobRecord) -> [String: Any] {
-        let period = r.parameters["period"].flatMap { $0.isEmpty ? nil : $0 } ?? "mọi kỳ"
+        let period = r.parameters["period"].flatMap { $0.isEmpty ? nil : $0 } ?? Lang.text("mọi kỳ")
         var out: [String: Any] = [
             "when": VietnameseFormat.instant(Timestamp(epochSeconds: r.createdAt)), "scope": r.parameters["scope"] ?? "",
             "period": period, "since": r.parameters["since"] == "last", "format": r.parameters["format"] ?? "", "owner": r.owner,

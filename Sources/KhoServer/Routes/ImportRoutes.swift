@@ -122,8 +122,9 @@ struct ImportRoutes {
     /// zip removed; returns the manifest and what the job's record says of it.
     static func unpack(_ zip: HostPath, folder: HostPath) throws(KhoError) -> (manifest: HostPath, facts: [String: String]) {
         let files = folder.appending("files")
+        // The zip goes whatever happens: its files are unpacked, or it was refused.
+        defer { FS.remove(zip) }
         let unpacked = try ZipUnpack.unpack(zip, into: files, maxFiles: maxFiles)
-        FS.remove(zip)
         let parts: [String]
         switch UploadedTree.manifest(among: unpacked.files) {
         case .success(let p): parts = p

@@ -66,7 +66,7 @@ struct NewProductRoutes {
         let form = try await FormWithFiles.read(request, context: context, session: session, state: state)
         let pairs = form.pairs
         let values = FormValues(pairs)
-        let uploadIDs = Array(Set(pairs.filter { $0.0 == "upload" }.map(\.1).filter(UploadRecord.isValidID) + form.uploads.map(\.id))).sorted()
+        let uploadIDs = FormWithFiles.uploadIDs(pairs, form.uploads)
         let carrier = pairs.first { $0.0 == "carrier" }.map(\.1).flatMap { Carrier(rawValue: $0) }
         let (uploads, owner, now) = (state.uploads, session.user.name, state.now())
         // The uploads named must be this user's and complete.
@@ -111,6 +111,7 @@ struct NewProductRoutes {
             let (errors, other) = Self.problems(error)
             return render(context, values: values, errors: errors, general: other, uploads: kept, status: error.code.httpStatus)
         case .failure(let error):
+            await form.forget(state)
             throw error
         }
     }
@@ -172,10 +173,10 @@ struct NewProductRoutes {
         let chosenChannels = Set(values.channels)
         return [
             "values": values.dictionary, "errors": errors, "general": general, "problems": !errors.isEmpty,
-            "kinds": ProductKind.allCases.map { ["value": $0.rawValue, "label": $0.vietnamese, "selected": $0.rawValue == values.kind] },
-            "channels": Channel.allCases.map { ["value": $0.rawValue, "label": $0.vietnamese, "checked": chosenChannels.contains($0.rawValue)] },
+            "kinds": ProductKind.allCases.map { ["value": $0.rawValue, "label": Lang.text($0.vietnamese), "selected": $0.rawValue == values.kind] },
+            "channels": Channel.allCases.map { ["value": $0.rawValue, "label": Lang.text($0.vietnamese), "checked": chosenChannels.contains($0.rawValue)] },
             "accessLevels": AccessLevel.allCases.map { ["value": $0.rawValue, "label": Self.accessLabel($0), "selected": $0.rawValue == values.access] },
-            "carriers": Carrier.allCases.map { ["value": $0.rawValue, "label": $0.vietnamese, "selected": $0.rawValue == values.carrier] },
+            "carriers": Carrier.allCases.map { ["value": $0.rawValue, "label": Lang.text($0.vietnamese), "selected": $0.rawValue == values.carrier] },
             "languageNames": LanguageRegistry.standard.known.map(\.vietnamese),
         ]
     }
@@ -194,9 +195,9 @@ struct NewProductRoutes {
 
     static func accessLabel(_ level: AccessLevel) -> String {
         switch level {
-        case .public: "công khai"
-        case .internal: "nội bộ"
-        case .restricted: "mật (chỉ cán bộ của đơn vị xem được)"
+        case .public: Lang.text("công khai")
+        case .internal: Lang.text("nội bộ")
+        case .restricted: Lang.text("mật (chỉ cán bộ của đơn vị xem được)")
         }
     }
 }

@@ -62,9 +62,9 @@ struct ProductRoutes {
         func choices(_ pairs: [(String, String)], _ chosen: String?) -> String { HTML.options(pairs, selected: chosen) }
         var fields: [String: Any] = ["rows": rows, "empty": page.summaries.isEmpty, "q": query.text ?? "", "from": text("from") ?? "", "to": text("to") ?? "",
                                      "unit": text("unit") ?? "", "language": text("language") ?? "",
-                                     "kinds": choices(ProductKind.allCases.map { ($0.rawValue, $0.vietnamese) }, query.kind?.rawValue),
-                                     "channels": choices(Channel.allCases.map { ($0.rawValue, $0.vietnamese) }, query.channel?.rawValue),
-                                     "digitizedChoices": choices([("yes", "Đã số hóa"), ("no", "Chưa số hóa")], text("digitized")),
+                                     "kinds": choices(ProductKind.allCases.map { ($0.rawValue, Lang.text($0.vietnamese)) }, query.kind?.rawValue),
+                                     "channels": choices(Channel.allCases.map { ($0.rawValue, Lang.text($0.vietnamese)) }, query.channel?.rawValue),
+                                     "digitizedChoices": choices([("yes", Lang.text("Đã số hóa")), ("no", Lang.text("Chưa số hóa"))], text("digitized")),
                                      // Restricted is a choice only for those who may see such products.
                                      "accessChoices": choices(AccessLevel.allCases.filter { $0 != .restricted || Permissions.allows(session.user.role, .readRestricted) }.map { ($0.rawValue, NewProductRoutes.accessLabel($0)) }, query.access?.rawValue),
                                      "problems": problems]
@@ -97,10 +97,10 @@ struct ProductRoutes {
             "edited": query["edited"] == "1", "physical": product.digitization.origin == .physical && !product.isDigitized,
             "maxUpload": state.options.maxUploadBytes, "maxUploadText": VietnameseFormat.bytes(state.options.maxUploadBytes),
             "attached": attached.map(String.init) ?? "", "hasAttached": attached != nil,
-            "id": product.id.description, "title": m.title, "kind": m.kind.vietnamese, "unit": Self.unitName(m),
+            "id": product.id.description, "title": m.title, "kind": Lang.text(m.kind.vietnamese), "unit": Self.unitName(m),
             "produced": VietnameseFormat.date(m.produced), "published": VietnameseFormat.date(m.published),
             "languages": m.languages.map { LanguageRegistry.standard.label($0) }.joined(separator: ", "),
-            "channels": m.channels.map(\.vietnamese).joined(separator: ", "),
+            "channels": m.channels.map { Lang.text($0.vietnamese) }.joined(separator: ", "),
             "access": NewProductRoutes.accessLabel(m.access), "description": m.description ?? "", "digitized": product.isDigitized,
             "files": product.files.map { f in
                 ["id": product.id.description, "n": f.n, "name": f.name.display, "size": VietnameseFormat.bytes(f.size), "type": f.mediaType,
@@ -151,9 +151,9 @@ enum ProductListView {
         for p in products {
             let id = p.id.description
             out += "<li><a href=\"/products/\(id)\">\(HTML.escape(p.title))</a><span class=\"small\">"
-            out += "\(HTML.escape(p.kind.vietnamese)) · \(VietnameseFormat.date(p.referenceDate)) · \(HTML.escape(p.unit))"
-            if !p.digitized { out += " · chưa số hóa" }
-            if p.restricted { out += " · mật" }
+            out += "\(HTML.escape(Lang.text(p.kind.vietnamese))) · \(VietnameseFormat.date(p.referenceDate)) · \(HTML.escape(p.unit))"
+            if !p.digitized { out += " " + Lang.text("· chưa số hóa") }
+            if p.restricted { out += " " + Lang.text("· mật") }
             out += "</span></li>\n"
         }
         return out

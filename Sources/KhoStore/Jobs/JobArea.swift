@@ -148,8 +148,10 @@ public final class JobArea: Sendable {
                 FS.removeTree(folder.appending(record.id))
                 FS.remove(recordPath(record.id))
                 removed.append(record.id)
-            } else if record.kind == .importCheck, record.parameters["run"] == nil, finished < unrunChecksBefore {
+            } else if record.kind == .importCheck, record.state != .done || record.parameters["run"] == nil, finished < unrunChecksBefore {
+                // A check never run (or one that failed or was cut off): its files and zip go, its results stay.
                 FS.removeTree(folder.appending(record.id).appending("files"))
+                FS.remove(folder.appending(record.id).appending("upload.zip"))
             }
         }
         let owned = Set(records.map(\.id)).subtracting(removed)
