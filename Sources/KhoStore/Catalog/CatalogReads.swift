@@ -137,10 +137,11 @@ enum CatalogReads {
         if rows.isEmpty { return [] }
         let pks: [Int64] = rows.map { $0["pk"] }
         var files: [Int64: [StoredFile]] = [:]
+        // One prepared statement for any number of products: their keys as one JSON list.
+        let sql = "SELECT * FROM files WHERE product_pk IN (SELECT value FROM json_each(?)) ORDER BY product_pk, seq"
         for chunk in stride(from: 0, to: pks.count, by: 500).map({ Array(pks[$0..<min($0 + 500, pks.count)]) }) {
-            let marks = chunk.map { _ in "?" }.joined(separator: ",")
-            let sql = "SELECT * FROM files WHERE product_pk IN (\(marks)) ORDER BY product_pk, seq"
-            let fileRows = try Row.fetchAll(chunk.count == 1 ? db.cachedStatement(sql: sql) : db.makeStatement(sql: sql), arguments: StatementArguments(chunk))
+            let keys = "[" + chunk.map(String.init).joined(separator: ",") + "]"
+            let fileRows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [keys])
             let c = ColumnPositions(fileRows.first)
             for row in fileRows {
                 let name = FileName(display: row[c["name"]], original: [UInt8](row[c["name_bytes"]] as Data), decodedAs: row[c["name_encoding"]])
@@ -151,15 +152,17 @@ enum CatalogReads {
             }
         }
         let c = ColumnPositions(rows.first)
+        // Most products share a few languages: each tag is parsed once per page.
+        var tags: [String: LanguageTag] = [:]
         return try rows.map { row in
             let pk: Int64 = row[c["pk"]]
             func list(_ column: String) -> [String] { JSONList.decode(row[c[column]] as String? ?? "[]") ?? [] }
-            return try decode(row, c, languages: list("languages"), channels: list("channels"), topics: list("topics"), files: files[pk] ?? [])
+            return try decode(row, c, languages: list("languages"), channels: list("channels"), topics: list("topics"), files: files[pk] ?? [], tags: &tags)
         }
     }
 
     private static func decode(_ row: Row, _ c: ColumnPositions, languages: [String], channels: [String], topics: [String],
-                               files: [StoredFile]) throws -> Product {
+                               files: [StoredFile], tags: inout [String: LanguageTag]) throws -> Product {
         let idText: String = row[c["id"]]
         func damaged(_ field: String, _ value: String?) -> KhoError {
             KhoError(.catalogDamaged, "product \(idText) has an unreadable \(field) '\(value ?? "")' in the catalog")
@@ -176,7 +179,9 @@ enum CatalogReads {
         }
         let metadata = ProductMetadata(
             title: row[c["title"]], kind: kind, languages: try languages.map { t in
+                if let known = tags[t] { return known }
                 guard let tag = try? LanguageTag.parse(t).get() else { throw damaged("language", t) }
+                tags[t] = tag
                 return tag
             }, unit: unit, produced: try date("produced"), published: try date("published"),
             channels: channels.compactMap(Channel.init(rawValue:)), topics: topics, campaign: row[c["campaign"]],

@@ -26,7 +26,7 @@ extension Archive {
     public func browse(_ query: BrowseQuery, as visibility: Visibility) throws(KhoError) -> BrowsePage {
         let (sql, arguments, limit) = try browseSQL(query, as: visibility, columns: CatalogReads.productColumns)
         return try catalog.read { db in
-            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+            let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
             let shown = Array(rows.prefix(limit))
             let next = rows.count > limit ? shown.last.map { BrowseCursor(referenceDate: $0["sort_date"], pk: $0["pk"]) } : nil
             return BrowsePage(products: try CatalogReads.products(db, rows: shown), next: next)
@@ -37,7 +37,7 @@ extension Archive {
     public func browseSummaries(_ query: BrowseQuery, as visibility: Visibility) throws(KhoError) -> (summaries: [ProductSummary], next: BrowseCursor?) {
         let (sql, arguments, limit) = try browseSQL(query, as: visibility, columns: "p.pk, p.id, p.title, p.kind, p.reference_date, p.unit, p.digitized, p.access")
         return try catalog.read { db in
-            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+            let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
             let shown = Array(rows.prefix(limit))
             let next = rows.count > limit ? shown.last.map { BrowseCursor(referenceDate: $0["sort_date"], pk: $0["pk"]) } : nil
             let summaries = shown.compactMap { row -> ProductSummary? in
@@ -108,7 +108,7 @@ extension Archive {
         conditions.append("p.id = ?")
         arguments.append(id.description)
         let sql = "SELECT \(CatalogReads.productColumns) FROM products p WHERE \(conditions.joined(separator: " AND "))"
-        return try catalog.read { db in try CatalogReads.products(db, rows: Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))).first }
+        return try catalog.read { db in try CatalogReads.products(db, rows: Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments))).first }
     }
 
     /// File `n` of a product `visibility` lets its holder see, and where its bytes are.

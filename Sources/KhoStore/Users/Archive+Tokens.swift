@@ -59,10 +59,10 @@ extension Archive {
     public func tokenUser(_ token: String) throws(KhoError) -> UserAccount? {
         let now = clock.now()
         return try catalog.read { db in
-            try Row.fetchOne(db, sql: """
+            try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT u.* FROM api_tokens t JOIN users u ON u.name = t.user_name
                 WHERE t.token_sha256 = ? AND t.revoked_at IS NULL AND t.expires_at > ? AND u.disabled = 0
-                """, arguments: [Self.tokenHash(token), now.iso]).map(Self.account)
+                """), arguments: [Self.tokenHash(token), now.iso]).map(Self.account)
         }
     }
 }

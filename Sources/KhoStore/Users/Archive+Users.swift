@@ -89,10 +89,11 @@ extension Archive {
     /// The session of `token` with its user, if it exists and the user is not disabled.
     public func session(token: String) throws(KhoError) -> StoredSession? {
         try catalog.read { db in
-            guard let row = try Row.fetchOne(db, sql: """
+            // Asked on every request: one prepared statement per connection.
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT u.*, s.csrf, s.created_at AS s_created, s.last_seen_at FROM sessions s JOIN users u ON u.name = s.user_name
                 WHERE s.token_sha256 = ? AND u.disabled = 0
-                """, arguments: [Self.tokenHash(token)]) else { return nil }
+                """), arguments: [Self.tokenHash(token)]) else { return nil }
             return StoredSession(user: Self.account(row), csrf: row["csrf"], createdAt: Timestamp(iso: row["s_created"]),
                                  lastSeenAt: Timestamp(iso: row["last_seen_at"]))
         }
