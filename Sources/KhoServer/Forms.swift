@@ -39,12 +39,31 @@ enum Forms {
     /// A JSON body of at most `limit` bytes decoded as `T`: 415 for another type, 422 for JSON
     /// that is malformed or not shaped as asked (the decoder's complaint names the field).
     static func json<T: Decodable>(_ type: T.Type, _ request: Request, limit: Int = 64 * 1024) async throws -> T {
+        try await jsonObject(type, request, limit: limit, fields: nil).value
+    }
+
+    /// A JSON object body decoded as `T`, refused (422) when it names a field not in `fields`;
+    /// also says which fields it gives as null (to clear them).
+    static func jsonObject<T: Decodable>(_ type: T.Type, _ request: Request, limit: Int = 64 * 1024,
+                                         fields: Set<String>?) async throws -> (value: T, nulls: Set<String>) {
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
         guard contentType.hasPrefix("application/json") else {
             throw KhoError(.unsupportedMediaType, "this address takes JSON (Content-Type: application/json)")
         }
-        let buffer = try await collect(request, limit: limit, what: "the body")
-        do { return try JSONDecoder().decode(T.self, from: Data(buffer: buffer)) } catch let error as DecodingError {
+        let data = Data(buffer: try await collect(request, limit: limit, what: "the body"))
+        let value = try decode(T.self, data)
+        guard let fields else { return (value, []) }
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw KhoError(.malformedJson, "the body must be a JSON object")
+        }
+        if let unknown = object.keys.sorted().first(where: { !fields.contains($0) }) {
+            throw KhoError(.malformedJson, "\(unknown): not a field of this address; the fields are \(fields.sorted().joined(separator: ", "))")
+        }
+        return (value, Set(object.filter { $0.value is NSNull }.keys))
+    }
+
+    private static func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T {
+        do { return try JSONDecoder().decode(T.self, from: data) } catch let error as DecodingError {
             // Said in JSON's words, never the decoder's (which names Swift types).
             let message: String
             switch error {

@@ -96,6 +96,22 @@ import Testing
             var other = bearer
             other[.ifMatch] = "\"x\""
             #expect(try await client.execute(uri: "/api/v1/products/\(hanoi)", method: .patch, headers: other, body: ByteBuffer(string: patch)).status == .notFound)
+            // A field given as null is emptied; an unknown field, or emptying one a product needs, is refused.
+            var now = bearer
+            now[.ifMatch] = "*"
+            let cleared = try await client.execute(uri: productURI, method: .patch, headers: now,
+                                                   body: ByteBuffer(string: #"{"channels": null, "produced": null, "topics": null}"#))
+            #expect(cleared.status == .ok, "\(cleared.text)")
+            let emptied = try Self.json(cleared)
+            #expect((emptied["channels"] as? [Any])?.isEmpty == true && (emptied["topics"] as? [Any])?.isEmpty == true && emptied["produced"] is NSNull)
+            #expect(emptied["published"] as? String == "2025-09-01", "fields left out keep their values")
+            for body in [#"{"titel": "Lỗi gõ"}"#, #"{"title": null}"#, #"{"uploads": []}"#, #"[1, 2]"#] {
+                let r = try await client.execute(uri: productURI, method: .patch, headers: now, body: ByteBuffer(string: body))
+                #expect(r.status == .unprocessableContent, "\(body): \(r.text)")
+            }
+            let typo = try await client.execute(uri: "/api/v1/products", method: .post, headers: bearer, body: ByteBuffer(string:
+                #"{"title": "Tờ gấp", "kind": "leaflet", "languages": ["vi"], "unit": "21025", "carrier": "paper", "publisehd": "2025-09-01"}"#))
+            #expect(typo.status == .unprocessableContent && typo.text.contains("publisehd"), "a typo is said, not ignored")
             let shown = try Show(id: try ProductID.parse(String(productURI.split(separator: "/").last!)).get()).run(in: f.session)
             #expect((shown.events ?? []).contains { $0.agent.contains("web user xa.staff") && $0.type == "metadata_modification" }, "the change names the clerk")
         }

@@ -149,7 +149,7 @@ extension Session {
     /// `overlay`, the fields `input` leaves out keep the values of the product read here (the
     /// one the version is checked against). Returns the version of the product as written.
     public func change(_ id: ProductID, to input: ProductInput, version: String?, within visibility: Visibility,
-                       overlay: Bool = false) throws(KhoError) -> (document: PutDocument, version: String) {
+                       overlay: Bool = false, clearing: [ClearableField] = []) throws(KhoError) -> (document: PutDocument, version: String) {
         guard let current = try archive.product(id, as: visibility) else {
             throw KhoError(.unknownProduct, "no product \(id) in your scope")
         }
@@ -157,7 +157,7 @@ extension Session {
         if let version, Archive.version(of: current) != version {
             throw KhoError(.changedMeanwhile, "product \(id) was changed by someone else since you opened it; nothing was written")
         }
-        let validated = try validate(overlay ? input.overlaid(on: ProductInput(current.metadata)) : input)
+        let validated = try validate(overlay ? Edit.overlay(input, clearing: clearing, on: ProductInput(current.metadata)) : input)
         try checkScope(validated.value, visibility)
         let result = try archive.updateMetadata(id, from: current, to: validated.value, note: "web")
         return (document(result, warnings: validated.warnings), Archive.version(of: result.product))

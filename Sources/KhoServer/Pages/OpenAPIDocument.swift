@@ -106,7 +106,7 @@ enum OpenAPIDocument {
               {"name": "id", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}$"}},
               {"name": "If-Match", "in": "header", "schema": {"type": "string"}}
             ],
-            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProductInput"}}}},
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProductChange"}}}},
             "responses": {
               "200": {"description": "Changed (or nothing to change); ETag is the new version", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Put"}}}},
               "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
@@ -276,8 +276,20 @@ enum OpenAPIDocument {
                              "createdAt": {"type": "string"}, "format": {"type": "string"}, "bundleSHA256": {"type": "string"}, "payloadBytes": {"type": "integer"},
                              "products": {"type": "integer"}, "download": {"type": ["string", "null"]}, "bundleBytes": {"type": ["integer", "null"]}}}}}
           },
+          "ProductChange": {
+            "type": "object", "additionalProperties": false,
+            "description": "The fields to change; those left out keep their values, those given as null are emptied (produced, published, channels, topics, campaign, description, creator)",
+            "properties": {
+              "title": {"type": "string"}, "kind": {"type": "string", "enum": \#(kinds)}, "languages": {"type": "array", "items": {"type": "string"}},
+              "unit": {"type": "string"}, "produced": {"type": ["string", "null"], "format": "date"}, "published": {"type": ["string", "null"], "format": "date"},
+              "channels": {"type": ["array", "null"], "items": {"type": "string"}}, "topics": {"type": ["array", "null"], "items": {"type": "string"}},
+              "campaign": {"type": ["string", "null"]}, "description": {"type": ["string", "null"]}, "creator": {"type": ["string", "null"]},
+              "access": {"type": "string", "enum": ["public", "internal", "restricted"]},
+              "version": {"type": "string", "description": "The version read, if not in If-Match"}
+            }
+          },
           "ProductInput": {
-            "type": "object",
+            "type": "object", "additionalProperties": false,
             "properties": {
               "title": {"type": "string"}, "kind": {"type": "string", "enum": \#(kinds)}, "languages": {"type": "array", "items": {"type": "string"}},
               "unit": {"type": "string"}, "produced": {"type": "string", "format": "date"}, "published": {"type": "string", "format": "date"},

@@ -30,6 +30,12 @@ struct ApiWriteRoutes {
         /// Editing: the version read (or If-Match).
         var version: String?
 
+        /// The fields a product's body may name: creating, and editing (no files there).
+        static let descriptive: Set<String> = ["title", "kind", "languages", "unit", "produced", "published", "channels", "topics", "campaign",
+                                               "description", "creator", "access"]
+        static let creating = descriptive.union(["uploads", "carrier"])
+        static let editing = descriptive.union(["version"])
+
         var input: ProductInput {
             ProductInput(title: title, kind: kind, languages: languages ?? [], unit: unit, produced: produced, published: published,
                          channels: channels ?? [], topics: topics ?? [], campaign: campaign, description: description, creator: creator, access: access)
@@ -38,7 +44,7 @@ struct ApiWriteRoutes {
 
     func create(_ request: Request, _ context: KhoContext) async throws -> Response {
         let session = try api.reader(context, .create)
-        let body = try await Forms.json(ProductBody.self, request)
+        let body = try await Forms.jsonObject(ProductBody.self, request, fields: ProductBody.creating).value
         let ids = body.uploads ?? []
         for (i, id) in ids.enumerated() where !UploadRecord.isValidID(id) {
             throw KhoError(.usage, "uploads[\(i)]: '\(id.prefix(40))' is not an upload's ID (32 hex digits, the last part of its Location)")
@@ -73,9 +79,14 @@ struct ApiWriteRoutes {
         let session = try api.reader(context, .edit)
         let notFound = KhoError(.unknownProduct, "no such product in your scope")
         guard let text = context.parameters.get("id"), case .success(let id) = ProductID.parse(text) else { throw notFound }
-        let body = try await Forms.json(ProductBody.self, request)
-        guard body.uploads == nil, body.carrier == nil else {
-            throw KhoError(.unknownField, "uploads and carrier are not edited here: attach files from the product's page")
+        let (body, nulls) = try await Forms.jsonObject(ProductBody.self, request, fields: ProductBody.editing)
+        // A field given as null is emptied, where a product may be without it.
+        var clearing: [ClearableField] = []
+        for name in nulls.sorted() where name != "version" {
+            guard let field = ClearableField(rawValue: name) else {
+                throw KhoError(.malformedJson, "\(name) cannot be emptied (null); the fields that can: \(ClearableField.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            clearing.append(field)
         }
         // If-Match: the ETag read (strong; a W/ prefix is not ours), or "*" for the product as it is.
         let ifMatch = request.headers[.ifMatch].map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : $0 }
@@ -87,9 +98,9 @@ struct ApiWriteRoutes {
         } else {
             throw KhoError(.usage, "send the version you read (the ETag of GET /api/v1/products/\(id)) in If-Match, or as version")
         }
-        let (visibility, acting, given) = (ProductRoutes.visibility(session), state.acting(session.user), body.input)
+        let (visibility, acting, given, cleared) = (ProductRoutes.visibility(session), state.acting(session.user), body.input, clearing)
         let (document, written) = try await state.pool.run { () throws(KhoError) in
-            try acting.change(id, to: given, version: version, within: visibility, overlay: true)
+            try acting.change(id, to: given, version: version, within: visibility, overlay: true, clearing: cleared)
         }
         var response = ApiRoutes.json(document)
         response.headers[.eTag] = "\"\(written)\""
