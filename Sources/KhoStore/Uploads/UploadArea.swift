@@ -18,6 +18,10 @@ public final class UploadArea: Sendable {
     private let digests = Mutex<[String: (offset: Int64, digest: StreamingDigest)]>([:])
     /// Uploads a request is writing now: a second writer is refused rather than interleaved.
     private let busy = Mutex<Set<String>>([])
+    /// Every upload's record, read from the folder once and kept as records are saved and
+    /// removed (this process is the area's only writer), so starting an upload does not read
+    /// every other one's record.
+    private let index = Mutex<[String: UploadRecord]?>(nil)
     /// Each durable step of a long chunk: flush and record every this many bytes. A chunk that
     /// ends or breaks off is made durable whole; these steps bound what a killed server loses.
     /// Writeback is started as the bytes come, so each flush has little left to write.
@@ -74,13 +78,23 @@ public final class UploadArea: Sendable {
 
     /// Every upload's record that has not expired.
     func openRecords(now: Double) -> [UploadRecord] {
-        guard let names = try? FS.list(folder) else { return [] }
-        return names.compactMap { name -> UploadRecord? in
+        index.withLock { index in
+            if index == nil { index = readRecords() }
+            return index!.values.filter { $0.expiresAt > now }
+        }
+    }
+
+    /// Every record in the folder, read from disk.
+    private func readRecords() -> [String: UploadRecord] {
+        guard let names = try? FS.list(folder) else { return [:] }
+        var out: [String: UploadRecord] = [:]
+        for name in names {
             guard name.hasSuffix(".json"), UploadRecord.isValidID(String(name.prefix(32))),
                   let bytes = FileManager.default.contents(atPath: folder.appending(name).description),
-                  let record = try? JSONDecoder().decode(UploadRecord.self, from: bytes), record.expiresAt > now else { return nil }
-            return record
+                  let record = try? JSONDecoder().decode(UploadRecord.self, from: bytes) else { continue }
+            out[record.id] = record
         }
+        return out
     }
 
     /// The upload `id` of `owner`, if it exists and has not expired.
@@ -97,6 +111,7 @@ public final class UploadArea: Sendable {
         let bytes: Data
         do { bytes = try JSONEncoder().encode(record) } catch { throw KhoError(.internal, "an upload record could not be written: \(error)") }
         try FS.writeDurably(Array(bytes), to: recordPath(record.id), temp: folder.appending(".\(record.id).json.new"), mode: 0o600)
+        index.withLock { $0?[record.id] = record }
     }
 
     /// Cancels an upload of `owner` (tus termination); not while a request is writing it.
@@ -112,6 +127,7 @@ public final class UploadArea: Sendable {
     /// Removes an upload: its record first (the upload is gone), then its bytes.
     public func remove(_ id: String) {
         guard UploadRecord.isValidID(id) else { return }
+        index.withLock { $0?[id] = nil }
         FS.remove(recordPath(id))
         FS.remove(dataPath(id))
         _ = digests.withLock { $0.removeValue(forKey: id) }
