@@ -49,7 +49,8 @@ struct FormWithFiles {
         let limit = state.options.maxUploadBytes + (1 << 20)
         let announced = request.headers[.contentLength].flatMap(Int64.init)
         if let announced, announced > limit {
-            throw KhoError(.payloadTooLarge, "Các tệp gửi kèm biểu mẫu nặng \(VietnameseFormat.bytes(announced)); mỗi lần gửi tối đa \(VietnameseFormat.bytes(state.options.maxUploadBytes)) tất cả (tệp lớn hơn: bật JavaScript để tải lên từng phần, hoặc dùng dòng lệnh). Chưa lưu gì.")
+            throw KhoError(.payloadTooLarge, Lang.pick("Các tệp gửi kèm biểu mẫu nặng \(VietnameseFormat.bytes(announced)); mỗi lần gửi tối đa \(VietnameseFormat.bytes(state.options.maxUploadBytes)) tất cả (tệp lớn hơn: bật JavaScript để tải lên từng phần, hoặc dùng dòng lệnh). Chưa lưu gì.",
+                                                         "The files sent with this form weigh \(VietnameseFormat.bytes(announced)); a form takes at most \(VietnameseFormat.bytes(state.options.maxUploadBytes)) in all (larger files: turn JavaScript on to upload them in parts, or use the command line). Nothing was stored."))
         }
         let intake = FormIntake(parser: parser, csrf: session.csrf, uploads: state.uploads, owner: session.user.name, now: state.now(),
                                 lifetime: state.options.uploadLifetimeSeconds, bound: min(announced ?? limit, limit), limit: limit)
@@ -124,7 +125,8 @@ final class FormIntake: @unchecked Sendable {
             before = received
             received += Int64(buffer.readableBytes)
             guard received <= limit else {
-                throw KhoError(.payloadTooLarge, "Các tệp gửi kèm biểu mẫu nặng hơn \(VietnameseFormat.bytes(limit)) tất cả (tối đa); chưa lưu gì.")
+                throw KhoError(.payloadTooLarge, Lang.pick("Các tệp gửi kèm biểu mẫu nặng hơn \(VietnameseFormat.bytes(limit)) tất cả (tối đa); chưa lưu gì.",
+                                                           "The files sent with this form weigh more than \(VietnameseFormat.bytes(limit)) in all (the most); nothing was stored."))
             }
             var events: [MultipartEvent] = []
             var failure: KhoError?
@@ -151,7 +153,7 @@ final class FormIntake: @unchecked Sendable {
             if let fileName {
                 guard !fileName.isEmpty else { return }  // a file input left empty
                 guard finished.count + started.count < FormWithFiles.maxFiles else {
-                    throw KhoError(.payloadTooLarge, "Mỗi lần gửi tối đa \(FormWithFiles.maxFiles) tệp; chưa lưu gì.")
+                    throw KhoError(.payloadTooLarge, Lang.pick("Mỗi lần gửi tối đa \(FormWithFiles.maxFiles) tệp; chưa lưu gì.", "A form takes at most \(FormWithFiles.maxFiles) files; nothing was stored."))
                 }
                 let id = Tokens.hex()
                 // The space promised to it: at most what is still to come of the body.
@@ -171,7 +173,7 @@ final class FormIntake: @unchecked Sendable {
             } else if field != nil {
                 fieldBytes += bytes.count
                 guard fieldBytes <= Self.maxFieldBytes else {
-                    throw KhoError(.payloadTooLarge, "Các ô của biểu mẫu dài quá \(Self.maxFieldBytes / 1024) KB; chưa lưu gì.")
+                    throw KhoError(.payloadTooLarge, Lang.pick("Các ô của biểu mẫu dài quá \(Self.maxFieldBytes / 1024) KB; chưa lưu gì.", "The form's fields are longer than \(Self.maxFieldBytes / 1024) KB; nothing was stored."))
                 }
                 field?.bytes.append(contentsOf: bytes)
             }

@@ -57,6 +57,8 @@ import Testing
             #expect(list.text.contains("Search (with or without diacritics)") && list.text.contains(">leaflet, folded leaflet<"))
             #expect(list.text.contains("Tờ rơi giấy") && list.text.contains(">Sản phẩm</a>"), "the products' own data stays as written")
             #expect(list.text.contains("· not digitized"))
+            let bad = try await client.execute(uri: "/products?kind=tank&from=31/02/2025", method: .get, headers: [.cookie: both])
+            #expect(bad.text.contains("Not a kind of product: tank") && bad.text.contains("From: &#39;31/02/2025&#39; is not a date"), "\(bad.text)")
             #expect(list.text.contains(#">Tiếng Việt</a>"#), "the switch back is named in Vietnamese")
             let new = try await client.execute(uri: "/products/new", method: .get, headers: [.cookie: both])
             #expect(new.text.contains(">Title<") && new.text.contains("/static/kho-upload.en.js") && !new.text.contains("Tên sản phẩm"))

@@ -51,9 +51,10 @@ final class JobRunner: Sendable {
     static func refusal(for user: UserAccount, in records: [String: JobRecord]) -> KhoError? {
         let waiting = records.values.filter { !$0.state.isOver }
         if waiting.filter({ $0.owner == user.name }).count >= maxWaitingPerUser {
-            return KhoError(.tooManyAttempts, "Bạn đã có \(maxWaitingPerUser) việc đang chờ hoặc đang chạy; hãy đợi chúng xong.")
+            return KhoError(.tooManyAttempts, Lang.pick("Bạn đã có \(maxWaitingPerUser) việc đang chờ hoặc đang chạy; hãy đợi chúng xong.",
+                                                          "You have \(maxWaitingPerUser) jobs waiting or running; wait until they are done."))
         }
-        if waiting.count >= maxWaiting { return KhoError(.tooManyAttempts, "Kho đang có \(maxWaiting) việc chờ chạy; hãy thử lại sau ít phút.") }
+        if waiting.count >= maxWaiting { return KhoError(.tooManyAttempts, Lang.pick("Kho đang có \(maxWaiting) việc chờ chạy; hãy thử lại sau ít phút.", "Kho has \(maxWaiting) jobs waiting; try again in a few minutes.")) }
         return nil
     }
 

@@ -21,7 +21,8 @@ struct ErrorPages: RouterMiddleware {
                 // paths included, go to the log, not to whoever asked.
                 context.logger.error("\(error.code.rawValue): \(error.message)\(error.causeText.map { " (\($0))" } ?? "")")
                 let message = error.code == .archiveLocked ? "Kho đang bận với một việc khác (nhập hoặc xuất dữ liệu). Hãy thử lại sau ít phút."
-                    : "Kho không thực hiện được yêu cầu này lúc này; không có gì bị thay đổi. Mã yêu cầu: \(context.id)"
+                    : Lang.pick("Kho không thực hiện được yêu cầu này lúc này; không có gì bị thay đổi. Mã yêu cầu: \(context.id)",
+                                "Kho cannot carry out this request now; nothing was changed. Request ID: \(context.id)")
                 return answer(request, context, status: status, code: error.code.rawValue, message: message)
             }
             return answer(request, context, status: status, code: error.code.rawValue, message: error.message, problems: error.problems)
@@ -33,7 +34,8 @@ struct ErrorPages: RouterMiddleware {
         } catch {
             context.logger.error("unexpected error: \(String(reflecting: error))")
             return answer(request, context, status: 500, code: "internal",
-                          message: "Kho gặp lỗi không mong đợi; không có gì bị thay đổi. Mã yêu cầu: \(context.id)")
+                          message: Lang.pick("Kho gặp lỗi không mong đợi; không có gì bị thay đổi. Mã yêu cầu: \(context.id)",
+                                             "Kho met an unexpected error; nothing was changed. Request ID: \(context.id)"))
         }
     }
 
@@ -65,6 +67,6 @@ struct ErrorPages: RouterMiddleware {
                             body: .init(byteBuffer: ByteBuffer(bytes: body)))
         }
         return pages.render("error", Pages.fields(context, ["status": status, "message": message, "request": context.id]), status: status,
-                            title: "Lỗi \(status)")
+                            title: Lang.pick("Lỗi \(status)", "Error \(status)"))
     }
 }

@@ -48,7 +48,7 @@ enum ImportView {
     static let shownRows = 500
 
     static func summary(_ r: JobRecord) -> [String: Any] {
-        let itemsText = r.itemsTotal > 0 ? "\(VietnameseFormat.integer(Int64(r.itemsDone))) / \(VietnameseFormat.integer(Int64(r.itemsTotal))) dòng" : Lang.text("đang đọc bảng kê…")
+        let itemsText = r.itemsTotal > 0 ? "\(VietnameseFormat.integer(Int64(r.itemsDone))) / \(VietnameseFormat.integer(Int64(r.itemsTotal))) " + Lang.pick("dòng", "rows") : Lang.text("đang đọc bảng kê…")
         var out: [String: Any] = [
             "id": r.id, "link": "/import/\(r.id)", "kindName": Lang.text(r.kind == .importCheck ? "Kiểm tra" : "Nhập thật"),
             "manifest": ([r.parameters["zip"]] + [r.result["manifest"] ?? r.parameters["manifest"]]).compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " → "),
@@ -62,8 +62,10 @@ enum ImportView {
         if r.state == .done {
             func n(_ key: String) -> String { VietnameseFormat.integer(Int64(r.result[key] ?? "") ?? 0) }
             out["counts"] = r.kind == .importCheck
-                ? "\(n("rows")) dòng: \(n("ok")) hợp lệ, \(n("alreadyPresent")) đã có trong kho, \(n("rejected")) lỗi."
-                : "\(n("rows")) dòng: \(n("stored")) đã lưu, \(n("updated")) đã cập nhật, \(n("alreadyPresent")) đã có từ trước, \(n("rejected")) lỗi không lưu."
+                ? Lang.pick("\(n("rows")) dòng: \(n("ok")) hợp lệ, \(n("alreadyPresent")) đã có trong kho, \(n("rejected")) lỗi.",
+                            "\(n("rows")) rows: \(n("ok")) valid, \(n("alreadyPresent")) already in the archive, \(n("rejected")) with problems.")
+                : Lang.pick("\(n("rows")) dòng: \(n("stored")) đã lưu, \(n("updated")) đã cập nhật, \(n("alreadyPresent")) đã có từ trước, \(n("rejected")) lỗi không lưu.",
+                            "\(n("rows")) rows: \(n("stored")) stored, \(n("updated")) updated, \(n("alreadyPresent")) already there, \(n("rejected")) with problems, not stored.")
         }
         return out
     }

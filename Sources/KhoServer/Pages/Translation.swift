@@ -23,6 +23,11 @@ enum Lang: String, Sendable {
 
     /// A label or message the routes put in a page, in the request's language (its English
     /// from `English.words`; the Vietnamese when it has none).
+    /// One of two texts built with values inside, by the request's language.
+    static func pick(_ vietnamese: @autoclosure () -> String, _ english: @autoclosure () -> String) -> String {
+        current == .en ? english() : vietnamese()
+    }
+
     static func text(_ vietnamese: String) -> String {
         current == .en ? English.words[vietnamese] ?? vietnamese : vietnamese
     }

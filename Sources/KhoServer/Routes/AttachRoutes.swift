@@ -33,7 +33,8 @@ struct AttachRoutes {
         if !one("digitized").isEmpty {
             switch DateInput.parse(one("digitized")) {
             case .success(let day): digitizedOn = day
-            case .failure: problems.append("Ngày số hóa '\(one("digitized"))' không phải ngày (dd/mm/yyyy).")
+            case .failure: problems.append(Lang.pick("Ngày số hóa '\(one("digitized"))' không phải ngày (dd/mm/yyyy).",
+                                                           "Date digitized '\(one("digitized"))' is not a date (dd/mm/yyyy)."))
             }
         }
         if ids.isEmpty { problems.append("Chưa có tệp nào được tải lên.") }

@@ -42,7 +42,7 @@ struct AuthRoutes {
         case .check: break
         case .wait(let wait):
             let minutes = Int((wait / 60).rounded(.up))
-            var response = state.pages.render("login", ["name": shownName, "problem": "Đăng nhập sai quá nhiều lần. Hãy thử lại sau \(minutes) phút."],
+            var response = state.pages.render("login", ["name": shownName, "problem": Lang.pick("Đăng nhập sai quá nhiều lần. Hãy thử lại sau \(minutes) phút.", "Too many failed logins. Try again in \(minutes) minutes.")],
                                               status: 429, title: "Đăng nhập")
             response.headers[.retryAfter] = String(Int(wait.rounded(.up)))
             return response

@@ -53,7 +53,7 @@ struct EditRoutes {
             let current = try await state.run { archive throws(KhoError) in try archive.product(id) }
             var changes = ["(không so sánh được các ô)"]
             if case .success(let validated) = ProductValidator(languages: state.archive.registry, today: nil).validate(input) {
-                changes = MetadataDiff.changes(from: validated.value, to: current.metadata).map { "trong kho bây giờ: \($0)" }
+                changes = MetadataDiff.changes(from: validated.value, to: current.metadata).map { Lang.pick("trong kho bây giờ: \($0)", "in the archive now: \($0)") }
                 if changes.isEmpty { changes = ["các ô giống nhau; chỉ thời điểm sửa khác"] }
             }
             return render(context, id, values: values, version: Archive.version(of: current), errors: [:], general: [], status: 409,

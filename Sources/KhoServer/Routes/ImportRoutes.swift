@@ -51,14 +51,14 @@ struct ImportRoutes {
         var ids: [String] = []
         var seen: Set<String> = []
         for (name, value) in pairs where name == "upload" && seen.insert(value).inserted {
-            guard UploadRecord.isValidID(value) else { return try await start(context, problems: ["Mã tệp tải lên '\(value.prefix(40))' không hợp lệ."], status: 422) }
+            guard UploadRecord.isValidID(value) else { return try await start(context, problems: [Lang.pick("Mã tệp tải lên '\(value.prefix(40))' không hợp lệ.", "'\(value.prefix(40))' is not an upload's ID.")], status: 422) }
             ids.append(value)
         }
         guard !ids.isEmpty else {
             return try await start(context, problems: ["Chưa có tệp nào: hãy tải lên bảng kê (CSV) cùng các tệp nó nhắc tới, hoặc cả thư mục."], status: 422)
         }
         guard ids.count <= Self.maxFiles else {
-            return try await start(context, problems: ["Mỗi lần nhập tối đa \(Self.maxFiles) tệp; hãy chia thành nhiều bảng kê."], status: 413)
+            return try await start(context, problems: [Lang.pick("Mỗi lần nhập tối đa \(Self.maxFiles) tệp; hãy chia thành nhiều bảng kê.", "An import takes at most \(Self.maxFiles) files; split it into several manifests.")], status: 413)
         }
         // Before anything is gathered: a refused job must not have taken the uploads.
         do { try state.jobs.checkRoom(for: session.user) } catch { return try await start(context, problems: [error.message], status: 429) }

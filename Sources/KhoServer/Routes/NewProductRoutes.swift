@@ -143,7 +143,8 @@ struct NewProductRoutes {
                 made.append(document.product.id)
             case .failure(let error) where error.code.httpStatus < 500:
                 var (errors, other) = Self.problems(error)
-                if !made.isEmpty { other.insert("Đã lưu \(made.count) sản phẩm đầu (\(made.joined(separator: ", "))); các tệp còn lại chưa được lưu.", at: 0) }
+                if !made.isEmpty { other.insert(Lang.pick("Đã lưu \(made.count) sản phẩm đầu (\(made.joined(separator: ", "))); các tệp còn lại chưa được lưu.",
+                                                                 "The first \(made.count) products were saved (\(made.joined(separator: ", "))); the other files were not."), at: 0) }
                 return render(context, values: values, errors: errors, general: other, uploads: Array(records[index...]), status: error.code.httpStatus)
             case .failure(let error):
                 throw error
@@ -187,7 +188,7 @@ struct NewProductRoutes {
         var other: [String] = []
         for problem in error.problems.isEmpty ? [Problem(code: error.code, field: "", value: "", expected: error.message)] : error.problems {
             let field = FormValues.field(problem.field)
-            let text = problem.field.isEmpty ? problem.expected : "'\(problem.value)': cần \(problem.expected)"
+            let text = problem.field.isEmpty ? problem.expected : Lang.pick("'\(problem.value)': cần \(problem.expected)", "'\(problem.value)': expected \(problem.expected)")
             if let field { errors[field] = (errors[field].map { $0 + "; " } ?? "") + text } else { other.append(text) }
         }
         return (errors, other)

@@ -26,29 +26,30 @@ struct ProductRoutes {
         var query = BrowseQuery(limit: 50)
         var problems: [String] = []
         if let kind = text("kind") {
-            if let k = ProductKind(rawValue: kind) { query.kind = k } else { problems.append("Loại sản phẩm không hợp lệ: \(kind)") }
+            if let k = ProductKind(rawValue: kind) { query.kind = k } else { problems.append(Lang.pick("Loại sản phẩm không hợp lệ: \(kind)", "Not a kind of product: \(kind)")) }
         }
         if let d = text("digitized") { query.digitized = d == "yes" ? true : d == "no" ? false : nil }
         if let a = text("access") {
-            if let level = AccessLevel.parse(a) { query.access = level } else { problems.append("Mức truy cập không hợp lệ: \(a)") }
+            if let level = AccessLevel.parse(a) { query.access = level } else { problems.append(Lang.pick("Mức truy cập không hợp lệ: \(a)", "Not an access level: \(a)")) }
         }
         if let unit = text("unit") {
-            if UnitTable.standard.units(unit).isEmpty { problems.append("Không có đơn vị mã '\(unit)'.") } else { query.unit = unit }
+            if UnitTable.standard.units(unit).isEmpty { problems.append(Lang.pick("Không có đơn vị mã '\(unit)'.", "No unit has code '\(unit)'.")) } else { query.unit = unit }
         }
         if let language = text("language") {
             switch state.archive.registry.resolve(language) {
             case .success(let found): query.language = found.tag.value
-            case .failure: problems.append("Không biết ngôn ngữ '\(language)'; gõ tên (Tày, Ê Đê) hoặc mã (tyz).")
+            case .failure: problems.append(Lang.pick("Không biết ngôn ngữ '\(language)'; gõ tên (Tày, Ê Đê) hoặc mã (tyz).",
+                                                      "Unknown language '\(language)'; type a name (Tày, Ê Đê) or a tag (tyz)."))
             }
         }
         if let channel = text("channel") {
-            if let c = Channel(rawValue: channel) { query.channel = c } else { problems.append("Kênh không hợp lệ: \(channel)") }
+            if let c = Channel(rawValue: channel) { query.channel = c } else { problems.append(Lang.pick("Kênh không hợp lệ: \(channel)", "Not a channel: \(channel)")) }
         }
         for (name, label) in [("from", "Từ ngày"), ("to", "Đến ngày")] {
             guard let value = text(name) else { continue }
             switch DateInput.parse(value) {
             case .success(let day): if name == "from" { query.from = day } else { query.to = day }
-            case .failure: problems.append("\(label): '\(value)' không phải ngày (dd/mm/yyyy)")
+            case .failure: problems.append(Lang.pick("\(label): '\(value)' không phải ngày (dd/mm/yyyy)", "\(Lang.text(label)): '\(value)' is not a date (dd/mm/yyyy)"))
             }
         }
         query.text = text("q")

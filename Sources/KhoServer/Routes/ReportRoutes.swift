@@ -36,18 +36,18 @@ struct ReportRoutes {
                                    showRestricted: Permissions.allows(session.user.role, .readRestricted))
         if let unit = text("unit") {
             if Self.inScope(unit, userUnit: session.user.unit) { operation.unitCode = unit } else {
-                problems.append("Đơn vị \(unit) không có trong phạm vi của bạn; đang hiện phạm vi của bạn.")
+                problems.append(Lang.pick("Đơn vị \(unit) không có trong phạm vi của bạn; đang hiện phạm vi của bạn.", "Unit \(unit) is outside your scope; showing your scope."))
             }
         }
         let campaigns = state.archive.config.campaigns
         if let period = text("period") {
             switch Period.parse(period, campaigns: campaigns) {
             case .success(let p): operation.period = p
-            case .failure(let problem): problems.append("Kỳ báo cáo '\(period)' không hợp lệ: cần \(problem.expected).")
+            case .failure(let problem): problems.append(Lang.pick("Kỳ báo cáo '\(period)' không hợp lệ: cần \(problem.expected).", "Report period '\(period)': expected \(problem.expected)."))
             }
         }
         if let by = text("by") {
-            if let kind = BreakdownKind(rawValue: by) { operation.breakdown = kind } else { problems.append("Cách chia '\(by)' không hợp lệ.") }
+            if let kind = BreakdownKind(rawValue: by) { operation.breakdown = kind } else { problems.append(Lang.pick("Cách chia '\(by)' không hợp lệ.", "Not a breakdown: '\(by)'.")) }
         }
         let acting = state.acting(session.user)
         // Downloads: the same report rendered by `kho report`'s renderers.
