@@ -62,6 +62,7 @@ import Testing
                 #"{"title": "Ngoài phạm vi", "kind": "leaflet", "languages": ["vi"], "unit": "00004", "carrier": "paper"}"#))
             #expect(outside.status == .forbidden)
             for (body, status) in [(#"{"title": "x"}"#, 400), (#"{"uploads": ["../../etc"]}"#, 400), (#"{"carrier": "stone"}"#, 422),
+                                   (#"{"uploads": ["\#(String(repeating: "b", count: 32))"], "carrier": "paper", "title": "x", "kind": "photo", "languages": ["vi"], "unit": "21025"}"#, 400),
                                    (#"{"uploads": ["\#(String(repeating: "a", count: 32))"], "title": "x", "kind": "photo", "languages": ["vi"], "unit": "21025"}"#, 404)] {
                 let r = try await client.execute(uri: "/api/v1/products", method: .post, headers: bearer, body: ByteBuffer(string: body))
                 #expect(r.status.code == status, "\(body): \(r.text)")

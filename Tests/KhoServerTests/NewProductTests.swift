@@ -187,4 +187,16 @@ import Testing
             #expect(try FileManager.default.contentsOfDirectory(atPath: "\(f.scratch.path)/archive/tmp/uploads").isEmpty)
         }
     }
+
+    @Test func filesAndACarrierAtOnceAreRefusedNotOneDropped() async throws {
+        let f = try ServerFixture()
+        try f.addUser("xa.staff", role: "staff", unit: "21025")
+        try await f.app().test(.router) { client in
+            let t = try await UploadTests.tusser(client, "xa.staff")
+            let a = try await Self.upload(client, t, Self.photo, name: "quét.jpg")
+            let both = try await Self.post(client, t, Self.good + [("upload", a), ("carrier", "paper")])
+            #expect(both.status.code == 422 && both.text.contains(#"id="carrier-error""#) && both.text.contains(#"name="upload" value="\#(a)""#), "\(both.text)")
+            #expect(try ListProducts(filter: ProductFilter()).run(in: f.session).products.isEmpty)
+        }
+    }
 }

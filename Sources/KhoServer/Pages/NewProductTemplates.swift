@@ -98,7 +98,8 @@ extension Templates {
         <fieldset>
         <legend>Sản phẩm chưa số hóa (không có tệp)</legend>
         <label for="carrier">Nếu sản phẩm chỉ có trên giấy, băng, phim: chọn vật mang tin để đăng ký; tệp quét có thể thêm sau từ trang sản phẩm.</label>
-        <select id="carrier" name="carrier"><option value="">— có tệp, không chọn —</option>{{#carriers}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/carriers}}</select>
+        <select id="carrier" name="carrier"{{#errors.carrier}} aria-invalid="true" aria-describedby="carrier-error"{{/errors.carrier}}><option value="">— có tệp, không chọn —</option>{{#carriers}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/carriers}}</select>
+        {{#errors.carrier}}<p class="problem" id="carrier-error">{{.}}</p>{{/errors.carrier}}
         </fieldset>
         <button type="submit" id="save">Lưu sản phẩm</button>
         </form>

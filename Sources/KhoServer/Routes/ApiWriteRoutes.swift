@@ -57,6 +57,9 @@ struct ApiWriteRoutes {
             }
             carrier = c
         }
+        guard ids.isEmpty || carrier == nil else {
+            throw KhoError(.usage, "give uploads or a carrier, not both: a paper product is registered with its carrier, then its scans are attached (it then counts as digitized)")
+        }
         guard !ids.isEmpty || carrier != nil else {
             throw KhoError(.usage, "give uploads (the product's files) or, for a product not yet digitized, its carrier")
         }

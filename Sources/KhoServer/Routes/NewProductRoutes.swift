@@ -77,6 +77,14 @@ struct NewProductRoutes {
                 general.append("Một tệp đã tải lên không còn nữa (quá hạn hoặc đã dùng cho sản phẩm khác): hãy tải lại.")
             }
         }
+        // Files and a carrier at once would lose one of them: a paper product's scan is attached
+        // to it after it is registered (it then counts as digitized, from that carrier).
+        var errors: [String: String] = [:]
+        if !kept.isEmpty && carrier != nil {
+            errors["carrier"] = Lang.pick("Sản phẩm có tệp thì không chọn vật mang tin. Nếu đây là bản quét của sản phẩm giấy: đăng ký sản phẩm (không tệp), rồi thêm bản quét từ trang của nó.",
+                                          "A product with files takes no carrier. If these are scans of a paper product: register it (without files), then attach the scans from its page.")
+            return render(context, values: values, errors: errors, general: general, uploads: kept, status: 422)
+        }
         if kept.isEmpty && carrier == nil && general.isEmpty {
             general.append("Chưa có tệp nào: hãy tải tệp lên, hoặc chọn vật mang tin nếu sản phẩm chưa được số hóa.")
         }
