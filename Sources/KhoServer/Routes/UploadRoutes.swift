@@ -147,17 +147,15 @@ struct UploadRoutes {
     /// Streams the body into the writer on the pool's threads. A body that breaks off keeps
     /// what arrived (unless a checksum must be met); an error of the archive stops at once.
     static func receive(_ body: RequestBody, into writer: UploadWriter, pool: BlockingPool) async -> Result<UploadRecord, KhoError> {
-        // The body's buffers (tens of KB each) go to the pool a quarter megabyte at a time: one hop
+        // The body's buffers (tens of KB each) go to the pool a megabyte at a time: one hop
         // between threads per batch, not per buffer.
         func write(_ batch: [ByteBuffer]) async throws(KhoError) {
             try await pool.run { () throws(KhoError) in
-                for buffer in batch {
-                    var failure: KhoError?
-                    buffer.withUnsafeReadableBytes { bytes in
-                        do throws(KhoError) { try writer.write(bytes) } catch { failure = error }
-                    }
-                    if let failure { throw failure }
+                var failure: KhoError?
+                Self.withBytes(of: batch[...], []) { chunks in
+                    do throws(KhoError) { try writer.write(batch: chunks) } catch { failure = error }
                 }
+                if let failure { throw failure }
             }
         }
         // One batch is written while the next is received: the line and the disk work at once.
@@ -175,7 +173,7 @@ struct UploadRoutes {
             for try await buffer in body {
                 batch.append(buffer)
                 batched += buffer.readableBytes
-                if batched >= 256 << 10 {
+                if batched >= 1 << 20 {
                     try await submit(batch)
                     batch = []
                     batched = 0
@@ -193,6 +191,12 @@ struct UploadRoutes {
             do throws(KhoError) { return .success(try writer.finish()) } catch { return .failure(error) }
         }
         return finished ?? .failure(KhoError(.internal, "the upload could not be finished"))
+    }
+
+    /// The bytes of every buffer of `buffers` at once, in order (each pointer valid inside `body` only).
+    static func withBytes(of buffers: ArraySlice<ByteBuffer>, _ gathered: [UnsafeRawBufferPointer], _ body: ([UnsafeRawBufferPointer]) -> Void) {
+        guard let first = buffers.first else { return body(gathered) }
+        first.withUnsafeReadableBytes { bytes in withBytes(of: buffers.dropFirst(), gathered + [bytes], body) }
     }
 
     /// A complete upload's SHA-256, and the products the user can see that already hold it.
