@@ -147,7 +147,7 @@ struct UploadRoutes {
     /// Streams the body into the writer on the pool's threads. A body that breaks off keeps
     /// what arrived (unless a checksum must be met); an error of the archive stops at once.
     static func receive(_ body: RequestBody, into writer: UploadWriter, pool: BlockingPool) async -> Result<UploadRecord, KhoError> {
-        // The body's buffers (tens of KB each) go to the pool a megabyte at a time: one hop
+        // The body's buffers (tens of KB each) go to the pool a quarter megabyte at a time: one hop
         // between threads per batch, not per buffer.
         func write(_ batch: [ByteBuffer]) async throws(KhoError) {
             try await pool.run { () throws(KhoError) in
@@ -173,7 +173,7 @@ struct UploadRoutes {
             for try await buffer in body {
                 batch.append(buffer)
                 batched += buffer.readableBytes
-                if batched >= 1 << 20 {
+                if batched >= 256 << 10 {
                     try await submit(batch)
                     batch = []
                     batched = 0
