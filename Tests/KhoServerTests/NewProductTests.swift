@@ -79,6 +79,8 @@ import Testing
             #expect(bad.status.code == 422)
             #expect(bad.text.contains(#"id="title-error""#) && bad.text.contains(#"id="published-error""#), "\(bad.text)")
             #expect(bad.text.contains(#"aria-describedby="title-error""#))
+            #expect(bad.text.contains("cần có tên sản phẩm") && bad.text.contains("&#39;31/02/2025&#39;: không phải ngày có thật"), "said in Vietnamese")
+            #expect(!bad.text.contains("a title is required"), "not the core's English")
             #expect(bad.text.contains(#"value="31/02/2025""#) && bad.text.contains(#"value="Tiếng Việt, Tày""#))
             #expect(bad.text.contains(#"name="channels" value="zalo" checked"#))
             #expect(bad.text.contains(#"<input type="hidden" name="upload" value="\#(a)">"#), "the upload stays with the form")

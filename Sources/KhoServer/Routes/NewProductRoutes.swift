@@ -196,7 +196,7 @@ struct NewProductRoutes {
         var other: [String] = []
         for problem in error.problems.isEmpty ? [Problem(code: error.code, field: "", value: "", expected: error.message)] : error.problems {
             let field = FormValues.field(problem.field)
-            let text = problem.field.isEmpty ? problem.expected : Lang.pick("'\(problem.value)': cần \(problem.expected)", "'\(problem.value)': expected \(problem.expected)")
+            let text = FieldProblems.text(problem)
             if let field { errors[field] = (errors[field].map { $0 + "; " } ?? "") + text } else { other.append(text) }
         }
         return (errors, other)
