@@ -118,7 +118,8 @@ struct BagAssembly {
     }
 
     private func writePayload(into bag: BagWriter, from spill: SpillFile) throws(KhoError) {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 64)
+        // A megabyte at a time: each chunk is hashed (the export's check) beside its writing.
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: BlobStore.chunkSize, alignment: 64)
         defer { buffer.deallocate() }
         let tagsFirst = !sha512
         while let bytes = try spill.next() {

@@ -3,6 +3,7 @@
 // process's temporary folder, flushed, then renamed into place: a reader never sees
 // a half-written blob, and the same bytes are stored once.
 import Glibc
+import Foundation
 import KhoCore
 import KhoPlatform
 import Synchronization
@@ -245,14 +246,29 @@ public final class BlobStore: Sendable {
               sink: (UnsafeRawBufferPointer) throws(KhoError) -> Void) throws(KhoError) -> (sha256: String, size: Int64) {
         let input = try FileDescriptor.openForReading(path(for: sha256))
         input.adviseSequential()
-        var digest = StreamingDigest()
+        nonisolated(unsafe) var digest = StreamingDigest()
         var size: Int64 = 0
+        // Large chunks are hashed on a second thread while the sink writes them (the two cost
+        // about the same); the next chunk is read only when both are done with this one.
+        nonisolated(unsafe) let send = sink
         while true {
             let n = try input.readFull(into: buffer)
             if n == 0 { break }
-            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
-            digest.update(chunk)
-            try sink(chunk)
+            nonisolated(unsafe) let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+            if n >= 256 << 10 {
+                nonisolated(unsafe) var failure: KhoError?
+                DispatchQueue.concurrentPerform(iterations: 2) { lane in
+                    if lane == 0 {
+                        digest.update(chunk)
+                    } else {
+                        do throws(KhoError) { try send(chunk) } catch { failure = error }
+                    }
+                }
+                if let failure { throw failure }
+            } else {
+                digest.update(chunk)
+                try sink(chunk)
+            }
             size += Int64(n)
         }
         return (digest.finalizeHex(), size)
