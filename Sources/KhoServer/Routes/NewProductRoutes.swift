@@ -98,18 +98,9 @@ struct NewProductRoutes {
         if values.batch == "each" && records.count > 1 {
             return try await saveEach(context, values: values, records: records, session: session)
         }
-        let result = (try? await state.pool.run { () -> Result<PutDocument, KhoError> in
-            do throws(KhoError) {
-                if records.isEmpty { return .success(try acting.register(input, carrier: carrier, within: visibility)) }
-                // One save per upload: a second press of the button (or a second tab) waits its turn and then finds it used.
-                let busy = "Các tệp này đang được lưu vào một sản phẩm (có lẽ nút Lưu được bấm hai lần). Hãy xem danh sách sản phẩm."
-                return .success(try uploads.consume(records.map(\.id), owner: owner, now: now, busyMessage: busy) { (written) throws(KhoError) in
-                    try acting.ingest(input, written: written, within: visibility)
-                })
-            } catch {
-                return .failure(error)
-            }
-        }) ?? .failure(KhoError(.internal, "the product could not be saved"))
+        let result = records.isEmpty
+            ? await saving { () throws(KhoError) in try acting.register(input, carrier: carrier, within: visibility) }
+            : await ingest(records, input, session: session)
         switch result {
         case .success(let document):
             // A product with the same title and files that the user can see: that one, said so.
@@ -128,24 +119,12 @@ struct NewProductRoutes {
     /// the title typed and its file's name. Products saved before a refusal stay saved; the
     /// form comes back with the files not yet used.
     func saveEach(_ context: KhoContext, values: FormValues, records: [UploadRecord], session: StoredSession) async throws -> Response {
-        let (uploads, owner, now) = (state.uploads, session.user.name, state.now())
-        let acting = state.acting(session.user)
-        let visibility = ProductRoutes.visibility(session)
-        let busy = "Các tệp này đang được lưu (có lẽ nút Lưu được bấm hai lần). Hãy xem danh sách sản phẩm."
         var made: [String] = []
         for (index, record) in records.enumerated() {
             var input = values.input
             input.title = FormValues.title(values.title, fileName: FileName(bytes: FileName.lastComponent(of: record.fileName)).display)
             let one = input
-            let result = (try? await state.pool.run { () -> Result<PutDocument, KhoError> in
-                do throws(KhoError) {
-                    return .success(try uploads.consume([record.id], owner: owner, now: now, busyMessage: busy) { (written) throws(KhoError) in
-                        try acting.ingest(one, written: written, within: visibility)
-                    })
-                } catch {
-                    return .failure(error)
-                }
-            }) ?? .failure(KhoError(.internal, "the product could not be saved"))
+            let result = await ingest([record], one, session: session)
             switch result {
             case .success(let document):
                 made.append(document.product.id)
@@ -161,6 +140,25 @@ struct NewProductRoutes {
         // The form again with the shared fields kept, and the products just made.
         let shown = made.prefix(Self.maxListed).joined(separator: ",")
         return Response.redirect(to: "/products/new?like=\(made[0])&made=\(shown)&count=\(made.count)", type: .normal)
+    }
+
+    /// A product made from complete uploads of the user, taken for this one save: a second
+    /// press of the button (or a second tab) waits its turn and then finds them used.
+    func ingest(_ records: [UploadRecord], _ input: ProductInput, session: StoredSession) async -> Result<PutDocument, KhoError> {
+        let (uploads, owner, now, acting, visibility) = (state.uploads, session.user.name, state.now(), state.acting(session.user), ProductRoutes.visibility(session))
+        let busy = "Các tệp này đang được lưu vào một sản phẩm (có lẽ nút Lưu được bấm hai lần). Hãy xem danh sách sản phẩm."
+        return await saving { () throws(KhoError) in
+            try uploads.consume(records.map(\.id), owner: owner, now: now, busyMessage: busy) { (written) throws(KhoError) in
+                try acting.ingest(input, written: written, within: visibility)
+            }
+        }
+    }
+
+    /// `save` run on the pool, its refusal as a value.
+    func saving(_ save: @escaping @Sendable () throws(KhoError) -> PutDocument) async -> Result<PutDocument, KhoError> {
+        (try? await state.pool.run { () -> Result<PutDocument, KhoError> in
+            do throws(KhoError) { return .success(try save()) } catch { return .failure(error) }
+        }) ?? .failure(KhoError(.internal, "the product could not be saved"))
     }
 
     /// Products a batch's notice names one by one.
