@@ -20,8 +20,8 @@ public enum BagReader {
     static let inlineFile: Int64 = 256 << 10
     /// Tag files larger than this are not hashed with SHA-224.
     static let largeTagFile: Int64 = 1 << 20
-    /// When unpacking, payload files at least this large are written out by a second thread
-    /// while this one hashes them. Only checking, every file is hashed by the second thread
+    /// When unpacking, payload files at least this large are hashed and written out by a
+    /// second thread while this one reads on. Only checking, every file is hashed by the second thread
     /// (PipedHashes) unless it is small and that thread busy.
     static let pipeThreshold: Int64 = 256 << 10
     /// Reads of 128 KB and hand-overs of 256 KB: still within the processor's caches between
@@ -54,11 +54,9 @@ public enum BagReader {
         var manifestAlgorithms: Set<DigestAlgorithm>?
         // A failure of this machine while unpacking (a full disk) is not a problem of the bag.
         var unpackFailure: KhoError?
-        // One second thread for the whole walk: each large file's bytes go to what `target`
-        // says while it is being read.
-        let target = PipeTarget()
-        let pipe = BufferRing(slots: 8, slotSize: pipeSlot) { (chunk) throws(KhoError) in try target.consume?(chunk) }
-        defer { pipe.finish() }
+        // Unpacking: one second thread for the whole walk hashes each large file's bytes and
+        // writes them out, the reader going on with the next files.
+        let unpacker = folder == nil ? nil : PipedHashes(slots: 16, slotSize: pipeSlot)
         // The file being unpacked, until its entry finishes; still open when the walk stopped
         // inside it (a limit, damage), and then closed here.
         var openOutput: Int32 = -1
@@ -67,7 +65,8 @@ public enum BagReader {
         let behind = folder == nil ? PipedHashes(slots: 32, slotSize: pipeSlot) : nil
         // Files whose digests are taken up in the bag's order: hashed behind (by number), or
         // by the reader (digests given).
-        var inFlight: [(file: Int, path: String, size: Int64, tag: Bool, content: [UInt8]?, digests: [DigestAlgorithm: String]?)] = []
+        // `number`: where the file was unpacked (0: not unpacked).
+        var inFlight: [(file: Int, path: String, size: Int64, tag: Bool, content: [UInt8]?, digests: [DigestAlgorithm: String]?, number: Int)] = []
         func takeUp(_ path: String, size: Int64, digests: [DigestAlgorithm: String], tag: Bool = false, content: [UInt8]? = nil) {
             if tag {
                 files[path] = BagFile(size: size, digests: digests, content: content)
@@ -78,7 +77,8 @@ public enum BagReader {
             }
         }
         func takeUpHashed() {
-            while let first = inFlight.first, let digests = first.digests ?? behind?.digests(first.file) {
+            while let first = inFlight.first, let digests = first.digests ?? (behind ?? unpacker)?.digests(first.file) {
+                if first.number > 0, let sha256 = digests[.sha256] { payload.add(first.path, sha256: sha256, unpackedAs: first.number) }
                 takeUp(first.path, size: first.size, digests: digests, tag: first.tag, content: first.content)
                 inFlight.removeFirst()
             }
@@ -157,35 +157,32 @@ public enum BagReader {
                     behind.end(file)
                     if streamsManifest { streamed!.endManifest() }
                     noteManifest(relative)
-                    inFlight.append((file, relative, size, isTag, kept, nil))
+                    inFlight.append((file, relative, size, isTag, kept, nil, 0))
                     takeUpHashed()
                     return nil
                 })
             }
-            // A large file's bytes go to the second thread: the writing when unpacking (this
-            // thread hashes), else the hashing.
-            let piped = !isTag && !asRecord && declared >= pipeThreshold
-            if piped {
-                target.consume = { (chunk) throws(KhoError) in
-                    if output >= 0 {
-                        let failed = Sys.writeAll(output, chunk)
-                        if failed != 0 { throw Sys.error(failed, "unpacking \(relative) from the bundle", HostPath(folder ?? "")) }
-                    } else {
-                        hashing.hasher.update(chunk)
-                    }
-                }
-            }
-            return EntrySink(take: { chunk in
-                size += Int64(chunk.count)
-                if piped {
-                    if let failure = pipe.drainError {
+            // A large file being unpacked goes to the second thread, which hashes and writes it.
+            if let unpacker, output >= 0, !asRecord, declared >= pipeThreshold {
+                let file = unpacker.begin(algorithms, output: output, name: relative)
+                return EntrySink(take: { chunk in
+                    size += Int64(chunk.count)
+                    if let failure = unpacker.failure {
                         unpackFailure = failure
                         return "cannot unpack \(relative)"
                     }
-                    if output >= 0 { hashing.hasher.update(chunk) }
-                    pipe.push(chunk)
+                    unpacker.push(chunk, file: file)
                     return nil
-                }
+                }, finish: {
+                    unpacker.end(file)  // the drain closes the output
+                    openOutput = -1
+                    inFlight.append((file, relative, size, false, nil, nil, number))
+                    takeUpHashed()
+                    return nil
+                })
+            }
+            return EntrySink(take: { chunk in
+                size += Int64(chunk.count)
                 hashing.hasher.update(chunk)
                 if streamsManifest {
                     if size > limits.maxTagFile { return tooLarge(relative, limits) }
@@ -204,16 +201,6 @@ public enum BagReader {
                 }
                 return nil
             }, finish: {
-                if piped {
-                    pipe.waitUntilDrained()
-                    target.consume = nil
-                    if let failure = pipe.drainError {
-                        unpackFailure = failure
-                        if output >= 0 { close(output) }
-                        openOutput = -1
-                        return "cannot unpack \(relative)"
-                    }
-                }
                 if output >= 0 { close(output) }
                 openOutput = -1
                 if asRecord, let records, let bytes = content {
@@ -228,11 +215,11 @@ public enum BagReader {
                 }
                 if streamsManifest { streamed!.endManifest() }
                 let digests = hashing.hasher.finalize()
-                if number > 0, let sha256 = digests[.sha256] { payload.add(relative, sha256: sha256, unpackedAs: number) }
                 if isTag {
                     files[relative] = BagFile(size: size, digests: digests, content: content)
-                } else if behind != nil {
-                    inFlight.append((0, relative, size, false, nil, digests))
+                } else if behind != nil || unpacker != nil {
+                    // In the bag's order, behind the files still being hashed.
+                    inFlight.append((0, relative, size, false, nil, digests, number))
                     takeUpHashed()
                 } else {
                     takeUp(relative, size: size, digests: digests)
@@ -241,11 +228,10 @@ public enum BagReader {
                 return nil
             })
         }
-        if openOutput >= 0 {
-            pipe.waitUntilDrained()
-            target.consume = nil
-            close(openOutput)
-        }
+        unpacker?.waitUntilDrained()
+        // The walk stopped inside a file being unpacked: no last bytes came to close it.
+        if openOutput >= 0 { close(openOutput) }
+        if unpackFailure == nil { unpackFailure = unpacker?.failure }
         if let unpackFailure { throw unpackFailure }
         behind?.waitUntilDrained()
         takeUpHashed()
@@ -295,9 +281,4 @@ public enum BagReader {
         init(_ hasher: MultiHasher) { self.hasher = hasher }
     }
 
-    /// Where the second thread sends a large file's bytes; set by the reading thread only
-    /// while the ring is drained.
-    final class PipeTarget: @unchecked Sendable {
-        var consume: ((UnsafeRawBufferPointer) throws(KhoError) -> Void)?
-    }
 }

@@ -1,23 +1,31 @@
-// Payload files hashed on a second thread while the reading thread reads on (`kho bundle
-// verify`): each file's bytes go into a ring tagged with the file's number, then a mark; the
-// drain thread hashes them and files the digests, which the reader picks up in order when
-// they are ready. The reader never waits for a file's digest, so a run of small files and a
-// large file's hashing overlap, and both cores stay busy.
+// Payload files hashed on a second thread while the reading thread reads on: each file's
+// bytes go into a ring tagged with the file's number, then a mark; the drain thread hashes
+// them (and, unpacking, writes them to the file's output and closes it) and files the
+// digests, which the reader picks up in order when they are ready. The reader never waits
+// for a file's digest, so a run of small files and a large file's hashing and writing
+// overlap, and both cores stay busy.
+import Glibc
 import KhoCore
 import KhoPlatform
 import Synchronization
 
 final class PipedHashes {
     private final class Drain: @unchecked Sendable {
+        /// A file to hash, and where its bytes go (unpacking; -1: nowhere). The drain closes
+        /// the output after the file's last bytes; the reader closes it when the walk stopped
+        /// inside the file (no last bytes come).
+        struct Job { var algorithms: Set<DigestAlgorithm>; var output: Int32; var name: String; var failed = false }
         struct Shared {
-            var algorithms: [Int: Set<DigestAlgorithm>] = [:]
+            var jobs: [Int: Job] = [:]
             var done: [Int: [DigestAlgorithm: String]] = [:]
+            /// The first failure to write a file out (a full disk).
+            var failure: KhoError?
         }
         let shared = Mutex(Shared())
         /// Buffers and marks the drain has taken.
         let taken = Atomic<Int>(0)
         /// The file being hashed: touched by the drain thread only.
-        var current: (file: Int, hasher: MultiHasher)?
+        var current: (file: Int, hasher: MultiHasher, job: Job)?
 
         /// `tag`: the file's number times two, plus one on its last buffer (or a mark with
         /// no bytes, for a file that ended on a full buffer or had none).
@@ -25,11 +33,22 @@ final class PipedHashes {
             defer { taken.add(1, ordering: .relaxed) }
             let file = tag >> 1
             if current?.file != file {
-                let algorithms = shared.withLock { $0.algorithms.removeValue(forKey: file) } ?? [.sha256]
-                current = (file, MultiHasher(algorithms))
+                let job = shared.withLock { $0.jobs.removeValue(forKey: file) } ?? Job(algorithms: [.sha256], output: -1, name: "")
+                current = (file, MultiHasher(job.algorithms), job)
             }
-            if !chunk.isEmpty { current!.hasher.update(chunk) }
-            if tag & 1 == 1 {  // the file's bytes are all hashed
+            if !chunk.isEmpty {
+                current!.hasher.update(chunk)
+                if current!.job.output >= 0, !current!.job.failed {
+                    let failed = Sys.writeAll(current!.job.output, chunk)
+                    if failed != 0 {
+                        let error = Sys.error(failed, "unpacking \(current!.job.name) from the bundle", HostPath(current!.job.name))
+                        shared.withLock { if $0.failure == nil { $0.failure = error } }
+                        current!.job.failed = true
+                    }
+                }
+            }
+            if tag & 1 == 1 {  // the file's bytes are all hashed (and written)
+                if current!.job.output >= 0 { close(current!.job.output) }
                 let digests = current!.hasher.finalize()
                 current = nil
                 shared.withLock { $0.done[file] = digests }
@@ -56,13 +75,17 @@ final class PipedHashes {
 
     deinit { ring.finish() }
 
-    /// A new file, to be hashed with `algorithms`: its number.
-    func begin(_ algorithms: Set<DigestAlgorithm>) -> Int {
+    /// A new file, to be hashed with `algorithms` and, with an `output`, written to it (which
+    /// the drain closes after the file's last bytes): its number.
+    func begin(_ algorithms: Set<DigestAlgorithm>, output: Int32 = -1, name: String = "") -> Int {
         last += 1
         let file = last
-        drain.shared.withLock { $0.algorithms[file] = algorithms }
+        drain.shared.withLock { $0.jobs[file] = Drain.Job(algorithms: algorithms, output: output, name: name) }
         return file
     }
+
+    /// The first failure to write a file out, if any.
+    var failure: KhoError? { drain.shared.withLock { $0.failure } }
 
     /// The slot being filled (libarchive hands over 16 KB at a time: a slot is handed on
     /// only when full, or at the file's end), and how much of it is.

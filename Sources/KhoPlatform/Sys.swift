@@ -29,6 +29,12 @@ public enum Sys {
         }
     }
 
+    /// Asks the kernel to start writing a range of `fd` now (best effort; errors surface at
+    /// the fsync that follows).
+    public static func startWriteback(_ fd: Int32, offset: Int64, length: Int64) {
+        _ = kho_start_writeback(fd, offset, length)
+    }
+
     /// Writes the whole buffer to `fd`, retrying short writes and EINTR. Returns 0, or the errno
     /// of the failed write. The one write loop every writer in Kho uses.
     public static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Int32 {
