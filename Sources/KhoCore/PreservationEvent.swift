@@ -16,6 +16,9 @@ public enum EventType: String, Sendable, Codable, CaseIterable {
     case bundleImport = "bundle_import"
     /// Stored bytes that were missing or damaged were replaced by good ones (PREMIS: recovery).
     case repair
+    /// The product was withdrawn from circulation: it stays in the archive, leaves listings,
+    /// exports and harvesting (PREMIS: deaccession, without removal).
+    case withdrawal
     /// A web app user was added, disabled, enabled, or given a new password.
     case userAdministration = "user_administration"
 }

@@ -38,6 +38,9 @@ public enum Secrets {
         return String((0..<20).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
     }
 
+    /// 32 random bytes: a key to sign with.
+    public static func key() -> [UInt8] { bytes(32) }
+
     static func bytes(_ n: Int) -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
         return (0..<n).map { _ in UInt8.random(in: 0...255, using: &generator) }

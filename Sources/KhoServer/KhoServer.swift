@@ -38,6 +38,7 @@ public func makeApplication(_ session: Session, options: ServerOptions, logger: 
     ReportRoutes(state: state).add(to: router)
     UploadRoutes(state: state).add(to: router)
     ApiRoutes(state: state).add(to: router)
+    OAIRoutes(state: state).add(to: router)
     state.cleanUpNowAndThen()
     // A connection that sends nothing for two minutes is closed: a stalled upload (a phone that
     // lost its network mid-chunk) ends, keeps what arrived, and lets the upload be continued.

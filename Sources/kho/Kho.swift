@@ -18,7 +18,7 @@ struct Kho: ParsableCommand {
             """,
         version: KhoVersion.current,
         subcommands: [
-            InitCommand.self, IngestCommand.self, ImportCommand.self, RegisterCommand.self, AttachCommand.self, EditCommand.self,
+            InitCommand.self, IngestCommand.self, ImportCommand.self, RegisterCommand.self, AttachCommand.self, EditCommand.self, WithdrawCommand.self,
             ShowCommand.self, ListCommand.self, SearchCommand.self, GetCommand.self, VerifyCommand.self,
             DuplicatesCommand.self, UnitsCommand.self, LanguagesCommand.self, ReportCommand.self, TargetsCommand.self, ExportCommand.self, ExportsCommand.self, BundleCommand.self,
             UsersCommand.self, ServeCommand.self,

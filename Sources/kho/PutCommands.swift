@@ -144,6 +144,34 @@ struct EditCommand: ParsableCommand {
     }
 }
 
+struct WithdrawCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "withdraw",
+        abstract: "Withdraw a product from circulation: it stays in the archive, and leaves lists, exports and OAI-PMH.",
+        discussion: """
+            The product keeps its files, metadata and history, and its page still opens by its ID. \
+            It no longer appears in the web app's lists and searches or the API's, is left out of \
+            exports, and OAI-PMH harvesters receive it as a deleted record from now on. The reason \
+            is kept in the product's event log.
+            """)
+
+    @Argument(help: "The product ID.")
+    var id: String
+
+    @Option(name: .long, help: ArgumentHelp("Why it is withdrawn (kept in its history).", valueName: "TEXT"))
+    var reason: String
+
+    @OptionGroup var options: ArchiveOptions
+
+    func run() throws {
+        Console.jsonMode = options.json
+        let productID = try parseProductID(id)
+        let session = try options.open()
+        defer { session.archive.close() }
+        printPut(try Withdraw(id: productID, reason: reason).run(in: session), json: options.json)
+    }
+}
+
 /// Prints the result of ingest, register, attach or edit: the ID on stdout, notes on stderr.
 func printPut(_ result: PutDocument, json: Bool) {
     if json {

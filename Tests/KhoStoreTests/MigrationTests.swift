@@ -187,4 +187,34 @@ import KhoTesting
         let indexes = try catalog.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name") }
         #expect(indexes.contains("events_product_pk") && !indexes.contains("events_product") && !indexes.contains("products_report_unit"))
     }
+
+    /// v15 remembers who may have read each product (today's access is all an older catalog
+    /// knows), withdraws nothing, and indexes the order of change; a v14 catalog still opens
+    /// read-only, with every product in its lists.
+    @Test func aVersionFourteenCatalogLearnsWhoReadEachProduct() throws {
+        let scratch = Scratch()
+        let path = "\(scratch.path)/catalog.sqlite"
+        let old = try DatabaseQueue(path: path)
+        try CatalogSchema.migrator.migrate(old, upTo: "v14: browse order")
+        try old.write { db in
+            try db.execute(sql: Self.twoProductsWithEvents)
+            try db.execute(sql: "UPDATE products SET access = 'internal' WHERE pk = 2")
+            try db.execute(sql: """
+                INSERT INTO products (pk, id, title, title_sort, kind, unit, access, origin, created_at, updated_at, reference_date, languages)
+                VALUES (3, '1111-1111-1111-1111', 'Ba', x'00', 'article', '00004', 'restricted', 'born_digital', 't', 't', '2024-01-01', '["vi"]')
+                """)
+        }
+        try old.close()
+        let readOnly = try Catalog(path: path, lockTimeout: 1, readOnly: true)
+        #expect(!readOnly.hasWithdrawals)
+        let catalog = try Catalog(path: path, lockTimeout: 1)
+        #expect(catalog.hasWithdrawals)
+        let rows = try catalog.read { db in try Row.fetchAll(db, sql: "SELECT shown, withdrawn FROM products ORDER BY pk") }
+        #expect(rows.map { [$0[0] as Int, $0[1] as Int] } == [[3, 0], [2, 0], [0, 0]])
+        let plan = try catalog.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT pk FROM products INDEXED BY products_changed WHERE (updated_at, pk) > ('t', 1) ORDER BY updated_at, pk")
+                .map { $0["detail"] as String }.joined(separator: "; ")
+        }
+        #expect(plan.contains("products_changed") && !plan.contains("TEMP B-TREE"), "\(plan)")
+    }
 }

@@ -2,10 +2,13 @@
 // wrapper the OAI-PMH schemas define, so the same record serves bags and harvesting.
 
 public enum DublinCore {
-    public static func xml(_ product: Product, table: UnitTable = .standard, registry: LanguageRegistry = .standard) -> String {
+    /// `url`: the product's page, given as a second identifier (harvesting); `declaration`:
+    /// whether the text starts with the XML declaration (a file, not a response's part).
+    public static func xml(_ product: Product, table: UnitTable = .standard, registry: LanguageRegistry = .standard,
+                           url: String? = nil, declaration: Bool = true) -> String {
         let m = product.metadata
-        var out = """
-            <?xml version="1.0" encoding="UTF-8"?>
+        var out = declaration ? "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" : ""
+        out += """
             <oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" xmlns:dc="http://purl.org/dc/elements/1.1/" \
             xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" \
             xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/oai_dc/ http://www.openarchives.org/OAI/2.0/oai_dc.xsd">
@@ -30,6 +33,7 @@ public enum DublinCore {
         element("type", m.kind.rawValue)
         for mediaType in Set(product.files.map(\.mediaType)).sorted() { element("format", mediaType) }
         element("identifier", "kho:\(product.id)")
+        if let url { element("identifier", url) }
         for language in m.languages { element("language", language.value) }
         if let unit {
             let chain = ([unit] + table.ancestors(of: unit)).map(\.fullName).joined(separator: ", ")

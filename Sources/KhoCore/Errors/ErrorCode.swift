@@ -9,6 +9,7 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     case absolutePath = "absolute_path"
     case ambiguousLanguage = "ambiguous_language"
     case accessLowered = "access_lowered"
+    case alreadyWithdrawn = "already_withdrawn"
     case changedMeanwhile = "changed_meanwhile"
     case controlCharacters = "control_characters"
     case duplicateColumn = "duplicate_column"
@@ -30,6 +31,7 @@ public enum ErrorCode: String, Sendable, Codable, CaseIterable {
     case malformedManifest = "malformed_manifest"
     case malformedProductId = "malformed_product_id"
     case missingFile = "missing_file"
+    case missingReason = "missing_reason"
     case missingKind = "missing_kind"
     case missingLanguage = "missing_language"
     case missingTitle = "missing_title"
@@ -136,7 +138,7 @@ extension ErrorCode {
         switch self {
         case .usage:
             .usage
-        case .absolutePath, .pathEscapesFolder, .sourceIdTooLong, .accessLowered, .ambiguousLanguage, .changedMeanwhile, .controlCharacters, .duplicateColumn, .duplicateRow, .emptyManifest, .emptyQuery,
+        case .absolutePath, .pathEscapesFolder, .sourceIdTooLong, .accessLowered, .alreadyWithdrawn, .missingReason, .ambiguousLanguage, .changedMeanwhile, .controlCharacters, .duplicateColumn, .duplicateRow, .emptyManifest, .emptyQuery,
              .extraCells, .fileChanged, .fileExists, .folderNotEmpty, .invalidChoice, .invalidDate,
              .invalidPeriod, .invalidRange, .invalidTitle, .invalidUnitCode, .malformedJson, .malformedLanguageTag,
              .malformedManifest, .malformedProductId, .missingFile, .missingKind, .missingLanguage, .missingTitle,

@@ -151,3 +151,18 @@ extension Session {
                     notices: result.notices, warnings: warnings, bytesStored: result.bytesStored)
     }
 }
+
+/// `kho withdraw`: the product leaves lists, exports and harvesting, and stays in the archive.
+public struct Withdraw: ArchiveOperation {
+    public var id: ProductID
+    public var reason: String
+
+    public init(id: ProductID, reason: String) {
+        self.id = id
+        self.reason = reason
+    }
+
+    public func run(in session: Session) throws(KhoError) -> PutDocument {
+        session.document(try session.archive.withdraw(id, reason: reason), warnings: [])
+    }
+}

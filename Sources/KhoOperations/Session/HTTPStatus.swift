@@ -13,7 +13,7 @@ extension ErrorCode {
             403
         case .unknownProduct, .unknownFile, .unknownUnit, .noFiles, .notAnArchive, .noPreviousExport, .unknownUser, .unknownUpload, .unknownJob, .unknownLanguage:
             404
-        case .accessLowered, .changedMeanwhile, .fileExists, .folderNotEmpty, .sourceIdConflict, .fileChanged, .userExists, .offsetMismatch:
+        case .accessLowered, .alreadyWithdrawn, .changedMeanwhile, .fileExists, .folderNotEmpty, .sourceIdConflict, .fileChanged, .userExists, .offsetMismatch:
             409
         case .unsupportedVersion:
             412
@@ -23,7 +23,7 @@ extension ErrorCode {
             415
         case .absolutePath, .ambiguousLanguage, .controlCharacters, .duplicateColumn, .duplicateRow, .emptyManifest, .emptyQuery, .extraCells,
              .invalidChoice, .invalidDate, .invalidPeriod, .invalidRange, .invalidTitle, .invalidUnitCode, .malformedJson,
-             .malformedLanguageTag, .malformedManifest, .malformedProductId, .missingFile, .missingKind, .missingLanguage,
+             .malformedLanguageTag, .malformedManifest, .malformedProductId, .missingFile, .missingKind, .missingLanguage, .missingReason,
              .missingTitle, .missingUnit, .mistypedProductId, .noKnownColumns, .notUtf8, .notAFile, .notAFolder, .notAKhoBundle,
              .notARegularFile, .notMaster, .notPhysical, .outputIsTerminal, .outputInArchive, .pathEscapesFolder, .sourceIdTooLong,
              .titleTooLong, .unclosedQuote, .unknownAccess, .unknownCarrier, .unknownChannel, .unknownField,

@@ -26,8 +26,8 @@ struct SessionMiddleware: RouterMiddleware {
             }
             // A token is for the API: the pages (the admins' above all) take only a browser's
             // session, so a leaked token cannot make more tokens or reset passwords.
-            guard request.uri.path.hasPrefix("/api/") else {
-                throw KhoError(.forbidden, "API tokens are taken under /api/ only; log in to use the pages")
+            guard request.uri.path.hasPrefix("/api/") || request.uri.path == "/oai" else {
+                throw KhoError(.forbidden, "API tokens are taken under /api/ and /oai only; log in to use the pages")
             }
             let token = String(parts[1])
             guard let user = try await state.run({ archive throws(KhoError) in try archive.tokenUser(token) }) else {
@@ -38,6 +38,8 @@ struct SessionMiddleware: RouterMiddleware {
             context.viaToken = true
             return try await next(request, context)
         }
+        // Harvesters: no cookie is read, and a read-only POST needs no CSRF token.
+        if request.uri.path == "/oai" { return try await next(request, context) }
         var request = request
         var clearCookie = false
         if let token = request.cookies[Self.cookie]?.value, Self.looksLikeToken(token) {

@@ -102,6 +102,7 @@ enum English {
         "tài liệu kèm theo": "accompanying material",
         "Ngày số hóa (dd/mm/yyyy; để trống là hôm nay)": "Date digitized (dd/mm/yyyy; empty means today)",
         "Lịch sử": "History",
+        "Đã rút khỏi lưu hành": "Withdrawn from circulation",
         "Về danh sách": "Back to the list",
         "Báo cáo chỉ tiêu": "Target report",
         "Kỳ (2025, 2025-H2, 2025-Q4, 2025-11)": "Period (2025, 2025-H2, 2025-Q4, 2025-11)",

@@ -37,6 +37,7 @@ extension Templates {
         {{#edited}}<p class="saved" role="status">Đã lưu thay đổi.</p>{{/edited}}
         {{#existing}}<p class="saved" role="status">Sản phẩm này (cùng tên, cùng tệp) đã có trong kho; không lưu thêm bản nào.</p>{{/existing}}
         <h1>{{title}}</h1>
+        {{#withdrawn}}<p class="problem" role="status"><strong>Đã rút khỏi lưu hành</strong> {{withdrawnAt}}: {{withdrawnReason}}</p>{{/withdrawn}}
         {{#canEdit}}<p><a href="/products/{{id}}/edit">Sửa thông tin</a></p>{{/canEdit}}
         <dl class="facts">
         <dt>Mã</dt><dd><code>{{id}}</code></dd>

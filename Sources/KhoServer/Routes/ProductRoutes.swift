@@ -111,6 +111,11 @@ struct ProductRoutes {
             "events": events.map { e in ["at": VietnameseFormat.instant(e.at), "type": e.type.rawValue, "agent": e.agent, "detail": e.detail ?? ""] },
             "saved": query["saved"] == "1", "existing": query["existing"] == "1",
         ]
+        if let withdrawal = events.last(where: { $0.type == .withdrawal }) {
+            fields["withdrawn"] = true
+            fields["withdrawnAt"] = VietnameseFormat.instant(withdrawal.at)
+            fields["withdrawnReason"] = withdrawal.detail ?? ""
+        }
         for (key, value) in extra { fields[key] = value }
         return state.pages.render("product", Pages.fields(context, fields), status: status, title: m.title)
     }

@@ -18,6 +18,8 @@ public struct ArchiveConfig: Sendable, Equatable {
     public var campaigns: [Period.Campaign]
     /// Other archives whose bundles may change products of given units ("trustedSources").
     public var trust = BundleTrust()
+    /// OAI-PMH: the repository's identifier, name, contact and page size ("oai").
+    public var oai = OAISettings()
 
     public static let fileName = "kho-config.json"
     public static let defaults = ArchiveConfig(minorityLanguages: LanguageRegistry.defaultMinorityTags, minorityLanguagesConfigured: false,
@@ -53,7 +55,7 @@ public struct ArchiveConfig: Sendable, Equatable {
             throw KhoError(.invalidConfig, "\(path) is not a JSON object; fix it or remove it to use the defaults")
         }
         var config = ArchiveConfig.defaults
-        let known: Set<String> = ["minorityLanguages", "targets", "campaigns", "trustedSources"]
+        let known: Set<String> = ["minorityLanguages", "targets", "campaigns", "trustedSources", "oai"]
         if let unknown = object.keys.first(where: { !known.contains($0) }) {
             throw KhoError(.invalidConfig, "\(path): unknown setting '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -81,6 +83,7 @@ public struct ArchiveConfig: Sendable, Equatable {
             }
             config.trust = BundleTrust(authoritative: table.mapValues(Set.init))
         }
+        if let oai = object["oai"] { config.oai = try OAISettings.parse(oai, path: path) }
         if let campaigns = object["campaigns"] {
             // An archive's campaign replaces a built-in one of the same key.
             let own = try parseCampaigns(campaigns, path: path)

@@ -10,6 +10,9 @@ public final class Catalog: Sendable {
     let path: String
     /// Opened from read-only storage: reads work, every write is refused.
     let readOnly: Bool
+    /// Whether products can be withdrawn (v15); a read-only catalog of an older Kho has no
+    /// withdrawn products, and its lists and exports take every product.
+    let hasWithdrawals: Bool
 
     /// Opens (creating if needed) the catalog at `path`. Waits up to `lockTimeout`
     /// seconds for another process's write to finish before saying the archive is locked.
@@ -33,6 +36,7 @@ public final class Catalog: Sendable {
                     throw KhoError(.catalogUnwritable, "the catalog \(path) is of an older Kho and on read-only storage: open it once where it can be written, or copy it")
                 }
                 writer = queue
+                hasWithdrawals = try queue.read { db in try db.columns(in: "products").contains { $0.name == "withdrawn" } }
             } catch {
                 throw Catalog.translate(error, path: path)
             }
@@ -56,6 +60,7 @@ public final class Catalog: Sendable {
             let pool = try DatabasePool(path: path, configuration: config)
             try CatalogSchema.migrator.migrate(pool)
             writer = pool
+            hasWithdrawals = true
         } catch {
             throw Catalog.translate(error, path: path)
         }
@@ -69,6 +74,7 @@ public final class Catalog: Sendable {
             let queue = try DatabaseQueue()
             try CatalogSchema.migrator.migrate(queue)
             writer = queue
+            hasWithdrawals = true
         } catch {
             throw Catalog.translate(error, path: path)
         }

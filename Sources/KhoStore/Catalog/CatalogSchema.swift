@@ -9,9 +9,11 @@ enum CatalogSchema {
     /// Migrations that change only speed: a catalog without them is read as it is where it
     /// cannot be written (read-only storage opens without migrating).
     /// (The web app's users and sessions are not needed to read the archive either.)
-    /// (Events of a catalog without v12 are read by product ID, as before.)
+    /// (Events of a catalog without v12 are read by product ID, as before; one without v15 has
+    /// no withdrawn products, and is not harvested.)
     static let speedOnly: Set<String> = ["v10: CHECK constraints without IN lists", "v11: users and sessions",
-                                         "v12: one report index, events by product key", "v13: API tokens", "v14: browse order"]
+                                         "v12: one report index, events by product key", "v13: API tokens", "v14: browse order",
+                                         "v15: harvesting"]
 
     /// Whether a catalog that cannot be migrated here can be read as it is.
     static func readableAsIs(_ db: Database) throws -> Bool {
@@ -319,6 +321,19 @@ enum CatalogSchema {
             // The web app's lists, newest reference date first: a page reads its own rows from
             // this index instead of sorting the whole scope (1.3 s for 1,000,000 products).
             try db.execute(sql: "CREATE INDEX products_browse ON products(reference_date)")
+        }
+        migrator.registerMigration("v15: harvesting") { db in
+            // OAI-PMH lists products in the order of their last change (updated_at is this
+            // archive's own time of it). `shown` remembers who was ever allowed to read a product
+            // (1: anyone, public; 2: exporters, public or internal), so a product that becomes
+            // restricted or is withdrawn is a deleted record to them forever, while one that never
+            // left is never named. Before this version nothing was recorded: today's access counts.
+            try db.execute(sql: """
+                CREATE INDEX products_changed ON products(updated_at);
+                ALTER TABLE products ADD COLUMN shown INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE products ADD COLUMN withdrawn INTEGER NOT NULL DEFAULT 0;
+                UPDATE products SET shown = \(CatalogWrites.shownSQL("access"));
+                """)
         }
         return migrator
     }

@@ -14,8 +14,8 @@ enum CatalogWrites {
             INSERT INTO products (id, title, title_sort, kind, unit, produced, published, reference_date, campaign,
                 description, creator, access, origin, carrier, digitized_on, digitization_method, digitized,
                 created_at, updated_at, languages, channels, topics, digital, title_key, minority, foreign_language, unit_era, province_now,
-                home_archive)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                home_archive, shown)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for attempt in 1...5 {
             insert.bind(1, p.id.description)
@@ -47,6 +47,7 @@ enum CatalogWrites {
             insert.bind(27, p.flags.unitEra)
             insert.bind(28, p.flags.provinceNow)
             insert.bind(29, p.homeArchive)
+            insert.bind(30, Int64(shownBits(m.access)))
             let code = try insert.run()
             if !RawStatement.isConstraint(code) { break }
             guard attempt < 5, try CatalogReads.productPK(db, id: p.id) != nil else {
@@ -73,14 +74,14 @@ enum CatalogWrites {
             UPDATE products SET title = ?, title_sort = ?, kind = ?, unit = ?, produced = ?, published = ?,
                 reference_date = ?, campaign = ?, description = ?, creator = ?, access = ?, updated_at = ?,
                 languages = ?, channels = ?, topics = ?, digital = ?, title_key = ?, minority = ?, foreign_language = ?,
-                unit_era = ?, province_now = ?
+                unit_era = ?, province_now = ?, shown = shown | ?
             WHERE pk = ?
             """, arguments: [
                 m.title, Data(VietnameseText.collationKey(m.title)), m.kind.rawValue, m.unit.value,
                 m.produced?.description, m.published?.description, m.referenceDate?.description, m.campaign,
                 m.description, m.creator, m.access.rawValue, now.iso, JSONList.encode(m.languages.map(\.value)),
                 JSONList.encode(m.channels.map(\.rawValue)), JSONList.encode(m.topics), flags.digital ? 1 : 0,
-                TitleKey.of(m.title), flags.minority ? 1 : 0, flags.foreign ? 1 : 0, flags.unitEra, flags.provinceNow, pk,
+                TitleKey.of(m.title), flags.minority ? 1 : 0, flags.foreign ? 1 : 0, flags.unitEra, flags.provinceNow, shownBits(m.access), pk,
             ])
         try db.execute(sql: "INSERT INTO products_search (products_search, rowid, title, description, keywords) VALUES ('delete', ?, ?, ?, ?)",
                        arguments: [pk, SearchQuery.indexText(old.title), SearchQuery.indexText(old.description),
@@ -88,6 +89,21 @@ enum CatalogWrites {
         try db.execute(sql: "INSERT INTO products_search (rowid, title, description, keywords) VALUES (?, ?, ?, ?)",
                        arguments: [pk, SearchQuery.indexText(m.title), SearchQuery.indexText(m.description),
                                    SearchQuery.indexText(m.searchKeywords)])
+    }
+
+    /// Who may read a product of this access (1: anyone, 2: exporters), kept in `shown` for
+    /// harvesting: once set, a bit stays.
+    static func shownBits(_ access: AccessLevel) -> Int {
+        switch access {
+        case .public: 3
+        case .internal: 2
+        case .restricted: 0
+        }
+    }
+
+    /// The same in SQL, of an access column.
+    static func shownSQL(_ column: String) -> String {
+        "CASE \(column) WHEN 'public' THEN 3 WHEN 'internal' THEN 2 ELSE 0 END"
     }
 
     static func setDigitization(_ db: Database, pk: Int64, _ d: Digitization, at now: Timestamp) throws {

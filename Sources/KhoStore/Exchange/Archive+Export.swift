@@ -72,7 +72,8 @@ extension Archive {
         let scopeKey = "unit=" + (plan.scope.unit.map { "\($0.era.rawValue):\($0.code)" } ?? "all")
             + ";period=" + (period.map { "\($0.from)..\($0.to)" } ?? "all")
         let scope = ReportSQL.scope(plan.selection)
-        var sql = "SELECT id, access, updated_at FROM products WHERE \(scope.sql)"
+        // Withdrawn products are never exported.
+        var sql = "SELECT id, access, updated_at FROM products WHERE \(catalog.hasWithdrawals ? "withdrawn = 0 AND " : "")\(scope.sql)"
         var arguments = scope.arguments
         if let period {
             sql += " AND reference_date BETWEEN ? AND ?"

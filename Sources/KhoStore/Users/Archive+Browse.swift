@@ -53,6 +53,8 @@ extension Archive {
     /// A page's query: the user's scope, the filters, the keyset cursor, newest first.
     private func browseSQL(_ query: BrowseQuery, as visibility: Visibility, columns: String) throws(KhoError) -> (String, StatementArguments, Int) {
         var (conditions, arguments) = Self.visibilitySQL(visibility)
+        // A withdrawn product leaves the lists (its page stays, for its history).
+        if catalog.hasWithdrawals { conditions.append("p.withdrawn = 0") }
         if let kind = query.kind { conditions.append("p.kind = ?"); arguments.append(kind.rawValue) }
         if let digitized = query.digitized { conditions.append("p.digitized = ?"); arguments.append(digitized ? 1 : 0) }
         if let access = query.access { conditions.append("p.access = ?"); arguments.append(access.rawValue) }
