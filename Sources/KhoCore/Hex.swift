@@ -54,7 +54,8 @@ public enum Markup {
         // Most text has nothing to escape: one pass over its bytes says so.
         var text = s
         let plain = text.withUTF8 { bytes in
-            !bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") }
+            // 0xEF leads U+FFFE and U+FFFF, which XML 1.0 does not allow either.
+            !bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") || $0 == 0xEF }
         }
         if plain { return s }
         var out = ""
@@ -67,6 +68,7 @@ public enum Markup {
             case "\"": out += "&quot;"
             case "'": out += "&#39;"
             case _ where scalar.value < 0x20 && scalar != "\n" && scalar != "\t" && scalar != "\r": out += " "
+            case "\u{FFFE}", "\u{FFFF}": out += "\u{FFFD}"
             default: out.unicodeScalars.append(scalar)
             }
         }

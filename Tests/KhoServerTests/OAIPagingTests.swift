@@ -103,4 +103,34 @@ import Testing
             #expect(OAITests.errorCode(xml) == "badResumptionToken")
         }
     }
+
+    /// A datestamp moves whenever what a harvester receives changes: files, metadata, access.
+    @Test func datestampsFollowEveryChangeAHarvesterWouldSee() async throws {
+        let f = try ServerFixture()
+        let input = ProductInput(title: "Tờ rơi", kind: "leaflet", languages: ["vi"], unit: "21025", produced: "2025-09-01")
+        let id = try ProductID.parse(try Register(metadata: input, carrier: .paper).run(in: f.session).product.id).get()
+        let file = "\(f.scratch.path)/scan.pdf"
+        FileManager.default.createFile(atPath: file, contents: Data("%PDF-1.4 bản quét".utf8))
+        let changes: [(String, () throws -> Void)] = [
+            ("a file", { _ = try Attach(id: id, files: [HostPath(file)]).run(in: f.session) }),
+            ("the title", { _ = try Edit(id: id, changes: ProductInput(title: "Tờ rơi (bản mới)")).run(in: f.session) }),
+            ("the access", { _ = try Edit(id: id, changes: ProductInput(access: "internal")).run(in: f.session) }),
+        ]
+        var stamps = [try await Self.datestamp(f, id)]
+        for (what, change) in changes {
+            f.hand.advance(10)
+            try change()
+            stamps.append(try await Self.datestamp(f, id))
+            #expect(stamps[stamps.count - 1] != stamps[stamps.count - 2], "\(what) did not move the datestamp")
+        }
+        // Internal now: anyone is told it is deleted, with the datestamp of that change.
+        #expect(stamps.last == "2026-03-02T01:00:30Z")
+    }
+
+    static func datestamp(_ f: ServerFixture, _ id: ProductID) async throws -> String {
+        try await f.app().test(.router) { client in
+            let xml = try await OAITests.get(client, "verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:kho.localdomain:\(id)", schemas: nil)
+            return OAITests.headers(xml).first?.datestamp ?? ""
+        }
+    }
 }

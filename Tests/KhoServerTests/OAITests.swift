@@ -151,7 +151,8 @@ import Testing
         }
     }
 
-    /// Selective harvesting, counted by hand from the office above.
+    /// Selective harvesting, counted by hand from the office above. The two deleted records
+    /// answer every set: whether one is in a set would tell its unit, kind or languages.
     @Test func fromUntilAndSetsSelectExactly() async throws {
         let (f, ids) = try Self.office()
         let schemas = OAISchemas.load(kho: KhoRecord.schema)
@@ -165,15 +166,21 @@ import Testing
             ("from=2026-03-02&until=2026-03-02", [bai, kontum, anh]),
             ("from=2026-03-03", []),
             ("until=2026-03-01", []),
-            ("set=unit:51", [bai, kontum]),
-            ("set=unit:51:21025", [bai]),
-            ("set=unit:01", [anh]),
+            ("from=0001-01-01&until=9999-12-31", [bai, kontum, anh]),
+            ("from=0001-01-01T00:00:00Z&until=9999-12-31T23:59:59Z", [bai, kontum, anh]),
+            ("until=9999-12-31", [bai, kontum, anh]),
+            ("set=unit:51", [bai, kontum, anh]),
+            ("set=unit:51:21025", [bai, kontum, anh]),
+            ("set=unit:01", [kontum, anh]),
             ("set=unit", [bai, kontum, anh]),
-            ("set=kind:leaflet", [kontum]),
-            ("set=kind:article", [bai]),
-            ("set=lang:hmn", [bai]),
-            ("set=lang:vi&from=2026-03-02T02:00:00Z", [kontum]),
+            ("set=kind:leaflet", [kontum, anh]),
+            ("set=kind:photo", [kontum, anh]),
+            ("set=kind:article", [bai, kontum, anh]),
+            ("set=lang:hmn", [bai, kontum, anh]),
+            ("set=lang:fr", [kontum, anh]),
+            ("set=lang:vi&from=2026-03-02T02:00:00Z", [kontum, anh]),
             ("set=unit:51&until=2026-03-02T02:03:59Z", [bai]),
+            ("set=unit:01&until=2026-03-02T02:03:59Z", []),
         ]
         try await f.app().test(.router) { client in
             for (query, expected) in cases {
@@ -215,7 +222,12 @@ import Testing
             ("verb=GetRecord&identifier=oai:kho.localdomain:7K3Q-X9M2-PD4R-8WTR&metadataPrefix=oai_dc", "idDoesNotExist"),
             ("verb=ListMetadataFormats&identifier=nonsense", "idDoesNotExist"),
             ("verb=ListRecords&metadataPrefix=oai_dc&set=unit:99", "noRecordsMatch"),
-            ("verb=ListRecords&metadataPrefix=oai_dc&set=kind:skit", "noRecordsMatch"),
+            ("verb=ListRecords&metadataPrefix=oai_dc&set=kind:skit&until=2026-03-02T02:00:00Z", "noRecordsMatch"),
+            ("verb=ListRecords&metadataPrefix=", "badArgument"),
+            ("verb=GetRecord&identifier=\(id)&metadataPrefix=oai%20dc", "badArgument"),
+            ("verb=ListRecords&metadataPrefix=oai_dc&from=2026-02-30", "badArgument"),
+            ("verb=ListRecords&metadataPrefix=oai_dc&until=10000-01-01", "badArgument"),
+            ("verb=ListRecords&metadataPrefix=oai_dc&from=0000-01-01", "badArgument"),
         ]
         try await f.app().test(.router) { client in
             for (query, code) in cases {
@@ -231,6 +243,23 @@ import Testing
             #expect(post.status == .ok && post.text.contains("<GetRecord>") && post.text.contains("Bài Cẩm Thành"))
             let json = try await client.execute(uri: "/oai", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: "{}"))
             #expect(json.status == .unsupportedMediaType)
+        }
+    }
+
+    /// Characters XML 1.0 has no place for (controls, U+FFFE, U+FFFF) never make a response
+    /// that a harvester cannot parse, wherever they come from.
+    @Test func whatXMLCannotHoldIsNeverSent() async throws {
+        let f = try ServerFixture()
+        let input = ProductInput(title: "Tờ rơi \u{FFFE}\u{FFFF} lạ", kind: "leaflet", languages: ["vi"], unit: "21025", produced: "2025-09-01",
+                                 description: "mô tả \u{FFFF}")
+        _ = try Register(metadata: input, carrier: .paper).run(in: f.session)
+        let schemas = OAISchemas.load(kho: KhoRecord.schema)
+        try await f.app().test(.router) { client in
+            for query in ["verb=ListRecords&metadataPrefix=oai_dc", "verb=ListRecords&metadataPrefix=kho", "verb=%EF%BF%BE",
+                          "verb=GetRecord&metadataPrefix=oai_dc&identifier=%EF%BF%BF", "verb=Identify&x=%01%EF%BF%BE"] {
+                let xml = try await Self.get(client, query, schemas: schemas)
+                #expect(!xml.unicodeScalars.contains { $0.value == 0xFFFE || $0.value == 0xFFFF || $0.value == 1 }, "\(query)")
+            }
         }
     }
 }

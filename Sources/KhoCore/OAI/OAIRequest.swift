@@ -90,6 +90,7 @@ public enum OAIRequest: Sendable, Equatable {
             guard let identifier = given["identifier"], let prefix = given["metadataPrefix"] else {
                 return .failure(OAIError(.badArgument, "GetRecord needs both identifier and metadataPrefix"))
             }
+            if let bad = badPrefix(prefix) { return .failure(bad) }
             return .success(.getRecord(identifier: identifier, metadataPrefix: prefix))
         case .listIdentifiers, .listRecords:
             let records = verb == .listRecords
@@ -97,9 +98,18 @@ public enum OAIRequest: Sendable, Equatable {
             guard let prefix = given["metadataPrefix"] else {
                 return .failure(OAIError(.badArgument, "\(verb.rawValue) needs metadataPrefix (or a resumptionToken)"))
             }
+            if let bad = badPrefix(prefix) { return .failure(bad) }
             return selection(prefix: prefix, set: given["set"], from: given["from"], until: given["until"])
                 .map { .list(records: records, $0) }
         }
+    }
+
+    /// A metadataPrefix the schema's pattern refuses: letters, digits and -_.!~*'() only.
+    static func badPrefix(_ prefix: String) -> OAIError? {
+        let fine = !prefix.isEmpty && prefix.utf8.allSatisfy { c in
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || "-_.!~*'()".utf8.contains(c)
+        }
+        return fine ? nil : OAIError(.badArgument, "metadataPrefix '\(prefix)' is not a metadata prefix (letters, digits and -_.!~*'() only)")
     }
 
     static func selection(prefix: String, set: String?, from: String?, until: String?) -> Result<OAISelection, OAIError> {
@@ -123,13 +133,19 @@ public enum OAIRequest: Sendable, Equatable {
     }
 }
 
-/// A date argument: a day (covering all its seconds) or a second, in UTC.
+/// A date argument: a day (covering all its seconds) or a second, in UTC, of any year from
+/// 0001 to 9999 (harvesters ask from 0001-01-01 or until 9999-12-31 to mean "all"; XML
+/// Schema has no year 0000).
 public struct OAIDate: Sendable, Equatable {
     public enum Granularity: Sendable { case day, second }
     public var granularity: Granularity
     /// The first and last second the date covers (seconds since 1970, UTC).
     public var first: Int64
     public var last: Int64
+
+    /// 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z.
+    public static let earliest = Int64(daysFromCivil(0, 1, 1)) * 86400
+    public static let latest = Int64(daysFromCivil(9999, 12, 31)) * 86400 + 86399
 
     public static func parse(_ text: String) -> OAIDate? {
         let b = Array(text.utf8)
@@ -142,9 +158,9 @@ public struct OAIDate: Sendable, Equatable {
             return n
         }
         guard b.count == 10 || b.count == 20, b[4] == 0x2D, b[7] == 0x2D,
-              let year = digits(0..<4), let month = digits(5..<7), let day = digits(8..<10),
-              let date = CalendarDate(year: year, month: month, day: day) else { return nil }
-        let midnight = Int64(date.daysSince1970) * 86400
+              let year = digits(0..<4), year >= 1, let month = digits(5..<7), let day = digits(8..<10),
+              (1...12).contains(month), day >= 1, day <= daysIn(year, month) else { return nil }
+        let midnight = Int64(daysFromCivil(year, month, day)) * 86400
         if b.count == 10 { return OAIDate(granularity: .day, first: midnight, last: midnight + 86399) }
         guard b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A, b[19] == 0x5A,
               let h = digits(11..<13), let m = digits(14..<16), let s = digits(17..<19), h < 24, m < 60, s < 60 else { return nil }
@@ -152,12 +168,43 @@ public struct OAIDate: Sendable, Equatable {
         return OAIDate(granularity: .second, first: at, last: at)
     }
 
-    /// `YYYY-MM-DDThh:mm:ssZ` of a second since 1970.
+    /// `YYYY-MM-DDThh:mm:ssZ` of a second since 1970 (clamped to years 0000-9999).
     public static func format(_ seconds: Int64) -> String {
-        let days = Int(seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400)
-        let rest = Int(seconds - Int64(days) * 86400)
-        let date = CalendarDate.fromDaysSince1970(days)
-        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(date.description)T\(two(rest / 3600)):\(two(rest / 60 % 60)):\(two(rest % 60))Z"
+        let t = min(max(seconds, earliest), latest)
+        let days = t >= 0 ? t / 86400 : (t - 86399) / 86400
+        let rest = Int(t - days * 86400)
+        let (y, m, d) = civilFromDays(Int(days))
+        func pad(_ n: Int, _ width: Int) -> String {
+            let text = String(n)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(rest / 3600, 2)):\(pad(rest / 60 % 60, 2)):\(pad(rest % 60, 2))Z"
+    }
+
+    static func daysIn(_ year: Int, _ month: Int) -> Int {
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+    static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    static func civilFromDays(_ days: Int) -> (Int, Int, Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp + (mp < 10 ? 3 : -9)
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 }

@@ -53,20 +53,20 @@ public struct OAIProvider {
         switch request {
         case .identify:
             r.open(.identify)
-            r.identify(repository, earliest: try archive.oaiEarliest() ?? now, sampleID: "7K3Q-X9M2-PD4R-8WTR")
+            r.identify(repository, earliest: try archive.oaiEarliest(viewer: viewer) ?? now, sampleID: "7K3Q-X9M2-PD4R-8WTR")
             r.close(.identify)
         case .listMetadataFormats(let identifier):
-            if let identifier, try entry(identifier) == nil { return .failure(unknown(identifier)) }
+            if let identifier, try entry(identifier, product: false) == nil { return .failure(unknown(identifier)) }
             r.open(.listMetadataFormats)
             formats.forEach { r.format($0) }
             r.close(.listMetadataFormats)
         case .listSets(let token):
             return try listSets(token: token, into: &r)
         case .getRecord(let identifier, let prefix):
-            guard let entry = try entry(identifier) else { return .failure(unknown(identifier)) }
+            guard let entry = try entry(identifier, product: true) else { return .failure(unknown(identifier)) }
             guard formats.contains(where: { $0.prefix == prefix }) else { return .failure(cannotDisseminate(prefix)) }
             r.open(.getRecord)
-            try record(entry, prefix: prefix, into: &r)
+            record(entry, prefix: prefix, into: &r)
             r.close(.getRecord)
         case .list(let records, let selection):
             guard formats.contains(where: { $0.prefix == selection.metadataPrefix }) else {
@@ -79,6 +79,7 @@ public struct OAIProvider {
             }
             let filter = OAIFilter(set: set, from: selection.from, until: selection.until)
             let size = try archive.oaiCount(filter, viewer: viewer)
+            if size == 0 { return .failure(OAIError(.noRecordsMatch, "no records match this selection")) }
             let token = OAIToken(kind: records ? .records : .identifiers, prefix: selection.metadataPrefix, set: selection.set,
                                  from: selection.from, until: selection.until, afterChange: "", afterPK: 0,
                                  completeListSize: size, cursor: 0, expires: now + OAIToken.lifetime)
@@ -96,15 +97,20 @@ public struct OAIProvider {
 
     /// One page of a list from where `token` left it.
     private func page(_ token: OAIToken, first: Bool, into r: inout OAIResponse) throws(KhoError) -> Result<Void, OAIError> {
-        let set = token.set.flatMap { OAISetSpec.parse($0) }
+        var set: OAISetSpec?
+        if let spec = token.set {
+            // A set this version does not know (after an upgrade): never widen the list silently.
+            guard let known = OAISetSpec.parse(spec) else { return .failure(OAIError(.badResumptionToken, "the set \(spec) of this resumptionToken is gone; start the list again")) }
+            set = known
+        }
         let filter = OAIFilter(set: set, from: token.from, until: token.until)
         let after = first ? nil : (token.afterChange, token.afterPK)
-        let (entries, more) = try archive.oaiPage(filter, viewer: viewer, after: after, limit: pageSize)
+        let (entries, more) = try archive.oaiPage(filter, viewer: viewer, after: after, limit: pageSize, products: token.kind == .records)
         if entries.isEmpty && first { return .failure(OAIError(.noRecordsMatch, "no records match this selection")) }
         let verb: OAIVerb = token.kind == .records ? .listRecords : .listIdentifiers
         r.open(verb)
         for entry in entries {
-            if token.kind == .records { try record(entry, prefix: token.prefix, into: &r) } else { r.header(header(entry)) }
+            if token.kind == .records { record(entry, prefix: token.prefix, into: &r) } else { r.header(header(entry)) }
         }
         let shown = token.cursor + entries.count
         // The list may have grown since its first page: never claim fewer than given.
@@ -115,6 +121,8 @@ public struct OAIProvider {
             next.afterPK = last.pk
             next.cursor = shown
             next.completeListSize = size
+            // Each page's token lives its own 30 days: a slow harvest does not die part-way.
+            next.expires = now + OAIToken.lifetime
             r.resumptionToken(OAITokenElement(token: next.encoded(key: tokenKey), completeListSize: size,
                                               cursor: token.cursor, expires: next.expires))
         } else if !first {
@@ -125,7 +133,9 @@ public struct OAIProvider {
     }
 
     private func listSets(token text: String?, into r: inout OAIResponse) throws(KhoError) -> Result<Void, OAIError> {
-        let all = OAISets.all(inUse: try archive.oaiLanguagesInUse())
+        // Every language the archive knows by name, used or not: which ones products are in is
+        // not for anyone to learn from the list of sets (any other tag can be asked for too).
+        let all = OAISets.all(inUse: archive.registry.known.map(\.tag))
         var start = 0
         var token = OAIToken(kind: .sets, prefix: "", set: nil, from: nil, until: nil, afterChange: "", afterPK: 0,
                              completeListSize: all.count, cursor: 0, expires: now + OAIToken.lifetime)
@@ -147,6 +157,7 @@ public struct OAIProvider {
             next.afterPK = Int64(end)
             next.cursor = end
             next.completeListSize = all.count
+            next.expires = now + OAIToken.lifetime
             r.resumptionToken(OAITokenElement(token: next.encoded(key: tokenKey), completeListSize: all.count,
                                               cursor: start, expires: next.expires))
         } else if text != nil {
@@ -161,18 +172,19 @@ public struct OAIProvider {
         OAIHeader(identifier: repository.oaiIdentifier(e.id), datestamp: e.datestamp, sets: e.deleted ? [] : e.sets, deleted: e.deleted)
     }
 
-    private func record(_ e: OAIEntry, prefix: String, into r: inout OAIResponse) throws(KhoError) {
-        guard !e.deleted, case .success(let id) = ProductID.parse(e.id) else { return r.record(header(e), metadata: nil) }
-        let product = try archive.product(id)
+    /// A record: the product as read with its entry (one snapshot: a product restricted meanwhile
+    /// is not sent as readable).
+    private func record(_ e: OAIEntry, prefix: String, into r: inout OAIResponse) {
+        guard !e.deleted, let product = e.product else { return r.record(header(e), metadata: nil) }
         let metadata = prefix == "kho" ? KhoRecord.xml(product, baseURL: siteURL, registry: archive.registry)
             : DublinCore.xml(product, registry: archive.registry, url: "\(siteURL)/products/\(e.id)", declaration: false)
         r.record(header(e), metadata: metadata)
     }
 
     /// The entry an identifier names, if it is this repository's and the viewer is told of it.
-    private func entry(_ identifier: String) throws(KhoError) -> OAIEntry? {
+    private func entry(_ identifier: String, product: Bool) throws(KhoError) -> OAIEntry? {
         guard let id = repository.productID(of: identifier), case .success(let parsed) = ProductID.parse(id), parsed.description == id else { return nil }
-        return try archive.oaiEntry(id: id, viewer: viewer)
+        return try archive.oaiEntry(id: id, viewer: viewer, product: product)
     }
 
     private func unknown(_ identifier: String) -> OAIError {

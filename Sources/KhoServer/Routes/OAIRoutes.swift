@@ -11,6 +11,14 @@ import KhoStore
 
 struct OAIRoutes {
     let state: ServerState
+    /// What resumption tokens are signed with: made (once, kept in the catalog) when the
+    /// server starts, so no harvest request writes.
+    let tokenKey: [UInt8]?
+
+    init(state: ServerState) {
+        self.state = state
+        tokenKey = state.archive.isHarvestable ? try? state.archive.oaiTokenKey(fresh: Secrets.key()) : nil
+    }
 
     func add(to router: Router<KhoContext>) {
         router.get(RouterPath(stringLiteral: KhoRecord.schemaPath)) { _, _ in
@@ -39,6 +47,10 @@ struct OAIRoutes {
     }
 
     func respond(_ pairs: [(String, String)], _ context: KhoContext) async throws -> Response {
+        // A catalog of an older Kho on read-only storage has no harvesting state.
+        guard state.archive.isHarvestable, let key = tokenKey else {
+            throw KhoError(.archiveTooNew, "OAI-PMH needs the catalog opened once by this Kho where it can be written")
+        }
         var viewer = OAIViewer.anyone
         if context.viaToken, let session = context.session, [.exporter, .admin].contains(session.user.role) {
             viewer = .exporter(ProductRoutes.visibility(session).selection)
@@ -47,9 +59,7 @@ struct OAIRoutes {
         let now = Int64((state.now()).rounded(.down))
         let arguments = pairs.map { (name: $0.0, value: $0.1) }
         let harvester = viewer
-        let fresh = Secrets.key()
         let xml = try await state.run { archive throws(KhoError) in
-            let key = try archive.oaiTokenKey(fresh: fresh)
             let provider = OAIProvider(archive: archive, repository: Self.repository(archive.config.oai, baseURL: base), viewer: harvester,
                                        pageSize: archive.config.oai.pageSize, now: now, siteURL: base, tokenKey: key)
             return try provider.respond(arguments)

@@ -84,11 +84,11 @@ struct ProductRoutes {
         guard Permissions.allows(session.user.role, .read), let text = context.parameters.get("id"),
               case .success(let id) = ProductID.parse(text) else { throw notFound }
         let visibility = Self.visibility(session)
-        let found = try await state.run { archive throws(KhoError) -> (Product, [PreservationEvent])? in
+        let found = try await state.run { archive throws(KhoError) -> (Product, [PreservationEvent], Bool)? in
             guard let product = try archive.product(id, as: visibility) else { return nil }
-            return (product, try archive.events(of: id))
+            return (product, try archive.events(of: id), try archive.isWithdrawn(id))
         }
-        guard let (product, events) = found else { throw notFound }
+        guard let (product, events, withdrawn) = found else { throw notFound }
         let m = product.metadata
         let canAttach = Permissions.allows(session.user.role, .attach) && state.archive.covers(m, visibility)
         let query = Forms.parse(request.uri.query ?? "")
@@ -111,7 +111,8 @@ struct ProductRoutes {
             "events": events.map { e in ["at": VietnameseFormat.instant(e.at), "type": e.type.rawValue, "agent": e.agent, "detail": e.detail ?? ""] },
             "saved": query["saved"] == "1", "existing": query["existing"] == "1",
         ]
-        if let withdrawal = events.last(where: { $0.type == .withdrawal }) {
+        // Withdrawn here (the catalog says so), for the reason of this archive's own withdrawal.
+        if withdrawn, let withdrawal = events.last(where: { $0.type == .withdrawal && $0.importedFrom == nil }) {
             fields["withdrawn"] = true
             fields["withdrawnAt"] = VietnameseFormat.instant(withdrawal.at)
             fields["withdrawnReason"] = withdrawal.detail ?? ""

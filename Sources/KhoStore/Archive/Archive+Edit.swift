@@ -14,8 +14,9 @@ extension Archive {
         if changes.isEmpty {
             return PutResult(product: expected, status: .alreadyPresent, notices: ["nothing to change"], newBlobs: 0, bytesStored: 0)
         }
-        let now = clock.now()
         return try catalog.write { db in
+            // Stamped once the write lock is held (see harvesting: datestamps follow commits).
+            let now = clock.now()
             guard let pk = try CatalogReads.productPK(db, id: id), let current = try CatalogReads.product(db, id: id) else {
                 throw KhoError(.unknownProduct, "no product \(id) in this archive")
             }

@@ -12,8 +12,12 @@ extension Archive {
             throw KhoError(.missingReason, "a withdrawal needs a reason (--reason TEXT, at most 2000 bytes): it is kept in the product's history",
                            subject: .field("--reason", reason))
         }
-        let now = clock.now()
+        guard !TextRules.hasControl(reason) else {
+            throw KhoError(.controlCharacters, "the reason holds control characters; write it as plain text", subject: .field("--reason", reason))
+        }
         return try catalog.write { db in
+            // Stamped once the write lock is held (see harvesting: datestamps follow commits).
+            let now = clock.now()
             guard let row = try Row.fetchOne(db, sql: "SELECT pk, withdrawn FROM products WHERE id = ?", arguments: [id.description]) else {
                 throw KhoError(.unknownProduct, "no product \(id) in this archive")
             }

@@ -34,6 +34,8 @@ public struct OAIEntry: Sendable {
     public var datestamp: Int64
     public var deleted: Bool
     public var sets: [String]
+    /// The product itself, read in the same transaction as the entry (records, not deleted).
+    public var product: Product?
 }
 
 extension Archive {
@@ -57,26 +59,29 @@ extension Archive {
         }
     }
 
-    /// The earliest datestamp of any product (now for an empty catalog).
-    public func oaiEarliest() throws(KhoError) -> Int64? {
-        try catalog.read { db in try String.fetchOne(db, sql: "SELECT min(updated_at) FROM products").map(Self.oaiSecond) }
-    }
+    /// Whether this catalog can be harvested (v15; a read-only catalog of an older Kho cannot).
+    public var isHarvestable: Bool { catalog.hasWithdrawals }
 
-    /// The languages products are in (for the language sets).
-    public func oaiLanguagesInUse() throws(KhoError) -> [String] {
-        try catalog.read { db in
-            try String.fetchAll(db, sql: "SELECT DISTINCT j.value FROM products p, json_each(p.languages) j ORDER BY 1")
+    /// The earliest datestamp of a product the viewer is told of (nil: none).
+    public func oaiEarliest(viewer: OAIViewer) throws(KhoError) -> Int64? {
+        let (conditions, arguments) = Self.oaiConditions(OAIFilter(set: nil, from: nil, until: nil), viewer: viewer)
+        return try catalog.read { db in
+            try String.fetchOne(db, sql: "SELECT p.updated_at FROM products p INDEXED BY products_changed WHERE \(conditions.joined(separator: " AND ")) ORDER BY p.updated_at LIMIT 1",
+                                arguments: StatementArguments(arguments)).map(Self.oaiSecond)
         }
     }
 
-    /// A page of at most `limit` entries after `after` (updated_at, pk), and whether more follow.
-    public func oaiPage(_ filter: OAIFilter, viewer: OAIViewer, after: (String, Int64)?, limit: Int) throws(KhoError) -> (entries: [OAIEntry], more: Bool) {
+    /// A page of at most `limit` entries after `after` (updated_at, pk), and whether more follow;
+    /// with `products`, each readable entry's product, read in the same transaction.
+    public func oaiPage(_ filter: OAIFilter, viewer: OAIViewer, after: (String, Int64)?, limit: Int, products: Bool) throws(KhoError) -> (entries: [OAIEntry], more: Bool) {
         var (conditions, arguments) = Self.oaiConditions(filter, viewer: viewer)
         if let after {
             conditions.append("(p.updated_at, p.pk) > (?, ?)")
             arguments += [after.0, after.1]
         }
         let (scopeSQL, scopeArguments) = Self.oaiScope(viewer)
+        // In the order of change, read along that index (a page of a small set reads on until
+        // it has its records; the next page goes on from there, so a whole harvest reads it once).
         let sql = """
             SELECT p.pk, p.id, p.updated_at, p.access, p.withdrawn, \(scopeSQL), p.province_now, p.unit, p.unit_era, p.kind, p.languages
             FROM products p INDEXED BY products_changed
@@ -84,16 +89,21 @@ extension Archive {
             """
         return try catalog.read { db in
             let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(scopeArguments + arguments + [limit + 1]))
-            let entries = rows.prefix(limit).map { row -> OAIEntry in
-                let access: String = row[3]
-                let withdrawn: Bool = row[4]
-                let readable = !withdrawn && (access == AccessLevel.public.rawValue || access == AccessLevel.internal.rawValue && (row[5] as Bool))
-                let changed: String = row[2]
-                return OAIEntry(pk: row[0], id: row[1], changedAt: changed, datestamp: Self.oaiSecond(changed), deleted: !readable,
-                                sets: Self.oaiSets(row, from: 6))
-            }
+            let entries = try rows.prefix(limit).map { row in try Self.oaiEntry(db, row, product: products) }
             return (entries, rows.count > limit)
         }
+    }
+
+    /// An entry of a page's row; its product read when asked for and readable.
+    static func oaiEntry(_ db: Database, _ row: Row, product: Bool) throws -> OAIEntry {
+        let access: String = row[3]
+        let withdrawn: Bool = row[4]
+        let readable = !withdrawn && (access == AccessLevel.public.rawValue || access == AccessLevel.internal.rawValue && (row[5] as Bool))
+        let changed: String = row[2]
+        var entry = OAIEntry(pk: row[0], id: row[1], changedAt: changed, datestamp: Self.oaiSecond(changed), deleted: !readable,
+                             sets: Self.oaiSets(row, from: 6))
+        if product, readable, case .success(let id) = ProductID.parse(entry.id) { entry.product = try CatalogReads.product(db, id: id) }
+        return entry
     }
 
     /// How many products a list holds (given with the first page, kept in its tokens).
@@ -106,7 +116,7 @@ extension Archive {
     }
 
     /// One product's entry for GetRecord and ListMetadataFormats (nil: the viewer is not told of it).
-    public func oaiEntry(id: String, viewer: OAIViewer) throws(KhoError) -> OAIEntry? {
+    public func oaiEntry(id: String, viewer: OAIViewer, product: Bool) throws(KhoError) -> OAIEntry? {
         let filter = OAIFilter(set: nil, from: nil, until: nil)
         var (conditions, arguments) = Self.oaiConditions(filter, viewer: viewer)
         conditions.append("p.id = ?")
@@ -118,12 +128,7 @@ extension Archive {
             """
         return try catalog.read { db in
             guard let row = try Row.fetchOne(db, sql: sql, arguments: StatementArguments(scopeArguments + arguments)) else { return nil }
-            let access: String = row[3]
-            let withdrawn: Bool = row[4]
-            let readable = !withdrawn && (access == AccessLevel.public.rawValue || access == AccessLevel.internal.rawValue && (row[5] as Bool))
-            let changed: String = row[2]
-            return OAIEntry(pk: row[0], id: row[1], changedAt: changed, datestamp: Self.oaiSecond(changed), deleted: !readable,
-                            sets: Self.oaiSets(row, from: 6))
+            return try Self.oaiEntry(db, row, product: product)
         }
     }
 
@@ -138,27 +143,37 @@ extension Archive {
         }
     }
 
-    /// Products the viewer is told of (ever readable to its kind of harvester), in the set and bounds.
+    /// Products the viewer is told of (ever readable to its kind of harvester), in the set and
+    /// bounds. A product no longer readable is in every set: its deleted record is sent to any
+    /// selective harvest, so whether it answers a set never tells its unit, kind or languages.
     static func oaiConditions(_ filter: OAIFilter, viewer: OAIViewer) -> ([String], [any DatabaseValueConvertible]) {
         var conditions: [String] = []
         var arguments: [any DatabaseValueConvertible] = []
+        let (scopeSQL, scopeArguments) = oaiScope(viewer)
         switch viewer {
         case .anyone: conditions.append("(p.shown & 1) <> 0")
-        case .exporter(let selection):
-            let (scopeSQL, scopeArguments) = oaiScope(.exporter(selection))
+        case .exporter:
             conditions.append("((p.shown & 1) <> 0 OR ((p.shown & 2) <> 0 AND \(scopeSQL)))")
             arguments += scopeArguments
         }
         // Whole seconds: from its first instant, until before the next second.
-        if let from = filter.from { conditions.append("p.updated_at >= ?"); arguments.append(String(OAIDate.format(from).dropLast())) }
-        if let until = filter.until { conditions.append("p.updated_at < ?"); arguments.append(String(OAIDate.format(until + 1).dropLast())) }
+        if let from = filter.from, from > OAIDate.earliest {
+            conditions.append("p.updated_at >= ?"); arguments.append(String(OAIDate.format(from).dropLast()))
+        }
+        if let until = filter.until, until < OAIDate.latest {
+            conditions.append("p.updated_at < ?"); arguments.append(String(OAIDate.format(until + 1).dropLast()))
+        }
+        var set: (String, [any DatabaseValueConvertible])?
         switch filter.set {
         case nil, .units, .kinds, .languages: break
-        case .province(let p): conditions.append("p.province_now = ?"); arguments.append(p)
-        case .commune(let p, let c):
-            conditions.append("p.province_now = ? AND p.unit = ? AND p.unit_era = 1"); arguments += [p, c]
-        case .kind(let k): conditions.append("p.kind = ?"); arguments.append(k.rawValue)
-        case .language(let tag): conditions.append("instr(p.languages, ?) > 0"); arguments.append("\"\(tag)\"")
+        case .province(let p): set = ("p.province_now = ?", [p])
+        case .commune(let p, let c): set = ("p.province_now = ? AND p.unit = ? AND p.unit_era = 1", [p, c])
+        case .kind(let k): set = ("p.kind = ?", [k.rawValue])
+        case .language(let tag): set = ("instr(p.languages, ?) > 0", ["\"\(tag)\""])
+        }
+        if let (sql, values) = set {
+            conditions.append("((\(sql)) OR NOT (p.withdrawn = 0 AND (p.access = 'public' OR p.access = 'internal' AND \(scopeSQL))))")
+            arguments += values + scopeArguments
         }
         return (conditions, arguments)
     }
