@@ -17,6 +17,7 @@ final class ServerState: Sendable {
     let uploads: UploadArea
     /// Dashboards already computed for the catalog as it is.
     let reports = ReportCache()
+    let oaiCounts = OAICountCache()
     /// Exports and imports running in the background, one at a time.
     let jobs: JobRunner
     /// When expired uploads and sessions were last removed (seconds since 1970).

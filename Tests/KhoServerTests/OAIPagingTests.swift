@@ -133,4 +133,20 @@ import Testing
             return OAITests.headers(xml).first?.datestamp ?? ""
         }
     }
+
+    /// A list's size is counted once per state of the catalog: asked again unchanged it is the
+    /// same, and one more product makes it one more.
+    @Test func aListsSizeFollowsTheCatalog() async throws {
+        let (f, _) = try Self.archive()
+        try await Self.restarted(f).test(.router) { client in
+            for _ in 0..<2 {
+                let xml = try await OAITests.get(client, "verb=ListIdentifiers&metadataPrefix=oai_dc", schemas: nil)
+                #expect(Self.token(xml)?.size == "25")
+            }
+            let input = ProductInput(title: "Thêm một", kind: "leaflet", languages: ["vi"], unit: "21025", produced: "2025-09-01")
+            _ = try Register(metadata: input, carrier: .paper).run(in: f.session)
+            let xml = try await OAITests.get(client, "verb=ListIdentifiers&metadataPrefix=oai_dc", schemas: nil)
+            #expect(Self.token(xml)?.size == "26")
+        }
+    }
 }

@@ -16,8 +16,11 @@ public struct OAIProvider {
     public let siteURL: String
     /// What resumption tokens are signed with (`Archive.oaiTokenKey`).
     public let tokenKey: [UInt8]
+    /// Lists' sizes counted before (a server's, shared by its requests).
+    public let counts: OAICountCache?
 
-    public init(archive: Archive, repository: OAIRepository, viewer: OAIViewer, pageSize: Int = 100, now: Int64, siteURL: String, tokenKey: [UInt8]) {
+    public init(archive: Archive, repository: OAIRepository, viewer: OAIViewer, pageSize: Int = 100, now: Int64, siteURL: String, tokenKey: [UInt8],
+                counts: OAICountCache? = nil) {
         self.archive = archive
         self.repository = repository
         self.viewer = viewer
@@ -25,6 +28,7 @@ public struct OAIProvider {
         self.now = now
         self.siteURL = siteURL
         self.tokenKey = tokenKey
+        self.counts = counts
     }
 
     public var formats: [OAIMetadataFormat] {
@@ -78,7 +82,13 @@ public struct OAIProvider {
                 set = known
             }
             let filter = OAIFilter(set: set, from: selection.from, until: selection.until)
-            let size = try archive.oaiCount(filter, viewer: viewer)
+            let key = "\(viewer)|\(selection.set ?? "")|\(selection.from.map(String.init) ?? "")|\(selection.until.map(String.init) ?? "")"
+            let size: Int
+            if let counts {
+                size = try counts.count(key, marker: try archive.changeMarker()) { () throws(KhoError) in try archive.oaiCount(filter, viewer: viewer) }
+            } else {
+                size = try archive.oaiCount(filter, viewer: viewer)
+            }
             if size == 0 { return .failure(OAIError(.noRecordsMatch, "no records match this selection")) }
             let token = OAIToken(kind: records ? .records : .identifiers, prefix: selection.metadataPrefix, set: selection.set,
                                  from: selection.from, until: selection.until, afterChange: "", afterPK: 0,

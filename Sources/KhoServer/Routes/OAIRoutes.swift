@@ -59,9 +59,10 @@ struct OAIRoutes {
         let now = Int64((state.now()).rounded(.down))
         let arguments = pairs.map { (name: $0.0, value: $0.1) }
         let harvester = viewer
+        let counts = state.oaiCounts
         let xml = try await state.run { archive throws(KhoError) in
             let provider = OAIProvider(archive: archive, repository: Self.repository(archive.config.oai, baseURL: base), viewer: harvester,
-                                       pageSize: archive.config.oai.pageSize, now: now, siteURL: base, tokenKey: key)
+                                       pageSize: archive.config.oai.pageSize, now: now, siteURL: base, tokenKey: key, counts: counts)
             return try provider.respond(arguments)
         }
         return Response(status: .ok, headers: [.contentType: "text/xml; charset=UTF-8", .cacheControl: "no-store"],
