@@ -44,6 +44,9 @@ struct ServeCommand: ParsableCommand {
         if try ListUsers().run(in: session).isEmpty {
             Console.note("no users yet: add the first with: kho users add admin --role admin --generate-password")
         }
+        if session.archive.config.oai.adminEmails.isEmpty || session.archive.config.oai.repositoryIdentifier == nil {
+            Console.note("OAI-PMH is at <base URL>/oai: give harvesters a real contact and name in kho-config.json, \"oai\": {\"repositoryIdentifier\": \"kho.example.gov.vn\", \"adminEmail\": \"luutru@example.gov.vn\"} (see the README)")
+        }
         let root = session.archive.root.description
         let listening = host.contains(":") ? "[\(host)]" : host
         let given = baseUrl == nil ? nil : serverOptions.baseURL

@@ -52,8 +52,9 @@ extension Archive {
 
     /// A product that exists only physically: counted, not yet digitized.
     public func register(_ metadata: ProductMetadata, carrier: Carrier) throws(KhoError) -> PutResult {
-        let now = clock.now()
         return try catalog.write { db in
+            // Stamped once the write lock is held: datestamps follow commits (harvesting).
+            let now = clock.now()
             if let existing = try findSameRegistration(db, metadata: metadata, carrier: carrier) {
                 return PutResult(product: existing, status: .alreadyPresent,
                                  notices: ["already registered as \(existing.id) (same title, kind, unit, dates and carrier); nothing stored"],
@@ -96,8 +97,9 @@ extension Archive {
     }
 
     private func commitIngest(_ metadata: ProductMetadata, _ staged: StagedFiles, within visibility: Visibility? = nil) throws(KhoError) -> PutResult {
-        let now = clock.now()
         return try catalog.write { db in
+            // Stamped once the write lock is held: datestamps follow commits (harvesting).
+            let now = clock.now()
             var notices = staged.notices
             let shas = Set(staged.files.map(\.blob.sha256))
             if let existing = try findSameProduct(db, title: metadata.title, shas: shas),
@@ -117,8 +119,9 @@ extension Archive {
 
     private func commitAttach(_ id: ProductID, _ staged: StagedFiles, role: FileRole, digitizedOn: CalendarDate?,
                               method: DigitizationMethod?) throws(KhoError) -> PutResult {
-        let now = clock.now()
         return try catalog.write { db in
+            // Stamped once the write lock is held: datestamps follow commits (harvesting).
+            let now = clock.now()
             guard let pk = try CatalogReads.productPK(db, id: id), let current = try CatalogReads.product(db, id: id) else {
                 throw KhoError(.unknownProduct, "no product \(id) in this archive")
             }

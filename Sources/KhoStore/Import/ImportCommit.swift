@@ -24,7 +24,8 @@ extension Archive {
             report.bytesStored += blob.size
             if blob.wasNew { report.blobsStored += 1 }
         }
-        let now = clock.now()
+        // Stamped when the write lock is held (below): datestamps follow commits (harvesting).
+        var now = clock.now()
         // Bytes the catalog already held whose stored copy was missing or damaged: restored now.
         let restoring = zip(first.paths, stored).compactMap { path, result -> StagedFile? in
             guard case .success(let blob) = result, blob.wasNew || blob.repaired else { return nil }
@@ -36,6 +37,7 @@ extension Archive {
         var joined: [[PlannedRow]] = []
         func run(savepoints: Bool) throws(KhoError) -> [[(ImportRowResult, RowEffect)]] {
             try catalog.write { db in
+                now = clock.now()
                 // Said before the rows add holders of their own.
                 restored = try restorations(db, restoring, at: now)
                 var out = [try storeRows(db, first, stored: stored, savepoints: savepoints, manifest: manifest, lookups: lookups, at: now)]
