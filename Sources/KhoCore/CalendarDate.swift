@@ -85,6 +85,14 @@ public struct CalendarDate: Hashable, Sendable, Comparable, Codable, CustomStrin
 
     /// Civil-from-days (Howard Hinnant's algorithm), proleptic Gregorian.
     public static func fromDaysSince1970(_ days: Int) -> CalendarDate {
+        let (y, m, d) = civil(fromDays: days)
+        return CalendarDate(year: y, month: m, day: d)!
+    }
+
+    public var daysSince1970: Int { Self.days(year: year, month: month, day: day) }
+
+    /// Year, month and day of a day counted from 1970-01-01, for any year (no range check).
+    public static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
@@ -93,11 +101,11 @@ public struct CalendarDate: Hashable, Sendable, Comparable, Codable, CustomStrin
         let mp = (5 * doy + 2) / 153
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        return CalendarDate(year: y, month: m, day: d)!
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 
-    public var daysSince1970: Int {
+    /// Days from 1970-01-01 of a proleptic Gregorian date, for any year (no range check).
+    public static func days(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
