@@ -44,5 +44,9 @@ public func makeApplication(_ session: Session, options: ServerOptions, logger: 
     // lost its network mid-chunk) ends, keeps what arrived, and lets the upload be continued.
     return Application(router: router, server: .http1(configuration: .init(idleTimeout: .seconds(120))),
                        configuration: .init(address: .hostname(options.host, port: options.port), serverName: "Kho"),
-                       onServerRunning: { channel in onRunning(channel.localAddress?.port ?? options.port) }, logger: logger)
+                       onServerRunning: { channel in
+                           let port = channel.localAddress?.port ?? options.port
+                           state.listening(on: port)
+                           onRunning(port)
+                       }, logger: logger)
 }

@@ -32,10 +32,27 @@ public struct ServerOptions: Sendable {
         self.uploadLifetimeSeconds = uploadLifetimeSeconds
         self.host = host
         self.port = port
-        self.baseURL = baseURL ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+        self.baseURL = baseURL ?? Self.localBase(host: host, port: port)
+        baseURLGiven = baseURL != nil
         self.sessionIdleSeconds = sessionIdleSeconds
         self.sessionAbsoluteSeconds = sessionAbsoluteSeconds
         self.hashing = hashing
+    }
+
+    /// Whether the base URL was given (else it is the address listened on, with the port the
+    /// server really took when asked for any free one).
+    public private(set) var baseURLGiven = false
+
+    /// The address of a server listening on `host` and `port`.
+    public static func localBase(host: String, port: Int) -> String { "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
+
+    /// The same options once the server listens on `port` (for --port 0).
+    public func listening(on port: Int) -> ServerOptions {
+        guard !baseURLGiven, port != self.port else { return self }
+        var bound = self
+        bound.port = port
+        bound.baseURL = Self.localBase(host: host, port: port)
+        return bound
     }
 
     /// Whether cookies must be Secure: the server is reached over https.

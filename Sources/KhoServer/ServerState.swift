@@ -9,7 +9,9 @@ import Synchronization
 final class ServerState: Sendable {
     /// The archive, acting for the server itself; each request acts for its user (`acting`).
     let base: Session
-    let options: ServerOptions
+    /// The options, with the port really listened on once the server runs (--port 0).
+    var options: ServerOptions { bound.withLock { $0 } }
+    private let bound: Mutex<ServerOptions>
     let pages: Pages
     let throttle = LoginThrottle()
     let pool: BlockingPool
@@ -25,7 +27,7 @@ final class ServerState: Sendable {
 
     init(base: Session, options: ServerOptions, pages: Pages, pool: BlockingPool) {
         self.base = base
-        self.options = options
+        bound = Mutex(options)
         self.pages = pages
         self.pool = pool
         uploads = base.archive.makeUploadArea()
@@ -33,6 +35,9 @@ final class ServerState: Sendable {
         jobs = JobRunner(area: base.archive.makeJobArea(), pool: pool, now: { clock.now().epochSeconds ?? 0 })
         base.archive.removeOldExports(before: (clock.now().epochSeconds ?? 0) - Self.keepExports, partials: true)
     }
+
+    /// The server listens on `port` (the one it took, when asked for any free one).
+    func listening(on port: Int) { bound.withLock { $0 = $0.listening(on: port) } }
 
     /// The web app's bundles are kept this long (their records, forever).
     static let keepExports: Double = 30 * 86_400

@@ -115,6 +115,9 @@ extension Workspace {
         #expect(health?.hasPrefix("HTTP/1.1 200") == true && health?.contains(#"{"status":"ok"}"#) == true, "\(health ?? "nothing")")
         let home = Self.get("/", port: found)
         #expect(home?.hasPrefix("HTTP/1.1 302") == true && home?.lowercased().contains("location: /login") == true)
+        // The base URL is the port really taken, not :0 (OAI-PMH gives it to harvesters).
+        let identify = Self.get("/oai?verb=Identify", port: found)
+        #expect(identify?.contains("<baseURL>http://127.0.0.1:\(found)/oai</baseURL>") == true, "\(identify ?? "nothing")")
         // A second server on the same port says so.
         let busy = w.run(executable: "/usr/bin/timeout", ["30", Kho.binary, "serve", "--port", String(found)], env: ["KHO_STORAGE": w.archive])
         #expect(busy.status != 0 && busy.stderr.contains("the server stopped"), "\(busy.stderr)")
