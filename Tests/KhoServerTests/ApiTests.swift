@@ -143,7 +143,8 @@ import Testing
             #expect(listed == ["GET /api/v1/openapi.json", "GET /api/v1/products", "GET /api/v1/products/{id}", "GET /api/v1/units", "OPTIONS /api/v1/uploads",
                                "POST /api/v1/uploads", "HEAD /api/v1/uploads/{id}", "PATCH /api/v1/uploads/{id}", "DELETE /api/v1/uploads/{id}",
                                "GET /api/v1/exports", "POST /api/v1/exports", "GET /api/v1/exports/{export}/bundle", "GET /api/v1/jobs/{job}",
-                               "POST /api/v1/products", "PATCH /api/v1/products/{id}", "GET /api/v1/reports", "GET /api/v1/languages"])
+                               "POST /api/v1/products", "PATCH /api/v1/products/{id}", "GET /api/v1/reports", "GET /api/v1/languages",
+                               "GET /api/v1/products/{id}/files/{n}"])
         }
     }
 }

@@ -149,4 +149,28 @@ import Testing
             #expect(Self.token(xml)?.size == "26")
         }
     }
+
+    /// The download address a `kho` record gives for a file works for an exporter's token of
+    /// the product's scope, not for anyone and not for another province's exporter.
+    @Test func aKhoRecordsDownloadAddressServesTheFileToItsExporter() async throws {
+        let f = try ServerFixture()
+        let file = "\(f.scratch.path)/scan.pdf"
+        FileManager.default.createFile(atPath: file, contents: Data("%PDF-1.4 bản quét tờ rơi".utf8))
+        let input = ProductInput(title: "Tờ rơi có bản quét", kind: "leaflet", languages: ["vi"], unit: "21025", produced: "2025-09-01")
+        let id = try Ingest(metadata: input, files: [HostPath(file)]).run(in: f.session).product.id
+        try f.addUser("may.tinh", role: "exporter", unit: "51")
+        try f.addUser("may.hanoi", role: "exporter", unit: "01")
+        _ = try MakeToken(user: "may.tinh", token: OAITests.token, days: 30, label: "").run(in: f.session)
+        let other = "exporter-of-another-province-0123456789abcd"
+        _ = try MakeToken(user: "may.hanoi", token: other, days: 30, label: "").run(in: f.session)
+        try await f.app().test(.router) { client in
+            let record = try await OAITests.get(client, "verb=GetRecord&metadataPrefix=kho&identifier=oai:kho.localdomain:\(id)", schemas: nil)
+            let url = try #require(record.firstMatch(of: /url="http:\/\/127\.0\.0\.1:8080([^"]+)"/).map { String($0.1) })
+            #expect(url == "/api/v1/products/\(id)/files/1")
+            let got = try await client.execute(uri: url, method: .get, headers: [.authorization: "Bearer \(OAITests.token)"])
+            #expect(got.status == .ok && got.bytes == Array("%PDF-1.4 bản quét tờ rơi".utf8))
+            #expect(try await client.execute(uri: url, method: .get).status == .unauthorized)
+            #expect(try await client.execute(uri: url, method: .get, headers: [.authorization: "Bearer \(other)"]).status == .notFound)
+        }
+    }
 }

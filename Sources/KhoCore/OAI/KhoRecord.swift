@@ -51,7 +51,7 @@ public enum KhoRecord {
         element("updated", product.updatedAt.iso)
         for f in product.files {
             out += "  <kho:file n=\"\(f.n)\" sha256=\"\(f.sha256)\" size=\"\(f.size)\" role=\"\(f.role.rawValue)\" mediaType=\"\(esc(f.mediaType))\" "
-            out += "url=\"\(esc("\(baseURL)/products/\(product.id)/files/\(f.n)"))\">\(esc(f.name.display))</kho:file>\n"
+            out += "url=\"\(esc("\(baseURL)/api/v1/products/\(product.id)/files/\(f.n)"))\">\(esc(f.name.display))</kho:file>\n"
         }
         return out + "</kho:product>\n"
     }

@@ -213,6 +213,21 @@ enum OpenAPIDocument {
             }
           }
         },
+        "/api/v1/products/{id}/files/{n}": {
+          "get": {
+            "summary": "A product's stored file N, as the product page offers it (the caller must see the product). Byte ranges as RFC 9110 says (Range, If-Range): 206, or 416 beyond the end; the SHA-256 is the ETag",
+            "parameters": [
+              {"name": "id", "in": "path", "required": true, "schema": {"type": "string", "maxLength": 100}},
+              {"name": "n", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1, "maximum": 100000}}
+            ],
+            "responses": {
+              "200": {"description": "The file", "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}},
+              "206": {"description": "Part of the file"}, "304": {"description": "Not modified"},
+              "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"},
+              "404": {"$ref": "#/components/responses/Error"}, "416": {"description": "Range not satisfiable (Content-Range: bytes */N)"}
+            }
+          }
+        },
         "/api/v1/jobs/{job}": {
           "get": {
             "summary": "A background job of the caller (an export): its state, progress and result",

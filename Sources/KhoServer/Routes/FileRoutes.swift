@@ -13,6 +13,8 @@ struct FileRoutes {
 
     func add(to router: Router<KhoContext>) {
         router.get("/products/{id}/files/{n}") { request, context in try await file(request, context) }
+        // The same for machines with an API token (the download address harvesters are given).
+        router.get("/api/v1/products/{id}/files/{n}") { request, context in try await file(request, context) }
     }
 
     /// Types shown in the browser (images, sound, video, PDF, plain text); everything else is downloaded.
