@@ -19,6 +19,9 @@ public enum EventType: String, Sendable, Codable, CaseIterable {
     /// The product was withdrawn from circulation: it stays in the archive, leaves listings,
     /// exports and harvesting (PREMIS: deaccession, without removal).
     case withdrawal
+    /// Copies of the archive's bytes and catalog were brought up to date in a replica
+    /// (PREMIS: replication).
+    case replication
     /// A web app user was added, disabled, enabled, or given a new password.
     case userAdministration = "user_administration"
 }

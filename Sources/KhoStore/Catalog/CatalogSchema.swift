@@ -10,10 +10,10 @@ enum CatalogSchema {
     /// cannot be written (read-only storage opens without migrating).
     /// (The web app's users and sessions are not needed to read the archive either.)
     /// (Events of a catalog without v12 are read by product ID, as before; one without v15 has
-    /// no withdrawn products, and is not harvested.)
+    /// no withdrawn products, and is not harvested; one without v16 has no replicas.)
     static let speedOnly: Set<String> = ["v10: CHECK constraints without IN lists", "v11: users and sessions",
                                          "v12: one report index, events by product key", "v13: API tokens", "v14: browse order",
-                                         "v15: harvesting"]
+                                         "v15: harvesting", "v16: replicas"]
 
     /// Whether a catalog that cannot be migrated here can be read as it is.
     static func readableAsIs(_ db: Database) throws -> Bool {
@@ -333,6 +333,19 @@ enum CatalogSchema {
                 ALTER TABLE products ADD COLUMN shown INTEGER NOT NULL DEFAULT 0;
                 ALTER TABLE products ADD COLUMN withdrawn INTEGER NOT NULL DEFAULT 0;
                 UPDATE products SET shown = \(CatalogWrites.shownSQL("access"));
+                """)
+        }
+        migrator.registerMigration("v16: replicas") { db in
+            // Other copies of the archive (a folder on another disk, a NAS, a USB drive) and when
+            // each was last brought up to date.
+            try db.execute(sql: """
+                CREATE TABLE replicas (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    target TEXT NOT NULL,
+                    include_restricted INTEGER NOT NULL,
+                    added_at TEXT NOT NULL,
+                    last_replicated_at TEXT
+                ) WITHOUT ROWID;
                 """)
         }
         return migrator
