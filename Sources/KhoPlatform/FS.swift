@@ -10,6 +10,12 @@ public enum FS {
 
     public static func exists(_ path: HostPath) -> Bool { fileStatus(path) != nil }
 
+    /// What `path` names once links are followed (nil: nothing there).
+    public static func statFollowing(_ path: HostPath) -> stat? {
+        var st = stat()
+        return path.withCString { stat($0, &st) } == 0 ? st : nil
+    }
+
     public static func isDirectory(_ path: HostPath) -> Bool {
         guard let st = fileStatus(path) else { return false }
         return st.st_mode & S_IFMT == S_IFDIR

@@ -25,13 +25,14 @@ struct ReplicaAddCommand: ParsableCommand {
     @Argument(help: "The replica's name (a-z, 0-9, '-', '_'), e.g. usb-home.") var name: String
     @Argument(help: "The replica's folder (absolute path).") var target: String
     @Flag(name: .customLong("include-restricted"), help: "Also copy restricted products' files.") var includeRestricted = false
+    @Flag(name: .customLong("same-disk"), help: "Allow a folder on the archive's own disk (it does not survive the disk).") var sameDisk = false
     @OptionGroup var options: ArchiveOptions
 
     func run() throws {
         Console.jsonMode = options.json
         let session = try options.open()
         defer { session.archive.close() }
-        let replica = try AddReplica(name: name, target: target, includeRestricted: includeRestricted).run(in: session)
+        let replica = try AddReplica(name: name, target: target, includeRestricted: includeRestricted, sameDisk: sameDisk).run(in: session)
         if options.json { return Console.json(replica) }
         Console.out("\(replica.name)  \(replica.target)\(replica.includeRestricted ? "  (restricted products included)" : "")")
         Console.note("bring it up to date with: kho replicate \(replica.name)")
@@ -58,7 +59,12 @@ struct ReplicaListCommand: ParsableCommand {
 struct ReplicaStatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Per replica: blobs present, missing and extra, bytes, last replication. Exit 4 when one is older than --max-age.")
+        abstract: "Per replica: blobs present, missing, damaged and extra, bytes, last replication. Exit 4 for a cron to alert.",
+        discussion: """
+            Exit 4 when a replica is older than --max-age (or never brought up to date), cannot be \
+            reached (a drive not mounted), or holds restricted products' bytes it should not. \
+            Present means a file of the right name and size: re-hashing a replica's copies is not built yet.
+            """)
 
     @Argument(help: "One replica (default: all).") var name: String?
     @Option(name: .customLong("max-age"), help: ArgumentHelp("Exit 4 when a replica was last brought up to date longer ago (e.g. 36h, 2d).", valueName: "AGE"))
@@ -75,12 +81,14 @@ struct ReplicaStatusCommand: ParsableCommand {
             Console.json(report)
         } else {
             for s in report.replicas {
-                Console.out("\(s.replica.name)  \(s.present) present (\(Formatting.bytes(s.bytesPresent))), \(s.missing) missing, \(s.extra) extra, "
+                Console.out("\(s.replica.name)  \(s.present) present (\(Formatting.bytes(s.bytesPresent))), \(s.missing) missing, \(s.damaged) damaged, \(s.extra) extra, "
+                    + (s.restrictedPresent > 0 ? "\(s.restrictedPresent) RESTRICTED (should not be there: run kho replicate), " : "")
                     + "catalog \(s.hasCatalog ? "copied" : "not copied"), last replicated: \(s.replica.lastReplicatedAt ?? "never")"
-                    + (report.stale.contains(s.replica.name) ? "  OLDER THAN \(maxAge ?? "")" : ""))
+                    + (report.alerts.contains(s.replica.name) ? "  ALERT" : ""))
             }
+            for (name, why) in report.unreachable.sorted(by: { $0.key < $1.key }) { Console.out("\(name)  UNREACHABLE: \(why)") }
         }
-        if !report.stale.isEmpty { throw ExitCode(4) }
+        if !report.alerts.isEmpty { throw ExitCode(4) }
     }
 
     /// "90m", "36h", "2d", "1w" as seconds.
@@ -112,12 +120,24 @@ struct ReplicateCommand: ParsableCommand {
         Console.jsonMode = options.json
         let session = try options.open(progress: TerminalProgress.forTerminal())
         defer { session.archive.close() }
-        let summaries = try Replicate(name: name).run(in: session)
-        if options.json { return Console.json(summaries) }
-        for s in summaries {
-            Console.out("\(s.replica): \(s.blobsCopied) blob(s) copied (\(Formatting.bytes(s.bytesCopied))), \(s.blobsAlreadyThere) already there"
-                + (s.restrictedLeftOut > 0 ? ", \(s.restrictedLeftOut) restricted left out" : "")
-                + (s.restrictedRemoved > 0 ? " (\(s.restrictedRemoved) removed from it)" : "") + "; catalog copied (\(Formatting.bytes(s.catalogBytes)))")
+        let outcomes = try Replicate(name: name).run(in: session)
+        if options.json {
+            Console.json(outcomes)
+        } else {
+            for o in outcomes {
+                guard let s = o.summary else {
+                    Console.error("kho: error: replica \(o.replica): \(o.error ?? "failed"); the other replicas went on")
+                    continue
+                }
+                Console.out("\(s.replica): \(s.blobsCopied) blob(s) copied (\(Formatting.bytes(s.bytesCopied))), \(s.blobsAlreadyThere) already there"
+                    + (s.restrictedLeftOut > 0 ? ", \(s.restrictedLeftOut) restricted left out" : "")
+                    + (s.restrictedRemoved > 0 ? " (\(s.restrictedRemoved) removed from it)" : "") + "; catalog copied (\(Formatting.bytes(s.catalogBytes)))")
+                if !s.notSent.isEmpty {
+                    Console.error("kho: \(s.notSent.count) blob(s) missing or damaged in the archive were not sent (run kho verify): \(s.notSent.joined(separator: ", "))")
+                }
+            }
         }
+        if outcomes.contains(where: { $0.summary == nil }) { throw ExitCode(1) }
+        if outcomes.contains(where: { !($0.summary?.notSent.isEmpty ?? true) }) { throw ExitCode(Console.exitCode(.damage)) }
     }
 }

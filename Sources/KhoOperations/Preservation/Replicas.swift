@@ -7,15 +7,18 @@ public struct AddReplica: ArchiveOperation {
     public var name: String
     public var target: String
     public var includeRestricted: Bool
+    /// Allow a folder on the archive's own disk.
+    public var sameDisk: Bool
 
-    public init(name: String, target: String, includeRestricted: Bool) {
+    public init(name: String, target: String, includeRestricted: Bool, sameDisk: Bool = false) {
         self.name = name
         self.target = target
         self.includeRestricted = includeRestricted
+        self.sameDisk = sameDisk
     }
 
     public func run(in session: Session) throws(KhoError) -> ReplicaRecord {
-        try session.archive.addReplica(name: name, target: target, includeRestricted: includeRestricted)
+        try session.archive.addReplica(name: name, target: target, includeRestricted: includeRestricted, sameDisk: sameDisk)
     }
 }
 
@@ -24,14 +27,27 @@ public struct ListReplicas: ArchiveOperation {
     public func run(in session: Session) throws(KhoError) -> [ReplicaRecord] { try session.archive.replicas() }
 }
 
-/// Brings replica `name` (every replica when nil) up to date.
+/// Brings replica `name` (every replica when nil) up to date; one that fails (a drive not
+/// mounted) does not stop the others.
 public struct Replicate: ArchiveOperation {
     public var name: String?
 
     public init(name: String? = nil) { self.name = name }
 
-    public func run(in session: Session) throws(KhoError) -> [ReplicationSummary] {
-        try chosen(session.archive, name).map { (replica) throws(KhoError) in try session.archive.replicate(replica, progress: session.progress) }
+    public struct Outcome: Codable, Sendable {
+        public var replica: String
+        public var summary: ReplicationSummary?
+        public var error: String?
+    }
+
+    public func run(in session: Session) throws(KhoError) -> [Outcome] {
+        try chosen(session.archive, name).map { replica in
+            do throws(KhoError) {
+                return Outcome(replica: replica.name, summary: try session.archive.replicate(replica, progress: session.progress), error: nil)
+            } catch {
+                return Outcome(replica: replica.name, summary: nil, error: error.message)
+            }
+        }
     }
 }
 
@@ -47,18 +63,32 @@ public struct ReplicaStatusReport: ArchiveOperation {
 
     public struct Document: Codable, Sendable {
         public var replicas: [ReplicaStatus]
-        public var stale: [String]
+        /// Replicas that could not be looked at (a drive not mounted), with why.
+        public var unreachable: [String: String]
+        /// Replicas older than the age given, unreachable ones, and ones holding restricted
+        /// bytes they should not: each a reason for a cron to alert.
+        public var alerts: [String]
     }
 
     public func run(in session: Session) throws(KhoError) -> Document {
         let now = session.clock.now().epochSeconds ?? 0
-        let statuses = try chosen(session.archive, name).map { (replica) throws(KhoError) in try session.archive.replicaStatus(replica) }
-        let stale = statuses.filter { s in
-            guard let maxAgeSeconds else { return false }
-            guard let last = s.replica.lastReplicatedAt.flatMap({ Timestamp(iso: $0).epochSeconds }) else { return true }
-            return now - last > maxAgeSeconds
-        }.map(\.replica.name)
-        return Document(replicas: statuses, stale: stale)
+        var statuses: [ReplicaStatus] = []
+        var unreachable: [String: String] = [:]
+        var alerts: [String] = []
+        for replica in try chosen(session.archive, name) {
+            do throws(KhoError) {
+                statuses.append(try session.archive.replicaStatus(replica))
+            } catch {
+                unreachable[replica.name] = error.message
+                alerts.append(replica.name)
+            }
+        }
+        for s in statuses {
+            let last = s.replica.lastReplicatedAt.flatMap { Timestamp(iso: $0).epochSeconds }
+            let old = maxAgeSeconds.map { age in last.map { now - $0 > age } ?? true } ?? false
+            if old || s.restrictedPresent > 0 { alerts.append(s.replica.name) }
+        }
+        return Document(replicas: statuses, unreachable: unreachable, alerts: alerts)
     }
 }
 

@@ -5,6 +5,7 @@
 // to take them.
 import Foundation
 import GRDB
+import Glibc
 import KhoCore
 import KhoPlatform
 
@@ -21,7 +22,7 @@ extension Archive {
 
     /// Adds replica `name` at the folder `target` (made if missing; empty, or a replica of this
     /// archive already).
-    public func addReplica(name: String, target: String, includeRestricted: Bool) throws(KhoError) -> ReplicaRecord {
+    public func addReplica(name: String, target: String, includeRestricted: Bool, sameDisk: Bool = false) throws(KhoError) -> ReplicaRecord {
         guard (1...40).contains(name.utf8.count), name.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x5F }) else {
             throw KhoError(.usage, "a replica's name is 1 to 40 of a-z, 0-9, '-' and '_' (e.g. usb-home, nas)", subject: .field("NAME", name))
         }
@@ -38,17 +39,27 @@ extension Archive {
         let outside = KhoError(.usage, "a replica must be outside the archive (and not around it): \(target)", subject: .field("TARGET", target))
         // Checked before any folder is made, and again once links are resolved.
         if overlaps(target) { throw outside }
+        let others = try replicas()
+        if others.contains(where: { $0.name == name }) { throw KhoError(.fileExists, "there is a replica named \(name) already (kho replica list)") }
         let existed = FS.exists(folder)
         try FS.makeDirectories(folder)
         let real = FS.realPath(folder) ?? target
-        if overlaps(real) {
+        func refuse(_ error: KhoError) -> KhoError {
             if !existed { _ = folder.withCString { rmdir($0) } }
-            throw outside
+            return error
+        }
+        if overlaps(real) { throw refuse(outside) }
+        // Two replicas in one folder (or one inside another) would mix what each may hold.
+        if let other = others.first(where: { overlaps(real, $0.target) }) {
+            throw refuse(KhoError(.usage, "\(target) overlaps replica \(other.name) (\(other.target)); give each replica its own folder", subject: .field("TARGET", target)))
+        }
+        // A copy on the archive's own disk dies with it; an unplugged drive's empty mount point
+        // is such a folder too.
+        if !sameDisk, let here = FS.statFollowing(HostPath(real)), let archive = FS.statFollowing(root), here.st_dev == archive.st_dev {
+            throw refuse(KhoError(.usage, "\(target) is on the same disk as the archive: that copy dies with the disk (or the drive meant to be there is not mounted); give a folder on another disk, or add --same-disk if that is what you want", subject: .field("TARGET", target)))
         }
         let now = clock.now()
-        let exists = try catalog.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM replicas WHERE name = ?)", arguments: [name]) ?? false }
-        if exists { throw KhoError(.fileExists, "there is a replica named \(name) already (kho replica list)") }
-        try checkMarker(HostPath(real), adopting: true)
+        do { try checkMarker(HostPath(real), name: name, adopting: true) } catch { throw refuse(error) }
         return try catalog.write { db in
             try db.execute(sql: "INSERT INTO replicas (name, target, include_restricted, added_at) VALUES (?, ?, ?, ?)",
                            arguments: [name, real, includeRestricted, now.iso])
@@ -64,13 +75,16 @@ extension Archive {
         }
     }
 
-    /// The folder is empty (it gets this archive's marker), or already a replica of this archive.
-    func checkMarker(_ folder: HostPath, adopting: Bool) throws(KhoError) {
+    /// The folder is empty (it gets this archive's marker naming the replica), or already
+    /// replica `name` of this archive.
+    func checkMarker(_ folder: HostPath, name: String, adopting: Bool) throws(KhoError) {
         let marker = folder.appending(Self.replicaMarker)
-        if let data = FileManager.default.contents(atPath: marker.description) {
-            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-            guard object?["archiveID"] as? String == info.archiveID else {
-                throw KhoError(.usage, "\(folder) is a replica of another archive (\(object?["archiveID"] as? String ?? "unknown")); choose another folder")
+        if let object = try replicaFolder(folder).readMarker() {
+            guard object["archiveID"] as? String == info.archiveID else {
+                throw KhoError(.usage, "\(folder) is a replica of another archive (\(object["archiveID"] as? String ?? "unknown")); choose another folder")
+            }
+            guard object["replica"] as? String == name else {
+                throw KhoError(.usage, "\(folder) is this archive's replica \(object["replica"] as? String ?? "(unnamed)"), not \(name); give each replica its own folder")
             }
             return
         }
@@ -80,7 +94,7 @@ extension Archive {
         guard try FS.list(folder).isEmpty else {
             throw KhoError(.folderNotEmpty, "\(folder) is not empty and not a replica of this archive; give an empty folder")
         }
-        let json = #"{"format": "kho-replica", "version": 1, "archiveID": "\#(info.archiveID)"}"# + "\n"
+        let json = #"{"format": "kho-replica", "version": 1, "archiveID": "\#(info.archiveID)", "replica": "\#(name)"}"# + "\n"
         try FS.writeDurably(Array(json.utf8), to: marker, temp: folder.appending(".\(Self.replicaMarker).partial"))
     }
 
@@ -95,8 +109,7 @@ extension Archive {
         }
     }
 
-    /// Where a blob lives in a replica folder.
-    static func replicaPath(_ folder: HostPath, _ sha256: String) -> HostPath {
-        folder.appending("blobs/sha256/\(sha256.prefix(2))/\(sha256)")
+    func replicaFolder(_ folder: HostPath) -> ReplicaFolder {
+        ReplicaFolder(root: folder, archiveRoot: root, archiveBlobs: blobs.root)
     }
 }

@@ -1,10 +1,14 @@
-// Bringing a folder replica up to date: only what it lacks is copied (blobs by digest, so it
-// is incremental by nature), each blob hashed on the way (a damaged archive copy is never
-// spread) and flushed before it takes its name, so a kill leaves whole blobs or none and a
-// second run goes on where the first stopped; then a consistent copy of the catalog (SQLite's
-// online backup, while others may write), swapped in whole. One `replication` event a run.
+// Bringing a folder replica up to date. One run at a time (a lock in the replica). First a
+// consistent copy of the catalog (SQLite's online backup, while others may write; sessions,
+// API tokens and password hashes left out of it), then the blobs the replica lacks (blobs by
+// digest: incremental by nature), each hashed on the way (a damaged or missing archive copy is
+// never spread: it is named and the run goes on) and flushed before it takes its name, so a
+// kill leaves whole blobs or none and the next run goes on; then the catalog copy takes its
+// name. Restricted products' bytes go only to a replica that takes them, and leave the others.
+// One `replication` event a run.
 import Foundation
 import GRDB
+import Glibc
 import KhoCore
 import KhoPlatform
 
@@ -17,133 +21,174 @@ public struct ReplicationSummary: Sendable, Codable {
     /// Blobs held only by restricted products (or by none), not sent to a replica that does
     /// not take them.
     public var restrictedLeftOut = 0
-    /// Copies of restricted products' bytes removed from a replica that does not take them (the
-    /// product became restricted after it was copied).
+    /// Copies of those removed from the replica (the product became restricted after it was copied).
     public var restrictedRemoved = 0
+    /// Archive blobs missing or damaged: not sent (run kho verify).
+    public var notSent: [String] = []
     public var catalogBytes: Int64 = 0
 }
 
 public struct ReplicaStatus: Sendable, Codable {
     public var replica: ReplicaRecord
+    /// Blobs there under their name, regular files of the right size (not re-hashed).
     public var present = 0
     public var missing = 0
+    /// Under a blob's name but of the wrong size or not a regular file.
+    public var damaged = 0
+    /// Files the replica should not hold (unknown, or misplaced).
     public var extra = 0
+    /// Restricted products' bytes in a replica that does not take them.
+    public var restrictedPresent = 0
     public var bytesPresent: Int64 = 0
     public var hasCatalog = false
 }
 
 extension Archive {
     public func replicate(_ replica: ReplicaRecord, progress: (any ProgressReporter)?) throws(KhoError) -> ReplicationSummary {
-        let folder = HostPath(replica.target)
-        try checkMarker(folder, adopting: false)
+        let folder = replicaFolder(HostPath(replica.target))
+        try checkMarker(folder.root, name: replica.name, adopting: false)
+        let lock = try folder.lock()
+        defer { _ = lock }
+        try folder.prepare()
+        try folder.clearTemp()
         var summary = ReplicationSummary(replica: replica.name, target: replica.target)
-        let wanted = try replicaBlobs()
+        // The catalog first: every blob it names is in the store already, so the blobs listed
+        // after it and copied below are all the copy needs.
+        let catalogCopy = try copyCatalog(into: folder, replica: replica.name)
         var toCopy: [(sha256: String, size: Int64)] = []
-        for blob in wanted {
+        for blob in try replicaBlobs() {
+            let there = FS.fileStatus(folder.blobPath(blob.sha256))
             if blob.restrictedOnly && !replica.includeRestricted {
                 summary.restrictedLeftOut += 1
-                let copy = Self.replicaPath(folder, blob.sha256)
-                if FS.exists(copy) {
-                    FS.remove(copy)
-                    try FS.syncDirectory(copy.parentFolder)
+                if there != nil {
+                    try folder.ensureFolder(folder.blobPath(blob.sha256).parentFolder)
+                    guard folder.blobPath(blob.sha256).withCString({ unlink($0) }) == 0 else {
+                        throw Sys.error(errno, "removing a restricted product's copy from replica \(replica.name)", folder.blobPath(blob.sha256))
+                    }
+                    try FS.syncDirectory(folder.blobPath(blob.sha256).parentFolder)
                     summary.restrictedRemoved += 1
                 }
                 continue
             }
-            if let st = FS.fileStatus(Self.replicaPath(folder, blob.sha256)), Int64(st.st_size) == blob.size {
+            if let there, (there.st_mode & S_IFMT) == S_IFREG, Int64(there.st_size) == blob.size {
                 summary.blobsAlreadyThere += 1
             } else {
                 toCopy.append((blob.sha256, blob.size))
             }
         }
-        let temp = folder.appending("tmp")
-        try FS.makeDirectories(temp)
         progress?.start(label: "replicating to \(replica.name)", totalBytes: toCopy.reduce(0) { $0 + $1.size }, totalItems: toCopy.count)
         defer { progress?.finish() }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: BlobStore.chunkSize, alignment: 64)
         defer { buffer.deallocate() }
         for blob in toCopy {
-            let partial = temp.appending("\(blob.sha256).partial")
-            let output = try FileDescriptor.open(partial, flags: O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode: 0o444, doing: "copying a blob to replica \(replica.name)")
-            let read: (sha256: String, size: Int64)
-            do {
-                read = try blobs.read(blob.sha256, buffer: buffer, sink: { (chunk) throws(KhoError) in
-                    try output.writeAll(chunk, doing: "copying a blob to replica \(replica.name)")
-                    progress?.advance(bytes: Int64(chunk.count))
-                })
-            } catch {
-                FS.remove(partial)
-                throw error.code == .missingFile
-                    ? KhoError(.blobMissing, "blob \(blob.sha256) is missing from the archive; run kho verify (nothing of it was sent to \(replica.name))")
-                    : error
+            if try copyBlob(blob, to: folder, buffer: buffer, replica: replica.name, progress: progress) {
+                summary.blobsCopied += 1
+                summary.bytesCopied += blob.size
+            } else {
+                summary.notSent.append(blob.sha256)
             }
-            guard read.sha256 == blob.sha256, read.size == blob.size else {
-                FS.remove(partial)
-                throw KhoError(.blobDamaged, "blob \(blob.sha256) is damaged in the archive (it hashes to \(read.sha256)); it was not sent to \(replica.name) — run kho verify")
-            }
-            try output.sync(doing: "flushing a blob in replica \(replica.name)")
-            let destination = Self.replicaPath(folder, blob.sha256)
-            try FS.makeDirectories(destination.parentFolder)
-            try FS.rename(partial, destination)
-            try FS.syncDirectory(destination.parentFolder)
-            summary.blobsCopied += 1
-            summary.bytesCopied += blob.size
             progress?.itemDone()
         }
-        summary.catalogBytes = try backUpCatalog(to: folder, replica: replica.name)
+        try FS.rename(catalogCopy, folder.root.appending("catalog.sqlite"))
+        try FS.syncDirectory(folder.root)
+        summary.catalogBytes = Int64(FS.fileStatus(folder.root.appending("catalog.sqlite"))?.st_size ?? 0)
         let now = clock.now()
         let detail = "\(replica.name): \(summary.blobsCopied) blob(s) copied (\(summary.bytesCopied) bytes), \(summary.blobsAlreadyThere) already there, "
             + "\(summary.restrictedLeftOut) restricted left out (\(summary.restrictedRemoved) removed), catalog \(summary.catalogBytes) bytes"
+            + (summary.notSent.isEmpty ? "" : "; not sent, missing or damaged here: \(summary.notSent.joined(separator: ", "))")
         try catalog.write { db in
             try db.execute(sql: "UPDATE replicas SET last_replicated_at = ? WHERE name = ?", arguments: [now.iso, replica.name])
-            try CatalogWrites.append(db, event(.replication, object: "replica:\(replica.name)", product: nil, detail: detail, at: now))
+            try CatalogWrites.append(db, event(.replication, object: "replica:\(replica.name)", product: nil,
+                                               outcome: summary.notSent.isEmpty ? .success : .warning, detail: detail, at: now))
         }
         return summary
     }
 
-    /// A consistent copy of the catalog into the replica (written beside, flushed, renamed).
-    func backUpCatalog(to folder: HostPath, replica: String) throws(KhoError) -> Int64 {
-        let partial = folder.appending("tmp/catalog.sqlite.partial")
-        let final = folder.appending("catalog.sqlite")
-        FS.remove(partial)
+    /// One blob into the replica; false when the archive's copy is missing or damaged (nothing sent).
+    private func copyBlob(_ blob: (sha256: String, size: Int64), to folder: ReplicaFolder, buffer: UnsafeMutableRawBufferPointer,
+                          replica: String, progress: (any ProgressReporter)?) throws(KhoError) -> Bool {
+        let (partial, output) = try folder.newTempFile("\(blob.sha256).partial")
+        let read: (sha256: String, size: Int64)
         do {
-            let copy = try DatabaseQueue(path: partial.description)
+            read = try blobs.read(blob.sha256, buffer: buffer, sink: { (chunk) throws(KhoError) in
+                try output.writeAll(chunk, doing: "copying a blob to replica \(replica)")
+                progress?.advance(bytes: Int64(chunk.count))
+            })
+        } catch where error.code == .missingFile {
+            FS.remove(partial)
+            return false
+        } catch {
+            FS.remove(partial)
+            throw error
+        }
+        guard read.sha256 == blob.sha256, read.size == blob.size else {
+            FS.remove(partial)
+            return false
+        }
+        do { try output.sync(doing: "flushing a blob in replica \(replica)") } catch {
+            FS.remove(partial)
+            throw error
+        }
+        let destination = folder.blobPath(blob.sha256)
+        try folder.ensureFolder(destination.parentFolder)
+        try FS.rename(partial, destination)
+        try FS.syncDirectory(destination.parentFolder)
+        return true
+    }
+
+    /// A consistent copy of the catalog in the replica's tmp/, without the web app's secrets
+    /// (sessions, API tokens, password hashes) and with freed pages dropped; flushed.
+    func copyCatalog(into folder: ReplicaFolder, replica: String) throws(KhoError) -> HostPath {
+        let (partial, placeholder) = try folder.newTempFile("catalog.sqlite.partial")
+        _ = placeholder
+        do {
+            var config = Configuration()
+            config.journalMode = .default
+            let copy = try DatabaseQueue(path: partial.description, configuration: config)
             try catalog.writer.backup(to: copy)
+            try copy.inDatabase { db in
+                try db.execute(sql: "DELETE FROM sessions; DELETE FROM api_tokens; UPDATE users SET password_hash = ''")
+                try db.execute(sql: "VACUUM")
+            }
             try copy.close()
         } catch {
             FS.remove(partial)
             throw KhoError(.ioError, "copying the catalog to replica \(replica) failed: \(error)")
         }
-        try FileDescriptor.open(partial, flags: O_RDONLY | O_CLOEXEC, doing: "flushing the catalog copy").sync()
-        try FS.rename(partial, final)
-        try FS.syncDirectory(folder)
-        return Int64(FS.fileStatus(final)?.st_size ?? 0)
+        try FileDescriptor.open(partial, flags: O_RDONLY | O_NOFOLLOW, doing: "flushing the catalog copy").sync()
+        return partial
     }
 
-    /// What a replica holds against what it should: blobs present (right size), missing,
-    /// extra (not wanted there, or unknown here), and whether it has a catalog copy.
+    /// What a replica holds against what it should.
     public func replicaStatus(_ replica: ReplicaRecord) throws(KhoError) -> ReplicaStatus {
-        let folder = HostPath(replica.target)
-        try checkMarker(folder, adopting: false)
+        let folder = replicaFolder(HostPath(replica.target))
+        try checkMarker(folder.root, name: replica.name, adopting: false)
         var status = ReplicaStatus(replica: replica)
         var wanted: [String: Int64] = [:]
-        for blob in try replicaBlobs() where !blob.restrictedOnly || replica.includeRestricted { wanted[blob.sha256] = blob.size }
-        var seen = Set<String>()
-        let blobsRoot = folder.appending("blobs/sha256")
-        for prefix in (try? FS.list(blobsRoot)) ?? [] {
-            for name in (try? FS.list(blobsRoot.appending(prefix))) ?? [] {
-                let size = Int64(FS.fileStatus(blobsRoot.appending("\(prefix)/\(name)"))?.st_size ?? -1)
-                if let expected = wanted[name], expected == size {
+        var restricted = Set<String>()
+        for blob in try replicaBlobs() {
+            if !blob.restrictedOnly || replica.includeRestricted { wanted[blob.sha256] = blob.size } else { restricted.insert(blob.sha256) }
+        }
+        var present = Set<String>()
+        for prefix in (try? FS.list(folder.blobs)) ?? [] {
+            let shard = folder.blobs.appending(prefix)
+            guard let st = FS.fileStatus(shard), (st.st_mode & S_IFMT) == S_IFDIR else { status.extra += 1; continue }
+            for name in (try? FS.list(shard)) ?? [] {
+                let file = FS.fileStatus(shard.appending(name))
+                let regular = file.map { ($0.st_mode & S_IFMT) == S_IFREG } ?? false
+                if restricted.contains(name) { status.restrictedPresent += 1; continue }
+                guard let size = wanted[name], name.hasPrefix(prefix) else { status.extra += 1; continue }
+                if regular, let file, Int64(file.st_size) == size {
                     status.present += 1
                     status.bytesPresent += size
-                    seen.insert(name)
+                    present.insert(name)
                 } else {
-                    status.extra += 1
+                    status.damaged += 1
                 }
             }
         }
-        status.missing = wanted.count - seen.count
-        status.hasCatalog = FS.exists(folder.appending("catalog.sqlite"))
+        status.missing = wanted.count - present.count
+        status.hasCatalog = FS.fileStatus(folder.root.appending("catalog.sqlite")).map { ($0.st_mode & S_IFMT) == S_IFREG } ?? false
         return status
     }
 }

@@ -1,0 +1,81 @@
+// A replica's folder, handled as a place other people can write to (a NAS, a USB drive): its
+// own folders must be real folders (never links, never the archive's own folders reached some
+// other way), files are created new (O_EXCL, O_NOFOLLOW) under names nobody can have planted,
+// one run at a time holds its lock, and its marker is read as a small regular file only.
+import Foundation
+import Glibc
+import KhoCore
+import KhoPlatform
+
+struct ReplicaFolder {
+    let root: HostPath
+    /// The archive's root and blob folder, which a replica's folders must never be.
+    let archiveRoot: HostPath
+    let archiveBlobs: HostPath
+
+    var blobs: HostPath { root.appending("blobs/sha256") }
+    var temp: HostPath { root.appending("tmp") }
+    func blobPath(_ sha256: String) -> HostPath { blobs.appending("\(sha256.prefix(2))/\(sha256)") }
+
+    /// The marker's content (nil: there is none). A link, a device, a pipe or a large file is refused.
+    func readMarker() throws(KhoError) -> [String: Any]? {
+        let path = root.appending(Archive.replicaMarker)
+        guard let st = FS.fileStatus(path) else { return nil }
+        guard (st.st_mode & S_IFMT) == S_IFREG, st.st_size < 64 << 10 else {
+            throw KhoError(.usage, "\(path) is not a replica marker (not a small regular file); this folder is not a replica to use")
+        }
+        let fd = try FileDescriptor.open(path, flags: O_RDONLY | O_NOFOLLOW | O_NONBLOCK, doing: "reading the replica marker")
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, Int(st.st_size)), alignment: 8)
+        defer { buffer.deallocate() }
+        let n = try fd.read(into: buffer)
+        return (try? JSONSerialization.jsonObject(with: Data(buffer.prefix(n)))) as? [String: Any]
+    }
+
+    /// The folder at `path` is a real folder of this replica (made if missing, with its parent
+    /// flushed), not a link and not one of the archive's folders.
+    func ensureFolder(_ path: HostPath) throws(KhoError) {
+        if FS.fileStatus(path) == nil {
+            try FS.makeDirectory(path)
+            try FS.syncDirectory(path.parentFolder)
+        }
+        guard let st = FS.fileStatus(path), (st.st_mode & S_IFMT) == S_IFDIR else {
+            throw KhoError(.usage, "\(path) in the replica is not a folder (a link or a file); nothing was written — remove it and run again")
+        }
+        for own in [archiveRoot, archiveBlobs, archiveBlobs.appending(String(String(decoding: path.lastComponent, as: UTF8.self).prefix(2)))] {
+            if let mine = FS.statFollowing(own), mine.st_dev == st.st_dev, mine.st_ino == st.st_ino {
+                throw KhoError(.usage, "\(path) in the replica is the archive's own folder reached another way; a replica must be a copy elsewhere")
+            }
+        }
+    }
+
+    /// The replica's fixed folders, checked (and made where missing).
+    func prepare() throws(KhoError) {
+        try ensureFolder(root)
+        try ensureFolder(root.appending("blobs"))
+        try ensureFolder(blobs)
+        try ensureFolder(temp)
+    }
+
+    /// One run at a time on a replica: false when another holds it.
+    func lock() throws(KhoError) -> FileDescriptor {
+        let path = root.appending(".kho-replica.lock")
+        let fd = try FileDescriptor.open(path, flags: O_RDWR | O_CREAT | O_NOFOLLOW, mode: 0o644, doing: "locking the replica")
+        guard try fd.lock(exclusive: true, wait: false) else {
+            throw KhoError(.archiveLocked, "another kho replicate is bringing \(root) up to date; try again when it is done")
+        }
+        return fd
+    }
+
+    /// Leftovers of an interrupted run in tmp/, removed (a link is removed, never followed).
+    func clearTemp() throws(KhoError) {
+        for name in try FS.list(temp) { _ = temp.appending(name).withCString { unlink($0) } }
+    }
+
+    /// A new file in tmp/ (any file of that name removed first; never through a link).
+    func newTempFile(_ name: String) throws(KhoError) -> (HostPath, FileDescriptor) {
+        let path = temp.appending(name)
+        _ = path.withCString { unlink($0) }
+        let fd = try FileDescriptor.open(path, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o444, doing: "writing in the replica")
+        return (path, fd)
+    }
+}
