@@ -41,6 +41,8 @@ import Testing
         let query = "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute('select count(*) from products').fetchone()[0], c.execute(\"select count(*) from users where password_hash <> ''\").fetchone()[0])"
         let counts = ws.run(executable: "/usr/bin/env", ["python3", "-c", query, "\(usb)/catalog.sqlite"])
         #expect(counts.out.trimmingCharacters(in: .whitespacesAndNewlines) == "2 0", "\(counts.out) \(counts.stderr)")
+        // The archive's identity goes with it.
+        #expect(FileManager.default.contents(atPath: "\(usb)/kho-archive.json") == FileManager.default.contents(atPath: "\(ws.archive)/kho-archive.json"))
         // Again: nothing to copy.
         let again = ws.run(["replicate", "usb", "--json"])
         #expect((again.array.first?["summary"] as? [String: Any])?["blobsCopied"] as? Int == 0)

@@ -90,6 +90,17 @@ extension Archive {
             progress?.itemDone()
         }
         try FS.rename(catalogCopy, folder.root.appending("catalog.sqlite"))
+        // The archive's identity and settings too: a copy restored from the replica is this
+        // archive, with its report settings.
+        for name in [Self.markerName, ArchiveConfig.fileName] {
+            guard let bytes = FileManager.default.contents(atPath: root.appending(name).description) else { continue }
+            let (partial, output) = try folder.newTempFile("\(name).partial")
+            let content = Array(bytes)
+            let failed = content.withUnsafeBytes { Sys.writeAll(output.fd, $0) }
+            if failed != 0 { throw Sys.error(failed, "copying \(name) to replica \(replica.name)", partial) }
+            try output.sync(doing: "flushing \(name) in replica \(replica.name)")
+            try FS.rename(partial, folder.root.appending(name))
+        }
         try FS.syncDirectory(folder.root)
         summary.catalogBytes = Int64(FS.fileStatus(folder.root.appending("catalog.sqlite"))?.st_size ?? 0)
         let now = clock.now()
