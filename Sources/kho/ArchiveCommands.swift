@@ -99,10 +99,14 @@ struct VerifyCommand: ParsableCommand {
         abstract: "Re-hash every stored blob; report missing or damaged ones with their products. Exit 3 on damage.",
         discussion: """
             Every check is recorded as a fixity event. To repair a damaged or missing blob, ingest or attach \
-            the original file again: identical bytes replace the bad copy.
+            the original file again: identical bytes replace the bad copy. With --replica NAME, the copies \
+            in that replica are re-read and re-hashed instead (see kho replica).
             """)
 
     @OptionGroup var jobs: JobsOption
+
+    @Option(name: .long, help: ArgumentHelp("Re-hash the copies in this replica instead of the archive's.", valueName: "NAME"))
+    var replica: String?
 
     @OptionGroup var options: ArchiveOptions
 
@@ -110,6 +114,19 @@ struct VerifyCommand: ParsableCommand {
         Console.jsonMode = options.json
         let session = try options.open(progress: TerminalProgress.forTerminal())
         defer { session.archive.close() }
+        if let replica {
+            let result = try VerifyReplica(name: replica).run(in: session)
+            if options.json {
+                Console.json(result)
+            } else {
+                for sha in result.missing { Console.out("MISSING: sha256:\(sha) in replica \(replica)") }
+                for sha in result.damaged { Console.out("DAMAGED: sha256:\(sha) in replica \(replica)") }
+                Console.out("replica \(replica): re-hashed \(result.checkedBlobs) copies, \(Formatting.bytes(result.checkedBytes)): "
+                    + (result.intact ? "all intact" : "\(result.missing.count) missing, \(result.damaged.count) damaged"))
+            }
+            if !result.intact { throw ExitCode(Console.exitCode(.damage)) }
+            return
+        }
         let report = try Verify(jobs: jobs.count).run(in: session)
         if options.json {
             Console.json(report)

@@ -63,7 +63,7 @@ struct ReplicaStatusCommand: ParsableCommand {
         discussion: """
             Exit 4 when a replica is older than --max-age (or never brought up to date), cannot be \
             reached (a drive not mounted), or holds restricted products' bytes it should not. \
-            Present means a file of the right name and size: re-hashing a replica's copies is not built yet.
+            Present means a file of the right name and size: kho verify --replica NAME re-hashes them.
             """)
 
     @Argument(help: "One replica (default: all).") var name: String?

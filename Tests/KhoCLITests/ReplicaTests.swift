@@ -77,9 +77,21 @@ import Testing
         ws.file("nas/blobs/sha256/00/" + String(repeating: "0", count: 64), "?")
         let status = (ws.run(["replica", "status", "nas", "--json"]).object["replicas"] as? [[String: Any]])?.first
         #expect(status?["present"] as? Int == 0 && status?["missing"] as? Int == 2 && status?["damaged"] as? Int == 1 && status?["extra"] as? Int == 1)
+        // Re-reading the replica names what is missing and what does not hash right.
+        let checked = ws.run(["verify", "--replica", "nas", "--json"])
+        #expect(checked.status == 3 && checked.object["missing"] as? [String] == [shaA] && checked.object["damaged"] as? [String] == [shaB], "\(checked.out)")
         let resumed = ws.run(["replicate", "nas", "--json"])
         #expect((resumed.array.first?["summary"] as? [String: Any])?["blobsCopied"] as? Int == 2)
         #expect(ws.sha256(of: blob(nas, shaA)) == shaA && ws.sha256(of: blob(nas, shaB)) == shaB)
+        // A copy rotted in place (same size): only re-hashing sees it.
+        _ = chmod(blob(nas, shaB), 0o644)
+        var rotted = try Data(contentsOf: URL(fileURLWithPath: blob(nas, shaB)))
+        rotted[0] ^= 0x01
+        try rotted.write(to: URL(fileURLWithPath: blob(nas, shaB)))
+        #expect((ws.run(["replica", "status", "nas", "--json"]).object["replicas"] as? [[String: Any]])?.first?["present"] as? Int == 2)
+        let rot = ws.run(["verify", "--replica", "nas"])
+        #expect(rot.status == 3 && rot.out.contains("DAMAGED: sha256:\(shaB)"), "\(rot.out)")
+        #expect(ws.run(["verify", "--replica", "nope"]).status == 1)
         // A damaged blob in the archive is never sent; the rest and the catalog still are; exit 3.
         try FileManager.default.removeItem(atPath: blob(nas, shaA))
         try FileManager.default.removeItem(atPath: "\(nas)/catalog.sqlite")

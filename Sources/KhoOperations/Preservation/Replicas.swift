@@ -103,3 +103,14 @@ func chosen(_ archive: Archive, _ name: String?) throws(KhoError) -> [ReplicaRec
     }
     return [one]
 }
+
+/// `kho verify --replica NAME`: every copy the replica should hold, re-hashed.
+public struct VerifyReplica: ArchiveOperation {
+    public var name: String
+
+    public init(name: String) { self.name = name }
+
+    public func run(in session: Session) throws(KhoError) -> ReplicaVerification {
+        try session.archive.verifyReplica(try chosen(session.archive, name)[0], progress: session.progress)
+    }
+}
