@@ -120,7 +120,7 @@ public enum BagReader {
             }
             // SHA-256 always: an import stores by it and checks the second pass against it.
             algorithms.insert(.sha256)
-            let hashing = HasherBox(MultiHasher(algorithms))
+            var hasher = MultiHasher(algorithms)
             var size: Int64 = 0
             let how: UnpackAs = folder == nil || isTag ? .skip : unpackAs(relative)
             // A record is held in memory until it is complete: whatever size it declares (or
@@ -183,7 +183,7 @@ public enum BagReader {
             }
             return EntrySink(take: { chunk in
                 size += Int64(chunk.count)
-                hashing.hasher.update(chunk)
+                hasher.update(chunk)
                 if streamsManifest {
                     if size > limits.maxTagFile { return tooLarge(relative, limits) }
                     streamed!.manifestBytes(chunk)
@@ -214,7 +214,7 @@ public enum BagReader {
                     content = nil
                 }
                 if streamsManifest { streamed!.endManifest() }
-                let digests = hashing.hasher.finalize()
+                let digests = hasher.finalize()
                 if isTag {
                     files[relative] = BagFile(size: size, digests: digests, content: content)
                 } else if behind != nil || unpacker != nil {
@@ -272,13 +272,6 @@ public enum BagReader {
             })
         }
         return out
-    }
-
-    /// A file's digests, shared with the thread that hashes its bytes; that thread is done
-    /// with it once the ring is drained.
-    final class HasherBox: @unchecked Sendable {
-        var hasher: MultiHasher
-        init(_ hasher: MultiHasher) { self.hasher = hasher }
     }
 
 }

@@ -73,7 +73,11 @@ import Testing
                     yes(list.status == .ok && list.text.contains(p.title))
                     yes(try await client.execute(uri: "/products/\(p.public)", method: .get, headers: headers(cookie: t.cookie)).status == .ok)
                     yes(try await client.execute(uri: "/products/\(p.restricted)", method: .get, headers: headers(cookie: t.cookie)).status == .ok)
-                    yes(try await client.execute(uri: "/products/\(p.public)/files/1", method: .get, headers: headers(cookie: t.cookie)).status == .ok)
+                    // Download: the page's address and the API's (harvesters' download address) answer alike.
+                    let page = try await client.execute(uri: "/products/\(p.public)/files/1", method: .get, headers: headers(cookie: t.cookie)).status
+                    let api = try await client.execute(uri: "/api/v1/products/\(p.public)/files/1", method: .get, headers: headers(cookie: t.cookie)).status
+                    #expect(page == api, "\(user) \(relation.name): the page's download says \(page), the API's \(api)")
+                    yes(page == .ok)
                     let day = relation.date.split(separator: "-").reversed().joined(separator: "/")
                     let created = try await client.execute(uri: "/products/new", method: .post, headers: headers(cookie: t.cookie), body: form([
                         ("csrf", t.csrf), ("title", "Mới \(user) \(relation.name)"), ("kind", "leaflet"), ("languages", "vi"),

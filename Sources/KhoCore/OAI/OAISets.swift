@@ -63,8 +63,8 @@ public struct OAISet: Sendable, Equatable {
 
 public enum OAISets {
     /// Every set, in a fixed order: units (each province, then its communes), kinds, then
-    /// the languages `inUse` (sorted).
-    public static func all(table: UnitTable = .standard, inUse languages: [String], registry: LanguageRegistry = .standard) -> [OAISet] {
+    /// the `languages` given (sorted).
+    public static func all(table: UnitTable = .standard, languages: [String], registry: LanguageRegistry = .standard) -> [OAISet] {
         var out = [OAISet(spec: "unit", name: "Đơn vị hành chính (từ 01/7/2025)")]
         for province in table.provinces(era: .from2025).sorted(by: { $0.code < $1.code }) {
             out.append(OAISet(spec: "unit:\(province.code)", name: province.fullName))

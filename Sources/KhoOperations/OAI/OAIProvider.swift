@@ -145,7 +145,7 @@ public struct OAIProvider {
     private func listSets(token text: String?, into r: inout OAIResponse) throws(KhoError) -> Result<Void, OAIError> {
         // Every language the archive knows by name, used or not: which ones products are in is
         // not for anyone to learn from the list of sets (any other tag can be asked for too).
-        let all = OAISets.all(inUse: archive.registry.known.map(\.tag))
+        let all = OAISets.all(languages: archive.registry.known.map(\.tag))
         var start = 0
         var token = OAIToken(kind: .sets, prefix: "", set: nil, from: nil, until: nil, afterChange: "", afterPK: 0,
                              completeListSize: all.count, cursor: 0, expires: now + OAIToken.lifetime)
