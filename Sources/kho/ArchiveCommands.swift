@@ -98,9 +98,12 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Re-hash every stored blob; report missing or damaged ones with their products. Exit 3 on damage.",
         discussion: """
-            Every check is recorded as a fixity event. To repair a damaged or missing blob, ingest or attach \
-            the original file again: identical bytes replace the bad copy. With --replica NAME, the copies \
-            in that replica are re-read and re-hashed instead (see kho replica).
+            Every check is recorded (a fixity event, and each copy's last check). kho repair replaces a \
+            damaged or missing blob from a replica's good copy; without a replica, ingest or attach the \
+            original file again: identical bytes replace the bad copy. With --replica NAME, the copies in \
+            that replica are re-read and re-hashed instead (see kho replica). A nightly audit: \
+            --older-than 90d --max-rate 50MB/s re-reads only the copies not checked for 90 days, oldest \
+            first, so the whole archive is covered in turn without hogging the PC.
             """)
 
     @OptionGroup var jobs: JobsOption
@@ -108,26 +111,44 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Re-hash the copies in this replica instead of the archive's.", valueName: "NAME"))
     var replica: String?
 
+    @Option(name: .customLong("older-than"), help: ArgumentHelp("Only copies not checked for this long, oldest first (e.g. 90d, 12w).", valueName: "AGE"))
+    var olderThan: String?
+
+    @Option(name: .long, help: ArgumentHelp("At most this many copies, the longest unchecked first.", valueName: "N"))
+    var limit: Int?
+
+    @Option(name: .customLong("max-rate"), help: ArgumentHelp("Read at most this fast (e.g. 50MB/s).", valueName: "RATE"))
+    var maxRate: String?
+
+    func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if let maxRate, Throttle.parseRate(maxRate) == nil {
+            throw ValidationError("--max-rate '\(TextRules.visible(maxRate))': a rate such as 50MB/s, 800KB/s or 1GB/s")
+        }
+    }
+
     @OptionGroup var options: ArchiveOptions
 
     func run() throws {
         Console.jsonMode = options.json
+        let audit = Audit(olderThanSeconds: try olderThan.map { try ageSeconds($0, option: "--older-than") }, limit: limit,
+                          maxBytesPerSecond: maxRate.flatMap(Throttle.parseRate))
         let session = try options.open(progress: TerminalProgress.forTerminal())
         defer { session.archive.close() }
         if let replica {
-            let result = try VerifyReplica(name: replica).run(in: session)
+            let result = try VerifyReplica(name: replica, audit: audit).run(in: session)
             if options.json {
                 Console.json(result)
             } else {
                 for sha in result.missing { Console.out("MISSING: sha256:\(sha) in replica \(replica)") }
                 for sha in result.damaged { Console.out("DAMAGED: sha256:\(sha) in replica \(replica)") }
-                Console.out("replica \(replica): re-hashed \(result.checkedBlobs) copies, \(Formatting.bytes(result.checkedBytes)): "
+                Console.out("replica \(replica): re-hashed \(result.checkedBlobs) of \(result.wantedBlobs) copies, \(Formatting.bytes(result.checkedBytes)): "
                     + (result.intact ? "all intact" : "\(result.missing.count) missing, \(result.damaged.count) damaged"))
             }
             if !result.intact { throw ExitCode(Console.exitCode(.damage)) }
             return
         }
-        let report = try Verify(jobs: jobs.count).run(in: session)
+        let report = try Verify(jobs: jobs.count, audit: audit).run(in: session)
         if options.json {
             Console.json(report)
         } else {
@@ -139,7 +160,7 @@ struct VerifyCommand: ParsableCommand {
                 Console.out("note: \(report.unreferenced.count) blob file(s) belong to no product (left by an interrupted ingest; reused if the same bytes are ingested again)")
             }
             let rate = report.seconds > 0 ? Double(report.checkedBytes) / report.seconds : 0
-            Console.out("checked \(report.checkedBlobs) blob(s), \(Formatting.bytes(report.checkedBytes)) in \(Formatting.oneDecimal(report.seconds)) s (\(Formatting.bytes(Int64(rate)))/s): "
+            Console.out("checked \(report.checkedBlobs)\(report.checkedBlobs == report.knownBlobs ? "" : " of \(report.knownBlobs)") blob(s), \(Formatting.bytes(report.checkedBytes)) in \(Formatting.oneDecimal(report.seconds)) s (\(Formatting.bytes(Int64(rate)))/s): "
                 + (report.intact ? "all intact" : "\(report.findings.count) missing or damaged"))
         }
         if !report.intact { throw ExitCode(Console.exitCode(.damage)) }

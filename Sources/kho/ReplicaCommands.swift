@@ -1,4 +1,4 @@
-// replica add, replica list, replica status, replicate: parse, call the operation, print.
+// replica add, replica list, replica status, replicate, repair: parse, call the operation, print.
 import ArgumentParser
 import Foundation
 import KhoCore
@@ -59,7 +59,7 @@ struct ReplicaListCommand: ParsableCommand {
 struct ReplicaStatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Per replica: blobs present, missing, damaged and extra, bytes, last replication. Exit 4 for a cron to alert.",
+        abstract: "Per replica: blobs present, missing, damaged and extra, bytes, last replication and check. Exit 4 for a cron to alert.",
         discussion: """
             Exit 4 when a replica is older than --max-age (or never brought up to date), cannot be \
             reached (a drive not mounted), or holds restricted products' bytes it should not. \
@@ -73,7 +73,7 @@ struct ReplicaStatusCommand: ParsableCommand {
 
     func run() throws {
         Console.jsonMode = options.json
-        let seconds = try maxAge.map(Self.seconds)
+        let seconds = try maxAge.map { try ageSeconds($0, option: "--max-age") }
         let session = try options.open()
         defer { session.archive.close() }
         let report = try ReplicaStatusReport(name: name, maxAgeSeconds: seconds).run(in: session)
@@ -83,7 +83,8 @@ struct ReplicaStatusCommand: ParsableCommand {
             for s in report.replicas {
                 Console.out("\(s.replica.name)  \(s.present) present (\(Formatting.bytes(s.bytesPresent))), \(s.missing) missing, \(s.damaged) damaged, \(s.extra) extra, "
                     + (s.restrictedPresent > 0 ? "\(s.restrictedPresent) RESTRICTED (should not be there: run kho replicate), " : "")
-                    + "catalog \(s.hasCatalog ? "copied" : "not copied"), last replicated: \(s.replica.lastReplicatedAt ?? "never")"
+                    + "catalog \(s.hasCatalog ? "copied" : "not copied"), last replicated: \(s.replica.lastReplicatedAt ?? "never"), "
+                    + "last checked: \(s.replica.lastCheckedAt ?? "never")"
                     + (report.alerts.contains(s.replica.name) ? "  ALERT" : ""))
             }
             for (name, why) in report.unreachable.sorted(by: { $0.key < $1.key }) { Console.out("\(name)  UNREACHABLE: \(why)") }
@@ -91,14 +92,15 @@ struct ReplicaStatusCommand: ParsableCommand {
         if !report.alerts.isEmpty { throw ExitCode(4) }
     }
 
-    /// "90m", "36h", "2d", "1w" as seconds.
-    static func seconds(_ text: String) throws -> Double {
-        let units: [Character: Double] = ["m": 60, "h": 3600, "d": 86400, "w": 604_800]
-        guard let unit = text.last.flatMap({ units[$0] }), let n = Double(text.dropLast()), n >= 0 else {
-            throw KhoError(.usage, "--max-age '\(text)': a number and a unit, m, h, d or w (e.g. 36h, 2d)", subject: .field("--max-age", text))
-        }
-        return n * unit
+}
+
+/// "90m", "36h", "2d", "1w" as seconds.
+func ageSeconds(_ text: String, option: String) throws -> Double {
+    let units: [Character: Double] = ["m": 60, "h": 3600, "d": 86400, "w": 604_800]
+    guard let unit = text.last.flatMap({ units[$0] }), let n = Double(text.dropLast()), n >= 0, n.isFinite else {
+        throw KhoError(.usage, "\(option) '\(TextRules.visible(text))': a number and a unit, m, h, d or w (e.g. 36h, 2d, 90d)", subject: .field(option, text))
     }
+    return n * unit
 }
 
 struct ReplicateCommand: ParsableCommand {
@@ -139,5 +141,40 @@ struct ReplicateCommand: ParsableCommand {
         }
         if outcomes.contains(where: { $0.summary == nil }) { throw ExitCode(1) }
         if outcomes.contains(where: { !($0.summary?.notSent.isEmpty ?? true) }) { throw ExitCode(Console.exitCode(.damage)) }
+    }
+}
+
+struct RepairCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "repair",
+        abstract: "Replace missing or damaged blobs from a good copy: the archive's from a replica, a replica's from the archive.",
+        discussion: """
+            Looks at what the last checks found (kho verify, kho verify --replica NAME) and at copies \
+            missing or of the wrong size now; each is re-read first. A good copy is hashed on its way \
+            in and takes the bad one's name only when it matches the digest: bytes that do not match \
+            never replace anything. Every repair is a `repair` event. Exit 3 when something could not \
+            be repaired (no good copy anywhere).
+            """)
+
+    @Option(name: .long, help: ArgumentHelp("Use and repair only this replica (default: all).", valueName: "NAME"))
+    var replica: String?
+    @OptionGroup var options: ArchiveOptions
+
+    func run() throws {
+        Console.jsonMode = options.json
+        let session = try options.open(progress: TerminalProgress.forTerminal())
+        defer { session.archive.close() }
+        let report = try Repair(replica: replica).run(in: session)
+        if options.json {
+            Console.json(report)
+        } else {
+            for m in report.repaired { Console.out("REPAIRED: sha256:\(m.sha256) in the \(m.copy) (was \(m.was)), from the \(m.from)") }
+            for u in report.unrepaired { Console.out("NOT REPAIRED: sha256:\(u.sha256) in the \(u.copy): \(u.reason)") }
+            for (name, why) in report.unreachable.sorted(by: { $0.key < $1.key }) { Console.error("kho: replica \(name) not used: \(why)") }
+            Console.out("\(report.repaired.count) repaired, \(report.unrepaired.count) not repaired"
+                + (report.foundIntact > 0 ? ", \(report.foundIntact) found intact when re-read" : "")
+                + (report.repaired.isEmpty && report.unrepaired.isEmpty ? ": nothing to repair (kho verify finds what needs it)" : ""))
+        }
+        if !report.complete { throw ExitCode(Console.exitCode(.damage)) }
     }
 }

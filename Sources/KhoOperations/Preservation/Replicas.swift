@@ -104,13 +104,52 @@ func chosen(_ archive: Archive, _ name: String?) throws(KhoError) -> [ReplicaRec
     return [one]
 }
 
-/// `kho verify --replica NAME`: every copy the replica should hold, re-hashed.
+/// `kho verify --replica NAME`: every copy the replica should hold, re-hashed (or those an audit chooses).
 public struct VerifyReplica: ArchiveOperation {
     public var name: String
+    public var audit: Audit
 
-    public init(name: String) { self.name = name }
+    public init(name: String, audit: Audit = Audit()) {
+        self.name = name
+        self.audit = audit
+    }
 
     public func run(in session: Session) throws(KhoError) -> ReplicaVerification {
-        try session.archive.verifyReplica(try chosen(session.archive, name)[0], progress: session.progress)
+        try session.archive.verifyReplica(try chosen(session.archive, name)[0], selection: audit.selection(session), progress: session.progress)
+    }
+}
+
+/// `kho verify --older-than AGE --limit N --max-rate RATE`: a scheduled audit's choice.
+public struct Audit: Sendable {
+    /// Only copies not checked for this many seconds.
+    public var olderThanSeconds: Double?
+    public var limit: Int?
+    public var maxBytesPerSecond: Double?
+
+    public init(olderThanSeconds: Double? = nil, limit: Int? = nil, maxBytesPerSecond: Double? = nil) {
+        self.olderThanSeconds = olderThanSeconds
+        self.limit = limit
+        self.maxBytesPerSecond = maxBytesPerSecond
+    }
+
+    func selection(_ session: Session) -> AuditSelection {
+        let now = session.clock.now().epochSeconds ?? 0
+        let uptime = session.clock.uptime
+        return AuditSelection(checkedBefore: olderThanSeconds.map { Timestamp(epochSeconds: now - $0) }, limit: limit,
+                              throttle: maxBytesPerSecond.map { Throttle(bytesPerSecond: $0, uptime: uptime) })
+    }
+}
+
+/// `kho repair [--replica NAME]`: the archive's missing or damaged blobs from replicas' good
+/// copies, and those replicas' missing or damaged copies from the archive.
+public struct Repair: ArchiveOperation {
+    public var replica: String?
+
+    public init(replica: String? = nil) { self.replica = replica }
+
+    public func run(in session: Session) throws(KhoError) -> RepairReport {
+        let replicas: [ReplicaRecord]
+        if let replica { replicas = try chosen(session.archive, replica) } else { replicas = try session.archive.replicas() }
+        return try session.archive.repair(replicas: replicas, progress: session.progress)
     }
 }

@@ -8,11 +8,16 @@ import KhoStore
 /// command line exits 3).
 public struct Verify: ArchiveOperation {
     public var jobs: Int
+    /// A scheduled audit: only the copies checked longest ago.
+    public var audit: Audit
 
-    public init(jobs: Int = Parallel.defaultJobs) { self.jobs = jobs }
+    public init(jobs: Int = Parallel.defaultJobs, audit: Audit = Audit()) {
+        self.jobs = jobs
+        self.audit = audit
+    }
 
     public func run(in session: Session) throws(KhoError) -> VerifyDocument {
-        VerifyDocument(try session.archive.verify(jobs: max(1, jobs), progress: session.progress))
+        VerifyDocument(try session.archive.verify(jobs: max(1, jobs), selection: audit.selection(session), progress: session.progress))
     }
 }
 
@@ -29,6 +34,8 @@ public struct VerifyDocument: Codable, Sendable {
         public var products: [Holder]
     }
     public var checkedBlobs: Int
+    /// Blobs the catalog knows (an audit checks some of them).
+    public var knownBlobs: Int
     public var checkedBytes: Int64
     public var seconds: Double
     public var intact: Bool
@@ -38,6 +45,7 @@ public struct VerifyDocument: Codable, Sendable {
 
     init(_ r: VerifyReport) {
         checkedBlobs = r.checkedBlobs
+        knownBlobs = r.knownBlobs
         checkedBytes = r.checkedBytes
         seconds = r.seconds
         intact = r.isIntact

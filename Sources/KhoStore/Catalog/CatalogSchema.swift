@@ -10,10 +10,10 @@ enum CatalogSchema {
     /// cannot be written (read-only storage opens without migrating).
     /// (The web app's users and sessions are not needed to read the archive either.)
     /// (Events of a catalog without v12 are read by product ID, as before; one without v15 has
-    /// no withdrawn products, and is not harvested; one without v16 has no replicas.)
+    /// no withdrawn products, and is not harvested; one without v16 or v17 has no replicas.)
     static let speedOnly: Set<String> = ["v10: CHECK constraints without IN lists", "v11: users and sessions",
                                          "v12: one report index, events by product key", "v13: API tokens", "v14: browse order",
-                                         "v15: harvesting", "v16: replicas"]
+                                         "v15: harvesting", "v16: replicas", "v17: checks of replica copies"]
 
     /// Whether a catalog that cannot be migrated here can be read as it is.
     static func readableAsIs(_ db: Database) throws -> Bool {
@@ -346,6 +346,21 @@ enum CatalogSchema {
                     added_at TEXT NOT NULL,
                     last_replicated_at TEXT
                 ) WITHOUT ROWID;
+                """)
+        }
+        migrator.registerMigration("v17: checks of replica copies") { db in
+            // The last check of each copy in each replica (the archive's own copies keep theirs
+            // in blobs), so a nightly audit re-reads the copies checked longest ago; and when
+            // each replica was last re-read.
+            try db.execute(sql: """
+                CREATE TABLE replica_copies (
+                    replica TEXT NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    last_checked_at TEXT NOT NULL,
+                    last_check_outcome TEXT NOT NULL,
+                    PRIMARY KEY (replica, sha256)
+                ) WITHOUT ROWID;
+                ALTER TABLE replicas ADD COLUMN last_checked_at TEXT;
                 """)
         }
         return migrator

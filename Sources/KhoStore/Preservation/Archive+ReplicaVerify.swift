@@ -1,7 +1,9 @@
 // Re-reading a replica: every copy it should hold re-hashed against its digest (a copy of the
 // right size can still have rotted); missing and damaged ones named; the check is a
-// fixity-check event on the replica. Repairing from a good copy is not built yet.
+// fixity-check event on the replica, and each copy's check is kept (replica_copies) so a
+// scheduled audit re-reads the copies checked longest ago. kho repair mends what it found.
 import Foundation
+import GRDB
 import Glibc
 import KhoCore
 import KhoPlatform
@@ -10,6 +12,8 @@ public struct ReplicaVerification: Sendable, Codable {
     public var replica: String
     public var checkedBlobs = 0
     public var checkedBytes: Int64 = 0
+    /// Copies the replica should hold, of which `checkedBlobs` were chosen.
+    public var wantedBlobs = 0
     public var missing: [String] = []
     /// Copies whose bytes do not hash to their name (or are not regular files).
     public var damaged: [String] = []
@@ -17,11 +21,16 @@ public struct ReplicaVerification: Sendable, Codable {
 }
 
 extension Archive {
-    public func verifyReplica(_ replica: ReplicaRecord, progress: (any ProgressReporter)?) throws(KhoError) -> ReplicaVerification {
+    public func verifyReplica(_ replica: ReplicaRecord, selection: AuditSelection = AuditSelection(),
+                              progress: (any ProgressReporter)?) throws(KhoError) -> ReplicaVerification {
         let folder = replicaFolder(HostPath(replica.target))
         try checkMarker(folder.root, name: replica.name, adopting: false)
         var result = ReplicaVerification(replica: replica.name)
-        let wanted = try replicaBlobs().filter { !$0.restrictedOnly || replica.includeRestricted }
+        let checks = try replicaChecks(replica.name)
+        let all = try replicaBlobs().filter { !$0.restrictedOnly || replica.includeRestricted }
+        result.wantedBlobs = all.count
+        let wanted = selection.choose(all) { checks[$0.sha256]?.at }
+        var outcomes: [(sha256: String, outcome: String)] = []
         progress?.start(label: "checking \(replica.name)", totalBytes: wanted.reduce(0) { $0 + $1.size }, totalItems: wanted.count)
         defer { progress?.finish() }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: BlobStore.chunkSize, alignment: 64)
@@ -29,8 +38,16 @@ extension Archive {
         for blob in wanted {
             defer { progress?.itemDone() }
             let path = folder.blobPath(blob.sha256)
-            guard let st = FS.fileStatus(path) else { result.missing.append(blob.sha256); continue }
-            guard (st.st_mode & S_IFMT) == S_IFREG else { result.damaged.append(blob.sha256); continue }
+            guard let st = FS.fileStatus(path) else {
+                result.missing.append(blob.sha256)
+                outcomes.append((blob.sha256, "missing"))
+                continue
+            }
+            guard (st.st_mode & S_IFMT) == S_IFREG else {
+                result.damaged.append(blob.sha256)
+                outcomes.append((blob.sha256, "damaged"))
+                continue
+            }
             let input = try FileDescriptor.open(path, flags: O_RDONLY | O_NOFOLLOW | O_NONBLOCK, doing: "re-reading a copy in replica \(replica.name)")
             var digest = StreamingDigest()
             var size: Int64 = 0
@@ -39,19 +56,46 @@ extension Archive {
                 if n == 0 { break }
                 digest.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
                 size += Int64(n)
+                selection.throttle?.pace(Int64(n))
                 progress?.advance(bytes: Int64(n))
             }
             result.checkedBlobs += 1
             result.checkedBytes += size
-            if size != blob.size || digest.finalizeHex() != blob.sha256 { result.damaged.append(blob.sha256) }
+            let good = size == blob.size && digest.finalizeHex() == blob.sha256
+            if !good { result.damaged.append(blob.sha256) }
+            outcomes.append((blob.sha256, good ? "ok" : "damaged"))
         }
         let now = clock.now()
-        let detail = "replica \(replica.name): \(result.checkedBlobs) copies re-hashed (\(result.checkedBytes) bytes), "
+        let audit = selection.choosesAll ? "" : " (an audit: those of \(all.count) checked longest ago)"
+        let detail = "replica \(replica.name): \(result.checkedBlobs) copies re-hashed (\(result.checkedBytes) bytes)\(audit), "
             + "\(result.missing.count) missing, \(result.damaged.count) damaged" + (result.damaged.isEmpty ? "" : ": \(result.damaged.joined(separator: ", "))")
         try catalog.write { db in
+            try recordReplicaChecks(db, replica: replica.name, outcomes, at: now)
+            try db.execute(sql: "UPDATE replicas SET last_checked_at = ? WHERE name = ?", arguments: [now.iso, replica.name])
             try CatalogWrites.append(db, event(.fixityCheck, object: "replica:\(replica.name)", product: nil,
                                                outcome: result.intact ? .success : .failure, detail: detail, at: now))
         }
         return result
+    }
+}
+
+extension Archive {
+    /// The last check of each copy in replica `name`: when, and what it found.
+    func replicaChecks(_ name: String) throws(KhoError) -> [String: (at: String, outcome: String)] {
+        try catalog.read { db in
+            var checks: [String: (at: String, outcome: String)] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT sha256, last_checked_at, last_check_outcome FROM replica_copies WHERE replica = ?", arguments: [name]) {
+                checks[row[0]] = (row[1], row[2])
+            }
+            return checks
+        }
+    }
+
+    func recordReplicaChecks(_ db: Database, replica: String, _ outcomes: [(sha256: String, outcome: String)], at now: Timestamp) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO replica_copies (replica, sha256, last_checked_at, last_check_outcome) VALUES (?, ?, ?, ?)
+            ON CONFLICT (replica, sha256) DO UPDATE SET last_checked_at = excluded.last_checked_at, last_check_outcome = excluded.last_check_outcome
+            """)
+        for (sha256, outcome) in outcomes { try statement.execute(arguments: [replica, sha256, now.iso, outcome]) }
     }
 }

@@ -15,6 +15,8 @@ public struct ReplicaRecord: Sendable, Codable, Equatable {
     public var includeRestricted: Bool
     public var addedAt: String
     public var lastReplicatedAt: String?
+    /// When its copies were last re-read (kho verify --replica).
+    public var lastCheckedAt: String?
 }
 
 extension Archive {
@@ -63,14 +65,14 @@ extension Archive {
         return try catalog.write { db in
             try db.execute(sql: "INSERT INTO replicas (name, target, include_restricted, added_at) VALUES (?, ?, ?, ?)",
                            arguments: [name, real, includeRestricted, now.iso])
-            return ReplicaRecord(name: name, target: real, includeRestricted: includeRestricted, addedAt: now.iso, lastReplicatedAt: nil)
+            return ReplicaRecord(name: name, target: real, includeRestricted: includeRestricted, addedAt: now.iso, lastReplicatedAt: nil, lastCheckedAt: nil)
         }
     }
 
     public func replicas() throws(KhoError) -> [ReplicaRecord] {
         try catalog.read { db in
-            try Row.fetchAll(db, sql: "SELECT name, target, include_restricted, added_at, last_replicated_at FROM replicas ORDER BY name").map {
-                ReplicaRecord(name: $0[0], target: $0[1], includeRestricted: $0[2], addedAt: $0[3], lastReplicatedAt: $0[4])
+            try Row.fetchAll(db, sql: "SELECT name, target, include_restricted, added_at, last_replicated_at, last_checked_at FROM replicas ORDER BY name").map {
+                ReplicaRecord(name: $0[0], target: $0[1], includeRestricted: $0[2], addedAt: $0[3], lastReplicatedAt: $0[4], lastCheckedAt: $0[5])
             }
         }
     }

@@ -116,7 +116,7 @@ extension Archive {
     }
 
     /// One blob into the replica; false when the archive's copy is missing or damaged (nothing sent).
-    private func copyBlob(_ blob: (sha256: String, size: Int64), to folder: ReplicaFolder, buffer: UnsafeMutableRawBufferPointer,
+    func copyBlob(_ blob: (sha256: String, size: Int64), to folder: ReplicaFolder, buffer: UnsafeMutableRawBufferPointer,
                           replica: String, progress: (any ProgressReporter)?) throws(KhoError) -> Bool {
         let (partial, output) = try folder.newTempFile("\(blob.sha256).partial")
         let read: (sha256: String, size: Int64)

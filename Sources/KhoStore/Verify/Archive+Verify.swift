@@ -23,23 +23,57 @@ public struct VerifyReport: Sendable {
     /// reused if the same bytes arrive again).
     public var unreferenced: [String]
     public var seconds: Double
+    /// Blobs the catalog knows, of which `checkedBlobs` were chosen (all, unless an audit chose).
+    public var knownBlobs: Int
     public var isIntact: Bool { findings.isEmpty }
+}
+
+/// Which copies a scheduled audit re-reads: those checked longest ago, so nightly runs cover
+/// the whole archive in turn without reading it all each night.
+public struct AuditSelection: Sendable {
+    /// Only copies last checked before this instant (never-checked ones first); nil: any.
+    public var checkedBefore: Timestamp?
+    /// At most this many copies, the longest unchecked first.
+    public var limit: Int?
+    /// Reading kept under a rate.
+    public var throttle: Throttle?
+
+    public init(checkedBefore: Timestamp? = nil, limit: Int? = nil, throttle: Throttle? = nil) {
+        self.checkedBefore = checkedBefore
+        self.limit = limit
+        self.throttle = throttle
+    }
+
+    /// Every copy (the plain kho verify).
+    public var choosesAll: Bool { checkedBefore == nil && limit == nil }
+
+    /// The chosen ones of `copies` (digest, size, last check), longest unchecked first.
+    func choose<T>(_ copies: [T], lastChecked: (T) -> String?) -> [T] {
+        guard !choosesAll else { return copies }
+        let old = copies.filter { copy in checkedBefore.map { before in lastChecked(copy).map { $0 < before.iso } ?? true } ?? true }
+        let ordered = old.sorted { (lastChecked($0) ?? "") < (lastChecked($1) ?? "") }
+        return limit.map { Array(ordered.prefix($0)) } ?? ordered
+    }
 }
 
 extension Archive {
     /// Re-hashes every blob the catalog knows, and every blob file no product refers to (a
     /// damaged one of those would otherwise be found only when some product needs its bytes).
-    public func verify(jobs: Int = Parallel.defaultJobs, progress: (any ProgressReporter)? = nil) throws(KhoError) -> VerifyReport {
+    /// With an audit `selection`, only the copies it chooses (and no unreferenced files).
+    public func verify(jobs: Int = Parallel.defaultJobs, selection: AuditSelection = AuditSelection(),
+                       progress: (any ProgressReporter)? = nil) throws(KhoError) -> VerifyReport {
         let started = clock.uptime()
-        let known: [(sha256: String, size: Int64)] = try catalog.read { db in
-            try Row.fetchAll(db, sql: "SELECT sha256, size FROM blobs ORDER BY size DESC").map { ($0[0], $0[1]) }
+        let all: [(sha256: String, size: Int64, lastChecked: String?)] = try catalog.read { db in
+            try Row.fetchAll(db, sql: "SELECT sha256, size, last_checked_at FROM blobs ORDER BY size DESC").map { ($0[0], $0[1], $0[2]) }
         }
-        let knownNames = Set(known.map(\.sha256))
-        let unreferenced = blobs.allStoredNames().filter { !knownNames.contains($0) }.sorted()
+        // Largest first, so the workers finish together.
+        let known = selection.choose(all, lastChecked: \.lastChecked).sorted { $0.size > $1.size }.map { (sha256: $0.sha256, size: $0.size) }
+        let knownNames = Set(all.map(\.sha256))
+        let unreferenced = selection.choosesAll ? blobs.allStoredNames().filter { !knownNames.contains($0) }.sorted() : []
         let loose = unreferenced.map { ($0, FS.fileStatus(blobs.path(for: $0)).map { Int64($0.st_size) } ?? 0) }
         let total = known.reduce(0) { $0 + $1.size }
         progress?.start(label: "verifying", totalBytes: total + loose.reduce(0) { $0 + $1.1 }, totalItems: known.count + loose.count)
-        let outcomes = try check(known + loose, jobs: jobs, progress: progress)
+        let outcomes = try check(known + loose, jobs: jobs, throttle: selection.throttle, progress: progress)
         progress?.finish()
         let now = clock.now()
         var findings: [VerifyFinding] = []
@@ -65,25 +99,31 @@ extension Archive {
                 }
                 findings.append(finding)
             }
-            let summary = "\(known.count) blob(s), \(Formatting.bytes(total)) checked: \(findings.isEmpty ? "all intact" : "\(findings.count) damaged or missing")"
+            let audit = selection.choosesAll ? "" : " (an audit: those of \(all.count) checked longest ago"
+                + (selection.checkedBefore.map { ", not since \($0.iso)" } ?? "") + (selection.limit.map { ", at most \($0)" } ?? "") + ")"
+            let summary = "\(known.count) blob(s), \(Formatting.bytes(total)) checked\(audit): \(findings.isEmpty ? "all intact" : "\(findings.count) damaged or missing")"
                 + (unreferenced.isEmpty ? "" : "; \(unreferenced.count) unreferenced blob file(s), checked too")
             if writable {
                 try CatalogWrites.append(db, event(.fixityCheck, object: "archive", product: nil, outcome: findings.isEmpty ? .success : .failure,
                                                    detail: summary, at: now))
             }
         }
-        return VerifyReport(checkedBlobs: known.count, checkedBytes: total, findings: findings, unreferenced: unreferenced, seconds: seconds)
+        return VerifyReport(checkedBlobs: known.count, checkedBytes: total, findings: findings, unreferenced: unreferenced, seconds: seconds,
+                            knownBlobs: all.count)
     }
 
     /// Hashes each blob on `jobs` threads; nil for an intact one.
-    private func check(_ list: [(sha256: String, size: Int64)], jobs: Int, progress: (any ProgressReporter)?) throws(KhoError) -> [VerifyFinding?] {
+    private func check(_ list: [(sha256: String, size: Int64)], jobs: Int, throttle: Throttle?, progress: (any ProgressReporter)?) throws(KhoError) -> [VerifyFinding?] {
         let buffers = WorkerBuffers(count: jobs, size: BlobStore.chunkSize)
         let store = blobs
         return try Parallel.map(count: list.count, jobs: jobs) { index, worker throws(KhoError) -> VerifyFinding? in
             let (sha, size) = list[index]
             defer { progress?.itemDone() }
             do throws(KhoError) {
-                let read = try store.read(sha, buffer: buffers[worker]) { chunk throws(KhoError) in progress?.advance(bytes: Int64(chunk.count)) }
+                let read = try store.read(sha, buffer: buffers[worker]) { chunk throws(KhoError) in
+                    throttle?.pace(Int64(chunk.count))
+                    progress?.advance(bytes: Int64(chunk.count))
+                }
                 if read.sha256 == sha && read.size == size { return nil }
                 return VerifyFinding(kind: .damaged, sha256: sha, expectedSize: size, actualSHA256: read.sha256, actualSize: read.size,
                                      detail: "content changed: sha256 is now \(read.sha256), \(read.size) bytes (expected \(size))", holders: [])

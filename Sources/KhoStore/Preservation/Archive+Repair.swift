@@ -1,0 +1,214 @@
+// Repair from a good copy. The archive's blobs that the last check found missing or damaged (or
+// that are missing or of the wrong size now) are re-read; each still bad one is replaced by a
+// replica's copy that hashes to its digest, hashed on its way into the archive's temporary
+// area, flushed, then renamed over the bad one. Then each replica's missing or damaged copies
+// are written again from the archive's (hashed on the way too). Bytes that do not hash to their
+// name never replace anything; every repair is a `repair` event.
+import Foundation
+import GRDB
+import Glibc
+import KhoCore
+import KhoPlatform
+
+public struct RepairReport: Sendable, Codable {
+    public struct Mended: Sendable, Codable, Equatable {
+        public var sha256: String
+        /// "archive", or "replica NAME".
+        public var copy: String
+        /// Where the good bytes came from: "replica NAME" or "archive".
+        public var from: String
+        /// What was wrong: missing or damaged.
+        public var was: String
+    }
+    public struct Unmended: Sendable, Codable, Equatable {
+        public var sha256: String
+        public var copy: String
+        public var reason: String
+    }
+    public var repaired: [Mended] = []
+    public var unrepaired: [Unmended] = []
+    /// Copies under suspicion that hashed right when re-read (nothing to do).
+    public var foundIntact = 0
+    /// Replicas that could not be used (a drive not mounted), with why.
+    public var unreachable: [String: String] = [:]
+    public var complete: Bool { unrepaired.isEmpty }
+}
+
+extension Archive {
+    /// Repairs the archive from `replicas` and those replicas from the archive.
+    public func repair(replicas: [ReplicaRecord], progress: (any ProgressReporter)?) throws(KhoError) -> RepairReport {
+        guard !isReadOnly else { throw KhoError(.readOnly, "the archive is on read-only storage: nothing can be repaired here") }
+        var report = RepairReport()
+        // Reachable replicas, each held against a kho replicate at the same time.
+        var usable: [(record: ReplicaRecord, folder: ReplicaFolder, lock: FileDescriptor)] = []
+        for replica in replicas {
+            let folder = replicaFolder(HostPath(replica.target))
+            do throws(KhoError) {
+                try checkMarker(folder.root, name: replica.name, adopting: false)
+                let lock = try folder.lock()
+                try folder.prepare()
+                usable.append((replica, folder, lock))
+            } catch {
+                report.unreachable[replica.name] = error.message
+            }
+        }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: BlobStore.chunkSize, alignment: 64)
+        defer { buffer.deallocate() }
+        try repairArchive(from: usable.map { ($0.record, $0.folder) }, buffer: buffer, report: &report, progress: progress)
+        for (record, folder, _) in usable {
+            try repairReplica(record, folder: folder, buffer: buffer, report: &report, progress: progress)
+        }
+        return report
+    }
+
+    private func repairArchive(from replicas: [(record: ReplicaRecord, folder: ReplicaFolder)], buffer: UnsafeMutableRawBufferPointer,
+                               report: inout RepairReport, progress: (any ProgressReporter)?) throws(KhoError) {
+        let suspects: [(sha256: String, size: Int64)] = try catalog.read { db in
+            try Row.fetchAll(db, sql: "SELECT sha256, size, last_check_outcome FROM blobs ORDER BY sha256").compactMap { row in
+                let (sha256, size, outcome): (String, Int64, String?) = (row[0], row[1], row[2])
+                let st = FS.fileStatus(blobs.path(for: sha256))
+                let looksRight = st.map { ($0.st_mode & S_IFMT) == S_IFREG && Int64($0.st_size) == size } ?? false
+                return looksRight && outcome != "missing" && outcome != "damaged" ? nil : (sha256, size)
+            }
+        }
+        guard !suspects.isEmpty else { return }
+        progress?.start(label: "repairing the archive", totalBytes: suspects.reduce(0) { $0 + $1.size }, totalItems: suspects.count)
+        defer { progress?.finish() }
+        for blob in suspects {
+            defer { progress?.itemDone() }
+            let was: String
+            do throws(KhoError) {
+                let read = try blobs.read(blob.sha256, buffer: buffer) { _ throws(KhoError) in }
+                if read.sha256 == blob.sha256 && read.size == blob.size {
+                    report.foundIntact += 1
+                    try catalog.write { db in try CatalogWrites.recordFixity(db, sha256: blob.sha256, outcome: "ok", at: self.clock.now()) }
+                    continue
+                }
+                was = "damaged"
+            } catch where error.code == .missingFile {
+                was = "missing"
+            } catch {
+                was = "damaged"
+            }
+            var source: String?
+            for (record, folder) in replicas {
+                let outcome = try restore(blob, from: folder.blobPath(blob.sha256), buffer: buffer)
+                if outcome == "restored" {
+                    source = "replica \(record.name)"
+                    break
+                }
+                // A bad copy found on the way: the replica's own repair below mends it (a missing
+                // one it sees for itself).
+                if outcome == "damaged" {
+                    try catalog.write { db in try recordReplicaChecks(db, replica: record.name, [(blob.sha256, outcome)], at: self.clock.now()) }
+                }
+            }
+            guard let source else {
+                report.unrepaired.append(.init(sha256: blob.sha256, copy: "archive", reason: replicas.isEmpty
+                    ? "\(was), and no replica could be reached" : "\(was), and no replica holds a copy that hashes right"))
+                continue
+            }
+            report.repaired.append(.init(sha256: blob.sha256, copy: "archive", from: source, was: was))
+            let now = clock.now()
+            try catalog.write { db in
+                try CatalogWrites.recordFixity(db, sha256: blob.sha256, outcome: "repaired", at: now)
+                let holders = try CatalogReads.holders(db, sha256: blob.sha256)
+                let detail = "sha256:\(blob.sha256) was \(was); restored from \(source) (its copy re-hashed on the way)"
+                for holder in holders {
+                    try CatalogWrites.append(db, event(.repair, object: "file:\(holder.productID)/\(holder.n)", product: holder.productID,
+                                                       outcome: .success, detail: detail, at: now))
+                }
+                if holders.isEmpty {
+                    try CatalogWrites.append(db, event(.repair, object: "blob:sha256:\(blob.sha256)", product: nil, outcome: .success, detail: detail, at: now))
+                }
+            }
+        }
+    }
+
+    /// The replica's copy at `path` into the archive, if it hashes to the blob's digest:
+    /// "restored"; else what the copy is, "missing" or "damaged".
+    private func restore(_ blob: (sha256: String, size: Int64), from path: HostPath, buffer: UnsafeMutableRawBufferPointer) throws(KhoError) -> String {
+        guard let st = FS.fileStatus(path) else { return "missing" }
+        guard (st.st_mode & S_IFMT) == S_IFREG, Int64(st.st_size) == blob.size,
+              let input = try? FileDescriptor.open(path, flags: O_RDONLY | O_NOFOLLOW | O_NONBLOCK, doing: "reading a replica's copy") else { return "damaged" }
+        let temp = try blobs.newTempPath()
+        let output = try FileDescriptor.open(temp, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o444, doing: "writing a repaired blob")
+        var digest = StreamingDigest()
+        var size: Int64 = 0
+        do throws(KhoError) {
+            while true {
+                let n = try input.readFull(into: buffer)
+                if n == 0 { break }
+                let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+                digest.update(chunk)
+                size += Int64(n)
+                guard size <= blob.size else { break }
+                try output.writeAll(chunk, doing: "writing a repaired blob")
+            }
+            guard size == blob.size, digest.finalizeHex() == blob.sha256 else {
+                FS.remove(temp)
+                return "damaged"
+            }
+            try output.sync(doing: "flushing a repaired blob")
+            let final = blobs.path(for: blob.sha256)
+            try FS.makeDirectory(final.parentFolder)
+            try FS.rename(temp, final)
+            try FS.syncDirectory(final.parentFolder)
+            return "restored"
+        } catch {
+            FS.remove(temp)
+            throw error
+        }
+    }
+
+    private func repairReplica(_ replica: ReplicaRecord, folder: ReplicaFolder, buffer: UnsafeMutableRawBufferPointer,
+                               report: inout RepairReport, progress: (any ProgressReporter)?) throws(KhoError) {
+        let checks = try replicaChecks(replica.name)
+        let suspects: [(sha256: String, size: Int64, was: String)] = try replicaBlobs().compactMap { blob in
+            guard !blob.restrictedOnly || replica.includeRestricted else { return nil }
+            guard let st = FS.fileStatus(folder.blobPath(blob.sha256)) else { return (blob.sha256, blob.size, "missing") }
+            let outcome = checks[blob.sha256]?.outcome
+            let looksRight = (st.st_mode & S_IFMT) == S_IFREG && Int64(st.st_size) == blob.size
+            return looksRight && outcome != "missing" && outcome != "damaged" ? nil : (blob.sha256, blob.size, "damaged")
+        }
+        guard !suspects.isEmpty else { return }
+        try folder.clearTemp()
+        progress?.start(label: "repairing \(replica.name)", totalBytes: suspects.reduce(0) { $0 + $1.size }, totalItems: suspects.count)
+        defer { progress?.finish() }
+        for blob in suspects {
+            defer { progress?.itemDone() }
+            // A copy of the right size may be good after all (a check's damage was mended by hand).
+            if blob.was == "damaged", try replicaCopyIsGood((blob.sha256, blob.size), folder.blobPath(blob.sha256), buffer: buffer) {
+                report.foundIntact += 1
+                try catalog.write { db in try recordReplicaChecks(db, replica: replica.name, [(blob.sha256, "ok")], at: self.clock.now()) }
+                continue
+            }
+            let copy = "replica \(replica.name)"
+            guard try copyBlob((blob.sha256, blob.size), to: folder, buffer: buffer, replica: replica.name, progress: nil) else {
+                report.unrepaired.append(.init(sha256: blob.sha256, copy: copy, reason: "\(blob.was), and the archive's own copy is missing or damaged (kho repair mends it first when another replica holds a good one)"))
+                continue
+            }
+            report.repaired.append(.init(sha256: blob.sha256, copy: copy, from: "archive", was: blob.was))
+            let now = clock.now()
+            try catalog.write { db in
+                try recordReplicaChecks(db, replica: replica.name, [(blob.sha256, "repaired")], at: now)
+                try CatalogWrites.append(db, event(.repair, object: "replica:\(replica.name)", product: nil, outcome: .success,
+                                                   detail: "replica \(replica.name): sha256:\(blob.sha256) was \(blob.was); written again from the archive (hashed on the way)", at: now))
+            }
+        }
+    }
+
+    private func replicaCopyIsGood(_ blob: (sha256: String, size: Int64), _ path: HostPath, buffer: UnsafeMutableRawBufferPointer) throws(KhoError) -> Bool {
+        guard let st = FS.fileStatus(path), (st.st_mode & S_IFMT) == S_IFREG, Int64(st.st_size) == blob.size,
+              let input = try? FileDescriptor.open(path, flags: O_RDONLY | O_NOFOLLOW | O_NONBLOCK, doing: "re-reading a replica's copy") else { return false }
+        var digest = StreamingDigest()
+        var size: Int64 = 0
+        while true {
+            let n = try input.readFull(into: buffer)
+            if n == 0 { break }
+            digest.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            size += Int64(n)
+        }
+        return size == blob.size && digest.finalizeHex() == blob.sha256
+    }
+}
