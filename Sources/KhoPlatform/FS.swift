@@ -71,6 +71,17 @@ public enum FS {
         _ = path.withCString { rmdir($0) }
     }
 
+    /// Removes everything in the folder at `path`, which is opened without following a link
+    /// (a link there is left alone, and nothing it points to is touched): false when it could
+    /// not be opened as a folder.
+    @discardableResult
+    public static func emptyFolder(_ path: HostPath) -> Bool {
+        let fd = path.withCString { Glibc.open($0, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
+        guard fd >= 0 else { return false }
+        removeContents(of: fd)
+        return true
+    }
+
     /// Removes everything in the open folder `fd` (closed on return), entering subfolders by
     /// descriptor and never through a link.
     private static func removeContents(of fd: Int32) {

@@ -23,10 +23,16 @@ public final class Throttle: Sendable {
     public func pace(_ bytes: Int64) {
         let now = uptime()
         let wait: Double = state.withLock { s in
-            let started = s.started ?? now
-            s.started = started
+            var started = s.started ?? now
             s.bytes += bytes
-            return Double(s.bytes) / bytesPerSecond - (now - started)
+            var wait = Double(s.bytes) / bytesPerSecond - (now - started)
+            // A slow stretch (a cold disk) saves up at most a second of reading: no burst after it.
+            if wait < -1 {
+                started += -1 - wait
+                wait = -1
+            }
+            s.started = started
+            return wait
         }
         if wait > 0.001 { sleep(wait) }
     }

@@ -97,8 +97,8 @@ struct ReplicaStatusCommand: ParsableCommand {
 /// "90m", "36h", "2d", "1w" as seconds.
 func ageSeconds(_ text: String, option: String) throws -> Double {
     let units: [Character: Double] = ["m": 60, "h": 3600, "d": 86400, "w": 604_800]
-    guard let unit = text.last.flatMap({ units[$0] }), let n = Double(text.dropLast()), n >= 0, n.isFinite else {
-        throw KhoError(.usage, "\(option) '\(TextRules.visible(text))': a number and a unit, m, h, d or w (e.g. 36h, 2d, 90d)", subject: .field(option, text))
+    guard let unit = text.last.flatMap({ units[$0] }), let n = Double(text.dropLast()), n >= 0, n * unit <= 100 * 366 * 86400 else {
+        throw KhoError(.usage, "\(option) '\(TextRules.visible(text))': a number and a unit, m, h, d or w (e.g. 36h, 2d, 90d), at most 100 years", subject: .field(option, text))
     }
     return n * unit
 }
@@ -153,7 +153,8 @@ struct RepairCommand: ParsableCommand {
             missing or of the wrong size now; each is re-read first. A good copy is hashed on its way \
             in and takes the bad one's name only when it matches the digest: bytes that do not match \
             never replace anything. Every repair is a `repair` event. Exit 3 when something could not \
-            be repaired (no good copy anywhere).
+            be repaired (no good copy anywhere), exit 1 when a replica could not be used (not mounted, \
+            or in use by another run).
             """)
 
     @Option(name: .long, help: ArgumentHelp("Use and repair only this replica (default: all).", valueName: "NAME"))
@@ -171,10 +172,14 @@ struct RepairCommand: ParsableCommand {
             for m in report.repaired { Console.out("REPAIRED: sha256:\(m.sha256) in the \(m.copy) (was \(m.was)), from the \(m.from)") }
             for u in report.unrepaired { Console.out("NOT REPAIRED: sha256:\(u.sha256) in the \(u.copy): \(u.reason)") }
             for (name, why) in report.unreachable.sorted(by: { $0.key < $1.key }) { Console.error("kho: replica \(name) not used: \(why)") }
+            let nothing = report.repaired.isEmpty && report.unrepaired.isEmpty && report.unreachable.isEmpty
             Console.out("\(report.repaired.count) repaired, \(report.unrepaired.count) not repaired"
                 + (report.foundIntact > 0 ? ", \(report.foundIntact) found intact when re-read" : "")
-                + (report.repaired.isEmpty && report.unrepaired.isEmpty ? ": nothing to repair (kho verify finds what needs it)" : ""))
+                + (report.unreachable.isEmpty ? "" : ", \(report.unreachable.count) replica(s) not used")
+                + (nothing ? ": nothing to repair (kho verify finds what needs it)" : ""))
         }
         if !report.complete { throw ExitCode(Console.exitCode(.damage)) }
+        // A replica that could not be used was not repaired (nor used): a cron should hear of it.
+        if !report.unreachable.isEmpty { throw ExitCode(1) }
     }
 }

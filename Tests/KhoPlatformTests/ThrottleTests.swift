@@ -20,6 +20,12 @@ import Testing
         #expect(sleeps.withLock { $0.count } == 2)
         throttle.pace(1500)
         #expect(sleeps.withLock { $0.last } == 0.5)
+        // A long idle stretch saves up at most a second: no burst after it.
+        clock.withLock { $0 += 10 }
+        throttle.pace(1000)
+        #expect(sleeps.withLock { $0.count } == 3)
+        throttle.pace(2000)
+        #expect(sleeps.withLock { $0.last } == 1.0)
     }
 
     @Test func ratesAreReadAsKhoPrintsSizes() {

@@ -2,8 +2,10 @@
 // that are missing or of the wrong size now) are re-read; each still bad one is replaced by a
 // replica's copy that hashes to its digest, hashed on its way into the archive's temporary
 // area, flushed, then renamed over the bad one. Then each replica's missing or damaged copies
-// are written again from the archive's (hashed on the way too). Bytes that do not hash to their
-// name never replace anything; every repair is a `repair` event.
+// are written again from the archive's (hashed on the way too): copies checked and found so,
+// or missing now though the blob was there at the last replication (a blob stored since is
+// kho replicate's to send, not a loss). Bytes that do not hash to their name never replace
+// anything; a copy that cannot be read is passed over for the next; every repair is an event.
 import Foundation
 import GRDB
 import Glibc
@@ -31,6 +33,7 @@ public struct RepairReport: Sendable, Codable {
     public var foundIntact = 0
     /// Replicas that could not be used (a drive not mounted), with why.
     public var unreachable: [String: String] = [:]
+    /// Nothing left unrepaired (unreachable replicas aside: see `unreachable`).
     public var complete: Bool { unrepaired.isEmpty }
 }
 
@@ -63,13 +66,17 @@ extension Archive {
 
     private func repairArchive(from replicas: [(record: ReplicaRecord, folder: ReplicaFolder)], buffer: UnsafeMutableRawBufferPointer,
                                report: inout RepairReport, progress: (any ProgressReporter)?) throws(KhoError) {
+        // Row by row (a cursor): only the suspects are kept, whatever the archive's size.
         let suspects: [(sha256: String, size: Int64)] = try catalog.read { db in
-            try Row.fetchAll(db, sql: "SELECT sha256, size, last_check_outcome FROM blobs ORDER BY sha256").compactMap { row in
+            var found: [(sha256: String, size: Int64)] = []
+            let rows = try Row.fetchCursor(db, sql: "SELECT sha256, size, last_check_outcome FROM blobs ORDER BY sha256")
+            while let row = try rows.next() {
                 let (sha256, size, outcome): (String, Int64, String?) = (row[0], row[1], row[2])
                 let st = FS.fileStatus(blobs.path(for: sha256))
                 let looksRight = st.map { ($0.st_mode & S_IFMT) == S_IFREG && Int64($0.st_size) == size } ?? false
-                return looksRight && outcome != "missing" && outcome != "damaged" ? nil : (sha256, size)
+                if !looksRight || outcome == "missing" || outcome == "damaged" { found.append((sha256, size)) }
             }
+            return found
         }
         guard !suspects.isEmpty else { return }
         progress?.start(label: "repairing the archive", totalBytes: suspects.reduce(0) { $0 + $1.size }, totalItems: suspects.count)
@@ -92,7 +99,14 @@ extension Archive {
             }
             var source: String?
             for (record, folder) in replicas {
-                let outcome = try restore(blob, from: folder.blobPath(blob.sha256), buffer: buffer)
+                let outcome: String
+                do throws(KhoError) {
+                    outcome = try restore(blob, from: folder.blobPath(blob.sha256), buffer: buffer, progress: progress)
+                } catch where error.code == .diskFull || error.code == .readOnly {
+                    throw error   // the archive's side: no other replica would do better
+                } catch {
+                    outcome = "damaged"   // unreadable (a bad sector, a file swapped for a pipe): the next replica
+                }
                 if outcome == "restored" {
                     source = "replica \(record.name)"
                     break
@@ -127,10 +141,10 @@ extension Archive {
 
     /// The replica's copy at `path` into the archive, if it hashes to the blob's digest:
     /// "restored"; else what the copy is, "missing" or "damaged".
-    private func restore(_ blob: (sha256: String, size: Int64), from path: HostPath, buffer: UnsafeMutableRawBufferPointer) throws(KhoError) -> String {
-        guard let st = FS.fileStatus(path) else { return "missing" }
-        guard (st.st_mode & S_IFMT) == S_IFREG, Int64(st.st_size) == blob.size,
-              let input = try? FileDescriptor.open(path, flags: O_RDONLY | O_NOFOLLOW | O_NONBLOCK, doing: "reading a replica's copy") else { return "damaged" }
+    private func restore(_ blob: (sha256: String, size: Int64), from path: HostPath, buffer: UnsafeMutableRawBufferPointer,
+                         progress: (any ProgressReporter)?) throws(KhoError) -> String {
+        guard FS.fileStatus(path) != nil else { return "missing" }
+        guard let input = Self.openCopy(path, size: blob.size) else { return "damaged" }
         let temp = try blobs.newTempPath()
         let output = try FileDescriptor.open(temp, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o444, doing: "writing a repaired blob")
         var digest = StreamingDigest()
@@ -144,6 +158,7 @@ extension Archive {
                 size += Int64(n)
                 guard size <= blob.size else { break }
                 try output.writeAll(chunk, doing: "writing a repaired blob")
+                progress?.advance(bytes: Int64(n))
             }
             guard size == blob.size, digest.finalizeHex() == blob.sha256 else {
                 FS.remove(temp)
@@ -163,28 +178,42 @@ extension Archive {
 
     private func repairReplica(_ replica: ReplicaRecord, folder: ReplicaFolder, buffer: UnsafeMutableRawBufferPointer,
                                report: inout RepairReport, progress: (any ProgressReporter)?) throws(KhoError) {
-        let checks = try replicaChecks(replica.name)
+        let checks = try replicaChecks(replica.name, failedOnly: true)
+        let replicated = replica.lastReplicatedAt ?? ""
         let suspects: [(sha256: String, size: Int64, was: String)] = try replicaBlobs().compactMap { blob in
             guard !blob.restrictedOnly || replica.includeRestricted else { return nil }
+            let recorded = checks[blob.sha256]?.outcome
+            // Stored since the last replication: not a loss unless a check says so.
+            guard recorded != nil || blob.storedAt < replicated else { return nil }
             guard let st = FS.fileStatus(folder.blobPath(blob.sha256)) else { return (blob.sha256, blob.size, "missing") }
-            let outcome = checks[blob.sha256]?.outcome
             let looksRight = (st.st_mode & S_IFMT) == S_IFREG && Int64(st.st_size) == blob.size
-            return looksRight && outcome != "missing" && outcome != "damaged" ? nil : (blob.sha256, blob.size, "damaged")
+            return looksRight && recorded == nil ? nil : (blob.sha256, blob.size, "damaged")
         }
         guard !suspects.isEmpty else { return }
         try folder.clearTemp()
         progress?.start(label: "repairing \(replica.name)", totalBytes: suspects.reduce(0) { $0 + $1.size }, totalItems: suspects.count)
         defer { progress?.finish() }
+        let copy = "replica \(replica.name)"
         for blob in suspects {
             defer { progress?.itemDone() }
             // A copy of the right size may be good after all (a check's damage was mended by hand).
-            if blob.was == "damaged", try replicaCopyIsGood((blob.sha256, blob.size), folder.blobPath(blob.sha256), buffer: buffer) {
+            if blob.was == "damaged", replicaCopyIsGood((blob.sha256, blob.size), folder.blobPath(blob.sha256), buffer: buffer) {
                 report.foundIntact += 1
                 try catalog.write { db in try recordReplicaChecks(db, replica: replica.name, [(blob.sha256, "ok")], at: self.clock.now()) }
                 continue
             }
-            let copy = "replica \(replica.name)"
-            guard try copyBlob((blob.sha256, blob.size), to: folder, buffer: buffer, replica: replica.name, progress: nil) else {
+            let written: Bool
+            do throws(KhoError) {
+                written = try copyBlob((blob.sha256, blob.size), to: folder, buffer: buffer, replica: replica.name, progress: progress)
+            } catch where error.code == .usage {
+                // The replica's own folders are not what they should be (a link planted): stop using it.
+                report.unreachable[replica.name] = error.message
+                return
+            } catch {
+                report.unrepaired.append(.init(sha256: blob.sha256, copy: copy, reason: "\(blob.was), and writing it again failed: \(error.message)"))
+                continue
+            }
+            guard written else {
                 report.unrepaired.append(.init(sha256: blob.sha256, copy: copy, reason: "\(blob.was), and the archive's own copy is missing or damaged (kho repair mends it first when another replica holds a good one)"))
                 continue
             }
@@ -198,17 +227,25 @@ extension Archive {
         }
     }
 
-    private func replicaCopyIsGood(_ blob: (sha256: String, size: Int64), _ path: HostPath, buffer: UnsafeMutableRawBufferPointer) throws(KhoError) -> Bool {
-        guard let st = FS.fileStatus(path), (st.st_mode & S_IFMT) == S_IFREG, Int64(st.st_size) == blob.size,
-              let input = try? FileDescriptor.open(path, flags: O_RDONLY | O_NOFOLLOW | O_NONBLOCK, doing: "re-reading a replica's copy") else { return false }
+    /// Whether the replica's copy reads whole and hashes to its digest (an unreadable one does not).
+    private func replicaCopyIsGood(_ blob: (sha256: String, size: Int64), _ path: HostPath, buffer: UnsafeMutableRawBufferPointer) -> Bool {
+        guard let input = Self.openCopy(path, size: blob.size) else { return false }
         var digest = StreamingDigest()
         var size: Int64 = 0
-        while true {
-            let n = try input.readFull(into: buffer)
+        while size <= blob.size {
+            guard let n = try? input.readFull(into: buffer) else { return false }
             if n == 0 { break }
             digest.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
             size += Int64(n)
         }
         return size == blob.size && digest.finalizeHex() == blob.sha256
+    }
+
+    /// A replica's copy opened for reading: a regular file of the expected size, checked on the
+    /// open file (not a link, a pipe or a device put there); nil otherwise.
+    static func openCopy(_ path: HostPath, size: Int64) -> FileDescriptor? {
+        guard let input = try? FileDescriptor.open(path, flags: O_RDONLY | O_NOFOLLOW | O_NONBLOCK, doing: "reading a replica's copy"),
+              let st = try? input.status(), (st.st_mode & S_IFMT) == S_IFREG, Int64(st.st_size) == size else { return nil }
+        return input
     }
 }

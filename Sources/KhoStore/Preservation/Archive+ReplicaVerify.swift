@@ -29,7 +29,8 @@ extension Archive {
         let checks = try replicaChecks(replica.name)
         let all = try replicaBlobs().filter { !$0.restrictedOnly || replica.includeRestricted }
         result.wantedBlobs = all.count
-        let wanted = selection.choose(all) { checks[$0.sha256]?.at }
+        // A copy never checked counts from when its blob was stored, so new ones do not crowd out old ones.
+        let wanted = selection.choose(all) { checks[$0.sha256]?.at ?? $0.storedAt }
         var outcomes: [(sha256: String, outcome: String)] = []
         progress?.start(label: "checking \(replica.name)", totalBytes: wanted.reduce(0) { $0 + $1.size }, totalItems: wanted.count)
         defer { progress?.finish() }
@@ -48,11 +49,23 @@ extension Archive {
                 outcomes.append((blob.sha256, "damaged"))
                 continue
             }
-            let input = try FileDescriptor.open(path, flags: O_RDONLY | O_NOFOLLOW | O_NONBLOCK, doing: "re-reading a copy in replica \(replica.name)")
+            // Opened without following a link, then read no further than one byte past its size:
+            // a pipe, a device or a file that keeps growing cannot hold the check up. One that
+            // cannot be read (a bad sector) is damaged, and the check goes on.
+            guard let input = try? FileDescriptor.open(path, flags: O_RDONLY | O_NOFOLLOW | O_NONBLOCK, doing: "re-reading a copy in replica \(replica.name)"),
+                  let opened = try? input.status(), (opened.st_mode & S_IFMT) == S_IFREG else {
+                result.damaged.append(blob.sha256)
+                outcomes.append((blob.sha256, "damaged"))
+                continue
+            }
             var digest = StreamingDigest()
             var size: Int64 = 0
-            while true {
-                let n = try input.readFull(into: buffer)
+            var unreadable = false
+            while size <= blob.size {
+                guard let n = try? input.readFull(into: buffer) else {
+                    unreadable = true
+                    break
+                }
                 if n == 0 { break }
                 digest.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
                 size += Int64(n)
@@ -61,7 +74,7 @@ extension Archive {
             }
             result.checkedBlobs += 1
             result.checkedBytes += size
-            let good = size == blob.size && digest.finalizeHex() == blob.sha256
+            let good = !unreadable && size == blob.size && digest.finalizeHex() == blob.sha256
             if !good { result.damaged.append(blob.sha256) }
             outcomes.append((blob.sha256, good ? "ok" : "damaged"))
         }
@@ -71,7 +84,9 @@ extension Archive {
             + "\(result.missing.count) missing, \(result.damaged.count) damaged" + (result.damaged.isEmpty ? "" : ": \(result.damaged.joined(separator: ", "))")
         try catalog.write { db in
             try recordReplicaChecks(db, replica: replica.name, outcomes, at: now)
-            try db.execute(sql: "UPDATE replicas SET last_checked_at = ? WHERE name = ?", arguments: [now.iso, replica.name])
+            if result.checkedBlobs + result.missing.count > 0 || selection.choosesAll {
+                try db.execute(sql: "UPDATE replicas SET last_checked_at = ? WHERE name = ?", arguments: [now.iso, replica.name])
+            }
             try CatalogWrites.append(db, event(.fixityCheck, object: "replica:\(replica.name)", product: nil,
                                                outcome: result.intact ? .success : .failure, detail: detail, at: now))
         }
@@ -80,11 +95,13 @@ extension Archive {
 }
 
 extension Archive {
-    /// The last check of each copy in replica `name`: when, and what it found.
-    func replicaChecks(_ name: String) throws(KhoError) -> [String: (at: String, outcome: String)] {
+    /// The last check of each copy in replica `name`: when, and what it found (`failedOnly`:
+    /// only the copies found missing or damaged).
+    func replicaChecks(_ name: String, failedOnly: Bool = false) throws(KhoError) -> [String: (at: String, outcome: String)] {
         try catalog.read { db in
             var checks: [String: (at: String, outcome: String)] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT sha256, last_checked_at, last_check_outcome FROM replica_copies WHERE replica = ?", arguments: [name]) {
+            let failed = failedOnly ? " AND last_check_outcome IN ('missing', 'damaged')" : ""
+            for row in try Row.fetchAll(db, sql: "SELECT sha256, last_checked_at, last_check_outcome FROM replica_copies WHERE replica = ?\(failed)", arguments: [name]) {
                 checks[row[0]] = (row[1], row[2])
             }
             return checks

@@ -71,7 +71,9 @@ extension Archive {
 
     public func replicas() throws(KhoError) -> [ReplicaRecord] {
         try catalog.read { db in
-            try Row.fetchAll(db, sql: "SELECT name, target, include_restricted, added_at, last_replicated_at, last_checked_at FROM replicas ORDER BY name").map {
+            // A catalog of an older Kho read as it is (read-only storage) has no checks column.
+            let checked = try db.columns(in: "replicas").contains { $0.name == "last_checked_at" } ? "last_checked_at" : "NULL"
+            return try Row.fetchAll(db, sql: "SELECT name, target, include_restricted, added_at, last_replicated_at, \(checked) FROM replicas ORDER BY name").map {
                 ReplicaRecord(name: $0[0], target: $0[1], includeRestricted: $0[2], addedAt: $0[3], lastReplicatedAt: $0[4], lastCheckedAt: $0[5])
             }
         }
@@ -100,14 +102,14 @@ extension Archive {
         try FS.writeDurably(Array(json.utf8), to: marker, temp: folder.appending(".\(Self.replicaMarker).partial"))
     }
 
-    /// Every blob, with whether it is held only by restricted products (or by none).
-    func replicaBlobs() throws(KhoError) -> [(sha256: String, size: Int64, restrictedOnly: Bool)] {
+    /// Every blob, with whether it is held only by restricted products (or by none), and when it was stored.
+    func replicaBlobs() throws(KhoError) -> [(sha256: String, size: Int64, restrictedOnly: Bool, storedAt: String)] {
         try catalog.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT b.sha256, b.size, NOT EXISTS (SELECT 1 FROM files f JOIN products p ON p.pk = f.product_pk
-                                                     WHERE f.sha256 = b.sha256 AND p.access <> 'restricted')
+                                                     WHERE f.sha256 = b.sha256 AND p.access <> 'restricted'), b.stored_at
                 FROM blobs b ORDER BY b.sha256
-                """).map { ($0[0], $0[1], $0[2]) }
+                """).map { ($0[0], $0[1], $0[2], $0[3]) }
         }
     }
 

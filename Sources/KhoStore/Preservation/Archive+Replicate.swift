@@ -54,6 +54,8 @@ extension Archive {
         var summary = ReplicationSummary(replica: replica.name, target: replica.target)
         // The catalog first: every blob it names is in the store already, so the blobs listed
         // after it and copied below are all the copy needs.
+        // The replica holds every blob stored before this instant once the run is done.
+        let started = clock.now()
         let catalogCopy = try copyCatalog(into: folder, replica: replica.name)
         var toCopy: [(sha256: String, size: Int64)] = []
         for blob in try replicaBlobs() {
@@ -108,7 +110,7 @@ extension Archive {
             + "\(summary.restrictedLeftOut) restricted left out (\(summary.restrictedRemoved) removed), catalog \(summary.catalogBytes) bytes"
             + (summary.notSent.isEmpty ? "" : "; not sent, missing or damaged here: \(summary.notSent.joined(separator: ", "))")
         try catalog.write { db in
-            try db.execute(sql: "UPDATE replicas SET last_replicated_at = ? WHERE name = ?", arguments: [now.iso, replica.name])
+            try db.execute(sql: "UPDATE replicas SET last_replicated_at = ? WHERE name = ?", arguments: [started.iso, replica.name])
             try CatalogWrites.append(db, event(.replication, object: "replica:\(replica.name)", product: nil,
                                                outcome: summary.notSent.isEmpty ? .success : .warning, detail: detail, at: now))
         }

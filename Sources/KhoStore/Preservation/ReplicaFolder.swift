@@ -61,20 +61,24 @@ struct ReplicaFolder {
         let path = root.appending(".kho-replica.lock")
         let fd = try FileDescriptor.open(path, flags: O_RDWR | O_CREAT | O_NOFOLLOW, mode: 0o644, doing: "locking the replica")
         guard try fd.lock(exclusive: true, wait: false) else {
-            throw KhoError(.archiveLocked, "another kho replicate is bringing \(root) up to date; try again when it is done")
+            throw KhoError(.archiveLocked, "another kho replicate or kho repair is using \(root); try again when it is done")
         }
         return fd
     }
 
-    /// Leftovers of an interrupted run in tmp/, removed (a link is removed, never followed).
+    /// Leftovers of an interrupted run in tmp/, removed. tmp/ is checked to be this replica's
+    /// own folder, then entered by descriptor without following a link, so a link swapped in
+    /// meanwhile (towards the archive's blobs, say) is not followed: nothing outside is removed.
     func clearTemp() throws(KhoError) {
-        for name in try FS.list(temp) { _ = temp.appending(name).withCString { unlink($0) } }
+        try ensureFolder(temp)
+        guard FS.emptyFolder(temp) else {
+            throw KhoError(.usage, "\(temp) in the replica is not a folder (a link or a file); nothing was written — remove it and run again")
+        }
     }
 
-    /// A new file in tmp/ (any file of that name removed first; never through a link).
+    /// A new file in tmp/ (emptied at the start of each run; never through a link).
     func newTempFile(_ name: String) throws(KhoError) -> (HostPath, FileDescriptor) {
         let path = temp.appending(name)
-        _ = path.withCString { unlink($0) }
         let fd = try FileDescriptor.open(path, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o444, doing: "writing in the replica")
         return (path, fd)
     }

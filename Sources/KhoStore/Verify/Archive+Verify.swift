@@ -31,7 +31,8 @@ public struct VerifyReport: Sendable {
 /// Which copies a scheduled audit re-reads: those checked longest ago, so nightly runs cover
 /// the whole archive in turn without reading it all each night.
 public struct AuditSelection: Sendable {
-    /// Only copies last checked before this instant (never-checked ones first); nil: any.
+    /// Only copies last checked before this instant (a never-checked one counts from when it
+    /// was stored); nil: any.
     public var checkedBefore: Timestamp?
     /// At most this many copies, the longest unchecked first.
     public var limit: Int?
@@ -63,8 +64,9 @@ extension Archive {
     public func verify(jobs: Int = Parallel.defaultJobs, selection: AuditSelection = AuditSelection(),
                        progress: (any ProgressReporter)? = nil) throws(KhoError) -> VerifyReport {
         let started = clock.uptime()
+        // A blob never checked counts from when it was stored, so new ones do not crowd out old ones.
         let all: [(sha256: String, size: Int64, lastChecked: String?)] = try catalog.read { db in
-            try Row.fetchAll(db, sql: "SELECT sha256, size, last_checked_at FROM blobs ORDER BY size DESC").map { ($0[0], $0[1], $0[2]) }
+            try Row.fetchAll(db, sql: "SELECT sha256, size, coalesce(last_checked_at, stored_at) FROM blobs ORDER BY size DESC").map { ($0[0], $0[1], $0[2]) }
         }
         // Largest first, so the workers finish together.
         let known = selection.choose(all, lastChecked: \.lastChecked).sorted { $0.size > $1.size }.map { (sha256: $0.sha256, size: $0.size) }

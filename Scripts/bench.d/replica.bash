@@ -1,0 +1,53 @@
+# The `replica` section of Scripts/bench (sourced by it; needs corpus.bash's helpers): bringing
+# a folder replica up to date from an archive of the mixed corpus, against `cp -a` of the blob
+# folder, both + sync, each run into a fresh file system (see corpus.bash); then a second,
+# incremental run (nothing new) and re-reading the replica (kho verify --replica) against two
+# openssl processes over the same copies. S3 replicas are not built yet.
+replica_bench() {
+    local size=${corpus_size:-2G}
+    local data="$scratch/corpus-data" arch="$scratch/replica-archive" out="$scratch/out-fs"
+    corpus_fs_check
+    [ "$corpus_fs_ok" = 1 ] && echo "bench: replica: each run on a fresh ext4 file system (loop device, direct I/O)" >&2 \
+        || echo "bench: replica: NOTE: not root or no loop devices; runs write to fresh folders of the scratch disk" >&2
+    if [ ! -f "$data/manifest.csv" ]; then
+        Scripts/corpus "$data" --size "$size" --seed 1 2>"$scratch/corpus.txt" || { cat "$scratch/corpus.txt" >&2; exit 1; }
+    fi
+    rm -rf "$arch"; "$kho" init "$arch" >/dev/null
+    "$kho" import "$data/manifest.csv" --storage "$arch" --report "$scratch/replica-result.csv" >/dev/null 2>&1
+    local blobs="$arch/blobs/sha256" blob_bytes gb
+    blob_bytes=$(bytes_of "$blobs"); gb=$(( blob_bytes / 1000000000 * 3 + 4 ))
+    local nblobs; nblobs=$(find "$blobs" -type f | wc -l)
+    local rep_t=() rep_m=() cp_t=() cp_m=() inc_t=() inc_m=() n=0
+    echo "bench: replica: kho replicate vs cp -a of the blob folder + sync, $runs runs each" >&2
+    for r in $(seq "$runs"); do
+        for who in $( [ $((r % 2)) = 1 ] && echo "cp kho" || echo "kho cp"); do
+            fresh "$out" "$gb"; warm "$blobs"
+            if [ "$who" = kho ]; then
+                n=$((n + 1))
+                "$kho" replica add "r$n" "$out/r$n" --same-disk --storage "$arch" 2>/dev/null >/dev/null
+                timed rep "$kho" replicate "r$n" --storage "$arch"
+                timed inc "$kho" replicate "r$n" --storage "$arch"
+                if [ "$r" = "$runs" ]; then
+                    find "$out/r$n/blobs" -type f -printf '%s %p\n' | sort -rn | awk -v a="$scratch/rhalf1" -v b="$scratch/rhalf2" '{ if (x<=y) {print $2 > a; x+=$1} else {print $2 > b; y+=$1} }'
+                    local vr_t=() vr_m=() os_t=() os_m=()
+                    for v in $(seq "$runs"); do
+                        warm "$out/r$n/blobs"; timed vr "$kho" verify --replica "r$n" --storage "$arch"
+                        warm "$out/r$n/blobs"; timed os bash -c "xargs -a '$scratch/rhalf1' openssl dgst -sha256 >/dev/null & xargs -a '$scratch/rhalf2' openssl dgst -sha256 >/dev/null & wait"
+                    done
+                fi
+            else
+                timed cp cp -a "$blobs" "$out/copy"
+            fi
+            gone "$out"
+        done
+    done
+    echo "bench:   replicate runs (s): $(runs_of rep_t); cp -a runs (s): $(runs_of cp_t); incremental runs (s): $(runs_of inc_t); peak RSS (KB): $(runs_of rep_m)" >&2
+    echo "bench:   verify --replica runs (s): $(runs_of vr_t); 2 x openssl runs (s): $(runs_of os_t)" >&2
+    local rt ct x; rt=$(med rep_t); ct=$(med cp_t); x=$(ratio "$ct" "$rt")
+    row "replicate to a folder, $(fmt_rate "$blob_bytes" 1 | sed 's|/s||') in $nblobs blobs" "$(fmt_rate "$blob_bytes" "$rt")" "cp -a + sync $(fmt_rate "$blob_bytes" "$ct")" "${x}x" ">= 0.8x" "$(verdict "$x" 0.8)"
+    row "replicate again, nothing new" "$(med inc_t) s" "-" "-" "-" ""
+    row "replicate, peak memory (worst run)" "$(peak_mb rep_m) MB" "-" "-" "<= 128 MB" "$(verdict $((128 - $(peak_mb rep_m))) 0)"
+    local vt ot; vt=$(med vr_t); ot=$(med os_t); x=$(ratio "$ot" "$vt")
+    row "verify --replica (re-hash every copy)" "$(fmt_rate "$blob_bytes" "$vt")" "2 x openssl $(fmt_rate "$blob_bytes" "$ot")" "${x}x" "-" ""
+    rm -rf "$arch"
+}
