@@ -21,7 +21,7 @@ struct Kho: ParsableCommand {
             InitCommand.self, IngestCommand.self, ImportCommand.self, RegisterCommand.self, AttachCommand.self, EditCommand.self, WithdrawCommand.self,
             ShowCommand.self, ListCommand.self, SearchCommand.self, GetCommand.self, VerifyCommand.self,
             DuplicatesCommand.self, UnitsCommand.self, LanguagesCommand.self, ReportCommand.self, TargetsCommand.self, ExportCommand.self, ExportsCommand.self, BundleCommand.self,
-            UsersCommand.self, ServeCommand.self, ReplicaCommand.self, ReplicateCommand.self, RepairCommand.self,
+            UsersCommand.self, ServeCommand.self, ReplicaCommand.self, ReplicateCommand.self, RepairCommand.self, RebuildCatalogCommand.self,
         ])
 }
 

@@ -183,3 +183,49 @@ struct RepairCommand: ParsableCommand {
         if !report.unreachable.isEmpty { throw ExitCode(1) }
     }
 }
+
+struct RebuildCatalogCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rebuild-catalog",
+        abstract: "Rebuild a lost or damaged catalog from the products' sidecars and the blobs.",
+        discussion: """
+            Every product's document (its metadata, files and events, with its place in the catalog) \
+            is kept beside the blobs in sidecars/, renewed after every change. This reads them (the \
+            latest of each product), makes a whole new catalog aside, and only then puts it in place; \
+            the old catalog, if any, is kept as catalog.sqlite.before-rebuild-TIME. With --from FOLDER \
+            (a replica's folder, or another copy of the archive) or --from-replica NAME the sidecars \
+            come from there, and blobs the archive lacks are copied from it, each hashed on the way. \
+            Not rebuilt (not in sidecars): web app users and API tokens (add them again), replicas \
+            (add them again), the export history, and the archive's own events. Stop kho serve first.
+            """)
+
+    @Option(name: .long, help: ArgumentHelp("Read the sidecars (and missing blobs) from this folder.", valueName: "FOLDER"))
+    var from: String?
+    @Option(name: .customLong("from-replica"), help: ArgumentHelp("Read them from this replica (the old catalog must still name it).", valueName: "NAME"))
+    var fromReplica: String?
+    @OptionGroup var options: ArchiveOptions
+
+    func validate() throws {
+        if from != nil && fromReplica != nil { throw ValidationError("give --from FOLDER or --from-replica NAME, not both") }
+    }
+
+    func run() throws {
+        Console.jsonMode = options.json
+        let report = try RebuildCatalog(location: options.location, from: from.map { HostPath($0) }, replica: fromReplica)
+            .run(for: Environment.actor, environment: Environment.archive, progress: TerminalProgress.forTerminal())
+        if options.json {
+            Console.json(report)
+        } else {
+            for problem in report.unusable { Console.error("kho: sidecar not used: \(problem)") }
+            if !report.blobsMissing.isEmpty {
+                Console.error("kho: \(report.blobsMissing.count) blob(s) the products name are nowhere to be found good: "
+                    + "\(report.blobsMissing.prefix(10).joined(separator: ", "))\(report.blobsMissing.count > 10 ? ", …" : "") (kho verify lists them)")
+            }
+            Console.out("rebuilt the catalog from \(report.sidecarsRead) sidecar(s) in \(Formatting.oneDecimal(report.seconds)) s: \(report.products) product(s), "
+                + "\(report.files) file(s), \(report.events) event(s)"
+                + (report.blobsCopied > 0 ? "; \(report.blobsCopied) blob(s) copied in" : "")
+                + (report.previousCatalog.map { "; the old catalog is kept as \($0)" } ?? ""))
+        }
+        if !report.unusable.isEmpty || !report.blobsMissing.isEmpty { throw ExitCode(Console.exitCode(.damage)) }
+    }
+}

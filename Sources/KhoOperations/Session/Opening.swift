@@ -26,6 +26,7 @@ public struct OpenedArchive: Sendable {
 extension ArchiveLocation {
     /// Opens the archive here for `actor` (creating it first if it is the default one).
     public func open(for actor: Actor, environment: ArchiveEnvironment) throws(KhoError) -> OpenedArchive {
+        let environment = environment.keepingSidecars()
         if isDefault && !Archive.isArchive(path) {
             let (archive, _) = try Archive.create(path, agent: actor.agent, environment: environment)
             return OpenedArchive(session: Session(archive: archive, actor: actor), createdDefault: true)
@@ -42,7 +43,7 @@ public struct InitArchive: Sendable {
     public init(path: HostPath) { self.path = path }
 
     public func run(for actor: Actor, environment: ArchiveEnvironment) throws(KhoError) -> InitDocument {
-        let (archive, created) = try Archive.create(path, agent: actor.agent, environment: environment)
+        let (archive, created) = try Archive.create(path, agent: actor.agent, environment: environment.keepingSidecars())
         defer { archive.close() }
         return InitDocument(root: path.description, archiveID: archive.info.archiveID, created: created)
     }
@@ -52,4 +53,13 @@ public struct InitDocument: Codable, Sendable, Equatable {
     public var root: String
     public var archiveID: String
     public var created: Bool
+}
+
+extension ArchiveEnvironment {
+    /// This environment, writing each product's sidecar (unless told how already).
+    public func keepingSidecars() -> ArchiveEnvironment {
+        var environment = self
+        if environment.sidecars == nil { environment.sidecars = ProductSidecars() }
+        return environment
+    }
 }

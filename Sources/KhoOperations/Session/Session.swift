@@ -43,9 +43,18 @@ public protocol StandaloneOperation: Sendable {
 
 extension Session {
     /// Runs `operation` on a thread that may block; the caller is suspended meanwhile.
+    /// The sidecars of the products it changed are renewed before it returns.
     public func perform<Op: ArchiveOperation>(_ operation: Op, on pool: BlockingPool = .shared) async throws(KhoError) -> Op.Result {
         let session = self
-        return try await pool.run { () throws(KhoError) in try operation.run(in: session) }
+        return try await pool.run { () throws(KhoError) in
+            defer { session.renewSidecars() }
+            return try operation.run(in: session)
+        }
+    }
+
+    /// Renews the sidecars of products changed meanwhile; a failure is logged and left to the next time.
+    public func renewSidecars() {
+        do { try archive.renewSidecars() } catch { archive.logger.warning("product sidecars not renewed now: \(error.message)") }
     }
 }
 

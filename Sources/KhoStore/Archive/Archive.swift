@@ -4,6 +4,7 @@
 //   ROOT/kho-archive.json   what this folder is (format version, archive ID)
 //   ROOT/catalog.sqlite     the catalog (WAL)
 //   ROOT/blobs/sha256/ab/…  content-addressed blobs, read-only
+//   ROOT/sidecars/ab/….json each product's document, content-addressed (rebuilds the catalog)
 //   ROOT/tmp/               per-process temporary folders
 import Foundation
 import Glibc
@@ -29,15 +30,19 @@ public struct ArchiveEnvironment: Sendable {
     /// Seconds to wait for another process's write before saying the archive is locked.
     public var lockTimeout: Double
     public var logger: Logger
+    /// How product sidecars are written and read (nil: none are written, as in the store's own tests).
+    public var sidecars: (any SidecarFormat)?
 
     /// Seconds a writer waits for another process's write unless told otherwise.
     public static let defaultLockTimeout: Double = 10
 
-    public init(clock: Clock, ids: IdentifierSource, lockTimeout: Double = defaultLockTimeout, logger: Logger = Logger(label: "kho")) {
+    public init(clock: Clock, ids: IdentifierSource, lockTimeout: Double = defaultLockTimeout, logger: Logger = Logger(label: "kho"),
+                sidecars: (any SidecarFormat)? = nil) {
         self.clock = clock
         self.ids = ids
         self.lockTimeout = lockTimeout
         self.logger = logger
+        self.sidecars = sidecars
     }
 }
 
@@ -54,7 +59,7 @@ public final class Archive: Sendable {
     public var registry: LanguageRegistry { config.languageRegistry }
     public var clock: Clock { environment.clock }
     var ids: IdentifierSource { environment.ids }
-    var logger: Logger { environment.logger }
+    public var logger: Logger { environment.logger }
 
     static let markerName = "kho-archive.json"
     /// Files that may sit in a folder that becomes an archive (the repository's `Storage/`).
@@ -120,6 +125,10 @@ public final class Archive: Sendable {
         guard info.format == ArchiveInfo.currentFormat, info.version <= ArchiveInfo.currentVersion else {
             throw KhoError(.archiveTooNew, "\(root) is a \(info.format) version \(info.version) archive; this Kho \(KhoVersion.current) reads version \(ArchiveInfo.currentVersion) — update Kho")
         }
+        // A catalog gone while the products' sidecars are there: never a new empty one in its place.
+        if FS.fileStatus(root.appending("catalog.sqlite")) == nil, !sidecarNames(under: root).isEmpty {
+            throw KhoError(.archiveDamaged, "the catalog of \(root) is missing; rebuild it from the products' sidecars: kho rebuild-catalog --storage \(root)")
+        }
         return try Archive(root: root, info: info, agent: agent, environment: environment)
     }
 
@@ -151,8 +160,12 @@ public final class Archive: Sendable {
     /// On read-only storage (a DVD, a backup mounted read-only): readable, not changeable.
     public var isReadOnly: Bool { catalog.readOnly }
 
-    /// Removes this process's temporary folder. Safe to skip: the next process cleans up.
-    public func close() { blobs.closeSession() }
+    /// Renews the sidecars of products changed meanwhile, then removes this process's
+    /// temporary folder. Safe to skip: the next process does both.
+    public func close() {
+        do { try renewSidecars() } catch { logger.warning("product sidecars not renewed now (the next command does it): \(error.message)") }
+        blobs.closeSession()
+    }
 
     func event(_ type: EventType, object: String, product: ProductID?, outcome: EventOutcome = .success,
                detail: String?, at: Timestamp) -> PreservationEvent {

@@ -10,10 +10,12 @@ enum CatalogSchema {
     /// cannot be written (read-only storage opens without migrating).
     /// (The web app's users and sessions are not needed to read the archive either.)
     /// (Events of a catalog without v12 are read by product ID, as before; one without v15 has
-    /// no withdrawn products, and is not harvested; one without v16 or v17 has no replicas.)
+    /// no withdrawn products, and is not harvested; one without v16 or v17 has no replicas; one
+    /// without v18 keeps no sidecars.)
     static let speedOnly: Set<String> = ["v10: CHECK constraints without IN lists", "v11: users and sessions",
                                          "v12: one report index, events by product key", "v13: API tokens", "v14: browse order",
-                                         "v15: harvesting", "v16: replicas", "v17: checks of replica copies"]
+                                         "v15: harvesting", "v16: replicas", "v17: checks of replica copies",
+                                         "v18: product sidecars"]
 
     /// Whether a catalog that cannot be migrated here can be read as it is.
     static func readableAsIs(_ db: Database) throws -> Bool {
@@ -362,6 +364,26 @@ enum CatalogSchema {
                 ) WITHOUT ROWID;
                 ALTER TABLE replicas ADD COLUMN last_checked_at TEXT;
                 """)
+        }
+        migrator.registerMigration("v18: product sidecars") { db in
+            // Each product's document is kept beside the blobs (sidecars/); `sidecars` names the
+            // current one, and `sidecar_due` the products changed since it was written: a
+            // trigger on every write that changes a document marks it (the version tells a
+            // renewal whether the product changed again meanwhile). Every product is due at first.
+            try db.execute(sql: """
+                CREATE TABLE sidecars (product_pk INTEGER PRIMARY KEY, sha256 TEXT NOT NULL);
+                CREATE TABLE sidecar_due (product_pk INTEGER PRIMARY KEY, version INTEGER NOT NULL DEFAULT 1);
+                INSERT INTO sidecar_due (product_pk) SELECT pk FROM products;
+                """)
+            for (name, event, key) in [("products_insert", "INSERT ON products", "new.pk"), ("products_update", "UPDATE ON products", "new.pk"),
+                                       ("files_insert", "INSERT ON files", "new.product_pk"), ("sources_insert", "INSERT ON product_sources", "new.product_pk"),
+                                       ("events_insert", "INSERT ON events FOR EACH ROW WHEN new.product_pk IS NOT NULL", "new.product_pk")] {
+                try db.execute(sql: """
+                    CREATE TRIGGER sidecar_due_\(name) AFTER \(event) BEGIN
+                        INSERT INTO sidecar_due (product_pk) VALUES (\(key)) ON CONFLICT (product_pk) DO UPDATE SET version = version + 1;
+                    END
+                    """)
+            }
         }
         return migrator
     }

@@ -143,10 +143,18 @@ extension Archive {
     /// "restored"; else what the copy is, "missing" or "damaged".
     private func restore(_ blob: (sha256: String, size: Int64), from path: HostPath, buffer: UnsafeMutableRawBufferPointer,
                          progress: (any ProgressReporter)?) throws(KhoError) -> String {
+        try Self.copyIn(blob, from: path, into: blobs, buffer: buffer, progress: progress)
+    }
+
+    /// A copy of a blob from elsewhere (a replica) into `store`, if it hashes to its digest:
+    /// hashed on its way into the store's temporary area, flushed, renamed over any copy
+    /// there. "restored"; else what the copy is, "missing" or "damaged".
+    static func copyIn(_ blob: (sha256: String, size: Int64), from path: HostPath, into store: BlobStore, buffer: UnsafeMutableRawBufferPointer,
+                       progress: (any ProgressReporter)?) throws(KhoError) -> String {
         guard FS.fileStatus(path) != nil else { return "missing" }
-        guard let input = Self.openCopy(path, size: blob.size) else { return "damaged" }
-        let temp = try blobs.newTempPath()
-        let output = try FileDescriptor.open(temp, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o444, doing: "writing a repaired blob")
+        guard let input = openCopy(path, size: blob.size) else { return "damaged" }
+        let temp = try store.newTempPath()
+        let output = try FileDescriptor.open(temp, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o444, doing: "writing a restored blob")
         var digest = StreamingDigest()
         var size: Int64 = 0
         do throws(KhoError) {
@@ -157,15 +165,15 @@ extension Archive {
                 digest.update(chunk)
                 size += Int64(n)
                 guard size <= blob.size else { break }
-                try output.writeAll(chunk, doing: "writing a repaired blob")
+                try output.writeAll(chunk, doing: "writing a restored blob")
                 progress?.advance(bytes: Int64(n))
             }
             guard size == blob.size, digest.finalizeHex() == blob.sha256 else {
                 FS.remove(temp)
                 return "damaged"
             }
-            try output.sync(doing: "flushing a repaired blob")
-            let final = blobs.path(for: blob.sha256)
+            try output.sync(doing: "flushing a restored blob")
+            let final = store.path(for: blob.sha256)
             try FS.makeDirectory(final.parentFolder)
             try FS.rename(temp, final)
             try FS.syncDirectory(final.parentFolder)

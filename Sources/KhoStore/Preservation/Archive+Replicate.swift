@@ -26,6 +26,9 @@ public struct ReplicationSummary: Sendable, Codable {
     /// Archive blobs missing or damaged: not sent (run kho verify).
     public var notSent: [String] = []
     public var catalogBytes: Int64 = 0
+    /// Product sidecars copied, and superseded (or no longer allowed) ones removed.
+    public var sidecarsCopied = 0
+    public var sidecarsRemoved = 0
 }
 
 public struct ReplicaStatus: Sendable, Codable {
@@ -54,6 +57,8 @@ extension Archive {
         var summary = ReplicationSummary(replica: replica.name, target: replica.target)
         // The catalog first: every blob it names is in the store already, so the blobs listed
         // after it and copied below are all the copy needs.
+        // Every product's sidecar current first, so the replica gets the latest.
+        try renewSidecars(progress: progress)
         // The replica holds every blob stored before this instant once the run is done.
         let started = clock.now()
         let catalogCopy = try copyCatalog(into: folder, replica: replica.name)
@@ -91,6 +96,7 @@ extension Archive {
             }
             progress?.itemDone()
         }
+        (summary.sidecarsCopied, summary.sidecarsRemoved) = try replicateSidecars(to: folder, replica: replica)
         try FS.rename(catalogCopy, folder.root.appending("catalog.sqlite"))
         // The archive's identity and settings too: a copy restored from the replica is this
         // archive, with its report settings.
@@ -107,7 +113,8 @@ extension Archive {
         summary.catalogBytes = Int64(FS.fileStatus(folder.root.appending("catalog.sqlite"))?.st_size ?? 0)
         let now = clock.now()
         let detail = "\(replica.name): \(summary.blobsCopied) blob(s) copied (\(summary.bytesCopied) bytes), \(summary.blobsAlreadyThere) already there, "
-            + "\(summary.restrictedLeftOut) restricted left out (\(summary.restrictedRemoved) removed), catalog \(summary.catalogBytes) bytes"
+            + "\(summary.restrictedLeftOut) restricted left out (\(summary.restrictedRemoved) removed), catalog \(summary.catalogBytes) bytes, "
+            + "\(summary.sidecarsCopied) sidecar(s) copied (\(summary.sidecarsRemoved) removed)"
             + (summary.notSent.isEmpty ? "" : "; not sent, missing or damaged here: \(summary.notSent.joined(separator: ", "))")
         try catalog.write { db in
             try db.execute(sql: "UPDATE replicas SET last_replicated_at = ? WHERE name = ?", arguments: [started.iso, replica.name])

@@ -1,0 +1,86 @@
+// The bytes of a product's sidecar: its document with events (what a bundle's metadata.json
+// holds, written the same way) and the catalog's own facts about it, and reading them back for
+// a catalog rebuild. A sidecar may come from a replica others can write to: read as hostile,
+// every field checked as a bundle's record is.
+import Foundation
+import KhoCore
+import KhoStore
+
+public struct ProductSidecars: SidecarFormat {
+    /// Language groups in the document follow the scheme's default list (a sidecar does not
+    /// change with the archive's settings; a rebuild does not read them).
+    public init() {}
+
+    public func encode(_ c: SidecarContent, archiveID: String) -> [UInt8] {
+        let document = ProductDocument(c.product, events: c.events, registry: .standard)
+        let tree = PrettyJSON.object([
+            ("archiveID", .string(archiveID)),
+            ("format", .string(SidecarDocument.format)),
+            ("homeArchive", .optional(c.product.homeArchive)),
+            ("key", .int(c.key)),
+            ("product", document.tree),
+            ("shown", .int(Int64(c.shown))),
+            ("sources", .array(c.sources.map { .object([("sourceID", .string($0.sourceID)), ("unit", .string($0.unit))]) })),
+            ("version", .int(1)),
+            ("withdrawn", .bool(c.withdrawn)),
+        ])
+        return tree.bytes() + [10]
+    }
+
+    public func decode(_ bytes: [UInt8]) -> Result<SidecarContent, SidecarProblem> {
+        guard let doc = try? JSONDecoder().decode(SidecarDocument.self, from: Data(bytes)), doc.format == SidecarDocument.format, doc.version == 1 else {
+            return .failure(SidecarProblem("not a Kho product sidecar (format kho-sidecar, version 1)"))
+        }
+        let p = doc.product
+        guard case .success(let id) = ProductID.parse(p.id) else { return .failure(SidecarProblem("product ID '\(TextRules.visible(p.id))' is not one")) }
+        func fail(_ message: String) -> Result<SidecarContent, SidecarProblem> { .failure(SidecarProblem("product \(id): \(message)")) }
+        let input = ProductInput(title: p.title, kind: p.kind, languages: p.languages, unit: p.unit, produced: p.produced,
+                                 published: p.published, channels: p.channels, topics: p.topics, campaign: p.campaign,
+                                 description: p.description, creator: p.creator, access: p.access)
+        let metadata: ProductMetadata
+        switch ProductValidator().validate(input) {
+        case .success(let validated): metadata = validated.value
+        case .failure(let failure): return fail(failure.problems.map(\.description).joined(separator: "; "))
+        }
+        guard let origin = Origin(rawValue: p.origin), Timestamp.isISO(p.createdAt), Timestamp.isISO(p.updatedAt),
+              doc.key > 0, (0...3).contains(doc.shown) else { return fail("origin, times, key or shown are not what a sidecar holds") }
+        let digitization = Digitization(origin: origin, carrier: p.carrier.flatMap(Carrier.init(rawValue:)),
+                                        digitizedOn: p.digitizedOn.flatMap { try? CalendarDate.parse($0).get() },
+                                        method: p.digitizationMethod.flatMap(DigitizationMethod.init(rawValue:)))
+        var files: [StoredFile] = []
+        for f in p.files {
+            guard SHA256Hex.isValid(f.sha256), f.size >= 0, f.n > 0, let role = FileRole(rawValue: f.role), Timestamp.isISO(f.addedAt),
+                  let original = Hex.bytes(f.originalNameHex), !f.name.isEmpty, !f.name.contains("/") else {
+                return fail("file \(f.n) is not a file entry Kho writes")
+            }
+            files.append(StoredFile(n: f.n, sha256: f.sha256, size: f.size, name: FileName(display: f.name, original: original, decodedAs: f.nameEncoding),
+                                    role: role, mediaType: f.mediaType, addedAt: Timestamp(iso: f.addedAt)))
+        }
+        guard Set(files.map(\.n)).count == files.count else { return fail("two files share a number") }
+        var events: [PreservationEvent] = []
+        for e in p.events ?? [] {
+            guard let type = EventType(rawValue: e.type), let outcome = EventOutcome(rawValue: e.outcome), Timestamp.isISO(e.at),
+                  let number = e.id, number > 0 else { return fail("an event is not one Kho writes") }
+            events.append(PreservationEvent(id: number, at: Timestamp(iso: e.at), type: type, object: e.object, productID: id, agent: e.agent,
+                                            outcome: outcome, detail: e.detail, importedFrom: e.importedFrom))
+        }
+        let product = Product(id: id, metadata: metadata, digitization: digitization, files: files, createdAt: Timestamp(iso: p.createdAt),
+                              updatedAt: Timestamp(iso: p.updatedAt), homeArchive: doc.homeArchive)
+        return .success(SidecarContent(key: doc.key, product: product, events: events, shown: doc.shown, withdrawn: doc.withdrawn,
+                                       sources: doc.sources.map { .init(unit: $0.unit, sourceID: $0.sourceID) }))
+    }
+}
+
+struct SidecarDocument: Decodable {
+    static let format = "kho-sidecar"
+    struct Source: Decodable { var unit: String; var sourceID: String }
+    var format: String
+    var version: Int
+    var archiveID: String
+    var homeArchive: String?
+    var key: Int64
+    var product: ProductDocument
+    var shown: Int
+    var sources: [Source]
+    var withdrawn: Bool
+}

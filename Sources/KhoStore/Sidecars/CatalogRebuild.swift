@@ -1,0 +1,172 @@
+// Rebuilding a lost or damaged catalog from the product sidecars and the blobs alone. The new
+// catalog is made whole in this process's temporary folder, flushed, and only then takes the
+// name `catalog.sqlite`; the old one (its write-ahead log checkpointed first, when it still
+// opens) is kept beside it as catalog.sqlite.before-rebuild-TIME. A kill leaves the old catalog,
+// or none where there was none: never half of one. The sidecars may come from elsewhere (a
+// replica's folder): they are read as hostile (each one decoded and checked, links and odd
+// files passed over), and blobs the archive lacks are copied from that folder, each hashed on
+// its way in. What a sidecar does not hold is not rebuilt: the web app's users and tokens,
+// replicas, export history and the archive's own events (its checks, replications).
+import Foundation
+import GRDB
+import Glibc
+import KhoCore
+import KhoPlatform
+
+public struct CatalogRebuildReport: Sendable, Codable {
+    public var sidecarsRead = 0
+    public var products = 0
+    public var files = 0
+    public var events = 0
+    /// Older sidecars of a product passed over for its latest (a kill between two renewals).
+    public var olderSidecars = 0
+    /// Sidecars that could not be used, with why.
+    public var unusable: [String] = []
+    /// Blobs copied into the archive from the folder the sidecars came from.
+    public var blobsCopied = 0
+    /// Blobs the products name that neither the archive nor that folder holds good.
+    public var blobsMissing: [String] = []
+    /// Where the replaced catalog was kept (nil: there was none).
+    public var previousCatalog: String?
+    public var seconds = 0.0
+}
+
+/// A product's latest sidecar, as far as the scan has seen.
+struct Chosen {
+    var path: HostPath
+    var key: Int64
+    var files: [StoredFile]
+    /// Later sidecars are larger in this order: documents only grow (events are appended,
+    /// every change moves updatedAt), so an old one a kill left beside the new cannot mislead.
+    var order: (String, Int, Int)
+}
+
+extension Archive {
+    /// Rebuilds the catalog of the archive at `root` from the sidecars (and blobs) under
+    /// `source` (the archive itself when nil).
+    public static func rebuildCatalog(_ root: HostPath, from source: HostPath?, agent: String, environment: ArchiveEnvironment,
+                                      progress: (any ProgressReporter)?) throws(KhoError) -> CatalogRebuildReport {
+        guard let format = environment.sidecars else { throw KhoError(.usage, "this front end keeps no sidecars: nothing to rebuild from") }
+        guard isArchive(root) else { throw KhoError(.notAnArchive, "\(root) is not a Kho archive (no \(markerName)); a rebuild needs the archive's marker") }
+        let started = environment.clock.uptime()
+        let config = try ArchiveConfig.load(root: root)
+        let from = source ?? root
+        if let source { try checkCopy(source, of: root) }
+        var report = CatalogRebuildReport()
+        // A disk replaced: the archive's folders made again.
+        try FS.makeDirectories(root.appending("blobs/sha256"))
+        try FS.makeDirectories(root.appending("tmp"))
+        let store = BlobStore(root: root.appending("blobs/sha256"), tempRoot: root.appending("tmp"))
+        defer { store.closeSession() }
+        // 1. Which sidecar is each product's latest: every one read once, only what chooses kept.
+        let names = sidecarNames(under: from)
+        progress?.start(label: "reading sidecars", totalBytes: 0, totalItems: names.count)
+        var latest: [String: Chosen] = [:]
+        for chunk in stride(from: 0, to: names.count, by: 1024).map({ Array(names[$0..<min($0 + 1024, names.count)]) }) {
+            let decoded = try Parallel.map(count: chunk.count, jobs: Parallel.defaultJobs) { i, _ in readSidecar(chunk[i], format: format) }
+            for (path, result) in zip(chunk, decoded) {
+                progress?.itemDone()
+                report.sidecarsRead += 1
+                switch result {
+                case .failure(let problem): report.unusable.append("\(path): \(problem.message)")
+                case .success(let content):
+                    // Only what chooses is kept; the document is read again when its turn comes.
+                    let candidate = Chosen(path: path, key: content.key, files: content.product.files,
+                                           order: (content.product.updatedAt.iso, content.events.count, content.product.files.count))
+                    let id = content.product.id.description
+                    if let held = latest[id] {
+                        report.olderSidecars += 1
+                        if candidate.order <= held.order { continue }
+                    }
+                    latest[id] = candidate
+                }
+            }
+        }
+        progress?.finish()
+        let chosen = latest.values.sorted { $0.key < $1.key }
+        // 2. Blobs the products name and the archive lacks, from the sidecars' folder.
+        if source != nil { try copyMissingBlobs(chosen.flatMap(\.files), from: from, into: store, report: &report, progress: progress) }
+        // 3. The new catalog, whole, in the temporary area.
+        let folder = try store.temporaryFolder("rebuild")
+        let fresh = folder.appending("catalog.sqlite")
+        try buildCatalog(at: fresh, chosen.map(\.path), format: format, config: config, agent: agent, environment: environment,
+                         report: &report, progress: progress)
+        guard report.products > 0 || report.sidecarsRead == 0 else {
+            throw KhoError(.archiveDamaged, "none of the \(report.sidecarsRead) sidecar(s) could be used (\(report.unusable.first ?? "")); the catalog was left as it is")
+        }
+        // 4. The swap: the old catalog (checkpointed) aside, the new one in its place.
+        report.previousCatalog = try swapCatalog(fresh, into: root, at: environment.clock.now())
+        report.seconds = environment.clock.uptime() - started
+        return report
+    }
+
+    /// Every regular file named like a sidecar under `root`/sidecars (links, folders and odd names passed over).
+    static func sidecarNames(under root: HostPath) -> [HostPath] {
+        let folder = root.appending(sidecarFolder)
+        var names: [HostPath] = []
+        for shard in ((try? FS.list(folder)) ?? []).sorted() where shard.utf8.count == 2 {
+            let shardPath = folder.appending(shard)
+            guard let st = FS.fileStatus(shardPath), (st.st_mode & S_IFMT) == S_IFDIR else { continue }
+            for name in ((try? FS.list(shardPath)) ?? []).sorted() where name.hasSuffix(".json") && name.hasPrefix(shard)
+                && SHA256Hex.isValid(String(name.dropLast(5))) {
+                let path = shardPath.appending(name)
+                if let file = FS.fileStatus(path), (file.st_mode & S_IFMT) == S_IFREG { names.append(path) }
+            }
+        }
+        return names
+    }
+
+    /// One sidecar's content: a small regular file whose bytes hash to its name and decode.
+    static func readSidecar(_ path: HostPath, format: any SidecarFormat) -> Result<SidecarContent, SidecarProblem> {
+        guard let input = try? FileDescriptor.open(path, flags: O_RDONLY | O_NOFOLLOW | O_NONBLOCK, doing: "reading a sidecar"),
+              let st = try? input.status(), (st.st_mode & S_IFMT) == S_IFREG, st.st_size < 64 << 20 else {
+            return .failure(SidecarProblem("not a small regular file"))
+        }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(st.st_size) + 1, alignment: 8)
+        defer { buffer.deallocate() }
+        guard let n = try? input.readFull(into: buffer), n == Int(st.st_size) else { return .failure(SidecarProblem("unreadable")) }
+        let bytes = Array(buffer.prefix(n))
+        var digest = StreamingDigest()
+        bytes.withUnsafeBytes { digest.update($0) }
+        guard path.description.hasSuffix("/\(digest.finalizeHex()).json") else {
+            return .failure(SidecarProblem("its bytes do not hash to its name (damaged, or not written by Kho)"))
+        }
+        return format.decode(bytes)
+    }
+}
+
+extension Archive {
+    /// The folder of replica `name`, as the (old) catalog at `root` still tells, checked to be
+    /// a replica of this archive.
+    public static func replicaFolder(named name: String, root: HostPath) throws(KhoError) -> HostPath {
+        let target: String?
+        do {
+            var configuration = Configuration()
+            configuration.readonly = true
+            let queue = try DatabaseQueue(path: root.appending("catalog.sqlite").description, configuration: configuration)
+            target = try queue.read { db in try String.fetchOne(db, sql: "SELECT target FROM replicas WHERE name = ?", arguments: [name]) }
+        } catch {
+            throw KhoError(.archiveDamaged, "the catalog cannot be read to find replica \(name): give the replica's folder with --from FOLDER")
+        }
+        guard let target else { throw KhoError(.unknownFile, "the catalog names no replica \(name): give the replica's folder with --from FOLDER") }
+        return HostPath(target)
+    }
+}
+
+extension Archive {
+    /// `folder` is a copy of the archive at `root` (its replica, or a copy of the whole folder):
+    /// products of another archive never enter this one.
+    static func checkCopy(_ folder: HostPath, of root: HostPath) throws(KhoError) {
+        func archiveID(_ path: HostPath) -> String? {
+            guard let st = FS.fileStatus(path), (st.st_mode & S_IFMT) == S_IFREG, st.st_size < 64 << 10,
+                  let data = FileManager.default.contents(atPath: path.description),
+                  let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return nil }
+            return object["archiveID"] as? String
+        }
+        let mine = archiveID(root.appending(markerName))
+        let theirs = [archiveID(folder.appending(replicaMarker)), archiveID(folder.appending(markerName))].compactMap { $0 }
+        guard let mine, theirs.contains(mine) else {
+            throw KhoError(.usage, "\(folder) is not a copy of this archive (its kho-replica.json or kho-archive.json names \(theirs.first ?? "no archive")); nothing was changed")
+        }
+    }
+}
