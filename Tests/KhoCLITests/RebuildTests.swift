@@ -99,6 +99,14 @@ import Testing
         #expect(whole.status == 0 && whole.object["products"] as? Int == 6, "\(whole.out) \(whole.stderr)")
         #expect(snapshot(ws, ids) == before && fingerprints(ws) == reports)
         #expect(ws.run(["verify"]).status == 0, "the blobs came back from the replica, each hashed")
+        // The disk died: a new folder with the archive's marker from the replica, rebuilt from it.
+        let newDisk = "\(ws.path)/new-disk"
+        try FileManager.default.createDirectory(atPath: newDisk, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: "\(usb)/kho-archive.json", toPath: "\(newDisk)/kho-archive.json")
+        let restored = ws.run(["rebuild-catalog", "--storage", newDisk, "--from", usb, "--json"])
+        #expect(restored.status == 0 && restored.object["products"] as? Int == 6, "\(restored.out) \(restored.stderr)")
+        #expect(ids.map { ws.run(["show", $0, "--json", "--storage", newDisk]).out } == before)
+        #expect(ws.run(["verify", "--storage", newDisk]).status == 0)
         // Another archive's folder is refused.
         let other = Workspace()
         #expect(other.run(["init"]).status == 0)

@@ -368,19 +368,19 @@ enum CatalogSchema {
         migrator.registerMigration("v18: product sidecars") { db in
             // Each product's document is kept beside the blobs (sidecars/); `sidecars` names the
             // current one, and `sidecar_due` the products changed since it was written: a
-            // trigger on every write that changes a document marks it (the version tells a
-            // renewal whether the product changed again meanwhile). Every product is due at first.
+            // trigger on every write that changes a document marks it. Every product is due at first.
             try db.execute(sql: """
                 CREATE TABLE sidecars (product_pk INTEGER PRIMARY KEY, sha256 TEXT NOT NULL);
-                CREATE TABLE sidecar_due (product_pk INTEGER PRIMARY KEY, version INTEGER NOT NULL DEFAULT 1);
+                CREATE TABLE sidecar_due (product_pk INTEGER PRIMARY KEY);
                 INSERT INTO sidecar_due (product_pk) SELECT pk FROM products;
+                CREATE INDEX product_sources_product ON product_sources(product_pk);
                 """)
             for (name, event, key) in [("products_insert", "INSERT ON products", "new.pk"), ("products_update", "UPDATE ON products", "new.pk"),
                                        ("files_insert", "INSERT ON files", "new.product_pk"), ("sources_insert", "INSERT ON product_sources", "new.product_pk"),
                                        ("events_insert", "INSERT ON events FOR EACH ROW WHEN new.product_pk IS NOT NULL", "new.product_pk")] {
                 try db.execute(sql: """
                     CREATE TRIGGER sidecar_due_\(name) AFTER \(event) BEGIN
-                        INSERT INTO sidecar_due (product_pk) VALUES (\(key)) ON CONFLICT (product_pk) DO UPDATE SET version = version + 1;
+                        INSERT OR IGNORE INTO sidecar_due (product_pk) VALUES (\(key));
                     END
                     """)
             }

@@ -237,16 +237,7 @@ extension Archive {
 
     /// Whether the replica's copy reads whole and hashes to its digest (an unreadable one does not).
     private func replicaCopyIsGood(_ blob: (sha256: String, size: Int64), _ path: HostPath, buffer: UnsafeMutableRawBufferPointer) -> Bool {
-        guard let input = Self.openCopy(path, size: blob.size) else { return false }
-        var digest = StreamingDigest()
-        var size: Int64 = 0
-        while size <= blob.size {
-            guard let n = try? input.readFull(into: buffer) else { return false }
-            if n == 0 { break }
-            digest.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-            size += Int64(n)
-        }
-        return size == blob.size && digest.finalizeHex() == blob.sha256
+        Self.checkCopy(path, sha256: blob.sha256, size: blob.size, buffer: buffer, throttle: nil, progress: nil).outcome == "ok"
     }
 
     /// A replica's copy opened for reading: a regular file of the expected size, checked on the

@@ -31,53 +31,34 @@ extension Archive {
         result.wantedBlobs = all.count
         // A copy never checked counts from when its blob was stored, so new ones do not crowd out old ones.
         let wanted = selection.choose(all) { checks[$0.sha256]?.at ?? $0.storedAt }
-        var outcomes: [(sha256: String, outcome: String)] = []
         progress?.start(label: "checking \(replica.name)", totalBytes: wanted.reduce(0) { $0 + $1.size }, totalItems: wanted.count)
         defer { progress?.finish() }
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: BlobStore.chunkSize, alignment: 64)
-        defer { buffer.deallocate() }
-        for blob in wanted {
+        // Largest first on every core, as the archive's own check.
+        let order = wanted.sorted { $0.size > $1.size }
+        let jobs = Parallel.defaultJobs
+        let buffers = WorkerBuffers(count: jobs, size: BlobStore.chunkSize)
+        let throttle = selection.throttle
+        let found: [(outcome: String, bytes: Int64)] = try Parallel.map(count: order.count, jobs: jobs) { index, worker in
             defer { progress?.itemDone() }
-            let path = folder.blobPath(blob.sha256)
-            guard let st = FS.fileStatus(path) else {
-                result.missing.append(blob.sha256)
-                outcomes.append((blob.sha256, "missing"))
-                continue
-            }
-            guard (st.st_mode & S_IFMT) == S_IFREG else {
-                result.damaged.append(blob.sha256)
-                outcomes.append((blob.sha256, "damaged"))
-                continue
-            }
-            // Opened without following a link, then read no further than one byte past its size:
-            // a pipe, a device or a file that keeps growing cannot hold the check up. One that
-            // cannot be read (a bad sector) is damaged, and the check goes on.
-            guard let input = try? FileDescriptor.open(path, flags: O_RDONLY | O_NOFOLLOW | O_NONBLOCK, doing: "re-reading a copy in replica \(replica.name)"),
-                  let opened = try? input.status(), (opened.st_mode & S_IFMT) == S_IFREG else {
-                result.damaged.append(blob.sha256)
-                outcomes.append((blob.sha256, "damaged"))
-                continue
-            }
-            var digest = StreamingDigest()
-            var size: Int64 = 0
-            var unreadable = false
-            while size <= blob.size {
-                guard let n = try? input.readFull(into: buffer) else {
-                    unreadable = true
-                    break
-                }
-                if n == 0 { break }
-                digest.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-                size += Int64(n)
-                selection.throttle?.pace(Int64(n))
-                progress?.advance(bytes: Int64(n))
-            }
-            result.checkedBlobs += 1
-            result.checkedBytes += size
-            let good = !unreadable && size == blob.size && digest.finalizeHex() == blob.sha256
-            if !good { result.damaged.append(blob.sha256) }
-            outcomes.append((blob.sha256, good ? "ok" : "damaged"))
+            let blob = order[index]
+            return Self.checkCopy(folder.blobPath(blob.sha256), sha256: blob.sha256, size: blob.size, buffer: buffers[worker], throttle: throttle, progress: progress)
         }
+        var outcomes: [(sha256: String, outcome: String)] = []
+        for (blob, check) in zip(order, found) {
+            outcomes.append((blob.sha256, check.outcome))
+            switch check.outcome {
+            case "missing": result.missing.append(blob.sha256)
+            case "ok":
+                result.checkedBlobs += 1
+                result.checkedBytes += check.bytes
+            default:
+                if check.bytes > 0 { result.checkedBlobs += 1 }
+                result.checkedBytes += check.bytes
+                result.damaged.append(blob.sha256)
+            }
+        }
+        result.missing.sort()
+        result.damaged.sort()
         let now = clock.now()
         let audit = selection.choosesAll ? "" : " (an audit: those of \(all.count) checked longest ago)"
         let detail = "replica \(replica.name): \(result.checkedBlobs) copies re-hashed (\(result.checkedBytes) bytes)\(audit), "
@@ -114,5 +95,30 @@ extension Archive {
             ON CONFLICT (replica, sha256) DO UPDATE SET last_checked_at = excluded.last_checked_at, last_check_outcome = excluded.last_check_outcome
             """)
         for (sha256, outcome) in outcomes { try statement.execute(arguments: [replica, sha256, now.iso, outcome]) }
+    }
+}
+
+extension Archive {
+    /// One copy re-read: "ok", "missing" or "damaged", and the bytes read. Opened without
+    /// following a link, then read no further than one byte past its size: a pipe, a device or a
+    /// file that keeps growing cannot hold the check up; one that cannot be read (a bad sector)
+    /// is damaged, and the check goes on.
+    static func checkCopy(_ path: HostPath, sha256: String, size expected: Int64, buffer: UnsafeMutableRawBufferPointer,
+                          throttle: Throttle?, progress: (any ProgressReporter)?) -> (outcome: String, bytes: Int64) {
+        guard let st = FS.fileStatus(path) else { return ("missing", 0) }
+        guard (st.st_mode & S_IFMT) == S_IFREG,
+              let input = try? FileDescriptor.open(path, flags: O_RDONLY | O_NOFOLLOW | O_NONBLOCK, doing: "re-reading a replica's copy"),
+              let opened = try? input.status(), (opened.st_mode & S_IFMT) == S_IFREG else { return ("damaged", 0) }
+        var digest = StreamingDigest()
+        var size: Int64 = 0
+        while size <= expected {
+            guard let n = try? input.readFull(into: buffer) else { return ("damaged", size) }
+            if n == 0 { break }
+            digest.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            size += Int64(n)
+            throttle?.pace(Int64(n))
+            progress?.advance(bytes: Int64(n))
+        }
+        return (size == expected && digest.finalizeHex() == sha256 ? "ok" : "damaged", size)
     }
 }

@@ -2,7 +2,8 @@
 // consistent copy of the catalog (SQLite's online backup, while others may write; sessions,
 // API tokens and password hashes left out of it), then the blobs the replica lacks (blobs by
 // digest: incremental by nature), each hashed on the way (a damaged or missing archive copy is
-// never spread: it is named and the run goes on) and flushed before it takes its name, so a
+// never spread: it is named and the run goes on) and flushed before it takes its name (a batch
+// at a time: one flush of the replica's file system for the data, one for the names), so a
 // kill leaves whole blobs or none and the next run goes on; then the catalog copy takes its
 // name. Restricted products' bytes go only to a replica that takes them, and leave the others.
 // One `replication` event a run.
@@ -87,15 +88,29 @@ extension Archive {
         defer { progress?.finish() }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: BlobStore.chunkSize, alignment: 64)
         defer { buffer.deallocate() }
-        for blob in toCopy {
-            if try copyBlob(blob, to: folder, buffer: buffer, replica: replica.name, progress: progress) {
-                summary.blobsCopied += 1
-                summary.bytesCopied += blob.size
-            } else {
-                summary.notSent.append(blob.sha256)
+        // In batches: each blob copied (hashed on the way) under a temporary name, one flush of
+        // the replica's file system for the batch, then the names, then one more flush.
+        var batch: [(sha256: String, size: Int64)] = []
+        var batchBytes: Int64 = 0
+        func flush() throws(KhoError) {
+            let sent = try copyBlobs(batch, to: folder, buffer: buffer, replica: replica.name, progress: progress)
+            for blob in batch {
+                if sent.contains(blob.sha256) {
+                    summary.blobsCopied += 1
+                    summary.bytesCopied += blob.size
+                } else {
+                    summary.notSent.append(blob.sha256)
+                }
             }
-            progress?.itemDone()
+            batch = []
+            batchBytes = 0
         }
+        for blob in toCopy {
+            batch.append(blob)
+            batchBytes += blob.size
+            if batch.count >= 2048 || batchBytes >= 512 << 20 { try flush() }
+        }
+        if !batch.isEmpty { try flush() }
         (summary.sidecarsCopied, summary.sidecarsRemoved) = try replicateSidecars(to: folder, replica: replica)
         try FS.rename(catalogCopy, folder.root.appending("catalog.sqlite"))
         // The archive's identity and settings too: a copy restored from the replica is this
@@ -124,9 +139,35 @@ extension Archive {
         return summary
     }
 
-    /// One blob into the replica; false when the archive's copy is missing or damaged (nothing sent).
-    func copyBlob(_ blob: (sha256: String, size: Int64), to folder: ReplicaFolder, buffer: UnsafeMutableRawBufferPointer,
-                          replica: String, progress: (any ProgressReporter)?) throws(KhoError) -> Bool {
+    /// Blobs into the replica as one batch (see replicate); returns those sent (an archive copy
+    /// missing or damaged is not).
+    private func copyBlobs(_ batch: [(sha256: String, size: Int64)], to folder: ReplicaFolder, buffer: UnsafeMutableRawBufferPointer,
+                           replica: String, progress: (any ProgressReporter)?) throws(KhoError) -> Set<String> {
+        var staged: [(partial: HostPath, sha256: String)] = []
+        defer { for item in staged { FS.remove(item.partial) } }
+        for blob in batch {
+            defer { progress?.itemDone() }
+            if let partial = try stageBlob(blob, in: folder, buffer: buffer, replica: replica, progress: progress) { staged.append((partial, blob.sha256)) }
+        }
+        guard !staged.isEmpty else { return [] }
+        try FileDescriptor.open(folder.temp, flags: O_RDONLY | O_DIRECTORY, doing: "flushing copies in replica \(replica)").syncFileSystem()
+        var shards = Set<String>()
+        var sent = Set<String>()
+        while let item = staged.first {
+            let destination = folder.blobPath(item.sha256)
+            if shards.insert(String(item.sha256.prefix(2))).inserted { try folder.ensureFolder(destination.parentFolder) }
+            try FS.rename(item.partial, destination)
+            staged.removeFirst()
+            sent.insert(item.sha256)
+        }
+        try FileDescriptor.open(folder.temp, flags: O_RDONLY | O_DIRECTORY, doing: "flushing copies in replica \(replica)").syncFileSystem()
+        return sent
+    }
+
+    /// One blob copied into the replica's tmp/, hashed on the way, not yet flushed: its
+    /// temporary path, or nil when the archive's copy is missing or damaged (nothing kept).
+    private func stageBlob(_ blob: (sha256: String, size: Int64), in folder: ReplicaFolder, buffer: UnsafeMutableRawBufferPointer,
+                           replica: String, progress: (any ProgressReporter)?) throws(KhoError) -> HostPath? {
         let (partial, output) = try folder.newTempFile("\(blob.sha256).partial")
         let read: (sha256: String, size: Int64)
         do {
@@ -136,16 +177,23 @@ extension Archive {
             })
         } catch where error.code == .missingFile {
             FS.remove(partial)
-            return false
+            return nil
         } catch {
             FS.remove(partial)
             throw error
         }
         guard read.sha256 == blob.sha256, read.size == blob.size else {
             FS.remove(partial)
-            return false
+            return nil
         }
-        do { try output.sync(doing: "flushing a blob in replica \(replica)") } catch {
+        return partial
+    }
+
+    /// One blob into the replica, flushed; false when the archive's copy is missing or damaged (nothing sent).
+    func copyBlob(_ blob: (sha256: String, size: Int64), to folder: ReplicaFolder, buffer: UnsafeMutableRawBufferPointer,
+                          replica: String, progress: (any ProgressReporter)?) throws(KhoError) -> Bool {
+        guard let partial = try stageBlob(blob, in: folder, buffer: buffer, replica: replica, progress: progress) else { return false }
+        do { try FileDescriptor.open(partial, flags: O_RDONLY | O_NOFOLLOW, doing: "flushing a blob in replica \(replica)").sync() } catch {
             FS.remove(partial)
             throw error
         }
