@@ -2,7 +2,9 @@
 # a folder replica up to date from an archive of the mixed corpus, against `cp -a` of the blob
 # folder, both + sync, each run into a fresh file system (see corpus.bash); then a second,
 # incremental run (nothing new) and re-reading the replica (kho verify --replica) against two
-# openssl processes over the same copies. S3 replicas are not built yet.
+# openssl processes over the same copies; then a catalog rebuild from the sidecars of 100,000
+# registered products (products/s; the import that made them and wrote their sidecars is timed
+# too). S3 replicas are not built yet.
 replica_bench() {
     local size=${corpus_size:-2G}
     local data="$scratch/corpus-data" arch="$scratch/replica-archive" out="$scratch/out-fs"
@@ -50,4 +52,29 @@ replica_bench() {
     local vt ot; vt=$(med vr_t); ot=$(med os_t); x=$(ratio "$ot" "$vt")
     row "verify --replica (re-hash every copy)" "$(fmt_rate "$blob_bytes" "$vt")" "2 x openssl $(fmt_rate "$blob_bytes" "$ot")" "${x}x" "-" ""
     rm -rf "$arch"
+    replica_rebuild_bench
+}
+
+# 100,000 physical products (the catalog section's generator), imported (their sidecars written
+# as the import ends), then the catalog dropped and rebuilt from the sidecars, $runs times.
+replica_rebuild_bench() {
+    local n=100000 dir="$scratch/rebuild-data" arch="$scratch/rebuild-archive"
+    [ "$quick" = 1 ] && n=20000
+    rm -rf "$dir" "$arch"; mkdir -p "$dir"
+    make_product_manifests "$dir" "$n" 1
+    "$kho" init "$arch" >/dev/null
+    local t0; t0=$(now)
+    "$kho" import "$dir/m1.csv" --storage "$arch" --report "$dir/r1.csv" >/dev/null 2>&1
+    local it; it=$(elapsed "$t0" "$(now)")
+    local rb_t=() rb_m=()
+    for r in $(seq "$runs"); do
+        rm -f "$arch"/catalog.sqlite*; sync
+        timed rb "$kho" rebuild-catalog --storage "$arch"
+    done
+    echo "bench:   import of $n registrations with their sidecars: $it s; rebuild runs (s): $(runs_of rb_t); peak RSS (KB): $(runs_of rb_m)" >&2
+    local rt rate; rt=$(med rb_t); rate=$(awk -v n="$n" -v s="$rt" 'BEGIN{printf "%.0f", n/s}')
+    row "import of $n registrations, sidecars written" "$(awk -v n="$n" -v s="$it" 'BEGIN{printf "%.0f", n/s}') rows/s" "-" "-" "-" ""
+    row "rebuild-catalog from $n sidecars" "$rate products/s" "-" "-" ">= 5000/s" "$(verdict "$rate" 5000)"
+    row "rebuild-catalog, peak memory (worst run)" "$(peak_mb rb_m) MB" "-" "-" "<= 128 MB" "$(verdict $((128 - $(peak_mb rb_m))) 0)"
+    rm -rf "$dir" "$arch"
 }
