@@ -92,7 +92,7 @@ public enum FS {
         defer { closedir(dir) }
         var names: [String] = []
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
+            let name = entryName(entry)
             if name != "." && name != ".." { names.append(name) }
         }
         for name in names {
@@ -108,14 +108,20 @@ public enum FS {
         }
     }
 
+    /// A directory entry's name, read in place up to its NUL: the kernel's record is only as
+    /// long as the name, so copying the whole 256-byte field can read past the end of the
+    /// buffer (a crash in a large folder).
+    private static func entryName(_ entry: UnsafeMutablePointer<dirent>) -> String {
+        let field = UnsafeRawPointer(entry) + MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+        return String(cString: field.assumingMemoryBound(to: CChar.self))
+    }
+
     public static func list(_ path: HostPath) throws(KhoError) -> [String] {
         guard let dir = path.withCString({ opendir($0) }) else { throw Sys.error(errno, "listing the folder", path) }
         defer { closedir(dir) }
         var names: [String] = []
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
-            }
+            let name = entryName(entry)
             if name != "." && name != ".." { names.append(name) }
         }
         return names

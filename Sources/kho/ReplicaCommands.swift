@@ -203,6 +203,8 @@ struct RebuildCatalogCommand: ParsableCommand {
     var from: String?
     @Option(name: .customLong("from-replica"), help: ArgumentHelp("Read them from this replica (the old catalog must still name it).", valueName: "NAME"))
     var fromReplica: String?
+    @Flag(name: .long, help: "Put the rebuilt catalog in place even when the old one still opens with more products.")
+    var force = false
     @OptionGroup var options: ArchiveOptions
 
     func validate() throws {
@@ -211,7 +213,7 @@ struct RebuildCatalogCommand: ParsableCommand {
 
     func run() throws {
         Console.jsonMode = options.json
-        let report = try RebuildCatalog(location: options.location, from: from.map { HostPath($0) }, replica: fromReplica)
+        let report = try RebuildCatalog(location: options.location, from: from.map { HostPath($0) }, replica: fromReplica, force: force)
             .run(for: Environment.actor, environment: Environment.archive, progress: TerminalProgress.forTerminal())
         if options.json {
             Console.json(report)

@@ -69,6 +69,16 @@ import Testing
         let second = ws.run(["rebuild-catalog", "--json"])
         #expect(second.status == 0 && (second.object["previousCatalog"] as? String)?.contains("before-rebuild") == true, "\(second.out) \(second.stderr)")
         #expect(snapshot(ws, ids) == before && fingerprints(ws) == reports)
+        // A healthy catalog is not replaced by one with fewer products (a sidecar lost) unless told.
+        let shard = try #require(try FileManager.default.contentsOfDirectory(atPath: "\(ws.archive)/sidecars").first {
+            $0.count == 2 && !((try? FileManager.default.contentsOfDirectory(atPath: "\(ws.archive)/sidecars/\($0)")) ?? []).isEmpty
+        })
+        let one = try #require(try FileManager.default.contentsOfDirectory(atPath: "\(ws.archive)/sidecars/\(shard)").first)
+        try FileManager.default.moveItem(atPath: "\(ws.archive)/sidecars/\(shard)/\(one)", toPath: "\(ws.path)/kept.json")
+        let fewer = ws.run(["rebuild-catalog"])
+        #expect(fewer.status == 1 && fewer.stderr.contains("--force"), "\(fewer.status) \(fewer.stderr)")
+        #expect(snapshot(ws, ids) == before)
+        try FileManager.default.moveItem(atPath: "\(ws.path)/kept.json", toPath: "\(ws.archive)/sidecars/\(shard)/\(one)")
     }
 
     @Test func fromAReplicaWhenTheDiskLostItsBlobsToo() throws {
@@ -83,7 +93,9 @@ import Testing
         try FileManager.default.removeItem(atPath: "\(ws.archive)/blobs")
         try FileManager.default.removeItem(atPath: "\(ws.archive)/sidecars")
         // A sidecar altered in the replica: its bytes no longer hash to its name; named, left out.
-        let shard = try #require(try FileManager.default.contentsOfDirectory(atPath: "\(usb)/sidecars").first { $0.count == 2 })
+        let shard = try #require(try FileManager.default.contentsOfDirectory(atPath: "\(usb)/sidecars").first {
+            $0.count == 2 && !((try? FileManager.default.contentsOfDirectory(atPath: "\(usb)/sidecars/\($0)")) ?? []).isEmpty
+        })
         let victim = try #require(try FileManager.default.contentsOfDirectory(atPath: "\(usb)/sidecars/\(shard)").first)
         let path = "\(usb)/sidecars/\(shard)/\(victim)"
         _ = chmod(path, 0o644)

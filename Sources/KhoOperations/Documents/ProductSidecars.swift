@@ -42,15 +42,20 @@ public struct ProductSidecars: SidecarFormat {
         case .success(let validated): metadata = validated.value
         case .failure(let failure): return fail(failure.problems.map(\.description).joined(separator: "; "))
         }
+        // Numbers a catalog can hold (a planted key or event number near the top of SQLite's
+        // range would stop every later insert), and no more files or events than a product has.
+        let largest: Int64 = 1 << 53
         guard let origin = Origin(rawValue: p.origin), Timestamp.isISO(p.createdAt), Timestamp.isISO(p.updatedAt),
-              doc.key > 0, (0...3).contains(doc.shown) else { return fail("origin, times, key or shown are not what a sidecar holds") }
+              (1...largest).contains(doc.key), (0...3).contains(doc.shown), p.files.count <= 10_000, (p.events ?? []).count <= 1_000_000,
+              doc.sources.count <= 10_000 else { return fail("origin, times, key, shown or counts are not what a sidecar holds") }
         let digitization = Digitization(origin: origin, carrier: p.carrier.flatMap(Carrier.init(rawValue:)),
                                         digitizedOn: p.digitizedOn.flatMap { try? CalendarDate.parse($0).get() },
                                         method: p.digitizationMethod.flatMap(DigitizationMethod.init(rawValue:)))
         var files: [StoredFile] = []
         for f in p.files {
-            guard SHA256Hex.isValid(f.sha256), f.size >= 0, f.n > 0, let role = FileRole(rawValue: f.role), Timestamp.isISO(f.addedAt),
-                  let original = Hex.bytes(f.originalNameHex), !f.name.isEmpty, !f.name.contains("/") else {
+            guard SHA256Hex.isValid(f.sha256), (0...(1 << 50)).contains(f.size), (1...10_000).contains(f.n), let role = FileRole(rawValue: f.role),
+                  Timestamp.isISO(f.addedAt), let original = Hex.bytes(f.originalNameHex), !f.name.isEmpty, f.name != ".", f.name != "..",
+                  !f.name.contains("/"), !f.name.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
                 return fail("file \(f.n) is not a file entry Kho writes")
             }
             files.append(StoredFile(n: f.n, sha256: f.sha256, size: f.size, name: FileName(display: f.name, original: original, decodedAs: f.nameEncoding),
@@ -60,14 +65,16 @@ public struct ProductSidecars: SidecarFormat {
         var events: [PreservationEvent] = []
         for e in p.events ?? [] {
             guard let type = EventType(rawValue: e.type), let outcome = EventOutcome(rawValue: e.outcome), Timestamp.isISO(e.at),
-                  let number = e.id, number > 0 else { return fail("an event is not one Kho writes") }
+                  let number = e.id, (1...largest).contains(number) else { return fail("an event is not one Kho writes") }
             events.append(PreservationEvent(id: number, at: Timestamp(iso: e.at), type: type, object: e.object, productID: id, agent: e.agent,
                                             outcome: outcome, detail: e.detail, importedFrom: e.importedFrom))
         }
         let product = Product(id: id, metadata: metadata, digitization: digitization, files: files, createdAt: Timestamp(iso: p.createdAt),
                               updatedAt: Timestamp(iso: p.updatedAt), homeArchive: doc.homeArchive)
-        return .success(SidecarContent(key: doc.key, product: product, events: events, shown: doc.shown, withdrawn: doc.withdrawn,
-                                       sources: doc.sources.map { .init(unit: $0.unit, sourceID: $0.sourceID) }))
+        var content = SidecarContent(key: doc.key, product: product, events: events, shown: doc.shown, withdrawn: doc.withdrawn,
+                                     sources: doc.sources.map { .init(unit: $0.unit, sourceID: $0.sourceID) })
+        content.archiveID = doc.archiveID
+        return .success(content)
     }
 }
 

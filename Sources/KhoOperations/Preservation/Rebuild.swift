@@ -9,11 +9,14 @@ public struct RebuildCatalog: Sendable {
     public var location: ArchiveLocation
     public var from: HostPath?
     public var replica: String?
+    /// Put the rebuilt catalog in place even when the old one still opens with more products.
+    public var force: Bool
 
-    public init(location: ArchiveLocation, from: HostPath? = nil, replica: String? = nil) {
+    public init(location: ArchiveLocation, from: HostPath? = nil, replica: String? = nil, force: Bool = false) {
         self.location = location
         self.from = from
         self.replica = replica
+        self.force = force
     }
 
     public func run(for actor: Actor, environment: ArchiveEnvironment, progress: (any ProgressReporter)?) throws(KhoError) -> CatalogRebuildReport {
@@ -22,6 +25,12 @@ public struct RebuildCatalog: Sendable {
         if let source, !FS.isDirectory(source) {
             throw KhoError(.missingFile, "\(source) is not a folder (is the drive mounted?)", subject: .file(source.description))
         }
-        return try Archive.rebuildCatalog(location.path, from: source, agent: actor.agent, environment: environment.keepingSidecars(), progress: progress)
+        let environment = environment.keepingSidecars()
+        // An old catalog that still opens first writes the sidecars of what changed lately.
+        if let old = try? Archive.open(location.path, agent: actor.agent, environment: environment) {
+            try? old.renewSidecars(wait: true, progress: progress)
+            old.close()
+        }
+        return try Archive.rebuildCatalog(location.path, from: source, agent: actor.agent, environment: environment, force: force, progress: progress)
     }
 }

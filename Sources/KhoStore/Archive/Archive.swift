@@ -20,6 +20,16 @@ public struct ArchiveInfo: Codable, Sendable, Equatable {
 
     static let currentFormat = "kho-archive"
     static let currentVersion = 1
+
+    /// The marker file's content.
+    static func read(_ marker: HostPath) throws(KhoError) -> ArchiveInfo {
+        do {
+            let data = try Data(contentsOf: URL(fileURLWithPath: marker.description))
+            return try JSONDecoder().decode(ArchiveInfo.self, from: data)
+        } catch {
+            throw KhoError(.archiveDamaged, "\(marker) is unreadable or damaged; it identifies the archive, restore it from a backup", subject: .file(marker.description), cause: Underlying(error))
+        }
+    }
 }
 
 /// What every archive is opened with: the time, new identifiers, how long to wait for another
@@ -115,18 +125,12 @@ public final class Archive: Sendable {
             }
             throw KhoError(.notAnArchive, "\(root) is not a Kho archive (no \(markerName)); create one with: kho init \(root)")
         }
-        let info: ArchiveInfo
-        do {
-            let data = try Data(contentsOf: URL(fileURLWithPath: marker.description))
-            info = try JSONDecoder().decode(ArchiveInfo.self, from: data)
-        } catch {
-            throw KhoError(.archiveDamaged, "\(marker) is unreadable or damaged; it identifies the archive, restore it from a backup", subject: .file(marker.description), cause: Underlying(error))
-        }
+        let info = try ArchiveInfo.read(marker)
         guard info.format == ArchiveInfo.currentFormat, info.version <= ArchiveInfo.currentVersion else {
             throw KhoError(.archiveTooNew, "\(root) is a \(info.format) version \(info.version) archive; this Kho \(KhoVersion.current) reads version \(ArchiveInfo.currentVersion) — update Kho")
         }
         // A catalog gone while the products' sidecars are there: never a new empty one in its place.
-        if FS.fileStatus(root.appending("catalog.sqlite")) == nil, !sidecarNames(under: root).isEmpty {
+        if (FS.fileStatus(root.appending("catalog.sqlite"))?.st_size ?? 0) == 0, hasSidecars(root) {
             throw KhoError(.archiveDamaged, "the catalog of \(root) is missing; rebuild it from the products' sidecars: kho rebuild-catalog --storage \(root)")
         }
         return try Archive(root: root, info: info, agent: agent, environment: environment)

@@ -59,7 +59,7 @@ extension Archive {
         // The catalog first: every blob it names is in the store already, so the blobs listed
         // after it and copied below are all the copy needs.
         // Every product's sidecar current first, so the replica gets the latest.
-        try renewSidecars(progress: progress)
+        try renewSidecars(wait: true, progress: progress)
         // The replica holds every blob stored before this instant once the run is done.
         let started = clock.now()
         let catalogCopy = try copyCatalog(into: folder, replica: replica.name)

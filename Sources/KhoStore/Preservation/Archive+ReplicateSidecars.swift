@@ -13,8 +13,13 @@ extension Archive {
     /// Returns how many sidecars were copied and removed.
     func replicateSidecars(to folder: ReplicaFolder, replica: ReplicaRecord) throws(KhoError) -> (copied: Int, removed: Int) {
         let wanted: Set<String> = try catalog.read { db in
-            let restricted = replica.includeRestricted ? "" : " WHERE p.access <> 'restricted'"
-            return Set(try String.fetchAll(db, sql: "SELECT s.sha256 FROM sidecars s JOIN products p ON p.pk = s.product_pk\(restricted)"))
+            // A product changed since its sidecar was written is left out until it is renewed:
+            // its last sidecar may say what it no longer is (restricted then, say).
+            let restricted = replica.includeRestricted ? "" : " AND p.access <> 'restricted'"
+            return Set(try String.fetchAll(db, sql: """
+                SELECT s.sha256 FROM sidecars s JOIN products p ON p.pk = s.product_pk
+                WHERE s.product_pk NOT IN (SELECT product_pk FROM sidecar_due)\(restricted)
+                """))
         }
         let target = folder.root.appending(Self.sidecarFolder)
         try folder.ensureFolder(target)

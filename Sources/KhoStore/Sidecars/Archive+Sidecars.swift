@@ -25,13 +25,18 @@ extension Archive {
     }
 
     /// Writes the sidecars of the products changed since theirs was written.
-    public func renewSidecars(progress: (any ProgressReporter)? = nil) throws(KhoError) {
+    /// `wait`: when another process is renewing, wait for it and then renew what is left
+    /// (otherwise leave it to that process).
+    public func renewSidecars(wait: Bool = false, progress: (any ProgressReporter)? = nil) throws(KhoError) {
         guard let format = environment.sidecars, try sidecarsDue() else { return }
         let folder = root.appending(Self.sidecarFolder)
         try FS.makeDirectories(folder)
         let lock = try FileDescriptor.open(folder.appending(".lock"), flags: O_RDWR | O_CREAT | O_NOFOLLOW, mode: 0o644, doing: "locking the sidecars")
-        guard try lock.lock(exclusive: true, wait: false) else { return }
+        guard try lock.lock(exclusive: true, wait: wait) else { return }
         let total = try catalog.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sidecar_due") ?? 0 }
+        if total > 10 * Self.sidecarBatch {
+            logger.notice("writing the sidecars of \(total) product(s) (each product's document beside the blobs; once after an upgrade or a large import)")
+        }
         if total > Self.sidecarBatch { progress?.start(label: "writing product sidecars", totalBytes: 0, totalItems: total) }
         defer { if total > Self.sidecarBatch { progress?.finish() } }
         var shards = Set<String>()
@@ -81,12 +86,18 @@ extension Archive {
     private func writeSidecars(_ documents: [(bytes: [UInt8], sha256: String)], shards: inout Set<String>) throws(KhoError) {
         guard !documents.isEmpty else { return }
         let folder = root.appending(Self.sidecarFolder)
-        for document in documents {
-            let shard = String(document.sha256.prefix(2))
-            if shards.insert(shard).inserted { try FS.makeDirectory(folder.appending(shard)) }
-            let path = Self.sidecarPath(document.sha256, under: root)
-            let output = try FileDescriptor.open(path, flags: O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, mode: 0o444, doing: "writing a product sidecar")
-            let failed = document.bytes.withUnsafeBytes { Sys.writeAll(output.fd, $0) }
+        for document in documents where shards.insert(String(document.sha256.prefix(2))).inserted {
+            try FS.makeDirectory(folder.appending(String(document.sha256.prefix(2))))
+        }
+        // Made on every core: creating a file is most of the cost.
+        let root = self.root
+        _ = try Parallel.map(count: documents.count, jobs: Parallel.defaultJobs) { (i, _) throws(KhoError) in
+            let path = Self.sidecarPath(documents[i].sha256, under: root)
+            // A file of that name is never the current one (those are not written again): one a
+            // crash tore, read-only, is replaced.
+            _ = path.withCString { unlink($0) }
+            let output = try FileDescriptor.open(path, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o444, doing: "writing a product sidecar")
+            let failed = documents[i].bytes.withUnsafeBytes { Sys.writeAll(output.fd, $0) }
             if failed != 0 { throw Sys.error(failed, "writing a product sidecar", path) }
         }
         try FileDescriptor.open(folder, flags: O_RDONLY | O_DIRECTORY, doing: "flushing product sidecars").syncFileSystem()

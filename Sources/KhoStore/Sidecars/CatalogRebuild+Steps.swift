@@ -43,7 +43,10 @@ extension Archive {
                 try queue.write { db in
                     for (path, result) in zip(chunk, decoded) {
                         progress?.itemDone()
-                        guard case .success(let content) = result else { continue }   // read well a moment ago: named in the first pass if not
+                        guard case .success(let content) = result else {
+                            if case .failure(let problem) = result { report.unusable.append("\(path): \(problem.message) (changed while the rebuild read it)") }
+                            continue
+                        }
                         do {
                             try db.inSavepoint {
                                 try CatalogWrites.restore(db, content, sidecar: String(String(decoding: path.lastComponent, as: UTF8.self).dropLast(5)), config: config)
@@ -79,22 +82,31 @@ extension Archive {
     /// new one in its place; returns where the old one went.
     static func swapCatalog(_ fresh: HostPath, into root: HostPath, at now: Timestamp) throws(KhoError) -> String? {
         let target = root.appending("catalog.sqlite")
+        let aside = "catalog.sqlite.before-rebuild-" + now.iso.replacingOccurrences(of: ":", with: "-")
         var previous: String?
-        if FS.exists(target) {
-            if let old = try? DatabaseQueue(path: target.description) {
-                try? old.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
-                try? old.close()
-            }
-            let aside = "catalog.sqlite.before-rebuild-" + now.iso.replacingOccurrences(of: ":", with: "-")
-            // The log first: a kill between leaves the (checkpointed) old catalog whole.
-            for suffix in ["-wal", "-shm", ""] where FS.fileStatus(HostPath(target.description + suffix)) != nil {
-                try FS.rename(HostPath(target.description + suffix), root.appending(aside + suffix))
-            }
-            previous = root.appending(aside).description
+        if FS.exists(target), let old = try? DatabaseQueue(path: target.description) {
+            try? old.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+            try? old.close()
+        }
+        // The log first, whether or not its catalog is still there (a log left beside the new
+        // catalog would be replayed into it): a kill between leaves the old catalog whole.
+        for suffix in ["-wal", "-shm", ""] where FS.fileStatus(HostPath(target.description + suffix)) != nil {
+            try FS.rename(HostPath(target.description + suffix), root.appending(aside + suffix))
+            if suffix.isEmpty { previous = root.appending(aside).description }
         }
         try FS.rename(fresh, target)
         try FS.syncDirectory(root)
         return previous
+    }
+
+    /// How many products the catalog at `path` holds; nil when it cannot be read.
+    static func productCount(_ path: HostPath) -> Int? {
+        guard FS.fileStatus(path) != nil else { return nil }
+        var configuration = Configuration()
+        configuration.readonly = true
+        guard let queue = try? DatabaseQueue(path: path.description, configuration: configuration) else { return nil }
+        defer { try? queue.close() }
+        return try? queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM products") }
     }
 }
 

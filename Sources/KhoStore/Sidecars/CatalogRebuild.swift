@@ -37,19 +37,22 @@ struct Chosen {
     var key: Int64
     var files: [StoredFile]
     /// Later sidecars are larger in this order: documents only grow (events are appended,
-    /// every change moves updatedAt), so an old one a kill left beside the new cannot mislead.
+    /// every change moves updatedAt, files and source links are only added), so an old one a
+    /// kill left beside the new cannot mislead.
     var order: (String, Int, Int)
 }
 
 extension Archive {
     /// Rebuilds the catalog of the archive at `root` from the sidecars (and blobs) under
     /// `source` (the archive itself when nil).
+    /// `force`: put the new catalog in place even when it holds fewer products than the old one.
     public static func rebuildCatalog(_ root: HostPath, from source: HostPath?, agent: String, environment: ArchiveEnvironment,
-                                      progress: (any ProgressReporter)?) throws(KhoError) -> CatalogRebuildReport {
+                                      force: Bool = false, progress: (any ProgressReporter)?) throws(KhoError) -> CatalogRebuildReport {
         guard let format = environment.sidecars else { throw KhoError(.usage, "this front end keeps no sidecars: nothing to rebuild from") }
         guard isArchive(root) else { throw KhoError(.notAnArchive, "\(root) is not a Kho archive (no \(markerName)); a rebuild needs the archive's marker") }
         let started = environment.clock.uptime()
         let config = try ArchiveConfig.load(root: root)
+        let archiveID = try ArchiveInfo.read(root.appending(markerName)).archiveID
         let from = source ?? root
         if let source { try checkCopy(source, of: root) }
         var report = CatalogRebuildReport()
@@ -69,10 +72,12 @@ extension Archive {
                 report.sidecarsRead += 1
                 switch result {
                 case .failure(let problem): report.unusable.append("\(path): \(problem.message)")
+                case .success(let content) where content.archiveID != archiveID:
+                    report.unusable.append("\(path): a sidecar of another archive (\(content.archiveID))")
                 case .success(let content):
                     // Only what chooses is kept; the document is read again when its turn comes.
-                    let candidate = Chosen(path: path, key: content.key, files: content.product.files,
-                                           order: (content.product.updatedAt.iso, content.events.count, content.product.files.count))
+                    let candidate = Chosen(path: path, key: content.key, files: source == nil ? [] : content.product.files,
+                                           order: (content.product.updatedAt.iso, content.events.count, content.product.files.count + content.sources.count))
                     let id = content.product.id.description
                     if let held = latest[id] {
                         report.olderSidecars += 1
@@ -91,9 +96,15 @@ extension Archive {
         let fresh = folder.appending("catalog.sqlite")
         try buildCatalog(at: fresh, chosen.map(\.path), format: format, config: config, agent: agent, environment: environment,
                          report: &report, progress: progress)
-        guard report.products > 0 || report.sidecarsRead == 0 else {
-            throw KhoError(.archiveDamaged, "none of the \(report.sidecarsRead) sidecar(s) could be used (\(report.unusable.first ?? "")); the catalog was left as it is")
+        guard report.products > 0 else {
+            throw KhoError(.archiveDamaged, report.sidecarsRead == 0 ? "there are no product sidecars in \(from) to rebuild from; the catalog was left as it is"
+                : "none of the \(report.sidecarsRead) sidecar(s) could be used (\(report.unusable.first ?? "")); the catalog was left as it is")
         }
+        if let old = productCount(root.appending("catalog.sqlite")), old > report.products, !force {
+            throw KhoError(.fileExists, "the catalog there still opens and holds \(old) product(s), the rebuilt one \(report.products); it was left as it is (--force puts the rebuilt one in place, the old one kept aside)")
+        }
+        // Sidecars read from elsewhere become the archive's own, so it can be rebuilt again from itself.
+        if source != nil { try adoptSidecars(chosen.map(\.path), into: root) }
         // 4. The swap: the old catalog (checkpointed) aside, the new one in its place.
         report.previousCatalog = try swapCatalog(fresh, into: root, at: environment.clock.now())
         report.seconds = environment.clock.uptime() - started
@@ -119,7 +130,7 @@ extension Archive {
     /// One sidecar's content: a small regular file whose bytes hash to its name and decode.
     static func readSidecar(_ path: HostPath, format: any SidecarFormat) -> Result<SidecarContent, SidecarProblem> {
         guard let input = try? FileDescriptor.open(path, flags: O_RDONLY | O_NOFOLLOW | O_NONBLOCK, doing: "reading a sidecar"),
-              let st = try? input.status(), (st.st_mode & S_IFMT) == S_IFREG, st.st_size < 64 << 20 else {
+              let st = try? input.status(), (st.st_mode & S_IFMT) == S_IFREG, st.st_size < 8 << 20 else {
             return .failure(SidecarProblem("not a small regular file"))
         }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(st.st_size) + 1, alignment: 8)
@@ -168,5 +179,34 @@ extension Archive {
         guard let mine, theirs.contains(mine) else {
             throw KhoError(.usage, "\(folder) is not a copy of this archive (its kho-replica.json or kho-archive.json names \(theirs.first ?? "no archive")); nothing was changed")
         }
+    }
+}
+
+extension Archive {
+    /// Copies sidecars (checked already) into the archive's own sidecars/, flushed once.
+    static func adoptSidecars(_ paths: [HostPath], into root: HostPath) throws(KhoError) {
+        let folder = root.appending(sidecarFolder)
+        try FS.makeDirectories(folder)
+        var shards = Set<String>()
+        for path in paths {
+            let name = String(decoding: path.lastComponent, as: UTF8.self)
+            let shard = String(name.prefix(2))
+            if shards.insert(shard).inserted { try FS.makeDirectory(folder.appending(shard)) }
+            let target = folder.appending("\(shard)/\(name)")
+            guard FS.fileStatus(target) == nil, let bytes = FileManager.default.contents(atPath: path.description) else { continue }
+            let output = try FileDescriptor.open(target, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o444, doing: "copying a product sidecar")
+            let failed = bytes.withUnsafeBytes { Sys.writeAll(output.fd, $0) }
+            if failed != 0 { throw Sys.error(failed, "copying a product sidecar", target) }
+        }
+        try FileDescriptor.open(folder, flags: O_RDONLY | O_DIRECTORY, doing: "flushing product sidecars").syncFileSystem()
+    }
+
+    /// Whether any product sidecar is there (stops at the first).
+    static func hasSidecars(_ root: HostPath) -> Bool {
+        let folder = root.appending(sidecarFolder)
+        for shard in (try? FS.list(folder)) ?? [] where shard.utf8.count == 2 {
+            if ((try? FS.list(folder.appending(shard))) ?? []).contains(where: { $0.hasSuffix(".json") }) { return true }
+        }
+        return false
     }
 }

@@ -24,6 +24,8 @@ public struct SidecarContent: Sendable, Equatable {
     public var shown: Int
     public var withdrawn: Bool
     public var sources: [SourceLink]
+    /// The archive whose sidecar it is (set when read back; written from the archive's marker).
+    public var archiveID = ""
 
     public init(key: Int64, product: Product, events: [PreservationEvent], shown: Int, withdrawn: Bool, sources: [SourceLink]) {
         self.key = key
