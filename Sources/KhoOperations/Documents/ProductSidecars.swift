@@ -78,6 +78,27 @@ public struct ProductSidecars: SidecarFormat {
     }
 }
 
+extension ProductSidecars {
+    public func peek(_ bytes: [UInt8]) -> SidecarPeek? {
+        guard let doc = try? JSONDecoder().decode(SidecarHeader.self, from: Data(bytes)), doc.format == SidecarDocument.format else { return nil }
+        return SidecarPeek(archiveID: doc.archiveID, productID: doc.product.id, key: doc.key, updatedAt: doc.product.updatedAt,
+                           events: doc.product.events?.count ?? 0, sources: doc.sources.count,
+                           files: doc.product.files.map { (sha256: $0.sha256, size: $0.size) })
+    }
+}
+
+/// The parts of a sidecar a rebuild's first pass reads (nested values left unread).
+struct SidecarHeader: Decodable {
+    struct Nothing: Decodable { init(from decoder: any Decoder) throws {} }
+    struct File: Decodable { var sha256: String; var size: Int64 }
+    struct Product: Decodable { var id: String; var updatedAt: String; var files: [File]; var events: [Nothing]? }
+    var format: String
+    var archiveID: String
+    var key: Int64
+    var product: Product
+    var sources: [Nothing]
+}
+
 struct SidecarDocument: Decodable {
     static let format = "kho-sidecar"
     struct Source: Decodable { var unit: String; var sourceID: String }

@@ -8,7 +8,7 @@ import KhoCore
 import KhoPlatform
 
 extension Archive {
-    static func copyMissingBlobs(_ files: [StoredFile], from: HostPath, into store: BlobStore, report: inout CatalogRebuildReport,
+    static func copyMissingBlobs(_ files: [(sha256: String, size: Int64)], from: HostPath, into store: BlobStore, report: inout CatalogRebuildReport,
                                  progress: (any ProgressReporter)?) throws(KhoError) {
         var seen = Set<String>()
         let wanted = files.filter { seen.insert($0.sha256).inserted && !store.contains($0.sha256, size: $0.size) }
@@ -116,34 +116,34 @@ extension CatalogWrites {
     static func restore(_ db: Database, _ c: SidecarContent, sidecar: String, config: ArchiveConfig) throws {
         let p = c.product, m = p.metadata, d = p.digitization
         let prepared = PreparedProduct(id: p.id, metadata: m, digitization: d, detail: "", config: config)
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO products (pk, id, title, title_sort, kind, unit, produced, published, reference_date, campaign,
                 description, creator, access, origin, carrier, digitized_on, digitization_method, digitized,
                 created_at, updated_at, languages, channels, topics, digital, title_key, minority, foreign_language, unit_era, province_now,
                 home_archive, shown, withdrawn)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [
+            """).execute(arguments: [
                 c.key, p.id.description, m.title, Data(prepared.titleSort), m.kind.rawValue, m.unit.value, prepared.produced, prepared.published,
                 prepared.referenceDate, m.campaign, m.description, m.creator, m.access.rawValue, d.origin.rawValue, d.carrier?.rawValue,
                 prepared.digitizedOn, d.method?.rawValue, p.isDigitized ? 1 : 0, p.createdAt.iso, p.updatedAt.iso, prepared.languagesJSON,
                 prepared.channelsJSON, prepared.topicsJSON, prepared.flags.digital ? 1 : 0, prepared.titleKey, prepared.flags.minority ? 1 : 0,
                 prepared.flags.foreign ? 1 : 0, prepared.flags.unitEra, prepared.flags.provinceNow, p.homeArchive, c.shown, c.withdrawn ? 1 : 0,
             ])
-        try db.execute(sql: "INSERT INTO products_search (rowid, title, description, keywords) VALUES (?, ?, ?, ?)",
+        try db.cachedStatement(sql: "INSERT INTO products_search (rowid, title, description, keywords) VALUES (?, ?, ?, ?)").execute(
                        arguments: [c.key, prepared.searchTitle, prepared.searchDescription, prepared.searchKeywords])
         for f in p.files {
-            try db.execute(sql: "INSERT OR IGNORE INTO blobs (sha256, size, stored_at) VALUES (?, ?, ?)", arguments: [f.sha256, f.size, f.addedAt.iso])
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO blobs (sha256, size, stored_at) VALUES (?, ?, ?)").execute(arguments: [f.sha256, f.size, f.addedAt.iso])
             try insertFile(db, productPK: c.key, file: f)
         }
         for e in c.events {
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO events (pk, at, type, object, product_id, agent, outcome, detail, imported_from, product_pk)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [e.id, e.at.iso, e.type.rawValue, e.object, p.id.description, e.agent, e.outcome.rawValue, e.detail, e.importedFrom, c.key])
+                """).execute(arguments: [e.id, e.at.iso, e.type.rawValue, e.object, p.id.description, e.agent, e.outcome.rawValue, e.detail, e.importedFrom, c.key])
         }
         for s in c.sources {
-            try db.execute(sql: "INSERT INTO product_sources (unit, source_id, product_pk) VALUES (?, ?, ?)", arguments: [s.unit, s.sourceID, c.key])
+            try db.cachedStatement(sql: "INSERT INTO product_sources (unit, source_id, product_pk) VALUES (?, ?, ?)").execute(arguments: [s.unit, s.sourceID, c.key])
         }
-        try db.execute(sql: "INSERT INTO sidecars (product_pk, sha256) VALUES (?, ?)", arguments: [c.key, sidecar])
+        try db.cachedStatement(sql: "INSERT INTO sidecars (product_pk, sha256) VALUES (?, ?)").execute(arguments: [c.key, sidecar])
     }
 }

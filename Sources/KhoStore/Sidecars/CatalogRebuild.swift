@@ -35,7 +35,7 @@ public struct CatalogRebuildReport: Sendable, Codable {
 struct Chosen {
     var path: HostPath
     var key: Int64
-    var files: [StoredFile]
+    var files: [(sha256: String, size: Int64)]
     /// Later sidecars are larger in this order: documents only grow (events are appended,
     /// every change moves updatedAt, files and source links are only added), so an old one a
     /// kill left beside the new cannot mislead.
@@ -66,19 +66,21 @@ extension Archive {
         progress?.start(label: "reading sidecars", totalBytes: 0, totalItems: names.count)
         var latest: [String: Chosen] = [:]
         for chunk in stride(from: 0, to: names.count, by: 1024).map({ Array(names[$0..<min($0 + 1024, names.count)]) }) {
-            let decoded = try Parallel.map(count: chunk.count, jobs: Parallel.defaultJobs) { i, _ in readSidecar(chunk[i], format: format) }
-            for (path, result) in zip(chunk, decoded) {
+            let peeked = try Parallel.map(count: chunk.count, jobs: Parallel.defaultJobs) { i, _ in
+                readSidecarBytes(chunk[i]).flatMap { bytes in format.peek(bytes).map { Result.success($0) } ?? .failure(SidecarProblem("not a Kho product sidecar")) }
+            }
+            for (path, result) in zip(chunk, peeked) {
                 progress?.itemDone()
                 report.sidecarsRead += 1
                 switch result {
                 case .failure(let problem): report.unusable.append("\(path): \(problem.message)")
-                case .success(let content) where content.archiveID != archiveID:
-                    report.unusable.append("\(path): a sidecar of another archive (\(content.archiveID))")
-                case .success(let content):
-                    // Only what chooses is kept; the document is read again when its turn comes.
-                    let candidate = Chosen(path: path, key: content.key, files: source == nil ? [] : content.product.files,
-                                           order: (content.product.updatedAt.iso, content.events.count, content.product.files.count + content.sources.count))
-                    let id = content.product.id.description
+                case .success(let peek) where peek.archiveID != archiveID:
+                    report.unusable.append("\(path): a sidecar of another archive (\(peek.archiveID))")
+                case .success(let peek):
+                    // Only what chooses is kept; the document is read whole (and checked) when its turn comes.
+                    let candidate = Chosen(path: path, key: peek.key, files: source == nil ? [] : peek.files,
+                                           order: (peek.updatedAt, peek.events, peek.files.count + peek.sources))
+                    let id = peek.productID
                     if let held = latest[id] {
                         report.olderSidecars += 1
                         if candidate.order <= held.order { continue }
@@ -129,6 +131,11 @@ extension Archive {
 
     /// One sidecar's content: a small regular file whose bytes hash to its name and decode.
     static func readSidecar(_ path: HostPath, format: any SidecarFormat) -> Result<SidecarContent, SidecarProblem> {
+        readSidecarBytes(path).flatMap { format.decode($0) }
+    }
+
+    /// One sidecar's bytes: a small regular file whose bytes hash to its name.
+    static func readSidecarBytes(_ path: HostPath) -> Result<[UInt8], SidecarProblem> {
         guard let input = try? FileDescriptor.open(path, flags: O_RDONLY | O_NOFOLLOW | O_NONBLOCK, doing: "reading a sidecar"),
               let st = try? input.status(), (st.st_mode & S_IFMT) == S_IFREG, st.st_size < 8 << 20 else {
             return .failure(SidecarProblem("not a small regular file"))
@@ -142,7 +149,7 @@ extension Archive {
         guard path.description.hasSuffix("/\(digest.finalizeHex()).json") else {
             return .failure(SidecarProblem("its bytes do not hash to its name (damaged, or not written by Kho)"))
         }
-        return format.decode(bytes)
+        return .success(bytes)
     }
 }
 

@@ -43,6 +43,30 @@ public protocol SidecarFormat: Sendable {
     func encode(_ content: SidecarContent, archiveID: String) -> [UInt8]
     /// The content, or why these bytes are not a sidecar.
     func decode(_ bytes: [UInt8]) -> Result<SidecarContent, SidecarProblem>
+    /// Only what chooses between two sidecars of a product (read for every sidecar before the
+    /// chosen ones are decoded whole).
+    func peek(_ bytes: [UInt8]) -> SidecarPeek?
+}
+
+/// The few fields a rebuild's first pass reads of each sidecar.
+public struct SidecarPeek: Sendable {
+    public var archiveID: String
+    public var productID: String
+    public var key: Int64
+    public var updatedAt: String
+    public var events: Int
+    public var sources: Int
+    public var files: [(sha256: String, size: Int64)]
+
+    public init(archiveID: String, productID: String, key: Int64, updatedAt: String, events: Int, sources: Int, files: [(sha256: String, size: Int64)]) {
+        self.archiveID = archiveID
+        self.productID = productID
+        self.key = key
+        self.updatedAt = updatedAt
+        self.events = events
+        self.sources = sources
+        self.files = files
+    }
 }
 
 public struct SidecarProblem: Error, Sendable {
