@@ -12,7 +12,7 @@ import KhoPlatform
 
 extension Archive {
     static let sidecarFolder = "sidecars"
-    static let sidecarBatch = 2048
+    static let sidecarBatch = 4096
 
     static func sidecarPath(_ sha256: String, under root: HostPath) -> HostPath {
         root.appending("\(sidecarFolder)/\(sha256.prefix(2))/\(sha256).json")
