@@ -83,6 +83,20 @@ final class Workspace: Sendable {
         return full
     }
 
+    /// Starts kho with `arguments` on this archive and kills it (SIGKILL) `delay` microseconds later.
+    func runKilled(_ arguments: [String], after delay: useconds_t) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Kho.binary)
+        process.arguments = arguments
+        process.environment = ["KHO_STORAGE": archive, "PATH": "/usr/bin:/bin"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        usleep(delay)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
     /// Ingests one file with valid metadata and returns the new ID.
     func ingest(_ file: String, title: String = "Quyền con người", extra: [String] = []) -> String {
         let r = run(["ingest", file, "--title", title, "--kind", "article", "--lang", "vi", "--unit", "00004"] + extra)

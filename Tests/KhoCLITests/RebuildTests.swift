@@ -134,15 +134,7 @@ import Testing
         #expect(ws.run(["import", "\(ws.path)/big/manifest.csv"]).status == 0)
         #expect(ws.run(["list", "--json"]).array.count == 3000)
         for delay in [20_000, 120_000, 300_000, 600_000] as [UInt32] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Kho.binary)
-            process.arguments = ["rebuild-catalog", "--storage", ws.archive]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            usleep(delay)
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            try ws.runKilled(["rebuild-catalog"], after: delay)
             // Whatever the moment: the catalog is whole (all 3000) or there is none to open.
             let list = ws.run(["list", "--json"])
             if list.status == 0 {

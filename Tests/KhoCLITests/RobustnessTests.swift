@@ -14,16 +14,7 @@ import Testing
         let small = ws.file("small.txt", "nhỏ")
         let delays: [useconds_t] = [0, 2_000, 10_000, 30_000, 60_000, 100_000, 150_000, 250_000, 400_000]
         for (round, delay) in delays.enumerated() {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Kho.binary)
-            process.arguments = ["ingest", big, small, "--title", "Lần \(round)", "--kind", "video_clip", "--lang", "vi", "--unit", "00004"]
-            process.environment = ["KHO_STORAGE": ws.archive, "PATH": "/usr/bin:/bin"]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            usleep(delay)
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            try ws.runKilled(["ingest", big, small, "--title", "Lần \(round)", "--kind", "video_clip", "--lang", "vi", "--unit", "00004"], after: delay)
 
             let verify = ws.run(["verify", "--json"])
             #expect(verify.status == 0, "round \(round): \(verify.out)")
