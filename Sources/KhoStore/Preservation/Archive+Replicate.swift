@@ -86,14 +86,12 @@ extension Archive {
         }
         progress?.start(label: "replicating to \(replica.name)", totalBytes: toCopy.reduce(0) { $0 + $1.size }, totalItems: toCopy.count)
         defer { progress?.finish() }
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: BlobStore.chunkSize, alignment: 64)
-        defer { buffer.deallocate() }
         // In batches: each blob copied (hashed on the way) under a temporary name, one flush of
         // the replica's file system for the batch, then the names, then one more flush.
         var batch: [(sha256: String, size: Int64)] = []
         var batchBytes: Int64 = 0
         func flush() throws(KhoError) {
-            let sent = try copyBlobs(batch, to: folder, buffer: buffer, replica: replica.name, progress: progress)
+            let sent = try copyBlobs(batch, to: folder, replica: replica.name, progress: progress)
             for blob in batch {
                 if sent.contains(blob.sha256) {
                     summary.blobsCopied += 1
@@ -141,14 +139,30 @@ extension Archive {
 
     /// Blobs into the replica as one batch (see replicate); returns those sent (an archive copy
     /// missing or damaged is not).
-    private func copyBlobs(_ batch: [(sha256: String, size: Int64)], to folder: ReplicaFolder, buffer: UnsafeMutableRawBufferPointer,
+    private func copyBlobs(_ batch: [(sha256: String, size: Int64)], to folder: ReplicaFolder,
                            replica: String, progress: (any ProgressReporter)?) throws(KhoError) -> Set<String> {
+        // Copied on every core: most blobs are small, and each is hashed as it goes.
+        let jobs = Parallel.defaultJobs
+        let buffers = WorkerBuffers(count: jobs, size: BlobStore.chunkSize)
+        let copies: [Result<HostPath?, KhoError>] = try Parallel.map(count: batch.count, jobs: jobs) { index, worker in
+            defer { progress?.itemDone() }
+            do throws(KhoError) {
+                return .success(try stageBlob(batch[index], in: folder, buffer: buffers[worker], replica: replica, progress: progress))
+            } catch {
+                return .failure(error)
+            }
+        }
         var staged: [(partial: HostPath, sha256: String)] = []
         defer { for item in staged { FS.remove(item.partial) } }
-        for blob in batch {
-            defer { progress?.itemDone() }
-            if let partial = try stageBlob(blob, in: folder, buffer: buffer, replica: replica, progress: progress) { staged.append((partial, blob.sha256)) }
+        var failure: KhoError?
+        for (blob, copy) in zip(batch, copies) {
+            switch copy {
+            case .success(let partial?): staged.append((partial, blob.sha256))
+            case .success(nil): break
+            case .failure(let error): failure = failure ?? error
+            }
         }
+        if let failure { throw failure }
         guard !staged.isEmpty else { return [] }
         try FileDescriptor.open(folder.temp, flags: O_RDONLY | O_DIRECTORY, doing: "flushing copies in replica \(replica)").syncFileSystem()
         var shards = Set<String>()
@@ -186,6 +200,9 @@ extension Archive {
             FS.remove(partial)
             return nil
         }
+        // The disk starts writing it now, while the next ones are copied: the batch's flush
+        // then has little left to wait for.
+        Sys.startWriteback(output.fd, offset: 0, length: 0)
         return partial
     }
 
