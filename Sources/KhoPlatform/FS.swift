@@ -155,6 +155,14 @@ public enum FS {
 
     /// Replaces `path` with `bytes` atomically and durably: written under `temp`, flushed,
     /// renamed, and the folder flushed.
+    /// A new read-only file at `path` holding `bytes` (never through a link, never over a file
+    /// already there), not flushed: the caller flushes a batch of them at once.
+    public static func writeNewFile(_ bytes: [UInt8], to path: HostPath, doing: String) throws(KhoError) {
+        let output = try FileDescriptor.open(path, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o444, doing: doing)
+        let failed = bytes.withUnsafeBytes { Sys.writeAll(output.fd, $0) }
+        if failed != 0 { throw Sys.error(failed, doing, path) }
+    }
+
     public static func writeDurably(_ bytes: [UInt8], to path: HostPath, temp: HostPath, mode: mode_t = 0o644) throws(KhoError) {
         let fd = try FileDescriptor.open(temp, flags: O_WRONLY | O_CREAT | O_TRUNC, mode: mode, doing: "writing it")
         var failure: KhoError?

@@ -101,7 +101,7 @@ extension Archive {
             for (record, folder) in replicas {
                 let outcome: String
                 do throws(KhoError) {
-                    outcome = try restore(blob, from: folder.blobPath(blob.sha256), buffer: buffer, progress: progress)
+                    outcome = try Self.copyIn(blob, from: folder.blobPath(blob.sha256), into: blobs, buffer: buffer, progress: progress)
                 } catch where error.code == .diskFull || error.code == .readOnly {
                     throw error   // the archive's side: no other replica would do better
                 } catch {
@@ -137,13 +137,6 @@ extension Archive {
                 }
             }
         }
-    }
-
-    /// The replica's copy at `path` into the archive, if it hashes to the blob's digest:
-    /// "restored"; else what the copy is, "missing" or "damaged".
-    private func restore(_ blob: (sha256: String, size: Int64), from path: HostPath, buffer: UnsafeMutableRawBufferPointer,
-                         progress: (any ProgressReporter)?) throws(KhoError) -> String {
-        try Self.copyIn(blob, from: path, into: blobs, buffer: buffer, progress: progress)
     }
 
     /// A copy of a blob from elsewhere (a replica) into `store`, if it hashes to its digest:

@@ -99,16 +99,14 @@ extension Archive {
 }
 
 extension Archive {
-    /// One copy re-read: "ok", "missing" or "damaged", and the bytes read. Opened without
-    /// following a link, then read no further than one byte past its size: a pipe, a device or a
-    /// file that keeps growing cannot hold the check up; one that cannot be read (a bad sector)
-    /// is damaged, and the check goes on.
+    /// One copy re-read: "ok", "missing" or "damaged", and the bytes read. Opened as
+    /// `openCopy` does (no link, a regular file of the right size), then read no further than
+    /// one byte past its size: a file that keeps growing cannot hold the check up; one that
+    /// cannot be read (a bad sector) is damaged, and the check goes on.
     static func checkCopy(_ path: HostPath, sha256: String, size expected: Int64, buffer: UnsafeMutableRawBufferPointer,
                           throttle: Throttle?, progress: (any ProgressReporter)?) -> (outcome: String, bytes: Int64) {
-        guard let st = FS.fileStatus(path) else { return ("missing", 0) }
-        guard (st.st_mode & S_IFMT) == S_IFREG,
-              let input = try? FileDescriptor.open(path, flags: O_RDONLY | O_NOFOLLOW | O_NONBLOCK, doing: "re-reading a replica's copy"),
-              let opened = try? input.status(), (opened.st_mode & S_IFMT) == S_IFREG else { return ("damaged", 0) }
+        guard FS.fileStatus(path) != nil else { return ("missing", 0) }
+        guard let input = openCopy(path, size: expected) else { return ("damaged", 0) }
         var digest = StreamingDigest()
         var size: Int64 = 0
         while size <= expected {

@@ -96,9 +96,7 @@ extension Archive {
             // A file of that name is never the current one (those are not written again): one a
             // crash tore, read-only, is replaced.
             _ = path.withCString { unlink($0) }
-            let output = try FileDescriptor.open(path, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o444, doing: "writing a product sidecar")
-            let failed = documents[i].bytes.withUnsafeBytes { Sys.writeAll(output.fd, $0) }
-            if failed != 0 { throw Sys.error(failed, "writing a product sidecar", path) }
+            try FS.writeNewFile(documents[i].bytes, to: path, doing: "writing a product sidecar")
         }
         try FileDescriptor.open(folder, flags: O_RDONLY | O_DIRECTORY, doing: "flushing product sidecars").syncFileSystem()
     }

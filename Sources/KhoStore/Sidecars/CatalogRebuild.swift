@@ -201,9 +201,7 @@ extension Archive {
             if shards.insert(shard).inserted { try FS.makeDirectory(folder.appending(shard)) }
             let target = folder.appending("\(shard)/\(name)")
             guard FS.fileStatus(target) == nil, let bytes = FileManager.default.contents(atPath: path.description) else { continue }
-            let output = try FileDescriptor.open(target, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o444, doing: "copying a product sidecar")
-            let failed = bytes.withUnsafeBytes { Sys.writeAll(output.fd, $0) }
-            if failed != 0 { throw Sys.error(failed, "copying a product sidecar", target) }
+            try FS.writeNewFile(Array(bytes), to: target, doing: "copying a product sidecar")
         }
         try FileDescriptor.open(folder, flags: O_RDONLY | O_DIRECTORY, doing: "flushing product sidecars").syncFileSystem()
     }
