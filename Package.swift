@@ -9,7 +9,8 @@
 //   KhoReference   generated data: unit tables, IANA language subtag registry
 //   KhoCore        pure domain: vocabularies, validation, units, periods, targets, reports
 //   KhoPlatform    POSIX: paths, descriptors, errno, threads, the ring buffer, the system clock
-//   KhoStore       content-addressed blobs and the SQLite catalog
+//   KhoS3          an S3 client (SigV4 on async-http-client); knows nothing of Kho
+//   KhoStore       content-addressed blobs and the SQLite catalog, replicas
 //   KhoBundle      BagIt bags on libarchive
 //   KhoOperations  every user-level operation, for the command line and the server
 //   KhoServer      the web app (kho serve) on Hummingbird 2
@@ -44,6 +45,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // Generated reference data (Scripts/refresh-units, Scripts/refresh-languages).
@@ -56,10 +58,17 @@ let package = Package(
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         // POSIX at the edge: paths, descriptors, errno, threads, the ring buffer, the system clock.
         .target(name: "KhoPlatform", dependencies: ["KhoCore", "CKhoSystem"], swiftSettings: strict),
+        // An S3 client of our own (SigV4, objects, listings, multipart uploads), on async-http-client.
+        // Knows nothing of Kho: the scale-out step builds on it too.
+        .target(
+            name: "KhoS3",
+            dependencies: [crypto, .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio")],
+            swiftSettings: strict),
         // Content-addressed blob store and the SQLite catalog.
         .target(
             name: "KhoStore",
-            dependencies: ["KhoCore", "KhoPlatform", grdb, .product(name: "GRDBSQLite", package: "GRDB.swift"), crypto, logging],
+            dependencies: ["KhoCore", "KhoPlatform", "KhoS3", grdb, .product(name: "GRDBSQLite", package: "GRDB.swift"), crypto, logging],
             swiftSettings: strict),
         // BagIt bundles on libarchive: write, read, verify.
         .target(name: "KhoBundle", dependencies: ["KhoCore", "KhoPlatform", "CArchive", crypto], swiftSettings: strict),
@@ -83,6 +92,7 @@ let package = Package(
         // Test support: scratch folders, the shared test data, bags built with Python.
         .target(name: "KhoTesting", dependencies: [], path: "Tests/KhoTesting", swiftSettings: strict),
         .testTarget(name: "KhoCoreTests", dependencies: ["KhoCore"], swiftSettings: strict),
+        .testTarget(name: "KhoS3Tests", dependencies: ["KhoS3", "KhoTesting", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
         .testTarget(name: "KhoPlatformTests", dependencies: ["KhoPlatform", "KhoCore", "KhoTesting"], swiftSettings: strict),
         .testTarget(name: "KhoStoreTests", dependencies: ["KhoStore", "KhoCore", "KhoPlatform", "KhoTesting", grdb], swiftSettings: strict),
         .testTarget(name: "KhoBundleTests", dependencies: ["KhoBundle", "KhoCore", "KhoTesting"], swiftSettings: strict),
