@@ -68,7 +68,8 @@ let package = Package(
         // Content-addressed blob store and the SQLite catalog.
         .target(
             name: "KhoStore",
-            dependencies: ["KhoCore", "KhoPlatform", "KhoS3", grdb, .product(name: "GRDBSQLite", package: "GRDB.swift"), crypto, logging],
+            dependencies: ["KhoCore", "KhoPlatform", "KhoS3", grdb, .product(name: "GRDBSQLite", package: "GRDB.swift"), crypto, logging,
+                           .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict),
         // BagIt bundles on libarchive: write, read, verify.
         .target(name: "KhoBundle", dependencies: ["KhoCore", "KhoPlatform", "CArchive", crypto], swiftSettings: strict),
@@ -101,6 +102,6 @@ let package = Package(
         .testTarget(name: "KhoServerTests", dependencies: ["KhoServer", "KhoOperations", "KhoStore", "KhoCore", "KhoPlatform", "KhoTesting", hummingbird, httpTypes, logging, crypto,
                                                            .product(name: "HummingbirdTesting", package: "hummingbird")],
                     swiftSettings: strict),
-        .testTarget(name: "KhoCLITests", dependencies: ["kho", "KhoTesting", grdb, crypto], swiftSettings: strict),
+        .testTarget(name: "KhoCLITests", dependencies: ["kho", "KhoTesting", "KhoS3", grdb, crypto, .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
     ]
 )

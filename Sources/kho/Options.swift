@@ -40,7 +40,9 @@ enum Environment {
     }()
 
     static var archive: ArchiveEnvironment {
-        ArchiveEnvironment(clock: .system, ids: .system, lockTimeout: Settings.current.lockTimeout)
+        var environment = ArchiveEnvironment(clock: .system, ids: .system, lockTimeout: Settings.current.lockTimeout)
+        environment.s3 = S3Settings.fromEnvironment(ProcessInfo.processInfo.environment)
+        return environment
     }
 }
 

@@ -8,22 +8,24 @@ import KhoPlatform
 struct ReplicaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replica",
-        abstract: "Other copies of the archive (a second disk, a NAS, a USB drive): add, list, status.",
+        abstract: "Other copies of the archive (a second disk, a NAS, a USB drive, an S3 bucket): add, list, status.",
         subcommands: [ReplicaAddCommand.self, ReplicaListCommand.self, ReplicaStatusCommand.self])
 }
 
 struct ReplicaAddCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
-        abstract: "Add a replica: a folder outside the archive (made if missing; empty, or a replica of this archive).",
+        abstract: "Add a replica: a folder outside the archive, or s3://BUCKET/PREFIX (empty, or a replica of this archive).",
         discussion: """
             Restricted products' bytes are copied only to a replica added with --include-restricted: \
             state secrets stay on the office's own disks unless the archivist says otherwise. \
-            kho replicate then copies what the replica lacks.
+            kho replicate then copies what the replica lacks. An S3 replica's endpoint, region and \
+            keys come from AWS_ENDPOINT_URL, AWS_DEFAULT_REGION, AWS_ACCESS_KEY_ID and \
+            AWS_SECRET_ACCESS_KEY, else from "s3" in kho-config.json; the bucket must exist.
             """)
 
     @Argument(help: "The replica's name (a-z, 0-9, '-', '_'), e.g. usb-home.") var name: String
-    @Argument(help: "The replica's folder (absolute path).") var target: String
+    @Argument(help: "The replica's folder (absolute path), or s3://BUCKET/PREFIX.") var target: String
     @Flag(name: .customLong("include-restricted"), help: "Also copy restricted products' files.") var includeRestricted = false
     @Flag(name: .customLong("same-disk"), help: "Allow a folder on the archive's own disk (it does not survive the disk).") var sameDisk = false
     @OptionGroup var options: ArchiveOptions
@@ -199,7 +201,7 @@ struct RebuildCatalogCommand: ParsableCommand {
             (add them again), the export history, and the archive's own events. Stop kho serve first.
             """)
 
-    @Option(name: .long, help: ArgumentHelp("Read the sidecars (and missing blobs) from this folder.", valueName: "FOLDER"))
+    @Option(name: .long, help: ArgumentHelp("Read the sidecars (and missing blobs) from this folder, or from an S3 replica (s3://BUCKET/PREFIX).", valueName: "FOLDER"))
     var from: String?
     @Option(name: .customLong("from-replica"), help: ArgumentHelp("Read them from this replica (the old catalog must still name it).", valueName: "NAME"))
     var fromReplica: String?
@@ -213,7 +215,9 @@ struct RebuildCatalogCommand: ParsableCommand {
 
     func run() throws {
         Console.jsonMode = options.json
-        let report = try RebuildCatalog(location: options.location, from: from.map { HostPath($0) }, replica: fromReplica, force: force)
+        let s3 = from.map { $0.lowercased().hasPrefix("s3://") } ?? false
+        let report = try RebuildCatalog(location: options.location, from: s3 ? nil : from.map { HostPath($0) }, fromS3: s3 ? from : nil,
+                                        replica: fromReplica, force: force)
             .run(for: Environment.actor, environment: Environment.archive, progress: TerminalProgress.forTerminal())
         if options.json {
             Console.json(report)

@@ -84,11 +84,11 @@ final class Workspace: Sendable {
     }
 
     /// Starts kho with `arguments` on this archive and kills it (SIGKILL) `delay` microseconds later.
-    func runKilled(_ arguments: [String], after delay: useconds_t) throws {
+    func runKilled(_ arguments: [String], after delay: useconds_t, env: [String: String] = [:]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Kho.binary)
         process.arguments = arguments
-        process.environment = ["KHO_STORAGE": archive, "PATH": "/usr/bin:/bin"]
+        process.environment = ["KHO_STORAGE": archive, "PATH": "/usr/bin:/bin"].merging(env) { a, _ in a }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -8,20 +8,27 @@ import KhoStore
 public struct RebuildCatalog: Sendable {
     public var location: ArchiveLocation
     public var from: HostPath?
+    /// An S3 replica's s3://BUCKET/PREFIX.
+    public var fromS3: String?
     public var replica: String?
     /// Put the rebuilt catalog in place even when the old one still opens with more products.
     public var force: Bool
 
-    public init(location: ArchiveLocation, from: HostPath? = nil, replica: String? = nil, force: Bool = false) {
+    public init(location: ArchiveLocation, from: HostPath? = nil, fromS3: String? = nil, replica: String? = nil, force: Bool = false) {
         self.location = location
         self.from = from
+        self.fromS3 = fromS3
         self.replica = replica
         self.force = force
     }
 
     public func run(for actor: Actor, environment: ArchiveEnvironment, progress: (any ProgressReporter)?) throws(KhoError) -> CatalogRebuildReport {
         var source = from
-        if let replica { source = try Archive.replicaFolder(named: replica, root: location.path) }
+        var s3 = fromS3
+        if let replica {
+            let target = try Archive.replicaTarget(named: replica, root: location.path)
+            if target.lowercased().hasPrefix("s3://") { s3 = target } else { source = HostPath(target) }
+        }
         if let source, !FS.isDirectory(source) {
             throw KhoError(.missingFile, "\(source) is not a folder (is the drive mounted?)", subject: .file(source.description))
         }
@@ -31,6 +38,7 @@ public struct RebuildCatalog: Sendable {
             try? old.renewSidecars(wait: true, progress: progress)
             old.close()
         }
+        if let s3 { return try Archive.rebuildCatalog(location.path, fromS3: s3, agent: actor.agent, environment: environment, force: force, progress: progress) }
         return try Archive.rebuildCatalog(location.path, from: source, agent: actor.agent, environment: environment, force: force, progress: progress)
     }
 }

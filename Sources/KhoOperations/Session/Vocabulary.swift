@@ -4,6 +4,7 @@ import KhoBundle
 import KhoStore
 
 public typealias ArchiveEnvironment = KhoStore.ArchiveEnvironment
+public typealias S3Settings = KhoStore.S3Settings
 public typealias BundleFormat = KhoBundle.BundleFormat
 public typealias ExportSince = KhoStore.ExportSince
 public typealias PutStatus = KhoStore.PutStatus

@@ -42,6 +42,8 @@ public struct ArchiveEnvironment: Sendable {
     public var logger: Logger
     /// How product sidecars are written and read (nil: none are written, as in the store's own tests).
     public var sidecars: (any SidecarFormat)?
+    /// S3 settings from the process's environment (they win over kho-config.json's).
+    public var s3 = S3Settings()
 
     /// Seconds a writer waits for another process's write unless told otherwise.
     public static let defaultLockTimeout: Double = 10

@@ -20,6 +20,8 @@ public struct ArchiveConfig: Sendable, Equatable {
     public var trust = BundleTrust()
     /// OAI-PMH: the repository's identifier, name, contact and page size ("oai").
     public var oai = OAISettings()
+    /// Where S3 replicas are and the keys to them ("s3"; the environment's variables win).
+    public var s3 = S3Settings()
 
     public static let fileName = "kho-config.json"
     public static let defaults = ArchiveConfig(minorityLanguages: LanguageRegistry.defaultMinorityTags, minorityLanguagesConfigured: false,
@@ -55,7 +57,7 @@ public struct ArchiveConfig: Sendable, Equatable {
             throw KhoError(.invalidConfig, "\(path) is not a JSON object; fix it or remove it to use the defaults")
         }
         var config = ArchiveConfig.defaults
-        let known: Set<String> = ["minorityLanguages", "targets", "campaigns", "trustedSources", "oai"]
+        let known: Set<String> = ["minorityLanguages", "targets", "campaigns", "trustedSources", "oai", "s3"]
         if let unknown = object.keys.first(where: { !known.contains($0) }) {
             throw KhoError(.invalidConfig, "\(path): unknown setting '\(unknown)' (known: \(known.sorted().joined(separator: ", ")))")
         }
@@ -84,6 +86,7 @@ public struct ArchiveConfig: Sendable, Equatable {
             config.trust = BundleTrust(authoritative: table.mapValues(Set.init))
         }
         if let oai = object["oai"] { config.oai = try OAISettings.parse(oai, path: path) }
+        if let s3 = object["s3"] { config.s3 = try S3Settings.parse(s3, path: path) }
         if let campaigns = object["campaigns"] {
             // An archive's campaign replaces a built-in one of the same key.
             let own = try parseCampaigns(campaigns, path: path)

@@ -37,34 +37,50 @@ public struct RepairReport: Sendable, Codable {
     public var complete: Bool { unrepaired.isEmpty }
 }
 
+/// Where a replica's copies are.
+enum ReplicaCopies {
+    case folder(ReplicaFolder)
+    case s3(S3Replica)
+}
+
 extension Archive {
     /// Repairs the archive from `replicas` and those replicas from the archive.
     public func repair(replicas: [ReplicaRecord], progress: (any ProgressReporter)?) throws(KhoError) -> RepairReport {
         guard !isReadOnly else { throw KhoError(.readOnly, "the archive is on read-only storage: nothing can be repaired here") }
         var report = RepairReport()
         // Reachable replicas, each held against a kho replicate at the same time.
-        var usable: [(record: ReplicaRecord, folder: ReplicaFolder, lock: FileDescriptor)] = []
+        var usable: [(record: ReplicaRecord, copies: ReplicaCopies, lock: FileDescriptor)] = []
         for replica in replicas {
-            let folder = replicaFolder(HostPath(replica.target))
             do throws(KhoError) {
-                try checkMarker(folder.root, name: replica.name, adopting: false)
-                let lock = try folder.lock()
-                try folder.prepare()
-                usable.append((replica, folder, lock))
+                if S3Target.isS3(replica.target) {
+                    let s3 = try s3Replica(name: replica.name, target: replica.target)
+                    let lock = try lockS3Replica(replica.name)
+                    try Blocking.run { () async throws(KhoError) in try await self.checkS3Marker(s3, adopting: false) }
+                    usable.append((replica, .s3(s3), lock))
+                } else {
+                    let folder = replicaFolder(HostPath(replica.target))
+                    try checkMarker(folder.root, name: replica.name, adopting: false)
+                    let lock = try folder.lock()
+                    try folder.prepare()
+                    usable.append((replica, .folder(folder), lock))
+                }
             } catch {
                 report.unreachable[replica.name] = error.message
             }
         }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: BlobStore.chunkSize, alignment: 64)
         defer { buffer.deallocate() }
-        try repairArchive(from: usable.map { ($0.record, $0.folder) }, buffer: buffer, report: &report, progress: progress)
-        for (record, folder, _) in usable {
-            try repairReplica(record, folder: folder, buffer: buffer, report: &report, progress: progress)
+        try repairArchive(from: usable.map { ($0.record, $0.copies) }, buffer: buffer, report: &report, progress: progress)
+        for (record, copies, _) in usable {
+            switch copies {
+            case .folder(let folder): try repairReplica(record, folder: folder, buffer: buffer, report: &report, progress: progress)
+            case .s3(let s3): try repairS3Replica(record, s3, report: &report, progress: progress)
+            }
         }
         return report
     }
 
-    private func repairArchive(from replicas: [(record: ReplicaRecord, folder: ReplicaFolder)], buffer: UnsafeMutableRawBufferPointer,
+    private func repairArchive(from replicas: [(record: ReplicaRecord, copies: ReplicaCopies)], buffer: UnsafeMutableRawBufferPointer,
                                report: inout RepairReport, progress: (any ProgressReporter)?) throws(KhoError) {
         // Row by row (a cursor): only the suspects are kept, whatever the archive's size.
         let suspects: [(sha256: String, size: Int64)] = try catalog.read { db in
@@ -98,10 +114,15 @@ extension Archive {
                 was = "damaged"
             }
             var source: String?
-            for (record, folder) in replicas {
+            for (record, copies) in replicas {
                 let outcome: String
                 do throws(KhoError) {
-                    outcome = try Self.copyIn(blob, from: folder.blobPath(blob.sha256), into: blobs, buffer: buffer, progress: progress)
+                    switch copies {
+                    case .folder(let folder): outcome = try Self.copyIn(blob, from: folder.blobPath(blob.sha256), into: blobs, buffer: buffer, progress: progress)
+                    case .s3(let s3):
+                        let store = blobs
+                        outcome = try Blocking.run { () async throws(KhoError) -> String in try await s3.fetch(blob, into: store, progress: progress) }
+                    }
                 } catch where error.code == .diskFull || error.code == .readOnly {
                     throw error   // the archive's side: no other replica would do better
                 } catch {

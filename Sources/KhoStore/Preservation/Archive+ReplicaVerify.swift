@@ -23,8 +23,13 @@ public struct ReplicaVerification: Sendable, Codable {
 extension Archive {
     public func verifyReplica(_ replica: ReplicaRecord, selection: AuditSelection = AuditSelection(),
                               progress: (any ProgressReporter)?) throws(KhoError) -> ReplicaVerification {
+        let s3 = S3Target.isS3(replica.target) ? try s3Replica(name: replica.name, target: replica.target) : nil
         let folder = replicaFolder(HostPath(replica.target))
-        try checkMarker(folder.root, name: replica.name, adopting: false)
+        if let s3 {
+            try Blocking.run { () async throws(KhoError) in try await self.checkS3Marker(s3, adopting: false) }
+        } else {
+            try checkMarker(folder.root, name: replica.name, adopting: false)
+        }
         var result = ReplicaVerification(replica: replica.name)
         let checks = try replicaChecks(replica.name)
         let all = try replicaBlobs().filter { !$0.restrictedOnly || replica.includeRestricted }
@@ -38,10 +43,15 @@ extension Archive {
         let jobs = Parallel.defaultJobs
         let buffers = WorkerBuffers(count: jobs, size: BlobStore.chunkSize)
         let throttle = selection.throttle
-        let found: [(outcome: String, bytes: Int64)] = try Parallel.map(count: order.count, jobs: jobs) { index, worker in
-            defer { progress?.itemDone() }
-            let blob = order[index]
-            return Self.checkCopy(folder.blobPath(blob.sha256), sha256: blob.sha256, size: blob.size, buffer: buffers[worker], throttle: throttle, progress: progress)
+        let found: [(outcome: String, bytes: Int64)]
+        if let s3 {
+            found = try checkS3Copies(s3, order, throttle: throttle, progress: progress)
+        } else {
+            found = try Parallel.map(count: order.count, jobs: jobs) { index, worker in
+                defer { progress?.itemDone() }
+                let blob = order[index]
+                return Self.checkCopy(folder.blobPath(blob.sha256), sha256: blob.sha256, size: blob.size, buffer: buffers[worker], throttle: throttle, progress: progress)
+            }
         }
         var outcomes: [(sha256: String, outcome: String)] = []
         for (blob, check) in zip(order, found) {

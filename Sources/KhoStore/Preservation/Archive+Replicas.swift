@@ -28,9 +28,7 @@ extension Archive {
         guard (1...40).contains(name.utf8.count), name.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x5F }) else {
             throw KhoError(.usage, "a replica's name is 1 to 40 of a-z, 0-9, '-' and '_' (e.g. usb-home, nas)", subject: .field("NAME", name))
         }
-        if target.lowercased().hasPrefix("s3://") {
-            throw KhoError(.usage, "S3 replicas are not built yet; give a folder (another disk, a NAS, a USB drive)", subject: .field("TARGET", target))
-        }
+        if S3Target.isS3(target) { return try addS3Replica(name: name, target: target, includeRestricted: includeRestricted) }
         guard target.hasPrefix("/"), !target.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) else {
             throw KhoError(.usage, "give the replica's folder as an absolute path without . or ..: \(target)", subject: .field("TARGET", target))
         }
@@ -115,5 +113,24 @@ extension Archive {
 
     func replicaFolder(_ folder: HostPath) -> ReplicaFolder {
         ReplicaFolder(root: folder, archiveRoot: root, archiveBlobs: blobs.root)
+    }
+
+    /// An S3 replica: the bucket must answer to the keys; the prefix must be empty (it gets the
+    /// marker) or this replica already, and share no key with another replica's.
+    func addS3Replica(name: String, target: String, includeRestricted: Bool) throws(KhoError) -> ReplicaRecord {
+        let parsed = try S3Target.parse(target)
+        let others = try replicas()
+        if others.contains(where: { $0.name == name }) { throw KhoError(.fileExists, "there is a replica named \(name) already (kho replica list)") }
+        if let other = others.first(where: { S3Target.isS3($0.target) && (try? S3Target.parse($0.target))?.overlaps(parsed) == true }) {
+            throw KhoError(.usage, "\(parsed) overlaps replica \(other.name) (\(other.target)); give each replica its own prefix", subject: .field("TARGET", target))
+        }
+        let s3 = try s3Replica(name: name, target: parsed.description)
+        try Blocking.run { () async throws(KhoError) in try await self.checkS3Marker(s3, adopting: true) }
+        let now = clock.now()
+        return try catalog.write { db in
+            try db.execute(sql: "INSERT INTO replicas (name, target, include_restricted, added_at) VALUES (?, ?, ?, ?)",
+                           arguments: [name, parsed.description, includeRestricted, now.iso])
+            return ReplicaRecord(name: name, target: parsed.description, includeRestricted: includeRestricted, addedAt: now.iso, lastReplicatedAt: nil, lastCheckedAt: nil)
+        }
     }
 }

@@ -49,6 +49,7 @@ public struct ReplicaStatus: Sendable, Codable {
 
 extension Archive {
     public func replicate(_ replica: ReplicaRecord, progress: (any ProgressReporter)?) throws(KhoError) -> ReplicationSummary {
+        if S3Target.isS3(replica.target) { return try replicateS3(replica, progress: progress) }
         let folder = replicaFolder(HostPath(replica.target))
         try checkMarker(folder.root, name: replica.name, adopting: false)
         let lock = try folder.lock()
@@ -116,7 +117,8 @@ extension Archive {
         for name in [Self.markerName, ArchiveConfig.fileName] {
             guard let bytes = FileManager.default.contents(atPath: root.appending(name).description) else { continue }
             let (partial, output) = try folder.newTempFile("\(name).partial")
-            let content = Array(bytes)
+            // The S3 keys in kho-config.json stay here.
+            let content = name == ArchiveConfig.fileName ? S3Settings.withoutKeys(Array(bytes)) : Array(bytes)
             let failed = content.withUnsafeBytes { Sys.writeAll(output.fd, $0) }
             if failed != 0 { throw Sys.error(failed, "copying \(name) to replica \(replica.name)", partial) }
             try output.sync(doing: "flushing \(name) in replica \(replica.name)")
@@ -124,6 +126,12 @@ extension Archive {
         }
         try FS.syncDirectory(folder.root)
         summary.catalogBytes = Int64(FS.fileStatus(folder.root.appending("catalog.sqlite"))?.st_size ?? 0)
+        try recordReplication(replica, summary, started: started)
+        return summary
+    }
+
+    /// The run's `replication` event; the replica holds every blob stored before `started`.
+    func recordReplication(_ replica: ReplicaRecord, _ summary: ReplicationSummary, started: Timestamp) throws(KhoError) {
         let now = clock.now()
         let detail = "\(replica.name): \(summary.blobsCopied) blob(s) copied (\(summary.bytesCopied) bytes), \(summary.blobsAlreadyThere) already there, "
             + "\(summary.restrictedLeftOut) restricted left out (\(summary.restrictedRemoved) removed), catalog \(summary.catalogBytes) bytes, "
@@ -134,7 +142,6 @@ extension Archive {
             try CatalogWrites.append(db, event(.replication, object: "replica:\(replica.name)", product: nil,
                                                outcome: summary.notSent.isEmpty ? .success : .warning, detail: detail, at: now))
         }
-        return summary
     }
 
     /// Blobs into the replica as one batch (see replicate); returns those sent (an archive copy
@@ -226,6 +233,12 @@ extension Archive {
     func copyCatalog(into folder: ReplicaFolder, replica: String) throws(KhoError) -> HostPath {
         let (partial, placeholder) = try folder.newTempFile("catalog.sqlite.partial")
         _ = placeholder
+        try backupCatalog(to: partial, replica: replica)
+        return partial
+    }
+
+    /// The consistent copy written at `partial` (a new or empty file), flushed.
+    func backupCatalog(to partial: HostPath, replica: String) throws(KhoError) {
         do {
             var config = Configuration()
             config.journalMode = .default
@@ -241,11 +254,11 @@ extension Archive {
             throw KhoError(.ioError, "copying the catalog to replica \(replica) failed: \(error)")
         }
         try FileDescriptor.open(partial, flags: O_RDONLY | O_NOFOLLOW, doing: "flushing the catalog copy").sync()
-        return partial
     }
 
     /// What a replica holds against what it should.
     public func replicaStatus(_ replica: ReplicaRecord) throws(KhoError) -> ReplicaStatus {
+        if S3Target.isS3(replica.target) { return try replicaStatusS3(replica) }
         let folder = replicaFolder(HostPath(replica.target))
         try checkMarker(folder.root, name: replica.name, adopting: false)
         var status = ReplicaStatus(replica: replica)

@@ -12,15 +12,7 @@ import KhoPlatform
 extension Archive {
     /// Returns how many sidecars were copied and removed.
     func replicateSidecars(to folder: ReplicaFolder, replica: ReplicaRecord) throws(KhoError) -> (copied: Int, removed: Int) {
-        let wanted: Set<String> = try catalog.read { db in
-            // A product changed since its sidecar was written is left out until it is renewed:
-            // its last sidecar may say what it no longer is (restricted then, say).
-            let restricted = replica.includeRestricted ? "" : " AND p.access <> 'restricted'"
-            return Set(try String.fetchAll(db, sql: """
-                SELECT s.sha256 FROM sidecars s JOIN products p ON p.pk = s.product_pk
-                WHERE s.product_pk NOT IN (SELECT product_pk FROM sidecar_due)\(restricted)
-                """))
-        }
+        let wanted = try replicaSidecars(replica)
         let target = folder.root.appending(Self.sidecarFolder)
         try folder.ensureFolder(target)
         // What the replica holds now, by name (links and strangers are removed too: never followed).
@@ -72,5 +64,18 @@ extension Archive {
         }
         try FileDescriptor.open(target, flags: O_RDONLY | O_DIRECTORY, doing: "flushing sidecars in replica \(replica.name)").syncFileSystem()
         return (copied, removed)
+    }
+
+    /// The sidecars `replica` should hold: the current ones of the products it may hold. A
+    /// product changed since its sidecar was written is left out until it is renewed: its last
+    /// sidecar may say what it no longer is (restricted then, say).
+    func replicaSidecars(_ replica: ReplicaRecord) throws(KhoError) -> Set<String> {
+        try catalog.read { db in
+            let restricted = replica.includeRestricted ? "" : " AND p.access <> 'restricted'"
+            return Set(try String.fetchAll(db, sql: """
+                SELECT s.sha256 FROM sidecars s JOIN products p ON p.pk = s.product_pk
+                WHERE s.product_pk NOT IN (SELECT product_pk FROM sidecar_due)\(restricted)
+                """))
+        }
     }
 }

@@ -8,7 +8,8 @@ import KhoCore
 import KhoPlatform
 
 extension Archive {
-    static func copyMissingBlobs(_ files: [(sha256: String, size: Int64)], from: HostPath, into store: BlobStore, report: inout CatalogRebuildReport,
+    static func copyMissingBlobs(_ files: [(sha256: String, size: Int64)], from: HostPath, into store: BlobStore,
+                                 fetch: (((sha256: String, size: Int64), BlobStore) throws(KhoError) -> String)?, report: inout CatalogRebuildReport,
                                  progress: (any ProgressReporter)?) throws(KhoError) {
         var seen = Set<String>()
         let wanted = files.filter { seen.insert($0.sha256).inserted && !store.contains($0.sha256, size: $0.size) }
@@ -20,7 +21,13 @@ extension Archive {
         defer { buffer.deallocate() }
         for file in wanted {
             defer { progress?.itemDone() }
-            if try copyIn((file.sha256, file.size), from: source.path(for: file.sha256), into: store, buffer: buffer, progress: progress) == "restored" {
+            let outcome: String
+            if let fetch {
+                outcome = try fetch((file.sha256, file.size), store)
+            } else {
+                outcome = try copyIn((file.sha256, file.size), from: source.path(for: file.sha256), into: store, buffer: buffer, progress: progress)
+            }
+            if outcome == "restored" {
                 report.blobsCopied += 1
             } else {
                 report.blobsMissing.append(file.sha256)

@@ -48,6 +48,14 @@ extension Archive {
     /// `force`: put the new catalog in place even when it holds fewer products than the old one.
     public static func rebuildCatalog(_ root: HostPath, from source: HostPath?, agent: String, environment: ArchiveEnvironment,
                                       force: Bool = false, progress: (any ProgressReporter)?) throws(KhoError) -> CatalogRebuildReport {
+        try rebuildCatalog(root, from: source, agent: agent, environment: environment, force: force, fetch: nil, progress: progress)
+    }
+
+    /// `fetch`: brings a blob the archive lacks into the store ("restored", "missing" or
+    /// "damaged"); nil: from `source`'s own blob folder.
+    static func rebuildCatalog(_ root: HostPath, from source: HostPath?, agent: String, environment: ArchiveEnvironment, force: Bool,
+                               fetch: (((sha256: String, size: Int64), BlobStore) throws(KhoError) -> String)?,
+                               progress: (any ProgressReporter)?) throws(KhoError) -> CatalogRebuildReport {
         guard let format = environment.sidecars else { throw KhoError(.usage, "this front end keeps no sidecars: nothing to rebuild from") }
         guard isArchive(root) else { throw KhoError(.notAnArchive, "\(root) is not a Kho archive (no \(markerName)); a rebuild needs the archive's marker") }
         let started = environment.clock.uptime()
@@ -92,7 +100,7 @@ extension Archive {
         progress?.finish()
         let chosen = latest.values.sorted { $0.key < $1.key }
         // 2. Blobs the products name and the archive lacks, from the sidecars' folder.
-        if source != nil { try copyMissingBlobs(chosen.flatMap(\.files), from: from, into: store, report: &report, progress: progress) }
+        if source != nil { try copyMissingBlobs(chosen.flatMap(\.files), from: from, into: store, fetch: fetch, report: &report, progress: progress) }
         // 3. The new catalog, whole, in the temporary area.
         let folder = try store.temporaryFolder("rebuild")
         let fresh = folder.appending("catalog.sqlite")
@@ -154,9 +162,8 @@ extension Archive {
 }
 
 extension Archive {
-    /// The folder of replica `name`, as the (old) catalog at `root` still tells, checked to be
-    /// a replica of this archive.
-    public static func replicaFolder(named name: String, root: HostPath) throws(KhoError) -> HostPath {
+    /// Where replica `name` is (a folder, or s3://BUCKET/PREFIX), as the (old) catalog at `root` still tells.
+    public static func replicaTarget(named name: String, root: HostPath) throws(KhoError) -> String {
         let target: String?
         do {
             var configuration = Configuration()
@@ -167,7 +174,7 @@ extension Archive {
             throw KhoError(.archiveDamaged, "the catalog cannot be read to find replica \(name): give the replica's folder with --from FOLDER")
         }
         guard let target else { throw KhoError(.unknownFile, "the catalog names no replica \(name): give the replica's folder with --from FOLDER") }
-        return HostPath(target)
+        return target
     }
 }
 
