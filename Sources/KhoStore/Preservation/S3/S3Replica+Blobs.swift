@@ -9,6 +9,7 @@ import KhoCore
 import KhoPlatform
 import KhoS3
 import NIOCore
+import Synchronization
 
 extension S3Replica {
     /// What the replica holds under blobs/: digest → size; `strays`: keys that are not a blob's name.
@@ -51,7 +52,10 @@ extension S3Replica {
     func upload(_ path: HostPath, as key: String, size: Int64, sha256 expected: String?, progress: (any ProgressReporter)?) async throws(KhoError) -> Bool {
         guard let input = try? KhoPlatform.FileDescriptor.open(path, flags: O_RDONLY | O_NOFOLLOW, doing: "reading a blob") else { return false }
         if size <= Int64(Self.partSize) {
-            let body = try Self.read(input, max: Int(size) + 1)
+            let held = Int(size) + 1
+            await memory.take(held)
+            defer { memory.give(held) }
+            let body = try Self.read(input, max: held)
             let sha256 = S3Client.sha256Hex(body)
             guard Int64(body.readableBytes) == size, expected.map({ $0 == sha256 }) ?? true else { return false }
             try await s3 { () async throws(S3Error) in try await client.put(key, body: body, sha256: sha256) }
@@ -64,6 +68,8 @@ extension S3Replica {
             var parts: [S3Part] = []
             var sent: Int64 = 0
             while true {
+                await memory.take(Self.partSize)
+                defer { memory.give(Self.partSize) }
                 let body = try Self.read(input, max: Self.partSize)
                 if body.readableBytes == 0 { break }
                 body.withUnsafeReadableBytes { whole.update($0) }
@@ -180,5 +186,45 @@ extension S3Replica {
             }
             return results.map { $0! }
         }
+    }
+}
+
+/// Bytes of request bodies in memory at once, shared by a run's uploads: one waits (in turn)
+/// until what it needs is free. Each asks for at most a part, well under the whole.
+final class MemoryBudget: Sendable {
+    private struct State {
+        var free: Int
+        var waiting: [(bytes: Int, resume: CheckedContinuation<Void, Never>)] = []
+    }
+    private let state: Mutex<State>
+
+    init(bytes: Int) { state = Mutex(State(free: bytes)) }
+
+    func take(_ bytes: Int) async {
+        await withCheckedContinuation { (resume: CheckedContinuation<Void, Never>) in
+            let now: Bool = state.withLock { s in
+                if s.waiting.isEmpty && s.free >= bytes {
+                    s.free -= bytes
+                    return true
+                }
+                s.waiting.append((bytes, resume))
+                return false
+            }
+            if now { resume.resume() }
+        }
+    }
+
+    func give(_ bytes: Int) {
+        let ready: [CheckedContinuation<Void, Never>] = state.withLock { s in
+            s.free += bytes
+            var ready: [CheckedContinuation<Void, Never>] = []
+            while let first = s.waiting.first, first.bytes <= s.free {
+                s.free -= first.bytes
+                ready.append(first.resume)
+                s.waiting.removeFirst()
+            }
+            return ready
+        }
+        for r in ready { r.resume() }
     }
 }

@@ -52,6 +52,8 @@ struct S3Replica: Sendable {
     let name: String
     let target: S3Target
     let client: S3Client
+    /// Request bodies in memory at once (the run's memory stays flat whatever the blobs' sizes).
+    let memory = MemoryBudget(bytes: 32 << 20)
     /// Objects up to this size go in one PUT; larger ones in parts of this size.
     static let partSize = 8 << 20
     /// Requests in flight at once.
