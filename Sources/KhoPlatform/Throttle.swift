@@ -21,6 +21,13 @@ public final class Throttle: Sendable {
     /// `bytes` more were read; returns once the rate allows them (the sleep is outside the lock,
     /// so workers wait side by side).
     public func pace(_ bytes: Int64) {
+        let wait = delay(for: bytes)
+        if wait > 0.001 { sleep(wait) }
+    }
+
+    /// `bytes` more were read: the seconds to wait before going on (for a caller that sleeps
+    /// its own way, a task say).
+    public func delay(for bytes: Int64) -> Double {
         let now = uptime()
         let wait: Double = state.withLock { s in
             var started = s.started ?? now
@@ -34,7 +41,7 @@ public final class Throttle: Sendable {
             s.started = started
             return wait
         }
-        if wait > 0.001 { sleep(wait) }
+        return max(0, min(wait, 60))
     }
 
     /// "50MB/s", "50MB", "1.5G", "800KB/s" (decimal units, as Kho prints sizes) as bytes per

@@ -21,6 +21,8 @@ extension S3Client {
             guard let key = item["Key"], let size = item["Size"].flatMap({ Int64($0) }), size >= 0 else {
                 throw malformed("list \(prefix)", "an entry without a key or a size")
             }
+            // A server that ignores the prefix must not hand callers other keys (to delete, say).
+            guard key.hasPrefix(prefix) else { throw malformed("list \(prefix)", "a key outside the prefix asked for") }
             objects.append(S3Object(key: key, size: size, etag: item["ETag"] ?? ""))
         }
         let truncated = xml["IsTruncated"] == "true"
@@ -36,6 +38,7 @@ extension S3Client {
         repeat {
             let page = try await list(prefix: prefix, continuation: token)
             try each(page.objects)
+            if page.next != nil && page.next == token { throw malformed("list \(prefix)", "the same continuation token twice") }
             token = page.next
             pages += 1
             // A server that hands back the same token forever would keep us here.
@@ -52,7 +55,7 @@ extension S3Client {
             if let (key, upload) = markers { query += [("key-marker", key), ("upload-id-marker", upload)] }
             let xml = try await xmlAnswer(Call(method: .GET, key: nil, query: query, what: "list open uploads under \(prefix)"))
             for upload in xml.all("Upload") {
-                if let key = upload["Key"], let id = upload["UploadId"] { out.append((key, id)) }
+                if let key = upload["Key"], let id = upload["UploadId"], key.hasPrefix(prefix) { out.append((key, id)) }
             }
             if xml["IsTruncated"] == "true", let key = xml["NextKeyMarker"], let id = xml["NextUploadIdMarker"], !key.isEmpty,
                markers.map({ $0 != (key, id) }) ?? true {

@@ -55,7 +55,7 @@ extension S3Client {
     /// such object. A line that drops before the answer is retried; one that drops during the
     /// body is an error (the caller has seen part of it).
     public func get(_ key: String, range: ClosedRange<Int64>? = nil, expectedSize: Int64 = 0,
-                    sink: (ByteBuffer) -> Bool) async throws(S3Error) -> Int64? {
+                    sink: (ByteBuffer) async -> Bool) async throws(S3Error) -> Int64? {
         let headers = range.map { [("range", "bytes=\($0.lowerBound)-\($0.upperBound)")] } ?? []
         let response = try await send(Call(method: .GET, key: key, headers: headers, what: "GET \(key)",
                                            timeout: Self.timeout(forBytes: expectedSize)), expect404: true)
@@ -67,7 +67,7 @@ extension S3Client {
         do {
             for try await piece in response.body {
                 total += Int64(piece.readableBytes)
-                if !sink(piece) { return total }
+                if await !sink(piece) { return total }
             }
         } catch {
             throw S3Error(.unreachable, "the S3 server at \(base) stopped sending \(key) after \(total) bytes (\(error))")

@@ -45,7 +45,9 @@ public final class S3Client: Sendable {
                 pause: @escaping @Sendable (Double) async -> Void = { try? await Task.sleep(nanoseconds: UInt64($0 * 1e9)) }) throws(S3Error) {
         guard let url = URL(string: configuration.endpoint), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
               let host = url.host, !host.isEmpty, url.path.isEmpty || url.path == "/", url.query == nil, url.user == nil else {
-            throw S3Error(.other, "the S3 endpoint '\(configuration.endpoint)' is not an address like https://s3.example.vn or http://127.0.0.1:8333 (no path, no query, no user)")
+            // Never printed whole: it may hold a user and a password.
+            let shown = URL(string: configuration.endpoint)?.user != nil ? "(an address with a user and password in it)" : "'\(S3Error.visible(configuration.endpoint))'"
+            throw S3Error(.other, "the S3 endpoint \(shown) is not an address like https://s3.example.vn or http://127.0.0.1:8333 (no path, no query, no user)")
         }
         guard S3Client.isBucketName(configuration.bucket) else {
             throw S3Error(.other, "'\(configuration.bucket)' is not a bucket name (3 to 63 of a-z, 0-9, '.', '-', starting and ending with a letter or digit)")

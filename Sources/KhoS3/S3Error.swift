@@ -58,9 +58,14 @@ public struct S3Error: Error, Sendable, CustomStringConvertible, Equatable {
         }
     }
 
+    /// Text from elsewhere (a server) made safe to print: control characters shown as "?", at most 300 characters.
+    public static func visible(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.prefix(300).map { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) ? "?" : $0 }))
+    }
+
     /// One line for a person: what happened, where, and what to do.
     static func explain(kind: Kind, status: Int, code: String?, serverMessage: String?, endpoint: String, bucket: String, what: String) -> S3Error {
-        let said = [code, serverMessage].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
+        let said = [code, serverMessage].compactMap { $0 }.filter { !$0.isEmpty }.map(visible).joined(separator: ": ")
         let tail = " (\(what): HTTP \(status)\(said.isEmpty ? "" : ", \(said)"))"
         let line: String
         switch kind {

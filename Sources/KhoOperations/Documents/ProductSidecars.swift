@@ -80,7 +80,9 @@ public struct ProductSidecars: SidecarFormat {
 
 extension ProductSidecars {
     public func peek(_ bytes: [UInt8]) -> SidecarPeek? {
-        guard let doc = try? JSONDecoder().decode(SidecarHeader.self, from: Data(bytes)), doc.format == SidecarDocument.format else { return nil }
+        guard let doc = try? JSONDecoder().decode(SidecarHeader.self, from: Data(bytes)), doc.format == SidecarDocument.format,
+              // What the first pass acts on (blobs to copy in) is checked before it acts.
+              doc.product.files.allSatisfy({ SHA256Hex.isValid($0.sha256) && (0...(1 << 50)).contains($0.size) }) else { return nil }
         return SidecarPeek(archiveID: doc.archiveID, productID: doc.product.id, key: doc.key, updatedAt: doc.product.updatedAt,
                            events: doc.product.events?.count ?? 0, sources: doc.sources.count,
                            files: doc.product.files.map { (sha256: $0.sha256, size: $0.size) })

@@ -30,10 +30,12 @@ public struct S3Settings: Sendable, Equatable {
                           accessKeyID: value("AWS_ACCESS_KEY_ID"), secretAccessKey: value("AWS_SECRET_ACCESS_KEY"), sessionToken: value("AWS_SESSION_TOKEN"))
     }
 
-    /// These settings, with `other`'s where these have none.
+    /// These settings, with `other`'s where these have none. The keys come together from one
+    /// side (a key ID from here with a secret from there would never sign right).
     func over(_ other: S3Settings) -> S3Settings {
-        S3Settings(endpoint: endpoint ?? other.endpoint, region: region ?? other.region, accessKeyID: accessKeyID ?? other.accessKeyID,
-                   secretAccessKey: secretAccessKey ?? other.secretAccessKey, sessionToken: sessionToken ?? other.sessionToken)
+        let keys = accessKeyID != nil || secretAccessKey != nil ? self : other
+        return S3Settings(endpoint: endpoint ?? other.endpoint, region: region ?? other.region, accessKeyID: keys.accessKeyID,
+                          secretAccessKey: keys.secretAccessKey, sessionToken: keys.sessionToken)
     }
 
     static var fileKeys: [String: WritableKeyPath<S3Settings, String?>] {
@@ -58,13 +60,16 @@ public struct S3Settings: Sendable, Equatable {
         return settings
     }
 
-    /// kho-config.json's bytes without the S3 keys (for a copy that leaves the archive); the
-    /// bytes as they are when there are none.
-    static func withoutKeys(_ config: [UInt8]) -> [UInt8] {
-        guard var object = (try? JSONSerialization.jsonObject(with: Data(config))) as? [String: Any], var s3 = object["s3"] as? [String: Any],
-              s3.keys.contains(where: { ["accessKeyId", "secretAccessKey", "sessionToken"].contains($0) }) else { return config }
+    /// kho-config.json's bytes without the S3 keys (for a copy that leaves the archive): written
+    /// anew from what was read whenever it has an "s3" setting (so a second "s3" in the file
+    /// cannot carry a key through); nil, copy nothing, when it cannot be read.
+    static func withoutKeys(_ config: [UInt8]) -> [UInt8]? {
+        guard var object = (try? JSONSerialization.jsonObject(with: Data(config))) as? [String: Any] else { return nil }
+        guard var s3 = object["s3"] as? [String: Any] else {
+            return object["s3"] == nil && !String(decoding: config, as: UTF8.self).contains("\"s3\"") ? config : nil
+        }
         for key in ["accessKeyId", "secretAccessKey", "sessionToken"] { s3.removeValue(forKey: key) }
         object["s3"] = s3
-        return (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])).map { Array($0) + [0x0A] } ?? []
+        return (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])).map { Array($0) + [0x0A] }
     }
 }

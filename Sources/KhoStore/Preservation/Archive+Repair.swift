@@ -132,6 +132,10 @@ extension Archive {
                     source = "replica \(record.name)"
                     break
                 }
+                if outcome == "unreachable" {
+                    report.unreachable[record.name] = "the S3 server stopped answering while the copy of sha256:\(blob.sha256) was read"
+                    continue
+                }
                 // A bad copy found on the way: the replica's own repair below mends it (a missing
                 // one it sees for itself).
                 if outcome == "damaged" {

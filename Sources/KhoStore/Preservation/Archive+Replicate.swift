@@ -63,7 +63,7 @@ extension Archive {
         try renewSidecars(wait: true, progress: progress)
         // The replica holds every blob stored before this instant once the run is done.
         let started = clock.now()
-        let catalogCopy = try copyCatalog(into: folder, replica: replica.name)
+        let catalogCopy = try copyCatalog(into: folder, replica: replica)
         var toCopy: [(sha256: String, size: Int64)] = []
         for blob in try replicaBlobs() {
             let there = FS.fileStatus(folder.blobPath(blob.sha256))
@@ -115,10 +115,11 @@ extension Archive {
         // The archive's identity and settings too: a copy restored from the replica is this
         // archive, with its report settings.
         for name in [Self.markerName, ArchiveConfig.fileName] {
-            guard let bytes = FileManager.default.contents(atPath: root.appending(name).description) else { continue }
-            let (partial, output) = try folder.newTempFile("\(name).partial")
+            guard let read = FileManager.default.contents(atPath: root.appending(name).description) else { continue }
             // The S3 keys in kho-config.json stay here.
-            let content = name == ArchiveConfig.fileName ? S3Settings.withoutKeys(Array(bytes)) : Array(bytes)
+            guard let bytes = name == ArchiveConfig.fileName ? S3Settings.withoutKeys(Array(read)) : Array(read) else { continue }
+            let (partial, output) = try folder.newTempFile("\(name).partial")
+            let content = bytes
             let failed = content.withUnsafeBytes { Sys.writeAll(output.fd, $0) }
             if failed != 0 { throw Sys.error(failed, "copying \(name) to replica \(replica.name)", partial) }
             try output.sync(doing: "flushing \(name) in replica \(replica.name)")
@@ -228,32 +229,12 @@ extension Archive {
         return true
     }
 
-    /// A consistent copy of the catalog in the replica's tmp/, without the web app's secrets
-    /// (sessions, API tokens, password hashes) and with freed pages dropped; flushed.
-    func copyCatalog(into folder: ReplicaFolder, replica: String) throws(KhoError) -> HostPath {
+    /// The catalog copy in the replica's tmp/ (see backupCatalog).
+    func copyCatalog(into folder: ReplicaFolder, replica: ReplicaRecord) throws(KhoError) -> HostPath {
         let (partial, placeholder) = try folder.newTempFile("catalog.sqlite.partial")
         _ = placeholder
         try backupCatalog(to: partial, replica: replica)
         return partial
-    }
-
-    /// The consistent copy written at `partial` (a new or empty file), flushed.
-    func backupCatalog(to partial: HostPath, replica: String) throws(KhoError) {
-        do {
-            var config = Configuration()
-            config.journalMode = .default
-            let copy = try DatabaseQueue(path: partial.description, configuration: config)
-            try catalog.writer.backup(to: copy)
-            try copy.inDatabase { db in
-                try db.execute(sql: "DELETE FROM sessions; DELETE FROM api_tokens; UPDATE users SET password_hash = ''")
-                try db.execute(sql: "VACUUM")
-            }
-            try copy.close()
-        } catch {
-            FS.remove(partial)
-            throw KhoError(.ioError, "copying the catalog to replica \(replica) failed: \(error)")
-        }
-        try FileDescriptor.open(partial, flags: O_RDONLY | O_NOFOLLOW, doing: "flushing the catalog copy").sync()
     }
 
     /// What a replica holds against what it should.

@@ -19,14 +19,16 @@ extension Archive {
         let s3 = try S3Replica.make(name: target, target: target, settings: settings, clock: environment.clock)
         let archiveID = try ArchiveInfo.read(root.appending(markerName)).archiveID
         try FS.makeDirectories(root.appending("tmp"))
-        let staging = root.appending("tmp/rebuild-s3-\(getpid())")
-        FS.removeTree(staging)
+        // In this process's temporary area: whatever a kill leaves, the next command removes.
+        let area = BlobStore(root: root.appending("blobs/sha256"), tempRoot: root.appending("tmp"))
+        defer { area.closeSession() }
+        let staging = try area.temporaryFolder("rebuild-s3")
         defer { FS.removeTree(staging) }
         try FS.makeDirectories(staging.appending(sidecarFolder))
         try Blocking.run { () async throws(KhoError) in
             let marker = try await s3.readMarker()
             guard let marker, marker["archiveID"] as? String == archiveID else {
-                throw KhoError(.usage, "\(s3.target) is not a replica of this archive (its kho-replica.json names \(marker?["archiveID"] as? String ?? "no archive")); nothing was changed")
+                throw KhoError(.usage, "\(s3.target) is not a replica of this archive (its kho-replica.json names \(S3Error.visible(marker?["archiveID"] as? String ?? "no archive"))); nothing was changed")
             }
             let json = (try? JSONSerialization.data(withJSONObject: marker)) ?? Data()
             try FS.writeDurably(Array(json), to: staging.appending(replicaMarker), temp: staging.appending(".marker.partial"))
@@ -39,7 +41,7 @@ extension Archive {
 
     /// Every object named like a sidecar (and small) under the replica's sidecars/, into `folder`.
     static func fetchSidecars(_ s3: S3Replica, into folder: HostPath, progress: (any ProgressReporter)?) async throws(KhoError) {
-        var names: [String] = []
+        var names = Set<String>()
         let base = s3.target.sidecars
         try await s3.s3 { () async throws(S3Error) in
             try await s3.client.listAll(prefix: base) { page in
@@ -48,14 +50,14 @@ extension Archive {
                     let parts = name.split(separator: "/", omittingEmptySubsequences: false)
                     guard parts.count == 2, parts[0].count == 2, parts[1].hasSuffix(".json"), parts[1].hasPrefix(parts[0]),
                           SHA256Hex.isValid(String(parts[1].dropLast(5))) else { continue }
-                    names.append(name)
+                    names.insert(name)
                 }
             }
         }
         progress?.start(label: "fetching sidecars", totalBytes: 0, totalItems: names.count)
         defer { progress?.finish() }
         for shard in Set(names.map { String($0.prefix(2)) }) { try FS.makeDirectories(folder.appending(shard)) }
-        let fetched = await S3Replica.each(names) { name -> KhoError? in
+        let fetched = await S3Replica.each(names.sorted()) { name -> KhoError? in
             defer { progress?.itemDone() }
             var bytes = ByteBuffer()
             do throws(KhoError) {

@@ -22,10 +22,10 @@ extension Archive {
         let started = clock.now()
         let catalogCopy = try blobs.newTempPath()
         defer { FS.remove(catalogCopy) }
-        try backupCatalog(to: catalogCopy, replica: replica.name)
+        try backupCatalog(to: catalogCopy, replica: replica)
         let all = try replicaBlobs()
         let sidecars = try replicaSidecars(replica)
-        let settings = FileManager.default.contents(atPath: root.appending(ArchiveConfig.fileName).description).map { S3Settings.withoutKeys(Array($0)) }
+        let settings = FileManager.default.contents(atPath: root.appending(ArchiveConfig.fileName).description).flatMap { S3Settings.withoutKeys(Array($0)) }
         let marker = FileManager.default.contents(atPath: root.appending(Self.markerName).description).map { Array($0) }
         var summary = try Blocking.run { () async throws(KhoError) -> ReplicationSummary in
             var summary = ReplicationSummary(replica: replica.name, target: replica.target)
@@ -52,6 +52,9 @@ extension Archive {
                 }
                 summary.restrictedRemoved = unwanted.count
             }
+            // Sidecars it should not hold go before anything is sent (a restricted product's among them).
+            let (sidecarsHeld, removed) = try await self.removeSidecars(from: s3, keeping: sidecars)
+            summary.sidecarsRemoved = removed
             progress?.start(label: "replicating to \(replica.name)", totalBytes: toCopy.reduce(0) { $0 + $1.size }, totalItems: toCopy.count)
             // Largest first: the big ones take longest, the small ones fill in around them.
             let order = toCopy.sorted { $0.size > $1.size }
@@ -75,7 +78,7 @@ extension Archive {
             }
             summary.notSent.sort()
             if case .failure(let error)? = sent.first(where: { if case .failure = $0 { true } else { false } }) { throw error }
-            (summary.sidecarsCopied, summary.sidecarsRemoved) = try await self.replicateSidecars(to: s3, wanted: sidecars)
+            summary.sidecarsCopied = try await self.sendSidecars(to: s3, missing: sidecars.subtracting(sidecarsHeld))
             let size = Int64(FS.fileStatus(catalogCopy)?.st_size ?? 0)
             guard try await s3.upload(catalogCopy, as: s3.target.key("catalog.sqlite"), size: size, sha256: nil, progress: nil) else {
                 throw KhoError(.ioError, "S3 replica \(replica.name): the catalog copy changed while it was sent; run kho replicate again")
@@ -95,9 +98,9 @@ extension Archive {
         return summary
     }
 
-    /// The sidecars `wanted` in the replica and no others (superseded ones, ones it may not
-    /// hold); each read back here and checked against its name before it is sent.
-    func replicateSidecars(to s3: S3Replica, wanted: Set<String>) async throws(KhoError) -> (copied: Int, removed: Int) {
+    /// Removes the replica's sidecars that are not `wanted` (superseded ones, ones it may not
+    /// hold); returns those it holds of the wanted, and how many were removed.
+    func removeSidecars(from s3: S3Replica, keeping wanted: Set<String>) async throws(KhoError) -> (held: Set<String>, removed: Int) {
         var held = Set<String>()
         var unwanted: [String] = []
         let base = s3.target.sidecars
@@ -114,7 +117,18 @@ extension Archive {
                 }
             }
         }
-        let missing = wanted.subtracting(held).sorted()
+        if !unwanted.isEmpty {
+            let failed = try await s3.s3 { () async throws(S3Error) in try await s3.client.delete(unwanted) }
+            if let (key, why) = failed.first {
+                throw KhoError(.ioError, "S3 replica \(s3.name): a sidecar it should no longer hold could not be removed (\(key): \(S3Error.visible(why))); run kho replicate again")
+            }
+        }
+        return (held, unwanted.count)
+    }
+
+    /// Sends the sidecars `missing`, each read back here and checked against its name first; returns how many.
+    func sendSidecars(to s3: S3Replica, missing: Set<String>) async throws(KhoError) -> Int {
+        let missing = missing.sorted()
         let root = self.root
         let sent = await S3Replica.each(missing) { sha256 -> Result<Bool, KhoError> in
             guard let bytes = FileManager.default.contents(atPath: Self.sidecarPath(sha256, under: root).description) else { return .success(false) }
@@ -129,12 +143,6 @@ extension Archive {
             }
         }
         if case .failure(let error)? = sent.first(where: { if case .failure = $0 { true } else { false } }) { throw error }
-        if !unwanted.isEmpty {
-            let failed = try await s3.s3 { () async throws(S3Error) in try await s3.client.delete(unwanted) }
-            if let (key, why) = failed.first {
-                throw KhoError(.ioError, "S3 replica \(s3.name): a sidecar it should no longer hold could not be removed (\(key): \(why)); run kho replicate again")
-            }
-        }
-        return (sent.filter { if case .success(true) = $0 { true } else { false } }.count, unwanted.count)
+        return sent.filter { if case .success(true) = $0 { true } else { false } }.count
     }
 }

@@ -62,15 +62,17 @@ extension S3Replica {
             progress?.advance(bytes: size)
             return true
         }
+        let part = Self.partSize(for: size)
+        let held = min(part, Self.memoryBytes)
         let id = try await s3 { () async throws(S3Error) in try await client.beginUpload(key) }
         do throws(KhoError) {
             var whole = StreamingDigest()
             var parts: [S3Part] = []
             var sent: Int64 = 0
             while true {
-                await memory.take(Self.partSize)
-                defer { memory.give(Self.partSize) }
-                let body = try Self.read(input, max: Self.partSize)
+                await memory.take(held)
+                defer { memory.give(held) }
+                let body = try Self.read(input, max: part)
                 if body.readableBytes == 0 { break }
                 body.withUnsafeReadableBytes { whole.update($0) }
                 sent += Int64(body.readableBytes)
@@ -104,7 +106,10 @@ extension S3Replica {
                     bytes += Int64(piece.readableBytes)
                     guard bytes <= blob.size else { return false }
                     piece.withUnsafeReadableBytes { digest.update($0) }
-                    throttle?.pace(Int64(piece.readableBytes))
+                    // Paced by sleeping this task, not the thread it runs on.
+                    if let wait = throttle?.delay(for: Int64(piece.readableBytes)), wait > 0.001 {
+                        try? await Task.sleep(nanoseconds: UInt64(wait * 1e9))
+                    }
                     progress?.advance(bytes: Int64(piece.readableBytes))
                     return true
                 }
@@ -119,7 +124,8 @@ extension S3Replica {
 
     /// The replica's copy of a blob into `store` if it hashes to its digest: written to the
     /// store's temporary area as it comes, flushed, renamed over any copy there. "restored",
-    /// else "missing" or "damaged".
+    /// else "missing", "damaged", or "unreachable" (the server did not answer: nothing known of
+    /// the copy). Only the archive's side (its disk) throws.
     func fetch(_ blob: (sha256: String, size: Int64), into store: BlobStore, progress: (any ProgressReporter)?) async throws(KhoError) -> String {
         let temp = try store.newTempPath()
         let output = try KhoPlatform.FileDescriptor.open(temp, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o444, doing: "writing a restored blob")
@@ -127,8 +133,8 @@ extension S3Replica {
         var size: Int64 = 0
         var failure: KhoError?
         do throws(KhoError) {
-            let read = try await s3 { () async throws(S3Error) in
-                try await client.get(target.blobKey(blob.sha256), expectedSize: blob.size) { piece in
+            let answer = await { () async -> Result<Int64?, S3Error> in
+                do throws(S3Error) { return .success(try await client.get(target.blobKey(blob.sha256), expectedSize: blob.size) { piece in
                     size += Int64(piece.readableBytes)
                     guard size <= blob.size else { return false }
                     do throws(KhoError) {
@@ -142,9 +148,13 @@ extension S3Replica {
                     }
                     progress?.advance(bytes: Int64(piece.readableBytes))
                     return true
-                }
-            }
+                }) } catch { return .failure(error) }
+            }()
             if let failure { throw failure }
+            guard case .success(let read) = answer else {
+                FS.remove(temp)
+                return "unreachable"
+            }
             guard read != nil else {
                 FS.remove(temp)
                 return "missing"

@@ -53,9 +53,16 @@ struct S3Replica: Sendable {
     let target: S3Target
     let client: S3Client
     /// Request bodies in memory at once (the run's memory stays flat whatever the blobs' sizes).
-    let memory = MemoryBudget(bytes: 32 << 20)
+    let memory = MemoryBudget(bytes: memoryBytes)
     /// Objects up to this size go in one PUT; larger ones in parts of this size.
     static let partSize = 8 << 20
+    static let memoryBytes = 32 << 20
+
+    /// The part size for an object of `size` bytes: 8 MB, or more for one so large that S3's
+    /// 10,000 parts would not hold it (a whole MB each).
+    static func partSize(for size: Int64) -> Int {
+        max(partSize, Int(((size / 9000) >> 20) + 1) << 20)
+    }
     /// Requests in flight at once.
     static let concurrency = 8
 
@@ -99,7 +106,7 @@ struct S3Replica: Sendable {
         let code: ErrorCode
         switch e.kind {
         case .wrongKey, .noSuchBucket, .clockSkew, .accessDenied: code = .invalidConfig
-        case .full: code = .diskFull
+        // A full bucket is not the archive's disk (disk_full means this computer's).
         default: code = .ioError
         }
         return KhoError(code, "S3 replica \(replica): \(e.message)")
@@ -137,10 +144,10 @@ extension Archive {
         let markerKey = replica.target.key(Self.replicaMarker)
         if let object = try await replica.readMarker() {
             guard object["archiveID"] as? String == info.archiveID else {
-                throw KhoError(.usage, "\(replica.target) is a replica of another archive (\(object["archiveID"] as? String ?? "unknown")); choose another prefix")
+                throw KhoError(.usage, "\(replica.target) is a replica of another archive (\(S3Error.visible(object["archiveID"] as? String ?? "unknown"))); choose another prefix")
             }
             guard object["replica"] as? String == replica.name else {
-                throw KhoError(.usage, "\(replica.target) is this archive's replica \(object["replica"] as? String ?? "(unnamed)"), not \(replica.name); give each replica its own prefix")
+                throw KhoError(.usage, "\(replica.target) is this archive's replica \(S3Error.visible(object["replica"] as? String ?? "(unnamed)")), not \(replica.name); give each replica its own prefix")
             }
             return
         }
