@@ -131,4 +131,23 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: nas))
         #expect(ws.run(["replica", "status"]).status == 4)
     }
+
+    @Test func aSidecarCutShortInTheReplicaIsWrittenAgain() throws {
+        let ws = Workspace()
+        _ = ws.ingest(ws.file("p.txt", "Bài công khai"), title: "Bài công khai")
+        let usb = "\(ws.path)/usb"
+        #expect(ws.run(["replica", "add", "usb", usb, "--same-disk"]).status == 0)
+        #expect(ws.run(["replicate"]).status == 0)
+        let shards = try FileManager.default.contentsOfDirectory(atPath: "\(usb)/sidecars")
+        let name = try FileManager.default.contentsOfDirectory(atPath: "\(usb)/sidecars/\(shards[0])")[0]
+        let path = "\(usb)/sidecars/\(shards[0])/\(name)"
+        let whole = try Data(contentsOf: URL(fileURLWithPath: path))
+        // A kill while it was written: the file is there under its name, cut short.
+        _ = chmod(path, 0o644)
+        try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: path))
+        let again = ws.run(["replicate", "--json"])
+        let summary = again.array.first?["summary"] as? [String: Any] ?? [:]
+        #expect(summary["sidecarsCopied"] as? Int == 1 && summary["sidecarsRemoved"] as? Int == 1, "\(again.out)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == whole)
+    }
 }

@@ -107,7 +107,7 @@ extension Archive {
         for blob in toCopy {
             batch.append(blob)
             batchBytes += blob.size
-            if batch.count >= 2048 || batchBytes >= 512 << 20 { try flush() }
+            if batch.count >= 8192 || batchBytes >= 1 << 30 { try flush() }
         }
         if !batch.isEmpty { try flush() }
         (summary.sidecarsCopied, summary.sidecarsRemoved) = try replicateSidecars(to: folder, replica: replica)
@@ -177,7 +177,8 @@ extension Archive {
         var sent = Set<String>()
         while let item = staged.first {
             let destination = folder.blobPath(item.sha256)
-            if shards.insert(String(item.sha256.prefix(2))).inserted { try folder.ensureFolder(destination.parentFolder) }
+            // The batch's second flush makes a new shard folder durable with the names in it.
+            if shards.insert(String(item.sha256.prefix(2))).inserted { try folder.ensureFolder(destination.parentFolder, flushed: false) }
             try FS.rename(item.partial, destination)
             staged.removeFirst()
             sent.insert(item.sha256)

@@ -1,8 +1,8 @@
 // The products' sidecars in a replica: exactly the current ones it may hold (a restricted
 // product's only where the replica takes restricted products: a sidecar holds the title), each
-// checked against its name on the way, written as a batch (one flush for the data, one for the
-// names); superseded ones and ones it may not hold removed, so a rebuild from the replica finds
-// the latest of each product and nothing it should not have.
+// checked against its name on the way, written on every core straight under their names and
+// flushed together; superseded ones and ones it may not hold removed, so a rebuild from the
+// replica finds the latest of each product and nothing it should not have.
 import Foundation
 import GRDB
 import Glibc
@@ -28,7 +28,9 @@ extension Archive {
             for name in try FS.list(shardPath) {
                 let sha256 = String(name.dropLast(5))
                 let file = FS.fileStatus(shardPath.appending(name))
-                if name.hasSuffix(".json"), wanted.contains(sha256), file.map({ ($0.st_mode & S_IFMT) == S_IFREG }) == true {
+                // A file a kill cut short has another size than the archive's: written again.
+                if name.hasSuffix(".json"), wanted.contains(sha256), let file, (file.st_mode & S_IFMT) == S_IFREG,
+                   FS.fileStatus(Self.sidecarPath(sha256, under: root)).map({ $0.st_size == file.st_size }) ?? true {
                     held.insert(sha256)
                 } else {
                     _ = shardPath.appending(name).withCString { unlink($0) }
@@ -37,33 +39,26 @@ extension Archive {
             }
         }
         let missing = wanted.subtracting(held).sorted()
-        var staged: [(HostPath, String)] = []
-        defer { for (temp, _) in staged { FS.remove(temp) } }
-        for sha256 in missing {
+        guard !missing.isEmpty else { return (0, removed) }
+        for shard in Set(missing.map { String($0.prefix(2)) }) { try folder.ensureFolder(target.appending(shard), flushed: false) }
+        // On every core, each straight under its name (a sidecar is named by its content: one a
+        // kill cut short is found by its size above, and fails its hash if ever read), then one
+        // flush of the replica's file system for them all.
+        let root = self.root
+        let written: [Bool] = try Parallel.map(count: missing.count, jobs: Parallel.defaultJobs) { (i, _) throws(KhoError) -> Bool in
+            let sha256 = missing[i]
             // Read back and checked: a sidecar damaged here is not spread (renewal writes it anew
             // when its product next changes; kho verify does not read sidecars).
-            guard let bytes = FileManager.default.contents(atPath: Self.sidecarPath(sha256, under: root).description) else { continue }
-            var digest = StreamingDigest()
-            bytes.withUnsafeBytes { digest.update($0) }
-            guard digest.finalizeHex() == sha256 else { continue }
-            let (temp, output) = try folder.newTempFile("\(sha256).json.partial")
-            staged.append((temp, sha256))
-            let failed = bytes.withUnsafeBytes { Sys.writeAll(output.fd, $0) }
-            if failed != 0 { throw Sys.error(failed, "copying a product sidecar to replica \(replica.name)", temp) }
-        }
-        guard !staged.isEmpty else { return (0, removed) }
-        try FileDescriptor.open(target, flags: O_RDONLY | O_DIRECTORY, doing: "flushing sidecars in replica \(replica.name)").syncFileSystem()
-        var copied = 0
-        var shards = Set<String>()
-        while let (temp, sha256) = staged.first {
+            guard case .success(let bytes) = Self.readSidecarBytes(Self.sidecarPath(sha256, under: root)) else { return false }
             let final = Self.sidecarPath(sha256, under: folder.root)
-            if shards.insert(String(sha256.prefix(2))).inserted { try folder.ensureFolder(final.parentFolder) }
-            try FS.rename(temp, final)
-            staged.removeFirst()
-            copied += 1
+            FS.remove(final)
+            let output = try FileDescriptor.open(final, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o444, doing: "writing a sidecar in replica \(replica.name)")
+            let failed = bytes.withUnsafeBytes { Sys.writeAll(output.fd, $0) }
+            if failed != 0 { throw Sys.error(failed, "copying a product sidecar to replica \(replica.name)", final) }
+            return true
         }
         try FileDescriptor.open(target, flags: O_RDONLY | O_DIRECTORY, doing: "flushing sidecars in replica \(replica.name)").syncFileSystem()
-        return (copied, removed)
+        return (written.filter { $0 }.count, removed)
     }
 
     /// The sidecars `replica` should hold: the current ones of the products it may hold. A

@@ -15,12 +15,16 @@ extension Archive {
         do {
             var config = Configuration()
             config.journalMode = .default
+            // No rollback journal: it would leave the pages it saved (titles among them) in the
+            // replica disk's free space. A copy a kill interrupts is thrown away anyway.
+            config.prepareDatabase { db in try db.execute(sql: "PRAGMA journal_mode = OFF") }
             let copy = try DatabaseQueue(path: partial.description, configuration: config)
             try catalog.writer.backup(to: copy)
             try copy.inDatabase { db in
                 try db.execute(sql: "DELETE FROM sessions; DELETE FROM api_tokens; UPDATE users SET password_hash = ''")
                 if !replica.includeRestricted { try Self.leaveOutRestricted(db) }
             }
+            // The archive's own free pages came with the backup: VACUUM writes only live pages.
             try copy.inDatabase { db in try db.execute(sql: "VACUUM") }
             try copy.close()
         } catch {

@@ -32,11 +32,12 @@ struct ReplicaFolder {
     }
 
     /// The folder at `path` is a real folder of this replica (made if missing, with its parent
-    /// flushed), not a link and not one of the archive's folders.
-    func ensureFolder(_ path: HostPath) throws(KhoError) {
+    /// flushed unless `flushed` is false: a batch's flush of the whole file system comes after),
+    /// not a link and not one of the archive's folders.
+    func ensureFolder(_ path: HostPath, flushed: Bool = true) throws(KhoError) {
         if FS.fileStatus(path) == nil {
             try FS.makeDirectory(path)
-            try FS.syncDirectory(path.parentFolder)
+            if flushed { try FS.syncDirectory(path.parentFolder) }
         }
         guard let st = FS.fileStatus(path), (st.st_mode & S_IFMT) == S_IFDIR else {
             throw KhoError(.usage, "\(path) in the replica is not a folder (a link or a file); nothing was written — remove it and run again")
