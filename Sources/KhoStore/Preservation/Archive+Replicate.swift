@@ -3,8 +3,9 @@
 // API tokens and password hashes left out of it), then the blobs the replica lacks (blobs by
 // digest: incremental by nature), each hashed on the way (a damaged or missing archive copy is
 // never spread: it is named and the run goes on) and flushed before it takes its name (a batch
-// at a time: one flush of the replica's file system for the data, one for the names), so a
-// kill leaves whole blobs or none and the next run goes on; then the catalog copy takes its
+// of up to 2 GB or 16,384 blobs at a time, copied and named on every core: one flush of the
+// replica's file system for the data, one for the names), so a kill leaves whole blobs or none
+// and the next run goes on (a kill loses at most the batch under way); then the catalog copy takes its
 // name. Restricted products' bytes go only to a replica that takes them, and leave the others.
 // One `replication` event a run.
 import Foundation
@@ -12,6 +13,7 @@ import GRDB
 import Glibc
 import KhoCore
 import KhoPlatform
+import Synchronization
 
 public struct ReplicationSummary: Sendable, Codable {
     public var replica: String
@@ -107,7 +109,7 @@ extension Archive {
         for blob in toCopy {
             batch.append(blob)
             batchBytes += blob.size
-            if batch.count >= 8192 || batchBytes >= 1 << 30 { try flush() }
+            if batch.count >= 16384 || batchBytes >= 2 << 30 { try flush() }
         }
         if !batch.isEmpty { try flush() }
         (summary.sidecarsCopied, summary.sidecarsRemoved) = try replicateSidecars(to: folder, replica: replica)
@@ -161,7 +163,9 @@ extension Archive {
             }
         }
         var staged: [(partial: HostPath, sha256: String)] = []
-        defer { for item in staged { FS.remove(item.partial) } }
+        // What did not take its name (a failure half-way) does not stay in tmp/.
+        let renamed = Mutex<Set<String>>([])
+        defer { for item in staged where !renamed.withLock({ $0.contains(item.sha256) }) { FS.remove(item.partial) } }
         var failure: KhoError?
         for (blob, copy) in zip(batch, copies) {
             switch copy {
@@ -173,18 +177,17 @@ extension Archive {
         if let failure { throw failure }
         guard !staged.isEmpty else { return [] }
         try FileDescriptor.open(folder.temp, flags: O_RDONLY | O_DIRECTORY, doing: "flushing copies in replica \(replica)").syncFileSystem()
-        var shards = Set<String>()
-        var sent = Set<String>()
-        while let item = staged.first {
-            let destination = folder.blobPath(item.sha256)
-            // The batch's second flush makes a new shard folder durable with the names in it.
-            if shards.insert(String(item.sha256.prefix(2))).inserted { try folder.ensureFolder(destination.parentFolder, flushed: false) }
-            try FS.rename(item.partial, destination)
-            staged.removeFirst()
-            sent.insert(item.sha256)
+        // The batch's second flush makes a new shard folder durable with the names in it.
+        for shard in Set(staged.map { String($0.sha256.prefix(2)) }) {
+            try folder.ensureFolder(folder.blobs.appending(shard), flushed: false)
+        }
+        let names = staged
+        _ = try Parallel.map(count: names.count, jobs: Parallel.defaultJobs) { (i, _) throws(KhoError) in
+            try FS.rename(names[i].partial, folder.blobPath(names[i].sha256))
+            renamed.withLock { _ = $0.insert(names[i].sha256) }
         }
         try FileDescriptor.open(folder.temp, flags: O_RDONLY | O_DIRECTORY, doing: "flushing copies in replica \(replica)").syncFileSystem()
-        return sent
+        return renamed.withLock { $0 }
     }
 
     /// One blob copied into the replica's tmp/, hashed on the way, not yet flushed: its
