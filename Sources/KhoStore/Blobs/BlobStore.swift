@@ -56,6 +56,16 @@ public final class BlobStore: Sendable {
         return HostPath(bytes: folder.bytes + Array("-\(name)".utf8))
     }
 
+    /// A restored copy (written to `temp` through `output` and checked against its digest)
+    /// flushed, then renamed over any copy there, its folder flushed.
+    func publishRestored(_ temp: HostPath, _ output: FileDescriptor, sha256: String) throws(KhoError) {
+        try output.sync(doing: "flushing a restored blob")
+        let final = path(for: sha256)
+        try FS.makeDirectory(final.parentFolder)
+        try FS.rename(temp, final)
+        try FS.syncDirectory(final.parentFolder)
+    }
+
     public func contains(_ sha256: String, size: Int64) -> Bool {
         guard let st = FS.fileStatus(path(for: sha256)) else { return false }
         return Int64(st.st_size) == size && st.st_mode & S_IFMT == S_IFREG

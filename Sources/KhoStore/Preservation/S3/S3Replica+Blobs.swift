@@ -163,11 +163,7 @@ extension S3Replica {
                 FS.remove(temp)
                 return "damaged"
             }
-            try output.sync(doing: "flushing a restored blob")
-            let final = store.path(for: blob.sha256)
-            try FS.makeDirectory(final.parentFolder)
-            try FS.rename(temp, final)
-            try FS.syncDirectory(final.parentFolder)
+            try store.publishRestored(temp, output, sha256: blob.sha256)
             return "restored"
         } catch {
             FS.remove(temp)
