@@ -86,7 +86,8 @@ public struct S3Error: Error, Sendable, CustomStringConvertible, Equatable {
         case .badDigest:
             line = "the S3 server at \(endpoint) received other bytes than were sent (a checksum did not match); nothing was stored under that name"
         case .server:
-            line = "the S3 server at \(endpoint) kept failing"
+            // Some servers (SeaweedFS) answer a bucket over its quota this way too.
+            line = "the S3 server at \(endpoint) kept failing, asked again with pauses: it may be down, overloaded, or the bucket \(bucket) full or over its quota; try again later"
         case .unreachable, .malformed, .other:
             line = "the S3 server at \(endpoint) refused"
         }
