@@ -37,8 +37,9 @@ public enum Parallel {
 public final class WorkerBuffers: @unchecked Sendable {
     private let buffers: [UnsafeMutableRawBufferPointer]
 
-    public init(count: Int, size: Int) {
-        buffers = (0..<max(1, count)).map { _ in .allocate(byteCount: size, alignment: 64) }
+    /// `alignment` 4096 for direct I/O.
+    public init(count: Int, size: Int, alignment: Int = 64) {
+        buffers = (0..<max(1, count)).map { _ in .allocate(byteCount: size, alignment: alignment) }
     }
 
     deinit { buffers.forEach { $0.deallocate() } }

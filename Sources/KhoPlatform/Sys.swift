@@ -29,6 +29,16 @@ public enum Sys {
         }
     }
 
+    /// Turns direct I/O (O_DIRECT: writes go from the caller's buffer to the disk, not through
+    /// the page cache) on or off for `fd`; false where the file system does not take it. Direct
+    /// writes need a buffer, an offset and a length that are multiples of 4096.
+    public static func setDirect(_ fd: Int32, _ on: Bool) -> Bool {
+        let direct: Int32 = 0o40000   // O_DIRECT on Linux x86_64 and arm64 (not imported by Glibc)
+        let flags = fcntl(fd, F_GETFL)
+        guard flags >= 0 else { return false }
+        return fcntl(fd, F_SETFL, on ? flags | direct : flags & ~direct) == 0
+    }
+
     /// Asks the kernel to start writing a range of `fd` now (best effort; errors surface at
     /// the fsync that follows).
     public static func startWriteback(_ fd: Int32, offset: Int64, length: Int64) {

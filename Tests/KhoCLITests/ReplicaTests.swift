@@ -150,4 +150,21 @@ import Testing
         #expect(summary["sidecarsCopied"] as? Int == 1 && summary["sidecarsRemoved"] as? Int == 1, "\(again.out)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == whole)
     }
+
+    @Test func aLargeBlobIsCopiedWholeWithItsTail() throws {
+        // Written straight to the disk in whole blocks, its last 123 bytes the usual way.
+        let ws = Workspace()
+        var x: UInt32 = 7
+        let bytes = (0..<(9 << 20) + 123).map { _ in
+            x = x &* 1_664_525 &+ 1_013_904_223
+            return UInt8(truncatingIfNeeded: x >> 24)
+        }
+        _ = ws.ingest(ws.file("video.bin", bytes: bytes), title: "Phóng sự")
+        let sha = ws.sha256(of: "\(ws.path)/video.bin")
+        let usb = "\(ws.path)/usb"
+        #expect(ws.run(["replica", "add", "usb", usb, "--same-disk"]).status == 0)
+        #expect(ws.run(["replicate"]).status == 0)
+        #expect(ws.sha256(of: "\(usb)/blobs/sha256/\(sha.prefix(2))/\(sha)") == sha)
+        #expect(ws.run(["verify", "--replica", "usb"]).status == 0)
+    }
 }

@@ -5,7 +5,9 @@
 // never spread: it is named and the run goes on) and flushed before it takes its name (a batch
 // of up to 2 GB or 16,384 blobs at a time, copied and named on every core: one flush of the
 // replica's file system for the data, one for the names), so a kill leaves whole blobs or none
-// and the next run goes on (a kill loses at most the batch under way); then the catalog copy takes its
+// and the next run goes on (a kill loses at most the batch under way); a blob of 4 MB or more is
+// written with direct I/O (from the buffer it was hashed in to the disk, not through the page
+// cache: that copy cost as much as the hashing); then the catalog copy takes its
 // name. Restricted products' bytes go only to a replica that takes them, and leave the others.
 // One `replication` event a run.
 import Foundation
@@ -153,7 +155,7 @@ extension Archive {
                            replica: String, progress: (any ProgressReporter)?) throws(KhoError) -> Set<String> {
         // Copied on every core: most blobs are small, and each is hashed as it goes.
         let jobs = Parallel.defaultJobs
-        let buffers = WorkerBuffers(count: jobs, size: BlobStore.chunkSize)
+        let buffers = WorkerBuffers(count: jobs, size: BlobStore.chunkSize, alignment: 4096)
         let copies: [Result<HostPath?, KhoError>] = try Parallel.map(count: batch.count, jobs: jobs) { index, worker in
             defer { progress?.itemDone() }
             do throws(KhoError) {
@@ -196,9 +198,35 @@ extension Archive {
                            replica: String, progress: (any ProgressReporter)?) throws(KhoError) -> HostPath? {
         let (partial, output) = try folder.newTempFile("\(blob.sha256).partial")
         let read: (sha256: String, size: Int64)
+        // A large blob is written straight from the buffer to the disk (the page cache's copy
+        // costs about as much as hashing); its tail, shorter than a block, the usual way. Where
+        // the file system does not take direct I/O, every write is the usual way.
+        nonisolated(unsafe) var written: Int64 = 0
+        nonisolated(unsafe) var direct = blob.size >= 4 << 20 && Int(bitPattern: buffer.baseAddress) % 4096 == 0 && Sys.setDirect(output.fd, true)
         do {
             read = try blobs.read(blob.sha256, buffer: buffer, sink: { (chunk) throws(KhoError) in
+                if direct && chunk.count % 4096 != 0 {
+                    direct = false
+                    _ = Sys.setDirect(output.fd, false)
+                }
+                if direct {
+                    let failed = Sys.writeAll(output.fd, chunk)
+                    if failed == 0 {
+                        written += Int64(chunk.count)
+                        progress?.advance(bytes: Int64(chunk.count))
+                        return
+                    }
+                    guard failed == EINVAL else { throw Sys.error(failed, "copying a blob to replica \(replica)", partial) }
+                    // A file system that took the flag but not the write: from where the last
+                    // whole chunk ended, the usual way.
+                    direct = false
+                    _ = Sys.setDirect(output.fd, false)
+                    guard ftruncate(output.fd, off_t(written)) == 0, lseek(output.fd, off_t(written), SEEK_SET) == off_t(written) else {
+                        throw Sys.error(errno, "copying a blob to replica \(replica)", partial)
+                    }
+                }
                 try output.writeAll(chunk, doing: "copying a blob to replica \(replica)")
+                written += Int64(chunk.count)
                 progress?.advance(bytes: Int64(chunk.count))
             })
         } catch where error.code == .missingFile {
