@@ -28,7 +28,7 @@ extension Archive {
         try Blocking.run { () async throws(KhoError) in
             let marker = try await s3.readMarker()
             guard let marker, marker["archiveID"] as? String == archiveID else {
-                throw KhoError(.usage, "\(s3.target) is not a replica of this archive (its kho-replica.json names \(S3Error.visible(marker?["archiveID"] as? String ?? "no archive"))); nothing was changed")
+                throw KhoError(.usage, "\(s3.target) is not a replica of this archive (its kho-replica.json names \(TextRules.visible(marker?["archiveID"] as? String ?? "no archive"))); nothing was changed")
             }
             let json = (try? JSONSerialization.data(withJSONObject: marker)) ?? Data()
             try FS.writeDurably(Array(json), to: staging.appending(replicaMarker), temp: staging.appending(".marker.partial"))

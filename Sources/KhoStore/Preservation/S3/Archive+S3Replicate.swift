@@ -48,7 +48,7 @@ extension Archive {
             if !unwanted.isEmpty {
                 let failed = try await s3.s3 { () async throws(S3Error) in try await s3.client.delete(unwanted.map { s3.target.blobKey($0) }) }
                 if let (key, why) = failed.first {
-                    throw KhoError(.ioError, "S3 replica \(replica.name): a restricted product's copy could not be removed (\(key): \(why)); run kho replicate again")
+                    throw KhoError(.ioError, "S3 replica \(replica.name): a restricted product's copy could not be removed (\(TextRules.visible(key)): \(TextRules.visible(why))); run kho replicate again")
                 }
                 summary.restrictedRemoved = unwanted.count
             }
@@ -120,7 +120,7 @@ extension Archive {
         if !unwanted.isEmpty {
             let failed = try await s3.s3 { () async throws(S3Error) in try await s3.client.delete(unwanted) }
             if let (key, why) = failed.first {
-                throw KhoError(.ioError, "S3 replica \(s3.name): a sidecar it should no longer hold could not be removed (\(key): \(S3Error.visible(why))); run kho replicate again")
+                throw KhoError(.ioError, "S3 replica \(s3.name): a sidecar it should no longer hold could not be removed (\(key): \(TextRules.visible(why))); run kho replicate again")
             }
         }
         return (held, unwanted.count)

@@ -144,10 +144,10 @@ extension Archive {
         let markerKey = replica.target.key(Self.replicaMarker)
         if let object = try await replica.readMarker() {
             guard object["archiveID"] as? String == info.archiveID else {
-                throw KhoError(.usage, "\(replica.target) is a replica of another archive (\(S3Error.visible(object["archiveID"] as? String ?? "unknown"))); choose another prefix")
+                throw KhoError(.usage, "\(replica.target) is a replica of another archive (\(TextRules.visible(object["archiveID"] as? String ?? "unknown"))); choose another prefix")
             }
             guard object["replica"] as? String == replica.name else {
-                throw KhoError(.usage, "\(replica.target) is this archive's replica \(S3Error.visible(object["replica"] as? String ?? "(unnamed)")), not \(replica.name); give each replica its own prefix")
+                throw KhoError(.usage, "\(replica.target) is this archive's replica \(TextRules.visible(object["replica"] as? String ?? "(unnamed)")), not \(replica.name); give each replica its own prefix")
             }
             return
         }
