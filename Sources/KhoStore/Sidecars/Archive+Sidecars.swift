@@ -12,7 +12,7 @@ import KhoPlatform
 
 extension Archive {
     static let sidecarFolder = "sidecars"
-    static let sidecarBatch = 4096
+    static let sidecarBatch = 2048
 
     static func sidecarPath(_ sha256: String, under root: HostPath) -> HostPath {
         root.appending("\(sidecarFolder)/\(sha256.prefix(2))/\(sha256).json")
@@ -39,39 +39,47 @@ extension Archive {
         }
         if total > Self.sidecarBatch { progress?.start(label: "writing product sidecars", totalBytes: 0, totalItems: total) }
         defer { if total > Self.sidecarBatch { progress?.finish() } }
-        var shards = Set<String>()
         let archiveID = info.archiveID
+        let writing = Background<KhoError?>()
+        // The next batch, read and rendered inside the previous transaction while that one's
+        // files were being written; used only if nothing was written to the catalog since.
+        var ahead: (batch: SidecarBatch, stamp: CatalogStamp)?
         while true {
             // A batch at a time inside one write transaction: nothing changes the products while
             // their documents are read, written and named, and a kill before the commit leaves
             // them due (files written so far are never named: harmless).
             var stale: [String] = []
             let count: Int = try catalog.write { db in
-                let rows = try Row.fetchAll(db, sql: """
-                    SELECT d.product_pk, s.sha256 FROM sidecar_due d LEFT JOIN sidecars s ON s.product_pk = d.product_pk
-                    ORDER BY d.product_pk LIMIT \(Self.sidecarBatch)
-                    """)
-                if rows.isEmpty { return 0 }
-                let contents = try CatalogReads.sidecarContents(db, pks: rows.map { $0[0] })
-                let due: [(pk: Int64, current: String?, content: SidecarContent?)] = rows.map { ($0[0], $0[1], contents[$0[0]]) }
-                let rendered: [(bytes: [UInt8], sha256: String)?] = try Parallel.map(count: due.count, jobs: Parallel.defaultJobs) { i, _ in
-                    guard let content = due[i].content else { return nil }
-                    let bytes = format.encode(content, archiveID: archiveID)
-                    var digest = StreamingDigest()
-                    bytes.withUnsafeBytes { digest.update($0) }
-                    return (bytes, digest.finalizeHex())
+                let batch: SidecarBatch
+                if let (read, stamp) = ahead, try stamp == CatalogStamp(db) { batch = read } else {
+                    batch = try SidecarBatch.read(db, format: format, archiveID: archiveID)
                 }
-                let fresh = due.indices.filter { rendered[$0] != nil && rendered[$0]?.sha256 != due[$0].current }
-                try writeSidecars(fresh.compactMap { rendered[$0] }, shards: &shards)
-                let settle = try db.cachedStatement(sql: "DELETE FROM sidecar_due WHERE product_pk = ?")
-                let name = try db.cachedStatement(sql: "INSERT INTO sidecars (product_pk, sha256) VALUES (?, ?) ON CONFLICT (product_pk) DO UPDATE SET sha256 = excluded.sha256")
-                for (i, item) in due.enumerated() {
-                    try settle.execute(arguments: [item.pk])
-                    guard let made = rendered[i], made.sha256 != item.current else { continue }
-                    try name.execute(arguments: [item.pk, made.sha256])
-                    if let old = item.current { stale.append(old) }
+                ahead = nil
+                if batch.due.isEmpty { return 0 }
+                // Its files are written on the other threads while this one names them and reads
+                // the next batch; the transaction commits only once they are all flushed.
+                let root = self.root
+                writing.start {
+                    do throws(KhoError) { try Self.writeSidecars(batch.fresh, under: root); return nil } catch { return error }
                 }
-                return due.count
+                let next: Result<SidecarBatch, any Error>
+                do {
+                    let settle = try db.cachedStatement(sql: "DELETE FROM sidecar_due WHERE product_pk = ?")
+                    let name = try db.cachedStatement(sql: "INSERT INTO sidecars (product_pk, sha256) VALUES (?, ?) ON CONFLICT (product_pk) DO UPDATE SET sha256 = excluded.sha256")
+                    for (i, item) in batch.due.enumerated() {
+                        try settle.execute(arguments: [item.pk])
+                        guard let made = batch.rendered[i], made.sha256 != item.current else { continue }
+                        try name.execute(arguments: [item.pk, made.sha256])
+                        if let old = item.current { stale.append(old) }
+                    }
+                    next = Result { try SidecarBatch.read(db, format: format, archiveID: archiveID) }
+                } catch {
+                    _ = writing.wait()
+                    throw error
+                }
+                if let failure = writing.wait() { throw failure }
+                if case .success(let read) = next, !read.due.isEmpty { ahead = (read, try CatalogStamp(db)) }
+                return batch.due.count
             }
             if count == 0 { break }
             for sha in stale { FS.remove(Self.sidecarPath(sha, under: root)) }
@@ -83,20 +91,21 @@ extension Archive {
     /// name is needed: a document torn by a crash is never named current (the catalog commits
     /// after the flush), its bytes no longer hash to its name, so a rebuild passes it over for
     /// the product's previous sidecar, which is removed only after the commit.
-    private func writeSidecars(_ documents: [(bytes: [UInt8], sha256: String)], shards: inout Set<String>) throws(KhoError) {
-        guard !documents.isEmpty else { return }
-        let folder = root.appending(Self.sidecarFolder)
-        for document in documents where shards.insert(String(document.sha256.prefix(2))).inserted {
-            try FS.makeDirectory(folder.appending(String(document.sha256.prefix(2))))
-        }
+    private static func writeSidecars(_ documents: [(bytes: [UInt8], sha256: String)], under root: HostPath) throws(KhoError) {
+        let folder = root.appending(sidecarFolder)
+        for shard in Set(documents.map { $0.sha256.prefix(2) }) { try FS.makeDirectory(folder.appending(String(shard))) }
         // Made on every core: creating a file is most of the cost.
-        let root = self.root
         _ = try Parallel.map(count: documents.count, jobs: Parallel.defaultJobs) { (i, _) throws(KhoError) in
-            let path = Self.sidecarPath(documents[i].sha256, under: root)
+            let path = sidecarPath(documents[i].sha256, under: root)
             // A file of that name is never the current one (those are not written again): one a
             // crash tore, read-only, is replaced.
-            _ = path.withCString { unlink($0) }
-            try FS.writeNewFile(documents[i].bytes, to: path, doing: "writing a product sidecar")
+            do throws(KhoError) {
+                try FS.writeNewFile(documents[i].bytes, to: path, doing: "writing a product sidecar")
+            } catch {
+                guard (error.cause as? Errno)?.code == EEXIST else { throw error }
+                _ = path.withCString { unlink($0) }
+                try FS.writeNewFile(documents[i].bytes, to: path, doing: "writing a product sidecar")
+            }
         }
         try FileDescriptor.open(folder, flags: O_RDONLY | O_DIRECTORY, doing: "flushing product sidecars").syncFileSystem()
     }
@@ -124,9 +133,11 @@ extension CatalogReads {
             sources[row[0], default: []].append(SidecarContent.SourceLink(unit: row[1], sourceID: row[2]))
         }
         var out: [Int64: SidecarContent] = [:]
+        let c = ColumnPositions(rows.first)
+        let (pkAt, shownAt, withdrawnAt) = rows.isEmpty ? (0, 0, 0) : (c["pk"], c["shown"], c["withdrawn"])
         for (row, product) in zip(rows, products) {
-            let pk: Int64 = row["pk"]
-            out[pk] = SidecarContent(key: pk, product: product, events: events[pk] ?? [], shown: row["shown"], withdrawn: row["withdrawn"], sources: sources[pk] ?? [])
+            let pk: Int64 = row[pkAt]
+            out[pk] = SidecarContent(key: pk, product: product, events: events[pk] ?? [], shown: row[shownAt], withdrawn: row[withdrawnAt], sources: sources[pk] ?? [])
         }
         return out
     }
