@@ -165,7 +165,7 @@ public struct ManifestValidator: Sendable {
     /// Marks later rows that repeat an earlier one: the same source_id (within a unit), or the
     /// same product and files.
     public func markDuplicates(_ rows: inout [PlannedRow]) {
-        var tracker = DuplicateTracker(validator: self)
+        var tracker = DuplicateTracker(validator: self, rows: rows.count)
         for i in rows.indices { tracker.check(&rows[i]) }
     }
 
@@ -216,36 +216,38 @@ public struct ManifestValidator: Sendable {
 
 /// Remembers the rows seen so far, so a later row that repeats one is marked; works chunk by
 /// chunk as long as rows come in order. Each row is remembered by 128-bit digests of its keys,
-/// not the keys themselves: a manifest of 100,000 rows costs a few megabytes, not tens.
+/// not the keys themselves, in one table for both kinds of key (FirstRows): a manifest of
+/// 100,000 rows costs about five megabytes.
 public struct DuplicateTracker: Sendable {
     struct SourceKey: Hashable { var unit: String; var source: String }
+    /// A key of either kind, told apart in the one table.
+    struct Kinded<Key: Hashable>: Hashable { var kind: UInt8; var key: Key }
     let validator: ManifestValidator
-    private var bySource: [KeyDigest: Int] = [:]
-    private var bySignature: [KeyDigest: Int] = [:]
+    private var seen: FirstRows
 
-    public init(validator: ManifestValidator) { self.validator = validator }
+    /// `rows`: how many rows the manifest has (two keys each are remembered).
+    public init(validator: ManifestValidator, rows: Int = 0) {
+        self.validator = validator
+        seen = FirstRows(expected: 2 * rows)
+    }
 
     public mutating func check(_ row: inout PlannedRow) {
         guard let action = row.action else { return }
         if let source = row.sourceID {
             let key = SourceKey(unit: action.metadata?.unit.value ?? "", source: source)
-            let digest = KeyDigest(key)
-            if let first = bySource[digest] {
+            if let first = seen.first(KeyDigest(Kinded(kind: 1, key: key)), seenAt: row.row) {
                 row.problems.append(RowProblem(row: row.row, column: validator.name(.sourceID), value: source,
                                                expected: "duplicate row: row \(first) has the same \(validator.name(.sourceID))", code: .duplicateRow))
                 row.action = nil
                 return
             }
-            bySource[digest] = row.row
         }
-        let signature = KeyDigest(ManifestValidator.signature(action))
-        if let first = bySignature[signature] {
+        if let first = seen.first(KeyDigest(Kinded(kind: 2, key: ManifestValidator.signature(action))), seenAt: row.row) {
             row.problems.append(RowProblem(row: row.row, column: "(row)", value: row.sourceID ?? "",
                                            expected: "duplicate row: the same product and files as row \(first)", code: .duplicateRow))
             row.action = nil
             return
         }
-        bySignature[signature] = row.row
     }
 }
 
@@ -255,6 +257,11 @@ public struct DuplicateTracker: Sendable {
 public struct KeyDigest: Hashable, Sendable {
     let high: Int
     let low: Int
+
+    init(high: Int, low: Int) {
+        self.high = high
+        self.low = low
+    }
 
     public init(_ key: some Hashable) {
         var first = Hasher(), second = Hasher()

@@ -50,7 +50,7 @@ extension Archive {
         report.keepsResults = options.keepResults || options.dryRun
         let validator = ManifestValidator(products: ProductValidator(languages: registry, cache: ValidationCache(), today: clock.now().vietnamDate), headers: parsed.headers)
         let planner = ImportPlanner(validator: validator, finder: ManifestFiles(base: manifest.parentFolder), manifestName: name,
-                                    unreadable: Set(parsed.rowProblems.map(\.row)), config: config, ids: ids, within: options.within)
+                                    unreadable: Set(parsed.rowProblems.map(\.row)), config: config, ids: ids, within: options.within, rows: parsed.table.count)
         // Rows that could not be read at all are rejected whatever happens next.
         let unreadable = parsed.rowProblems.filter { !parsed.table.contains(number: $0.row) }
             .map { ImportRowResult(row: $0.row, status: .rejected, productID: nil, sourceID: nil, message: $0.description) }

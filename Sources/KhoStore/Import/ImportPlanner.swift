@@ -25,7 +25,7 @@ final class ImportPlanner: @unchecked Sendable {
     private var duplicates: DuplicateTracker
 
     init(validator: ManifestValidator, finder: ManifestFiles, manifestName: String, unreadable: Set<Int>, config: ArchiveConfig,
-         ids: IdentifierSource, within: Visibility? = nil) {
+         ids: IdentifierSource, within: Visibility? = nil, rows: Int = 0) {
         self.within = within
         self.config = config
         self.ids = ids
@@ -34,7 +34,7 @@ final class ImportPlanner: @unchecked Sendable {
         self.manifestName = manifestName
         self.unreadable = unreadable
         filesColumn = validator.headers[.files] ?? "files"
-        duplicates = DuplicateTracker(validator: validator)
+        duplicates = DuplicateTracker(validator: validator, rows: rows)
     }
 
     /// Plans `rows` (the next ones in order). `prepareAt` set: also prepares the products to create.
