@@ -67,8 +67,6 @@ public final class Archive: Sendable {
     let catalog: Catalog
     let blobs: BlobStore
     let environment: ArchiveEnvironment
-    /// Sidecars renewed beside a long write (shared by the archive acting for others).
-    let background: BackgroundRenewal
     public let config: ArchiveConfig
     public var registry: LanguageRegistry { config.languageRegistry }
     public var clock: Clock { environment.clock }
@@ -84,7 +82,6 @@ public final class Archive: Sendable {
         self.info = info
         self.agent = agent
         self.environment = environment
-        background = BackgroundRenewal()
         let logger = environment.logger
         config = try ArchiveConfig.load(root: root)
         let readOnly = !FS.isWritable(root) || !FS.isWritable(root.appending("catalog.sqlite"))
@@ -113,7 +110,6 @@ public final class Archive: Sendable {
         catalog = other.catalog
         blobs = other.blobs
         environment = other.environment
-        background = other.background
         config = other.config
     }
 
@@ -173,7 +169,6 @@ public final class Archive: Sendable {
     /// Renews the sidecars of products changed meanwhile, then removes this process's
     /// temporary folder. Safe to skip: the next process does both.
     public func close() {
-        background.wait()
         do { try renewSidecars() } catch { logger.warning("product sidecars not renewed now (the next command does it): \(error.message)") }
         blobs.closeSession()
     }

@@ -11,11 +11,11 @@ enum CatalogSchema {
     /// (The web app's users and sessions are not needed to read the archive either.)
     /// (Events of a catalog without v12 are read by product ID, as before; one without v15 has
     /// no withdrawn products, and is not harvested; one without v16 or v17 has no replicas; one
-    /// without v18 keeps no sidecars; v19 only lets sidecars be renewed beside other writes.)
+    /// without v18 keeps no sidecars.)
     static let speedOnly: Set<String> = ["v10: CHECK constraints without IN lists", "v11: users and sessions",
                                          "v12: one report index, events by product key", "v13: API tokens", "v14: browse order",
                                          "v15: harvesting", "v16: replicas", "v17: checks of replica copies",
-                                         "v18: product sidecars", sidecarMarks]
+                                         "v18: product sidecars"]
 
     /// Whether a catalog that cannot be migrated here can be read as it is.
     static func readableAsIs(_ db: Database) throws -> Bool {
@@ -385,7 +385,6 @@ enum CatalogSchema {
                     """)
             }
         }
-        registerSidecarMarks(&migrator)
         return migrator
     }
 }

@@ -102,7 +102,7 @@ extension Archive {
         let adopted = try blobs.adopt(files.map { ($0.path, $0.sha256, $0.size, $0.mediaType) }, damaged: damaged, flushed: flushed)
         var blobFor: [String: StoredBlob] = [:]
         for blob in adopted { blobFor[blob.sha256] = blob }
-        let results = try catalog.write { db in
+        return try catalog.write { db in
             // The time of the change is taken once the write lock is held: a harvester that
             // asked just before sees the change with a datestamp after its own request.
             let now = clock.now()
@@ -131,8 +131,5 @@ extension Archive {
                 return BundleImportResult(id: product.id, outcome: plan.outcome, reason: nil)
             }
         }
-        // Their sidecars are written beside the next group.
-        renewInBackground()
-        return results
     }
 }

@@ -164,8 +164,6 @@ extension Archive {
                 startStaging(next)
                 unsettled = try commitChunks(chunk, staged: staged.get(), join: chunk.paths.isEmpty ? join : nil, manifest: name,
                                              damaged: damaged, lookups: lookups, timings: &timings, report: &report)
-                // The stored products' sidecars are written beside the next chunks.
-                renewInBackground()
                 while let results = unsettled.first {
                     let part = group.removeFirst()
                     unsettled.removeFirst()

@@ -1,9 +1,9 @@
 // Keeping each product's sidecar current: after every change (a trigger marks the product
-// due and counts the marks), its document is written anew under the SHA-256 of its bytes in
-// sidecars/ab/, made durable (one file-system flush for a batch), and only then named current
-// in the catalog; the one it replaces is removed after. A kill leaves the product due and the
-// old sidecar current, so the next command finishes the work. One process renews at a time
-// (the others leave it to it); a long write (an import) has it done beside its own work.
+// due), its document is written anew under the SHA-256 of its bytes in sidecars/ab/, made
+// durable (one file-system flush for a batch), and only then named current in the catalog; the
+// one it replaces is removed after. A kill leaves the product due and the old sidecar current,
+// so the next command finishes the work. One process renews at a time (the others leave it
+// to it).
 import Foundation
 import GRDB
 import Glibc
@@ -12,8 +12,7 @@ import KhoPlatform
 
 extension Archive {
     static let sidecarFolder = "sidecars"
-    public static let sidecarBatch = 2048
-    static let backgroundBatch = 512
+    static let sidecarBatch = 2048
 
     static func sidecarPath(_ sha256: String, under root: HostPath) -> HostPath {
         root.appending("\(sidecarFolder)/\(sha256.prefix(2))/\(sha256).json")
@@ -27,8 +26,8 @@ extension Archive {
 
     /// Writes the sidecars of the products changed since theirs was written.
     /// `wait`: when another process is renewing, wait for it and then renew what is left
-    /// (otherwise leave it to that process). `batch`: products read, written and named at a time.
-    public func renewSidecars(wait: Bool = false, progress: (any ProgressReporter)? = nil, batch size: Int = sidecarBatch) throws(KhoError) {
+    /// (otherwise leave it to that process).
+    public func renewSidecars(wait: Bool = false, progress: (any ProgressReporter)? = nil) throws(KhoError) {
         guard let format = environment.sidecars, try sidecarsDue() else { return }
         let folder = root.appending(Self.sidecarFolder)
         try FS.makeDirectories(folder)
@@ -40,59 +39,51 @@ extension Archive {
         }
         if total > Self.sidecarBatch { progress?.start(label: "writing product sidecars", totalBytes: 0, totalItems: total) }
         defer { if total > Self.sidecarBatch { progress?.finish() } }
-        let archiveID = info.archiveID, root = self.root
-        func read(after cursor: Int64) throws(KhoError) -> SidecarBatch {
-            try catalog.read { db in try SidecarBatch.read(db, after: cursor, limit: size, format: format, archiveID: archiveID) }
-        }
+        let archiveID = info.archiveID
         let writing = Background<KhoError?>()
-        // Documents are read, rendered and written without the catalog's write lock (other
-        // writers go on); only naming them takes it, briefly. Keys in order, then one more pass
-        // from the start for products marked again meanwhile, until none is due.
-        var cursor: Int64 = 0
-        var batch = try read(after: 0)
+        // The next batch, read and rendered inside the previous transaction while that one's
+        // files were being written; used only if nothing was written to the catalog since.
+        var ahead: (batch: SidecarBatch, stamp: CatalogStamp)?
         while true {
-            guard let last = batch.due.last else {
-                if cursor == 0 { break }
-                cursor = 0
-                batch = try read(after: 0)
-                continue
-            }
-            // Its files are written and flushed on other threads while this one reads the next batch.
-            let written = batch
-            writing.start {
-                do throws(KhoError) { try Self.writeSidecars(written.fresh, under: root); return nil } catch { return error }
-            }
-            cursor = last.pk
-            let next = Result { () throws(KhoError) in try read(after: cursor) }
-            if let failure = writing.wait() { throw failure }
-            // Named once durable. A product marked again since it was read gets its document
-            // named (it was true then) but stays due, for its newer one.
+            // A batch at a time inside one write transaction: nothing changes the products while
+            // their documents are read, written and named, and a kill before the commit leaves
+            // them due (files written so far are never named: harmless).
             var stale: [String] = []
-            try catalog.write { db in
-                let settle = try db.cachedStatement(sql: "DELETE FROM sidecar_due WHERE product_pk = ? AND gen = ?")
-                let name = try db.cachedStatement(sql: "INSERT INTO sidecars (product_pk, sha256) VALUES (?, ?) ON CONFLICT (product_pk) DO UPDATE SET sha256 = excluded.sha256")
-                for (i, item) in batch.due.enumerated() {
-                    try settle.execute(arguments: [item.pk, item.gen])
-                    guard let made = batch.rendered[i], made.sha256 != item.current else { continue }
-                    try name.execute(arguments: [item.pk, made.sha256])
-                    if let old = item.current { stale.append(old) }
+            let count: Int = try catalog.write { db in
+                let batch: SidecarBatch
+                if let (read, stamp) = ahead, try stamp == CatalogStamp(db) { batch = read } else {
+                    batch = try SidecarBatch.read(db, format: format, archiveID: archiveID)
                 }
+                ahead = nil
+                if batch.due.isEmpty { return 0 }
+                // Its files are written on the other threads while this one names them and reads
+                // the next batch; the transaction commits only once they are all flushed.
+                let root = self.root
+                writing.start {
+                    do throws(KhoError) { try Self.writeSidecars(batch.fresh, under: root); return nil } catch { return error }
+                }
+                let next: Result<SidecarBatch, any Error>
+                do {
+                    let settle = try db.cachedStatement(sql: "DELETE FROM sidecar_due WHERE product_pk = ?")
+                    let name = try db.cachedStatement(sql: "INSERT INTO sidecars (product_pk, sha256) VALUES (?, ?) ON CONFLICT (product_pk) DO UPDATE SET sha256 = excluded.sha256")
+                    for (i, item) in batch.due.enumerated() {
+                        try settle.execute(arguments: [item.pk])
+                        guard let made = batch.rendered[i], made.sha256 != item.current else { continue }
+                        try name.execute(arguments: [item.pk, made.sha256])
+                        if let old = item.current { stale.append(old) }
+                    }
+                    next = Result { try SidecarBatch.read(db, format: format, archiveID: archiveID) }
+                } catch {
+                    _ = writing.wait()
+                    throw error
+                }
+                if let failure = writing.wait() { throw failure }
+                if case .success(let read) = next, !read.due.isEmpty { ahead = (read, try CatalogStamp(db)) }
+                return batch.due.count
             }
+            if count == 0 { break }
             for sha in stale { FS.remove(Self.sidecarPath(sha, under: root)) }
-            for _ in batch.due { progress?.itemDone() }
-            batch = try next.get()
-        }
-    }
-
-    /// Renews sidecars on another thread now, beside the caller's next writes (after a commit
-    /// of a long write: an import's chunk, a bundle's group). Small batches: the import's own
-    /// memory is in use too.
-    func renewInBackground() {
-        guard environment.sidecars != nil, !isReadOnly else { return }
-        background.kick { [self] in
-            do throws(KhoError) { try renewSidecars(batch: Self.backgroundBatch) } catch {
-                logger.warning("product sidecars not renewed now (the command does it as it ends): \(error.message)")
-            }
+            for _ in 0..<count { progress?.itemDone() }
         }
     }
 
@@ -101,7 +92,6 @@ extension Archive {
     /// after the flush), its bytes no longer hash to its name, so a rebuild passes it over for
     /// the product's previous sidecar, which is removed only after the commit.
     private static func writeSidecars(_ documents: [(bytes: [UInt8], sha256: String)], under root: HostPath) throws(KhoError) {
-        guard !documents.isEmpty else { return }
         let folder = root.appending(sidecarFolder)
         for shard in Set(documents.map { $0.sha256.prefix(2) }) { try FS.makeDirectory(folder.appending(String(shard))) }
         // Made on every core: creating a file is most of the cost.

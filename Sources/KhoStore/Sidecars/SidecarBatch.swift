@@ -1,14 +1,14 @@
-// A batch of products whose sidecars are due: who they are, how often each was marked (to
-// settle only the ones nobody changed since), the sidecar each has now, and their documents
-// rendered (on every core) with the digests that name them.
+// A batch of products whose sidecars are due: who they are, the sidecar each has now, and
+// their documents rendered (on every core) with the digests that name them. And the stamp
+// that tells a batch read in one transaction is still true in the next.
 import GRDB
+import GRDBSQLite
 import KhoCore
 import KhoPlatform
 
 struct SidecarBatch: Sendable {
     struct Due: Sendable {
         var pk: Int64
-        var gen: Int64
         var current: String?
     }
 
@@ -21,12 +21,12 @@ struct SidecarBatch: Sendable {
         due.indices.compactMap { i in rendered[i].flatMap { $0.sha256 != due[i].current ? $0 : nil } }
     }
 
-    /// The due products with keys above `after` (lowest first, at most `limit`), read and rendered.
-    static func read(_ db: Database, after: Int64, limit: Int, format: any SidecarFormat, archiveID: String) throws -> SidecarBatch {
+    /// The next due products (lowest keys first), read and rendered.
+    static func read(_ db: Database, format: any SidecarFormat, archiveID: String) throws -> SidecarBatch {
         let due = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT d.product_pk, d.gen, s.sha256 FROM sidecar_due d LEFT JOIN sidecars s ON s.product_pk = d.product_pk
-            WHERE d.product_pk > ? ORDER BY d.product_pk LIMIT ?
-            """), arguments: [after, limit]).map { Due(pk: $0[0], gen: $0[1], current: $0[2]) }
+            SELECT d.product_pk, s.sha256 FROM sidecar_due d LEFT JOIN sidecars s ON s.product_pk = d.product_pk
+            ORDER BY d.product_pk LIMIT \(Archive.sidecarBatch)
+            """)).map { Due(pk: $0[0], current: $0[1]) }
         if due.isEmpty { return SidecarBatch(due: [], rendered: []) }
         let contents = try CatalogReads.sidecarContents(db, pks: due.map(\.pk))
         let items = due.map { contents[$0.pk] }
@@ -38,5 +38,18 @@ struct SidecarBatch: Sendable {
             return (bytes, digest.finalizeHex())
         }
         return SidecarBatch(due: due, rendered: rendered)
+    }
+}
+
+/// Whether anything was written to the catalog between two moments, seen from the writer
+/// connection: other connections' commits move `data_version`, this connection's own
+/// statements its count of changes.
+struct CatalogStamp: Equatable {
+    var dataVersion: Int64
+    var ownChanges: Int64
+
+    init(_ db: Database) throws {
+        dataVersion = try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0
+        ownChanges = sqlite3_total_changes64(db.sqliteConnection)
     }
 }
