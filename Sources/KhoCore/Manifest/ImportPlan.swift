@@ -217,7 +217,7 @@ public struct ManifestValidator: Sendable {
 /// Remembers the rows seen so far, so a later row that repeats one is marked; works chunk by
 /// chunk as long as rows come in order. Each row is remembered by 128-bit digests of its keys,
 /// not the keys themselves, in one table for both kinds of key (FirstRows): a manifest of
-/// 100,000 rows costs about five megabytes.
+/// 100,000 rows costs about ten megabytes.
 public struct DuplicateTracker: Sendable {
     struct SourceKey: Hashable { var unit: String; var source: String }
     /// A key of either kind, told apart in the one table.

@@ -57,7 +57,7 @@ extension Archive {
         let folder = replicaFolder(HostPath(replica.target))
         try checkMarker(folder.root, name: replica.name, adopting: false)
         let lock = try folder.lock()
-        defer { _ = lock }
+        defer { withExtendedLifetime(lock) {} }
         try folder.prepare()
         try folder.clearTemp()
         var summary = ReplicationSummary(replica: replica.name, target: replica.target)

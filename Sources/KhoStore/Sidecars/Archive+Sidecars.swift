@@ -33,6 +33,8 @@ extension Archive {
         try FS.makeDirectories(folder)
         let lock = try FileDescriptor.open(folder.appending(".lock"), flags: O_RDWR | O_CREAT | O_NOFOLLOW, mode: 0o644, doing: "locking the sidecars")
         guard try lock.lock(exclusive: true, wait: wait) else { return }
+        // Held to the end: Swift may otherwise free the descriptor (and drop the lock) after its last use.
+        defer { withExtendedLifetime(lock) {} }
         let total = try catalog.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sidecar_due") ?? 0 }
         if total > 10 * Self.sidecarBatch {
             logger.notice("writing the sidecars of \(total) product(s) (each product's document beside the blobs; once after an upgrade or a large import)")

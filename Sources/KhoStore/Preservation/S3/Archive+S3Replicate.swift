@@ -17,7 +17,7 @@ extension Archive {
     func replicateS3(_ replica: ReplicaRecord, progress: (any ProgressReporter)?) throws(KhoError) -> ReplicationSummary {
         let s3 = try s3Replica(name: replica.name, target: replica.target)
         let lock = try lockS3Replica(replica.name)
-        defer { _ = lock }
+        defer { withExtendedLifetime(lock) {} }
         try renewSidecars(wait: true, progress: progress)
         let started = clock.now()
         let catalogCopy = try blobs.newTempPath()
