@@ -97,6 +97,15 @@ public final class Catalog: Sendable {
         do { return try writer.write(body) } catch { throw Catalog.translate(error, path: path) }
     }
 
+    /// Sets the writer's page cache (KiB) outside any transaction, so a failed transaction
+    /// cannot leave it set (SQLite refuses every statement of a transaction it rolled back).
+    func setWriterCache(kib: Int) throws(KhoError) {
+        if readOnly { return }
+        do { try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -\(kib)") } } catch {
+            throw Catalog.translate(error, path: path)
+        }
+    }
+
     /// Fails fast with `archive_locked` when another process holds the write lock,
     /// so long work (copying files) does not start only to fail at the end.
     func probeWriteLock() throws(KhoError) {

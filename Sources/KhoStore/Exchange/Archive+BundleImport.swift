@@ -102,14 +102,14 @@ extension Archive {
         let adopted = try blobs.adopt(files.map { ($0.path, $0.sha256, $0.size, $0.mediaType) }, damaged: damaged, flushed: flushed)
         var blobFor: [String: StoredBlob] = [:]
         for blob in adopted { blobFor[blob.sha256] = blob }
+        // A group's transaction is small: the writer keeps a 16 MB page cache for it (not its
+        // usual 32 MB), so a bundle of many groups does not fill memory with pages.
+        try catalog.setWriterCache(kib: Catalog.smallWriterCacheKiB)
+        defer { try? catalog.setWriterCache(kib: Catalog.writerCacheKiB) }
         return try catalog.write { db in
             // The time of the change is taken once the write lock is held: a harvester that
             // asked just before sees the change with a datestamp after its own request.
             let now = clock.now()
-            // A group's transaction is small: the writer keeps a 16 MB page cache for it (not
-            // its usual 32 MB), so a bundle of many groups does not fill memory with pages.
-            try db.execute(sql: "PRAGMA cache_size = -\(Catalog.smallWriterCacheKiB)")
-            defer { try? db.execute(sql: "PRAGMA cache_size = -\(Catalog.writerCacheKiB)") }
             // Said (a repair event for each holder) before new products add holders of their own.
             _ = try restorations(db, files.map { StagedFile(source: HostPath("\(source)"), name: $0.name, blob: blobFor[$0.sha256]!, mediaType: $0.mediaType) }, at: now)
             return try products.map { product in

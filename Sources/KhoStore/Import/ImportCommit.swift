@@ -37,11 +37,6 @@ extension Archive {
         var joined: [[PlannedRow]] = []
         func run(savepoints: Bool) throws(KhoError) -> [[(ImportRowResult, RowEffect)]] {
             try catalog.write { db in
-                // A chunk of files is a few thousand rows at most: the small page cache holds its
-                // transaction, and leaves the import's memory room for the copies (the 10 GB
-                // corpus peaked at 129 MB with the full cache).
-                if !first.paths.isEmpty { try db.execute(sql: "PRAGMA cache_size = -\(Catalog.smallWriterCacheKiB)") }
-                defer { if !first.paths.isEmpty { try? db.execute(sql: "PRAGMA cache_size = -\(Catalog.writerCacheKiB)") } }
                 now = clock.now()
                 // Said before the rows add holders of their own.
                 restored = try restorations(db, restoring, at: now)
@@ -62,6 +57,11 @@ extension Archive {
             }
         }
         report.catalogTransactions += 1
+        // A chunk of files is a few thousand rows at most: the small page cache holds its
+        // transaction, and leaves the import's memory room for the copies (the 10 GB corpus
+        // peaked at 129 MB with the full cache).
+        if !first.paths.isEmpty { try catalog.setWriterCache(kib: Catalog.smallWriterCacheKiB) }
+        defer { if !first.paths.isEmpty { try? catalog.setWriterCache(kib: Catalog.writerCacheKiB) } }
         let outcomes: [[(ImportRowResult, RowEffect)]]
         do { outcomes = try run(savepoints: false) } catch where error.code == .retryChunk { outcomes = try run(savepoints: true) }
         // Within a scope the products holding those bytes may be others' (restricted even): not named.

@@ -94,7 +94,11 @@ extension Archive {
     /// after the flush), its bytes no longer hash to its name, so a rebuild passes it over for
     /// the product's previous sidecar, which is removed only after the commit.
     private static func writeSidecars(_ documents: [(bytes: [UInt8], sha256: String)], under root: HostPath) throws(KhoError) {
+        guard !documents.isEmpty else { return }
         let folder = root.appending(sidecarFolder)
+        // Opened before the files are written: syncfs reports the write-back errors recorded
+        // since its descriptor was opened, so one opened after could miss a failed write.
+        let flush = try FileDescriptor.open(folder, flags: O_RDONLY | O_DIRECTORY, doing: "flushing product sidecars")
         for shard in Set(documents.map { $0.sha256.prefix(2) }) { try FS.makeDirectory(folder.appending(String(shard))) }
         // Made on every core: creating a file is most of the cost.
         _ = try Parallel.map(count: documents.count, jobs: Parallel.defaultJobs) { (i, _) throws(KhoError) in
@@ -109,7 +113,7 @@ extension Archive {
                 try FS.writeNewFile(documents[i].bytes, to: path, doing: "writing a product sidecar")
             }
         }
-        try FileDescriptor.open(folder, flags: O_RDONLY | O_DIRECTORY, doing: "flushing product sidecars").syncFileSystem()
+        try flush.syncFileSystem()
     }
 }
 
