@@ -97,13 +97,20 @@ public final class Catalog: Sendable {
         do { return try writer.write(body) } catch { throw Catalog.translate(error, path: path) }
     }
 
-    /// Sets the writer's page cache (KiB) outside any transaction, so a failed transaction
-    /// cannot leave it set (SQLite refuses every statement of a transaction it rolled back).
-    func setWriterCache(kib: Int) throws(KhoError) {
-        if readOnly { return }
-        do { try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -\(kib)") } } catch {
-            throw Catalog.translate(error, path: path)
+    /// Runs `body` (a few transactions of a long run: an import's chunk of files, a bundle's
+    /// group) with the writer's small page cache, so the run's memory is left to its copies.
+    /// Set and restored outside any transaction: SQLite refuses every statement of a
+    /// transaction it rolled back, which would leave the small cache set.
+    func withSmallWriterCache<T>(_ body: () throws(KhoError) -> T) throws(KhoError) -> T {
+        if readOnly { return try body() }
+        func setCache(_ kib: Int) throws(KhoError) {
+            do { try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -\(kib)") } } catch {
+                throw Catalog.translate(error, path: path)
+            }
         }
+        try setCache(Catalog.smallWriterCacheKiB)
+        defer { try? setCache(Catalog.writerCacheKiB) }
+        return try body()
     }
 
     /// Fails fast with `archive_locked` when another process holds the write lock,

@@ -102,11 +102,9 @@ extension Archive {
         let adopted = try blobs.adopt(files.map { ($0.path, $0.sha256, $0.size, $0.mediaType) }, damaged: damaged, flushed: flushed)
         var blobFor: [String: StoredBlob] = [:]
         for blob in adopted { blobFor[blob.sha256] = blob }
-        // A group's transaction is small: the writer keeps a 16 MB page cache for it (not its
-        // usual 32 MB), so a bundle of many groups does not fill memory with pages.
-        try catalog.setWriterCache(kib: Catalog.smallWriterCacheKiB)
-        defer { try? catalog.setWriterCache(kib: Catalog.writerCacheKiB) }
-        return try catalog.write { db in
+        // A group's transaction is small: the writer's small page cache holds it, so a bundle of
+        // many groups does not fill memory with pages.
+        return try catalog.withSmallWriterCache { () throws(KhoError) in try catalog.write { db in
             // The time of the change is taken once the write lock is held: a harvester that
             // asked just before sees the change with a datestamp after its own request.
             let now = clock.now()
@@ -130,6 +128,6 @@ extension Archive {
                 }
                 return BundleImportResult(id: product.id, outcome: plan.outcome, reason: nil)
             }
-        }
+        } }
     }
 }

@@ -57,13 +57,12 @@ extension Archive {
             }
         }
         report.catalogTransactions += 1
+        func runOnce() throws(KhoError) -> [[(ImportRowResult, RowEffect)]] {
+            do { return try run(savepoints: false) } catch where error.code == .retryChunk { return try run(savepoints: true) }
+        }
         // A chunk of files is a few thousand rows at most: the small page cache holds its
-        // transaction, and leaves the import's memory room for the copies (the 10 GB corpus
-        // peaked at 129 MB with the full cache).
-        if !first.paths.isEmpty { try catalog.setWriterCache(kib: Catalog.smallWriterCacheKiB) }
-        defer { if !first.paths.isEmpty { try? catalog.setWriterCache(kib: Catalog.writerCacheKiB) } }
-        let outcomes: [[(ImportRowResult, RowEffect)]]
-        do { outcomes = try run(savepoints: false) } catch where error.code == .retryChunk { outcomes = try run(savepoints: true) }
+        // transaction (the 10 GB corpus peaked at 129 MB with the full one).
+        let outcomes = try first.paths.isEmpty ? runOnce() : catalog.withSmallWriterCache(runOnce)
         // Within a scope the products holding those bytes may be others' (restricted even): not named.
         report.warnings += lookups.within == nil || restored.isEmpty ? restored
             : ["restored the stored bytes of \(restored.count) file(s) already in the archive that were missing or damaged"]
