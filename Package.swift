@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(name: "KhoCoreTests", dependencies: ["KhoCore"], swiftSettings: strict),
         .testTarget(name: "KhoS3Tests", dependencies: ["KhoS3", "KhoTesting", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
         .testTarget(name: "KhoPlatformTests", dependencies: ["KhoPlatform", "KhoCore", "KhoTesting"], swiftSettings: strict),
-        .testTarget(name: "KhoStoreTests", dependencies: ["KhoStore", "KhoCore", "KhoPlatform", "KhoTesting", grdb], swiftSettings: strict),
+        .testTarget(name: "KhoStoreTests", dependencies: ["KhoStore", "KhoCore", "KhoPlatform", "KhoS3", "KhoTesting", grdb], swiftSettings: strict),
         .testTarget(name: "KhoBundleTests", dependencies: ["KhoBundle", "KhoCore", "KhoTesting"], swiftSettings: strict),
         .testTarget(name: "KhoOperationsTests", dependencies: ["KhoOperations", "KhoCore", "KhoPlatform", "KhoStore", "KhoTesting", crypto],
                     swiftSettings: strict),

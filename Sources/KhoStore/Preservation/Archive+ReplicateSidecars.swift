@@ -12,6 +12,10 @@ import KhoPlatform
 extension Archive {
     /// Returns how many sidecars were copied and removed.
     func replicateSidecars(to folder: ReplicaFolder, replica: ReplicaRecord) throws(KhoError) -> (copied: Int, removed: Int) {
+        // From the listing to the end of the copy: a renewal meanwhile would remove a listed
+        // sidecar (after the replica's older one went) and leave the product without one there.
+        guard let lock = try lockSidecars(exclusive: false, wait: true) else { throw KhoError(.ioError, "the sidecars could not be locked") }
+        defer { withExtendedLifetime(lock) {} }
         let wanted = try replicaSidecars(replica)
         let target = folder.root.appending(Self.sidecarFolder)
         try folder.ensureFolder(target)

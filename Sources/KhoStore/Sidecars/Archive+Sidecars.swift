@@ -24,15 +24,22 @@ extension Archive {
         return try catalog.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sidecar_due)") ?? false }
     }
 
+    /// The lock on sidecars/: exclusive while renewing (one process at a time), shared while
+    /// a replicate lists and copies them (a renewal meanwhile would remove a listed one).
+    /// Nil when `wait` is false and another holds it; hold the descriptor to keep the lock.
+    func lockSidecars(exclusive: Bool, wait: Bool) throws(KhoError) -> FileDescriptor? {
+        let folder = root.appending(Self.sidecarFolder)
+        try FS.makeDirectories(folder)
+        let lock = try FileDescriptor.open(folder.appending(".lock"), flags: O_RDWR | O_CREAT | O_NOFOLLOW, mode: 0o644, doing: "locking the sidecars")
+        return try lock.lock(exclusive: exclusive, wait: wait) ? lock : nil
+    }
+
     /// Writes the sidecars of the products changed since theirs was written.
     /// `wait`: when another process is renewing, wait for it and then renew what is left
     /// (otherwise leave it to that process).
     public func renewSidecars(wait: Bool = false, progress: (any ProgressReporter)? = nil) throws(KhoError) {
         guard let format = environment.sidecars, try sidecarsDue() else { return }
-        let folder = root.appending(Self.sidecarFolder)
-        try FS.makeDirectories(folder)
-        let lock = try FileDescriptor.open(folder.appending(".lock"), flags: O_RDWR | O_CREAT | O_NOFOLLOW, mode: 0o644, doing: "locking the sidecars")
-        guard try lock.lock(exclusive: true, wait: wait) else { return }
+        guard let lock = try lockSidecars(exclusive: true, wait: wait) else { return }
         // Held to the end: Swift may otherwise free the descriptor (and drop the lock) after its last use.
         defer { withExtendedLifetime(lock) {} }
         let total = try catalog.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sidecar_due") ?? 0 }

@@ -3,7 +3,7 @@
 // an interrupted run left open aborted, then the blobs the replica lacks (or holds at the wrong
 // size), several at once, each hashed on the way (a damaged archive copy is named, never sent);
 // restricted products' bytes removed from a replica that does not take them; the sidecars it
-// should hold and no others; the catalog, the archive's marker and its settings (without the S3
+// should hold and no others (those current at the end, under the sidecar lock); the catalog, the archive's marker and its settings (without the S3
 // keys) last. A PUT is whole or absent and a multipart upload appears only when completed, so a
 // kill leaves whole objects and the next run sends only what is missing.
 import Foundation
@@ -27,7 +27,7 @@ extension Archive {
         let sidecars = try replicaSidecars(replica)
         let settings = FileManager.default.contents(atPath: root.appending(ArchiveConfig.fileName).description).flatMap { S3Settings.withoutKeys(Array($0)) }
         let marker = FileManager.default.contents(atPath: root.appending(Self.markerName).description).map { Array($0) }
-        var summary = try Blocking.run { () async throws(KhoError) -> ReplicationSummary in
+        var (summary, sidecarsHeld) = try Blocking.run { () async throws(KhoError) -> (ReplicationSummary, Set<String>) in
             var summary = ReplicationSummary(replica: replica.name, target: replica.target)
             try await self.checkS3Marker(s3, adopting: false)
             let open = try await s3.s3 { () async throws(S3Error) in try await s3.client.openUploads(prefix: s3.target.root) }
@@ -78,7 +78,31 @@ extension Archive {
             }
             summary.notSent.sort()
             if case .failure(let error)? = sent.first(where: { if case .failure = $0 { true } else { false } }) { throw error }
-            summary.sidecarsCopied = try await self.sendSidecars(to: s3, missing: sidecars.subtracting(sidecarsHeld))
+            return (summary, sidecarsHeld)
+        }
+        // The sidecars current now, under the sidecar lock: a renewal meanwhile would remove one
+        // listed and leave the replica without its product's sidecar until the next run. What
+        // the replica holds is `sidecarsHeld` (nothing else writes to it while this run holds
+        // its lock): the ones superseded since the start go, the missing ones are sent.
+        do {
+            guard let sidecarLock = try lockSidecars(exclusive: false, wait: true) else { throw KhoError(.ioError, "the sidecars could not be locked") }
+            defer { withExtendedLifetime(sidecarLock) {} }
+            let current = try replicaSidecars(replica)
+            let superseded = sidecarsHeld.subtracting(current), missing = current.subtracting(sidecarsHeld)
+            let (copied, removed) = try Blocking.run { () async throws(KhoError) -> (Int, Int) in
+                if !superseded.isEmpty {
+                    let failed = try await s3.s3 { () async throws(S3Error) in try await s3.client.delete(superseded.map { s3.target.sidecarKey($0) }) }
+                    if let (key, why) = failed.first {
+                        throw KhoError(.ioError, "S3 replica \(s3.name): a sidecar it should no longer hold could not be removed (\(key): \(TextRules.visible(why))); run kho replicate again")
+                    }
+                }
+                return (try await self.sendSidecars(to: s3, missing: missing), superseded.count)
+            }
+            summary.sidecarsCopied = copied
+            summary.sidecarsRemoved += removed
+        }
+        summary = try Blocking.run { [summary] () async throws(KhoError) -> ReplicationSummary in
+            var summary = summary
             let size = Int64(FS.fileStatus(catalogCopy)?.st_size ?? 0)
             guard try await s3.upload(catalogCopy, as: s3.target.key("catalog.sqlite"), size: size, sha256: nil, progress: nil) else {
                 throw KhoError(.ioError, "S3 replica \(replica.name): the catalog copy changed while it was sent; run kho replicate again")

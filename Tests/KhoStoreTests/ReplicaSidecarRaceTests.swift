@@ -1,0 +1,107 @@
+// A replicate and a renewal at the same time (the web app renews after every edit): the
+// replica ends with each product's current sidecar, never without one because the renewal
+// removed a listed sidecar before it was copied.
+import Foundation
+import GRDB
+import Testing
+import KhoCore
+import KhoPlatform
+import KhoS3
+import KhoTesting
+@testable import KhoStore
+
+@Suite struct ReplicaSidecarRaceTests {
+    /// Retitles the first product once, in another process's archive, and renews its sidecar
+    /// there (as the web app does after an edit), the first time a blob is sent.
+    final class RetitleDuringCopy: ProgressReporter, @unchecked Sendable {
+        let root: HostPath
+        let environment: ArchiveEnvironment
+        private var done = false
+        init(root: HostPath, environment: ArchiveEnvironment) { self.root = root; self.environment = environment }
+        func start(label: String, totalBytes: Int64, totalItems: Int) {}
+        func advance(bytes: Int64) {}
+        func itemDone() {
+            guard !done else { return }
+            done = true
+            let other = try! Archive.open(root, agent: "web", environment: environment)
+            try! other.catalog.write { db in try db.execute(sql: "UPDATE products SET title = 'Đổi tên giữa chừng' WHERE pk = 1") }
+            try! other.renewSidecars()
+        }
+        func finish() {}
+    }
+
+    func archive(_ scratch: Scratch, s3 endpoint: String? = nil) throws -> (Archive, ArchiveEnvironment) {
+        var environment = testEnvironment
+        environment.sidecars = SidecarRenewalTests.TitleFormat()
+        if let endpoint {
+            environment.s3 = S3Settings(endpoint: endpoint, region: "us-east-1", accessKeyID: TestS3.accessKey, secretAccessKey: TestS3.secretKey)
+        }
+        let root = HostPath("\(scratch.path)/archive")
+        _ = try Archive.create(root, agent: "test", environment: environment)
+        let archive = try Archive.open(root, agent: "test", environment: environment)
+        for i in 0..<3 { _ = try archive.ingest(try metadata("Bài \(i)"), files: [scratch.hostFile("f\(i).txt", "Nội dung \(i)")]) }
+        try archive.renewSidecars()
+        return (archive, environment)
+    }
+
+    func currentSidecar(_ archive: Archive, pk: Int64) throws -> String {
+        try archive.catalog.read { db in try String.fetchOne(db, sql: "SELECT sha256 FROM sidecars WHERE product_pk = ?", arguments: [pk])! }
+    }
+
+    /// What a replicate holds while it lists and copies sidecars: a renewal then (which does
+    /// not wait) leaves the product due and its listed sidecar in place; once released it renews.
+    @Test func aRenewalLeavesListedSidecarsWhileAReplicateCopiesThem() throws {
+        let scratch = Scratch()
+        let (archive, environment) = try archive(scratch)
+        let before = try currentSidecar(archive, pk: 1)
+        let other = try Archive.open(archive.root, agent: "web", environment: environment)
+        try other.catalog.write { db in try db.execute(sql: "UPDATE products SET title = 'Đổi tên' WHERE pk = 1") }
+        do {
+            let held = try #require(try archive.lockSidecars(exclusive: false, wait: true))
+            try other.renewSidecars()
+            #expect(try other.sidecarsDue())
+            #expect(FS.fileStatus(Archive.sidecarPath(before, under: archive.root)) != nil)
+            withExtendedLifetime(held) {}
+        }
+        try other.renewSidecars()
+        #expect(try !other.sidecarsDue())
+        #expect(try currentSidecar(archive, pk: 1) != before)
+        #expect(FS.fileStatus(Archive.sidecarPath(before, under: archive.root)) == nil)
+    }
+
+    /// A folder replica: a product edited and renewed while the blobs are copied ends with its
+    /// new sidecar there, and the replica holds one sidecar a product.
+    @Test func aFolderReplicaGetsTheSidecarRenewedDuringTheRun() throws {
+        let scratch = Scratch()
+        let (archive, environment) = try archive(scratch)
+        let replica = try archive.addReplica(name: "usb", target: "\(scratch.path)/replica", includeRestricted: false, sameDisk: true)
+        _ = try archive.replicate(replica, progress: RetitleDuringCopy(root: archive.root, environment: environment))
+        let current = try currentSidecar(archive, pk: 1)
+        let held = try FileManager.default.subpathsOfDirectory(atPath: "\(scratch.path)/replica/sidecars").filter { $0.hasSuffix(".json") }
+        #expect(held.contains("\(current.prefix(2))/\(current).json"))
+        #expect(held.count == 3)
+    }
+
+    /// An S3 replica lists the sidecars at the start and sends them after the blobs: one
+    /// renewed in between is sent in its new form, the superseded one removed.
+    @Test func anS3ReplicaGetsTheSidecarRenewedDuringTheRun() async throws {
+        let endpoint = try TestS3.require()
+        let scratch = Scratch()
+        let (archive, environment) = try archive(scratch, s3: endpoint)
+        let before = try currentSidecar(archive, pk: 1)
+        let prefix = TestS3.prefix("race")
+        let replica = try archive.addReplica(name: "cloud", target: "s3://\(TestS3.bucket)/\(prefix)", includeRestricted: false)
+        let summary = try archive.replicate(replica, progress: RetitleDuringCopy(root: archive.root, environment: environment))
+        let current = try currentSidecar(archive, pk: 1)
+        #expect(current != before)
+        let client = try S3Client(.init(endpoint: endpoint, region: "us-east-1", bucket: TestS3.bucket,
+                                        credentials: S3Credentials(accessKeyID: TestS3.accessKey, secretAccessKey: TestS3.secretKey)),
+                                  now: { Int64(Date().timeIntervalSince1970) })
+        var held: [String] = []
+        try await client.listAll(prefix: "\(prefix)/sidecars/") { page in held += page.map(\.key) }
+        #expect(held.contains("\(prefix)/sidecars/\(current.prefix(2))/\(current).json"), "\(held)")
+        #expect(!held.contains("\(prefix)/sidecars/\(before.prefix(2))/\(before).json"))
+        #expect(held.count == 3)
+        #expect(summary.sidecarsCopied == 3)
+    }
+}
