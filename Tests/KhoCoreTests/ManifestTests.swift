@@ -246,6 +246,12 @@ import Testing
         #expect((10_000...10_100).contains(c.oldCommunes + 5))
     }
 
+    /// Archives compare it on opening to know when stored flags must be made again.
+    @Test func theFingerprintWithoutParsingIsTheParsedTablesAndFollowsTheData() {
+        #expect(UnitTable.standardFingerprint == table.dataFingerprint)
+        #expect(UnitTable(data: "NP\t01\tThành phố\tHà Nội\n").dataFingerprint != UnitTable(data: "NP\t01\tThành phố\tHà Nội \n").dataFingerprint)
+    }
+
     @Test func aCodeCanNameTwoUnitsOverTime() {
         let units = table.units("00004")
         #expect(units.map(\.fullName) == ["Phường Trúc Bạch", "Phường Ba Đình"])

@@ -32,7 +32,7 @@ public struct ArchiveConfig: Sendable, Equatable {
     /// What the stored per-product flags depend on; they are recomputed when it changes.
     var flagsFingerprint: String {
         "minority=" + minorityLanguages.sorted().joined(separator: ",") + ";digital=" + targets.digitalChannels.map(\.rawValue).sorted().joined(separator: ",")
-            + ";" + UnitTable.standard.dataFingerprint
+            + ";" + UnitTable.standardFingerprint
     }
 
     /// The flags a product gets under this configuration.
