@@ -1,18 +1,21 @@
 // Lower-case hexadecimal, as digests and raw file-name bytes are written everywhere in Kho.
 
 public enum Hex {
-    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
-
-    /// "00ff…": two lower-case digits per byte.
+    /// "00ff…": two lower-case digits per byte. Inlinable, so it is specialised for the
+    /// caller's sequence (a digest, an array) rather than called through the protocol per byte.
+    @inlinable
     public static func lower(_ bytes: some Sequence<UInt8>) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.underestimatedCount * 2)
         for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
+            out.append(digit(byte >> 4))
+            out.append(digit(byte & 0x0F))
         }
         return String(decoding: out, as: UTF8.self)
     }
+
+    @inlinable
+    static func digit(_ value: UInt8) -> UInt8 { value < 10 ? 48 + value : 87 + value }
 
     /// Whether `text` is the hex (either case) of exactly `bytes`, without building either.
     public static func matches(_ text: String, _ bytes: ArraySlice<UInt8>) -> Bool {

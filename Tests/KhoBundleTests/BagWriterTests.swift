@@ -11,6 +11,19 @@ import KhoTesting
         #expect(BagIt.decodePath(BagIt.encodePath("a%b\nc\rd%0A.txt")) == "a%b\nc\rd%0A.txt")
         #expect(BagIt.manifest([("data/b", "2"), ("data/a", "1")]) == "1  data/a\n2  data/b\n")
         #expect(BagIt.oxum(bytes: 17054, files: 15) == "17054.15")
+        #expect(BagIt.encodePath("data/Bài viết.pdf") == "data/Bài viết.pdf")
+    }
+
+    /// Manifest order is UTF-8 byte order (Swift orders characters otherwise: NFC and NFD equal).
+    @Test func manifestOrderIsByteOrder() {
+        let nfd = "Bai\u{0300} vie\u{0302}\u{0301}t"
+        let paths = ["", "a", "ab", "a/b", "a.b", "Bài viết", nfd, "Đ", "Z", "z", "ấ", "a\u{0}", "data/x%y", "\u{1F600}", "\u{FF05}"]
+        for a in paths {
+            for b in paths {
+                #expect(BagIt.precedesBytewise(a, b) == Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8)), "\(a) < \(b)")
+            }
+        }
+        #expect(BagIt.sortedForManifest(paths.reversed()) { $0 }.map { Array($0.utf8) } == paths.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) })
     }
 
     @Test func fileNamesAreSafeAndUnique() {

@@ -9,6 +9,8 @@ public enum BagIt {
 
     /// A path as a manifest writes it (RFC 8493 §2.1.3): `%` as %25, CR as %0D, LF as %0A.
     public static func encodePath(_ path: String) -> String {
+        // Nearly every path has none of the three: returned as it is.
+        guard path.utf8.contains(where: { $0 == 0x25 || $0 == 0x0D || $0 == 0x0A }) else { return path }
         var out = ""
         for scalar in path.unicodeScalars {
             switch scalar {
@@ -39,8 +41,21 @@ public enum BagIt {
     public static func manifestLine(path: String, digest: String) -> String { "\(digest)  \(encodePath(path))\n" }
 
     /// Entries in manifest order: by path, byte for byte.
+    @inlinable
     public static func sortedForManifest<T>(_ entries: [T], path: (T) -> String) -> [T] {
-        entries.map { (Array(path($0).utf8), $0) }.sorted { $0.0.lexicographicallyPrecedes($1.0) }.map(\.1)
+        entries.map { (path($0), $0) }.sorted { precedesBytewise($0.0, $1.0) }.map(\.1)
+    }
+
+    /// Whether `a` comes before `b` byte for byte in UTF-8 (not Swift's order of characters).
+    public static func precedesBytewise(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let common = min(x.count, y.count)
+                let order = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
+                return order != 0 ? order < 0 : x.count < y.count
+            }
+        }
     }
 
     static func sortedForManifest(_ entries: [(path: String, digest: String)]) -> [(path: String, digest: String)] {
