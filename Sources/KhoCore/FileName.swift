@@ -108,7 +108,10 @@ public struct FileName: Sendable, Equatable, Codable {
     }
 
     static func stripControl(_ s: String) -> String {
-        String(String.UnicodeScalarView(s.unicodeScalars.map { $0.properties.generalCategory == .control ? "_" : $0 }))
+        // Control characters (Cc) are U+0000-U+001F and U+007F-U+009F: bytes below 0x20, 0x7F,
+        // or a C2 lead. Most names have none and are returned as they are.
+        guard s.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 }) else { return s }
+        return String(String.UnicodeScalarView(s.unicodeScalars.map { $0.properties.generalCategory == .control ? "_" : $0 }))
     }
 
     static func windows1252(_ byte: UInt8) -> Unicode.Scalar {

@@ -187,6 +187,8 @@ public struct LanguageTag: Hashable, Sendable, Codable, CustomStringConvertible,
 extension String {
     /// Plain substring replacement without Foundation.
     func replacingAll(_ target: Character, with replacement: String) -> String {
+        // An ASCII target not in the text: nothing to walk character by character.
+        if target.utf8.count == 1, let byte = target.utf8.first, byte < 0x80, !utf8.contains(byte) { return self }
         var out = ""
         for c in self { if c == target { out += replacement } else { out.append(c) } }
         return out

@@ -17,8 +17,29 @@ enum LatinDecomposition {
 
     /// True when every scalar is one whose NFC form is itself (ASCII, Latin, Vietnamese letters),
     /// so the text is NFC as it stands. Combining marks and other scripts need the full algorithm.
+    /// Every scalar below U+0300 or in U+1E00-U+1EFF, read from the UTF-8 bytes: ASCII, a
+    /// two-byte sequence led by C2-CB, or E1 B8-BB and one more byte.
     static func isTriviallyNFC(_ text: String) -> Bool {
-        text.unicodeScalars.allSatisfy { $0.value < 0x0300 || (0x1E00...0x1EFF).contains($0.value) }
+        var skip = 0
+        var afterE1 = false
+        for byte in text.utf8 {
+            if afterE1 {
+                guard (0xB8...0xBB).contains(byte) else { return false }
+                afterE1 = false
+                skip = 1
+            } else if skip > 0 {
+                skip -= 1
+            } else if byte >= 0x80 {
+                if (0xC2...0xCB).contains(byte) {
+                    skip = 1
+                } else if byte == 0xE1 {
+                    afterE1 = true
+                } else {
+                    return false
+                }
+            }
+        }
+        return true
     }
 
     static func isCombiningMark(_ s: Unicode.Scalar) -> Bool {

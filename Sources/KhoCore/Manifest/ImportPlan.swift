@@ -195,7 +195,7 @@ public struct ManifestValidator: Sendable {
         func fail(_ expected: String, _ code: ErrorCode) -> Result<String, Problem> {
             .failure(Problem(code: code, field: "files", value: text, expected: expected))
         }
-        let isDriveLetter = path.count >= 2 && path.dropFirst().first == ":" && path.first!.isLetter
+        let isDriveLetter = path.dropFirst().first == ":" && path.first!.isLetter
         if path.hasPrefix("/") || isDriveLetter {
             return fail("an absolute path; file paths are relative to the manifest's folder (e.g. anh/poster.jpg)", .absolutePath)
         }
