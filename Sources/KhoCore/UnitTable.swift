@@ -84,8 +84,10 @@ public final class UnitTable: Sendable {
         var old: [String: AdminUnit] = [:], new: [String: AdminUnit] = [:]
         var successors: [String: [String]] = [:], predecessors: [String: [String]] = [:]
         var provinces: [String: String] = [:], children: [String: [String]] = [:]
-        for line in data.split(separator: "\n") {
-            let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        // By bytes, not characters: a tenth of the time (every command that looks a unit up
+        // parses the table once).
+        for line in data.utf8.split(separator: 0x0A) {
+            let f = line.split(separator: 0x09, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
             guard f.count >= 3 else { continue }
             switch f[0] {
             case "OP", "OD", "OW", "NP", "NW":
