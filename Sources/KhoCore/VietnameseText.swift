@@ -8,6 +8,17 @@ public enum VietnameseText {
         LatinDecomposition.isTriviallyNFC(text) ? text : text.precomposedStringWithCanonicalMapping
     }
 
+    /// Canonical decomposition (a Mac's way of writing names). Text of Latin letters without
+    /// combining marks is decomposed by table, without Foundation.
+    public static func nfd(_ text: String) -> String {
+        guard LatinDecomposition.isTriviallyNFC(text) else { return text.decomposedStringWithCanonicalMapping }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if scalar.value >= 0xC0, let parts = LatinDecomposition.table[scalar.value] { out.append(contentsOf: parts) } else { out.append(scalar) }
+        }
+        return String(out)
+    }
+
     /// Lower case, no diacritics, `đ` → `d`: "Quyền", "quyen" and "QUYỀN" fold alike,
     /// and so do the old and new tone placements ("hoà"/"hòa").
     public static func fold(_ text: String) -> String {

@@ -1,7 +1,23 @@
+import Foundation
 import Testing
 @testable import KhoCore
 
 @Suite struct VietnameseTextTests {
+    /// The table's decomposition is Foundation's, scalar by scalar over the ranges it covers,
+    /// and for mixed text (a Mac's folder names).
+    @Test func nfdByTableIsFoundations() {
+        var differ: [UInt32] = []
+        for value in Array(0...0x2FF) + Array(0x1E00...0x1EFF) {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let text = "a" + String(scalar) + "b"
+            if !VietnameseText.nfd(text).unicodeScalars.elementsEqual(text.decomposedStringWithCanonicalMapping.unicodeScalars) { differ.append(UInt32(value)) }
+        }
+        #expect(differ.isEmpty, "\(differ.map { String($0, radix: 16) })")
+        for text in ["Xã Đăk Rơ Wa", "Âm thanh", "bài-viết-tuyên-truyền-0012.pdf", "Quye\u{0302}\u{0300}n", "日本語", "ấ\u{0301}", ""] {
+            #expect(Array(VietnameseText.nfd(text).unicodeScalars) == Array(text.decomposedStringWithCanonicalMapping.unicodeScalars), "\(text)")
+        }
+    }
+
     @Test func nfcComposesDecomposedText() {
         let nfd = "Vie\u{0323}\u{0302}t"
         #expect(nfd.unicodeScalars.count == 6)

@@ -76,11 +76,20 @@ struct ManifestFiles: Sendable {
     private func walk(_ relative: String) -> (HostPath, caseDiffers: Bool)? {
         var current = base
         var caseDiffers = false
-        for part in relative.split(separator: "/") {
-            let component = String(part)
-            var forms = [component]
-            for form in [VietnameseText.nfc(component), component.decomposedStringWithCanonicalMapping] where !forms.contains(where: { $0.utf8.elementsEqual(form.utf8) }) { forms.append(form) }
-            if let hit = forms.first(where: { FS.exists(current.appending($0)) }) {
+        for part in relative.utf8.split(separator: 0x2F) {
+            let component = String(decoding: part, as: UTF8.self)
+            // As written first; the other forms are made only when it is not there.
+            if FS.exists(current.appending(component)) {
+                current = current.appending(component)
+                continue
+            }
+            var tried = [component]
+            var hit: String?
+            for form in [VietnameseText.nfc(component), VietnameseText.nfd(component)] where !tried.contains(where: { $0.utf8.elementsEqual(form.utf8) }) {
+                if FS.exists(current.appending(form)) { hit = form; break }
+                tried.append(form)
+            }
+            if let hit {
                 current = current.appending(hit)
                 continue
             }
