@@ -50,6 +50,15 @@ import Testing
         #expect(copy.title == "Bài A" && copy.files[0].sha256 == a.product.files[0].sha256)
         #expect((copy.events ?? []).contains { $0.type == "bundle_import" && $0.agent == Office.clerk.agent })
         #expect(try BundleImport(file: bag).run(in: province.session).unchanged == [a.product.id])
+        // The province's copy of the bytes lost: the same bundle again brings them back (the
+        // product unchanged, a repair event on it), named beside the transaction as foreseen.
+        let sha = a.product.files[0].sha256
+        let blob = "\(province.archivePath)/blobs/sha256/\(sha.prefix(2))/\(sha)"
+        #expect(unlink(blob) == 0)
+        #expect(try BundleImport(file: bag).run(in: province.session).unchanged == [a.product.id])
+        #expect(FileManager.default.fileExists(atPath: blob))
+        let events = try Show(id: try ProductID.parse(a.product.id).get()).run(in: province.session).events ?? []
+        #expect(events.contains { $0.type == "repair" && ($0.detail ?? "").contains("were missing") }, "\(events.map(\.type))")
     }
 
     /// A bundle is stored a group of products at a time (memory does not grow with the

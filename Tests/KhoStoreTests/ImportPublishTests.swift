@@ -25,11 +25,11 @@ import KhoTesting
         let damaged: Set<String> = [held.files[0].sha256]
         let preview = archive.blobs.previewEach(batch, damaged: damaged)
         let published = try archive.blobs.publishEach(batch, damaged: damaged)
-        #expect(BackgroundPublish.same(preview, published))
+        #expect(BlobStore.same(preview, published))
         let flags = published.map { try? $0.get() }.map { $0.map { [$0.wasNew, $0.repaired] } }
         #expect(flags == [[true, false], [false, false], [false, true], [false, true], nil])
         // Told apart when they differ.
-        #expect(!BackgroundPublish.same(preview, Array(published.reversed())))
+        #expect(!BlobStore.same(preview, Array(published.reversed())))
     }
 
     /// The whole path through an import: a product whose stored copy went missing gets it back

@@ -159,17 +159,18 @@ public final class BlobStore: Sendable {
     /// found by looking, without flushing or naming anything: so the catalog rows can be
     /// written while the batch is flushed and named. The caller compares the two.
     func previewEach(_ batch: StagedBatch, damaged: Set<String>) -> [Result<StoredBlob, KhoError>] {
+        var foreseen = preview(batch.results.compactMap { try? $0.get() }, damaged: damaged)[...]
+        return batch.results.map { result in result.map { _ in foreseen.removeFirst() } }
+    }
+
+    /// What naming `items` (in order) will find, as `publish` and `adopt` return it.
+    func preview(_ items: [Staged], damaged: Set<String>) -> [StoredBlob] {
         var earlier: Set<String> = []
-        return batch.results.map { result -> Result<StoredBlob, KhoError> in
-            let item: Staged
-            switch result {
-            case .failure(let error): return .failure(error)
-            case .success(let staged): item = staged
+        return items.map { item in
+            func blob(wasNew: Bool, repaired: Bool) -> StoredBlob {
+                StoredBlob(sha256: item.sha256, size: item.size, mediaType: item.mediaType, wasNew: wasNew, repaired: repaired)
             }
-            func blob(wasNew: Bool, repaired: Bool) -> Result<StoredBlob, KhoError> {
-                .success(StoredBlob(sha256: item.sha256, size: item.size, mediaType: item.mediaType, wasNew: wasNew, repaired: repaired))
-            }
-            // A second file of the same bytes in the batch finds the first one's copy there.
+            // A second file of the same bytes finds the first one's copy there.
             guard earlier.insert(item.sha256).inserted else { return blob(wasNew: false, repaired: damaged.contains(item.sha256)) }
             let existing = FS.fileStatus(path(for: item.sha256))
             let wrongSize = existing.map { Int64($0.st_size) != item.size || $0.st_mode & S_IFMT != S_IFREG } ?? false

@@ -21,7 +21,8 @@ extension Archive {
         // storing the same bytes meanwhile).
         // Looked at before the naming starts.
         var stored = blobs.previewEach(staged, damaged: damaged)
-        let files = BackgroundPublish(blobs, staged, damaged: damaged)
+        let store = blobs
+        let files = Beside(now: staged.results.isEmpty ? .success([]) : nil) { Result { () throws(KhoError) in try store.publishEach(staged, damaged: damaged) } }
         defer { _ = files.result() }
         let started = ContinuousClock.now
         defer { timings.catalog += (ContinuousClock.now - started).seconds - files.waited }
@@ -65,7 +66,7 @@ extension Archive {
         /// Before the commit: the files flushed and named, as previewed (else written again, row by row).
         func settleFiles() throws(KhoError) {
             let final = try files.result().get()
-            guard !BackgroundPublish.same(final, stored) else { return }
+            guard !BlobStore.same(final, stored) else { return }
             stored = final
             throw KhoError(.retryChunk, "the chunk's files were stored otherwise than foreseen; its rows are written again")
         }
@@ -154,22 +155,20 @@ extension Archive {
     }
 }
 
-/// A staged batch flushed and named on another thread; `result()` waits for it (once).
-final class BackgroundPublish {
-    private let work = Background<Result<[Result<StoredBlob, KhoError>], KhoError>>()
-    private var outcome: Result<[Result<StoredBlob, KhoError>], KhoError>?
+/// Work on another thread beside a transaction (files flushed and named while the rows that
+/// refer to them are written); `result()` waits for it, once.
+final class Beside<Value: Sendable> {
+    private let work = Background<Value>()
+    private var outcome: Value?
     /// Seconds spent waiting for it.
     private(set) var waited = 0.0
 
-    init(_ blobs: BlobStore, _ batch: BlobStore.StagedBatch, damaged: Set<String>) {
-        if batch.results.isEmpty {
-            outcome = .success([])
-        } else {
-            work.start { Result { () throws(KhoError) in try blobs.publishEach(batch, damaged: damaged) } }
-        }
+    /// `now`: the value when there is nothing to do.
+    init(now: Value? = nil, _ body: @escaping @Sendable () -> Value) {
+        if let now { outcome = now } else { work.start(body) }
     }
 
-    func result() -> Result<[Result<StoredBlob, KhoError>], KhoError> {
+    func result() -> Value {
         if let outcome { return outcome }
         let started = ContinuousClock.now
         let done = work.wait()
@@ -177,7 +176,9 @@ final class BackgroundPublish {
         outcome = done
         return done
     }
+}
 
+extension BlobStore {
     /// Whether two batches' outcomes agree file by file (failures by their message).
     static func same(_ a: [Result<StoredBlob, KhoError>], _ b: [Result<StoredBlob, KhoError>]) -> Bool {
         a.count == b.count && zip(a, b).allSatisfy { x, y in
