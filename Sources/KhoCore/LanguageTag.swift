@@ -187,8 +187,11 @@ public struct LanguageTag: Hashable, Sendable, Codable, CustomStringConvertible,
 extension String {
     /// Plain substring replacement without Foundation.
     func replacingAll(_ target: Character, with replacement: String) -> String {
-        // An ASCII target not in the text: nothing to walk character by character.
-        if target.utf8.count == 1, let byte = target.utf8.first, byte < 0x80, !utf8.contains(byte) { return self }
+        // An ASCII target not in the text: nothing to walk character by character. Not for K,
+        // ; and ` : Swift's characters equal them to U+212A, U+037E and U+1FEF too.
+        if target.utf8.count == 1, let byte = target.utf8.first, byte < 0x80, byte != 0x4B, byte != 0x3B, byte != 0x60, !utf8.contains(byte) {
+            return self
+        }
         var out = ""
         for c in self { if c == target { out += replacement } else { out.append(c) } }
         return out

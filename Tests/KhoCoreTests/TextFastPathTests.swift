@@ -33,6 +33,9 @@ import Testing
         #expect("thư\\mục\\ảnh.jpg".replacingAll("\\", with: "/") == "thư/mục/ảnh.jpg")
         #expect("a\"b".replacingAll("\"", with: "\"\"") == "a\"\"b")
         #expect("Đ:x".replacingAll("Đ", with: "D") == "D:x")
+        // Characters Swift equals to an ASCII one are still replaced (Kelvin sign, Greek question mark).
+        #expect("\u{212A}".replacingAll("K", with: "k") == "k")
+        #expect("a\u{037E}".replacingAll(";", with: ",") == "a,")
     }
 
     @Test func driveLettersAreAbsoluteWhateverFollows() throws {
@@ -40,6 +43,10 @@ import Testing
             #expect(throws: Problem.self) { try ManifestValidator.relativePath(path).get() }
         }
         #expect(try ManifestValidator.relativePath("ab:c").get() == "ab:c")
+        // A "/" with a combining mark after it is one character, yet a separator on disk.
+        #expect(throws: Problem.self) { try ManifestValidator.relativePath("../\u{301}x").get() }
+        #expect(throws: Problem.self) { try ManifestValidator.relativePath("/\u{301}etc/passwd").get() }
+        #expect(try ManifestValidator.relativePath("a/\u{301}b/../c").get() == "a/c")
         #expect(try ManifestValidator.relativePath("C").get() == "C")
     }
 }

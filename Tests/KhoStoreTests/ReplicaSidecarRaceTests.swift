@@ -12,22 +12,32 @@ import KhoTesting
 
 @Suite struct ReplicaSidecarRaceTests {
     /// Retitles the first product once, in another process's archive, and renews its sidecar
-    /// there (as the web app does after an edit), the first time a blob is sent.
+    /// there (as the web app does after an edit; or not, as when the renewal found the lock
+    /// taken), the first time bytes of a blob are sent.
     final class RetitleDuringCopy: ProgressReporter, @unchecked Sendable {
         let root: HostPath
         let environment: ArchiveEnvironment
+        let renew: Bool
         private var done = false
-        init(root: HostPath, environment: ArchiveEnvironment) { self.root = root; self.environment = environment }
+        init(root: HostPath, environment: ArchiveEnvironment, renew: Bool = true) { self.root = root; self.environment = environment; self.renew = renew }
         func start(label: String, totalBytes: Int64, totalItems: Int) {}
-        func advance(bytes: Int64) {}
-        func itemDone() {
-            guard !done else { return }
+        func itemDone() {}
+        /// Bytes of a blob sent (the renewal at the start of a run reports items only).
+        func advance(bytes: Int64) {
+            guard !done, bytes > 0 else { return }
             done = true
             let other = try! Archive.open(root, agent: "web", environment: environment)
             try! other.catalog.write { db in try db.execute(sql: "UPDATE products SET title = 'Đổi tên giữa chừng' WHERE pk = 1") }
-            try! other.renewSidecars()
+            if renew { try! other.renewSidecars() }
         }
         func finish() {}
+    }
+
+    /// An S3 replica's calls wait for work on Swift's task pool (Blocking.run): made from an
+    /// async test they would hold one of its threads meanwhile, and two tests at once on a
+    /// 2-core machine would hold them all. Run on a thread of their own instead.
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws(KhoError) -> T) async throws -> T {
+        try await BlockingPool.shared.run(work)
     }
 
     func archive(_ scratch: Scratch, s3 endpoint: String? = nil) throws -> (Archive, ArchiveEnvironment) {
@@ -82,6 +92,22 @@ import KhoTesting
         #expect(held.count == 3)
     }
 
+    /// A product changed during the run and not renewed yet (its renewal found the lock taken)
+    /// keeps its last sidecar in the replica rather than being left without one.
+    @Test func aFolderReplicaKeepsTheLastSidecarOfAProductChangedDuringTheRun() throws {
+        let scratch = Scratch()
+        let (archive, environment) = try archive(scratch)
+        let before = try currentSidecar(archive, pk: 1)
+        let replica = try archive.addReplica(name: "usb", target: "\(scratch.path)/replica", includeRestricted: false, sameDisk: true)
+        _ = try archive.replicate(replica, progress: nil)
+        _ = try archive.ingest(try metadata("Bài mới"), files: [scratch.hostFile("new.txt", "Nội dung mới")])
+        _ = try archive.replicate(replica, progress: RetitleDuringCopy(root: archive.root, environment: environment, renew: false))
+        #expect(try archive.sidecarsDue())
+        let held = try FileManager.default.subpathsOfDirectory(atPath: "\(scratch.path)/replica/sidecars").filter { $0.hasSuffix(".json") }
+        #expect(held.contains("\(before.prefix(2))/\(before).json"), "\(held)")
+        #expect(held.count == 4)
+    }
+
     /// An S3 replica lists the sidecars at the start and sends them after the blobs: one
     /// renewed in between is sent in its new form, the superseded one removed.
     @Test func anS3ReplicaGetsTheSidecarRenewedDuringTheRun() async throws {
@@ -90,8 +116,9 @@ import KhoTesting
         let (archive, environment) = try archive(scratch, s3: endpoint)
         let before = try currentSidecar(archive, pk: 1)
         let prefix = TestS3.prefix("race")
-        let replica = try archive.addReplica(name: "cloud", target: "s3://\(TestS3.bucket)/\(prefix)", includeRestricted: false)
-        let summary = try archive.replicate(replica, progress: RetitleDuringCopy(root: archive.root, environment: environment))
+        let replica = try await Self.offPool { () throws(KhoError) in try archive.addReplica(name: "cloud", target: "s3://\(TestS3.bucket)/\(prefix)", includeRestricted: false) }
+        let reporter = RetitleDuringCopy(root: archive.root, environment: environment)
+        let summary = try await Self.offPool { () throws(KhoError) in try archive.replicate(replica, progress: reporter) }
         let current = try currentSidecar(archive, pk: 1)
         #expect(current != before)
         let client = try S3Client(.init(endpoint: endpoint, region: "us-east-1", bucket: TestS3.bucket,
@@ -103,5 +130,28 @@ import KhoTesting
         #expect(!held.contains("\(prefix)/sidecars/\(before.prefix(2))/\(before).json"))
         #expect(held.count == 3)
         #expect(summary.sidecarsCopied == 3)
+    }
+
+    /// The same in a bucket: a product changed during the upload and not renewed keeps the
+    /// sidecar an earlier run sent.
+    @Test func anS3ReplicaKeepsTheLastSidecarOfAProductChangedDuringTheRun() async throws {
+        let endpoint = try TestS3.require()
+        let scratch = Scratch()
+        let (archive, environment) = try archive(scratch, s3: endpoint)
+        let before = try currentSidecar(archive, pk: 1)
+        let prefix = TestS3.prefix("keep")
+        let replica = try await Self.offPool { () throws(KhoError) in try archive.addReplica(name: "cloud", target: "s3://\(TestS3.bucket)/\(prefix)", includeRestricted: false) }
+        _ = try await Self.offPool { () throws(KhoError) in try archive.replicate(replica, progress: nil) }
+        _ = try archive.ingest(try metadata("Bài mới"), files: [scratch.hostFile("new.txt", "Nội dung mới")])
+        let reporter = RetitleDuringCopy(root: archive.root, environment: environment, renew: false)
+        _ = try await Self.offPool { () throws(KhoError) in try archive.replicate(replica, progress: reporter) }
+        #expect(try archive.sidecarsDue())
+        let client = try S3Client(.init(endpoint: endpoint, region: "us-east-1", bucket: TestS3.bucket,
+                                        credentials: S3Credentials(accessKeyID: TestS3.accessKey, secretAccessKey: TestS3.secretKey)),
+                                  now: { Int64(Date().timeIntervalSince1970) })
+        var held: [String] = []
+        try await client.listAll(prefix: "\(prefix)/sidecars/") { page in held += page.map(\.key) }
+        #expect(held.contains("\(prefix)/sidecars/\(before.prefix(2))/\(before).json"), "\(held)")
+        #expect(held.count == 4)
     }
 }

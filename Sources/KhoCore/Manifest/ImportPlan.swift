@@ -196,11 +196,13 @@ public struct ManifestValidator: Sendable {
             .failure(Problem(code: code, field: "files", value: text, expected: expected))
         }
         let isDriveLetter = path.dropFirst().first == ":" && path.first!.isLetter
-        if path.hasPrefix("/") || isDriveLetter {
+        if path.utf8.first == UInt8(ascii: "/") || isDriveLetter {
             return fail("an absolute path; file paths are relative to the manifest's folder (e.g. anh/poster.jpg)", .absolutePath)
         }
-        var parts: [Substring] = []
-        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+        // Split on the byte, as the file system does (a "/" followed by a combining mark is one
+        // character, and would hide a ".." from a split by characters).
+        var parts: [String] = []
+        for part in path.utf8.split(separator: 0x2F).map({ String(decoding: $0, as: UTF8.self) }) {
             if part == "." { continue }
             if part == ".." {
                 if parts.isEmpty { return fail("the path leaves the manifest's folder; files must be inside it", .pathEscapesFolder) }

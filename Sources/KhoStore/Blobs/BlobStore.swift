@@ -111,9 +111,14 @@ public final class BlobStore: Sendable {
     func adopt(_ items: [(path: HostPath, sha256: String, size: Int64, mediaType: String)], damaged: Set<String>,
                flushed: Bool = false) throws(KhoError) -> [StoredBlob] {
         if items.isEmpty { return [] }
-        if !flushed { try FileDescriptor.open(tempRoot, flags: O_RDONLY | O_DIRECTORY, doing: "flushing new blobs").syncFileSystem() }
+        if !flushed { try flushTemporary() }
         return try publish(items.map { Staged(tempPath: $0.path, sha256: $0.sha256, size: $0.size, mediaType: $0.mediaType) },
                            batch: items.count > Self.perFileSyncLimit, damaged: damaged)
+    }
+
+    /// Makes every file written in the temporary area durable (one flush of its file system).
+    func flushTemporary() throws(KhoError) {
+        try FileDescriptor.open(tempRoot, flags: O_RDONLY | O_DIRECTORY, doing: "flushing new blobs").syncFileSystem()
     }
 
     /// Stores what it can: a source that cannot be read fails alone. A full disk stops everything.
@@ -155,15 +160,9 @@ public final class BlobStore: Sendable {
         }
     }
 
-    /// What `publishEach` will return for `batch` if nothing else writes to the store meanwhile,
-    /// found by looking, without flushing or naming anything: so the catalog rows can be
-    /// written while the batch is flushed and named. The caller compares the two.
-    func previewEach(_ batch: StagedBatch, damaged: Set<String>) -> [Result<StoredBlob, KhoError>] {
-        var foreseen = preview(batch.results.compactMap { try? $0.get() }, damaged: damaged)[...]
-        return batch.results.map { result in result.map { _ in foreseen.removeFirst() } }
-    }
-
-    /// What naming `items` (in order) will find, as `publish` and `adopt` return it.
+    /// What naming `items` (in order) will find, as `publish` and `adopt` return it, found by
+    /// looking, without naming anything: so a bundle group's rows can be written while its
+    /// files are named (the caller compares the two before its commit).
     func preview(_ items: [Staged], damaged: Set<String>) -> [StoredBlob] {
         var earlier: Set<String> = []
         return items.map { item in

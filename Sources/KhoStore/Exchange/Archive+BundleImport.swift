@@ -101,11 +101,15 @@ extension Archive {
         // into the store by a rename, one copy of the bytes in all; on another thread while
         // the rows are written from what the store foresees for them, the transaction
         // committing only once they are named (and written again if naming found otherwise).
+        // Their bytes are made durable first, outside the transaction: flushing them can take
+        // long on a slow disk, and the catalog's write lock is not held meanwhile (only the
+        // renames and their short flush are).
         let items = files.map { BlobStore.Staged(tempPath: $0.path, sha256: $0.sha256, size: $0.size, mediaType: $0.mediaType) }
+        if !flushed, !items.isEmpty { try blobs.flushTemporary() }
         var foreseen = blobs.preview(items, damaged: damaged)
         let store = blobs
         let naming = Beside(now: items.isEmpty ? .success([]) : nil) { Result { () throws(KhoError) in
-            try store.adopt(items.map { ($0.tempPath, $0.sha256, $0.size, $0.mediaType) }, damaged: damaged, flushed: flushed)
+            try store.adopt(items.map { ($0.tempPath, $0.sha256, $0.size, $0.mediaType) }, damaged: damaged, flushed: true)
         } }
         defer { _ = naming.result() }
         var foreseenRight = true
@@ -117,19 +121,21 @@ extension Archive {
                 throw KhoError(.retryChunk, "the group's files were stored otherwise than foreseen; its rows are written again")
             }
         }
+        let results: [BundleImportResult]
         do {
-            return try storeGroup(products, foreseen: foreseen, files: files, sender: sender, source: source, lowerAccess: lowerAccess, progress: progress, settle: settle)
+            results = try storeGroup(products, foreseen: foreseen, files: files, sender: sender, source: source, lowerAccess: lowerAccess, settle: settle)
         } catch where !foreseenRight {
             // Once more, from what naming found (done by now).
-            return try storeGroup(products, foreseen: foreseen, files: files, sender: sender, source: source, lowerAccess: lowerAccess, progress: progress, settle: settle)
+            results = try storeGroup(products, foreseen: foreseen, files: files, sender: sender, source: source, lowerAccess: lowerAccess, settle: settle)
         }
+        for _ in results { progress?.itemDone() }
+        return results
     }
 
     /// The group's rows in one transaction, from `foreseen` (each file's blob as naming finds
     /// it); `settle` runs before the commit.
     private func storeGroup(_ products: [BundleProduct], foreseen: [StoredBlob], files: [BundleFile], sender: String, source: String,
-                            lowerAccess: Set<ProductID>, progress: (any ProgressReporter)?,
-                            settle: () throws(KhoError) -> Void) throws(KhoError) -> [BundleImportResult] {
+                            lowerAccess: Set<ProductID>, settle: () throws(KhoError) -> Void) throws(KhoError) -> [BundleImportResult] {
         var blobFor: [String: StoredBlob] = [:]
         for blob in foreseen { blobFor[blob.sha256] = blob }
         // A group's transaction is small: the writer's small page cache holds it, so a bundle of
@@ -141,7 +147,6 @@ extension Archive {
             // Said (a repair event for each holder) before new products add holders of their own.
             _ = try restorations(db, files.map { StagedFile(source: HostPath("\(source)"), name: $0.name, blob: blobFor[$0.sha256]!, mediaType: $0.mediaType) }, at: now)
             let results = try products.map { product in
-                defer { progress?.itemDone() }
                 // Decided again inside the transaction: another process may have written meanwhile.
                 let plan = try decide(product, db: db, sender: sender, lowerAccess: lowerAccess)
                 if plan.outcome == .refused || plan.outcome == .unchanged {

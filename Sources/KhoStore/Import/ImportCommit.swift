@@ -1,5 +1,5 @@
-// Committing an import's write chunks. A chunk's files are flushed and published on another
-// thread while its rows are written; the transaction commits once they are, optimistically: no savepoints, trusting what the chunk lookups
+// Committing an import's write chunks. A chunk's files are flushed and published, then its rows
+// commit in one transaction, optimistically: no savepoints, trusting what the chunk lookups
 // know. A row that fails before writing anything is redone alone in a savepoint; one that
 // fails half-written makes the whole transaction be redone row by row, each row in a
 // savepoint; either way a row is stored whole or not at all. Chunks without files may join
@@ -15,26 +15,21 @@ extension Archive {
                       manifest: String, damaged: Set<String>, lookups: ChunkLookups,
                       timings: inout ImportTimings, report: inout ImportReport) throws(KhoError) -> [[ImportRowResult]] {
         if first.rows.isEmpty { return [[]] }
-        // The chunk's files are flushed and named on another thread while its rows are written
-        // from what the store says they will be (previewEach); the transaction commits only
-        // once they are, and is written again if they came out otherwise (another process
-        // storing the same bytes meanwhile).
-        // Looked at before the naming starts.
-        var stored = blobs.previewEach(staged, damaged: damaged)
-        let store = blobs
-        let files = Beside(now: staged.results.isEmpty ? .success([]) : nil) { Result { () throws(KhoError) in try store.publishEach(staged, damaged: damaged) } }
-        defer { _ = files.result() }
-        let started = ContinuousClock.now
-        defer { timings.catalog += (ContinuousClock.now - started).seconds - files.waited }
-        defer { timings.flushAndPublish += files.waited }
+        var started = ContinuousClock.now
+        let stored = try blobs.publishEach(staged, damaged: damaged)
+        timings.flushAndPublish += (ContinuousClock.now - started).seconds
+        started = ContinuousClock.now
+        defer { timings.catalog += (ContinuousClock.now - started).seconds }
+        for case .success(let blob) in stored where blob.wasNew || blob.repaired {
+            report.bytesStored += blob.size
+            if blob.wasNew { report.blobsStored += 1 }
+        }
         // Stamped when the write lock is held (below): datestamps follow commits (harvesting).
         var now = clock.now()
         // Bytes the catalog already held whose stored copy was missing or damaged: restored now.
-        func restoring() -> [StagedFile] {
-            zip(first.paths, stored).compactMap { path, result -> StagedFile? in
-                guard case .success(let blob) = result, blob.wasNew || blob.repaired else { return nil }
-                return StagedFile(source: path, name: FileName(bytes: path.lastComponent), blob: blob, mediaType: blob.mediaType)
-            }
+        let restoring = zip(first.paths, stored).compactMap { path, result -> StagedFile? in
+            guard case .success(let blob) = result, blob.wasNew || blob.repaired else { return nil }
+            return StagedFile(source: path, name: FileName(bytes: path.lastComponent), blob: blob, mediaType: blob.mediaType)
         }
         var restored: [String] = []
         // The joined chunks' rows, for a redo of the whole transaction (PlannedRow is less than
@@ -44,7 +39,7 @@ extension Archive {
             try catalog.write { db in
                 now = clock.now()
                 // Said before the rows add holders of their own.
-                restored = try restorations(db, restoring(), at: now)
+                restored = try restorations(db, restoring, at: now)
                 var out = [try storeRows(db, first, stored: stored, savepoints: savepoints, manifest: manifest, lookups: lookups, at: now)]
                 if savepoints {
                     // A redo stores what the optimistic pass took, row by row.
@@ -52,23 +47,14 @@ extension Archive {
                         let chunk = WriteChunk(rows: rows.map { CheckedRow(row: $0, files: [], product: nil) }, rejected: [], endsPlanAt: nil)
                         out.append(try storeRows(db, chunk, stored: [], savepoints: true, manifest: manifest, lookups: lookups, at: now))
                     }
-                    try settleFiles()
                     return out
                 }
                 while let join, let more = try join(db) {
                     joined.append(more.rows.map(\.row))
                     out.append(try storeRows(db, more, stored: [], savepoints: false, manifest: manifest, lookups: lookups, at: now))
                 }
-                try settleFiles()
                 return out
             }
-        }
-        /// Before the commit: the files flushed and named, as previewed (else written again, row by row).
-        func settleFiles() throws(KhoError) {
-            let final = try files.result().get()
-            guard !BlobStore.same(final, stored) else { return }
-            stored = final
-            throw KhoError(.retryChunk, "the chunk's files were stored otherwise than foreseen; its rows are written again")
         }
         report.catalogTransactions += 1
         func runOnce() throws(KhoError) -> [[(ImportRowResult, RowEffect)]] {
@@ -77,10 +63,6 @@ extension Archive {
         // A chunk of files is a few thousand rows at most: the small page cache holds its
         // transaction (the 10 GB corpus peaked at 129 MB with the full one).
         let outcomes = try first.paths.isEmpty ? runOnce() : catalog.withSmallWriterCache(runOnce)
-        for case .success(let blob) in stored where blob.wasNew || blob.repaired {
-            report.bytesStored += blob.size
-            if blob.wasNew { report.blobsStored += 1 }
-        }
         // Within a scope the products holding those bytes may be others' (restricted even): not named.
         report.warnings += lookups.within == nil || restored.isEmpty ? restored
             : ["restored the stored bytes of \(restored.count) file(s) already in the archive that were missing or damaged"]
@@ -152,41 +134,5 @@ extension Archive {
             }
         }
         return out
-    }
-}
-
-/// Work on another thread beside a transaction (files flushed and named while the rows that
-/// refer to them are written); `result()` waits for it, once.
-final class Beside<Value: Sendable> {
-    private let work = Background<Value>()
-    private var outcome: Value?
-    /// Seconds spent waiting for it.
-    private(set) var waited = 0.0
-
-    /// `now`: the value when there is nothing to do.
-    init(now: Value? = nil, _ body: @escaping @Sendable () -> Value) {
-        if let now { outcome = now } else { work.start(body) }
-    }
-
-    func result() -> Value {
-        if let outcome { return outcome }
-        let started = ContinuousClock.now
-        let done = work.wait()
-        waited = (ContinuousClock.now - started).seconds
-        outcome = done
-        return done
-    }
-}
-
-extension BlobStore {
-    /// Whether two batches' outcomes agree file by file (failures by their message).
-    static func same(_ a: [Result<StoredBlob, KhoError>], _ b: [Result<StoredBlob, KhoError>]) -> Bool {
-        a.count == b.count && zip(a, b).allSatisfy { x, y in
-            switch (x, y) {
-            case (.success(let p), .success(let q)): p == q
-            case (.failure(let p), .failure(let q)): p.message == q.message
-            default: false
-            }
-        }
     }
 }

@@ -1,8 +1,7 @@
 // The write side of an import. Valid rows go out in write chunks; each chunk's files are
 // copied and hashed into the temporary area on a background thread while the chunk before
-// it is committed on this one (its files flushed and named on a third thread while its rows
-// are written: ImportCommit.swift), so copying (on both cores), the disk's flush and the
-// catalog's transaction overlap. The order of durability is unchanged:
+// it is flushed, published and committed on this one, so copying (on both cores) overlaps
+// the disk's flush and the catalog's transaction. The order of durability is unchanged:
 // a chunk's files are flushed before they take their names, and named and flushed again
 // before the catalog transaction that refers to them commits.
 import Foundation
@@ -45,7 +44,7 @@ extension Archive {
         var catalog = 0.0
 
         var summary: String {
-            String(format: "import timings: waiting for row checks %.2f s, for file copies %.2f s, for files flushed and named beside the rows %.2f s; catalog %.2f s",
+            String(format: "import timings: waiting for row checks %.2f s, for file copies %.2f s; flushing and naming files %.2f s; catalog %.2f s",
                    waitingForChecks, waitingForCopies, flushAndPublish, catalog)
         }
     }

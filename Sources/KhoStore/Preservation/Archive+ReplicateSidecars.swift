@@ -16,7 +16,7 @@ extension Archive {
         // sidecar (after the replica's older one went) and leave the product without one there.
         guard let lock = try lockSidecars(exclusive: false, wait: true) else { throw KhoError(.ioError, "the sidecars could not be locked") }
         defer { withExtendedLifetime(lock) {} }
-        let wanted = try replicaSidecars(replica)
+        let (wanted, kept) = try replicaSidecars(replica)
         let target = folder.root.appending(Self.sidecarFolder)
         try folder.ensureFolder(target)
         // What the replica holds now, by name (links and strangers are removed too: never followed).
@@ -33,7 +33,7 @@ extension Archive {
                 let sha256 = String(name.dropLast(5))
                 let file = FS.fileStatus(shardPath.appending(name))
                 // A file a kill cut short has another size than the archive's: written again.
-                if name.hasSuffix(".json"), wanted.contains(sha256), let file, (file.st_mode & S_IFMT) == S_IFREG,
+                if name.hasSuffix(".json"), wanted.contains(sha256) || kept.contains(sha256), let file, (file.st_mode & S_IFMT) == S_IFREG,
                    FS.fileStatus(Self.sidecarPath(sha256, under: root)).map({ $0.st_size == file.st_size }) ?? true {
                     held.insert(sha256)
                 } else {
@@ -67,14 +67,23 @@ extension Archive {
 
     /// The sidecars `replica` should hold: the current ones of the products it may hold. A
     /// product changed since its sidecar was written is left out until it is renewed: its last
-    /// sidecar may say what it no longer is (restricted then, say).
-    func replicaSidecars(_ replica: ReplicaRecord) throws(KhoError) -> Set<String> {
+    /// sidecar may say what it no longer is. `kept`: those last sidecars of changed products
+    /// the replica may still hold (not restricted now, or a replica that takes restricted
+    /// ones), left there if it has them — removing them would leave the product without a
+    /// sidecar in the replica until the next run (a renewal waits while a replicate holds the
+    /// sidecar lock).
+    func replicaSidecars(_ replica: ReplicaRecord) throws(KhoError) -> (wanted: Set<String>, kept: Set<String>) {
         try catalog.read { db in
             let restricted = replica.includeRestricted ? "" : " AND p.access <> 'restricted'"
-            return Set(try String.fetchAll(db, sql: """
+            let wanted = Set(try String.fetchAll(db, sql: """
                 SELECT s.sha256 FROM sidecars s JOIN products p ON p.pk = s.product_pk
                 WHERE s.product_pk NOT IN (SELECT product_pk FROM sidecar_due)\(restricted)
                 """))
+            let kept = Set(try String.fetchAll(db, sql: """
+                SELECT s.sha256 FROM sidecars s JOIN products p ON p.pk = s.product_pk
+                WHERE s.product_pk IN (SELECT product_pk FROM sidecar_due)\(restricted)
+                """))
+            return (wanted, kept)
         }
     }
 }

@@ -24,7 +24,7 @@ extension Archive {
         defer { FS.remove(catalogCopy) }
         try backupCatalog(to: catalogCopy, replica: replica)
         let all = try replicaBlobs()
-        let sidecars = try replicaSidecars(replica)
+        let (sidecars, keptSidecars) = try replicaSidecars(replica)
         let settings = FileManager.default.contents(atPath: root.appending(ArchiveConfig.fileName).description).flatMap { S3Settings.withoutKeys(Array($0)) }
         let marker = FileManager.default.contents(atPath: root.appending(Self.markerName).description).map { Array($0) }
         var (summary, sidecarsHeld) = try Blocking.run { () async throws(KhoError) -> (ReplicationSummary, Set<String>) in
@@ -53,7 +53,7 @@ extension Archive {
                 summary.restrictedRemoved = unwanted.count
             }
             // Sidecars it should not hold go before anything is sent (a restricted product's among them).
-            let (sidecarsHeld, removed) = try await self.removeSidecars(from: s3, keeping: sidecars)
+            let (sidecarsHeld, removed) = try await self.removeSidecars(from: s3, keeping: sidecars.union(keptSidecars))
             summary.sidecarsRemoved = removed
             progress?.start(label: "replicating to \(replica.name)", totalBytes: toCopy.reduce(0) { $0 + $1.size }, totalItems: toCopy.count)
             // Largest first: the big ones take longest, the small ones fill in around them.
@@ -87,8 +87,8 @@ extension Archive {
         do {
             guard let sidecarLock = try lockSidecars(exclusive: false, wait: true) else { throw KhoError(.ioError, "the sidecars could not be locked") }
             defer { withExtendedLifetime(sidecarLock) {} }
-            let current = try replicaSidecars(replica)
-            let superseded = sidecarsHeld.subtracting(current), missing = current.subtracting(sidecarsHeld)
+            let (current, kept) = try replicaSidecars(replica)
+            let superseded = sidecarsHeld.subtracting(current).subtracting(kept), missing = current.subtracting(sidecarsHeld)
             let (copied, removed) = try Blocking.run { () async throws(KhoError) -> (Int, Int) in
                 if !superseded.isEmpty {
                     let failed = try await s3.s3 { () async throws(S3Error) in try await s3.client.delete(superseded.map { s3.target.sidecarKey($0) }) }
