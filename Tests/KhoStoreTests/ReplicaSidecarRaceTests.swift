@@ -54,6 +54,26 @@ import KhoTesting
         return (archive, environment)
     }
 
+    /// The sidecar objects under a replica's prefix in the test bucket.
+    static func sidecarKeys(_ endpoint: String, _ prefix: String) async throws -> [String] {
+        let client = try S3Client(.init(endpoint: endpoint, region: "us-east-1", bucket: TestS3.bucket,
+                                        credentials: S3Credentials(accessKeyID: TestS3.accessKey, secretAccessKey: TestS3.secretKey)),
+                                  now: { Int64(Date().timeIntervalSince1970) })
+        var held: [String] = []
+        try await client.listAll(prefix: "\(prefix)/sidecars/") { page in held += page.map(\.key) }
+        return held
+    }
+
+    /// An S3 replica named `cloud` of a new archive of three products (scratch, endpoint).
+    func s3Archive(_ scratch: Scratch, prefix: String) async throws -> (Archive, ArchiveEnvironment, ReplicaRecord, before: String) {
+        let endpoint = try TestS3.require()
+        let (archive, environment) = try archive(scratch, s3: endpoint)
+        let replica = try await Self.offPool { () throws(KhoError) in
+            try archive.addReplica(name: "cloud", target: "s3://\(TestS3.bucket)/\(prefix)", includeRestricted: false)
+        }
+        return (archive, environment, replica, try currentSidecar(archive, pk: 1))
+    }
+
     func currentSidecar(_ archive: Archive, pk: Int64) throws -> String {
         try archive.catalog.read { db in try String.fetchOne(db, sql: "SELECT sha256 FROM sidecars WHERE product_pk = ?", arguments: [pk])! }
     }
@@ -112,24 +132,19 @@ import KhoTesting
     /// renewed in between is sent in its new form, the superseded one removed.
     @Test func anS3ReplicaGetsTheSidecarRenewedDuringTheRun() async throws {
         let endpoint = try TestS3.require()
-        let scratch = Scratch()
-        let (archive, environment) = try archive(scratch, s3: endpoint)
-        let before = try currentSidecar(archive, pk: 1)
         let prefix = TestS3.prefix("race")
-        let replica = try await Self.offPool { () throws(KhoError) in try archive.addReplica(name: "cloud", target: "s3://\(TestS3.bucket)/\(prefix)", includeRestricted: false) }
+        let scratch = Scratch()
+        let (archive, environment, replica, before) = try await s3Archive(scratch, prefix: prefix)
         let reporter = RetitleDuringCopy(root: archive.root, environment: environment)
         let summary = try await Self.offPool { () throws(KhoError) in try archive.replicate(replica, progress: reporter) }
         let current = try currentSidecar(archive, pk: 1)
         #expect(current != before)
-        let client = try S3Client(.init(endpoint: endpoint, region: "us-east-1", bucket: TestS3.bucket,
-                                        credentials: S3Credentials(accessKeyID: TestS3.accessKey, secretAccessKey: TestS3.secretKey)),
-                                  now: { Int64(Date().timeIntervalSince1970) })
-        var held: [String] = []
-        try await client.listAll(prefix: "\(prefix)/sidecars/") { page in held += page.map(\.key) }
+        let held = try await Self.sidecarKeys(endpoint, prefix)
         #expect(held.contains("\(prefix)/sidecars/\(current.prefix(2))/\(current).json"), "\(held)")
         #expect(!held.contains("\(prefix)/sidecars/\(before.prefix(2))/\(before).json"))
         #expect(held.count == 3)
         #expect(summary.sidecarsCopied == 3)
+        withExtendedLifetime(scratch) {}
     }
 
     /// The same in a bucket: a product changed during the upload and not renewed keeps the
@@ -137,20 +152,14 @@ import KhoTesting
     @Test func anS3ReplicaKeepsTheLastSidecarOfAProductChangedDuringTheRun() async throws {
         let endpoint = try TestS3.require()
         let scratch = Scratch()
-        let (archive, environment) = try archive(scratch, s3: endpoint)
-        let before = try currentSidecar(archive, pk: 1)
         let prefix = TestS3.prefix("keep")
-        let replica = try await Self.offPool { () throws(KhoError) in try archive.addReplica(name: "cloud", target: "s3://\(TestS3.bucket)/\(prefix)", includeRestricted: false) }
+        let (archive, environment, replica, before) = try await s3Archive(scratch, prefix: prefix)
         _ = try await Self.offPool { () throws(KhoError) in try archive.replicate(replica, progress: nil) }
         _ = try archive.ingest(try metadata("Bài mới"), files: [scratch.hostFile("new.txt", "Nội dung mới")])
         let reporter = RetitleDuringCopy(root: archive.root, environment: environment, renew: false)
         _ = try await Self.offPool { () throws(KhoError) in try archive.replicate(replica, progress: reporter) }
         #expect(try archive.sidecarsDue())
-        let client = try S3Client(.init(endpoint: endpoint, region: "us-east-1", bucket: TestS3.bucket,
-                                        credentials: S3Credentials(accessKeyID: TestS3.accessKey, secretAccessKey: TestS3.secretKey)),
-                                  now: { Int64(Date().timeIntervalSince1970) })
-        var held: [String] = []
-        try await client.listAll(prefix: "\(prefix)/sidecars/") { page in held += page.map(\.key) }
+        let held = try await Self.sidecarKeys(endpoint, prefix)
         #expect(held.contains("\(prefix)/sidecars/\(before.prefix(2))/\(before).json"), "\(held)")
         #expect(held.count == 4)
     }
