@@ -111,14 +111,9 @@ public final class BlobStore: Sendable {
     func adopt(_ items: [(path: HostPath, sha256: String, size: Int64, mediaType: String)], damaged: Set<String>,
                flushed: Bool = false) throws(KhoError) -> [StoredBlob] {
         if items.isEmpty { return [] }
-        if !flushed { try flushTemporary() }
+        if !flushed { try FileDescriptor.open(tempRoot, flags: O_RDONLY | O_DIRECTORY, doing: "flushing new blobs").syncFileSystem() }
         return try publish(items.map { Staged(tempPath: $0.path, sha256: $0.sha256, size: $0.size, mediaType: $0.mediaType) },
                            batch: items.count > Self.perFileSyncLimit, damaged: damaged)
-    }
-
-    /// Makes every file written in the temporary area durable (one flush of its file system).
-    func flushTemporary() throws(KhoError) {
-        try FileDescriptor.open(tempRoot, flags: O_RDONLY | O_DIRECTORY, doing: "flushing new blobs").syncFileSystem()
     }
 
     /// Stores what it can: a source that cannot be read fails alone. A full disk stops everything.
@@ -157,23 +152,6 @@ public final class BlobStore: Sendable {
             case .success: .success(published.removeFirst())
             case .failure(let error): .failure(error)
             }
-        }
-    }
-
-    /// What naming `items` (in order) will find, as `publish` and `adopt` return it, found by
-    /// looking, without naming anything: so a bundle group's rows can be written while its
-    /// files are named (the caller compares the two before its commit).
-    func preview(_ items: [Staged], damaged: Set<String>) -> [StoredBlob] {
-        var earlier: Set<String> = []
-        return items.map { item in
-            func blob(wasNew: Bool, repaired: Bool) -> StoredBlob {
-                StoredBlob(sha256: item.sha256, size: item.size, mediaType: item.mediaType, wasNew: wasNew, repaired: repaired)
-            }
-            // A second file of the same bytes finds the first one's copy there.
-            guard earlier.insert(item.sha256).inserted else { return blob(wasNew: false, repaired: damaged.contains(item.sha256)) }
-            let existing = FS.fileStatus(path(for: item.sha256))
-            let wrongSize = existing.map { Int64($0.st_size) != item.size || $0.st_mode & S_IFMT != S_IFREG } ?? false
-            return blob(wasNew: existing == nil, repaired: damaged.contains(item.sha256) || wrongSize)
         }
     }
 

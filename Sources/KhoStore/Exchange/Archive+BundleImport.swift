@@ -98,46 +98,10 @@ extension Archive {
         }
         try catalog.probeWriteLock()
         // The unpacked files were hashed on the way (and checked against the bundle): they go
-        // into the store by a rename, one copy of the bytes in all; on another thread while
-        // the rows are written from what the store foresees for them, the transaction
-        // committing only once they are named (and written again if naming found otherwise).
-        // Their bytes are made durable first, outside the transaction: flushing them can take
-        // long on a slow disk, and the catalog's write lock is not held meanwhile (only the
-        // renames and their short flush are).
-        let items = files.map { BlobStore.Staged(tempPath: $0.path, sha256: $0.sha256, size: $0.size, mediaType: $0.mediaType) }
-        if !flushed, !items.isEmpty { try blobs.flushTemporary() }
-        var foreseen = blobs.preview(items, damaged: damaged)
-        let store = blobs
-        let naming = Beside(now: items.isEmpty ? .success([]) : nil) { Result { () throws(KhoError) in
-            try store.adopt(items.map { ($0.tempPath, $0.sha256, $0.size, $0.mediaType) }, damaged: damaged, flushed: true)
-        } }
-        defer { _ = naming.result() }
-        var foreseenRight = true
-        func settle() throws(KhoError) {
-            let adopted = try naming.result().get()
-            guard adopted == foreseen else {
-                foreseen = adopted
-                foreseenRight = false
-                throw KhoError(.retryChunk, "the group's files were stored otherwise than foreseen; its rows are written again")
-            }
-        }
-        let results: [BundleImportResult]
-        do {
-            results = try storeGroup(products, foreseen: foreseen, files: files, sender: sender, source: source, lowerAccess: lowerAccess, settle: settle)
-        } catch where !foreseenRight {
-            // Once more, from what naming found (done by now).
-            results = try storeGroup(products, foreseen: foreseen, files: files, sender: sender, source: source, lowerAccess: lowerAccess, settle: settle)
-        }
-        for _ in results { progress?.itemDone() }
-        return results
-    }
-
-    /// The group's rows in one transaction, from `foreseen` (each file's blob as naming finds
-    /// it); `settle` runs before the commit.
-    private func storeGroup(_ products: [BundleProduct], foreseen: [StoredBlob], files: [BundleFile], sender: String, source: String,
-                            lowerAccess: Set<ProductID>, settle: () throws(KhoError) -> Void) throws(KhoError) -> [BundleImportResult] {
+        // into the store by a rename, one copy of the bytes in all.
+        let adopted = try blobs.adopt(files.map { ($0.path, $0.sha256, $0.size, $0.mediaType) }, damaged: damaged, flushed: flushed)
         var blobFor: [String: StoredBlob] = [:]
-        for blob in foreseen { blobFor[blob.sha256] = blob }
+        for blob in adopted { blobFor[blob.sha256] = blob }
         // A group's transaction is small: the writer's small page cache holds it, so a bundle of
         // many groups does not fill memory with pages.
         return try catalog.withSmallWriterCache { () throws(KhoError) in try catalog.write { db in
@@ -146,7 +110,8 @@ extension Archive {
             let now = clock.now()
             // Said (a repair event for each holder) before new products add holders of their own.
             _ = try restorations(db, files.map { StagedFile(source: HostPath("\(source)"), name: $0.name, blob: blobFor[$0.sha256]!, mediaType: $0.mediaType) }, at: now)
-            let results = try products.map { product in
+            return try products.map { product in
+                defer { progress?.itemDone() }
                 // Decided again inside the transaction: another process may have written meanwhile.
                 let plan = try decide(product, db: db, sender: sender, lowerAccess: lowerAccess)
                 if plan.outcome == .refused || plan.outcome == .unchanged {
@@ -163,8 +128,6 @@ extension Archive {
                 }
                 return BundleImportResult(id: product.id, outcome: plan.outcome, reason: nil)
             }
-            try settle()
-            return results
         } }
     }
 }

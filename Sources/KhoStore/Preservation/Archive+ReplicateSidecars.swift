@@ -75,14 +75,13 @@ extension Archive {
     func replicaSidecars(_ replica: ReplicaRecord) throws(KhoError) -> (wanted: Set<String>, kept: Set<String>) {
         try catalog.read { db in
             let restricted = replica.includeRestricted ? "" : " AND p.access <> 'restricted'"
-            let wanted = Set(try String.fetchAll(db, sql: """
-                SELECT s.sha256 FROM sidecars s JOIN products p ON p.pk = s.product_pk
-                WHERE s.product_pk NOT IN (SELECT product_pk FROM sidecar_due)\(restricted)
-                """))
-            let kept = Set(try String.fetchAll(db, sql: """
-                SELECT s.sha256 FROM sidecars s JOIN products p ON p.pk = s.product_pk
-                WHERE s.product_pk IN (SELECT product_pk FROM sidecar_due)\(restricted)
-                """))
+            var wanted = Set<String>(), kept = Set<String>()
+            for row in try Row.fetchAll(db, sql: """
+                SELECT s.sha256, s.product_pk IN (SELECT product_pk FROM sidecar_due) FROM sidecars s JOIN products p ON p.pk = s.product_pk
+                WHERE 1\(restricted)
+                """) {
+                if row[1] as Bool { kept.insert(row[0]) } else { wanted.insert(row[0]) }
+            }
             return (wanted, kept)
         }
     }

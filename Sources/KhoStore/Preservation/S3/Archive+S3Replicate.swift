@@ -3,8 +3,8 @@
 // an interrupted run left open aborted, then the blobs the replica lacks (or holds at the wrong
 // size), several at once, each hashed on the way (a damaged archive copy is named, never sent);
 // restricted products' bytes removed from a replica that does not take them; the sidecars it
-// should hold and no others (those current at the end, under the sidecar lock); the catalog, the archive's marker and its settings (without the S3
-// keys) last. A PUT is whole or absent and a multipart upload appears only when completed, so a
+// should hold and no others (those current at the end, under the sidecar lock); the catalog,
+// the archive's marker and its settings (without the S3 keys) last. A PUT is whole or absent and a multipart upload appears only when completed, so a
 // kill leaves whole objects and the next run sends only what is missing.
 import Foundation
 import Glibc

@@ -1,7 +1,5 @@
-// A bundle group's rows are written while its files are named on another thread, from what
-// the store foresees (BlobStore.preview): the foresight must be what naming them finds, for
-// new bytes, the same bytes twice in one group, bytes already stored, and a damaged copy. And
-// an import restores bytes the archive lost and counts the same bytes twice in a chunk once.
+// An import restores bytes the archive lost (a repair event on the product that held them) and
+// counts the same bytes twice in a chunk once.
 import Foundation
 import Glibc
 import Testing
@@ -10,26 +8,7 @@ import KhoPlatform
 import KhoTesting
 @testable import KhoStore
 
-@Suite struct ImportPublishTests {
-    @Test func thePreviewIsWhatNamingFinds() throws {
-        let scratch = Scratch()
-        let archive = try scratch.archive()
-        let held = try archive.ingest(try metadata("Có sẵn"), files: [scratch.hostFile("held.txt", "already stored")]).product
-        let rotten = try archive.ingest(try metadata("Hỏng"), files: [scratch.hostFile("rot.txt", "will be cut short")]).product
-        let rotPath = archive.blobs.path(for: rotten.files[0].sha256)
-        chmod(rotPath.description, 0o644)
-        try Data("cut".utf8).write(to: URL(fileURLWithPath: rotPath.description))
-        let sources = [scratch.hostFile("new.txt", "new bytes"), scratch.hostFile("new again.txt", "new bytes"),
-                       scratch.hostFile("held copy.txt", "already stored"), scratch.hostFile("rot copy.txt", "will be cut short"),
-                       HostPath("\(scratch.path)/not there.txt")]
-        let batch = try archive.blobs.stageEach(sources, jobs: 2)
-        let damaged: Set<String> = [held.files[0].sha256]
-        let preview = archive.blobs.preview(batch.results.compactMap { try? $0.get() }, damaged: damaged)
-        let published = try archive.blobs.publishEach(batch, damaged: damaged).compactMap { try? $0.get() }
-        #expect(preview == published)
-        #expect(published.map { [$0.wasNew, $0.repaired] } == [[true, false], [false, false], [false, true], [false, true]])
-    }
-
+@Suite struct ImportRestoreTests {
     /// The whole path through an import: a product whose stored copy went missing gets it back
     /// (a repair event), the second file of the same bytes says they were already stored, and
     /// the report counts each new blob once.
