@@ -43,7 +43,7 @@ replay_last_part() { # after before group
         digitized_on, digitization_method, digitized, created_at, updated_at, languages, channels, topics, digital, title_key, minority,
         foreign_language, unit_era, province_now, home_archive"
     {
-        echo "PRAGMA cache_size = -32768; PRAGMA synchronous = FULL; ATTACH '$after' AS src;"
+        echo "PRAGMA cache_size = -28672; PRAGMA synchronous = FULL; ATTACH '$after' AS src;"
         for s in $(seq "$first" "$group" "$last"); do
             local e=$((s + group - 1))
             cat <<SQL

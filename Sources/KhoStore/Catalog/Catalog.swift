@@ -50,8 +50,10 @@ public final class Catalog: Sendable {
             try db.execute(sql: "PRAGMA page_size = 16384")
             // A commit is on disk before Kho reports success.
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            // The writer: room for a whole import chunk, so a transaction does not spill pages
-            // to the WAL before it commits (up to 32 MB, taken only as used). Readers (up to five
+            // The writer: room for a whole import chunk on a small catalog, so its transaction
+            // does not spill pages to the WAL before it commits (up to 28 MB, taken only as used;
+            // on a catalog of a million products the index pages a chunk touches are several
+            // times that, and 100,000 registrations peak at 130 MB with it). Readers (up to five
             // at once, an export's first pass uses several) 8 MB each, so their caches do not
             // add up to what a large catalog would fill.
             try db.execute(sql: "PRAGMA cache_size = -\(db.configuration.readonly ? Catalog.readerCacheKiB : Catalog.writerCacheKiB)")
@@ -82,7 +84,7 @@ public final class Catalog: Sendable {
 
     /// Page caches (KiB): the writer's, for a whole import chunk; a reader's; the writer's for
     /// small transactions of a long run (a bundle's groups).
-    static let writerCacheKiB = 32768
+    static let writerCacheKiB = 28672
     static let readerCacheKiB = 8192
     static let smallWriterCacheKiB = 16384
 

@@ -98,13 +98,19 @@ extension Archive {
                                 message: "already in the archive (\(found)); updated: \(changes.joined(separator: "; "))"), .updated)
     }
 
+    /// Links the row's source ID to the product, and marks the product's sidecar due when the
+    /// link is new (no trigger does: see CatalogSchema+Journal.swift).
     private func linkSource(_ db: Database, row: PlannedRow, unit: UnitCode, pk: Int64?) throws {
         guard let source = row.sourceID, let pk else { return }
         let link = try RawStatement(db, "INSERT OR IGNORE INTO product_sources (unit, source_id, product_pk) VALUES (?, ?, ?)")
         link.bind(1, unit.value)
         link.bind(2, source)
         link.bind(3, pk)
-        try link.run()
+        try link.execute()
+        guard db.changesCount > 0 else { return }
+        let due = try RawStatement(db, "INSERT INTO sidecar_due (product_pk) VALUES (?) ON CONFLICT DO NOTHING")
+        due.bind(1, pk)
+        try due.execute()
     }
 
     func describe(_ action: ImportAction) -> String {

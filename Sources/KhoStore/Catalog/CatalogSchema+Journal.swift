@@ -1,0 +1,26 @@
+// Migration v19: the triggers that mark a product's sidecar due, rewritten so that the one-row
+// inserts of products, events and source links need no statement journal.
+import GRDB
+
+extension CatalogSchema {
+    /// SQLite gives a statement a journal of its own (a copy of every page it touches that the
+    /// transaction had already changed: 16 KB per index entry, about 300 KB a row on a large
+    /// catalog) when it writes through a trigger and may abort. CatalogWrites' inserts are OR FAIL,
+    /// which does not abort; but a trigger's INSERT OR IGNORE takes the conflict rule of the
+    /// statement that fired it, and under OR FAIL a product already due would fail it. An upsert's
+    /// DO NOTHING is the trigger's own. A source link's insert may abort whatever its rule (its
+    /// foreign key): its trigger goes, and the import marks the product due itself (linkSource).
+    static func sidecarTriggersWithoutJournal(_ db: Database) throws {
+        try db.execute(sql: "DROP TRIGGER sidecar_due_sources_insert")
+        for (name, event, key) in [("products_insert", "INSERT ON products", "new.pk"), ("products_update", "UPDATE ON products", "new.pk"),
+                                   ("files_insert", "INSERT ON files", "new.product_pk"),
+                                   ("events_insert", "INSERT ON events FOR EACH ROW WHEN new.product_pk IS NOT NULL", "new.product_pk")] {
+            try db.execute(sql: """
+                DROP TRIGGER sidecar_due_\(name);
+                CREATE TRIGGER sidecar_due_\(name) AFTER \(event) BEGIN
+                    INSERT INTO sidecar_due (product_pk) VALUES (\(key)) ON CONFLICT DO NOTHING;
+                END
+                """)
+        }
+    }
+}
