@@ -1,6 +1,6 @@
 // What marks a product's sidecar due since the catalog's writes go without a statement journal
-// (v19): a source link added by an import (no trigger does it), and every event or file added to
-// a product already due (the triggers' DO NOTHING under the writers' OR FAIL).
+// (v19, v20): a source link added by an import and a file row (no trigger does either), and every
+// event added to a product already due (the triggers' DO NOTHING under the writers' OR FAIL).
 import Foundation
 import GRDB
 import Testing
@@ -91,7 +91,29 @@ import KhoTesting
         let triggers = try archive.catalog.read { db in
             try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'sidecar_due_%' ORDER BY name")
         }
-        #expect(triggers.count == 4)
+        #expect(triggers.count == 3)
         #expect(triggers.allSatisfy { $0.contains("ON CONFLICT DO NOTHING") && !$0.contains("OR IGNORE") })
+        #expect(!triggers.contains { $0.contains("ON files") })
+    }
+
+    /// A file row added to a product whose sidecar is current makes it due (v20 dropped the
+    /// trigger that did); settled again, the renewed sidecar is the product's as it is now.
+    @Test func aNewFileRowMakesTheProductDue() throws {
+        let scratch = Scratch()
+        let archive = try open(scratch)
+        let report = try importRows(archive, scratch, "a.csv", ["title,kind,languages,unit,produced,carrier", "Sổ tay pháp luật,publication,vi,00004,2024-01-01,paper"])
+        #expect(report.count(.stored) == 1)
+        try archive.renewSidecars()
+        #expect(try due(archive).isEmpty)
+        let sha = String(repeating: "ab", count: 32)
+        try archive.catalog.write { db in
+            let now = archive.clock.now()
+            try CatalogWrites.recordBlob(db, sha256: sha, size: 3, repaired: false, at: now)
+            try CatalogWrites.insertFile(db, productPK: 1, file: StoredFile(n: 1, sha256: sha, size: 3, name: FileName(display: "so-tay.pdf", original: Array("so-tay.pdf".utf8), decodedAs: "utf-8"),
+                                                                          role: .access, mediaType: "application/pdf", addedAt: now))
+        }
+        #expect(try due(archive) == [1])
+        try archive.renewSidecars()
+        #expect(try due(archive).isEmpty)
     }
 }

@@ -26,7 +26,7 @@ extension Archive {
                 let when = try String.fetchOne(db, sql: "SELECT max(at) FROM events WHERE product_id = ? AND type = 'withdrawal'", arguments: [id.description])
                 throw KhoError(.alreadyWithdrawn, "product \(id) was already withdrawn\(when.map { " on \($0.prefix(10))" } ?? ""); nothing was changed")
             }
-            try db.execute(sql: "UPDATE products SET withdrawn = 1, updated_at = ? WHERE pk = ?", arguments: [now.iso, pk])
+            try db.execute(sql: "UPDATE OR FAIL products SET withdrawn = 1, updated_at = ? WHERE pk = ?", arguments: [now.iso, pk])
             try CatalogWrites.append(db, event(.withdrawal, object: "product:\(id)", product: id, detail: reason, at: now))
             return PutResult(product: try CatalogReads.product(db, id: id)!, status: .stored,
                              notices: ["withdrawn: it no longer appears in lists, exports or OAI-PMH (harvesters see it as deleted)"],

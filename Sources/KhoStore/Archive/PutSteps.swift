@@ -62,7 +62,7 @@ extension Archive {
         try CatalogWrites.append(db, event(.attach, object: "product:\(id)", product: id, detail: detail.isEmpty ? text : "\(text); \(detail)", at: now))
         let next = (current.files.map(\.n).max() ?? 0) + 1
         try addFiles(db, pk: pk, id: id, fresh, startingAt: next, role: role, eventType: .attach, at: now)
-        try db.execute(sql: "UPDATE products SET updated_at = ? WHERE pk = ?", arguments: [now.iso, pk])
+        try db.execute(sql: "UPDATE OR FAIL products SET updated_at = ? WHERE pk = ?", arguments: [now.iso, pk])
         return (fresh.count, notices)
     }
 

@@ -76,7 +76,7 @@ enum CatalogWrites {
                                config: ArchiveConfig, at now: Timestamp) throws {
         let flags = config.flags(m)
         try db.execute(sql: """
-            UPDATE products SET title = ?, title_sort = ?, kind = ?, unit = ?, produced = ?, published = ?,
+            UPDATE OR FAIL products SET title = ?, title_sort = ?, kind = ?, unit = ?, produced = ?, published = ?,
                 reference_date = ?, campaign = ?, description = ?, creator = ?, access = ?, updated_at = ?,
                 languages = ?, channels = ?, topics = ?, digital = ?, title_key = ?, minority = ?, foreign_language = ?,
                 unit_era = ?, province_now = ?, shown = shown | ?
@@ -113,7 +113,7 @@ enum CatalogWrites {
 
     static func setDigitization(_ db: Database, pk: Int64, _ d: Digitization, at now: Timestamp) throws {
         try db.execute(sql: """
-            UPDATE products SET carrier = ?, digitized_on = ?, digitization_method = ?, updated_at = ? WHERE pk = ?
+            UPDATE OR FAIL products SET carrier = ?, digitized_on = ?, digitization_method = ?, updated_at = ? WHERE pk = ?
             """, arguments: [d.carrier?.rawValue, d.digitizedOn?.description, d.method?.rawValue, now.iso, pk])
     }
 
@@ -130,7 +130,9 @@ enum CatalogWrites {
         }
     }
 
-    /// Adds a file row. The caller marks the product digitized once (`markDigitized`) when masters arrive.
+    /// Adds a file row and marks the product's sidecar due (no trigger does: see
+    /// CatalogSchema+Journal.swift). The caller marks the product digitized once
+    /// (`markDigitized`) when masters arrive.
     static func insertFile(_ db: Database, productPK: Int64, file f: StoredFile) throws {
         let insert = try RawStatement(db, """
             INSERT INTO files (product_pk, seq, sha256, role, name, name_bytes, name_encoding, media_type, size, added_at)
@@ -147,10 +149,17 @@ enum CatalogWrites {
         insert.bind(9, f.size)
         insert.bind(10, f.addedAt.iso)
         try insert.execute()
+        try markSidecarDue(db, productPK: productPK)
+    }
+
+    static func markSidecarDue(_ db: Database, productPK: Int64) throws {
+        let due = try RawStatement(db, "INSERT INTO sidecar_due (product_pk) VALUES (?) ON CONFLICT DO NOTHING")
+        due.bind(1, productPK)
+        try due.execute()
     }
 
     static func markDigitized(_ db: Database, productPK: Int64, at now: Timestamp) throws {
-        try db.cachedStatement(sql: "UPDATE products SET digitized = 1, updated_at = ? WHERE pk = ?").execute(arguments: [now.iso, productPK])
+        try db.cachedStatement(sql: "UPDATE OR FAIL products SET digitized = 1, updated_at = ? WHERE pk = ?").execute(arguments: [now.iso, productPK])
     }
 
     /// OR FAIL, like `insert`: no statement journal for a one-row insert.
@@ -181,7 +190,7 @@ extension CatalogWrites {
     /// unit tables changed). Returns how many products changed.
     static func recomputeFlags(_ db: Database, config: ArchiveConfig) throws -> Int {
         let update = try db.makeStatement(sql: """
-            UPDATE products SET digital = ?, minority = ?, foreign_language = ?, unit_era = ?, province_now = ? WHERE pk = ?
+            UPDATE OR FAIL products SET digital = ?, minority = ?, foreign_language = ?, unit_era = ?, province_now = ? WHERE pk = ?
             """)
         var changed: [(Int64, ReportFlags)] = []
         let rows = try Row.fetchCursor(db, sql: """

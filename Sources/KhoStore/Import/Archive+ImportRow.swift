@@ -108,9 +108,7 @@ extension Archive {
         link.bind(3, pk)
         try link.execute()
         guard db.changesCount > 0 else { return }
-        let due = try RawStatement(db, "INSERT INTO sidecar_due (product_pk) VALUES (?) ON CONFLICT DO NOTHING")
-        due.bind(1, pk)
-        try due.execute()
+        try CatalogWrites.markSidecarDue(db, productPK: pk)
     }
 
     func describe(_ action: ImportAction) -> String {
