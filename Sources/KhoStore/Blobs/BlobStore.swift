@@ -126,7 +126,16 @@ public final class BlobStore: Sendable {
     /// neither flushed nor published yet (so the next batch can be copied while the previous
     /// one is flushed and committed). A full disk stops everything, leaving nothing behind.
     func stageEach(_ sources: [HostPath], jobs: Int, progress: (any ProgressReporter)? = nil) throws(KhoError) -> StagedBatch {
-        StagedBatch(results: try stage(sources, jobs: jobs, flush: false, progress: progress), perFileSync: sources.count <= Self.perFileSyncLimit)
+        let handle = sources.count > Self.perFileSyncLimit ? try flushHandle() : nil
+        return StagedBatch(results: try stage(sources, jobs: jobs, flush: false, progress: progress), fileSystem: handle)
+    }
+
+    /// A descriptor for one flush of the file system, opened before the files it is to make
+    /// durable are written: syncfs reports the write-back errors recorded since its descriptor
+    /// was opened (and older ones only if no one has seen them yet: another process's syncfs,
+    /// the web app's, may have).
+    private func flushHandle() throws(KhoError) -> FileDescriptor {
+        try FileDescriptor.open(tempRoot, flags: O_RDONLY | O_DIRECTORY, doing: "flushing new blobs")
     }
 
     /// The second half: the staged files flushed (one file-system flush for a batch) and
@@ -137,16 +146,16 @@ public final class BlobStore: Sendable {
             return batch.results.compactMap { if case .failure(let error) = $0 { .failure(error) } else { nil } }
         }
         do throws(KhoError) {
-            if batch.perFileSync {
-                for item in good { try FileDescriptor.open(item.tempPath, flags: O_RDONLY, doing: "flushing a new blob").sync() }
+            if let handle = batch.fileSystem {
+                try handle.syncFileSystem()
             } else {
-                try FileDescriptor.open(tempRoot, flags: O_RDONLY | O_DIRECTORY, doing: "flushing new blobs").syncFileSystem()
+                for item in good { try FileDescriptor.open(item.tempPath, flags: O_RDONLY, doing: "flushing a new blob").sync() }
             }
         } catch {
             discard(batch)
             throw error
         }
-        var published = try publish(good, batch: !batch.perFileSync, damaged: damaged)[...]
+        var published = try publish(good, batch: batch.fileSystem != nil, damaged: damaged)[...]
         return batch.results.map { result in
             switch result {
             case .success: .success(published.removeFirst())
@@ -165,6 +174,7 @@ public final class BlobStore: Sendable {
     private func stage(_ sources: [HostPath], jobs: Int, flush: Bool, progress: (any ProgressReporter)?) throws(KhoError) -> [Result<Staged, KhoError>] {
         let temp = try session.area(root: tempRoot)
         let batch = sources.count > Self.perFileSyncLimit
+        let handle = flush && batch ? try flushHandle() : nil
         let buffers = WorkerBuffers(count: jobs, size: Self.chunkSize)
         // The files this batch wrote, so a failure removes them and nothing else of the temporary
         // area (an upload or a bundle import may be using it at the same time).
@@ -186,8 +196,11 @@ public final class BlobStore: Sendable {
             for path in written.withLock({ $0 }) { FS.remove(path) }
             throw error
         }
-        if flush, batch, staged.contains(where: { (try? $0.get()) != nil }) {
-            try FileDescriptor.open(tempRoot, flags: O_RDONLY | O_DIRECTORY, doing: "flushing new blobs").syncFileSystem()
+        if let handle, staged.contains(where: { (try? $0.get()) != nil }) {
+            do throws(KhoError) { try handle.syncFileSystem() } catch {
+                for case .success(let item) in staged { FS.remove(item.tempPath) }
+                throw error
+            }
         }
         return staged
     }
@@ -238,8 +251,9 @@ public final class BlobStore: Sendable {
     /// Files copied into the temporary area, not yet published; one result per source.
     struct StagedBatch: Sendable {
         var results: [Result<Staged, KhoError>]
-        /// Few files: each is flushed alone rather than the whole file system.
-        var perFileSync: Bool
+        /// For many files, one flush of the file system (see `flushHandle`); nil for a few,
+        /// each flushed alone.
+        var fileSystem: FileDescriptor?
     }
 
     struct Staged: Sendable {

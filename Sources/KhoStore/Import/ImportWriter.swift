@@ -51,7 +51,7 @@ extension Archive {
 
     /// Copies a chunk's files into the temporary area (on a background thread).
     func stageChunk(_ chunk: WriteChunk, jobs: Int, progress: (any ProgressReporter)?) -> Result<BlobStore.StagedBatch, KhoError> {
-        if chunk.paths.isEmpty { return .success(BlobStore.StagedBatch(results: [], perFileSync: true)) }
+        if chunk.paths.isEmpty { return .success(BlobStore.StagedBatch(results: [], fileSystem: nil)) }
         do throws(KhoError) {
             try checkSpace(chunk.bytes, what: "the next rows' files")
             return .success(try blobs.stageEach(chunk.paths, jobs: jobs, progress: progress.map { BytesOnlyProgress(inner: $0) }))
