@@ -74,6 +74,7 @@ public struct BundleImport: ArchiveOperation {
         let archive = session.archive
         let folder = try archive.temporaryFolder("bundle")
         defer { FS.removeTree(folder) }
+        let unpacked = try archive.unpackedFilesFlush(folder)
         let verification = try BagReader.verify(path: file, unpackInto: folder.description, unpackAs: BundleReading.unpackAs, progress: session.progress)
         guard verification.isValid else {
             let errors = verification.problems.filter { $0.severity == .error }.map(\.message)
@@ -101,7 +102,7 @@ public struct BundleImport: ArchiveOperation {
         // on another thread while this one reads every record: the disk and the processor
         // work at the same time.
         let flush = Background<Swift.Result<Void, KhoError>>()
-        flush.start { Swift.Result { () throws(KhoError) in try archive.flushUnpacked(folder) } }
+        flush.start { Swift.Result { () throws(KhoError) in try unpacked.syncFileSystem() } }
         let read = Swift.Result { () throws(KhoError) in try readAll() }
         let flushed = flush.wait()
         try read.get()

@@ -71,14 +71,16 @@ extension Archive {
     /// from its home archive (or a source the configuration trusts for its unit), and never to
     /// a lower access level unless `lowerAccess` names it; otherwise it is refused and nothing
     /// of it is stored. Blobs first (all or none), then one catalog transaction; `flushed`: the
-    /// files' bytes are durable already (`flushUnpacked`). `source`
+    /// files' bytes are durable already (`unpackedFilesFlush`). `source`
     /// names the bundle for the events; `progress` hears of each product written (the caller
     /// starts and finishes it: a bundle may be stored in several calls).
-    /// Makes every file unpacked into `folder` (a temporary folder of this archive) durable, in
-    /// one flush of its file system: the groups of `importBundle(flushed: true)` then only
-    /// make their renames durable.
-    public func flushUnpacked(_ folder: HostPath) throws(KhoError) {
-        try FileDescriptor.open(folder, flags: O_RDONLY | O_DIRECTORY, doing: "flushing the unpacked bundle").syncFileSystem()
+    /// The flush that makes every file unpacked into `folder` (a temporary folder of this
+    /// archive) durable, in one flush of its file system (`syncFileSystem()`), after which the
+    /// groups of `importBundle(flushed: true)` only make their renames durable. Open it before
+    /// unpacking: syncfs reports the write-back errors recorded since its descriptor was opened,
+    /// and older ones only if no one has seen them yet (another process's syncfs may have).
+    public func unpackedFilesFlush(_ folder: HostPath) throws(KhoError) -> FileDescriptor {
+        try FileDescriptor.open(folder, flags: O_RDONLY | O_DIRECTORY, doing: "flushing the unpacked bundle")
     }
 
     public func importBundle(_ products: [BundleProduct], sender: String, source: String,
