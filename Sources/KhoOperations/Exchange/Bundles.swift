@@ -115,7 +115,7 @@ public struct BundleImport: ArchiveOperation {
         session.progress?.start(label: "storing", totalBytes: 0, totalItems: count)
         defer { session.progress?.finish() }
         func store() throws(KhoError) {
-            results += try archive.importBundle(pending, sender: sender, source: source, lowerAccess: lowerAccess, flushed: true,
+            results += try archive.importBundle(pending, sender: sender, source: source, lowerAccess: lowerAccess,
                                                 progress: session.progress)
             pending.removeAll(keepingCapacity: true)
             pendingBytes = 0

@@ -52,7 +52,7 @@ extension Archive {
     func adoptWritten(_ written: [WrittenBlob]) throws(KhoError) -> StagedFiles {
         try catalog.probeWriteLock()
         let damaged = try catalog.read { db in try CatalogReads.damagedBlobs(db) }
-        let stored = try blobs.adopt(written.map { ($0.path, $0.sha256, $0.size, $0.mediaType) }, damaged: damaged, flushed: true)
+        let stored = try blobs.adopt(written.map { ($0.path, $0.sha256, $0.size, $0.mediaType) }, damaged: damaged)
         return staged(zip(written, stored).map { (HostPath(bytes: $0.name.original), $0.name, $1) })
     }
 

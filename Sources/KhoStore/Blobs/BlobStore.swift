@@ -106,12 +106,10 @@ public final class BlobStore: Sendable {
     }
 
     /// Takes files already written (and hashed) in this store's temporary area, on the same
-    /// disk, into the store by renaming them: flushed first (unless each was flushed already),
-    /// then published. Files whose bytes are already stored are dropped.
-    func adopt(_ items: [(path: HostPath, sha256: String, size: Int64, mediaType: String)], damaged: Set<String>,
-               flushed: Bool = false) throws(KhoError) -> [StoredBlob] {
+    /// disk, and already made durable by the caller (each fsynced as it was finished, or one
+    /// flush opened before they were written), into the store by renaming them.
+    func adopt(_ items: [(path: HostPath, sha256: String, size: Int64, mediaType: String)], damaged: Set<String>) throws(KhoError) -> [StoredBlob] {
         if items.isEmpty { return [] }
-        if !flushed { try FileDescriptor.open(tempRoot, flags: O_RDONLY | O_DIRECTORY, doing: "flushing new blobs").syncFileSystem() }
         return try publish(items.map { Staged(tempPath: $0.path, sha256: $0.sha256, size: $0.size, mediaType: $0.mediaType) },
                            batch: items.count > Self.perFileSyncLimit, damaged: damaged)
     }

@@ -66,25 +66,25 @@ extension Archive {
     /// A folder in this process's temporary area, on the archive's disk, for unpacking.
     public func temporaryFolder(_ name: String) throws(KhoError) -> HostPath { try blobs.temporaryFolder(name) }
 
-    /// Stores the products of a verified bundle made by archive `sender`. A product new here
-    /// is created, whatever its home; one already here is changed only when the bundle comes
-    /// from its home archive (or a source the configuration trusts for its unit), and never to
-    /// a lower access level unless `lowerAccess` names it; otherwise it is refused and nothing
-    /// of it is stored. Blobs first (all or none), then one catalog transaction; `flushed`: the
-    /// files' bytes are durable already (`unpackedFilesFlush`). `source`
-    /// names the bundle for the events; `progress` hears of each product written (the caller
-    /// starts and finishes it: a bundle may be stored in several calls).
     /// The flush that makes every file unpacked into `folder` (a temporary folder of this
     /// archive) durable, in one flush of its file system (`syncFileSystem()`), after which the
-    /// groups of `importBundle(flushed: true)` only make their renames durable. Open it before
-    /// unpacking: syncfs reports the write-back errors recorded since its descriptor was opened,
-    /// and older ones only if no one has seen them yet (another process's syncfs may have).
+    /// groups of `importBundle` only make their renames durable. Open it before unpacking:
+    /// syncfs reports the write-back errors recorded since its descriptor was opened, and older
+    /// ones only if no one has seen them yet (another process's syncfs may have).
     public func unpackedFilesFlush(_ folder: HostPath) throws(KhoError) -> FileDescriptor {
         try FileDescriptor.open(folder, flags: O_RDONLY | O_DIRECTORY, doing: "flushing the unpacked bundle")
     }
 
+    /// Stores the products of a verified bundle made by archive `sender`. A product new here
+    /// is created, whatever its home; one already here is changed only when the bundle comes
+    /// from its home archive (or a source the configuration trusts for its unit), and never to
+    /// a lower access level unless `lowerAccess` names it; otherwise it is refused and nothing
+    /// of it is stored. Blobs first (all or none), then one catalog transaction. The files'
+    /// bytes must be durable already (`unpackedFilesFlush`). `source` names the bundle for the
+    /// events; `progress` hears of each product written (the caller starts and finishes it: a
+    /// bundle may be stored in several calls).
     public func importBundle(_ products: [BundleProduct], sender: String, source: String,
-                             lowerAccess: Set<ProductID> = [], flushed: Bool = false,
+                             lowerAccess: Set<ProductID> = [],
                              progress: (any ProgressReporter)? = nil) throws(KhoError) -> [BundleImportResult] {
         // Decided on what is held now, so a refused product's bytes are not even stored.
         let plans = try catalog.read { db in try products.map { try decide($0, db: db, sender: sender, lowerAccess: lowerAccess) } }
@@ -101,7 +101,7 @@ extension Archive {
         try catalog.probeWriteLock()
         // The unpacked files were hashed on the way (and checked against the bundle): they go
         // into the store by a rename, one copy of the bytes in all.
-        let adopted = try blobs.adopt(files.map { ($0.path, $0.sha256, $0.size, $0.mediaType) }, damaged: damaged, flushed: flushed)
+        let adopted = try blobs.adopt(files.map { ($0.path, $0.sha256, $0.size, $0.mediaType) }, damaged: damaged)
         var blobFor: [String: StoredBlob] = [:]
         for blob in adopted { blobFor[blob.sha256] = blob }
         // A group's transaction is small: the writer's small page cache holds it, so a bundle of
