@@ -1,4 +1,5 @@
 // Import, export and bundles through the operations, without the command line.
+import Crypto
 import Foundation
 import KhoCore
 import KhoOperations
@@ -87,6 +88,29 @@ import Testing
         #expect(Set(imported.stored) == Set(ids) && imported.stored.count == 5)
         for id in ids { #expect(try Show(id: try ProductID.parse(id).get()).run(in: province.session).files.count == 1) }
         #expect(try BundleImport(file: bag, group: 2).run(in: province.session).unchanged.count == 5)
+    }
+
+    /// Each group is staged (its bytes taken into the store) while the group before commits:
+    /// products of different groups holding the same bytes are all stored, each with its file,
+    /// one copy of the bytes in the store, and the archive checks out whole.
+    @Test func groupsStagedWhileTheOneBeforeCommitsShareBytes() throws {
+        let commune = try Office(seed: 1)
+        var ids: [String: String] = [:]
+        for (title, text) in [("Bài 1", "chung một"), ("Bài 2", "chung một"), ("Bài 3", "chung hai"), ("Bài 4", "chung hai"), ("Bài 5", "riêng")] {
+            ids[try commune.ingest(title, text).product.id] = text
+        }
+        let bag = "\(commune.scratch.path)/out.tar"
+        _ = try Export(format: .tar, output: OutputFile(path: HostPath(bag))).run(in: commune.session)
+        let province = try Office(seed: 2)
+        let imported = try BundleImport(file: bag, group: 1, decodeBatch: 2).run(in: province.session)
+        #expect(Set(imported.stored) == Set(ids.keys) && imported.refused.isEmpty, "\(imported)")
+        for (id, text) in ids {
+            let shown = try Show(id: try ProductID.parse(id).get()).run(in: province.session)
+            #expect(shown.files.count == 1 && shown.files.first?.sha256 == SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined(), "\(id)")
+        }
+        #expect(filesUnder("\(province.archivePath)/blobs").count == 3)
+        #expect(try Verify(jobs: 1).run(in: province.session).intact)
+        #expect(try BundleImport(file: bag, group: 1).run(in: province.session).unchanged.count == 5)
     }
 
     @Test func aDamagedBundleStoresNothing() throws {

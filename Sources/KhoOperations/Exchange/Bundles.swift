@@ -110,24 +110,43 @@ public struct BundleImport: ArchiveOperation {
         let sender = verification.check.info.first { $0.label == "Kho-Archive-ID" }?.value ?? ""
         let source = "bundle \(verification.name ?? file) of archive \(sender)"
         var results: [BundleImportResult] = []
-        var pending: [BundleProduct] = []
-        var pendingBytes = 0
         session.progress?.start(label: "storing", totalBytes: 0, totalItems: count)
         defer { session.progress?.finish() }
-        func store() throws(KhoError) {
-            results += try archive.importBundle(pending, sender: sender, source: source, lowerAccess: lowerAccess,
-                                                progress: session.progress)
-            pending.removeAll(keepingCapacity: true)
-            pendingBytes = 0
+        /// The next group of products: at its count or at 32 MB of records (a product's
+        /// history may be long). Empty at the end.
+        func nextGroup() throws(KhoError) -> [BundleProduct] {
+            var products: [BundleProduct] = []
+            var bytes = 0
+            while products.count < group, bytes < 32 << 20, let record = try checked.next() {
+                products.append(try BundleProductRecord.decoded(record))
+                bytes += record.count
+            }
+            return products
+        }
+        // Each group is staged (decided, its bytes taken into the store, its new products
+        // prepared) on another thread while the group before commits on this one.
+        let staging = Background<Swift.Result<StagedBundleGroup, KhoError>>()
+        var inFlight = false
+        func stage(_ products: [BundleProduct], probe: Bool) {
+            guard !products.isEmpty else { return }
+            inFlight = true
+            staging.start { [lowerAccess] in
+                Swift.Result { () throws(KhoError) in try archive.stageBundleGroup(products, sender: sender, source: source, lowerAccess: lowerAccess, probe: probe) }
+            }
         }
         try checked.rewind()
-        while let record = try checked.next() {
-            pending.append(try BundleProductRecord.decoded(record))
-            // A group ends at its count or at 32 MB of records (a product's history may be long).
-            pendingBytes += record.count
-            if pending.count >= group || pendingBytes >= 32 << 20 { try store() }
+        stage(try nextGroup(), probe: true)
+        while inFlight {
+            inFlight = false
+            let current = try staging.wait().get()
+            do throws(KhoError) {
+                stage(try nextGroup(), probe: false)
+                results += try archive.commitBundleGroup(current, progress: session.progress)
+            } catch {
+                if inFlight { _ = staging.wait() }
+                throw error
+            }
         }
-        if !pending.isEmpty { try store() }
         func ids(_ outcome: BundleImportOutcome) -> [String] { results.filter { $0.outcome == outcome }.map(\.id.description) }
         return BundleImportDocument(bundle: verification.name, sender: sender, stored: ids(.stored), updated: ids(.updated), unchanged: ids(.unchanged),
                                     refused: results.filter { $0.outcome == .refused }.map { .init(id: $0.id.description, reason: $0.reason ?? "") })

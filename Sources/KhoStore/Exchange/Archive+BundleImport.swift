@@ -86,6 +86,17 @@ extension Archive {
     public func importBundle(_ products: [BundleProduct], sender: String, source: String,
                              lowerAccess: Set<ProductID> = [],
                              progress: (any ProgressReporter)? = nil) throws(KhoError) -> [BundleImportResult] {
+        let staged = try stageBundleGroup(products, sender: sender, source: source, lowerAccess: lowerAccess)
+        return try commitBundleGroup(staged, progress: progress)
+    }
+
+    /// The first half of `importBundle`: what each product may do, decided on what is held
+    /// now; the bytes of those to store taken into the store; the new products prepared for
+    /// the catalog (on every core). A bundle's next group may be staged while the group before
+    /// commits. `probe`: first make sure no other process holds the catalog's write lock (not
+    /// while this process is committing a group: the probe would wait for that).
+    public func stageBundleGroup(_ products: [BundleProduct], sender: String, source: String, lowerAccess: Set<ProductID> = [],
+                                 probe: Bool = true) throws(KhoError) -> StagedBundleGroup {
         // Decided on what is held now, so a refused product's bytes are not even stored.
         let plans = try catalog.read { db in try products.map { try decide($0, db: db, sender: sender, lowerAccess: lowerAccess) } }
         let damaged = try catalog.read { db in try CatalogReads.damagedBlobs(db) }
@@ -98,12 +109,26 @@ extension Archive {
         if let free = FS.availableBytes(root), (16 << 20) > free {
             throw KhoError(.diskFull, "not enough space left in the archive at \(root) (\(Formatting.bytes(free)) free) to record \(Formatting.bytes(total)); nothing was stored")
         }
-        try catalog.probeWriteLock()
+        if probe { try catalog.probeWriteLock() }
         // The unpacked files were hashed on the way (and checked against the bundle): they go
         // into the store by a rename, one copy of the bytes in all.
         let adopted = try blobs.adopt(files.map { ($0.path, $0.sha256, $0.size, $0.mediaType) }, damaged: damaged)
         var blobFor: [String: StoredBlob] = [:]
         for blob in adopted { blobFor[blob.sha256] = blob }
+        // What a new product's rows hold (sort and search keys of its text), made outside the
+        // transaction, on every core.
+        let creating = plans.map { $0.outcome == .stored }
+        let archiveID = info.archiveID, config = self.config
+        let prepared = try Parallel.map(count: products.count, jobs: Parallel.defaultJobs) { i, _ in
+            creating[i] ? Self.prepareForCreate(products[i], source: source, archiveID: archiveID, config: config) : nil
+        }
+        return StagedBundleGroup(products: products, files: files, blobFor: blobFor, prepared: prepared, sender: sender, source: source,
+                                 lowerAccess: lowerAccess)
+    }
+
+    /// The second half of `importBundle`: one catalog transaction for the group.
+    public func commitBundleGroup(_ group: StagedBundleGroup, progress: (any ProgressReporter)? = nil) throws(KhoError) -> [BundleImportResult] {
+        let (products, files, blobFor, sender, source, lowerAccess) = (group.products, group.files, group.blobFor, group.sender, group.source, group.lowerAccess)
         // A group's transaction is small: the writer's small page cache holds it, so a bundle of
         // many groups does not fill memory with pages.
         return try catalog.withSmallWriterCache { () throws(KhoError) in try catalog.write { db in
@@ -112,7 +137,8 @@ extension Archive {
             let now = clock.now()
             // Said (a repair event for each holder) before new products add holders of their own.
             _ = try restorations(db, files.map { StagedFile(source: HostPath("\(source)"), name: $0.name, blob: blobFor[$0.sha256]!, mediaType: $0.mediaType) }, at: now)
-            return try products.map { product in
+            return try products.indices.map { i in
+                let product = products[i]
                 defer { progress?.itemDone() }
                 // Decided again inside the transaction: another process may have written meanwhile.
                 let plan = try decide(product, db: db, sender: sender, lowerAccess: lowerAccess)
@@ -124,7 +150,7 @@ extension Archive {
                 }
                 func staged(_ f: BundleFile) -> StagedFile { StagedFile(source: f.path, name: f.name, blob: blobFor[f.sha256]!, mediaType: f.mediaType) }
                 if plan.outcome == .stored {
-                    try create(db, product, sender: sender, source: source, staged: staged, at: now)
+                    try create(db, product, prepared: group.prepared[i], sender: sender, source: source, staged: staged, at: now)
                 } else {
                     try update(db, product, plan: plan, sender: sender, source: source, staged: staged, at: now)
                 }
@@ -132,4 +158,18 @@ extension Archive {
             }
         } }
     }
+}
+
+/// A group of a bundle's products ready to commit (`Archive.stageBundleGroup`): their bytes
+/// in the store, the new ones prepared for the catalog.
+public struct StagedBundleGroup: Sendable {
+    var products: [BundleProduct]
+    /// The files taken into the store (each digest once).
+    var files: [BundleFile]
+    var blobFor: [String: StoredBlob]
+    /// Each product's rows, made ready where it was to be created (nil otherwise).
+    var prepared: [PreparedProduct?]
+    var sender: String
+    var source: String
+    var lowerAccess: Set<ProductID>
 }

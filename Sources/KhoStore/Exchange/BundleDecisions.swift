@@ -41,12 +41,10 @@ extension Archive {
     }
 
     /// A product new here: its ID, metadata, files, and its history marked as the sender's.
-    func create(_ db: Database, _ product: BundleProduct, sender: String, source: String,
+    /// `prepared`: its rows made ready beforehand (`prepareForCreate`), or nil to make them now.
+    func create(_ db: Database, _ product: BundleProduct, prepared made: PreparedProduct?, sender: String, source: String,
                 staged: (BundleFile) -> StagedFile, at now: Timestamp) throws {
-        var prepared = PreparedProduct(id: product.id, metadata: product.metadata, digitization: product.digitization,
-                                       detail: "from \(source)", config: config)
-        prepared.eventType = .bundleImport
-        prepared.homeArchive = product.homeArchive == info.archiveID ? nil : product.homeArchive
+        var prepared = made ?? Self.prepareForCreate(product, source: source, archiveID: info.archiveID, config: config)
         let pk = try CatalogWrites.insert(db, &prepared, at: now, newID: ids.productID)
         for var event in product.events {
             event.importedFrom = event.importedFrom ?? sender
@@ -57,6 +55,15 @@ extension Archive {
         for file in product.files.sorted(by: { $0.n < $1.n }) {
             try addFiles(db, pk: pk, id: product.id, [staged(file)], startingAt: file.n, role: file.role, eventType: .bundleImport, at: now)
         }
+    }
+
+    /// A new product's rows, made ready (sort and search keys) outside the transaction.
+    static func prepareForCreate(_ product: BundleProduct, source: String, archiveID: String, config: ArchiveConfig) -> PreparedProduct {
+        var prepared = PreparedProduct(id: product.id, metadata: product.metadata, digitization: product.digitization,
+                                       detail: "from \(source)", config: config)
+        prepared.eventType = .bundleImport
+        prepared.homeArchive = product.homeArchive == archiveID ? nil : product.homeArchive
+        return prepared
     }
 
     /// A product its home (or a trusted source) changed: the new metadata and files, and the
