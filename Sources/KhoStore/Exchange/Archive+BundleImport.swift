@@ -68,33 +68,26 @@ extension Archive {
 
     /// The flush that makes every file unpacked into `folder` (a temporary folder of this
     /// archive) durable, in one flush of its file system (`syncFileSystem()`), after which the
-    /// groups of `importBundle` only make their renames durable. Open it before unpacking:
+    /// groups of `stageBundleGroup` only make their renames durable. Open it before unpacking:
     /// syncfs reports the write-back errors recorded since its descriptor was opened, and older
     /// ones only if no one has seen them yet (another process's syncfs may have).
     public func unpackedFilesFlush(_ folder: HostPath) throws(KhoError) -> FileDescriptor {
         try FileDescriptor.open(folder, flags: O_RDONLY | O_DIRECTORY, doing: "flushing the unpacked bundle")
     }
 
-    /// Stores the products of a verified bundle made by archive `sender`. A product new here
-    /// is created, whatever its home; one already here is changed only when the bundle comes
-    /// from its home archive (or a source the configuration trusts for its unit), and never to
-    /// a lower access level unless `lowerAccess` names it; otherwise it is refused and nothing
-    /// of it is stored. Blobs first (all or none), then one catalog transaction. The files'
-    /// bytes must be durable already (`unpackedFilesFlush`). `source` names the bundle for the
-    /// events; `progress` hears of each product written (the caller starts and finishes it: a
-    /// bundle may be stored in several calls).
-    public func importBundle(_ products: [BundleProduct], sender: String, source: String,
-                             lowerAccess: Set<ProductID> = [],
-                             progress: (any ProgressReporter)? = nil) throws(KhoError) -> [BundleImportResult] {
-        let staged = try stageBundleGroup(products, sender: sender, source: source, lowerAccess: lowerAccess)
-        return try commitBundleGroup(staged, progress: progress)
-    }
-
-    /// The first half of `importBundle`: what each product may do, decided on what is held
-    /// now; the bytes of those to store taken into the store; the new products prepared for
-    /// the catalog (on every core). A bundle's next group may be staged while the group before
-    /// commits. `probe`: first make sure no other process holds the catalog's write lock (not
-    /// while this process is committing a group: the probe would wait for that).
+    /// Stores a group of the products of a verified bundle made by archive `sender`, in two
+    /// halves (a bundle's next group is staged while the group before commits). A product new
+    /// here is created, whatever its home; one already here is changed only when the bundle
+    /// comes from its home archive (or a source the configuration trusts for its unit), and
+    /// never to a lower access level unless `lowerAccess` names it; otherwise it is refused and
+    /// nothing of it is stored. Blobs first (all or none), then one catalog transaction. The
+    /// files' bytes must be durable already (`unpackedFilesFlush`). `source` names the bundle
+    /// for the events.
+    ///
+    /// This first half: what each product may do, decided on what is held now; the bytes of
+    /// those to store taken into the store; the new products' rows prepared (on every core).
+    /// `probe`: first make sure no other process holds the catalog's write lock (not while
+    /// this process commits a group: the probe would wait for that).
     public func stageBundleGroup(_ products: [BundleProduct], sender: String, source: String, lowerAccess: Set<ProductID> = [],
                                  probe: Bool = true) throws(KhoError) -> StagedBundleGroup {
         // Decided on what is held now, so a refused product's bytes are not even stored.
@@ -126,7 +119,8 @@ extension Archive {
                                  lowerAccess: lowerAccess)
     }
 
-    /// The second half of `importBundle`: one catalog transaction for the group.
+    /// The second half: one catalog transaction for the group, each product decided again
+    /// inside it. `progress` hears of each product written (the caller starts and finishes it).
     public func commitBundleGroup(_ group: StagedBundleGroup, progress: (any ProgressReporter)? = nil) throws(KhoError) -> [BundleImportResult] {
         let (products, files, blobFor, sender, source, lowerAccess) = (group.products, group.files, group.blobFor, group.sender, group.source, group.lowerAccess)
         // A group's transaction is small: the writer's small page cache holds it, so a bundle of

@@ -1,5 +1,5 @@
 // What a bundle may do with each of its products, and doing it: the trust rule of bundles
-// (see importBundle).
+// (see stageBundleGroup).
 import GRDB
 import KhoCore
 import KhoPlatform
