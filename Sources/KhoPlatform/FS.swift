@@ -144,6 +144,14 @@ public enum FS {
         return Int64(st.f_bavail) * Int64(st.f_frsize)
     }
 
+    /// Files (inodes) that may still be made on the file system holding `path`; nil where it
+    /// has no fixed number of them (btrfs and many network file systems report none).
+    public static func availableFiles(_ path: HostPath) -> Int64? {
+        var st = statvfs()
+        guard path.withCString({ statvfs($0, &st) }) == 0, st.f_files > 0 else { return nil }
+        return Int64(st.f_favail)
+    }
+
     /// The canonical absolute path (links resolved), or nil when it does not exist.
     public static func realPath(_ path: HostPath) -> String? {
         path.withCString { pointer in

@@ -16,8 +16,11 @@ public enum Sys {
             return KhoError(.missingFile, "\(path): no such file or folder (while \(doing))", subject: subject, cause: cause)
         case EACCES, EPERM:
             return KhoError(.unreadableFile, "\(path): permission denied (while \(doing)); check the file's owner and mode", subject: subject, cause: cause)
-        case ENOSPC, EDQUOT:
-            return KhoError(.diskFull, "the disk holding \(path) is full (while \(doing)); free space or move the archive, nothing was stored", subject: subject, cause: cause)
+        case ENOSPC:
+            let room = room(near: path)
+            return KhoError(.diskFull, noSpaceMessage(path.description, doing: doing, freeBytes: room.bytes, freeFiles: room.files), subject: subject, cause: cause)
+        case EDQUOT:
+            return KhoError(.diskFull, noSpaceMessage(path.description, doing: doing, freeBytes: nil, freeFiles: nil), subject: subject, cause: cause)
         case EISDIR:
             return KhoError(.notAFile, "\(path) is a folder, expected a file", subject: subject, cause: cause)
         case EROFS:
@@ -27,6 +30,23 @@ public enum Sys {
         default:
             return KhoError(.systemError, "\(path): \(cause.description) (while \(doing))", subject: subject, cause: cause)
         }
+    }
+
+    /// What is left on the file system holding `path` (or, when it was not made, its folder).
+    static func room(near path: HostPath) -> (bytes: Int64?, files: Int64?) {
+        for candidate in [path, path.parentFolder] {
+            if let bytes = FS.availableBytes(candidate) { return (bytes, FS.availableFiles(candidate)) }
+        }
+        return (nil, nil)
+    }
+
+    /// A write that found no room: the disk is full, or (what `df -h` does not show) it has
+    /// bytes free but no room for another file.
+    public static func noSpaceMessage(_ path: String, doing: String, freeBytes: Int64?, freeFiles: Int64?) -> String {
+        if freeFiles == 0, let freeBytes, freeBytes > 0 {
+            return "the file system holding \(path) has \(Formatting.bytes(freeBytes)) free but no room for another file: all its inodes are used (`df -i` shows them; while \(doing)); remove files or move the archive to a file system made with more inodes, nothing was stored"
+        }
+        return "the disk holding \(path) is full (while \(doing)); free space or move the archive, nothing was stored"
     }
 
     /// Turns direct I/O (O_DIRECT: writes go from the caller's buffer to the disk, not through

@@ -130,6 +130,23 @@ import Testing
         #expect(error.code == .diskFull && error.subject?.file == "/x/y" && (error.cause as? Errno)?.code == ENOSPC)
     }
 
+    @Test func noRoomForAnotherFileIsSaidApartFromAFullDisk() {
+        let inodes = Sys.noSpaceMessage("/srv/kho/blobs/ab/x", doing: "storing a file", freeBytes: 5_000_000_000, freeFiles: 0)
+        #expect(inodes.contains("/srv/kho/blobs/ab/x") && inodes.contains("free but no room for another file") && inodes.contains("df -i")
+                && inodes.contains("storing a file"))
+        // Nothing free at all, or files still free: a full disk.
+        for (bytes, files) in [(Int64(0), Int64(0)), (10 << 30, 12), (10 << 30, nil)] as [(Int64?, Int64?)] {
+            let full = Sys.noSpaceMessage("/x", doing: "writing it", freeBytes: bytes, freeFiles: files)
+            #expect(full.contains("is full") && !full.contains("inodes"))
+        }
+        // This machine's temporary folder has room for files (or keeps no count of them), so
+        // an ENOSPC there names a full disk; its path is the file's folder when the file is not there.
+        let tmp = HostPath(NSTemporaryDirectory())
+        if let files = FS.availableFiles(tmp) { #expect(files > 0) }
+        let error = Sys.error(ENOSPC, "writing it", tmp.appending("not-made-\(getpid())"))
+        #expect(error.code == .diskFull && error.message.contains("is full"))
+    }
+
     @Test func parallelMapKeepsOrderAndStopsAtTheFirstError() throws {
         let squares = try Parallel.map(count: 100, jobs: 4) { (i, _) throws(KhoError) in i * i }
         #expect(squares == (0..<100).map { $0 * $0 })

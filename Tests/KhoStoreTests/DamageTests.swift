@@ -110,6 +110,31 @@ import KhoTesting
         // A small product still fits afterwards.
         #expect(try archive.ingest(try metadata(), files: [scratch.hostFile("small.txt", "vừa")]).status == .stored)
     }
+
+    @Test func aDiskWithBytesFreeButNoRoomForFilesIsSaidSo() throws {
+        let disk = try TinyDisk(megabytes: 64, inodes: 1500)
+        defer { disk.unmount() }
+        let archive = try Archive.create(HostPath("\(disk.path)/archive"), agent: "test", environment: testEnvironment).archive
+        let scratch = Scratch()
+        let files = (0..<300).map { scratch.hostFile("f\($0).txt", "bài \($0)") }
+        // A blob and a sidecar for each of 300 files, and some to spare, do not fit in the
+        // inodes left, though nearly all the bytes are free: refused before anything is written.
+        #expect { try archive.ingest(try metadata(), files: files) } throws: { error in
+            guard let e = error as? KhoError else { return false }
+            return e.code == .diskFull && e.message.contains("600 new files") && e.message.contains("inodes")
+        }
+        #expect(blobFiles(archive).isEmpty)
+        #expect(try archive.ingest(try metadata("Một tệp"), files: [files[0]]).status == .stored)
+        // Past that check (the store alone), the inodes really run out: said as such, not as a full disk.
+        var n = 0
+        while FileManager.default.createFile(atPath: "\(disk.path)/filler-\(n)", contents: nil) { n += 1 }
+        #expect(n > 0)
+        #expect { try archive.blobs.put([scratch.hostFile("late.txt", "muộn")], jobs: 1) } throws: { error in
+            guard let e = error as? KhoError else { return false }
+            return e.code == .diskFull && e.message.contains("no room for another file") && e.message.contains("df -i")
+        }
+        #expect(blobFiles(archive).count == 1)
+    }
 }
 
 struct TinyDisk {
@@ -122,12 +147,12 @@ struct TinyDisk {
         return true
     }()
 
-    init(megabytes: Int) throws {
+    init(megabytes: Int, inodes: Int? = nil) throws {
         let scratch = "/tmp/kho-tinydisk-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/mount")
-        process.arguments = ["-t", "tmpfs", "-o", "size=\(megabytes)m", "tmpfs", scratch]
+        process.arguments = ["-t", "tmpfs", "-o", "size=\(megabytes)m" + (inodes.map { ",nr_inodes=\($0)" } ?? ""), "tmpfs", scratch]
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw KhoError(.internal, "mount failed") }

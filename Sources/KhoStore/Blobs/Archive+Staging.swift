@@ -30,6 +30,7 @@ extension Archive {
         if let free = FS.availableBytes(root), total + (16 << 20) > free {
             throw KhoError(.diskFull, "not enough space for \(Formatting.bytes(total)) in the archive at \(root): \(Formatting.bytes(free)) free; nothing was stored")
         }
+        try Self.checkFileRoom(root, files: sources.count, what: "\(sources.count) file(s)")
         try catalog.probeWriteLock()
         let damaged = try catalog.read { db in try CatalogReads.damagedBlobs(db) }
         progress?.start(label: "storing", totalBytes: total, totalItems: sources.count)
