@@ -137,20 +137,17 @@ public enum FS {
         path.withCString { access($0, W_OK) } == 0
     }
 
-    /// Bytes free for an unprivileged writer on the file system holding `path`.
-    public static func availableBytes(_ path: HostPath) -> Int64? {
+    /// What is left on the file system holding `path`, from one `statvfs`: bytes free for an
+    /// unprivileged writer, and files (inodes) that may still be made, nil where it has no fixed
+    /// number of them (btrfs and many network file systems report none).
+    public static func room(_ path: HostPath) -> (bytes: Int64, files: Int64?)? {
         var st = statvfs()
         guard path.withCString({ statvfs($0, &st) }) == 0 else { return nil }
-        return Int64(st.f_bavail) * Int64(st.f_frsize)
+        return (Int64(st.f_bavail) * Int64(st.f_frsize), st.f_files > 0 ? Int64(st.f_favail) : nil)
     }
 
-    /// Files (inodes) that may still be made on the file system holding `path`; nil where it
-    /// has no fixed number of them (btrfs and many network file systems report none).
-    public static func availableFiles(_ path: HostPath) -> Int64? {
-        var st = statvfs()
-        guard path.withCString({ statvfs($0, &st) }) == 0, st.f_files > 0 else { return nil }
-        return Int64(st.f_favail)
-    }
+    /// Bytes free for an unprivileged writer on the file system holding `path`.
+    public static func availableBytes(_ path: HostPath) -> Int64? { room(path)?.bytes }
 
     /// The canonical absolute path (links resolved), or nil when it does not exist.
     public static func realPath(_ path: HostPath) -> String? {

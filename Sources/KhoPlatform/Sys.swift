@@ -35,7 +35,7 @@ public enum Sys {
     /// What is left on the file system holding `path` (or, when it was not made, its folder).
     static func room(near path: HostPath) -> (bytes: Int64?, files: Int64?) {
         for candidate in [path, path.parentFolder] {
-            if let bytes = FS.availableBytes(candidate) { return (bytes, FS.availableFiles(candidate)) }
+            if let room = FS.room(candidate) { return (room.bytes, room.files) }
         }
         return (nil, nil)
     }

@@ -116,12 +116,12 @@ import KhoTesting
         defer { disk.unmount() }
         let archive = try Archive.create(HostPath("\(disk.path)/archive"), agent: "test", environment: testEnvironment).archive
         let scratch = Scratch()
-        let files = (0..<300).map { scratch.hostFile("f\($0).txt", "bài \($0)") }
-        // A blob and a sidecar for each of 300 files, and some to spare, do not fit in the
-        // inodes left, though nearly all the bytes are free: refused before anything is written.
+        let files = (0..<600).map { scratch.hostFile("f\($0).txt", "bài \($0)") }
+        // A blob for each of 600 files, the product's sidecar, and some to spare do not fit
+        // in the inodes left, though nearly all the bytes are free: refused before anything is written.
         #expect { try archive.ingest(try metadata(), files: files) } throws: { error in
             guard let e = error as? KhoError else { return false }
-            return e.code == .diskFull && e.message.contains("600 new files") && e.message.contains("inodes")
+            return e.code == .diskFull && e.message.contains("601 new files") && e.message.contains("inodes")
         }
         #expect(blobFiles(archive).isEmpty)
         #expect(try archive.ingest(try metadata("Một tệp"), files: [files[0]]).status == .stored)
@@ -134,6 +134,26 @@ import KhoTesting
             return e.code == .diskFull && e.message.contains("no room for another file") && e.message.contains("df -i")
         }
         #expect(blobFiles(archive).count == 1)
+    }
+
+    /// Registrations without files need no blob but a sidecar each: an import of 600 of them
+    /// where fewer inodes are left is refused before its first row is written, not stored
+    /// with sidecars that cannot be made.
+    @Test func registrationsWithoutFilesAreRefusedWhereNoSidecarsFit() throws {
+        let disk = try TinyDisk(megabytes: 64, inodes: 1500)
+        defer { disk.unmount() }
+        let archive = try Archive.create(HostPath("\(disk.path)/archive"), agent: "test", environment: testEnvironment).archive
+        let scratch = Scratch()
+        let rows = (0..<600).map { "S\($0),Tờ rơi \($0),leaflet,vi,00004,2024-01-01,paper" }
+        let manifest = scratch.hostFile("m.csv", (["source_id,title,kind,languages,unit,produced,carrier"] + rows).joined(separator: "\n") + "\n")
+        #expect { try archive.importManifest(manifest, options: ImportOptions(report: HostPath("\(scratch.path)/m.result.csv"))) } throws: { error in
+            guard let e = error as? KhoError else { return false }
+            return e.code == .diskFull && e.message.contains("600 new files") && e.message.contains("0 blob(s), 600 product sidecar(s)") && e.message.contains("inodes")
+        }
+        #expect(try archive.catalog.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM products") } == 0)
+        // A few still fit.
+        let few = scratch.hostFile("few.csv", (["source_id,title,kind,languages,unit,produced,carrier"] + rows.prefix(3)).joined(separator: "\n") + "\n")
+        #expect(try archive.importManifest(few, options: ImportOptions(report: HostPath("\(scratch.path)/few.result.csv"))).count(.stored) == 3)
     }
 }
 

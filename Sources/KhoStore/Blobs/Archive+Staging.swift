@@ -27,10 +27,11 @@ extension Archive {
             throw KhoError(first.code, problems.map(\.message).joined(separator: "\n"), subject: first.subject, cause: first.cause)
         }
         let total = sizes.reduce(0, +)
-        if let free = FS.availableBytes(root), total + (16 << 20) > free {
+        let room = FS.room(root)
+        if let free = room?.bytes, total + (16 << 20) > free {
             throw KhoError(.diskFull, "not enough space for \(Formatting.bytes(total)) in the archive at \(root): \(Formatting.bytes(free)) free; nothing was stored")
         }
-        try Self.checkFileRoom(root, files: sources.count, what: "\(sources.count) file(s)")
+        try Self.checkFileRoom(room?.files, blobs: sources.count, sidecars: 1, what: "\(sources.count) file(s)")
         try catalog.probeWriteLock()
         let damaged = try catalog.read { db in try CatalogReads.damagedBlobs(db) }
         progress?.start(label: "storing", totalBytes: total, totalItems: sources.count)

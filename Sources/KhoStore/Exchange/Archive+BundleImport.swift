@@ -99,9 +99,13 @@ extension Archive {
         let files = zip(products, plans).flatMap { product, plan in plan.storesFiles ? product.files : plan.outcome == .refused ? [] : product.files.filter(repairs) }
             .filter { seen.insert($0.sha256).inserted }
         let total = files.reduce(Int64(0)) { $0 + $1.size }
-        if let free = FS.availableBytes(root), (16 << 20) > free {
+        let room = FS.room(root)
+        if let free = room?.bytes, (16 << 20) > free {
             throw KhoError(.diskFull, "not enough space left in the archive at \(root) (\(Formatting.bytes(free)) free) to record \(Formatting.bytes(total)); nothing was stored")
         }
+        // The unpacked files are renamed into the store (their inodes exist); each product's
+        // sidecar is a new file.
+        try Self.checkFileRoom(room?.files, blobs: 0, sidecars: products.count, what: "the bundle's next \(products.count) product(s)")
         if probe { try catalog.probeWriteLock() }
         // The unpacked files were hashed on the way (and checked against the bundle): they go
         // into the store by a rename, one copy of the bytes in all.

@@ -49,32 +49,34 @@ extension Archive {
         }
     }
 
-    /// Copies a chunk's files into the temporary area (on a background thread).
+    /// Copies a chunk's files into the temporary area (on a background thread). A chunk
+    /// without files copies nothing, but its products' sidecars still need room.
     func stageChunk(_ chunk: WriteChunk, jobs: Int, progress: (any ProgressReporter)?) -> Result<BlobStore.StagedBatch, KhoError> {
-        if chunk.paths.isEmpty { return .success(BlobStore.StagedBatch(results: [], fileSystem: nil)) }
         do throws(KhoError) {
-            try checkSpace(chunk.bytes, files: chunk.paths.count, what: "the next rows' files")
+            let room = FS.room(root)
+            if chunk.paths.isEmpty {
+                try Self.checkFileRoom(room?.files, blobs: 0, sidecars: chunk.rows.count, what: "the next rows")
+                return .success(BlobStore.StagedBatch(results: [], fileSystem: nil))
+            }
+            if let free = room?.bytes, chunk.bytes + (64 << 20) > free {
+                throw KhoError(.diskFull, "the next rows' files need \(Formatting.bytes(chunk.bytes)) but the archive's disk has \(Formatting.bytes(free)) free; nothing more was stored")
+            }
+            try Self.checkFileRoom(room?.files, blobs: chunk.paths.count, sidecars: chunk.rows.count, what: "the next rows' files")
             return .success(try blobs.stageEach(chunk.paths, jobs: jobs, progress: progress.map { BytesOnlyProgress(inner: $0) }))
         } catch {
             return .failure(error)
         }
     }
 
-    private func checkSpace(_ bytes: Int64, files: Int, what: String) throws(KhoError) {
-        if let free = FS.availableBytes(root), bytes + (64 << 20) > free {
-            throw KhoError(.diskFull, "\(what) need \(Formatting.bytes(bytes)) but the archive's disk has \(Formatting.bytes(free)) free; nothing more was stored")
-        }
-        try Self.checkFileRoom(root, files: files, what: what)
-    }
-
-    /// Each file stored may take two of the file system's inodes (its blob, its product's
-    /// sidecar), with some to spare for the catalog and temporary files: a disk with bytes
-    /// free but no inodes left (`df -h` does not show it) is said before anything is written.
-    static func checkFileRoom(_ root: HostPath, files: Int, what: String) throws(KhoError) {
-        guard let room = FS.availableFiles(root) else { return }
-        let needed = Int64(2 * files) + 1024
-        if needed > room {
-            throw KhoError(.diskFull, "\(what) need room for \(2 * files) new files (each one's blob and its product's sidecar) and some to spare, but the archive's file system has room for only \(room) more: its inodes are nearly all used (`df -i` shows them) even if bytes are free; remove files or move the archive to a file system made with more inodes, nothing more was stored")
+    /// Each blob stored and each product written takes one of the file system's inodes (the
+    /// blob's file, the product's sidecar), with some to spare for the catalog and temporary
+    /// files: a disk with bytes free but no inodes left (`df -h` does not show it) is said
+    /// before anything is written. `free`: the inodes left (nil where the file system keeps no count).
+    static func checkFileRoom(_ free: Int64?, blobs: Int, sidecars: Int, what: String) throws(KhoError) {
+        guard let free else { return }
+        let files = blobs + sidecars
+        if Int64(files) + 1024 > free {
+            throw KhoError(.diskFull, "\(what) need room for \(files) new files (\(blobs) blob(s), \(sidecars) product sidecar(s)) and some to spare, but the archive's file system has room for only \(free) more: its inodes are nearly all used (`df -i` shows them) even if bytes are free; remove files or move the archive to a file system made with more inodes, nothing more was stored")
         }
     }
 }
