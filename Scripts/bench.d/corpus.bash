@@ -19,12 +19,13 @@ corpus_fs_check() {
     losetup -d "$dev"; rm -f "$img"; rmdir "$scratch/probe"
 }
 
-# fresh DIR GB: an empty file system of GB gigabytes at DIR (or an empty folder).
+# fresh DIR GB [INODES]: an empty file system of GB gigabytes at DIR (or an empty folder),
+# with one inode per 64 KiB or INODES of them.
 fresh() {
-    local dir=$1 gb=$2
+    local dir=$1 gb=$2 inodes=${3:-}
     if [ "$corpus_fs_ok" = 1 ]; then
         truncate -s "${gb}G" "$dir.img"
-        mkfs.ext4 -q -F -i 65536 -E lazy_itable_init=0,lazy_journal_init=0,nodiscard "$dir.img"
+        mkfs.ext4 -q -F $([ -n "$inodes" ] && echo "-N $inodes" || echo "-i 65536") -E lazy_itable_init=0,lazy_journal_init=0,nodiscard "$dir.img"
         local dev; dev=$(losetup --direct-io=on -f --show "$dir.img")
         mkdir -p "$dir"; mount "$dev" "$dir"
         # mkfs's writes (and the last file system's removal) reach the disk now, not during
