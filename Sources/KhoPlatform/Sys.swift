@@ -17,8 +17,9 @@ public enum Sys {
         case EACCES, EPERM:
             return KhoError(.unreadableFile, "\(path): permission denied (while \(doing)); check the file's owner and mode", subject: subject, cause: cause)
         case ENOSPC:
-            let room = room(near: path)
-            return KhoError(.diskFull, noSpaceMessage(path.description, doing: doing, freeBytes: room.bytes, freeFiles: room.files), subject: subject, cause: cause)
+            // The file system holding the file, or its folder when the file was not made.
+            let room = FS.room(path) ?? FS.room(path.parentFolder)
+            return KhoError(.diskFull, noSpaceMessage(path.description, doing: doing, freeBytes: room?.bytes, freeFiles: room?.files), subject: subject, cause: cause)
         case EDQUOT:
             return KhoError(.diskFull, noSpaceMessage(path.description, doing: doing, freeBytes: nil, freeFiles: nil), subject: subject, cause: cause)
         case EISDIR:
@@ -30,14 +31,6 @@ public enum Sys {
         default:
             return KhoError(.systemError, "\(path): \(cause.description) (while \(doing))", subject: subject, cause: cause)
         }
-    }
-
-    /// What is left on the file system holding `path` (or, when it was not made, its folder).
-    static func room(near path: HostPath) -> (bytes: Int64?, files: Int64?) {
-        for candidate in [path, path.parentFolder] {
-            if let room = FS.room(candidate) { return (room.bytes, room.files) }
-        }
-        return (nil, nil)
     }
 
     /// A write that found no room: the disk is full, or (what `df -h` does not show) it has
