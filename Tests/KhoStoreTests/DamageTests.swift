@@ -148,7 +148,7 @@ import KhoTesting
         let manifest = scratch.hostFile("m.csv", (["source_id,title,kind,languages,unit,produced,carrier"] + rows).joined(separator: "\n") + "\n")
         #expect { try archive.importManifest(manifest, options: ImportOptions(report: HostPath("\(scratch.path)/m.result.csv"))) } throws: { error in
             guard let e = error as? KhoError else { return false }
-            return e.code == .diskFull && e.message.contains("600 new files") && e.message.contains("0 blob(s), 600 product sidecar(s)") && e.message.contains("inodes")
+            return e.code == .diskFull && e.message.contains("manifest rows 2–601 need room for 600 new files") && e.message.contains("0 blob(s), 600 product sidecar(s)") && e.message.contains("inodes")
         }
         #expect(try archive.catalog.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM products") } == 0)
         // A few still fit.

@@ -22,6 +22,13 @@ extension Archive {
         /// The last manifest row of its plan chunk, when this write chunk ends one.
         var endsPlanAt: Int?
 
+        /// The manifest rows the chunk stores, for messages: "manifest rows 2–601" (rows are in
+        /// manifest order; rejected rows between them are not stored).
+        var rowSpan: String {
+            guard let first = rows.first?.row.row, let last = rows.last?.row.row else { return "the next rows" }
+            return first == last ? "manifest row \(first)" : "manifest rows \(first)–\(last)"
+        }
+
         init(rows: [CheckedRow], rejected: [ImportRowResult], endsPlanAt: Int?) {
             self.rows = rows
             self.rejected = rejected
@@ -54,14 +61,15 @@ extension Archive {
     func stageChunk(_ chunk: WriteChunk, jobs: Int, progress: (any ProgressReporter)?) -> Result<BlobStore.StagedBatch, KhoError> {
         do throws(KhoError) {
             let room = FS.room(root)
+            let rows = chunk.rowSpan
             if chunk.paths.isEmpty {
-                try Self.checkFileRoom(room?.files, blobs: 0, sidecars: chunk.rows.count, what: "the next rows")
+                try Self.checkFileRoom(room?.files, blobs: 0, sidecars: chunk.rows.count, what: rows)
                 return .success(BlobStore.StagedBatch(results: [], fileSystem: nil))
             }
             if let free = room?.bytes, chunk.bytes + (64 << 20) > free {
-                throw KhoError(.diskFull, "the next rows' files need \(Formatting.bytes(chunk.bytes)) but the archive's disk has \(Formatting.bytes(free)) free; nothing more was stored")
+                throw KhoError(.diskFull, "\(rows)' files need \(Formatting.bytes(chunk.bytes)) but the archive's disk has \(Formatting.bytes(free)) free; nothing more was stored")
             }
-            try Self.checkFileRoom(room?.files, blobs: chunk.paths.count, sidecars: chunk.rows.count, what: "the next rows' files")
+            try Self.checkFileRoom(room?.files, blobs: chunk.paths.count, sidecars: chunk.rows.count, what: "\(rows)' files")
             return .success(try blobs.stageEach(chunk.paths, jobs: jobs, progress: progress.map { BytesOnlyProgress(inner: $0) }))
         } catch {
             return .failure(error)
