@@ -37,7 +37,10 @@ public indirect enum PrettyJSON: Sendable, Equatable {
             out.append(UInt8(ascii: "["))
             out.append(10)
             for (i, item) in items.enumerated() {
-                if i > 0 { out.append(contentsOf: [UInt8(ascii: ","), 10]) }
+                if i > 0 {
+                    out.append(UInt8(ascii: ","))
+                    out.append(10)
+                }
                 Self.indent(depth + 1, into: &out)
                 item.write(into: &out, depth: depth + 1)
             }
@@ -49,7 +52,10 @@ public indirect enum PrettyJSON: Sendable, Equatable {
             out.append(10)
             assert(zip(fields, fields.dropFirst()).allSatisfy { Self.precedes($0.0, $1.0) }, "keys out of order: \(fields.map(\.0))")
             for (i, field) in fields.enumerated() {
-                if i > 0 { out.append(contentsOf: [UInt8(ascii: ","), 10]) }
+                if i > 0 {
+                    out.append(UInt8(ascii: ","))
+                    out.append(10)
+                }
                 Self.indent(depth + 1, into: &out)
                 Self.writeString(field.0, into: &out)
                 out.append(contentsOf: " : ".utf8)

@@ -24,7 +24,9 @@ public struct ProductSidecars: SidecarFormat {
             ("version", .int(1)),
             ("withdrawn", .bool(c.withdrawn)),
         ])
-        return tree.bytes() + [10]
+        var bytes = tree.bytes()
+        bytes.append(10)
+        return bytes
     }
 
     public func decode(_ bytes: [UInt8]) -> Result<SidecarContent, SidecarProblem> {

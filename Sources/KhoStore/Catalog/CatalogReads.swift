@@ -100,16 +100,16 @@ enum CatalogReads {
             let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(chunk))
             let c = ColumnPositions(rows.first)
             for row in rows {
-                let e = event(row, c)
+                let e = event(RowValues(row), c)
                 if let id = e.productID { out[id, default: []].append(e) }
             }
         }
         return out
     }
 
-    static func event(_ row: Row) -> PreservationEvent { event(row, ColumnPositions(row)) }
+    static func event(_ row: Row) -> PreservationEvent { event(RowValues(row), ColumnPositions(row)) }
 
-    static func event(_ row: Row, _ c: ColumnPositions) -> PreservationEvent {
+    static func event(_ row: RowValues, _ c: ColumnPositions) -> PreservationEvent {
         PreservationEvent(
             id: row[c["pk"]], at: Timestamp(iso: row[c["at"]]), type: EventType(rawValue: row[c["type"]]) ?? .metadataModification,
             object: row[c["object"]], productID: (row[c["product_id"]] as String?).flatMap { try? ProductID.parse($0).get() },
@@ -144,24 +144,36 @@ enum CatalogReads {
             let fileRows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [keys])
             let c = ColumnPositions(fileRows.first)
             for row in fileRows {
-                let name = FileName(display: row[c["name"]], original: [UInt8](row[c["name_bytes"]] as Data), decodedAs: row[c["name_encoding"]])
-                files[row[c["product_pk"]], default: []].append(StoredFile(
-                    n: row[c["seq"]], sha256: row[c["sha256"]], size: row[c["size"]], name: name,
-                    role: FileRole(rawValue: row[c["role"]]) ?? .supplement, mediaType: row[c["media_type"]],
-                    addedAt: Timestamp(iso: row[c["added_at"]])))
+                let values = RowValues(row)
+                files[values[c["product_pk"]], default: []].append(storedFile(values, c))
             }
         }
         let c = ColumnPositions(rows.first)
         // Most products share a few languages: each tag is parsed once per page.
         var tags: [String: LanguageTag] = [:]
         return try rows.map { row in
-            let pk: Int64 = row[c["pk"]]
-            func list(_ column: String) -> [String] { JSONList.decode(row[c[column]] as String? ?? "[]") ?? [] }
-            return try decode(row, c, languages: list("languages"), channels: list("channels"), topics: list("topics"), files: files[pk] ?? [], tags: &tags)
+            let values = RowValues(row)
+            return try product(values, c, files: files[values[c["pk"]]] ?? [], tags: &tags)
         }
     }
 
-    private static func decode(_ row: Row, _ c: ColumnPositions, languages: [String], channels: [String], topics: [String],
+    /// A row of `files` (all its columns) as the product's stored file.
+    static func storedFile(_ row: RowValues, _ c: ColumnPositions) -> StoredFile {
+        let name = FileName(display: row[c["name"]], original: [UInt8](row[c["name_bytes"]] as Data), decodedAs: row[c["name_encoding"]])
+        return StoredFile(
+            n: row[c["seq"]], sha256: row[c["sha256"]], size: row[c["size"]], name: name,
+            role: FileRole(rawValue: row[c["role"]]) ?? .supplement, mediaType: row[c["media_type"]],
+            addedAt: Timestamp(iso: row[c["added_at"]]))
+    }
+
+    /// A row of `productColumns` as a product with these files. `tags`: language tags parsed
+    /// so far (most products share a few), added to.
+    static func product(_ row: RowValues, _ c: ColumnPositions, files: [StoredFile], tags: inout [String: LanguageTag]) throws -> Product {
+        func list(_ column: String) -> [String] { JSONList.decode(row[c[column]] as String? ?? "[]") ?? [] }
+        return try decode(row, c, languages: list("languages"), channels: list("channels"), topics: list("topics"), files: files, tags: &tags)
+    }
+
+    private static func decode(_ row: RowValues, _ c: ColumnPositions, languages: [String], channels: [String], topics: [String],
                                files: [StoredFile], tags: inout [String: LanguageTag]) throws -> Product {
         let idText: String = row[c["id"]]
         func damaged(_ field: String, _ value: String?) -> KhoError {
@@ -198,11 +210,13 @@ enum CatalogReads {
 
 /// Where each column of a result is, found once per result: GRDB finds a column of a copied
 /// row by name by lower-casing every column name before it, on every lookup.
-struct ColumnPositions {
+struct ColumnPositions: Sendable {
     private let positions: [String: Int]
 
-    init(_ row: Row?) {
-        positions = Dictionary((row.map { Array($0.columnNames) } ?? []).enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+    init(_ row: Row?) { self.init(names: row.map { Array($0.columnNames) } ?? []) }
+
+    init(names: [String]) {
+        positions = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The column's position; a column the query does not select is a programming error.

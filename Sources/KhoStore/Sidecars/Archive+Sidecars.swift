@@ -125,33 +125,58 @@ extension Archive {
 }
 
 extension CatalogReads {
-    /// Everything the sidecars of these products hold (a product that does not exist is left
-    /// out), read in a few queries for the whole batch.
-    static func sidecarContents(_ db: Database, pks: [Int64]) throws -> [Int64: SidecarContent] {
-        guard !pks.isEmpty else { return [:] }
-        let keys = "[" + pks.map(String.init).joined(separator: ",") + "]"
-        let rows = try Row.fetchAll(db, sql: "SELECT \(productColumns), p.shown, p.withdrawn FROM products p WHERE p.pk IN (SELECT value FROM json_each(?)) ORDER BY p.pk",
-                                    arguments: [keys])
-        let products = try products(db, rows: rows)
-        var events: [Int64: [PreservationEvent]] = [:]
-        let eventRows = try Row.fetchAll(db, sql: "SELECT * FROM events WHERE product_pk IN (SELECT value FROM json_each(?)) ORDER BY product_pk, pk", arguments: [keys])
-        if let first = eventRows.first {
-            let c = ColumnPositions(first)
-            for row in eventRows { events[row[c["product_pk"]], default: []].append(event(row, c)) }
+    /// A product's rows as read for its sidecar, decoded (on any thread) by `sidecarContent`.
+    struct SidecarRows: Sendable {
+        var product: RowValues
+        var files: [RowValues] = []
+        var events: [RowValues] = []
+        var sources: [SidecarContent.SourceLink] = []
+    }
+
+    /// Where the columns are in each kind of row of a batch.
+    struct SidecarColumns: Sendable {
+        var product: ColumnPositions
+        var file: ColumnPositions
+        var event: ColumnPositions
+    }
+
+    /// The rows the sidecars of these products are made of (a product that does not exist is
+    /// left out), read in a few queries for the whole batch. Only the reading happens here, on
+    /// the connection's thread; the decoding is left to `sidecarContent`, so the renderers on
+    /// every core share it.
+    static func sidecarRows(_ db: Database, pks: [Int64]) throws -> (rows: [Int64: SidecarRows], columns: SidecarColumns) {
+        let keys: StatementArguments = ["[" + pks.map(String.init).joined(separator: ",") + "]"]
+        let (productRows, product) = try RowValues.fetchAll(db.cachedStatement(sql: """
+            SELECT \(productColumns), p.shown, p.withdrawn FROM products p WHERE p.pk IN (SELECT value FROM json_each(?)) ORDER BY p.pk
+            """), arguments: keys)
+        var out: [Int64: SidecarRows] = Dictionary(minimumCapacity: productRows.count)
+        let pkAt = product["pk"]
+        for row in productRows { out[row[pkAt]] = SidecarRows(product: row) }
+        // Each product's rows of a table, in the query's order; where its columns are.
+        func grouped(_ table: String, orderedBy order: String, into list: WritableKeyPath<SidecarRows, [RowValues]>) throws -> ColumnPositions {
+            let (rows, c) = try RowValues.fetchAll(db.cachedStatement(sql: """
+                SELECT * FROM \(table) WHERE product_pk IN (SELECT value FROM json_each(?)) ORDER BY product_pk, \(order)
+                """), arguments: keys)
+            if rows.isEmpty { return c }
+            let at = c["product_pk"]
+            for row in rows { out[row[at]]?[keyPath: list].append(row) }
+            return c
         }
-        var sources: [Int64: [SidecarContent.SourceLink]] = [:]
-        for row in try Row.fetchAll(db, sql: """
+        let files = try grouped("files", orderedBy: "seq", into: \.files)
+        let events = try grouped("events", orderedBy: "pk", into: \.events)
+        for row in try Row.fetchAll(db.cachedStatement(sql: """
             SELECT product_pk, unit, source_id FROM product_sources WHERE product_pk IN (SELECT value FROM json_each(?)) ORDER BY product_pk, unit, source_id
-            """, arguments: [keys]) {
-            sources[row[0], default: []].append(SidecarContent.SourceLink(unit: row[1], sourceID: row[2]))
+            """), arguments: keys) {
+            out[row[0]]?.sources.append(SidecarContent.SourceLink(unit: row[1], sourceID: row[2]))
         }
-        var out: [Int64: SidecarContent] = [:]
-        let c = ColumnPositions(rows.first)
-        let (pkAt, shownAt, withdrawnAt) = rows.isEmpty ? (0, 0, 0) : (c["pk"], c["shown"], c["withdrawn"])
-        for (row, product) in zip(rows, products) {
-            let pk: Int64 = row[pkAt]
-            out[pk] = SidecarContent(key: pk, product: product, events: events[pk] ?? [], shown: row[shownAt], withdrawn: row[withdrawnAt], sources: sources[pk] ?? [])
-        }
-        return out
+        return (out, SidecarColumns(product: product, file: files, event: events))
+    }
+
+    /// A product's sidecar content from its rows. `tags`: language tags parsed so far, added to.
+    static func sidecarContent(_ rows: SidecarRows, _ c: SidecarColumns, tags: inout [String: LanguageTag]) throws -> SidecarContent {
+        let row = rows.product
+        let product = try product(row, c.product, files: rows.files.map { storedFile($0, c.file) }, tags: &tags)
+        return SidecarContent(key: row[c.product["pk"]], product: product, events: rows.events.map { event($0, c.event) },
+                              shown: row[c.product["shown"]], withdrawn: row[c.product["withdrawn"]], sources: rows.sources)
     }
 }

@@ -28,16 +28,34 @@ struct SidecarBatch: Sendable {
             ORDER BY d.product_pk LIMIT \(Archive.sidecarBatch)
             """)).map { Due(pk: $0[0], current: $0[1]) }
         if due.isEmpty { return SidecarBatch(due: [], rendered: []) }
-        let contents = try CatalogReads.sidecarContents(db, pks: due.map(\.pk))
-        let items = due.map { contents[$0.pk] }
-        let rendered = try Parallel.map(count: items.count, jobs: Parallel.defaultJobs) { i, _ -> (bytes: [UInt8], sha256: String)? in
-            guard let content = items[i] else { return nil }
+        // Read here, decoded and rendered on every core (the decoding is as costly as the reading).
+        let (rows, columns) = try CatalogReads.sidecarRows(db, pks: due.map(\.pk))
+        let items = due.map { rows[$0.pk] }
+        let tags = WorkerTags(count: Parallel.defaultJobs)
+        let rendered = try Parallel.map(count: items.count, jobs: Parallel.defaultJobs) { i, worker throws(KhoError) -> (bytes: [UInt8], sha256: String)? in
+            guard let item = items[i] else { return nil }
+            let content: SidecarContent
+            do { content = try tags.with(worker) { tags in try CatalogReads.sidecarContent(item, columns, tags: &tags) } } catch {
+                throw error as? KhoError ?? KhoError(.catalogDamaged, "reading product \(due[i].pk) for its sidecar: \(error)")
+            }
             let bytes = format.encode(content, archiveID: archiveID)
             var digest = StreamingDigest()
             bytes.withUnsafeBytes { digest.update($0) }
             return (bytes, digest.finalizeHex())
         }
         return SidecarBatch(due: due, rendered: rendered)
+    }
+}
+
+/// Language tags parsed so far, one cache per worker thread of a `Parallel.map` (a worker's
+/// index is used by one thread at a time).
+private final class WorkerTags: @unchecked Sendable {
+    private var caches: [[String: LanguageTag]]
+
+    init(count: Int) { caches = Array(repeating: [:], count: max(1, count)) }
+
+    func with<T>(_ worker: Int, _ body: (inout [String: LanguageTag]) throws -> T) rethrows -> T {
+        try body(&caches[worker])
     }
 }
 
