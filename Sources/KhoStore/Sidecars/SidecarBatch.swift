@@ -47,15 +47,16 @@ struct SidecarBatch: Sendable {
     }
 }
 
-/// Language tags parsed so far, one cache per worker thread of a `Parallel.map` (a worker's
-/// index is used by one thread at a time).
+/// Language tags parsed so far, one cache per worker thread of a `Parallel.map`: each cache is
+/// its own object, changed only by the one thread that holds that worker's index.
 private final class WorkerTags: @unchecked Sendable {
-    private var caches: [[String: LanguageTag]]
+    private final class Cache { var tags: [String: LanguageTag] = [:] }
+    private let caches: [Cache]
 
-    init(count: Int) { caches = Array(repeating: [:], count: max(1, count)) }
+    init(count: Int) { caches = (0..<max(1, count)).map { _ in Cache() } }
 
     func with<T>(_ worker: Int, _ body: (inout [String: LanguageTag]) throws -> T) rethrows -> T {
-        try body(&caches[worker])
+        try body(&caches[worker].tags)
     }
 }
 
