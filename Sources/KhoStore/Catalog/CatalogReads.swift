@@ -97,10 +97,9 @@ enum CatalogReads {
             let marks = chunk.map { _ in "?" }.joined(separator: ",")
             let sql = try eventsKeyed(db) ? "SELECT * FROM events WHERE product_pk IN (SELECT pk FROM products WHERE id IN (\(marks))) ORDER BY product_pk, pk"
                 : "SELECT * FROM events WHERE product_id IN (\(marks)) ORDER BY product_id, pk"
-            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(chunk))
-            let c = ColumnPositions(rows.first)
+            let (rows, c) = try RowValues.fetchAll(db.makeStatement(sql: sql), arguments: StatementArguments(chunk))
             for row in rows {
-                let e = event(RowValues(row), c)
+                let e = event(row, c)
                 if let id = e.productID { out[id, default: []].append(e) }
             }
         }
@@ -135,26 +134,22 @@ enum CatalogReads {
     /// Builds full products (lists and files included) for product rows, in the rows' order.
     static func products(_ db: Database, rows: [Row]) throws -> [Product] {
         if rows.isEmpty { return [] }
-        let pks: [Int64] = rows.map { $0["pk"] }
+        let c = ColumnPositions(rows.first)
+        let pkAt = c["pk"]
+        let products = rows.map(RowValues.init)
+        let pks: [Int64] = products.map { $0[pkAt] }
         var files: [Int64: [StoredFile]] = [:]
         // One prepared statement for any number of products: their keys as one JSON list.
         let sql = "SELECT * FROM files WHERE product_pk IN (SELECT value FROM json_each(?)) ORDER BY product_pk, seq"
         for chunk in stride(from: 0, to: pks.count, by: 500).map({ Array(pks[$0..<min($0 + 500, pks.count)]) }) {
             let keys = "[" + chunk.map(String.init).joined(separator: ",") + "]"
-            let fileRows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [keys])
-            let c = ColumnPositions(fileRows.first)
-            for row in fileRows {
-                let values = RowValues(row)
-                files[values[c["product_pk"]], default: []].append(storedFile(values, c))
-            }
+            let (fileRows, f) = try RowValues.fetchAll(db.cachedStatement(sql: sql), arguments: [keys])
+            let productAt = f["product_pk"]
+            for row in fileRows { files[row[productAt], default: []].append(storedFile(row, f)) }
         }
-        let c = ColumnPositions(rows.first)
         // Most products share a few languages: each tag is parsed once per page.
         var tags: [String: LanguageTag] = [:]
-        return try rows.map { row in
-            let values = RowValues(row)
-            return try product(values, c, files: files[values[c["pk"]]] ?? [], tags: &tags)
-        }
+        return try products.map { row in try product(row, c, files: files[row[pkAt]] ?? [], tags: &tags) }
     }
 
     /// A row of `files` (all its columns) as the product's stored file.
