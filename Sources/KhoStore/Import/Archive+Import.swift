@@ -20,7 +20,11 @@ extension Archive {
     static let chunkBytes: Int64 = 512 << 20
     /// Rows without files commit in groups of up to this many, across write chunks: in a large
     /// catalog a transaction costs the index pages it dirties, nearly one per row and index in
-    /// 2,048 rows, a fraction of that in 16,384 (Scripts/bench, section catalog).
+    /// 2,048 rows, a fraction of that in 16,384 (Scripts/bench, section catalog). Larger groups
+    /// were measured on the 100,000 rows after 900,000 (session of 2026-12-04): the sqlite3 shell
+    /// alone goes from 16-18 s to 10-12 s in one transaction, but Kho's rows only from 28.7 s to
+    /// 27.0 s (65,536) and 23.6 s (131,072), peaking at 181 and 215 MB against 130 MB: over the
+    /// import's 128 MB budget (a group's results and rows are kept for its redo and report).
     static let groupRows = 16384
     /// The largest manifest read. While it is parsed its bytes are in memory a few times over
     /// (file, decoded text, 1 MiB blocks); then only the blocks, let go as rows are checked.
