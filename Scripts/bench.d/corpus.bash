@@ -173,7 +173,7 @@ corpus_bench() {
         local pt; pt=$(med bp_t)
         row "bundle verify vs bagit.py (unpacked)" "$(fmt_rate "$bag_bytes" "$bt")" "bagit.py -p 2 $(fmt_rate "$bag_bytes" "$pt")" "$(ratio "$pt" "$bt")x" "> 1x" "$(verdict "$(ratio "$pt" "$bt")" 1.0)"
     else
-        echo "bench: corpus: bagit.py not installed (Scripts/test installs it); its comparison skipped" >&2
+        echo "bench: corpus: bagit.py not installed (see above); its comparison skipped" >&2
     fi
 
     # 4. bundle import into an empty archive vs tar -xf, both + sync.
