@@ -45,7 +45,9 @@ extension Archive {
     func create(_ db: Database, _ product: BundleProduct, prepared made: PreparedProduct?, sender: String, source: String,
                 staged: (BundleFile) -> StagedFile, at now: Timestamp) throws {
         var prepared = made ?? Self.prepareForCreate(product, source: source, archiveID: info.archiveID, config: config)
-        let pk = try CatalogWrites.insert(db, &prepared, at: now, newID: ids.productID)
+        // Master files make it digitized from the start (not an update of the row just written,
+        // which would move its report index entries again).
+        let pk = try CatalogWrites.insert(db, &prepared, digitized: product.files.contains { $0.role == .master }, at: now, newID: ids.productID)
         for var event in product.events {
             event.importedFrom = event.importedFrom ?? sender
             try CatalogWrites.append(db, event)
@@ -53,7 +55,8 @@ extension Archive {
         try CatalogWrites.append(db, event(.bundleImport, object: "product:\(product.id)", product: product.id,
                                            detail: "from \(source), \(product.files.count) file(s)", at: now))
         for file in product.files.sorted(by: { $0.n < $1.n }) {
-            try addFiles(db, pk: pk, id: product.id, [staged(file)], startingAt: file.n, role: file.role, eventType: .bundleImport, at: now)
+            try addFiles(db, pk: pk, id: product.id, [staged(file)], startingAt: file.n, role: file.role, eventType: .bundleImport,
+                         markDigitized: false, at: now)
         }
     }
 
