@@ -53,15 +53,34 @@ gone() {
     fi
 }
 
-# timed NAME CMD...: runs CMD then sync, appends the seconds to the array NAME_t and the peak
-# RSS (KB) of CMD to NAME_m.
+# Processor time the whole machine spent busy so far (user, nice, system, interrupts), in
+# seconds: a step's own processes and the kernel's threads working for it (writeback, the loop
+# device) alike.
+machine_busy() { awk -v hz="$(getconf CLK_TCK)" '/^cpu /{printf "%.2f", ($2+$3+$4+$7+$8)/hz}' /proc/stat; }
+
+# timed NAME CMD...: runs CMD then sync, appends the seconds to the array NAME_t, the peak
+# RSS (KB) of CMD to NAME_m, the processor seconds of CMD (user + system) to NAME_c and the
+# machine's busy seconds meanwhile (sync included) to NAME_b.
 timed() {
     local name=$1; shift
-    local t0; t0=$(now)
-    /usr/bin/time -o "$scratch/rss" -f '%M' "$@" >"$scratch/out" 2>"$scratch/err" || { echo "bench: failed: $*" >&2; tail -5 "$scratch/err" >&2; exit 1; }
+    local t0 b0; t0=$(now); b0=$(machine_busy)
+    /usr/bin/time -o "$scratch/rss" -f '%M %U %S' "$@" >"$scratch/out" 2>"$scratch/err" || { echo "bench: failed: $*" >&2; tail -5 "$scratch/err" >&2; exit 1; }
     sync
     eval "${name}_t+=(\"$(elapsed "$t0" "$(now)")\")"
-    eval "${name}_m+=(\"$(tail -1 "$scratch/rss")\")"
+    local rss cpu; read -r rss cpu < <(tail -1 "$scratch/rss" | awk '{printf "%s %.2f\n", $1, $2 + $3}')
+    eval "${name}_m+=(\"$rss\")"
+    eval "${name}_c+=(\"$cpu\")"
+    eval "${name}_b+=(\"$(awk -v a="$b0" -v b="$(machine_busy)" 'BEGIN { printf "%.2f", b - a }')\")"
+}
+# cpu_row STEP KHO REF REFNAME: a row of processor seconds (medians), "own/machine": the
+# command's own, then the whole machine's while it ran. With two cores, a step whose machine
+# seconds are near twice its wall time was bound by the processors, not the disk.
+cpu_row() {
+    local k r
+    k=$(awk -v a="$(med "$2_c")" -v b="$(med "$2_b")" 'BEGIN { printf "%.1f/%.1f s", a, b }')
+    r=$(awk -v a="$(med "$3_c")" -v b="$(med "$3_b")" 'BEGIN { printf "%.1f/%.1f s", a, b }')
+    row "$1, processor own/machine (median)" "$k" "$4 $r" "-" "-" "-"
+    echo "bench:   $1 processor seconds: kho $(runs_of "$2_c"), machine $(runs_of "$2_b"); $4 $(runs_of "$3_c"), machine $(runs_of "$3_b")" >&2
 }
 med() { local -n a=$1; printf '%s\n' "${a[@]}" | median; }
 peak_mb() { local -n a=$1; printf '%s\n' "${a[@]}" | sort -n | tail -1 | awk '{printf "%.0f", $1/1024}'; }
@@ -86,7 +105,7 @@ corpus_bench() {
     warm "$data"
 
     # 1. import vs cp -a + sync (and borg, restic when installed), alternating who goes first.
-    local imp_t=() imp_m=() cp_t=() cp_m=()
+    local imp_t=() imp_m=() imp_c=() imp_b=() cp_t=() cp_m=() cp_c=() cp_b=()
     echo "bench: corpus: kho import vs cp -a + sync, $runs runs each" >&2
     for r in $(seq "$runs"); do
         for who in $( [ $((r % 2)) = 1 ] && echo "cp kho" || echo "kho cp"); do
@@ -106,9 +125,10 @@ corpus_bench() {
     local rps; rps=$(awk -v n="$nrows_c" -v s="$it" 'BEGIN{printf "%.0f", n/s}')
     row "import, rows per second" "$rps rows/s" "-" "-" ">= 1500/s" "$(verdict "$rps" 1500)"
     row "import, peak memory (worst run)" "$(peak_mb imp_m) MB" "-" "-" "<= 128 MB" "$(verdict $((128 - $(peak_mb imp_m))) 0)"
+    cpu_row import imp cp "cp -a"
     for tool in borg restic; do
         command -v "$tool" >/dev/null || { echo "bench: corpus: $tool not installed (apt-get install ${tool/borg/borgbackup}); skipped" >&2; continue; }
-        local ref_t=() ref_m=()
+        local ref_t=() ref_m=() ref_c=() ref_b=()
         for r in $(seq "$runs"); do
             fresh "$out" "$gb"; warm "$data"
             if [ "$tool" = borg ]; then
@@ -131,7 +151,7 @@ corpus_bench() {
     local blobs="$arch/blobs/sha256" blob_bytes; blob_bytes=$(bytes_of "$blobs")
 
     # 2. export --format tar vs tar -cf of the blob folder, both + sync.
-    local exp_t=() exp_m=() tar_t=() tar_m=()
+    local exp_t=() exp_m=() exp_c=() exp_b=() tar_t=() tar_m=() tar_c=() tar_b=()
     echo "bench: corpus: kho export vs tar -cf + sync, $runs runs each" >&2
     for r in $(seq "$runs"); do
         for who in $( [ $((r % 2)) = 1 ] && echo "tar kho" || echo "kho tar"); do
@@ -147,9 +167,10 @@ corpus_bench() {
     local et tt; et=$(med exp_t); tt=$(med tar_t); x=$(ratio "$tt" "$et")
     row "export --format tar, $(fmt_rate "$bag_bytes" 1 | sed 's|/s||') bag" "$(fmt_rate "$bag_bytes" "$et")" "tar -cf + sync $(fmt_rate "$blob_bytes" "$tt")" "${x}x" ">= 0.8x" "$(verdict "$x" 0.8)"
     row "export, peak memory (worst run)" "$(peak_mb exp_m) MB" "-" "-" "<= 128 MB" "$(verdict $((128 - $(peak_mb exp_m))) 0)"
+    cpu_row export exp tar "tar -cf"
 
     # 3. bundle verify vs one openssl process over the same file (and bagit.py, unpacked).
-    local bv_t=() bv_m=() os_t=() os_m=()
+    local bv_t=() bv_m=() bv_c=() bv_b=() os_t=() os_m=() os_c=() os_b=()
     echo "bench: corpus: kho bundle verify vs openssl dgst -sha256, $runs runs each" >&2
     for r in $(seq "$runs"); do
         # Who goes first alternates, as in the other steps: the first read after the step
@@ -164,8 +185,9 @@ corpus_bench() {
     local bt ot; bt=$(med bv_t); ot=$(med os_t); x=$(ratio "$ot" "$bt")
     row "bundle verify of that bag" "$(fmt_rate "$bag_bytes" "$bt")" "openssl (1 process) $(fmt_rate "$bag_bytes" "$ot")" "${x}x" ">= 0.8x" "$(verdict "$x" 0.8)"
     row "bundle verify, peak memory (worst run)" "$(peak_mb bv_m) MB" "-" "-" "<= 128 MB" "$(verdict $((128 - $(peak_mb bv_m))) 0)"
+    cpu_row "bundle verify" bv os openssl
     if [ -x "${KHO_BAGIT_PY:-$repo/.build/tools/venv/bin/bagit.py}" ]; then
-        local bagit="${KHO_BAGIT_PY:-$repo/.build/tools/venv/bin/bagit.py}" bp_t=() bp_m=()
+        local bagit="${KHO_BAGIT_PY:-$repo/.build/tools/venv/bin/bagit.py}" bp_t=() bp_m=() bp_c=() bp_b=()
         rm -rf "$scratch/unpacked"; mkdir -p "$scratch/unpacked"; tar -xf "$scratch/bag.tar" -C "$scratch/unpacked"
         for r in $(seq "$runs"); do warm "$scratch/unpacked"; timed bp "$bagit" --validate --processes 2 "$scratch/unpacked"/*; done
         rm -rf "$scratch/unpacked"
@@ -177,7 +199,7 @@ corpus_bench() {
     fi
 
     # 4. bundle import into an empty archive vs tar -xf, both + sync.
-    local bi_t=() bi_m=() tx_t=() tx_m=()
+    local bi_t=() bi_m=() bi_c=() bi_b=() tx_t=() tx_m=() tx_c=() tx_b=()
     echo "bench: corpus: kho bundle import vs tar -xf + sync, $runs runs each" >&2
     for r in $(seq "$runs"); do
         for who in $( [ $((r % 2)) = 1 ] && echo "tar kho" || echo "kho tar"); do
@@ -191,10 +213,11 @@ corpus_bench() {
     local it2 xt; it2=$(med bi_t); xt=$(med tx_t); x=$(ratio "$xt" "$it2")
     row "bundle import of that bag" "$(fmt_rate "$bag_bytes" "$it2")" "tar -xf + sync $(fmt_rate "$bag_bytes" "$xt")" "${x}x" ">= 0.8x" "$(verdict "$x" 0.8)"
     row "bundle import, peak memory (worst run)" "$(peak_mb bi_m) MB" "-" "-" "<= 128 MB" "$(verdict $((128 - $(peak_mb bi_m))) 0)"
+    cpu_row "bundle import" bi tx "tar -xf"
 
     # 5. verify vs two openssl processes over the same blobs.
     find "$blobs" -type f -printf '%s %p\n' | sort -rn | awk -v a="$scratch/half1" -v b="$scratch/half2" '{ if (x<=y) {print $2 > a; x+=$1} else {print $2 > b; y+=$1} }'
-    local v_t=() v_m=() o_t=()
+    local v_t=() v_m=() v_c=() v_b=() o_t=()
     echo "bench: corpus: kho verify vs two openssl processes, $runs runs each" >&2
     for r in $(seq "$runs"); do
         for who in $( [ $((r % 2)) = 1 ] && echo "openssl kho" || echo "kho openssl"); do
@@ -214,7 +237,7 @@ corpus_bench() {
     # goes first in three runs (with an odd count, one order would weigh more in the median).
     local -a bigs; mapfile -t bigs < <(find "$data" -type f ! -name manifest.csv -printf '%s\t%p\n' | sort -rn | awk -F'\t' 'NR <= 3 { print $2 }')
     local big_bytes; big_bytes=$(stat -c %s "${bigs[@]}" | awk '{s+=$1} END {printf "%.0f", s}')
-    local ig_t=() ig_m=() c3_t=() c3_m=()
+    local ig_t=() ig_m=() ig_c=() ig_b=() c3_t=() c3_m=() c3_c=() c3_b=()
     echo "bench: corpus: kho ingest of the 3 largest files vs cp + sync, 6 runs each" >&2
     for r in 1 2 3 4 5 6; do
         for who in $( [ $((r % 2)) = 1 ] && echo "cp kho" || echo "kho cp"); do
@@ -228,6 +251,7 @@ corpus_bench() {
     echo "bench:   ingest runs (s): $(runs_of ig_t); cp runs (s): $(runs_of c3_t) (odd runs: cp first)" >&2
     local gt c3; gt=$(med ig_t); c3=$(med c3_t); x=$(ratio "$c3" "$gt")
     row "ingest of 3 videos ($((big_bytes / 1000000)) MB)" "$gt s" "cp + sync $c3 s" "${x}x" ">= 0.8x" "$(verdict "$x" 0.8)"
+    cpu_row ingest ig c3 cp
 
     rm -rf "$data" "$arch" "$scratch/bag.tar"
 }
