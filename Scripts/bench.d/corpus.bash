@@ -76,10 +76,8 @@ timed() {
 # command's own, then the whole machine's while it ran. With two cores, a step whose machine
 # seconds are near twice its wall time was bound by the processors, not the disk.
 cpu_row() {
-    local k r
-    k=$(awk -v a="$(med "$2_c")" -v b="$(med "$2_b")" 'BEGIN { printf "%.1f/%.1f s", a, b }')
-    r=$(awk -v a="$(med "$3_c")" -v b="$(med "$3_b")" 'BEGIN { printf "%.1f/%.1f s", a, b }')
-    row "$1, processor own/machine (median)" "$k" "$4 $r" "-" "-" "-"
+    own_machine() { awk -v a="$(med "$1_c")" -v b="$(med "$1_b")" 'BEGIN { printf "%.1f/%.1f s", a, b }'; }
+    row "$1, processor own/machine (median)" "$(own_machine "$2")" "$4 $(own_machine "$3")" "-" "-" "-"
     echo "bench:   $1 processor seconds: kho $(runs_of "$2_c"), machine $(runs_of "$2_b"); $4 $(runs_of "$3_c"), machine $(runs_of "$3_b")" >&2
 }
 med() { local -n a=$1; printf '%s\n' "${a[@]}" | median; }
