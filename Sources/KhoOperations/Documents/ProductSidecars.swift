@@ -13,20 +13,27 @@ public struct ProductSidecars: SidecarFormat {
 
     public func encode(_ c: SidecarContent, archiveID: String) -> [UInt8] {
         let document = ProductDocument(c.product, events: c.events, registry: .standard)
-        let tree = PrettyJSON.object([
-            ("archiveID", .string(archiveID)),
-            ("format", .string(SidecarDocument.format)),
-            ("homeArchive", .optional(c.product.homeArchive)),
-            ("key", .int(c.key)),
-            ("product", document.tree),
-            ("shown", .int(Int64(c.shown))),
-            ("sources", .array(c.sources.map { .object([("sourceID", .string($0.sourceID)), ("unit", .string($0.unit))]) })),
-            ("version", .int(1)),
-            ("withdrawn", .bool(c.withdrawn)),
-        ])
-        var bytes = tree.bytes()
-        bytes.append(10)
-        return bytes
+        var w = PrettyJSONWriter()
+        w.beginObject()
+        w.key("archiveID"); w.string(archiveID)
+        w.key("format"); w.string(SidecarDocument.format)
+        w.key("homeArchive"); w.string(c.product.homeArchive)
+        w.key("key"); w.int(c.key)
+        w.key("product"); document.write(to: &w)
+        w.key("shown"); w.int(c.shown)
+        w.key("sources")
+        w.beginArray()
+        for source in c.sources {
+            w.beginObject()
+            w.key("sourceID"); w.string(source.sourceID)
+            w.key("unit"); w.string(source.unit)
+            w.endObject()
+        }
+        w.endArray()
+        w.key("version"); w.int(1)
+        w.key("withdrawn"); w.bool(c.withdrawn)
+        w.endObject()
+        return w.finishedWithNewline()
     }
 
     public func decode(_ bytes: [UInt8]) -> Result<SidecarContent, SidecarProblem> {
