@@ -11,12 +11,19 @@ struct RowValues: Sendable {
 
     init(_ row: Row) { values = Array(row.databaseValues) }
 
+    private init(values: [DatabaseValue]) { self.values = values }
+
     /// Every row of a query, read straight from the statement (no copied rows in between),
-    /// and where its columns are.
+    /// and where its columns are. The values are read by position from SQLite's statement:
+    /// GRDB's `Row.databaseValues` makes each column's name too, a string per value.
     static func fetchAll(_ statement: Statement, arguments: StatementArguments) throws -> (rows: [RowValues], columns: ColumnPositions) {
         var rows: [RowValues] = []
         let cursor = try Row.fetchCursor(statement, arguments: arguments)
-        while let row = try cursor.next() { rows.append(RowValues(row)) }
+        let handle = statement.sqliteStatement
+        let columns = CInt(statement.columnCount)
+        while try cursor.next() != nil {
+            rows.append(RowValues(values: (0..<columns).map { DatabaseValue(sqliteStatement: handle, index: $0) }))
+        }
         return (rows, ColumnPositions(names: statement.columnNames))
     }
 
