@@ -103,22 +103,25 @@ final class ArchiveWriter {
         /// disk works while the export goes on, and the final flush has little left to do.
         static let writebackStep: Int64 = 32 << 20
 
+        /// With direct writes (the file system takes them), the ring's slots are this large: a
+        /// direct write waits for the disk, and the disk keeps up only with large ones.
+        static let directSlotSize = 4 << 20
+
         init(fd: Int32) {
             let digest = self.digest
-            nonisolated(unsafe) var written: Int64 = 0
+            let output = DirectWrites(fd: fd, wanted: true)
             nonisolated(unsafe) var writtenBack: Int64 = 0
-            ring = BufferRing(slots: 8, slotSize: ArchiveWriter.blockSize) { (chunk) throws(KhoError) in
-                // The bundle's hash and the kernel's copy of the same block, on two cores.
+            ring = BufferRing(slots: output.isDirect ? 6 : 8, slotSize: output.isDirect ? Self.directSlotSize : ArchiveWriter.blockSize) { (chunk) throws(KhoError) in
+                // The bundle's hash and the writing of the same block, on two cores.
                 nonisolated(unsafe) var failed: Int32 = 0
                 nonisolated(unsafe) let chunk = chunk
                 DispatchQueue.concurrentPerform(iterations: 2) { lane in
-                    if lane == 0 { digest.state.withLock { $0.update(bufferPointer: chunk) } } else { failed = Sys.writeAll(fd, chunk) }
+                    if lane == 0 { digest.state.withLock { $0.update(bufferPointer: chunk) } } else { failed = output.write(chunk) }
                 }
                 if failed != 0 { throw Sys.error(failed, "writing the bundle", HostPath("the bundle file")) }
-                written += Int64(chunk.count)
-                if written - writtenBack >= Self.writebackStep {
-                    Sys.startWriteback(fd, offset: writtenBack, length: written - writtenBack)
-                    writtenBack = written
+                if !output.isDirect && output.written - writtenBack >= Self.writebackStep {
+                    Sys.startWriteback(fd, offset: writtenBack, length: output.written - writtenBack)
+                    writtenBack = output.written
                 }
             }
         }

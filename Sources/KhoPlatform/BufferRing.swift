@@ -26,7 +26,7 @@ public final class BufferRing: @unchecked Sendable {
 
         init(slots: Int, size: Int, drain: @escaping @Sendable (UnsafeRawBufferPointer, Int) throws(KhoError) -> Void) {
             self.drain = drain
-            buffers = (0..<slots).map { _ in .allocate(byteCount: size, alignment: 64) }
+            buffers = (0..<slots).map { _ in .allocate(byteCount: size, alignment: DirectWrites.block) }
             lengths = .allocate(capacity: slots)
             lengths.initialize(repeating: 0)
             tags = .allocate(capacity: slots)

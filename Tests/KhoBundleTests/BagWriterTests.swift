@@ -44,6 +44,27 @@ import KhoTesting
 }
 
 @Suite struct BagWriterTests {
+    /// A bag larger than a few of the writer's slots, written to a file: whole slots go
+    /// straight to the disk where its file system takes direct I/O, the tail the usual way.
+    /// The file is the bag, byte for byte: its digest is the one reported, it verifies, and
+    /// tar gives back the payload's bytes.
+    @Test func aLargeBagWrittenToAFileIsWholeAndValid() throws {
+        let scratch = Scratch(prefix: "kho-bag")
+        let dir = scratch.path
+        let fd = open("\(dir)/big.tar", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        try #require(fd >= 0)
+        let payload = (0..<(9 << 20) + 123).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
+        let bag = try BagWriter(fd: fd, format: .tar, name: "bag", mtime: 1_700_000_000, sha512: false)
+        try bag.addPayload("video.mp4", bytes: payload)
+        try bag.addPayload("ghi chú.txt", bytes: Array("xin chào".utf8))
+        let summary = try bag.finish(info: [("Source-Organization", "test")])
+        close(fd)
+        #expect(scratch.run(["sha256sum", "\(dir)/big.tar"]).output.hasPrefix(summary.bundleSHA256 + " "))
+        #expect(try BagReader.verify(path: "\(dir)/big.tar").isValid)
+        #expect(scratch.run(["tar", "-xf", "\(dir)/big.tar", "-C", dir]).status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: "\(dir)/bag/data/video.mp4")) == Data(payload))
+    }
+
     /// A bag written by BagWriter with a line break in a payload name (percent-encoded in the
     /// manifest), unpacked by GNU tar, passes the Library of Congress validator.
     @Test func aNameWithALineBreakSurvivesTheValidator() throws {

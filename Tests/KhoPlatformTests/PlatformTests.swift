@@ -157,3 +157,76 @@ import Testing
         }
     }
 }
+
+@Suite struct DirectWritesTests {
+    /// `O_DIRECT` on Linux x86_64 and arm64.
+    static let oDirect: Int32 = 0o40000
+
+    /// Whole blocks from page-aligned buffers, then a tail: the file holds every byte in order.
+    /// Where the file system takes direct I/O, the blocks went direct and the tail ended it.
+    @Test func blocksThenATailLandInOrder() throws {
+        let scratch = Scratch(prefix: "kho-direct")
+        let path = "\(scratch.path)/out.bin"
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        let takesDirect = Self.fileSystemTakesDirect(scratch.path)
+        let writer = DirectWrites(fd: fd, wanted: true)
+        #expect(writer.isDirect == takesDirect)
+        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: 3 * DirectWrites.block, alignment: DirectWrites.block)
+        defer { block.deallocate() }
+        var expected: [UInt8] = []
+        for round in 0..<3 {
+            for i in block.indices { block[i] = UInt8(truncatingIfNeeded: i * 31 + round) }
+            #expect(writer.write(UnsafeRawBufferPointer(block)) == 0)
+            expected += block
+        }
+        #expect(writer.isDirect == takesDirect, "whole blocks keep writing direct")
+        if takesDirect { #expect(fcntl(fd, F_GETFL) & Self.oDirect != 0) }
+        let tail = [UInt8]((0..<123).map { UInt8($0) })
+        #expect(tail.withUnsafeBytes { writer.write($0) } == 0)
+        expected += tail
+        #expect(!writer.isDirect && fcntl(fd, F_GETFL) & Self.oDirect == 0, "a tail shorter than a block is written the usual way")
+        #expect(writer.written == Int64(expected.count))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(expected))
+    }
+
+    /// A buffer that is not page-aligned, a pipe, a file opened at an odd offset, or not wanted:
+    /// the usual writes, every byte there.
+    @Test func whatCannotGoDirectIsWrittenTheUsualWay() throws {
+        let scratch = Scratch(prefix: "kho-direct")
+        let path = "\(scratch.path)/odd.bin"
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        let writer = DirectWrites(fd: fd, wanted: true)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 2 * DirectWrites.block + 1, alignment: DirectWrites.block)
+        defer { buffer.deallocate() }
+        for i in buffer.indices { buffer[i] = UInt8(truncatingIfNeeded: i) }
+        let unaligned = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[1...])
+        #expect(writer.write(unaligned) == 0 && !writer.isDirect)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(unaligned))
+
+        let atOdd = open("\(scratch.path)/offset.bin", O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        defer { close(atOdd) }
+        #expect(Glibc.write(atOdd, "x", 1) == 1)
+        #expect(!DirectWrites(fd: atOdd, wanted: true).isDirect)
+        #expect(!DirectWrites(fd: fd, wanted: false).isDirect)
+
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[0]) }
+        let toPipe = DirectWrites(fd: fds[1], wanted: true)
+        #expect(!toPipe.isDirect)
+        #expect(toPipe.write(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[0..<DirectWrites.block])) == 0)
+        close(fds[1])
+        var read = [UInt8](repeating: 0, count: 2 * DirectWrites.block)
+        #expect(Glibc.read(fds[0], &read, read.count) == DirectWrites.block)
+    }
+
+    static func fileSystemTakesDirect(_ folder: String) -> Bool {
+        let probe = open("\(folder)/probe", O_WRONLY | O_CREAT | oDirect, 0o644)
+        defer { if probe >= 0 { close(probe); unlink("\(folder)/probe") } }
+        return probe >= 0
+    }
+}

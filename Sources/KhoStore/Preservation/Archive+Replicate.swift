@@ -199,34 +199,12 @@ extension Archive {
         let (partial, output) = try folder.newTempFile("\(blob.sha256).partial")
         let read: (sha256: String, size: Int64)
         // A large blob is written straight from the buffer to the disk (the page cache's copy
-        // costs about as much as hashing); its tail, shorter than a block, the usual way. Where
-        // the file system does not take direct I/O, every write is the usual way.
-        nonisolated(unsafe) var written: Int64 = 0
-        nonisolated(unsafe) var direct = blob.size >= 4 << 20 && Int(bitPattern: buffer.baseAddress) % 4096 == 0 && Sys.setDirect(output.fd, true)
+        // costs about as much as hashing); its tail, shorter than a block, the usual way.
+        let writer = DirectWrites(fd: output.fd, wanted: blob.size >= 4 << 20)
         do {
             read = try blobs.read(blob.sha256, buffer: buffer, sink: { (chunk) throws(KhoError) in
-                if direct && chunk.count % 4096 != 0 {
-                    direct = false
-                    _ = Sys.setDirect(output.fd, false)
-                }
-                if direct {
-                    let failed = Sys.writeAll(output.fd, chunk)
-                    if failed == 0 {
-                        written += Int64(chunk.count)
-                        progress?.advance(bytes: Int64(chunk.count))
-                        return
-                    }
-                    guard failed == EINVAL else { throw Sys.error(failed, "copying a blob to replica \(replica)", partial) }
-                    // A file system that took the flag but not the write: from where the last
-                    // whole chunk ended, the usual way.
-                    direct = false
-                    _ = Sys.setDirect(output.fd, false)
-                    guard ftruncate(output.fd, off_t(written)) == 0, lseek(output.fd, off_t(written), SEEK_SET) == off_t(written) else {
-                        throw Sys.error(errno, "copying a blob to replica \(replica)", partial)
-                    }
-                }
-                try output.writeAll(chunk, doing: "copying a blob to replica \(replica)")
-                written += Int64(chunk.count)
+                let failed = writer.write(chunk)
+                if failed != 0 { throw Sys.error(failed, "copying a blob to replica \(replica)", partial) }
                 progress?.advance(bytes: Int64(chunk.count))
             })
         } catch where error.code == .missingFile {
