@@ -166,9 +166,7 @@ import Testing
     /// Where the file system takes direct I/O, the blocks went direct and the tail ended it.
     @Test func blocksThenATailLandInOrder() throws {
         let scratch = Scratch(prefix: "kho-direct")
-        let path = "\(scratch.path)/out.bin"
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-        try #require(fd >= 0)
+        let (path, fd) = try Self.newFile(in: scratch, "out.bin")
         defer { close(fd) }
         let takesDirect = Self.fileSystemTakesDirect(scratch.path)
         let writer = DirectWrites(fd: fd, wanted: true)
@@ -195,9 +193,7 @@ import Testing
     /// the usual writes, every byte there.
     @Test func whatCannotGoDirectIsWrittenTheUsualWay() throws {
         let scratch = Scratch(prefix: "kho-direct")
-        let path = "\(scratch.path)/odd.bin"
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-        try #require(fd >= 0)
+        let (path, fd) = try Self.newFile(in: scratch, "odd.bin")
         defer { close(fd) }
         let writer = DirectWrites(fd: fd, wanted: true)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 2 * DirectWrites.block + 1, alignment: DirectWrites.block)
@@ -207,7 +203,7 @@ import Testing
         #expect(writer.write(unaligned) == 0 && !writer.isDirect)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(unaligned))
 
-        let atOdd = open("\(scratch.path)/offset.bin", O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        let (_, atOdd) = try Self.newFile(in: scratch, "offset.bin")
         defer { close(atOdd) }
         #expect(Glibc.write(atOdd, "x", 1) == 1)
         #expect(!DirectWrites(fd: atOdd, wanted: true).isDirect)
@@ -222,6 +218,14 @@ import Testing
         close(fds[1])
         var read = [UInt8](repeating: 0, count: 2 * DirectWrites.block)
         #expect(Glibc.read(fds[0], &read, read.count) == DirectWrites.block)
+    }
+
+    /// A new file in the scratch folder, open for writing: its path and descriptor.
+    static func newFile(in scratch: Scratch, _ name: String) throws -> (path: String, fd: Int32) {
+        let path = "\(scratch.path)/\(name)"
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        try #require(fd >= 0, "cannot create \(path)")
+        return (path, fd)
     }
 
     static func fileSystemTakesDirect(_ folder: String) -> Bool {
