@@ -14,14 +14,7 @@ final class PipedHashes {
         /// A file to hash, and where its bytes go (unpacking; -1: nowhere). The drain closes
         /// the output after the file's last bytes; the reader closes it when the walk stopped
         /// inside the file (no last bytes come).
-        /// A large file is written straight to the disk from the ring's slots (whole slots; its
-        /// tail, or all of it where the file system refuses, the usual way): the page cache's
-        /// copy costs about as much processor time as hashing it. The import flushes the
-        /// unpacked files before it names them, as before.
-        struct Job {
-            var algorithms: Set<DigestAlgorithm>; var output: Int32; var name: String; var failed = false
-            var direct: DirectWrites? = nil
-        }
+        struct Job { var algorithms: Set<DigestAlgorithm>; var output: Int32; var name: String; var failed = false }
         struct Shared {
             var jobs: [Int: Job] = [:]
             var done: [Int: [DigestAlgorithm: String]] = [:]
@@ -46,7 +39,7 @@ final class PipedHashes {
             if !chunk.isEmpty {
                 current!.hasher.update(chunk)
                 if current!.job.output >= 0, !current!.job.failed {
-                    let failed = current!.job.direct?.write(chunk) ?? Sys.writeAll(current!.job.output, chunk)
+                    let failed = Sys.writeAll(current!.job.output, chunk)
                     if failed != 0 {
                         let error = Sys.error(failed, "unpacking \(current!.job.name) from the bundle", HostPath(current!.job.name))
                         shared.withLock { if $0.failure == nil { $0.failure = error } }
@@ -87,8 +80,7 @@ final class PipedHashes {
     func begin(_ algorithms: Set<DigestAlgorithm>, output: Int32 = -1, name: String = "") -> Int {
         last += 1
         let file = last
-        let direct = output >= 0 ? DirectWrites(fd: output, wanted: true) : nil
-        drain.shared.withLock { $0.jobs[file] = Drain.Job(algorithms: algorithms, output: output, name: name, direct: direct) }
+        drain.shared.withLock { $0.jobs[file] = Drain.Job(algorithms: algorithms, output: output, name: name) }
         return file
     }
 
