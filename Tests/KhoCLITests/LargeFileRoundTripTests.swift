@@ -1,6 +1,6 @@
-// Large files are written straight to the disk (direct I/O) by ingest's pipelined copy and by a
-// bundle import's unpacking, whole blocks that way and the tail the usual way: every size, with
-// a tail or without one, must arrive byte for byte.
+// Large files are written straight to the disk (direct I/O) by ingest's pipelined copy, whole
+// blocks that way and the tail the usual way; a bundle import unpacks files of 256 KiB and more
+// on a second thread: every size, with a tail or without one, must arrive byte for byte.
 import Foundation
 import KhoTesting
 import Testing
@@ -12,8 +12,8 @@ import Testing
             var x = seed
             return (0..<count).map { _ in x = x &* 1_664_525 &+ 1_013_904_223; return UInt8(truncatingIfNeeded: x >> 24) }
         }
-        // The pipelined copy from 16 MiB (a tail of 4,097 bytes); the unpacking thread from
-        // 256 KiB (a tail of one byte; none at all).
+        // The pipelined copy from 16 MiB (a tail of 4,097 bytes); sizes for the unpacking thread
+        // (from 256 KiB) with a tail of one byte and with none.
         let shapes: [(name: String, size: Int)] = [("phong-su.bin", (16 << 20) + 4097), ("anh.bin", (300 << 10) + 1), ("bai.bin", 512 << 10)]
         var ids: [String: [UInt8]] = [:]
         for (i, shape) in shapes.enumerated() {
