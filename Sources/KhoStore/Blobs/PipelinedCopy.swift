@@ -11,17 +11,18 @@ enum PipelinedCopy {
     static let slotSize = 1 << 20
 
     /// Copies `input` to `output`, calling `consume` (hashing) on every chunk in order on
-    /// this thread. `afterWrite(total)` runs on the writer thread after each write.
+    /// this thread. `afterWrite(total)` runs on the writer thread after each write that went
+    /// the usual way (not direct).
     static func run(input: FileDescriptor, output: FileDescriptor, doing: String,
                     consume: (UnsafeRawBufferPointer) -> Void,
                     afterWrite: @escaping @Sendable (Int64) -> Void) throws(KhoError) -> Int64 {
-        let written = WrittenBytes()
         let direct = DirectWrites(fd: output.fd, wanted: true)
         let path = output.path
         let ring = BufferRing(slotSize: slotSize) { (chunk) throws(KhoError) in
             let failed = direct.write(chunk)
             if failed != 0 { throw Sys.error(failed, doing, path) }
-            afterWrite(written.add(chunk.count))
+            // What went direct is on the disk already: writeback is for what went the usual way.
+            if !direct.isDirect { afterWrite(direct.written) }
         }
         var total: Int64 = 0
         var readError: KhoError?
@@ -40,14 +41,5 @@ enum PipelinedCopy {
         if let error = ring.finish() { throw error }
         if let readError { throw readError }
         return total
-    }
-
-    /// The writer thread's running total (only that thread touches it).
-    final class WrittenBytes: @unchecked Sendable {
-        private var total: Int64 = 0
-        func add(_ n: Int) -> Int64 {
-            total += Int64(n)
-            return total
-        }
     }
 }
