@@ -136,7 +136,7 @@ extension BlobStore {
                 let size = try PipelinedCopy.run(input: input, output: output, doing: doing, consume: { chunk in
                     sink.observe(chunk)
                     progress?.advance(bytes: Int64(chunk.count))
-                }, afterWrite: { total in writeback.advance(to: total) })
+                }, afterWrite: { total, direct in writeback.advance(to: total, direct: direct) })
                 writeback.finish(at: size)
             } else {
                 while true {
@@ -172,9 +172,12 @@ final class Writeback: @unchecked Sendable {
 
     init(_ output: FileDescriptor) { self.output = output }
 
-    /// Called on the writer thread only.
-    func advance(to total: Int64) {
-        if total - flushedUpTo >= BlobStore.writebackStride {
+    /// Called on the writer thread only. `direct`: the bytes up to `total` went straight to
+    /// the disk, so there is nothing of them to write back (and `finish` starts after them).
+    func advance(to total: Int64, direct: Bool) {
+        if direct {
+            flushedUpTo = total
+        } else if total - flushedUpTo >= BlobStore.writebackStride {
             output.startWriteback(offset: flushedUpTo, length: total - flushedUpTo)
             flushedUpTo = total
         }

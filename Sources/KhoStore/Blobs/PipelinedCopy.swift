@@ -11,18 +11,17 @@ enum PipelinedCopy {
     static let slotSize = 1 << 20
 
     /// Copies `input` to `output`, calling `consume` (hashing) on every chunk in order on
-    /// this thread. `afterWrite(total)` runs on the writer thread after each write that went
-    /// the usual way (not direct).
+    /// this thread. `afterWrite(total, direct)` runs on the writer thread after each write:
+    /// `direct` when it went straight to the disk (nothing of it waits in the page cache).
     static func run(input: FileDescriptor, output: FileDescriptor, doing: String,
                     consume: (UnsafeRawBufferPointer) -> Void,
-                    afterWrite: @escaping @Sendable (Int64) -> Void) throws(KhoError) -> Int64 {
+                    afterWrite: @escaping @Sendable (Int64, Bool) -> Void) throws(KhoError) -> Int64 {
         let direct = DirectWrites(fd: output.fd, wanted: true)
         let path = output.path
         let ring = BufferRing(slotSize: slotSize) { (chunk) throws(KhoError) in
             let failed = direct.write(chunk)
             if failed != 0 { throw Sys.error(failed, doing, path) }
-            // What went direct is on the disk already: writeback is for what went the usual way.
-            if !direct.isDirect { afterWrite(direct.written) }
+            afterWrite(direct.written, direct.isDirect)
         }
         var total: Int64 = 0
         var readError: KhoError?
