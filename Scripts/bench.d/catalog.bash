@@ -6,8 +6,9 @@
 # of the catalog as it was before that part, in transactions of Kho's size (Archive.groupRows)
 # with Kho's page cache: what SQLite itself does with this schema on this disk. The last part's
 # time is also split as Kho reports it (its rows into the catalog, then each new product's
-# sidecar, a file of its own), and the sidecars have their own reference: the same files copied
-# by two tar processes + sync. Both references together are the floor of this machine.
+# sidecar: a large renewal writes them as packs, many to a file), and the sidecars have their own
+# reference: the files that hold them (packs, and any sidecar in a file of its own) copied by two
+# tar processes + sync. Both references together are the floor of this machine.
 # The archive, the catalog copy and the sidecar copies are on a fresh ext4 (as in the corpus
 # section, when run as root) with inodes for every sidecar: on a disk aged by earlier runs,
 # ext4's inode allocation passes over recently freed inodes one by one, and the figures drift.
@@ -55,12 +56,14 @@ catalog_bench() {
     rm -rf "$dir"; gone "$fs"
 }
 
-# Seconds two tar processes (one reading, one writing) + sync take to copy the sidecars of the
-# archive's products from key `first` on into a fresh folder `to`: as many new small files as Kho wrote.
+# Seconds two tar processes (one reading, one writing) + sync take to copy the files that hold the
+# sidecars of the archive's products from key `first` on (their packs, and those in files of their
+# own) into a fresh folder `to`: the files Kho wrote for them.
 copy_last_sidecars() { # archive first to
     local arch=$1 first=$2 to=$3
     rm -rf "$to"; mkdir -p "$to"
-    sqlite3 "$arch/catalog.sqlite" "SELECT 'sidecars/' || substr(sha256, 1, 2) || '/' || sha256 || '.json' FROM sidecars WHERE product_pk >= $first" > "$scratch/sidecar-list"
+    sqlite3 "$arch/catalog.sqlite" "SELECT DISTINCT CASE WHEN pack IS NULL THEN 'sidecars/' || substr(sha256, 1, 2) || '/' || sha256 || '.json'
+        ELSE 'sidecars/packs/' || substr('0000000000' || pack, -10) || '.tar' END FROM sidecars WHERE product_pk >= $first" > "$scratch/sidecar-list"
     [ -s "$scratch/sidecar-list" ] || { echo "bench: no sidecars from product $first on in $arch" >&2; exit 1; }
     (cd "$arch" && xargs -a "$scratch/sidecar-list" cat > /dev/null)   # in the page cache, as Kho's rows were
     sync

@@ -70,6 +70,22 @@ public final class FileDescriptor: @unchecked Sendable {
         return total
     }
 
+    /// Fills the buffer from byte `offset` on (pread: the file's position is left alone) unless
+    /// end of file comes first; returns the bytes read.
+    public func readFull(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64, doing: String = "reading it") throws(KhoError) -> Int {
+        var total = 0
+        while total < buffer.count {
+            let n = Glibc.pread(fd, buffer.baseAddress! + total, buffer.count - total, off_t(offset) + off_t(total))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw Sys.error(errno, doing, path)
+            }
+            if n == 0 { break }
+            total += n
+        }
+        return total
+    }
+
     public func writeAll(_ buffer: UnsafeRawBufferPointer, doing: String = "writing it") throws(KhoError) {
         let failed = Sys.writeAll(fd, buffer)
         if failed != 0 { throw Sys.error(failed, doing, path) }

@@ -126,6 +126,52 @@ import Testing
         #expect(foreign.status == 2 && foreign.stderr.contains("not a copy of this archive"), "\(foreign.stderr)")
     }
 
+    /// A large import's sidecars go into a pack (sidecars/packs/NNNNNNNNNN.tar): the catalog
+    /// comes back from it the same; a damaged member is named and left out; a replica gets
+    /// each as a file of its own (a restricted product's not at all) and rebuilds the same.
+    @Test func packedSidecarsRebuildAndReplicate() throws {
+        let ws = Workspace()
+        var rows = "source_id,title,kind,languages,unit,produced,published,channels,carrier,access\n"
+        for i in 1...300 { rows += "P\(i),Tờ rơi \(i),leaflet,vi,23293,2024-01-0\(1 + i % 9),,,paper,\(i == 7 ? "restricted" : "public")\n" }
+        ws.file("big/manifest.csv", rows)
+        #expect(ws.run(["import", "\(ws.path)/big/manifest.csv"]).status == 0)
+        let fm = FileManager.default
+        let packs = try fm.contentsOfDirectory(atPath: "\(ws.archive)/sidecars/packs")
+        #expect(packs == ["0000000001.tar"])
+        #expect(try fm.subpathsOfDirectory(atPath: "\(ws.archive)/sidecars").filter { $0.hasSuffix(".json") }.isEmpty)
+        let list = ws.run(["list", "--json", "--limit", "1000"]).out
+        try dropCatalog(ws)
+        let rebuilt = ws.run(["rebuild-catalog", "--json"])
+        #expect(rebuilt.status == 0 && rebuilt.object["products"] as? Int == 300, "\(rebuilt.out) \(rebuilt.stderr)")
+        #expect(ws.run(["list", "--json", "--limit", "1000"]).out == list)
+        // The rebuilt catalog names the pack: a replicate reads the sidecars from it.
+        let usb = "\(ws.path)/usb"
+        #expect(ws.run(["replica", "add", "usb", usb, "--same-disk"]).status == 0)
+        let replicated = ws.run(["replicate", "--json"])
+        #expect(replicated.status == 0, "\(replicated.out) \(replicated.stderr)")
+        let copies = try fm.subpathsOfDirectory(atPath: "\(usb)/sidecars").filter { $0.hasSuffix(".json") }
+        #expect(copies.count == 299, "the restricted product's sidecar stays home")
+        #expect(!fm.fileExists(atPath: "\(usb)/sidecars/packs"))
+        // A member damaged in the pack: named, left out.
+        let pack = "\(ws.archive)/sidecars/packs/0000000001.tar"
+        _ = chmod(pack, 0o644)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: pack)))
+        bytes[512 + 20] ^= 0x20
+        try Data(bytes).write(to: URL(fileURLWithPath: pack))
+        try dropCatalog(ws)
+        let damaged = ws.run(["rebuild-catalog", "--json"])
+        #expect(damaged.status == 3 && damaged.object["products"] as? Int == 299, "\(damaged.out) \(damaged.stderr)")
+        let unusable = damaged.object["unusable"] as? [String] ?? []
+        #expect(unusable.count == 1 && unusable.first?.contains("0000000001.tar (its member") == true
+                && unusable.first?.contains("do not hash to its name") == true, "\(unusable)")
+        // From the replica instead: its 299 files, copied in as files of their own.
+        try dropCatalog(ws)
+        try fm.removeItem(atPath: "\(ws.archive)/sidecars")
+        let fromUSB = ws.run(["rebuild-catalog", "--from", usb, "--json"])
+        #expect(fromUSB.status == 0 && fromUSB.object["products"] as? Int == 299, "\(fromUSB.out) \(fromUSB.stderr)")
+        #expect(try fm.subpathsOfDirectory(atPath: "\(ws.archive)/sidecars").filter { $0.hasSuffix(".json") }.count == 299)
+    }
+
     @Test func aKillDuringTheRebuildLeavesTheOldCatalogOrNone() throws {
         let ws = Workspace()
         var rows = "source_id,title,kind,languages,unit,produced,published,channels,carrier\n"

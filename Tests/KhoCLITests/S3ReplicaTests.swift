@@ -101,6 +101,34 @@ import Testing
         _ = try await s3.delete(Array(try await Self.keys(s3, prefix).keys).map { "\(prefix)/\($0)" } + Array(held.keys).map { "\(prefix)-vault/\($0)" })
     }
 
+    /// Sidecars a large import packed go to the bucket each as an object of its own, and a
+    /// catalog rebuilt from the bucket has every product back.
+    @Test func packedSidecarsGoUpOneByOneAndRebuild() async throws {
+        let endpoint = try TestS3.require()
+        let s3 = try Self.client(endpoint)
+        let env = TestS3.environment
+        let ws = Workspace()
+        var rows = "source_id,title,kind,languages,unit,produced,published,channels,carrier\n"
+        for i in 1...300 { rows += "P\(i),Tờ rơi \(i),leaflet,vi,23293,2024-01-0\(1 + i % 9),,,paper\n" }
+        ws.file("big/manifest.csv", rows)
+        #expect(ws.run(["import", "\(ws.path)/big/manifest.csv"]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: "\(ws.archive)/sidecars/packs/0000000001.tar"))
+        let prefix = TestS3.prefix("packs")
+        #expect(ws.run(["replica", "add", "cloud", "s3://\(TestS3.bucket)/\(prefix)"], env: env).status == 0)
+        let sent = ws.run(["replicate", "--json"], env: env)
+        #expect(sent.status == 0, "\(sent.stderr)")
+        #expect((sent.array.first?["summary"] as? [String: Any])?["sidecarsCopied"] as? Int == 300, "\(sent.out)")
+        #expect(try await Self.keys(s3, prefix).keys.filter { $0.hasPrefix("sidecars/") && $0.hasSuffix(".json") }.count == 300)
+        let list = ws.run(["list", "--json"]).out
+        for name in try FileManager.default.contentsOfDirectory(atPath: ws.archive) where name.hasPrefix("catalog.sqlite") {
+            try FileManager.default.removeItem(atPath: "\(ws.archive)/\(name)")
+        }
+        try FileManager.default.removeItem(atPath: "\(ws.archive)/sidecars")
+        let rebuilt = ws.run(["rebuild-catalog", "--from", "s3://\(TestS3.bucket)/\(prefix)", "--json"], env: env)
+        #expect(rebuilt.status == 0 && rebuilt.object["products"] as? Int == 300, "\(rebuilt.out) \(rebuilt.stderr)")
+        #expect(ws.run(["list", "--json"]).out == list)
+    }
+
     @Test func aReplicateKilledHalfWayGoesOnWhereItStopped() async throws {
         let endpoint = try TestS3.require()
         let s3 = try Self.client(endpoint)

@@ -5,6 +5,7 @@
 //   ROOT/catalog.sqlite     the catalog (WAL)
 //   ROOT/blobs/sha256/ab/…  content-addressed blobs, read-only
 //   ROOT/sidecars/ab/….json each product's document, content-addressed (rebuilds the catalog)
+//   ROOT/sidecars/packs/…  many products' documents in one tar (a large renewal's)
 //   ROOT/tmp/               per-process temporary folders
 import Foundation
 import Glibc
@@ -44,6 +45,8 @@ public struct ArchiveEnvironment: Sendable {
     public var sidecars: (any SidecarFormat)?
     /// S3 settings from the process's environment (they win over kho-config.json's).
     public var s3 = S3Settings()
+    /// A renewal that writes at least this many sidecars writes them as one pack (fewer: a file each).
+    public var sidecarPackMinimum = 256
 
     /// Seconds a writer waits for another process's write unless told otherwise.
     public static let defaultLockTimeout: Double = 10

@@ -1,5 +1,6 @@
 // Migrations v19 and v20: the triggers that mark a product's sidecar due, rewritten (or dropped)
 // so that the one-row writes of products, events, files and source links need no statement journal.
+// v21: where a sidecar that is a member of a pack is.
 import GRDB
 
 extension CatalogSchema {
@@ -30,5 +31,26 @@ extension CatalogSchema {
     /// are OR FAIL for the same reason: their CHECK constraints would abort.)
     static func fileTriggerDropped(_ db: Database) throws {
         try db.execute(sql: "DROP TRIGGER sidecar_due_files_insert")
+    }
+}
+
+extension CatalogSchema {
+    /// v21: a sidecar may be a member of a pack (sidecars/packs/NNNNNNNNNN.tar) rather than a
+    /// file of its own: `pack` names it (NULL: its own file), `pack_offset` and `pack_length`
+    /// where its bytes are. `sidecar_packs` lists the packs the catalog knows (a pack file it
+    /// does not list is a kill's leftover), how many members each was written with, and whether
+    /// it is condemned (few of them still current: those are written again into a new pack).
+    static func sidecarPacks(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE sidecars ADD COLUMN pack INTEGER;
+            ALTER TABLE sidecars ADD COLUMN pack_offset INTEGER;
+            ALTER TABLE sidecars ADD COLUMN pack_length INTEGER;
+            CREATE INDEX sidecars_pack ON sidecars(pack) WHERE pack IS NOT NULL;
+            CREATE TABLE sidecar_packs (
+                pk INTEGER PRIMARY KEY AUTOINCREMENT,
+                members INTEGER NOT NULL CHECK (members > 0),
+                condemned INTEGER NOT NULL DEFAULT 0
+            );
+            """)
     }
 }

@@ -11,12 +11,13 @@ enum CatalogSchema {
     /// (The web app's users and sessions are not needed to read the archive either.)
     /// (Events of a catalog without v12 are read by product ID, as before; one without v15 has
     /// no withdrawn products, and is not harvested; one without v16 or v17 has no replicas; one
-    /// without v18 keeps no sidecars; v19 and v20 only spare writes a statement journal.)
+    /// without v18 keeps no sidecars; v19 and v20 only spare writes a statement journal; one without v21
+    /// has every sidecar in a file of its own.)
     static let speedOnly: Set<String> = ["v10: CHECK constraints without IN lists", "v11: users and sessions",
                                          "v12: one report index, events by product key", "v13: API tokens", "v14: browse order",
                                          "v15: harvesting", "v16: replicas", "v17: checks of replica copies",
                                          "v18: product sidecars", "v19: sidecar triggers without a statement journal",
-                                         "v20: file rows without a statement journal"]
+                                         "v20: file rows without a statement journal", "v21: sidecar packs"]
 
     /// Whether a catalog that cannot be migrated here can be read as it is.
     static func readableAsIs(_ db: Database) throws -> Bool {
@@ -393,6 +394,9 @@ enum CatalogSchema {
         }
         migrator.registerMigration("v20: file rows without a statement journal", foreignKeyChecks: .immediate) { db in
             try CatalogSchema.fileTriggerDropped(db)
+        }
+        migrator.registerMigration("v21: sidecar packs", foreignKeyChecks: .immediate) { db in
+            try CatalogSchema.sidecarPacks(db)
         }
         return migrator
     }

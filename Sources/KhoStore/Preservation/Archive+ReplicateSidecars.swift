@@ -16,7 +16,7 @@ extension Archive {
         // sidecar (after the replica's older one went) and leave the product without one there.
         guard let lock = try lockSidecars(exclusive: false, wait: true) else { throw KhoError(.ioError, "the sidecars could not be locked") }
         defer { withExtendedLifetime(lock) {} }
-        let (wanted, kept) = try replicaSidecars(replica)
+        let (wanted, kept, places) = try replicaSidecars(replica)
         let target = folder.root.appending(Self.sidecarFolder)
         try folder.ensureFolder(target)
         // What the replica holds now, by name (links and strangers are removed too: never followed).
@@ -34,7 +34,7 @@ extension Archive {
                 let file = FS.fileStatus(shardPath.appending(name))
                 // A file a kill cut short has another size than the archive's: written again.
                 if name.hasSuffix(".json"), wanted.contains(sha256) || kept.contains(sha256), let file, (file.st_mode & S_IFMT) == S_IFREG,
-                   FS.fileStatus(Self.sidecarPath(sha256, under: root)).map({ $0.st_size == file.st_size }) ?? true {
+                   places[sha256].map({ $0.size.map { $0 == Int64(file.st_size) } ?? true }) ?? true {
                     held.insert(sha256)
                 } else {
                     _ = shardPath.appending(name).withCString { unlink($0) }
@@ -48,12 +48,11 @@ extension Archive {
         // On every core, each straight under its name (a sidecar is named by its content: one a
         // kill cut short is found by its size above, and fails its hash if ever read), then one
         // flush of the replica's file system for them all.
-        let root = self.root
         let written: [Bool] = try Parallel.map(count: missing.count, jobs: Parallel.defaultJobs) { (i, _) throws(KhoError) -> Bool in
             let sha256 = missing[i]
             // Read back and checked: a sidecar damaged here is not spread (renewal writes it anew
             // when its product next changes; kho verify does not read sidecars).
-            guard case .success(let bytes) = Self.readSidecarBytes(Self.sidecarPath(sha256, under: root)) else { return false }
+            guard let place = places[sha256], case .success(let bytes) = Self.readSidecarBytes(place) else { return false }
             let final = Self.sidecarPath(sha256, under: folder.root)
             FS.remove(final)
             let output = try FileDescriptor.open(final, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o444, doing: "writing a sidecar in replica \(replica.name)")
@@ -72,17 +71,23 @@ extension Archive {
     /// ones), left there if it has them — removing them would leave the product without a
     /// sidecar in the replica until the next run (a renewal waits while a replicate holds the
     /// sidecar lock).
-    func replicaSidecars(_ replica: ReplicaRecord) throws(KhoError) -> (wanted: Set<String>, kept: Set<String>) {
-        try catalog.read { db in
+    /// `places`: where the wanted ones are in this archive (a file of its own, or a pack's member).
+    func replicaSidecars(_ replica: ReplicaRecord) throws(KhoError) -> (wanted: Set<String>, kept: Set<String>, places: [String: SidecarPlace]) {
+        let root = self.root
+        return try catalog.read { db in
             let restricted = replica.includeRestricted ? "" : " AND p.access <> 'restricted'"
-            var wanted = Set<String>(), kept = Set<String>()
+            var wanted = Set<String>(), kept = Set<String>(), places: [String: SidecarPlace] = [:]
             for row in try Row.fetchAll(db, sql: """
-                SELECT s.sha256, s.product_pk IN (SELECT product_pk FROM sidecar_due) FROM sidecars s JOIN products p ON p.pk = s.product_pk
+                SELECT s.sha256, s.product_pk IN (SELECT product_pk FROM sidecar_due), s.pack, s.pack_offset, s.pack_length
+                FROM sidecars s JOIN products p ON p.pk = s.product_pk
                 WHERE 1\(restricted)
                 """) {
-                if row[1] as Bool { kept.insert(row[0]) } else { wanted.insert(row[0]) }
+                let sha256: String = row[0]
+                if row[1] as Bool { kept.insert(sha256); continue }
+                wanted.insert(sha256)
+                places[sha256] = SidecarPlace.named(sha256: sha256, pack: row[2], offset: row[3], length: row[4], under: root)
             }
-            return (wanted, kept)
+            return (wanted, kept, places)
         }
     }
 }

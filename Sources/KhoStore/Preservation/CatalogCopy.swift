@@ -2,7 +2,8 @@
 // write) without the web app's secrets (sessions, API tokens, password hashes), and, for a
 // replica that does not take restricted products, without any trace of them: their rows, files,
 // events, source links, sidecar names, their words in the search index and the blobs only they
-// hold. Freed pages are dropped (VACUUM), so nothing deleted can be read back from the file.
+// hold. Its sidecars are named as the replica holds them (each a file of its own). Freed pages
+// are dropped (VACUUM), so nothing deleted can be read back from the file.
 import Foundation
 import GRDB
 import Glibc
@@ -22,6 +23,8 @@ extension Archive {
             try catalog.writer.backup(to: copy)
             try copy.inDatabase { db in
                 try db.execute(sql: "DELETE FROM sessions; DELETE FROM api_tokens; UPDATE users SET password_hash = ''")
+                // A replica holds every sidecar as a file of its own, whether or not the archive packed it.
+                try db.execute(sql: "UPDATE sidecars SET pack = NULL, pack_offset = NULL, pack_length = NULL WHERE pack IS NOT NULL; DELETE FROM sidecar_packs")
                 if !replica.includeRestricted { try Self.leaveOutRestricted(db) }
             }
             // The archive's own free pages came with the backup: VACUUM writes only live pages.

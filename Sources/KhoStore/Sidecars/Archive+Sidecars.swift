@@ -1,7 +1,8 @@
 // Keeping each product's sidecar current: after every change (a trigger marks the product
-// due), its document is written anew under the SHA-256 of its bytes in sidecars/ab/, made
-// durable (one file-system flush for a batch), and only then named current in the catalog; the
-// one it replaces is removed after. A kill leaves the product due and the old sidecar current,
+// due), its document is written anew under the SHA-256 of its bytes in sidecars/ab/ (or, for a
+// large batch, as a member of one new pack in sidecars/packs/), made durable (one flush for a
+// batch), and only then named current in the catalog; the one it replaces is removed after (a
+// pack once none of its members is current). A kill leaves the product due and the old sidecar current,
 // so the next command finishes the work. One process renews at a time (the others leave it
 // to it).
 import Foundation
@@ -49,15 +50,18 @@ extension Archive {
         if total > Self.sidecarBatch { progress?.start(label: "writing product sidecars", totalBytes: 0, totalItems: total) }
         defer { if total > Self.sidecarBatch { progress?.finish() } }
         let archiveID = info.archiveID
+        let packMinimum = max(1, environment.sidecarPackMinimum)
         let writing = Background<KhoError?>()
         // The next batch, read and rendered inside the previous transaction while that one's
         // files were being written; used only if nothing was written to the catalog since.
         var ahead: (batch: SidecarBatch, stamp: CatalogStamp)?
+        var renewed = false
         while true {
             // A batch at a time inside one write transaction: nothing changes the products while
             // their documents are read, written and named, and a kill before the commit leaves
             // them due (files written so far are never named: harmless).
             var stale: [String] = []
+            var packsGone: [Int64] = []
             let count: Int = try catalog.write { db in
                 let batch: SidecarBatch
                 if let (read, stamp) = ahead, try stamp == CatalogStamp(db) { batch = read } else {
@@ -65,22 +69,47 @@ extension Archive {
                 }
                 ahead = nil
                 if batch.due.isEmpty { return 0 }
+                let fresh = batch.freshIndices
+                let documents = fresh.map { batch.rendered[$0]! }
+                // Many documents go into one new pack (its number taken here, rolled back with
+                // the rest if the batch fails); a few into files of their own.
+                var members: [Int: SidecarPack.Member] = [:]
+                let pack: Int64?
+                if fresh.count >= packMinimum {
+                    try db.execute(sql: "INSERT INTO sidecar_packs (members) VALUES (?)", arguments: [fresh.count])
+                    pack = db.lastInsertedRowID
+                    for (i, member) in zip(fresh, SidecarPack.layout(documents.map { ($0.sha256, $0.bytes.count) })) { members[i] = member }
+                } else {
+                    pack = nil
+                }
                 // Its files are written on the other threads while this one names them and reads
                 // the next batch; the transaction commits only once they are all flushed.
                 let root = self.root
                 writing.start {
-                    do throws(KhoError) { try Self.writeSidecars(batch.fresh, under: root); return nil } catch { return error }
+                    do throws(KhoError) {
+                        if let pack { try Self.writePack(pack, documents, under: root) } else { try Self.writeSidecars(documents, under: root) }
+                        return nil
+                    } catch { return error }
                 }
                 let next: Result<SidecarBatch, any Error>
                 do {
                     let settle = try db.cachedStatement(sql: "DELETE FROM sidecar_due WHERE product_pk = ?")
-                    let name = try db.cachedStatement(sql: "INSERT INTO sidecars (product_pk, sha256) VALUES (?, ?) ON CONFLICT (product_pk) DO UPDATE SET sha256 = excluded.sha256")
+                    let name = try db.cachedStatement(sql: """
+                        INSERT INTO sidecars (product_pk, sha256, pack, pack_offset, pack_length) VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT (product_pk) DO UPDATE SET sha256 = excluded.sha256, pack = excluded.pack,
+                            pack_offset = excluded.pack_offset, pack_length = excluded.pack_length
+                        """)
+                    var touched = Set<Int64>()
+                    var at = 0
                     for (i, item) in batch.due.enumerated() {
                         try settle.execute(arguments: [item.pk])
-                        guard let made = batch.rendered[i], made.sha256 != item.current else { continue }
-                        try name.execute(arguments: [item.pk, made.sha256])
-                        if let old = item.current { stale.append(old) }
+                        guard at < fresh.count, fresh[at] == i, let made = batch.rendered[i] else { continue }
+                        at += 1
+                        let member = members[i]
+                        try name.execute(arguments: [item.pk, made.sha256, pack, member?.offset, member?.length])
+                        if let old = item.pack { touched.insert(old) } else if let old = item.current, old != made.sha256 { stale.append(old) }
                     }
+                    packsGone = try Self.settlePacks(db, touched: touched)
                     next = Result { try SidecarBatch.read(db, format: format, archiveID: archiveID) }
                 } catch {
                     _ = writing.wait()
@@ -91,9 +120,79 @@ extension Archive {
                 return batch.due.count
             }
             if count == 0 { break }
+            renewed = true
             for sha in stale { FS.remove(Self.sidecarPath(sha, under: root)) }
+            for number in packsGone { FS.remove(Self.packPath(number, under: root)) }
             for _ in 0..<count { progress?.itemDone() }
         }
+        if renewed { try sweepPacks() }
+    }
+
+    /// After a batch moved sidecars out of these packs: a pack none of whose members is current
+    /// any more is forgotten (its file is removed after the commit: returned); one of whose
+    /// members fewer than a quarter are still current is condemned, and their products made
+    /// due, so the next batches write them again elsewhere and the pack empties.
+    private static func settlePacks(_ db: Database, touched: Set<Int64>) throws -> [Int64] {
+        var gone: [Int64] = []
+        for pack in touched.sorted() {
+            let live = try Int.fetchOne(db, sql: "SELECT count(*) FROM sidecars WHERE pack = ?", arguments: [pack]) ?? 0
+            if live == 0 {
+                try db.execute(sql: "DELETE FROM sidecar_packs WHERE pk = ?", arguments: [pack])
+                gone.append(pack)
+            } else if try Bool.fetchOne(db, sql: "SELECT condemned = 0 AND ? * 4 < members FROM sidecar_packs WHERE pk = ?", arguments: [live, pack]) == true {
+                try db.execute(sql: """
+                    UPDATE sidecar_packs SET condemned = 1 WHERE pk = ?;
+                    INSERT INTO sidecar_due (product_pk) SELECT product_pk FROM sidecars WHERE pack = ? ON CONFLICT DO NOTHING;
+                    """, arguments: [pack, pack])
+            }
+        }
+        return gone
+    }
+
+    /// Removes pack files the catalog does not list: a kill's leftovers (written, never named),
+    /// and packs emptied by a batch whose removal a kill cut short.
+    private func sweepPacks() throws(KhoError) {
+        let files = Self.packFiles(under: root)
+        guard !files.isEmpty else { return }
+        let known = try catalog.read { db in Set(try Int64.fetchAll(db, sql: "SELECT pk FROM sidecar_packs")) }
+        for (number, path) in files where !known.contains(number) { FS.remove(path) }
+    }
+
+    /// Many documents in one new pack (see SidecarPack), flushed with its folder. No temporary
+    /// name is needed, as for a sidecar of its own: a pack is named in the catalog only after
+    /// the flush, and one that a crash left unnamed is removed by the next renewal. A file of
+    /// that number (a kill's leftover, never named) is replaced.
+    private static func writePack(_ number: Int64, _ documents: [(bytes: [UInt8], sha256: String)], under root: HostPath) throws(KhoError) {
+        let folder = root.appending(packFolder)
+        try FS.makeDirectories(folder)
+        let path = packPath(number, under: root)
+        let doing = "writing a pack of product sidecars"
+        let output: FileDescriptor
+        do throws(KhoError) {
+            output = try FileDescriptor.open(path, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o444, doing: doing)
+        } catch {
+            guard (error.cause as? Errno)?.code == EEXIST else { throw error }
+            _ = path.withCString { unlink($0) }
+            output = try FileDescriptor.open(path, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o444, doing: doing)
+        }
+        let modified = Int(Glibc.time(nil))
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 20)
+        func drain() throws(KhoError) {
+            let failed = buffer.withUnsafeBytes { Sys.writeAll(output.fd, $0) }
+            if failed != 0 { throw Sys.error(failed, doing, path) }
+            buffer.removeAll(keepingCapacity: true)
+        }
+        for document in documents {
+            buffer += SidecarPack.header(sha256: document.sha256, length: document.bytes.count, modified: modified)
+            buffer += document.bytes
+            buffer += repeatElement(0, count: SidecarPack.span(document.bytes.count) - SidecarPack.blockSize - document.bytes.count)
+            if buffer.count >= 1 << 20 { try drain() }
+        }
+        buffer += repeatElement(0, count: 2 * SidecarPack.blockSize)
+        try drain()
+        try output.sync(doing: "flushing a pack of product sidecars")
+        try FS.syncDirectory(folder)
     }
 
     /// Each document under its name (its digest), then one flush for the batch. No temporary

@@ -35,7 +35,8 @@ extension Archive {
         }
     }
 
-    static func buildCatalog(at path: HostPath, _ sidecars: [HostPath], format: any SidecarFormat, config: ArchiveConfig, agent: String,
+    /// `naming`: where each sidecar will be once the catalog is in place (what its row says).
+    static func buildCatalog(at path: HostPath, _ sidecars: [SidecarPlace], naming: [SidecarPlace], format: any SidecarFormat, config: ArchiveConfig, agent: String,
                              environment: ArchiveEnvironment, report: inout CatalogRebuildReport, progress: (any ProgressReporter)?) throws(KhoError) {
         var configuration = Configuration()
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA page_size = 16384") }
@@ -45,10 +46,11 @@ extension Archive {
             // Made whole before anyone sees it, and flushed once at the end.
             try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = OFF") }
             progress?.start(label: "rebuilding the catalog", totalBytes: 0, totalItems: sidecars.count)
-            for chunk in stride(from: 0, to: sidecars.count, by: 1024).map({ Array(sidecars[$0..<min($0 + 1024, sidecars.count)]) }) {
+            for range in stride(from: 0, to: sidecars.count, by: 1024).map({ $0..<min($0 + 1024, sidecars.count) }) {
+                let chunk = Array(sidecars[range])
                 let decoded = try Parallel.map(count: chunk.count, jobs: Parallel.defaultJobs) { i, _ in readSidecar(chunk[i], format: format) }
                 try queue.write { db in
-                    for (path, result) in zip(chunk, decoded) {
+                    for (place, (path, result)) in zip(naming[range], zip(chunk, decoded)) {
                         progress?.itemDone()
                         guard case .success(let content) = result else {
                             if case .failure(let problem) = result { report.unusable.append("\(path): \(problem.message) (changed while the rebuild read it)") }
@@ -56,7 +58,7 @@ extension Archive {
                         }
                         do {
                             try db.inSavepoint {
-                                try CatalogWrites.restore(db, content, sidecar: String(String(decoding: path.lastComponent, as: UTF8.self).dropLast(5)), config: config)
+                                try CatalogWrites.restore(db, content, sidecar: place, config: config)
                                 return .commit
                             }
                             report.products += 1
@@ -74,6 +76,13 @@ extension Archive {
                 _ = try CatalogWrites.recomputeFlags(db, config: config)
                 // The documents are the sidecars just read: none is due.
                 try db.execute(sql: "DELETE FROM sidecar_due")
+                // The packs that hold them, as many members as they were written with.
+                var packs: [Int64: HostPath] = [:]
+                for place in naming { if let pack = place.pack { packs[pack] = place.file } }
+                for (pack, file) in packs.sorted(by: { $0.key < $1.key }) {
+                    let members = packMembers(file).members.count
+                    try db.execute(sql: "INSERT INTO sidecar_packs (pk, members) VALUES (?, ?)", arguments: [pack, max(1, members)])
+                }
                 try CatalogWrites.append(db, PreservationEvent(at: now, type: .repair, object: "archive", productID: nil, agent: agent, outcome: .success,
                                                                detail: "catalog rebuilt from \(report.sidecarsRead) sidecar(s): \(report.products) product(s), "
                                                                    + "\(report.files) file(s), \(report.events) event(s); \(report.unusable.count) unusable"))
@@ -120,7 +129,7 @@ extension Archive {
 extension CatalogWrites {
     /// A product as its sidecar holds it: its row key, times, files, events (with their
     /// numbers), links and the sidecar that is current.
-    static func restore(_ db: Database, _ c: SidecarContent, sidecar: String, config: ArchiveConfig) throws {
+    static func restore(_ db: Database, _ c: SidecarContent, sidecar: SidecarPlace, config: ArchiveConfig) throws {
         let p = c.product, m = p.metadata, d = p.digitization
         let prepared = PreparedProduct(id: p.id, metadata: m, digitization: d, detail: "", config: config)
         try db.cachedStatement(sql: """
@@ -151,6 +160,7 @@ extension CatalogWrites {
         for s in c.sources {
             try db.cachedStatement(sql: "INSERT INTO product_sources (unit, source_id, product_pk) VALUES (?, ?, ?)").execute(arguments: [s.unit, s.sourceID, c.key])
         }
-        try db.cachedStatement(sql: "INSERT INTO sidecars (product_pk, sha256) VALUES (?, ?)").execute(arguments: [c.key, sidecar])
+        try db.cachedStatement(sql: "INSERT INTO sidecars (product_pk, sha256, pack, pack_offset, pack_length) VALUES (?, ?, ?, ?, ?)").execute(
+            arguments: [c.key, sidecar.sha256, sidecar.pack, sidecar.pack.map { _ in sidecar.offset }, sidecar.pack.map { _ in sidecar.length }])
     }
 }

@@ -33,7 +33,7 @@ public struct CatalogRebuildReport: Sendable, Codable {
 
 /// A product's latest sidecar, as far as the scan has seen.
 struct Chosen {
-    var path: HostPath
+    var path: SidecarPlace
     var key: Int64
     var files: [(sha256: String, size: Int64)]
     /// Later sidecars are larger in this order: documents only grow (events are appended,
@@ -70,7 +70,8 @@ extension Archive {
         let store = BlobStore(root: root.appending("blobs/sha256"), tempRoot: root.appending("tmp"))
         defer { store.closeSession() }
         // 1. Which sidecar is each product's latest: every one read once, only what chooses kept.
-        let names = sidecarNames(under: from)
+        let (names, packProblems) = sidecarPlaces(under: from)
+        report.unusable += packProblems
         progress?.start(label: "reading sidecars", totalBytes: 0, totalItems: names.count)
         var latest: [String: Chosen] = [:]
         for chunk in stride(from: 0, to: names.count, by: 1024).map({ Array(names[$0..<min($0 + 1024, names.count)]) }) {
@@ -99,12 +100,15 @@ extension Archive {
         }
         progress?.finish()
         let chosen = latest.values.sorted { $0.key < $1.key }
+        // Sidecars read from elsewhere are copied in as files of their own (below); the
+        // archive's own packs stay where they are, named by the new catalog.
+        let places = source == nil ? chosen.map(\.path) : chosen.map { SidecarPlace.loose($0.path.sha256, under: root) }
         // 2. Blobs the products name and the archive lacks, from the sidecars' folder.
         if source != nil { try copyMissingBlobs(chosen.flatMap(\.files), from: from, into: store, fetch: fetch, report: &report, progress: progress) }
         // 3. The new catalog, whole, in the temporary area.
         let folder = try store.temporaryFolder("rebuild")
         let fresh = folder.appending("catalog.sqlite")
-        try buildCatalog(at: fresh, chosen.map(\.path), format: format, config: config, agent: agent, environment: environment,
+        try buildCatalog(at: fresh, chosen.map(\.path), naming: places, format: format, config: config, agent: agent, environment: environment,
                          report: &report, progress: progress)
         guard report.products > 0 else {
             throw KhoError(.archiveDamaged, report.sidecarsRead == 0 ? "there are no product sidecars in \(from) to rebuild from; the catalog was left as it is"
@@ -121,7 +125,21 @@ extension Archive {
         return report
     }
 
-    /// Every regular file named like a sidecar under `root`/sidecars (links, folders and odd names passed over).
+    /// Every sidecar under `root`/sidecars: the members of its packs, then every regular file
+    /// named like a sidecar (links, folders and odd names passed over); and what was wrong with
+    /// packs that could be read only in part.
+    static func sidecarPlaces(under root: HostPath) -> (places: [SidecarPlace], problems: [String]) {
+        var places: [SidecarPlace] = []
+        var problems: [String] = []
+        for (number, path) in packFiles(under: root) {
+            let (members, problem) = packMembers(path)
+            places += members.map { SidecarPlace.packed($0, pack: number, under: root) }
+            if let problem { problems.append("\(path): \(problem.message)\(members.isEmpty ? "" : "; its \(members.count) member(s) before that were read")") }
+        }
+        return (places + sidecarNames(under: root).map { SidecarPlace(file: $0, sha256: String(String(decoding: $0.lastComponent, as: UTF8.self).dropLast(5)), pack: nil) }, problems)
+    }
+
+    /// Every regular file named like a sidecar under `root`/sidecars/ab (links, folders and odd names passed over).
     static func sidecarNames(under root: HostPath) -> [HostPath] {
         let folder = root.appending(sidecarFolder)
         var names: [HostPath] = []
@@ -137,9 +155,9 @@ extension Archive {
         return names
     }
 
-    /// One sidecar's content: a small regular file whose bytes hash to its name and decode.
-    static func readSidecar(_ path: HostPath, format: any SidecarFormat) -> Result<SidecarContent, SidecarProblem> {
-        readSidecarBytes(path).flatMap { format.decode($0) }
+    /// One sidecar's content: bytes that hash to its name and decode.
+    static func readSidecar(_ place: SidecarPlace, format: any SidecarFormat) -> Result<SidecarContent, SidecarProblem> {
+        readSidecarBytes(place).flatMap { format.decode($0) }
     }
 
     /// One sidecar's bytes: a small regular file whose bytes hash to its name.
@@ -197,24 +215,24 @@ extension Archive {
 }
 
 extension Archive {
-    /// Copies sidecars (checked already) into the archive's own sidecars/, flushed once.
-    static func adoptSidecars(_ paths: [HostPath], into root: HostPath) throws(KhoError) {
+    /// Copies sidecars (checked already) into the archive's own sidecars/, each a file of its own, flushed once.
+    static func adoptSidecars(_ places: [SidecarPlace], into root: HostPath) throws(KhoError) {
         let folder = root.appending(sidecarFolder)
         try FS.makeDirectories(folder)
         var shards = Set<String>()
-        for path in paths {
-            let name = String(decoding: path.lastComponent, as: UTF8.self)
-            let shard = String(name.prefix(2))
+        for place in places {
+            let shard = String(place.sha256.prefix(2))
             if shards.insert(shard).inserted { try FS.makeDirectory(folder.appending(shard)) }
-            let target = folder.appending("\(shard)/\(name)")
-            guard FS.fileStatus(target) == nil, let bytes = FileManager.default.contents(atPath: path.description) else { continue }
-            try FS.writeNewFile(Array(bytes), to: target, doing: "copying a product sidecar")
+            let target = sidecarPath(place.sha256, under: root)
+            guard FS.fileStatus(target) == nil, case .success(let bytes) = readSidecarBytes(place) else { continue }
+            try FS.writeNewFile(bytes, to: target, doing: "copying a product sidecar")
         }
         try FileDescriptor.open(folder, flags: O_RDONLY | O_DIRECTORY, doing: "flushing product sidecars").syncFileSystem()
     }
 
     /// Whether any product sidecar is there (stops at the first).
     static func hasSidecars(_ root: HostPath) -> Bool {
+        if !packFiles(under: root).isEmpty { return true }
         let folder = root.appending(sidecarFolder)
         for shard in (try? FS.list(folder)) ?? [] where shard.utf8.count == 2 {
             if ((try? FS.list(folder.appending(shard))) ?? []).contains(where: { $0.hasSuffix(".json") }) { return true }

@@ -10,23 +10,29 @@ struct SidecarBatch: Sendable {
     struct Due: Sendable {
         var pk: Int64
         var current: String?
+        /// The pack that holds the current sidecar (nil: a file of its own, or none).
+        var pack: Int64?
+        /// That pack is condemned: the sidecar is written again even where it has not changed.
+        var condemned = false
     }
 
     var due: [Due]
     /// Each product's document and its digest (nil for a product that no longer exists).
     var rendered: [(bytes: [UInt8], sha256: String)?]
 
-    /// The documents that differ from the product's current sidecar: the files to write.
-    var fresh: [(bytes: [UInt8], sha256: String)] {
-        due.indices.compactMap { i in rendered[i].flatMap { $0.sha256 != due[i].current ? $0 : nil } }
+    /// Which documents are to be written: those that differ from the product's current sidecar,
+    /// and those whose current one is in a condemned pack.
+    var freshIndices: [Int] {
+        due.indices.filter { i in rendered[i].map { $0.sha256 != due[i].current || due[i].condemned } ?? false }
     }
 
     /// The next due products (lowest keys first), read and rendered.
     static func read(_ db: Database, format: any SidecarFormat, archiveID: String) throws -> SidecarBatch {
         let due = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT d.product_pk, s.sha256 FROM sidecar_due d LEFT JOIN sidecars s ON s.product_pk = d.product_pk
+            SELECT d.product_pk, s.sha256, s.pack, coalesce(k.condemned, 0) FROM sidecar_due d
+            LEFT JOIN sidecars s ON s.product_pk = d.product_pk LEFT JOIN sidecar_packs k ON k.pk = s.pack
             ORDER BY d.product_pk LIMIT \(Archive.sidecarBatch)
-            """)).map { Due(pk: $0[0], current: $0[1]) }
+            """)).map { Due(pk: $0[0], current: $0[1], pack: $0[2], condemned: $0[3]) }
         if due.isEmpty { return SidecarBatch(due: [], rendered: []) }
         // Read here, decoded and rendered on every core (the decoding is as costly as the reading).
         let (rows, columns) = try CatalogReads.sidecarRows(db, pks: due.map(\.pk))

@@ -24,7 +24,7 @@ extension Archive {
         defer { FS.remove(catalogCopy) }
         try backupCatalog(to: catalogCopy, replica: replica)
         let all = try replicaBlobs()
-        let (sidecars, keptSidecars) = try replicaSidecars(replica)
+        let (sidecars, keptSidecars, _) = try replicaSidecars(replica)
         let settings = FileManager.default.contents(atPath: root.appending(ArchiveConfig.fileName).description).flatMap { S3Settings.withoutKeys(Array($0)) }
         let marker = FileManager.default.contents(atPath: root.appending(Self.markerName).description).map { Array($0) }
         var (summary, sidecarsHeld) = try Blocking.run { () async throws(KhoError) -> (ReplicationSummary, Set<String>) in
@@ -87,7 +87,7 @@ extension Archive {
         do {
             guard let sidecarLock = try lockSidecars(exclusive: false, wait: true) else { throw KhoError(.ioError, "the sidecars could not be locked") }
             defer { withExtendedLifetime(sidecarLock) {} }
-            let (current, kept) = try replicaSidecars(replica)
+            let (current, kept, places) = try replicaSidecars(replica)
             let superseded = sidecarsHeld.subtracting(current).subtracting(kept), missing = current.subtracting(sidecarsHeld)
             let (copied, removed) = try Blocking.run { () async throws(KhoError) -> (Int, Int) in
                 if !superseded.isEmpty {
@@ -96,7 +96,7 @@ extension Archive {
                         throw KhoError(.ioError, "S3 replica \(s3.name): a sidecar it should no longer hold could not be removed (\(key): \(TextRules.visible(why))); run kho replicate again")
                     }
                 }
-                return (try await self.sendSidecars(to: s3, missing: missing), superseded.count)
+                return (try await self.sendSidecars(to: s3, missing: missing, places: places), superseded.count)
             }
             summary.sidecarsCopied = copied
             summary.sidecarsRemoved += removed
@@ -151,11 +151,10 @@ extension Archive {
     }
 
     /// Sends the sidecars `missing`, each read back here and checked against its name first; returns how many.
-    func sendSidecars(to s3: S3Replica, missing: Set<String>) async throws(KhoError) -> Int {
+    func sendSidecars(to s3: S3Replica, missing: Set<String>, places: [String: SidecarPlace]) async throws(KhoError) -> Int {
         let missing = missing.sorted()
-        let root = self.root
         let sent = await S3Replica.each(missing) { sha256 -> Result<Bool, KhoError> in
-            guard let bytes = FileManager.default.contents(atPath: Self.sidecarPath(sha256, under: root).description) else { return .success(false) }
+            guard let place = places[sha256], case .success(let bytes) = Self.readSidecarBytes(place) else { return .success(false) }
             let body = ByteBuffer(bytes: bytes)
             // A sidecar damaged here is not spread (its product's next change renews it).
             guard S3Client.sha256Hex(body) == sha256 else { return .success(false) }

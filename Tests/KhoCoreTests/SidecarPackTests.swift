@@ -1,0 +1,50 @@
+// The layout of a sidecar pack: ustar headers a tar reads, and the reading of one header back,
+// hostile input included (a wrong checksum, a size that is not a number, other kinds of member).
+import Testing
+@testable import KhoCore
+
+@Suite struct SidecarPackTests {
+    let sha = String(repeating: "ab", count: 32)
+
+    @Test func aHeaderReadsBackAsTheMemberItDescribes() {
+        let header = SidecarPack.header(sha256: sha, length: 1393, modified: 1_800_000_000)
+        #expect(header.count == 512)
+        #expect(SidecarPack.entry(header) == .success(.member(sha256: sha, length: 1393)))
+        #expect(String(decoding: header[257..<262], as: UTF8.self) == "ustar")
+        #expect(SidecarPack.entry([UInt8](repeating: 0, count: 512)) == .success(.end))
+    }
+
+    @Test func theLayoutPutsEachMemberAfterItsHeaderOnBlockBoundaries() {
+        let members = SidecarPack.layout([(sha, 1), (sha, 512), (sha, 513)])
+        #expect(members.map(\.offset) == [512, 1536, 2560])
+        #expect(members.map(\.length) == [1, 512, 513])
+        #expect(SidecarPack.size([1, 512, 513]) == 2560 + 1024 + 1024)
+    }
+
+    @Test func aDamagedOrForeignHeaderIsToldApart() {
+        var header = SidecarPack.header(sha256: sha, length: 10, modified: 0)
+        header[10] ^= 1
+        guard case .failure(let damaged) = SidecarPack.entry(header) else { Issue.record("a changed name passed the checksum"); return }
+        #expect(damaged.message.contains("checksum"))
+        // A size that is not octal.
+        var size = SidecarPack.header(sha256: sha, length: 10, modified: 0)
+        size[124] = UInt8(ascii: "9")
+        #expect((try? SidecarPack.entry(size).get()) == nil)
+        // A block cut short.
+        #expect((try? SidecarPack.entry(Array(header.prefix(100))).get()) == nil)
+        // A member with another name is passed over, not taken for a sidecar.
+        let other = SidecarPack.header(sha256: "README", length: 7, modified: 0)
+        #expect(SidecarPack.entry(other) == .success(.other(length: 7)))
+        let upper = SidecarPack.header(sha256: sha.uppercased(), length: 7, modified: 0)
+        #expect(SidecarPack.entry(upper) == .success(.other(length: 7)))
+    }
+
+    @Test func packNamesSortAsNumbers() {
+        #expect(SidecarPack.fileName(12) == "0000000012.tar")
+        #expect(SidecarPack.number(fileName: "0000000012.tar") == 12)
+        for odd in ["12.tar", "000000001x.tar", "0000000000.tar", "0000000012.tgz", "../000001.tar"] {
+            #expect(SidecarPack.number(fileName: odd) == nil, "\(odd)")
+        }
+        #expect(SidecarPack.fileName(9) < SidecarPack.fileName(10))
+    }
+}
