@@ -91,7 +91,7 @@ import KhoTesting
         #expect(!FS.exists(first.path))
         let packs = try archive.catalog.read { db in try Row.fetchAll(db, sql: "SELECT pk, members, condemned FROM sidecar_packs").map { [$0[0], $0[1], $0[2]] as [Int64] } }
         #expect(packs == [[first.number + 1, 8, 0]])
-        // Three more change: the second pack keeps five of eight (not condemned), two loose files go.
+        // Three more change: the second pack keeps seven of eight (not condemned), two loose files are replaced.
         try archive.catalog.write { db in try db.execute(sql: "UPDATE products SET title = title || '!' WHERE pk IN (1, 9, 10)") }
         try archive.renewSidecars()
         let after = try current(archive)
@@ -171,7 +171,21 @@ import KhoTesting
         // A place past the pack's end is refused, not read.
         var past = SidecarPlace.packed(members[5], pack: pack.number, under: archive.root)
         past.offset += 1 << 20
-        #expect((try? Archive.readSidecarBytes(past).get()) == nil)
+        guard case .failure(let refused) = Archive.readSidecarBytes(past) else { Issue.record("a place past the end was read"); return }
+        #expect(refused.message.contains("past its end"))
+    }
+
+    /// A catalog a newer Kho migrated (it may keep sidecars where this one would not look) is refused, not written.
+    @Test func aCatalogOfANewerKhoIsRefused() throws {
+        let scratch = Scratch()
+        let archive = try archive(scratch, rows: 1)
+        try archive.catalog.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99: from the future')") }
+        do {
+            _ = try Archive.open(archive.root, agent: "test", environment: testEnvironment)
+            Issue.record("a newer Kho's catalog was opened")
+        } catch {
+            #expect(error.message.contains("newer Kho"), "\(error.message)")
+        }
     }
 }
 

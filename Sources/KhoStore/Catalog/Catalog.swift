@@ -60,6 +60,11 @@ public final class Catalog: Sendable {
         }
         do {
             let pool = try DatabasePool(path: path, configuration: config)
+            // A catalog a newer Kho changed may keep what this one does not know of (where
+            // sidecars are, say): written by this one, it would be quietly wrong.
+            if try pool.read({ db in try CatalogSchema.migrator.hasBeenSuperseded(db) }) {
+                throw KhoError(.catalogUnwritable, "the catalog \(path) was changed by a newer Kho than this one (\(KhoVersion.current)); use that version or a later one")
+            }
             try CatalogSchema.migrator.migrate(pool)
             writer = pool
             hasWithdrawals = true

@@ -4,6 +4,21 @@
 import GRDB
 
 extension CatalogSchema {
+    /// v19 to v21, registered in this order after v18.
+    static func registerSidecarRewrites(_ migrator: inout DatabaseMigrator) {
+        // Triggers only: no foreign key can break, so no check of every row after it (seconds on
+        // a large catalog).
+        migrator.registerMigration("v19: sidecar triggers without a statement journal", foreignKeyChecks: .immediate) { db in
+            try CatalogSchema.sidecarTriggersWithoutJournal(db)
+        }
+        migrator.registerMigration("v20: file rows without a statement journal", foreignKeyChecks: .immediate) { db in
+            try CatalogSchema.fileTriggerDropped(db)
+        }
+        migrator.registerMigration("v21: sidecar packs", foreignKeyChecks: .immediate) { db in
+            try CatalogSchema.sidecarPacks(db)
+        }
+    }
+
     /// SQLite gives a statement a journal of its own (a copy of every page it touches that the
     /// transaction had already changed: 16 KB per index entry, about 300 KB a row on a large
     /// catalog) when it writes through a trigger and may abort. CatalogWrites' inserts are OR FAIL,

@@ -387,17 +387,7 @@ enum CatalogSchema {
                     """)
             }
         }
-        // Triggers only: no foreign key can break, so no check of every row after it (seconds on
-        // a large catalog).
-        migrator.registerMigration("v19: sidecar triggers without a statement journal", foreignKeyChecks: .immediate) { db in
-            try CatalogSchema.sidecarTriggersWithoutJournal(db)
-        }
-        migrator.registerMigration("v20: file rows without a statement journal", foreignKeyChecks: .immediate) { db in
-            try CatalogSchema.fileTriggerDropped(db)
-        }
-        migrator.registerMigration("v21: sidecar packs", foreignKeyChecks: .immediate) { db in
-            try CatalogSchema.sidecarPacks(db)
-        }
+        registerSidecarRewrites(&migrator)
         return migrator
     }
 }

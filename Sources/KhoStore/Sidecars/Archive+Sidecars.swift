@@ -149,8 +149,10 @@ extension Archive {
         return gone
     }
 
-    /// Removes pack files the catalog does not list: a kill's leftovers (written, never named),
-    /// and packs emptied by a batch whose removal a kill cut short.
+    /// Removes pack files the catalog does not list: a kill's leftovers (numbered past the last
+    /// number the catalog handed out: taken in a transaction that never committed) and packs
+    /// emptied by a batch whose removal a kill cut short. A rebuilt catalog lists every pack
+    /// that was there, named or not, so no other pack is ever taken for one of these.
     private func sweepPacks() throws(KhoError) {
         let files = Self.packFiles(under: root)
         guard !files.isEmpty else { return }
@@ -164,7 +166,10 @@ extension Archive {
     /// that number (a kill's leftover, never named) is replaced.
     private static func writePack(_ number: Int64, _ documents: [(bytes: [UInt8], sha256: String)], under root: HostPath) throws(KhoError) {
         let folder = root.appending(packFolder)
-        try FS.makeDirectories(folder)
+        if !FS.isDirectory(folder) {
+            try FS.makeDirectories(folder)
+            try FS.syncDirectory(folder.parentFolder)
+        }
         let path = packPath(number, under: root)
         let doing = "writing a pack of product sidecars"
         let output: FileDescriptor

@@ -36,7 +36,9 @@ extension Archive {
     }
 
     /// `naming`: where each sidecar will be once the catalog is in place (what its row says).
-    static func buildCatalog(at path: HostPath, _ sidecars: [SidecarPlace], naming: [SidecarPlace], format: any SidecarFormat, config: ArchiveConfig, agent: String,
+    /// `packs`: the archive's own packs (number, members), each listed in the new catalog.
+    static func buildCatalog(at path: HostPath, _ sidecars: [SidecarPlace], naming: [SidecarPlace], packs: [(number: Int64, members: Int)],
+                             format: any SidecarFormat, config: ArchiveConfig, agent: String,
                              environment: ArchiveEnvironment, report: inout CatalogRebuildReport, progress: (any ProgressReporter)?) throws(KhoError) {
         var configuration = Configuration()
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA page_size = 16384") }
@@ -76,12 +78,10 @@ extension Archive {
                 _ = try CatalogWrites.recomputeFlags(db, config: config)
                 // The documents are the sidecars just read: none is due.
                 try db.execute(sql: "DELETE FROM sidecar_due")
-                // The packs that hold them, as many members as they were written with.
-                var packs: [Int64: HostPath] = [:]
-                for place in naming { if let pack = place.pack { packs[pack] = place.file } }
-                for (pack, file) in packs.sorted(by: { $0.key < $1.key }) {
-                    let members = packMembers(file).members.count
-                    try db.execute(sql: "INSERT INTO sidecar_packs (pk, members) VALUES (?, ?)", arguments: [pack, max(1, members)])
+                // The archive's packs, with the members each holds (the sequence of pack numbers
+                // moves past the highest).
+                for pack in packs {
+                    try db.execute(sql: "INSERT INTO sidecar_packs (pk, members) VALUES (?, ?)", arguments: [pack.number, max(1, pack.members)])
                 }
                 try CatalogWrites.append(db, PreservationEvent(at: now, type: .repair, object: "archive", productID: nil, agent: agent, outcome: .success,
                                                                detail: "catalog rebuilt from \(report.sidecarsRead) sidecar(s): \(report.products) product(s), "

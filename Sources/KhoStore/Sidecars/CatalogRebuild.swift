@@ -108,7 +108,11 @@ extension Archive {
         // 3. The new catalog, whole, in the temporary area.
         let folder = try store.temporaryFolder("rebuild")
         let fresh = folder.appending("catalog.sqlite")
-        try buildCatalog(at: fresh, chosen.map(\.path), naming: places, format: format, config: config, agent: agent, environment: environment,
+        // Every pack in the archive's own folder is known to the new catalog, named or not: its
+        // numbers are never handed out again, and none is removed as a kill's leftover (one
+        // whose members no product names may be the last copy of something a replica lacks).
+        let ownPacks = packFiles(under: root).map { (number: $0.number, members: packMembers($0.path).members.count) }
+        try buildCatalog(at: fresh, chosen.map(\.path), naming: places, packs: ownPacks, format: format, config: config, agent: agent, environment: environment,
                          report: &report, progress: progress)
         guard report.products > 0 else {
             throw KhoError(.archiveDamaged, report.sidecarsRead == 0 ? "there are no product sidecars in \(from) to rebuild from; the catalog was left as it is"

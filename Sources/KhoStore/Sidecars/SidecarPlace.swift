@@ -94,6 +94,8 @@ extension Archive {
     /// The packs under `root`/sidecars/packs by number (links, folders and odd names passed over).
     static func packFiles(under root: HostPath) -> [(number: Int64, path: HostPath)] {
         let folder = root.appending(packFolder)
+        // A link in place of the folder is never followed (in a folder read as hostile, or here).
+        guard let st = FS.fileStatus(folder), (st.st_mode & S_IFMT) == S_IFDIR else { return [] }
         return ((try? FS.list(folder)) ?? []).compactMap { name -> (Int64, HostPath)? in
             guard let number = SidecarPack.number(fileName: name) else { return nil }
             let path = folder.appending(name)
