@@ -69,16 +69,59 @@ extension Archive {
         try FS.makeDirectories(root.appending("tmp"))
         let store = BlobStore(root: root.appending("blobs/sha256"), tempRoot: root.appending("tmp"))
         defer { store.closeSession() }
-        // 1. Which sidecar is each product's latest: every one read once, only what chooses kept.
+        // 1. Which sidecar is each product's latest: every one read once, only what chooses kept
+        //    (and only the places and files are kept after: a rebuild holds a few arrays of
+        //    100,000s of sidecars, each entry counts).
+        var chosen = try chooseLatest(from, archiveID: archiveID, keepFiles: source != nil, format: format, report: &report, progress: progress)
+        let paths = chosen.map(\.path)
+        let files = source == nil ? [] : chosen.flatMap(\.files)
+        chosen = []
+        // Sidecars read from elsewhere are copied in as files of their own (below); the
+        // archive's own packs stay where they are, named by the new catalog.
+        let places = source == nil ? paths : paths.map { SidecarPlace.loose($0.sha256, under: root) }
+        // 2. Blobs the products name and the archive lacks, from the sidecars' folder.
+        if source != nil { try copyMissingBlobs(files, from: from, into: store, fetch: fetch, report: &report, progress: progress) }
+        // 3. The new catalog, whole, in the temporary area.
+        let folder = try store.temporaryFolder("rebuild")
+        let fresh = folder.appending("catalog.sqlite")
+        // Every pack in the archive's own folder is known to the new catalog, named or not: its
+        // numbers are never handed out again, and none is removed as a kill's leftover (one
+        // whose members no product names may be the last copy of something a replica lacks).
+        let ownPacks = packFiles(under: root).map { (number: $0.number, members: packMembers($0.path).members.count) }
+        try buildCatalog(at: fresh, paths, naming: places, packs: ownPacks, format: format, config: config, agent: agent, environment: environment,
+                         report: &report, progress: progress)
+        guard report.products > 0 else {
+            throw KhoError(.archiveDamaged, report.sidecarsRead == 0 ? "there are no product sidecars in \(from) to rebuild from; the catalog was left as it is"
+                : "none of the \(report.sidecarsRead) sidecar(s) could be used (\(report.unusable.first ?? "")); the catalog was left as it is")
+        }
+        if let old = productCount(root.appending("catalog.sqlite")), old > report.products, !force {
+            throw KhoError(.fileExists, "the catalog there still opens and holds \(old) product(s), the rebuilt one \(report.products); it was left as it is (--force puts the rebuilt one in place, the old one kept aside)")
+        }
+        // Sidecars read from elsewhere become the archive's own, so it can be rebuilt again from itself.
+        if source != nil { try adoptSidecars(paths, into: root) }
+        // 4. The swap: the old catalog (checkpointed) aside, the new one in its place.
+        report.previousCatalog = try swapCatalog(fresh, into: root, at: environment.clock.now())
+        report.seconds = environment.clock.uptime() - started
+        return report
+    }
+
+    /// Each product's latest sidecar under `from`, in row-key order (every sidecar read once;
+    /// the unusable ones named in the report).
+    static func chooseLatest(_ from: HostPath, archiveID: String, keepFiles: Bool, format: any SidecarFormat,
+                             report: inout CatalogRebuildReport, progress: (any ProgressReporter)?) throws(KhoError) -> [Chosen] {
         let (names, packProblems) = sidecarPlaces(under: from)
         report.unusable += packProblems
         progress?.start(label: "reading sidecars", totalBytes: 0, totalItems: names.count)
+        defer { progress?.finish() }
         var latest: [String: Chosen] = [:]
-        for chunk in stride(from: 0, to: names.count, by: 1024).map({ Array(names[$0..<min($0 + 1024, names.count)]) }) {
-            let peeked = try Parallel.map(count: chunk.count, jobs: Parallel.defaultJobs) { i, _ in
-                readSidecarBytes(chunk[i]).flatMap { bytes in format.peek(bytes).map { Result.success($0) } ?? .failure(SidecarProblem("not a Kho product sidecar")) }
+        for start in stride(from: 0, to: names.count, by: 1024) {
+            let range = start..<min(start + 1024, names.count)
+            let peeked = try Parallel.map(count: range.count, jobs: Parallel.defaultJobs) { i, _ in
+                readSidecarBytes(names[range.lowerBound + i]).flatMap { bytes in
+                    format.peek(bytes).map { Result.success($0) } ?? .failure(SidecarProblem("not a Kho product sidecar"))
+                }
             }
-            for (path, result) in zip(chunk, peeked) {
+            for (path, result) in zip(names[range], peeked) {
                 progress?.itemDone()
                 report.sidecarsRead += 1
                 switch result {
@@ -87,7 +130,7 @@ extension Archive {
                     report.unusable.append("\(path): a sidecar of another archive (\(peek.archiveID))")
                 case .success(let peek):
                     // Only what chooses is kept; the document is read whole (and checked) when its turn comes.
-                    let candidate = Chosen(path: path, key: peek.key, files: source == nil ? [] : peek.files,
+                    let candidate = Chosen(path: path, key: peek.key, files: keepFiles ? peek.files : [],
                                            order: (peek.updatedAt, peek.events, peek.files.count + peek.sources))
                     let id = peek.productID
                     if let held = latest[id] {
@@ -98,35 +141,7 @@ extension Archive {
                 }
             }
         }
-        progress?.finish()
-        let chosen = latest.values.sorted { $0.key < $1.key }
-        // Sidecars read from elsewhere are copied in as files of their own (below); the
-        // archive's own packs stay where they are, named by the new catalog.
-        let places = source == nil ? chosen.map(\.path) : chosen.map { SidecarPlace.loose($0.path.sha256, under: root) }
-        // 2. Blobs the products name and the archive lacks, from the sidecars' folder.
-        if source != nil { try copyMissingBlobs(chosen.flatMap(\.files), from: from, into: store, fetch: fetch, report: &report, progress: progress) }
-        // 3. The new catalog, whole, in the temporary area.
-        let folder = try store.temporaryFolder("rebuild")
-        let fresh = folder.appending("catalog.sqlite")
-        // Every pack in the archive's own folder is known to the new catalog, named or not: its
-        // numbers are never handed out again, and none is removed as a kill's leftover (one
-        // whose members no product names may be the last copy of something a replica lacks).
-        let ownPacks = packFiles(under: root).map { (number: $0.number, members: packMembers($0.path).members.count) }
-        try buildCatalog(at: fresh, chosen.map(\.path), naming: places, packs: ownPacks, format: format, config: config, agent: agent, environment: environment,
-                         report: &report, progress: progress)
-        guard report.products > 0 else {
-            throw KhoError(.archiveDamaged, report.sidecarsRead == 0 ? "there are no product sidecars in \(from) to rebuild from; the catalog was left as it is"
-                : "none of the \(report.sidecarsRead) sidecar(s) could be used (\(report.unusable.first ?? "")); the catalog was left as it is")
-        }
-        if let old = productCount(root.appending("catalog.sqlite")), old > report.products, !force {
-            throw KhoError(.fileExists, "the catalog there still opens and holds \(old) product(s), the rebuilt one \(report.products); it was left as it is (--force puts the rebuilt one in place, the old one kept aside)")
-        }
-        // Sidecars read from elsewhere become the archive's own, so it can be rebuilt again from itself.
-        if source != nil { try adoptSidecars(chosen.map(\.path), into: root) }
-        // 4. The swap: the old catalog (checkpointed) aside, the new one in its place.
-        report.previousCatalog = try swapCatalog(fresh, into: root, at: environment.clock.now())
-        report.seconds = environment.clock.uptime() - started
-        return report
+        return latest.values.sorted { $0.key < $1.key }
     }
 
     /// Every sidecar under `root`/sidecars: the members of its packs, then every regular file
@@ -137,10 +152,11 @@ extension Archive {
         var problems: [String] = []
         for (number, path) in packFiles(under: root) {
             let (members, problem) = packMembers(path)
-            places += members.map { SidecarPlace.packed($0, pack: number, under: root) }
+            // One path shared by all its members' places (a copy of it each would be 100,000 allocations for as many sidecars).
+            places += members.map { SidecarPlace(file: path, sha256: $0.sha256, pack: number, offset: $0.offset, length: $0.length) }
             if let problem { problems.append("\(path): \(problem.message)\(members.isEmpty ? "" : "; its \(members.count) member(s) before that were read")") }
         }
-        return (places + sidecarNames(under: root).map { SidecarPlace(file: $0, sha256: String(String(decoding: $0.lastComponent, as: UTF8.self).dropLast(5)), pack: nil) }, problems)
+        return (places + sidecarNames(under: root).map { SidecarPlace(file: $0) }, problems)
     }
 
     /// Every regular file named like a sidecar under `root`/sidecars/ab (links, folders and odd names passed over).

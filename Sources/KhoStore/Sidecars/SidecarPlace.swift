@@ -8,14 +8,35 @@ import KhoPlatform
 struct SidecarPlace: Sendable, CustomStringConvertible {
     /// The sidecar's own file, or the pack that holds it.
     var file: HostPath
-    var sha256: String
     /// The pack's number (nil: a file of its own).
     var pack: Int64?
     var offset: Int64 = 0
     var length: Int64 = 0
+    /// A member's name (a file of its own has it in its path: not kept twice, a rebuild holds
+    /// hundreds of thousands of places).
+    private var member: String?
+
+    /// The SHA-256 its bytes must have.
+    var sha256: String {
+        member ?? String(decoding: file.lastComponent.dropLast(5), as: UTF8.self)
+    }
+
+    /// A file of its own at `file` (named `<sha256>.json`).
+    init(file: HostPath) {
+        self.file = file
+    }
+
+    /// A member of pack `pack` (the file `file`).
+    init(file: HostPath, sha256: String, pack: Int64, offset: Int64, length: Int64) {
+        self.file = file
+        self.pack = pack
+        self.offset = offset
+        self.length = length
+        member = sha256
+    }
 
     static func loose(_ sha256: String, under root: HostPath) -> SidecarPlace {
-        SidecarPlace(file: Archive.sidecarPath(sha256, under: root), sha256: sha256, pack: nil)
+        SidecarPlace(file: Archive.sidecarPath(sha256, under: root))
     }
 
     static func packed(_ member: SidecarPack.Member, pack: Int64, under root: HostPath) -> SidecarPlace {
