@@ -33,11 +33,6 @@ public enum SidecarPack {
         }
     }
 
-    /// The size of the whole pack, its two closing zero blocks included.
-    public static func size(_ lengths: [Int]) -> Int {
-        lengths.reduce(2 * blockSize) { $0 + span($1) }
-    }
-
     /// The 512-byte ustar header of a member (read-only, owned by nobody in particular).
     public static func header(sha256: String, length: Int, modified: Int) -> [UInt8] {
         var block = [UInt8](repeating: 0, count: blockSize)

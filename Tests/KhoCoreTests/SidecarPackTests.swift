@@ -18,7 +18,7 @@ import Testing
         let members = SidecarPack.layout([(sha, 1), (sha, 512), (sha, 513)])
         #expect(members.map(\.offset) == [512, 1536, 2560])
         #expect(members.map(\.length) == [1, 512, 513])
-        #expect(SidecarPack.size([1, 512, 513]) == 2560 + 1024 + 1024)
+        #expect(SidecarPack.span(513) == 512 + 1024 && SidecarPack.span(0) == 512)
     }
 
     @Test func aDamagedOrForeignHeaderIsToldApart() {

@@ -189,10 +189,14 @@ extension Archive {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(st.st_size) + 1, alignment: 8)
         defer { buffer.deallocate() }
         guard let n = try? input.readFull(into: buffer), n == Int(st.st_size) else { return .failure(SidecarProblem("unreadable")) }
-        let bytes = Array(buffer.prefix(n))
+        return checkedSidecar(Array(buffer.prefix(n)), named: String(decoding: path.lastComponent.dropLast(5), as: UTF8.self))
+    }
+
+    /// A sidecar's bytes if they hash to its name (a file's or a pack member's).
+    static func checkedSidecar(_ bytes: [UInt8], named sha256: String) -> Result<[UInt8], SidecarProblem> {
         var digest = StreamingDigest()
         bytes.withUnsafeBytes { digest.update($0) }
-        guard path.description.hasSuffix("/\(digest.finalizeHex()).json") else {
+        guard digest.finalizeHex() == sha256 else {
             return .failure(SidecarProblem("its bytes do not hash to its name (damaged, or not written by Kho)"))
         }
         return .success(bytes)

@@ -73,12 +73,7 @@ extension Archive {
         var bytes = [UInt8](repeating: 0, count: Int(place.length))
         let n = bytes.withUnsafeMutableBytes { try? input.readFull(into: $0, at: place.offset) }
         guard n == Int(place.length) else { return .failure(SidecarProblem("unreadable")) }
-        var digest = StreamingDigest()
-        bytes.withUnsafeBytes { digest.update($0) }
-        guard digest.finalizeHex() == place.sha256 else {
-            return .failure(SidecarProblem("its bytes do not hash to its name (damaged, or not written by Kho)"))
-        }
-        return .success(bytes)
+        return checkedSidecar(bytes, named: place.sha256)
     }
 
     /// The sidecar members of a pack, by walking its headers (nothing else is read). A pack cut
@@ -95,19 +90,16 @@ extension Archive {
         while offset + Int64(SidecarPack.blockSize) <= size {
             let n = block.withUnsafeMutableBytes { try? input.readFull(into: $0, at: offset) }
             guard n == SidecarPack.blockSize else { return (members, SidecarProblem("unreadable at byte \(offset)")) }
-            let length: Int64
+            let length: Int64, sha256: String?
             switch SidecarPack.entry(block) {
             case .failure(let malformed): return (members, SidecarProblem("\(malformed.message) at byte \(offset)"))
             case .success(.end): return (members, nil)
-            case .success(.other(let other)): length = other
-            case .success(.member(let sha256, let member)):
-                length = member
-                members.append(SidecarPack.Member(sha256: sha256, offset: offset + Int64(SidecarPack.blockSize), length: member))
+            case .success(.other(let other)): (length, sha256) = (other, nil)
+            case .success(.member(let name, let member)): (length, sha256) = (member, name)
             }
-            guard length <= size - offset - Int64(SidecarPack.blockSize) else {
-                return (members.filter { $0.offset + $0.length <= size }, SidecarProblem("cut short at byte \(size)"))
-            }
-            offset += Int64(SidecarPack.blockSize) + (length + Int64(SidecarPack.blockSize) - 1) / Int64(SidecarPack.blockSize) * Int64(SidecarPack.blockSize)
+            guard length <= size - offset - Int64(SidecarPack.blockSize) else { return (members, SidecarProblem("cut short at byte \(size)")) }
+            if let sha256 { members.append(SidecarPack.Member(sha256: sha256, offset: offset + Int64(SidecarPack.blockSize), length: length)) }
+            offset += Int64(SidecarPack.span(Int(length)))
         }
         return (members, offset == size ? nil : SidecarProblem("cut short at byte \(size)"))
     }
