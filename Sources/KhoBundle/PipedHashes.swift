@@ -14,7 +14,11 @@ final class PipedHashes {
         /// A file to hash, and where its bytes go (unpacking; -1: nowhere). The drain closes
         /// the output after the file's last bytes; the reader closes it when the walk stopped
         /// inside the file (no last bytes come).
-        struct Job { var algorithms: Set<DigestAlgorithm>; var output: Int32; var name: String; var failed = false }
+        struct Job {
+            var algorithms: Set<DigestAlgorithm>; var output: Int32; var name: String; var failed = false
+            /// Bytes written out, and up to where writeback was started.
+            var written: Int64 = 0, writebackFrom: Int64 = 0
+        }
         struct Shared {
             var jobs: [Int: Job] = [:]
             var done: [Int: [DigestAlgorithm: String]] = [:]
@@ -26,6 +30,16 @@ final class PipedHashes {
         let taken = Atomic<Int>(0)
         /// The file being hashed: touched by the drain thread only.
         var current: (file: Int, hasher: MultiHasher, job: Job)?
+
+        /// A large file's bytes are sent to the disk as they are written (every 8 MB, and its
+        /// tail), so the flush after the walk has less left to wait for; small files are left to
+        /// that one flush, which merges their writes.
+        static let writebackStride: Int64 = 8 << 20
+
+        private func startWriteback() {
+            Sys.startWriteback(current!.job.output, offset: current!.job.writebackFrom, length: current!.job.written - current!.job.writebackFrom)
+            current!.job.writebackFrom = current!.job.written
+        }
 
         /// `tag`: the file's number times two, plus one on its last buffer (or a mark with
         /// no bytes, for a file that ended on a full buffer or had none).
@@ -40,6 +54,8 @@ final class PipedHashes {
                 current!.hasher.update(chunk)
                 if current!.job.output >= 0, !current!.job.failed {
                     let failed = Sys.writeAll(current!.job.output, chunk)
+                    current!.job.written += Int64(chunk.count)
+                    if current!.job.written - current!.job.writebackFrom >= Self.writebackStride { startWriteback() }
                     if failed != 0 {
                         let error = Sys.error(failed, "unpacking \(current!.job.name) from the bundle", HostPath(current!.job.name))
                         shared.withLock { if $0.failure == nil { $0.failure = error } }
@@ -48,7 +64,10 @@ final class PipedHashes {
                 }
             }
             if tag & 1 == 1 {  // the file's bytes are all hashed (and written)
-                if current!.job.output >= 0 { close(current!.job.output) }
+                if current!.job.output >= 0 {
+                    if current!.job.writebackFrom > 0 { startWriteback() }
+                    close(current!.job.output)
+                }
                 let digests = current!.hasher.finalize()
                 current = nil
                 shared.withLock { $0.done[file] = digests }
