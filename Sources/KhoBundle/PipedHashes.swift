@@ -54,9 +54,10 @@ final class PipedHashes {
                 current!.hasher.update(chunk)
                 if current!.job.output >= 0, !current!.job.failed {
                     let failed = Sys.writeAll(current!.job.output, chunk)
-                    current!.job.written += Int64(chunk.count)
-                    if current!.job.written - current!.job.writebackFrom >= Self.writebackStride { startWriteback() }
-                    if failed != 0 {
+                    if failed == 0 {
+                        current!.job.written += Int64(chunk.count)
+                        if current!.job.written - current!.job.writebackFrom >= Self.writebackStride { startWriteback() }
+                    } else {
                         let error = Sys.error(failed, "unpacking \(current!.job.name) from the bundle", HostPath(current!.job.name))
                         shared.withLock { if $0.failure == nil { $0.failure = error } }
                         current!.job.failed = true
@@ -65,7 +66,7 @@ final class PipedHashes {
             }
             if tag & 1 == 1 {  // the file's bytes are all hashed (and written)
                 if current!.job.output >= 0 {
-                    if current!.job.writebackFrom > 0 { startWriteback() }
+                    if current!.job.writebackFrom > 0, !current!.job.failed { startWriteback() }
                     close(current!.job.output)
                 }
                 let digests = current!.hasher.finalize()
