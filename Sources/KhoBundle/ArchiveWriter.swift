@@ -110,7 +110,7 @@ final class ArchiveWriter {
         init(fd: Int32) {
             let digest = self.digest
             let output = DirectWrites(fd: fd, wanted: true)
-            nonisolated(unsafe) var writtenBack: Int64 = 0
+            nonisolated(unsafe) var writeback = WritebackPacer(fd: fd, stride: Self.writebackStep)
             ring = BufferRing(slots: output.isDirect ? 6 : 8, slotSize: output.isDirect ? Self.directSlotSize : ArchiveWriter.blockSize) { (chunk) throws(KhoError) in
                 // The bundle's hash and the writing of the same block, on two cores.
                 nonisolated(unsafe) var failed: Int32 = 0
@@ -119,10 +119,7 @@ final class ArchiveWriter {
                     if lane == 0 { digest.state.withLock { $0.update(bufferPointer: chunk) } } else { failed = output.write(chunk) }
                 }
                 if failed != 0 { throw Sys.error(failed, "writing the bundle", HostPath("the bundle file")) }
-                if !output.isDirect && output.written - writtenBack >= Self.writebackStep {
-                    Sys.startWriteback(fd, offset: writtenBack, length: output.written - writtenBack)
-                    writtenBack = output.written
-                }
+                writeback.advance(to: output.written, direct: output.isDirect)
             }
         }
 

@@ -16,8 +16,10 @@ final class PipedHashes {
         /// inside the file (no last bytes come).
         struct Job {
             var algorithms: Set<DigestAlgorithm>; var output: Int32; var name: String; var failed = false
-            /// Bytes written out, and up to where writeback was started.
-            var written: Int64 = 0, writebackFrom: Int64 = 0
+            /// A large file's bytes are sent to the disk as they are written (every 8 MB, and
+            /// its tail), so the flush after the walk has less left to wait for; small files
+            /// are left to that one flush, which merges their writes.
+            var writeback: WritebackPacer
         }
         struct Shared {
             var jobs: [Int: Job] = [:]
@@ -31,15 +33,7 @@ final class PipedHashes {
         /// The file being hashed: touched by the drain thread only.
         var current: (file: Int, hasher: MultiHasher, job: Job)?
 
-        /// A large file's bytes are sent to the disk as they are written (every 8 MB, and its
-        /// tail), so the flush after the walk has less left to wait for; small files are left to
-        /// that one flush, which merges their writes.
         static let writebackStride: Int64 = 8 << 20
-
-        private func startWriteback() {
-            Sys.startWriteback(current!.job.output, offset: current!.job.writebackFrom, length: current!.job.written - current!.job.writebackFrom)
-            current!.job.writebackFrom = current!.job.written
-        }
 
         /// `tag`: the file's number times two, plus one on its last buffer (or a mark with
         /// no bytes, for a file that ended on a full buffer or had none).
@@ -47,7 +41,7 @@ final class PipedHashes {
             defer { taken.add(1, ordering: .relaxed) }
             let file = tag >> 1
             if current?.file != file {
-                let job = shared.withLock { $0.jobs.removeValue(forKey: file) } ?? Job(algorithms: [.sha256], output: -1, name: "")
+                let job = shared.withLock { $0.jobs.removeValue(forKey: file) } ?? Job(algorithms: [.sha256], output: -1, name: "", writeback: WritebackPacer(fd: -1, stride: Self.writebackStride))
                 current = (file, MultiHasher(job.algorithms), job)
             }
             if !chunk.isEmpty {
@@ -55,8 +49,7 @@ final class PipedHashes {
                 if current!.job.output >= 0, !current!.job.failed {
                     let failed = Sys.writeAll(current!.job.output, chunk)
                     if failed == 0 {
-                        current!.job.written += Int64(chunk.count)
-                        if current!.job.written - current!.job.writebackFrom >= Self.writebackStride { startWriteback() }
+                        current!.job.writeback.wrote(chunk.count)
                     } else {
                         let error = Sys.error(failed, "unpacking \(current!.job.name) from the bundle", HostPath(current!.job.name))
                         shared.withLock { if $0.failure == nil { $0.failure = error } }
@@ -66,7 +59,7 @@ final class PipedHashes {
             }
             if tag & 1 == 1 {  // the file's bytes are all hashed (and written)
                 if current!.job.output >= 0 {
-                    if current!.job.writebackFrom > 0, !current!.job.failed { startWriteback() }
+                    if !current!.job.failed { current!.job.writeback.finish(onlyIfStarted: true) }
                     close(current!.job.output)
                 }
                 let digests = current!.hasher.finalize()
@@ -100,7 +93,8 @@ final class PipedHashes {
     func begin(_ algorithms: Set<DigestAlgorithm>, output: Int32 = -1, name: String = "") -> Int {
         last += 1
         let file = last
-        drain.shared.withLock { $0.jobs[file] = Drain.Job(algorithms: algorithms, output: output, name: name) }
+        drain.shared.withLock { $0.jobs[file] = Drain.Job(algorithms: algorithms, output: output, name: name,
+                                                                  writeback: WritebackPacer(fd: output, stride: Drain.writebackStride)) }
         return file
     }
 

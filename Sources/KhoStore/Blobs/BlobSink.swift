@@ -10,7 +10,8 @@ struct BlobSink {
     private var digest = StreamingDigest()
     private(set) var size: Int64 = 0
     private var head: [UInt8] = []
-    private var flushedUpTo: Int64 = 0
+    /// Set by the first chunk `take` writes.
+    private var writeback: WritebackPacer?
 
     /// Hashes and sniffs a chunk written elsewhere (by the pipelined copy's writer thread).
     mutating func observe(_ chunk: UnsafeRawBufferPointer) {
@@ -23,17 +24,15 @@ struct BlobSink {
     mutating func take(_ chunk: UnsafeRawBufferPointer, into output: FileDescriptor, doing: String) throws(KhoError) {
         observe(chunk)
         try output.writeAll(chunk, doing: doing)
-        if size - flushedUpTo >= BlobStore.writebackStride {
-            output.startWriteback(offset: flushedUpTo, length: size - flushedUpTo)
-            flushedUpTo = size
-        }
+        if writeback == nil { writeback = WritebackPacer(fd: output.fd, stride: BlobStore.writebackStride) }
+        writeback!.wrote(chunk.count)
     }
 
     /// Starts writeback of the tail of a file that already started some. Small files are left
     /// to the batch's single flush: starting writeback for each would turn one large merged
     /// write into thousands of small ones.
-    func finishWriteback(of output: FileDescriptor) {
-        if flushedUpTo > 0, size > flushedUpTo { output.startWriteback(offset: flushedUpTo, length: size - flushedUpTo) }
+    mutating func finishWriteback() {
+        writeback?.finish(onlyIfStarted: true)
     }
 
     func mediaType(name: String) -> String { MediaType.sniff(head, fileName: name) }
@@ -145,7 +144,7 @@ extension BlobStore {
                     try sink.take(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), into: output, doing: doing)
                     progress?.advance(bytes: Int64(n))
                 }
-                sink.finishWriteback(of: output)
+                sink.finishWriteback()
             }
             if syncNow { try output.sync() }
         } catch {
@@ -167,25 +166,18 @@ extension BlobStore {
 
 /// Starts writeback of what the writer thread has written, every `writebackStride` bytes.
 final class Writeback: @unchecked Sendable {
-    private let output: FileDescriptor
-    private var flushedUpTo: Int64 = 0
+    private var pacer: WritebackPacer
 
-    init(_ output: FileDescriptor) { self.output = output }
+    init(_ output: FileDescriptor) { pacer = WritebackPacer(fd: output.fd, stride: BlobStore.writebackStride) }
 
     /// Called on the writer thread only. `direct`: the bytes up to `total` went straight to
     /// the disk, so there is nothing of them to write back (and `finish` starts after them).
-    func advance(to total: Int64, direct: Bool) {
-        if direct {
-            flushedUpTo = total
-        } else if total - flushedUpTo >= BlobStore.writebackStride {
-            output.startWriteback(offset: flushedUpTo, length: total - flushedUpTo)
-            flushedUpTo = total
-        }
-    }
+    func advance(to total: Int64, direct: Bool) { pacer.advance(to: total, direct: direct) }
 
-    /// Called after the writer thread has finished.
+    /// Called after the writer thread has finished, with every byte written.
     func finish(at total: Int64) {
-        if total > flushedUpTo { output.startWriteback(offset: flushedUpTo, length: total - flushedUpTo) }
+        if total > pacer.written { pacer.advance(to: total) }
+        pacer.finish(onlyIfStarted: false)
     }
 }
 

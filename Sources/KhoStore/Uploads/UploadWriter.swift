@@ -19,7 +19,7 @@ public final class UploadWriter: @unchecked Sendable {
     private var chunkDigest: StreamingDigest?
     private let expectedChecksum: [UInt8]?
     private var written: Int64
-    private var writebackFrom: Int64
+    private var writeback: WritebackPacer
     private var done = false
 
     init(area: UploadArea, record: UploadRecord, output: FileDescriptor, digest: StreamingDigest, expectedChecksum: [UInt8]?) {
@@ -31,7 +31,7 @@ public final class UploadWriter: @unchecked Sendable {
         self.expectedChecksum = expectedChecksum
         chunkDigest = expectedChecksum == nil ? nil : StreamingDigest()
         written = record.offset
-        writebackFrom = record.offset
+        writeback = WritebackPacer(fd: output.fd, stride: BlobStore.writebackStride, from: record.offset)
     }
 
     deinit { if !done { area.release(record.id) } }
@@ -86,10 +86,7 @@ public final class UploadWriter: @unchecked Sendable {
         digest = nextDigest
         chunkDigest = nextChunkDigest
         written += total
-        if written - writebackFrom >= BlobStore.writebackStride {
-            output.startWriteback(offset: writebackFrom, length: written - writebackFrom)
-            writebackFrom = written
-        }
+        writeback.advance(to: written)
         if chunkDigest == nil, written - record.offset >= UploadArea.durableStride { try makeDurable() }
     }
 
@@ -143,6 +140,7 @@ public final class UploadWriter: @unchecked Sendable {
     private func rollBack() {
         _ = ftruncate(output.fd, off_t(start.offset))
         written = start.offset
+        writeback = WritebackPacer(fd: output.fd, stride: BlobStore.writebackStride, from: start.offset)
         area.remember(record.id, offset: start.offset, digest: start.digest)
     }
 
