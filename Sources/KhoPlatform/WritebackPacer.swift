@@ -9,7 +9,7 @@ public struct WritebackPacer: Sendable {
     public let stride: Int64
     /// Bytes written so far, and up to where writeback was started.
     public private(set) var written: Int64
-    private var startedUpTo: Int64
+    public private(set) var startedUpTo: Int64
     private var startedAny = false
 
     /// `from`: the file's bytes before that are already written (an upload resumed).
