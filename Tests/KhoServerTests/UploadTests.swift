@@ -1,6 +1,7 @@
 // Resumable uploads (tus 1.0) through the real routes: creation, chunks with and without
 // checksums, wrong offsets, sizes refused before the body, termination, expiry, a server
-// started again between chunks, other users and roles kept out, "already in product X".
+// started again between chunks, other users and roles kept out, "already in product X", a
+// damaged upload refused rather than padded.
 import Crypto
 import Foundation
 import HTTPTypes
@@ -197,6 +198,17 @@ import Testing
             try FileManager.default.removeItem(atPath: "\(f.scratch.path)/archive/tmp/uploads/\(id).data")
             let gone = try await Self.patch(client, t, location, offset: 4, Self.bytes[4..<6])
             #expect(gone.status == .notFound && !gone.text.contains("/tmp") && !gone.text.contains(f.scratch.path))
+            // Fewer bytes on disk than the record says (damaged): refused and never padded with
+            // zeros (the chunk's digest, kept in memory, would then name other bytes).
+            let short = try #require(try await Self.create(client, t, length: 10).headers[.location])
+            #expect(Self.offset(try await Self.patch(client, t, short, offset: 0, Self.bytes[0..<6])) == 6)
+            let shortData = "\(f.scratch.path)/archive/tmp/uploads/\(short.split(separator: "/").last!).data"
+            let handle = try #require(FileHandle(forWritingAtPath: shortData))
+            try handle.truncate(atOffset: 2)
+            try handle.close()
+            let refused = try await Self.patch(client, t, short, offset: 6, Self.bytes[6..<10])
+            #expect(refused.status == .notFound && refused.text.contains("start it again"), "\(refused.status) \(refused.text)")
+            #expect(try FileManager.default.attributesOfItem(atPath: shortData)[.size] as? Int == 2, "not padded with zeros")
             // An empty file is complete at once, with the digest of nothing.
             let empty = try #require(try await Self.create(client, t, length: 0).headers[.location])
             let head = try await client.execute(uri: empty, method: .head, headers: t.headers())

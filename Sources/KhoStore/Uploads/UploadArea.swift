@@ -177,11 +177,16 @@ public final class UploadArea: Sendable {
     /// Takes the upload for writing at `offset` (what the client believes it is at).
     public func startWriting(_ id: String, owner: String, offset: Int64, expectedChecksum: [UInt8]?, now: Double,
                              lifetime: Double) throws(KhoError) -> UploadWriter {
-        let record = try record(id, owner: owner, now: now)
+        // Whose it is, before it is taken: somebody else's ID must not hold the owner's up.
+        _ = try record(id, owner: owner, now: now)
         guard busy.withLock({ $0.insert(id).inserted }) else {
             throw KhoError(.offsetMismatch, "this upload is being written by another request; ask for its offset (HEAD) and continue from there")
         }
         do throws(KhoError) {
+            // Read again now that it is held: a request that held it a moment ago may have saved a
+            // later offset since the read above, and going on from the older one would cut off
+            // what that request stored.
+            let record = try record(id, owner: owner, now: now)
             guard offset == record.offset else {
                 throw KhoError(.offsetMismatch, "the upload is at byte \(record.offset), not \(offset); continue from byte \(record.offset)")
             }
@@ -189,6 +194,13 @@ public final class UploadArea: Sendable {
                 throw KhoError(.offsetMismatch, "the upload is already complete (\(record.length) bytes)")
             }
             let output = try Self.ownFile { () throws(KhoError) in try FileDescriptor.open(dataPath(id), flags: O_WRONLY, doing: "continuing an upload") }
+            // Fewer bytes than the record says: the file was damaged, and going on would pad it
+            // with zeros under a digest of other bytes. The upload must start again.
+            let size = try Self.ownFile { () throws(KhoError) in Int64(try output.status().st_size) }
+            guard size >= record.offset else {
+                throw KhoError(.unknownUpload, "this upload's bytes are gone from the server (removed or damaged): start it again",
+                               cause: KhoError(.sizeChanged, "upload \(id) has \(size) bytes on disk, its record says \(record.offset)"))
+            }
             // Bytes past the durable offset (a write cut short) are not the upload's.
             guard ftruncate(output.fd, off_t(record.offset)) == 0, lseek(output.fd, off_t(record.offset), SEEK_SET) == off_t(record.offset) else {
                 throw Sys.error(errno, "continuing an upload", dataPath(id))

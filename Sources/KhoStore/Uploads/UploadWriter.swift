@@ -49,7 +49,9 @@ public final class UploadWriter: @unchecked Sendable {
     public func write(batch chunks: [UnsafeRawBufferPointer]) throws(KhoError) {
         let total = Int64(chunks.reduce(0) { $0 + $1.count })
         guard written + total <= record.length else {
-            throw KhoError(.payloadTooLarge, "more bytes than the upload's length (\(record.length)); the bytes past it were not stored")
+            // The request stops here (`stop`): what came before this batch stays (none of the
+            // request's bytes with a checksum), so the message names no offset of its own.
+            throw KhoError(.payloadTooLarge, "more bytes than the upload's length (\(record.length)): the request's last bytes were not stored (with an Upload-Checksum, none of them); ask for the upload's offset (HEAD) and send the rest from there")
         }
         nonisolated(unsafe) var nextDigest = digest
         nonisolated(unsafe) var nextChunkDigest = chunkDigest
@@ -78,7 +80,7 @@ public final class UploadWriter: @unchecked Sendable {
         if let failure {
             // Some of the batch may be on disk past `written`: the next request cuts it back.
             if failure.code == .diskFull {
-                throw KhoError(.diskFull, "the archive's disk is full; the upload stopped at byte \(record.offset) and can continue when space is freed",
+                throw KhoError(.diskFull, "the archive's disk is full; the upload can continue when space is freed: ask for its offset (HEAD) and continue from there",
                                cause: failure.cause)
             }
             throw failure
