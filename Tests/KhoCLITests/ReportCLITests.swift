@@ -59,7 +59,7 @@ import Testing
         #expect(o["gapsTotal"] as? Int == 1)
         let gaps = try #require(o["gaps"] as? [[String: Any]])
         #expect(gaps.count == 1)
-        #expect(gaps[0]["title"] is NSNull)
+        #expect(gaps[0]["title"] is NSNull && gaps[0]["id"] is NSNull, "a restricted product leaves neither its title nor its ID")
         #expect(gaps[0]["restricted"] as? Bool == true)
         #expect(gaps[0]["carrier"] as? String == "paper")
         #expect(gaps[0]["date"] as? String == "2024-05-01")

@@ -1,6 +1,6 @@
 // The dashboard: the figures and the fingerprint of `kho report` for the same scope, downloads
 // in its formats (CSV with a BOM), units outside the user's scope refused, drill-down to child
-// units, restricted products counted but not named to auditors.
+// units, restricted products counted but not named to auditors (neither title nor ID).
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -30,6 +30,10 @@ import Testing
     @Test func theDashboardShowsWhatKhoReportComputes() async throws {
         let f = try Self.office()
         let expected = try MakeReport(unitCode: "51", period: try Period.parse("2025").get(), breakdown: .unit, format: .json).run(in: f.session)
+        // The restricted product's ID, as a reader entitled to it sees it: never in the auditor's answers.
+        let entitled = try MakeReport(unitCode: "51", period: try Period.parse("2025").get(), showRestricted: true, format: .csv).run(in: f.session).text ?? ""
+        let secretLine = try #require(entitled.split(separator: "\r\n").first { $0.contains("Tài liệu mật Cẩm Thành") })
+        let secretID = try #require(secretLine.firstMatch(of: /[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/).map { String($0.0) })
         try await f.app().test(.router) { client in
             let cookie = try await logIn(client, "tinh.auditor")
             let page = try await client.execute(uri: "/reports?period=2025&by=unit", method: .get, headers: headers(cookie: cookie))
@@ -49,6 +53,9 @@ import Testing
             #expect(html.headers[.contentSecurityPolicy]?.contains("sandbox") == true && html.text.contains("<svg"))
             let outside = try await client.execute(uri: "/reports?unit=00004&period=2025", method: .get, headers: headers(cookie: cookie))
             #expect(outside.text.contains("không có trong phạm vi") && !outside.text.contains("Ba Đình (00004)") && outside.text.contains("2 sản phẩm"))
+            for (name, answer) in [("page", page), ("csv", csv), ("json", json), ("html", html)] {
+                #expect(!answer.text.contains(secretID), "\(name): a restricted product is counted, never named, not even by its ID")
+            }
             let badPeriod = try await client.execute(uri: "/reports?period=2025-13", method: .get, headers: headers(cookie: cookie))
             #expect(badPeriod.status == .ok && badPeriod.text.contains("không hợp lệ"))
         }

@@ -120,15 +120,20 @@ struct ReportFixture {
         #expect(try f.report("23281", "2024-03", era: .before2025).counts.digitalPlatform == 1)
         // Product 2 has only a production date and falls in May 2024.
         #expect(try f.report(nil, "2024-05").counts.total == 1)
-        // Restricted: counted, its title hidden unless asked for.
+        // Restricted: counted, its title and its ID hidden unless asked for, in every format.
         let hidden = try f.report(nil, "2024")
         #expect(hidden.gapTotal == 1)
-        #expect(hidden.gaps.map(\.id) == [f.ids[2]!])
+        #expect(hidden.gaps.map(\.id) == [nil])
         #expect(hidden.gaps[0].title == nil && hidden.gaps[0].restricted)
-        #expect(!ReportHTML.render(hidden, minorityLanguages: []).contains("Hai mật"))
-        #expect(!ReportCSV.render(hidden).contains("Hai mật"))
+        let secretID = f.ids[2]!.description
+        for (format, text) in [("html", ReportHTML.render(hidden, minorityLanguages: [])), ("csv", ReportCSV.render(hidden)),
+                               ("json", ReportJSON.render(hidden, minorityLanguages: [])), ("table", ReportTable.render(hidden, language: .vi))] {
+            #expect(!text.contains("Hai mật") && !text.contains(secretID), "\(format)")
+        }
         let shown = try f.report(nil, "2024", showRestricted: true)
+        #expect(shown.gaps.map(\.id) == [f.ids[2]!])
         #expect(shown.gaps[0].title == "Hai mật")
+        #expect(ReportCSV.render(shown).contains(secretID))
         #expect(shown.restrictedShown)
     }
 

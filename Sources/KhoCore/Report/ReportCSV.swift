@@ -41,7 +41,7 @@ public enum ReportCSV {
             rows.append(row("trend", key: t.period.label, label: text.period(t.period), counts: t.counts, date: "\(t.period.from)..\(t.period.to)"))
         }
         for g in r.gaps {
-            rows.append(row("gap", key: g.id.description, label: g.title ?? text.hiddenTitle, value: g.restricted ? "restricted" : "",
+            rows.append(row("gap", key: g.id?.description ?? "", label: g.title ?? text.hiddenTitle, value: g.restricted ? "restricted" : "",
                             unit: g.unit, carrier: g.carrier?.rawValue ?? "", date: g.referenceDate?.description ?? ""))
         }
         if r.gaps.count < r.gapTotal {

@@ -75,7 +75,7 @@ public enum ReportHTML {
         if !r.gaps.isEmpty {
             h += "<table id=\"gaps\"><thead><tr><th>ID</th><th>\(escape(t.pick("Tiêu đề", "Title")))</th><th>\(escape(t.pick("Đơn vị", "Unit")))</th><th>\(escape(t.pick("Vật mang tin", "Carrier")))</th><th>\(escape(t.pick("Ngày", "Date")))</th></tr></thead><tbody>\n"
             for g in r.gaps {
-                h += "<tr><td>\(g.id)</td><td>\(escape(g.title ?? t.hiddenTitle))</td><td>\(escape("\(g.unit) \(g.unitName)"))</td><td>\(escape(t.carrier(g.carrier)))</td><td>\(escape(g.referenceDate.map(t.date) ?? ""))</td></tr>\n"
+                h += "<tr><td>\(g.id?.description ?? "")</td><td>\(escape(g.title ?? t.hiddenTitle))</td><td>\(escape("\(g.unit) \(g.unitName)"))</td><td>\(escape(t.carrier(g.carrier)))</td><td>\(escape(g.referenceDate.map(t.date) ?? ""))</td></tr>\n"
             }
             h += "</tbody></table>\n"
             if r.gaps.count < r.gapTotal {

@@ -102,7 +102,7 @@ public enum ReportJSON {
     }
 
     struct Gap: Encodable {
-        var id: String
+        var id: NullEncoded<String>
         var title: NullEncoded<String>
         var restricted: Bool
         var unit: String
@@ -146,7 +146,7 @@ public enum ReportJSON {
             },
             gapsTotal: r.gapTotal, restrictedTitlesShown: r.restrictedShown,
             gaps: r.gaps.map {
-                Gap(id: $0.id.description, title: NullEncoded($0.title), restricted: $0.restricted, unit: $0.unit, unitName: $0.unitName,
+                Gap(id: NullEncoded($0.id?.description), title: NullEncoded($0.title), restricted: $0.restricted, unit: $0.unit, unitName: $0.unitName,
                     carrier: NullEncoded($0.carrier?.rawValue), date: NullEncoded($0.referenceDate?.description))
             },
             computeMillis: (r.computeMillis * 10).rounded() / 10)

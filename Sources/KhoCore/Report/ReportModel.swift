@@ -86,7 +86,9 @@ public struct TrendPoint: Sendable, Equatable {
 
 /// A product still to digitize: the staff's to-do list.
 public struct GapEntry: Sendable, Equatable {
-    public var id: ProductID
+    /// nil, like the title, when the product is restricted and the reader may not see it: such
+    /// a reader has it only as a count (and this row's unit, carrier and date), never by name.
+    public var id: ProductID?
     /// nil when the product is restricted and the reader may not see its title.
     public var title: String?
     public var unit: String
@@ -95,7 +97,7 @@ public struct GapEntry: Sendable, Equatable {
     public var referenceDate: CalendarDate?
     public var restricted: Bool
 
-    public init(id: ProductID, title: String?, unit: String, unitName: String, carrier: Carrier?, referenceDate: CalendarDate?, restricted: Bool) {
+    public init(id: ProductID?, title: String?, unit: String, unitName: String, carrier: Carrier?, referenceDate: CalendarDate?, restricted: Bool) {
         self.id = id
         self.title = title
         self.unit = unit

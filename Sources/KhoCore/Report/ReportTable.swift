@@ -33,7 +33,7 @@ public enum ReportTable {
         out.append(t.pick("Sản phẩm chưa số hóa", "Not yet digitized") + ": " + t.number(r.gapTotal))
         if !r.gaps.isEmpty {
             out.append(contentsOf: grid([["ID", t.pick("Tiêu đề", "Title"), t.pick("Đơn vị", "Unit"), t.pick("Vật mang tin", "Carrier"), t.pick("Ngày", "Date")]]
-                + r.gaps.map { [$0.id.description, clip($0.title ?? t.hiddenTitle, 48), "\($0.unit) \($0.unitName)", t.carrier($0.carrier),
+                + r.gaps.map { [$0.id?.description ?? "—", clip($0.title ?? t.hiddenTitle, 48), "\($0.unit) \($0.unitName)", t.carrier($0.carrier),
                                 $0.referenceDate.map(t.date) ?? ""] }, rightAligned: []))
             if r.gaps.count < r.gapTotal {
                 out.append(t.pick("… và \(t.number(r.gapTotal - r.gaps.count)) sản phẩm nữa (xem hết: --gaps all, hoặc --format csv)",

@@ -114,7 +114,7 @@ enum DashboardView {
              "digital": t.percent(p.counts.share(.digitalPlatform)), "diversified": t.percent(p.counts.share(.diversified))]
         }
         let gaps: [[String: Any]] = r.gaps.map { g in
-            ["id": g.id.description, "title": g.title ?? Lang.text("(sản phẩm mật)"), "hidden": g.title == nil, "unit": g.unitName.isEmpty ? g.unit : g.unitName,
+            ["id": g.id?.description ?? "", "title": g.title ?? Lang.text("(sản phẩm mật)"), "hidden": g.title == nil, "unit": g.unitName.isEmpty ? g.unit : g.unitName,
              "carrier": t.carrier(g.carrier), "date": g.referenceDate.map { VietnameseFormat.date($0) } ?? "—"]
         }
         return ["scope": t.scopeName(r.scope), "periodName": t.period(r.scope.period), "products": t.number(r.counts.total),

@@ -220,10 +220,12 @@ enum ReportSQL {
         try Row.fetchAll(db, sql: s.sql, arguments: StatementArguments(s.arguments)).compactMap { row in
             guard case .success(let id) = ProductID.parse(row[0]) else { return nil }
             let restricted = (row[5] as String) == AccessLevel.restricted.rawValue
+            // A restricted product the reader may not see leaves neither its title nor its ID.
+            let hidden = restricted && !showRestricted
             let code: String = row[2]
             let era: AdminUnit.Era = (row[3] as Int) == 0 ? .before2025 : .from2025
             let date = (row[6] as String?).flatMap { try? CalendarDate.parse($0).get() }
-            return GapEntry(id: id, title: restricted && !showRestricted ? nil : row[1], unit: code,
+            return GapEntry(id: hidden ? nil : id, title: hidden ? nil : row[1], unit: code,
                             unitName: table.unit(code, era: era)?.fullName ?? "", carrier: (row[4] as String?).flatMap(Carrier.init(rawValue:)),
                             referenceDate: date, restricted: restricted)
         }
