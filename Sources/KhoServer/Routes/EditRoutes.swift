@@ -50,7 +50,9 @@ struct EditRoutes {
             return Response.redirect(to: "/products/\(id)?edited=1", type: .normal)
         case .failure(let error) where error.code == .changedMeanwhile:
             // What is in the archive now against what this clerk sent; their values stay in the form.
-            let current = try await state.run { archive throws(KhoError) in try archive.product(id) }
+            // Read within the clerk's scope again: the change may have moved it out of it.
+            guard let current = try await state.run({ archive throws(KhoError) in try archive.product(id, as: visibility) }),
+                  state.archive.covers(current.metadata, visibility) else { throw Self.notFound }
             var changes = ["(không so sánh được các ô)"]
             if case .success(let validated) = ProductValidator(languages: state.archive.registry, today: nil).validate(input) {
                 changes = MetadataDiff.changes(from: validated.value, to: current.metadata).map { Lang.pick("trong kho bây giờ: \($0)", "in the archive now: \($0)") }
