@@ -111,16 +111,15 @@ final class ArchiveWriter {
             let digest = self.digest
             let output = DirectWrites(fd: fd, wanted: true)
             nonisolated(unsafe) var writeback = WritebackPacer(fd: fd, stride: Self.writebackStep)
-            ring = BufferRing(slots: output.isDirect ? 6 : 8, slotSize: output.isDirect ? Self.directSlotSize : ArchiveWriter.blockSize) { (chunk) throws(KhoError) in
-                // The bundle's hash and the writing of the same block, on two cores.
-                nonisolated(unsafe) var failed: Int32 = 0
-                nonisolated(unsafe) let chunk = chunk
-                DispatchQueue.concurrentPerform(iterations: 2) { lane in
-                    if lane == 0 { digest.state.withLock { $0.update(bufferPointer: chunk) } } else { failed = output.write(chunk) }
-                }
-                if failed != 0 { throw Sys.error(failed, "writing the bundle", HostPath("the bundle file")) }
-                writeback.advance(to: output.written, direct: output.isDirect)
-            }
+            // Two stages on two threads: the bundle's hash of a block, then its writing, while
+            // the next block is hashed (a direct write waits for the disk).
+            ring = BufferRing(slots: output.isDirect ? 6 : 8, slotSize: output.isDirect ? Self.directSlotSize : ArchiveWriter.blockSize, stages: [
+                BufferRing.Stage { (chunk: UnsafeRawBufferPointer) throws(KhoError) in digest.state.withLock { $0.update(bufferPointer: chunk) } },
+                BufferRing.Stage { (chunk: UnsafeRawBufferPointer) throws(KhoError) in
+                    let failed = output.write(chunk)
+                    if failed != 0 { throw Sys.error(failed, "writing the bundle", HostPath("the bundle file")) }
+                    writeback.advance(to: output.written, direct: output.isDirect)
+                }])
         }
 
         deinit { finish() }

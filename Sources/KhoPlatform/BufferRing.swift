@@ -13,25 +13,28 @@ public final class BufferRing: @unchecked Sendable {
     private final class Slots: @unchecked Sendable {
         let buffers: [UnsafeMutableRawBufferPointer]
         /// Bytes in each slot (0: the end; -1: a mark, no bytes). Raw memory, not a Swift array:
-        /// the two threads touch different slots at once, and each slot's accesses are ordered
-        /// by its semaphores.
+        /// the threads touch different slots at once, and each slot's accesses are ordered by
+        /// its semaphores.
         let lengths: UnsafeMutableBufferPointer<Int>
         /// The tag the producer gave each slot.
         let tags: UnsafeMutableBufferPointer<Int>
-        let filled: [DispatchSemaphore]
+        /// `ready[k][i]`: slot i is ready for stage k (the producer filled it, or stage k - 1
+        /// is done with it).
+        let ready: [[DispatchSemaphore]]
         let free: [DispatchSemaphore]
         let done = DispatchSemaphore(value: 0)
         let failure = Mutex<KhoError?>(nil)
-        let drain: @Sendable (UnsafeRawBufferPointer, Int) throws(KhoError) -> Void
+        let stages: [Stage]
 
-        init(slots: Int, size: Int, drain: @escaping @Sendable (UnsafeRawBufferPointer, Int) throws(KhoError) -> Void) {
-            self.drain = drain
+        init(slots: Int, size: Int, stages: [Stage]) {
+            precondition(!stages.isEmpty, "a ring needs at least one stage")
+            self.stages = stages
             buffers = (0..<slots).map { _ in .allocate(byteCount: size, alignment: DirectWrites.block) }
             lengths = .allocate(capacity: slots)
             lengths.initialize(repeating: 0)
             tags = .allocate(capacity: slots)
             tags.initialize(repeating: 0)
-            filled = (0..<slots).map { _ in DispatchSemaphore(value: 0) }
+            ready = stages.map { _ in (0..<slots).map { _ in DispatchSemaphore(value: 0) } }
             // libdispatch traps when a semaphore is released below its initial value: start
             // every semaphore at 0 and hand each slot out once.
             free = (0..<slots).map { _ in DispatchSemaphore(value: 0) }
@@ -44,24 +47,29 @@ public final class BufferRing: @unchecked Sendable {
             tags.deallocate()
         }
 
-        /// The drain thread: each filled slot in order, until a zero length.
-        func run() {
+        /// Stage `stage`'s thread: each slot in order, until a zero length, which it passes on.
+        /// After any stage failed, every stage passes the slots on without working on them.
+        func run(stage: Int) {
+            let last = stage == stages.count - 1
             var index = 0
             while true {
-                filled[index].wait()
+                ready[stage][index].wait()
                 let n = lengths[index]
-                if n == 0 { break }
+                if n == 0 {
+                    if !last { ready[stage + 1][index].signal() }
+                    break
+                }
                 if failure.withLock({ $0 == nil }) {
                     do throws(KhoError) {
-                        try drain(UnsafeRawBufferPointer(rebasing: buffers[index][0..<max(n, 0)]), tags[index])
+                        try stages[stage].work(UnsafeRawBufferPointer(rebasing: buffers[index][0..<max(n, 0)]), tags[index])
                     } catch {
-                        failure.withLock { $0 = error }
+                        failure.withLock { if $0 == nil { $0 = error } }
                     }
                 }
-                free[index].signal()
+                if last { free[index].signal() } else { ready[stage + 1][index].signal() }
                 index = (index + 1) % buffers.count
             }
-            done.signal()
+            if last { done.signal() }
         }
     }
 
@@ -78,14 +86,33 @@ public final class BufferRing: @unchecked Sendable {
     /// once, later buffers are skipped and `finish` reports the error.
     public init(slots: Int = 4, slotSize: Int, drain: @escaping @Sendable (UnsafeRawBufferPointer) throws(KhoError) -> Void) {
         self.slotSize = slotSize
-        self.slots = Slots(slots: slots, size: slotSize) { (chunk, _) throws(KhoError) in try drain(chunk) }
+        self.slots = Slots(slots: slots, size: slotSize, stages: [Stage(drain)])
+    }
+
+    /// A ring whose buffers pass through `stages` in turn, each on its own thread: stage k
+    /// works on a buffer while stage k + 1 works on the one before (say, hashing a block while
+    /// the block before it is written). A buffer is free again when the last stage is done.
+    public init(slots: Int = 4, slotSize: Int, stages: [Stage]) {
+        self.slotSize = slotSize
+        self.slots = Slots(slots: slots, size: slotSize, stages: stages)
+    }
+
+    /// One stage of a ring: what its thread does with each buffer (and the buffer's tag).
+    public struct Stage: Sendable {
+        let work: @Sendable (UnsafeRawBufferPointer, Int) throws(KhoError) -> Void
+
+        public init(tagged work: @escaping @Sendable (UnsafeRawBufferPointer, Int) throws(KhoError) -> Void) { self.work = work }
+
+        public init(_ work: @escaping @Sendable (UnsafeRawBufferPointer) throws(KhoError) -> Void) {
+            self.work = { (chunk: UnsafeRawBufferPointer, _: Int) throws(KhoError) in try work(chunk) }
+        }
     }
 
     /// A ring whose buffers carry the tag given with `push(_:tag:)`, and marks (`mark`): the
     /// drain hears of each with its tag (a mark as an empty buffer).
     public init(slots: Int = 4, slotSize: Int, tagged drain: @escaping @Sendable (UnsafeRawBufferPointer, Int) throws(KhoError) -> Void) {
         self.slotSize = slotSize
-        self.slots = Slots(slots: slots, size: slotSize, drain: drain)
+        self.slots = Slots(slots: slots, size: slotSize, stages: [Stage(tagged: drain)])
     }
 
     deinit { finish() }
@@ -109,7 +136,7 @@ public final class BufferRing: @unchecked Sendable {
         holding = false
         slots.lengths[next] = count
         slots.tags[next] = tag
-        slots.filled[next].signal()
+        slots.ready[0][next].signal()
         next = (next + 1) % slots.buffers.count
     }
 
@@ -133,7 +160,7 @@ public final class BufferRing: @unchecked Sendable {
         holding = false
         slots.lengths[next] = -1
         slots.tags[next] = tag
-        slots.filled[next].signal()
+        slots.ready[0][next].signal()
         next = (next + 1) % slots.buffers.count
     }
 
@@ -158,7 +185,7 @@ public final class BufferRing: @unchecked Sendable {
         if !holding { slots.free[next].wait() }
         holding = false
         slots.lengths[next] = 0
-        slots.filled[next].signal()
+        slots.ready[0][next].signal()
         slots.done.wait()
         return drainError
     }
@@ -167,7 +194,9 @@ public final class BufferRing: @unchecked Sendable {
         guard !started else { return }
         started = true
         let shared = slots
-        let thread = Thread { shared.run() }
-        thread.start()
+        for stage in shared.stages.indices {
+            let thread = Thread { shared.run(stage: stage) }
+            thread.start()
+        }
     }
 }

@@ -75,6 +75,47 @@ import Testing
         #expect(drained.withLock { $0 } == 40)
     }
 
+    /// A ring of stages: every buffer passes each stage in turn, in order (the second sees what
+    /// the first did to it); after a stage fails, later buffers pass no stage, and the ring
+    /// reports the first failure.
+    @Test func stagesSeeEachBufferInTurn() {
+        let seen = Mutex<[UInt8]>([])
+        let firstCalls = Mutex(0)
+        let ring = BufferRing(slots: 3, slotSize: 4, stages: [
+            BufferRing.Stage { (chunk: UnsafeRawBufferPointer) throws(KhoError) in
+                let mutable = UnsafeMutableRawBufferPointer(mutating: chunk)
+                for i in mutable.indices { mutable[i] &+= 1 }
+                firstCalls.withLock { $0 += 1 }
+            },
+            BufferRing.Stage { (chunk: UnsafeRawBufferPointer) throws(KhoError) in seen.withLock { $0 += chunk } },
+        ])
+        var expected: [UInt8] = []
+        for i in 0..<40 {
+            let buffer = ring.acquire()
+            let n = i % 4 + 1
+            for j in 0..<n { buffer[j] = UInt8(truncatingIfNeeded: i * 5 + j) }
+            expected += (0..<n).map { UInt8(truncatingIfNeeded: i * 5 + $0 + 1) }
+            ring.submit(n)
+        }
+        #expect(ring.finish() == nil)
+        #expect(seen.withLock { $0 } == expected)
+        #expect(firstCalls.withLock { $0 } == 40)
+
+        let second = Mutex(0)
+        let failing = BufferRing(slots: 2, slotSize: 8, stages: [
+            BufferRing.Stage { (_: UnsafeRawBufferPointer) throws(KhoError) in },
+            BufferRing.Stage { (_: UnsafeRawBufferPointer) throws(KhoError) in
+                if second.withLock({ $0 += 1; return $0 }) == 2 { throw KhoError(.diskFull, "full") }
+            },
+        ])
+        for _ in 0..<10 {
+            failing.acquire()[0] = 1
+            failing.submit(1)
+        }
+        #expect(failing.finish()?.code == .diskFull)
+        #expect(second.withLock { $0 } == 2)
+    }
+
     @Test func finishingWithAnAcquiredSlotDoesNotHang() {
         let ring = BufferRing(slots: 2, slotSize: 8) { (_: UnsafeRawBufferPointer) throws(KhoError) in }
         _ = ring.acquire()

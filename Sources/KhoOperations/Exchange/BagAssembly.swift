@@ -118,9 +118,9 @@ struct BagAssembly {
     }
 
     private func writePayload(into bag: BagWriter, from spill: SpillFile) throws(KhoError) {
-        // A megabyte at a time: each chunk is hashed (the export's check) beside its writing.
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: BlobStore.chunkSize, alignment: 64)
-        defer { buffer.deallocate() }
+        // Each file's bytes go into the bag as they are read; the export's check of their
+        // digests runs a step behind on a second thread, and is waited for before the bag ends.
+        let reader = archive.checkedReader()
         let tagsFirst = !sha512
         while let bytes = try spill.next() {
             let record = try ProductRecord(bytes)
@@ -128,7 +128,7 @@ struct BagAssembly {
             if tagsFirst { try bag.expect(record.manifestEntries) }
             for file in record.files {
                 try bag.addPayload("\(record.id)/\(file.name)", size: file.size, sha256: file.sha256) { (sink) throws(KhoError) in
-                    try archive.streamStoredFile(n: file.n, sha256: file.sha256, size: file.size, of: productID, buffer: buffer) { (chunk) throws(KhoError) in
+                    try reader.stream(n: file.n, sha256: file.sha256, size: file.size, of: productID) { (chunk) throws(KhoError) in
                         try sink(chunk)
                         progress?.advance(bytes: Int64(chunk.count))
                     }
@@ -139,6 +139,7 @@ struct BagAssembly {
             progress?.advance(bytes: Int64(record.metadata.count + record.dc.count))
             progress?.itemDone()
         }
+        try reader.finish()
     }
 
     private func record(_ product: Product, _ events: [PreservationEvent]) -> ProductRecord {

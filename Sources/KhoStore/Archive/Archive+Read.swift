@@ -89,21 +89,3 @@ extension Archive {
         return file
     }
 }
-
-extension Archive {
-    /// Streams the stored bytes of a file, checking them against the catalog's SHA-256 as they
-    /// go: an export writes that digest into its manifest, so bytes that do not match it must
-    /// stop the export. The bytes already sent are lost with the caller's unfinished output.
-    public func streamStoredFile(n: Int, sha256: String, size: Int64, of id: ProductID, buffer: UnsafeMutableRawBufferPointer,
-                                 sink: (UnsafeRawBufferPointer) throws(KhoError) -> Void) throws(KhoError) {
-        let read: (sha256: String, size: Int64)
-        do {
-            read = try blobs.read(sha256, buffer: buffer, sink: sink)
-        } catch where error.code == .missingFile {
-            throw KhoError(.blobMissing, "the stored bytes of file \(n) of \(id) (sha256:\(sha256)) are missing from the archive; run kho verify")
-        }
-        guard read.size == size, read.sha256 == sha256 else {
-            throw KhoError(.blobDamaged, "file \(n) of \(id) is damaged in the store (sha256 \(read.sha256), \(read.size) bytes; the catalog says \(sha256), \(size) bytes); nothing was written — run kho verify, then ingest or attach the original again to repair it")
-        }
-    }
-}
