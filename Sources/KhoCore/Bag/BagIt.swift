@@ -98,14 +98,16 @@ public enum BagFileNames {
         return names.map { original in
             let base = safe(original)
             var candidate = base
+            var folded = fold(candidate)
             var n = 2
-            while taken.contains(fold(candidate)) {
+            while taken.contains(folded) {
                 let ext = (base as NSString).pathExtension
                 let stem = (base as NSString).deletingPathExtension
                 candidate = ext.isEmpty ? "\(stem)-\(n)" : "\(stem)-\(n).\(ext)"
+                folded = fold(candidate)
                 n += 1
             }
-            taken.insert(fold(candidate))
+            taken.insert(folded)
             return candidate
         }
     }

@@ -48,9 +48,10 @@ struct BagAssembly {
     struct Made: Sendable {
         var identityLine: [UInt8]
         var record: [UInt8]
+        /// The product's lines of the payload manifest, in manifest order.
+        var manifestLines: [UInt8]
         var files: Int
         var bytes: Int64
-        var manifestSize: Int64
     }
 
     /// Products read and made into payloads at a time, on both cores.
@@ -67,19 +68,20 @@ struct BagAssembly {
     /// written ahead of the payload, from the scratch file. The second pass streams the payload.
     func write(to fd: Int32) throws(KhoError) -> Written {
         let spill = try SpillFile(in: scratchFolder)
-        let first = try firstPass(into: spill)
+        // Each product's manifest lines, made on both cores in the first pass, so the tag files
+        // are written without reading every record back.
+        let manifest = try SpillFile(in: scratchFolder)
+        let first = try firstPass(into: spill, manifest: manifest)
         let id = Hex.lower(first.identity.finalize().prefix(16))
         let last = selection.lastChange ?? archive.info.createdAt
         let bag = try BagWriter(fd: fd, format: format, name: "kho-export-\(id)", mtime: Int(Self.epochSeconds(last)), sha512: sha512)
         let info = bagInfo(id: id, last: last)
         // Tag files first when every digest is known: a reader then hashes the payload once.
         if !sha512 {
-            try spill.rewind()
+            try manifest.rewind()
             try bag.writeTagFilesFirst(info: info, payloadBytes: first.payloadBytes, payloadFiles: first.payloadFiles,
                                        manifestSize: first.manifestSize) { (emit) throws(KhoError) in
-                while let bytes = try spill.next() {
-                    for entry in try ProductRecord(bytes).manifestEntries { try emit(BagIt.manifestLine(path: "data/" + entry.path, digest: entry.sha256)) }
-                }
+                while let lines = try manifest.next() { try emit(String(decoding: lines, as: UTF8.self)) }
             }
         }
         try spill.rewind()
@@ -89,7 +91,7 @@ struct BagAssembly {
         return Written(exportID: id, summary: try bag.finish(info: info))
     }
 
-    private func firstPass(into spill: SpillFile) throws(KhoError) -> FirstPass {
+    private func firstPass(into spill: SpillFile, manifest: SpillFile) throws(KhoError) -> FirstPass {
         var pass = FirstPass()
         pass.identity.update(data: Array("kho-export 1\narchive \(archive.info.archiveID)\nscope \(scopeText)\nperiod \(periodLabel)\nsince \(sinceLabel)\n".utf8))
         let batches = stride(from: 0, to: selection.ids.count, by: Self.batch).map { Array(selection.ids[$0..<min($0 + Self.batch, selection.ids.count)]) }
@@ -102,16 +104,18 @@ struct BagAssembly {
                     let record = record(product, events)
                     let entries = record.manifestEntries
                     return Made(identityLine: Array("\(product.id) \(product.updatedAt.iso) \(product.files.map(\.sha256).joined(separator: ","))\n".utf8),
-                                record: record.encoded(), files: entries.count, bytes: entries.reduce(0) { $0 + $1.size },
-                                manifestSize: entries.reduce(0) { $0 + Int64(BagIt.manifestLine(path: "data/" + $1.path, digest: $1.sha256).utf8.count) })
+                                record: record.encoded(),
+                                manifestLines: Array(entries.map { BagIt.manifestLine(path: "data/" + $0.path, digest: $0.sha256) }.joined().utf8),
+                                files: entries.count, bytes: entries.reduce(0) { $0 + $1.size })
                 }
             }
             for one in made.joined() {
                 pass.identity.update(data: one.identityLine)
                 try spill.append(one.record)
+                if !sha512 { try manifest.append(one.manifestLines) }
                 pass.payloadFiles += one.files
                 pass.payloadBytes += one.bytes
-                pass.manifestSize += one.manifestSize
+                pass.manifestSize += Int64(one.manifestLines.count)
             }
         }
         return pass

@@ -44,6 +44,8 @@ public struct Export: ArchiveOperation {
         }
         let periodLabel = period.map { "\($0.label) (\($0.from)..\($0.to))" } ?? "all dates"
         let out = try output.create(outside: archive.root)
+        // The record and the summary list the products in ID order, whatever order the bag has.
+        let productIDs = selection.ids.sorted().map(\.description)
         let assembly = BagAssembly(archive: archive, selection: selection, periodLabel: periodLabel, format: format, sha512: sha512,
                                    sinceLabel: sinceLabel, scratchFolder: output.path.parentFolder, progress: session.progress)
         let written = try assembly.write(to: out.fileDescriptor)
@@ -54,9 +56,9 @@ public struct Export: ArchiveOperation {
             follows: selection.follows?.exportID, createdAt: session.clock.now(),
             file: URL(fileURLWithPath: output.path.description).standardizedFileURL.path,
             format: format.rawValue, bundleSHA256: written.summary.bundleSHA256, payloadBytes: written.summary.payloadBytes,
-            cursor: selection.cursor, productIDs: selection.ids.map(\.description)))
+            cursor: selection.cursor, productIDs: productIDs))
         return ExportSummary(exportID: written.exportID, file: output.path.description, format: format.rawValue,
-                             products: selection.ids.count, productIDs: selection.ids.map(\.description),
+                             products: selection.ids.count, productIDs: productIDs,
                              payloadFiles: written.summary.payloadFiles, payloadBytes: written.summary.payloadBytes,
                              bundleSHA256: written.summary.bundleSHA256, restrictedLeftOut: selection.restrictedLeftOut,
                              follows: selection.follows?.exportID)

@@ -53,7 +53,9 @@ public struct ExportSelection: Sendable {
     public var follows: ExportRecord?
     /// The latest change among all products of the scope now: the cursor the record keeps.
     public var cursor: String
-    /// Product IDs to export, in ID order.
+    /// Product IDs to export, in the order the catalog stores them (the order they came in):
+    /// reading them in that order, an export reads each page of the catalog once, where ID order
+    /// (random by design) read a page per product.
     public var ids: [ProductID]
     /// Restricted products of the scope, left out.
     public var restrictedLeftOut: Int
@@ -79,7 +81,7 @@ extension Archive {
             sql += " AND reference_date BETWEEN ? AND ?"
             arguments += [period.from.description, period.to.description]
         }
-        sql += " ORDER BY id"
+        sql += " ORDER BY pk"
         var ids: [ProductID] = []
         var restricted = 0
         var last: String?
