@@ -158,7 +158,10 @@ final class ArchiveWriter {
 
     deinit {
         archive_entry_free(entry)
-        if !closed { archive_write_close(handle) }
+        // A writer dropped before `close` failed: libarchive must not finish the archive (a
+        // tar's close fills the rest of an open entry with zeros, gigabytes for a large file
+        // whose bytes stopped coming), only let go of it.
+        if !closed { archive_write_fail(handle) }
         archive_write_free(handle)
         if let previousLocale { uselocale(previousLocale) }
     }

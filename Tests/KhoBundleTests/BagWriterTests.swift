@@ -90,3 +90,27 @@ import KhoTesting
         #expect(check.status == 0, "\(check.output)")
     }
 }
+
+@Suite struct ArchiveWriterFailureTests {
+    /// A writer dropped inside an entry (its bytes stopped: a damaged file found mid-export)
+    /// lets go of the archive: it does not fill the rest of the entry with zeros, which for a
+    /// large file would write and hash gigabytes before the export could fail.
+    @Test func aWriterDroppedInsideAnEntryWritesNoPadding() throws {
+        let scratch = Scratch()
+        let path = "\(scratch.path)/dropped.tar"
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        do {
+            let writer = try ArchiveWriter(fd: fd, format: .tar, what: "a test bundle")
+            try writer.begin(path: "big.bin", size: 64 << 20, mtime: 0)
+            let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 64)
+            defer { chunk.deallocate() }
+            chunk.initializeMemory(as: UInt8.self, repeating: 7)
+            try writer.write(UnsafeRawBufferPointer(chunk))
+        }
+        var st = stat()
+        #expect(fstat(fd, &st) == 0)
+        #expect(st.st_size < 1 << 20, "\(st.st_size) bytes written for a dropped 64 MiB entry of which 4 KiB came")
+    }
+}

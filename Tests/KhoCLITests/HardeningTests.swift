@@ -239,6 +239,23 @@ extension HardeningTests {
         #expect(full.status == 3 && full.stderr.contains(id) && full.stderr.contains("file 1"), "\(full.stderr)")
         #expect(!FileManager.default.fileExists(atPath: "\(ws.path)/bad2.tar"))
         #expect(ws.run(["exports", "--json"]).array.count == 1, "no export was recorded, the --since-last cursor did not move")
+
+        // A stored file shorter or longer than the catalog says is damage too, named as such,
+        // before a byte too many or too few reaches the bag.
+        #expect(ws.run(["attach", id, ws.file("a-again.txt", "nội dung gốc")]).status == 0)
+        #expect(ws.run(["export", "-o", "\(ws.path)/repaired.tar"]).status == 0)
+        for (name, change) in [("short", { (b: Data) in b.dropLast(2) }), ("long", { (b: Data) in b + Data("x".utf8) })] as [(String, (Data) -> Data)] {
+            let other = ws.ingest(ws.file("\(name).txt", "nội dung \(name) đủ dài"))
+            let otherSHA = ((ws.run(["show", other, "--json"]).object["files"] as? [[String: Any]])?.first?["sha256"] as? String) ?? ""
+            let path = blob(ws, otherSHA)
+            chmod(path, 0o644)
+            try change(Data(contentsOf: URL(fileURLWithPath: path))).write(to: URL(fileURLWithPath: path))
+            let r = ws.run(["export", "-o", "\(ws.path)/\(name).tar"])
+            #expect(r.status == 3 && r.stderr.contains(other) && r.stderr.contains("damaged in the store"), "\(name): \(r.status) \(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: "\(ws.path)/\(name).tar"))
+            try FileManager.default.removeItem(atPath: path)
+            #expect(ws.run(["attach", other, ws.file("\(name)-again.txt", "nội dung \(name) đủ dài")]).status == 0)
+        }
     }
 
     /// 7. Identical good bytes replace a damaged copy, even one nobody knew was damaged, and a

@@ -67,7 +67,25 @@ import KhoTesting
         let error = try #require(read.error)
         #expect(error.code == (damage == "gone" ? .blobMissing : .blobDamaged), "\(error)")
         #expect(error.message.contains(bad.id.description) && error.message.contains("file 1"), "\(error.message)")
-        // The files before the bad one arrived whole.
-        #expect(read.sent.first.map { $0.count } == Int(products[0].files[0].size))
+        // The file before the bad one arrived whole.
+        #expect(read.sent.first == Array(String(repeating: "nội dung 0 ", count: 200).utf8))
+    }
+
+    /// Damage the reader has passed already (an early chunk of a large file, a file of exactly
+    /// one buffer, the last file of all) is still found: by the next chunk, the next file or
+    /// the end.
+    @Test(arguments: [(2_621_440, 100, 0), (2_621_440, 100, 2), (BlobStore.chunkSize, BlobStore.chunkSize - 1, 1), (3_000, 2_999, 2)])
+    func damageBehindTheReaderIsFound(size: Int, at offset: Int, which: Int) throws {
+        let scratch = Scratch()
+        let archive = try scratch.archive()
+        let products = try (0..<3).map { i in
+            try archive.ingest(try metadata("Lớn \(i)"), files: [scratch.hostFile("l\(i).bin", bytes: (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ i) })]).product
+        }
+        let bad = products[which]
+        var bytes = try Array(Data(contentsOf: URL(fileURLWithPath: archive.blobs.path(for: bad.files[0].sha256).description)))
+        bytes[offset] ^= 0x80
+        try overwrite(archive, bad.files[0].sha256, with: bytes)
+        let error = try #require(readAll(archive, products).error)
+        #expect(error.code == .blobDamaged && error.message.contains(bad.id.description), "\(error)")
     }
 }

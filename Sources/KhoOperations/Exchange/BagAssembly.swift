@@ -131,6 +131,8 @@ struct BagAssembly {
             guard let productID = try? ProductID.parse(record.id).get() else { throw KhoError(.internal, "a scratch record names no product") }
             if tagsFirst { try bag.expect(record.manifestEntries) }
             for file in record.files {
+                // A mismatch found behind stops the export before another entry begins.
+                try reader.check()
                 try bag.addPayload("\(record.id)/\(file.name)", size: file.size, sha256: file.sha256) { (sink) throws(KhoError) in
                     try reader.stream(n: file.n, sha256: file.sha256, size: file.size, of: productID) { (chunk) throws(KhoError) in
                         try sink(chunk)

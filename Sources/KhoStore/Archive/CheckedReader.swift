@@ -4,8 +4,10 @@
 // file's digest and size with the catalog's. The reader never waits for a digest, so reading,
 // packing and the check run side by side on two cores.
 //
-// A mismatch is reported by the next `stream` or by `finish`, after its bytes were sent: the
-// caller must treat everything it wrote as bad (an export drops its unfinished bag).
+// A file shorter or longer than the catalog says is refused before its extra or missing bytes
+// reach the sink. A digest that does not match is reported by `check`, the next `stream` or
+// `finish`, after the file's bytes were sent: the caller must treat everything it wrote as bad
+// (an export drops its unfinished bag).
 import KhoCore
 import KhoPlatform
 import Synchronization
@@ -25,6 +27,9 @@ public final class CheckedReader {
         func take(_ chunk: UnsafeRawBufferPointer, tag: Int) throws(KhoError) {
             let file = tag >> 1
             if current?.file != file {
+                if let unfinished = current {
+                    throw KhoError(.internal, "the digest check of file \(unfinished.expected.n) of \(unfinished.expected.id) was not given its end")
+                }
                 guard let expected = expected.withLock({ $0.removeValue(forKey: file) }) else {
                     throw KhoError(.internal, "the digest check was handed bytes of a file it was not told of")
                 }
@@ -58,12 +63,19 @@ public final class CheckedReader {
 
     deinit { ring.finish() }
 
+    /// Throws the first mismatch found so far (call it before starting a file's output, so a
+    /// failed export stops before it begins another entry).
+    public func check() throws(KhoError) {
+        if let failure = ring.drainError { throw failure }
+    }
+
     /// Sends the stored bytes of file `n` of `id` to `sink`, a buffer at a time (each valid
-    /// only during the call). Throws a mismatch found in a file streamed before.
+    /// only during the call). Throws a mismatch found in a file streamed before, or in this
+    /// one's size.
     public func stream(n: Int, sha256: String, size: Int64, of id: ProductID,
                        sink: (UnsafeRawBufferPointer) throws(KhoError) -> Void) throws(KhoError) {
         precondition(!finished, "a finished reader streams no more files")
-        if let failure = ring.drainError { throw failure }
+        try check()
         let input: FileDescriptor
         do {
             input = try FileDescriptor.openForReading(blobs.path(for: sha256))
@@ -74,16 +86,25 @@ public final class CheckedReader {
         last += 1
         let file = last
         checker.expected.withLock { $0[file] = Checker.Expected(n: n, sha256: sha256, size: size, id: id) }
+        func wrongSize(_ what: String) -> KhoError {
+            KhoError(.blobDamaged, "file \(n) of \(id) is damaged in the store (\(what); the catalog says \(size) bytes); nothing was written — run kho verify, then ingest or attach the original again to repair it")
+        }
+        var sent: Int64 = 0
         while true {
             let slot = ring.acquire()
             let got = try input.readFull(into: slot)
+            // A short read is the end of the file (readFull fills the buffer unless it ends).
+            let end = got < slot.count
+            if sent + Int64(got) > size { throw wrongSize("more than \(size) bytes") }
+            if end && sent + Int64(got) < size { throw wrongSize("\(sent + Int64(got)) bytes") }
             if got == 0 {
                 ring.mark(tag: file << 1 | 1)
                 return
             }
+            // A mismatch found behind (a large file's earlier chunk) stops the file here.
+            try check()
             try sink(UnsafeRawBufferPointer(rebasing: slot[0..<got]))
-            // A short read is the end of the file (readFull fills the buffer unless it ends).
-            let end = got < slot.count
+            sent += Int64(got)
             ring.submit(got, tag: file << 1 | (end ? 1 : 0))
             if end { return }
         }
@@ -93,6 +114,9 @@ public final class CheckedReader {
     public func finish() throws(KhoError) {
         finished = true
         if let failure = ring.finish() { throw failure }
+        if let unfinished = checker.current {
+            throw KhoError(.internal, "the digest check of file \(unfinished.expected.n) of \(unfinished.expected.id) was not given its end")
+        }
     }
 }
 
