@@ -169,8 +169,13 @@ def main():
         driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
         driver.find_element(By.LINK_TEXT, "CSV (Excel)").click()
         csv_path = os.path.join(downloads, "kho-bao-cao.csv")
-        deadline = time.time() + 30
-        while time.time() < deadline and not os.path.exists(csv_path):
+        # Done when the file is there, not empty, and Chromium has no partial download left
+        # (on a loaded machine the final name can appear before the last bytes are in).
+        def downloaded():
+            partial = any(n.endswith(".crdownload") for n in os.listdir(downloads))
+            return not partial and os.path.exists(csv_path) and os.path.getsize(csv_path) > 0
+        deadline = time.time() + 60
+        while time.time() < deadline and not downloaded():
             time.sleep(0.2)
         data = open(csv_path, "rb").read() if os.path.exists(csv_path) else b""
         check(data.startswith(b"\xef\xbb\xbfsection,key,label,value"), "the dashboard's CSV downloads, with a BOM for Excel")
