@@ -1,5 +1,6 @@
 // One piece of work running on another thread while this one does something else.
 import Dispatch
+import Foundation
 import Synchronization
 
 public final class Background<Value: Sendable>: Sendable {
@@ -16,6 +17,20 @@ public final class Background<Value: Sendable>: Sendable {
             self.done.signal()
         }
     }
+
+    /// Starts `work` on a thread of its own, for work that mostly waits (a flush of the disk)
+    /// while the dispatch pool's threads are busy computing: it does not wait for one of them.
+    public func startOnOwnThread(_ work: @escaping @Sendable () -> Value) {
+        let thread = Thread {
+            let value = work()
+            self.result.withLock { $0 = value }
+            self.done.signal()
+        }
+        thread.start()
+    }
+
+    /// Whether the work started last is done (`wait` then returns at once).
+    public var isDone: Bool { result.withLock { $0 != nil } }
 
     /// The value of the work started last, once it is done.
     public func wait() -> Value {

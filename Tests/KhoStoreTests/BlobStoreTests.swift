@@ -20,6 +20,33 @@ import KhoTesting
         #expect(blobFiles(archive) == [first[0].sha256])
     }
 
+    /// An import writes a chunk's rows while its files are flushed and named: what naming them
+    /// will find (new, already there, there but damaged or of another size, the same bytes twice
+    /// in the batch) is foreseen beforehand, and must be what publishing them finds.
+    @Test func outcomesForeseeWhatPublishingFinds() throws {
+        let scratch = Scratch()
+        let archive = try scratch.archive()
+        let kept = try archive.blobs.put([scratch.hostFile("kept", "đã lưu")], jobs: 1)[0]
+        let short = try archive.blobs.put([scratch.hostFile("short", "sẽ bị cắt ngắn")], jobs: 1)[0]
+        let shortPath = archive.blobs.path(for: short.sha256)
+        chmod(shortPath.description, 0o644)
+        #expect(truncate(shortPath.description, 3) == 0)
+        let sources = [scratch.hostFile("new", "mới"), scratch.hostFile("new-again", "mới"), scratch.hostFile("kept-again", "đã lưu"),
+                       scratch.hostFile("short-again", "sẽ bị cắt ngắn"), scratch.hostFile("listed", "được báo hỏng")]
+        let listed = try archive.blobs.stageEach([sources[4]], jobs: 1)
+        let listedSHA = try listed.results[0].get().sha256
+        archive.blobs.discard(listed)
+        let batch = try archive.blobs.stageEach(sources, jobs: 2)
+        let damaged: Set<String> = [listedSHA]
+        let foreseen = archive.blobs.outcomes(batch, damaged: damaged).map { try? $0.get() }
+        let found = try archive.blobs.publishEach(batch, damaged: damaged).map { try? $0.get() }
+        #expect(foreseen == found)
+        #expect(found.map { $0?.wasNew } == [true, false, false, false, true])
+        #expect(found.map { $0?.repaired } == [false, false, false, true, true])
+        #expect(found[2]?.sha256 == kept.sha256)
+        #expect(FS.fileStatus(shortPath).map { Int64($0.st_size) } == short.size)
+    }
+
     @Test func blobsAreNamedBySHA256AndReadOnly() throws {
         let scratch = Scratch()
         let archive = try scratch.archive()

@@ -84,6 +84,20 @@ import KhoTesting
         #expect(packs.map { Archive.packMembers($0.path).members.count } == [Archive.sidecarBatch, Archive.sidecarBatch, 300])
     }
 
+    /// A renewal limited to one batch (an import's, while it waits for files) writes that
+    /// batch and leaves the rest due for the next renewal.
+    @Test func aRenewalOfOneBatchLeavesTheRestDue() throws {
+        let scratch = Scratch()
+        let archive = try archiveWithDueProducts(scratch)
+        #expect(try archive.renewSidecars(batches: 1) == Archive.sidecarBatch)
+        let due = try archive.catalog.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sidecar_due")! }
+        #expect(due == Self.rows - Archive.sidecarBatch)
+        #expect(Archive.packFiles(under: archive.root).count == 1)
+        #expect(try archive.renewSidecars() == Self.rows - Archive.sidecarBatch)
+        try expectCurrent(archive)
+        #expect(try archive.renewSidecars(batches: 1) == 0)
+    }
+
     /// The batch read ahead is stale once someone else wrote: it is read again, not named.
     @Test func aBatchReadAheadIsReadAgainAfterAnotherWrite() throws {
         let scratch = Scratch()

@@ -138,7 +138,9 @@ public final class BlobStore: Sendable {
 
     /// The second half: the staged files flushed (one file-system flush for a batch) and
     /// published, in order; a source that failed stays a failure.
-    func publishEach(_ batch: StagedBatch, damaged: Set<String>) throws(KhoError) -> [Result<StoredBlob, KhoError>] {
+    /// `look`: false when the caller learned beforehand what naming finds (`outcomes`): the
+    /// names already there are not looked at, and the results say nothing of them.
+    func publishEach(_ batch: StagedBatch, damaged: Set<String>, look: Bool = true) throws(KhoError) -> [Result<StoredBlob, KhoError>] {
         let good = batch.results.compactMap { try? $0.get() }
         if good.isEmpty {  // every source failed
             return batch.results.compactMap { if case .failure(let error) = $0 { .failure(error) } else { nil } }
@@ -153,11 +155,30 @@ public final class BlobStore: Sendable {
             discard(batch)
             throw error
         }
-        var published = try publish(good, batch: batch.fileSystem != nil, damaged: damaged)[...]
+        var published = try publish(good, batch: batch.fileSystem != nil, damaged: damaged, look: look)[...]
         return batch.results.map { result in
             switch result {
             case .success: .success(published.removeFirst())
             case .failure(let error): .failure(error)
+            }
+        }
+    }
+
+    /// What `publishEach` will make of a staged batch, found without touching the store (a look
+    /// at each blob's name): so the catalog's rows can be written while the batch is flushed
+    /// and named. The same bytes twice in a batch are new only the first time, as publishing
+    /// them in order finds.
+    func outcomes(_ batch: StagedBatch, damaged: Set<String>) -> [Result<StoredBlob, KhoError>] {
+        var seen: Set<String> = []
+        return batch.results.map { result in
+            result.map { item in
+                guard seen.insert(item.sha256).inserted else {
+                    return StoredBlob(sha256: item.sha256, size: item.size, mediaType: item.mediaType, wasNew: false, repaired: damaged.contains(item.sha256))
+                }
+                let existing = FS.fileStatus(path(for: item.sha256))
+                let wrongSize = existing.map { Int64($0.st_size) != item.size || $0.st_mode & S_IFMT != S_IFREG } ?? false
+                return StoredBlob(sha256: item.sha256, size: item.size, mediaType: item.mediaType,
+                                  wasNew: existing == nil, repaired: damaged.contains(item.sha256) || wrongSize)
             }
         }
     }
@@ -204,7 +225,7 @@ public final class BlobStore: Sendable {
     }
 
     /// Renames staged files into place, over any copy already there.
-    private func publish(_ staged: [Staged], batch: Bool, damaged: Set<String>) throws(KhoError) -> [StoredBlob] {
+    private func publish(_ staged: [Staged], batch: Bool, damaged: Set<String>, look: Bool = true) throws(KhoError) -> [StoredBlob] {
         var touchedShards: Set<HostPath> = []
         var results: [StoredBlob] = []
         var remaining = staged[...]
@@ -215,7 +236,7 @@ public final class BlobStore: Sendable {
             // The new copy always takes the name, by an atomic rename: a copy already there may
             // be damaged without anyone knowing yet (same size, other bytes), and identical good
             // bytes must leave a good copy. Readers of the old copy keep their open file.
-            let existing = FS.fileStatus(final)
+            let existing = look ? FS.fileStatus(final) : nil
             if !knownShards.withLock({ $0.contains(shard) }) {
                 try FS.makeDirectory(shard)
                 knownShards.withLock { _ = $0.insert(shard) }

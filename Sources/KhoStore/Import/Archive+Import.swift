@@ -153,10 +153,25 @@ extension Archive {
             try resultFile.append(planResults.sorted { $0.row < $1.row })
             planResults = []
         }
+        var sidecarsInPassing = true
         while let chunk = current {
             let started = ContinuousClock.now
+            let sidecarsBefore = timings.sidecars
+            // While the chunk's files are still being copied, the products committed so far get
+            // their sidecars, a batch at a time: work the end of the command would otherwise do
+            // alone. A failure here is left to that end.
+            while sidecarsInPassing, !chunk.paths.isEmpty, !stager.isDone {
+                let renewing = ContinuousClock.now
+                defer { timings.sidecars += (ContinuousClock.now - renewing).seconds }
+                do {
+                    if try renewSidecars(batches: 1) == 0 { break }
+                } catch {
+                    logger.debug("product sidecars not renewed during the import: \(error.message)")
+                    sidecarsInPassing = false
+                }
+            }
             let staged = stager.wait()
-            timings.waitingForCopies += (ContinuousClock.now - started).seconds
+            timings.waitingForCopies += (ContinuousClock.now - started).seconds - timings.sidecars + sidecarsBefore
             group = [(chunk.rejected, chunk.endsPlanAt)]
             groupRows = chunk.rows.count
             // Committed results not yet in the report and result file (all of them once settled).

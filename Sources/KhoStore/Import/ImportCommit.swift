@@ -1,5 +1,6 @@
-// Committing an import's write chunks. A chunk's files are flushed and published, then its rows
-// commit in one transaction, optimistically: no savepoints, trusting what the chunk lookups
+// Committing an import's write chunks. A chunk's files are flushed and published on a thread of
+// their own while its rows are written; the rows commit in one transaction once the files are
+// durable under their names, optimistically: no savepoints, trusting what the chunk lookups
 // know. A row that fails before writing anything is redone alone in a savepoint; one that
 // fails half-written makes the whole transaction be redone row by row, each row in a
 // savepoint; either way a row is stored whole or not at all. Chunks without files may join
@@ -15,11 +16,17 @@ extension Archive {
                       manifest: String, damaged: Set<String>, lookups: ChunkLookups,
                       timings: inout ImportTimings, report: inout ImportReport) throws(KhoError) -> [[ImportRowResult]] {
         if first.rows.isEmpty { return [[]] }
-        var started = ContinuousClock.now
-        let stored = try blobs.publishEach(staged, damaged: damaged)
-        timings.flushAndPublish += (ContinuousClock.now - started).seconds
-        started = ContinuousClock.now
-        defer { timings.catalog += (ContinuousClock.now - started).seconds }
+        // The chunk's files are flushed and named on a thread of their own while this one writes
+        // the rows (what naming them will find is known beforehand); the transaction commits
+        // only once they are, so no committed row ever names bytes that are not durable.
+        let stored = blobs.outcomes(staged, damaged: damaged)
+        let publication = Publication(blobs, staged, damaged: damaged)
+        let started = ContinuousClock.now
+        defer {
+            try? publication.finish()
+            timings.flushAndPublish += publication.waited
+            timings.catalog += (ContinuousClock.now - started).seconds - publication.waited
+        }
         for case .success(let blob) in stored where blob.wasNew || blob.repaired {
             report.bytesStored += blob.size
             if blob.wasNew { report.blobsStored += 1 }
@@ -47,12 +54,14 @@ extension Archive {
                         let chunk = WriteChunk(rows: rows.map { CheckedRow(row: $0, files: [], product: nil) }, rejected: [], endsPlanAt: nil)
                         out.append(try storeRows(db, chunk, stored: [], savepoints: true, manifest: manifest, lookups: lookups, at: now))
                     }
+                    try publication.finish()
                     return out
                 }
                 while let join, let more = try join(db) {
                     joined.append(more.rows.map(\.row))
                     out.append(try storeRows(db, more, stored: [], savepoints: false, manifest: manifest, lookups: lookups, at: now))
                 }
+                try publication.finish()
                 return out
             }
         }
@@ -134,5 +143,38 @@ extension Archive {
             }
         }
         return out
+    }
+}
+
+/// A chunk's staged files being flushed and named (`BlobStore.publishEach`) on a thread of
+/// their own. Used from one thread.
+private final class Publication {
+    private let work = Background<KhoError?>()
+    /// Set once waited for: the failure, if any.
+    private var outcome: KhoError??
+    /// Seconds spent waiting for it.
+    private(set) var waited = 0.0
+
+    init(_ blobs: BlobStore, _ batch: BlobStore.StagedBatch, damaged: Set<String>) {
+        if batch.results.isEmpty {
+            outcome = .some(nil)
+            return
+        }
+        work.startOnOwnThread {
+            do throws(KhoError) {
+                _ = try blobs.publishEach(batch, damaged: damaged, look: false)
+                return nil
+            } catch { return error }
+        }
+    }
+
+    /// Waits until the files are durable under their names (once); throws what went wrong.
+    func finish() throws(KhoError) {
+        if outcome == nil {
+            let started = ContinuousClock.now
+            outcome = .some(work.wait())
+            waited = (ContinuousClock.now - started).seconds
+        }
+        if let failure = outcome! { throw failure }
     }
 }

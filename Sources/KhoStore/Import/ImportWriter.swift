@@ -49,10 +49,12 @@ extension Archive {
         var waitingForCopies = 0.0
         var flushAndPublish = 0.0
         var catalog = 0.0
+        /// Product sidecars written while waiting for file copies.
+        var sidecars = 0.0
 
         var summary: String {
-            String(format: "import timings: waiting for row checks %.2f s, for file copies %.2f s; flushing and naming files %.2f s; catalog %.2f s",
-                   waitingForChecks, waitingForCopies, flushAndPublish, catalog)
+            String(format: "import timings: waiting for row checks %.2f s, for file copies %.2f s, writing product sidecars meanwhile %.2f s; flushing and naming files %.2f s; catalog %.2f s",
+                   waitingForChecks, waitingForCopies, sidecars, flushAndPublish, catalog)
         }
     }
 

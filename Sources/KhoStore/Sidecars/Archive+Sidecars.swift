@@ -38,13 +38,19 @@ extension Archive {
     /// Writes the sidecars of the products changed since theirs was written.
     /// `wait`: when another process is renewing, wait for it and then renew what is left
     /// (otherwise leave it to that process).
-    public func renewSidecars(wait: Bool = false, progress: (any ProgressReporter)? = nil) throws(KhoError) {
-        guard let format = environment.sidecars, try sidecarsDue() else { return }
-        guard let lock = try lockSidecars(exclusive: true, wait: wait) else { return }
+    /// `batches`: stop after this many batches (work done in passing, as by an import while it
+    /// waits for files: quietly, the rest left to the next call). Returns how many products'
+    /// sidecars were renewed.
+    @discardableResult
+    public func renewSidecars(wait: Bool = false, progress: (any ProgressReporter)? = nil, batches: Int = .max) throws(KhoError) -> Int {
+        guard let format = environment.sidecars, try sidecarsDue() else { return 0 }
+        guard let lock = try lockSidecars(exclusive: true, wait: wait) else { return 0 }
         // Held to the end: Swift may otherwise free the descriptor (and drop the lock) after its last use.
         defer { withExtendedLifetime(lock) {} }
+        let inPassing = batches != .max
+        let progress = inPassing ? nil : progress
         let total = try catalog.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sidecar_due") ?? 0 }
-        if total > 10 * Self.sidecarBatch {
+        if total > 10 * Self.sidecarBatch, !inPassing {
             logger.notice("writing the sidecars of \(total) product(s) (each product's document beside the blobs; once after an upgrade or a large import)")
         }
         if total > Self.sidecarBatch { progress?.start(label: "writing product sidecars", totalBytes: 0, totalItems: total) }
@@ -55,8 +61,10 @@ extension Archive {
         // The next batch, read and rendered inside the previous transaction while that one's
         // files were being written; used only if nothing was written to the catalog since.
         var ahead: (batch: SidecarBatch, stamp: CatalogStamp)?
-        var renewed = false
-        while true {
+        var renewed = 0
+        var batchesLeft = batches
+        while batchesLeft > 0 {
+            batchesLeft -= 1
             // A batch at a time inside one write transaction: nothing changes the products while
             // their documents are read, written and named, and a kill before the commit leaves
             // them due (files written so far are never named: harmless).
@@ -110,7 +118,7 @@ extension Archive {
                         if let old = item.pack { touched.insert(old) } else if let old = item.current, old != made.sha256 { stale.append(old) }
                     }
                     packsGone = try Self.settlePacks(db, touched: touched)
-                    next = Result { try SidecarBatch.read(db, format: format, archiveID: archiveID) }
+                    next = batchesLeft > 0 ? Result { try SidecarBatch.read(db, format: format, archiveID: archiveID) } : .success(SidecarBatch(due: [], rendered: []))
                 } catch {
                     _ = writing.wait()
                     throw error
@@ -120,12 +128,13 @@ extension Archive {
                 return batch.due.count
             }
             if count == 0 { break }
-            renewed = true
+            renewed += count
             for sha in stale { FS.remove(Self.sidecarPath(sha, under: root)) }
             for number in packsGone { FS.remove(Self.packPath(number, under: root)) }
             for _ in 0..<count { progress?.itemDone() }
         }
-        if renewed { try sweepPacks() }
+        if renewed > 0 { try sweepPacks() }
+        return renewed
     }
 
     /// After a batch moved sidecars out of these packs: a pack none of whose members is current
