@@ -1,6 +1,5 @@
 // One piece of work running on another thread while this one does something else.
 import Dispatch
-import Foundation
 import Synchronization
 
 public final class Background<Value: Sendable>: Sendable {
@@ -18,15 +17,15 @@ public final class Background<Value: Sendable>: Sendable {
         }
     }
 
-    /// Starts `work` on a thread of its own, for work that mostly waits (a flush of the disk)
-    /// while the dispatch pool's threads are busy computing: it does not wait for one of them.
-    public func startOnOwnThread(_ work: @escaping @Sendable () -> Value) {
-        let thread = Thread {
+    /// Starts `work` on a serial queue of its own, for work that mostly waits (a flush of the
+    /// disk) while the dispatch pool's threads are busy computing: it does not wait for one of
+    /// them (such a queue runs on a thread added for it).
+    public func startAlone(_ work: @escaping @Sendable () -> Value) {
+        DispatchQueue(label: "kho.background").async {
             let value = work()
             self.result.withLock { $0 = value }
             self.done.signal()
         }
-        thread.start()
     }
 
     /// Whether the work started last is done (`wait` then returns at once).

@@ -98,6 +98,21 @@ import KhoTesting
         #expect(try archive.renewSidecars(batches: 1) == 0)
     }
 
+    /// In passing (an import waiting for files), only a whole batch is written, as one pack:
+    /// fewer due products are left to the end.
+    @Test func inPassingOnlyAWholeBatchIsWritten() throws {
+        let scratch = Scratch()
+        let archive = try archiveWithDueProducts(scratch)
+        #expect(try archive.renewSidecarBatchInPassing() == Archive.sidecarBatch)
+        #expect(try archive.renewSidecarBatchInPassing() == Archive.sidecarBatch)
+        #expect(try archive.renewSidecarBatchInPassing() == 0)
+        let due = try archive.catalog.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sidecar_due")! }
+        #expect(due == Self.rows - 2 * Archive.sidecarBatch)
+        #expect(Archive.packFiles(under: archive.root).map { Archive.packMembers($0.path).members.count } == [Archive.sidecarBatch, Archive.sidecarBatch])
+        try archive.renewSidecars()
+        try expectCurrent(archive)
+    }
+
     /// The batch read ahead is stale once someone else wrote: it is read again, not named.
     @Test func aBatchReadAheadIsReadAgainAfterAnotherWrite() throws {
         let scratch = Scratch()

@@ -30,6 +30,9 @@ extension Archive {
     /// (file, decoded text, 1 MiB blocks); then only the blocks, let go as rows are checked.
     /// A million rows of metadata take about 100 MB.
     static let maxManifestBytes: Int64 = 256 << 20
+    /// A chunk's rows are written while its files are flushed only when the last chunk's flush
+    /// took less than this (the catalog's write lock is held meanwhile); the first chunk's never.
+    static let quickFlush = 1.0
 
     /// The manifest read and parsed; only the parsed form (its text, once) outlives this.
     private static func readManifest(_ manifest: HostPath, name: String) throws(KhoError) -> ParsedManifest {
@@ -164,7 +167,7 @@ extension Archive {
                 let renewing = ContinuousClock.now
                 defer { timings.sidecars += (ContinuousClock.now - renewing).seconds }
                 do {
-                    if try renewSidecars(batches: 1) == 0 { break }
+                    if try renewSidecarBatchInPassing() == 0 { break }
                 } catch {
                     logger.debug("product sidecars not renewed during the import: \(error.message)")
                     sidecarsInPassing = false
@@ -182,7 +185,8 @@ extension Archive {
                 next = try nextChunk(nil)
                 startStaging(next)
                 unsettled = try commitChunks(chunk, staged: staged.get(), join: chunk.paths.isEmpty ? join : nil, manifest: name,
-                                             damaged: damaged, lookups: lookups, timings: &timings, report: &report)
+                                             damaged: damaged, lookups: lookups, overlap: (timings.lastFlush ?? .infinity) < Self.quickFlush,
+                                             timings: &timings, report: &report)
                 while let results = unsettled.first {
                     let part = group.removeFirst()
                     unsettled.removeFirst()

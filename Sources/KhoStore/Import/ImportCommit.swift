@@ -13,7 +13,7 @@ extension Archive {
     /// Commits `first` and the chunks `join` hands over while the transaction is open; returns
     /// each chunk's row results, in order.
     func commitChunks(_ first: WriteChunk, staged: BlobStore.StagedBatch, join: ((Database) throws(KhoError) -> WriteChunk?)?,
-                      manifest: String, damaged: Set<String>, lookups: ChunkLookups,
+                      manifest: String, damaged: Set<String>, lookups: ChunkLookups, overlap: Bool,
                       timings: inout ImportTimings, report: inout ImportReport) throws(KhoError) -> [[ImportRowResult]] {
         if first.rows.isEmpty { return [[]] }
         // The chunk's files are flushed and named on a thread of their own while this one writes
@@ -21,11 +21,16 @@ extension Archive {
         // only once they are, so no committed row ever names bytes that are not durable.
         let stored = blobs.outcomes(staged, damaged: damaged)
         let publication = Publication(blobs, staged, damaged: damaged)
+        // Unless the disk flushes a chunk quickly (the last one in under a second), the
+        // transaction waits for it first: the catalog's write lock is not held through a long
+        // flush (other writers, the web app's requests, would wait as long).
+        if !overlap { try publication.finish() }
         let started = ContinuousClock.now
         defer {
             try? publication.finish()
             timings.flushAndPublish += publication.waited
-            timings.catalog += (ContinuousClock.now - started).seconds - publication.waited
+            timings.catalog += (ContinuousClock.now - started).seconds - (overlap ? publication.waited : 0)
+            if !staged.results.isEmpty { timings.lastFlush = publication.seconds }
         }
         for case .success(let blob) in stored where blob.wasNew || blob.repaired {
             report.bytesStored += blob.size
@@ -149,22 +154,25 @@ extension Archive {
 /// A chunk's staged files being flushed and named (`BlobStore.publishEach`) on a thread of
 /// their own. Used from one thread.
 private final class Publication {
-    private let work = Background<KhoError?>()
+    private let work = Background<(failure: KhoError?, seconds: Double)>()
     /// Set once waited for: the failure, if any.
     private var outcome: KhoError??
     /// Seconds spent waiting for it.
     private(set) var waited = 0.0
+    /// Seconds the flush and the renames took.
+    private(set) var seconds = 0.0
 
     init(_ blobs: BlobStore, _ batch: BlobStore.StagedBatch, damaged: Set<String>) {
         if batch.results.isEmpty {
             outcome = .some(nil)
             return
         }
-        work.startOnOwnThread {
+        work.startAlone {
+            let started = ContinuousClock.now
             do throws(KhoError) {
                 _ = try blobs.publishEach(batch, damaged: damaged, look: false)
-                return nil
-            } catch { return error }
+                return (nil, (ContinuousClock.now - started).seconds)
+            } catch { return (error, (ContinuousClock.now - started).seconds) }
         }
     }
 
@@ -172,7 +180,9 @@ private final class Publication {
     func finish() throws(KhoError) {
         if outcome == nil {
             let started = ContinuousClock.now
-            outcome = .some(work.wait())
+            let (failure, took) = work.wait()
+            outcome = .some(failure)
+            seconds = took
             waited = (ContinuousClock.now - started).seconds
         }
         if let failure = outcome! { throw failure }

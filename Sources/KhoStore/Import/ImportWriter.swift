@@ -51,6 +51,8 @@ extension Archive {
         var catalog = 0.0
         /// Product sidecars written while waiting for file copies.
         var sidecars = 0.0
+        /// Seconds the last chunk's flush and renames took (nil before the first).
+        var lastFlush: Double?
 
         var summary: String {
             String(format: "import timings: waiting for row checks %.2f s, for file copies %.2f s, writing product sidecars meanwhile %.2f s; flushing and naming files %.2f s; catalog %.2f s",

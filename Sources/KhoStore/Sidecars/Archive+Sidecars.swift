@@ -43,6 +43,17 @@ extension Archive {
     /// sidecars were renewed.
     @discardableResult
     public func renewSidecars(wait: Bool = false, progress: (any ProgressReporter)? = nil, batches: Int = .max) throws(KhoError) -> Int {
+        try renewSidecars(wait: wait, progress: progress, batches: batches, ifAtLeast: 0)
+    }
+
+    /// In passing (an import waiting for a chunk's files): one whole batch, only when at least a
+    /// batch is due (so it is always written as a pack), with the writer's small page cache (the
+    /// import's memory budget holds its chunk and this batch at once).
+    func renewSidecarBatchInPassing() throws(KhoError) -> Int {
+        try catalog.withSmallWriterCache { () throws(KhoError) in try renewSidecars(wait: false, progress: nil, batches: 1, ifAtLeast: Self.sidecarBatch) }
+    }
+
+    private func renewSidecars(wait: Bool, progress: (any ProgressReporter)?, batches: Int, ifAtLeast minimum: Int) throws(KhoError) -> Int {
         guard let format = environment.sidecars, try sidecarsDue() else { return 0 }
         guard let lock = try lockSidecars(exclusive: true, wait: wait) else { return 0 }
         // Held to the end: Swift may otherwise free the descriptor (and drop the lock) after its last use.
@@ -50,6 +61,7 @@ extension Archive {
         let inPassing = batches != .max
         let progress = inPassing ? nil : progress
         let total = try catalog.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sidecar_due") ?? 0 }
+        if total < minimum { return 0 }
         if total > 10 * Self.sidecarBatch, !inPassing {
             logger.notice("writing the sidecars of \(total) product(s) (each product's document beside the blobs; once after an upgrade or a large import)")
         }
