@@ -113,6 +113,35 @@ import KhoTesting
         try expectCurrent(archive)
     }
 
+    /// An import of products with files, in three chunks, renews sidecars as it goes whenever
+    /// a chunk's copies are still running (whether it does depends on timing): whatever it
+    /// wrote in passing is whole packs of current documents, and once the rest is renewed every
+    /// product's sidecar is its state.
+    @Test func anImportWithFilesLeavesOnlyCurrentSidecars() throws {
+        let scratch = Scratch()
+        var environment = testEnvironment
+        environment.sidecars = TitleFormat()
+        let root = HostPath("\(scratch.path)/archive")
+        _ = try Archive.create(root, agent: "test", environment: environment)
+        let archive = try Archive.open(root, agent: "test", environment: environment)
+        try FileManager.default.createDirectory(atPath: "\(scratch.path)/in", withIntermediateDirectories: true)
+        var lines = ["source_id,title,kind,languages,unit,published,files"]
+        for i in 0..<Self.rows {
+            _ = scratch.file("in/f\(i).txt", "tệp \(i)")
+            lines.append("F\(i),Bài \(i),article,vi,00004,2024-05-01,f\(i).txt")
+        }
+        let manifest = scratch.hostFile("in/m.csv", lines.joined(separator: "\n") + "\n")
+        let report = try archive.importManifest(manifest, options: ImportOptions(report: HostPath("\(scratch.path)/r.csv"), keepResults: false))
+        #expect(report.count(.stored) == Self.rows)
+        // Before the end's renewal: only whole batches were written, each as a pack.
+        let packs = Archive.packFiles(under: archive.root).map { Archive.packMembers($0.path).members.count }
+        #expect(packs.allSatisfy { $0 == Archive.sidecarBatch })
+        let due = try archive.catalog.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sidecar_due")! }
+        #expect(due == Self.rows - packs.reduce(0, +))
+        try archive.renewSidecars()
+        try expectCurrent(archive)
+    }
+
     /// The batch read ahead is stale once someone else wrote: it is read again, not named.
     @Test func aBatchReadAheadIsReadAgainAfterAnotherWrite() throws {
         let scratch = Scratch()
