@@ -89,13 +89,13 @@ import KhoTesting
     @Test func aRenewalOfOneBatchLeavesTheRestDue() throws {
         let scratch = Scratch()
         let archive = try archiveWithDueProducts(scratch)
-        #expect(try archive.renewSidecars(batches: 1) == Archive.sidecarBatch)
+        #expect(try archive.renewSidecars(wait: false, progress: nil, batches: 1) == Archive.sidecarBatch)
         let due = try archive.catalog.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sidecar_due")! }
         #expect(due == Self.rows - Archive.sidecarBatch)
         #expect(Archive.packFiles(under: archive.root).count == 1)
-        #expect(try archive.renewSidecars() == Self.rows - Archive.sidecarBatch)
+        #expect(try archive.renewSidecars(wait: false, progress: nil, batches: .max) == Self.rows - Archive.sidecarBatch)
         try expectCurrent(archive)
-        #expect(try archive.renewSidecars(batches: 1) == 0)
+        #expect(try archive.renewSidecars(wait: false, progress: nil, batches: 1) == 0)
     }
 
     /// In passing (an import waiting for files), only a whole batch is written, as one pack:

@@ -35,7 +35,7 @@ public struct RebuildCatalog: Sendable {
         let environment = environment.keepingSidecars()
         // An old catalog that still opens first writes the sidecars of what changed lately.
         if let old = try? Archive.open(location.path, agent: actor.agent, environment: environment) {
-            _ = try? old.renewSidecars(wait: true, progress: progress)
+            try? old.renewSidecars(wait: true, progress: progress)
             old.close()
         }
         if let s3 { return try Archive.rebuildCatalog(location.path, fromS3: s3, agent: actor.agent, environment: environment, force: force, progress: progress) }

@@ -102,7 +102,10 @@ public final class BlobStore: Sendable {
             for case .success(let item) in staged { FS.remove(item.tempPath) }
             throw error
         }
-        return try publish(staged.map { try! $0.get() }, batch: sources.count > Self.perFileSyncLimit, damaged: damaged)
+        let items = staged.map { try! $0.get() }
+        let found = foresee(items, damaged: damaged)
+        try publish(items, batch: sources.count > Self.perFileSyncLimit)
+        return found
     }
 
     /// Takes files already written (and hashed) in this store's temporary area, on the same
@@ -110,8 +113,10 @@ public final class BlobStore: Sendable {
     /// flush opened before they were written), into the store by renaming them.
     func adopt(_ items: [(path: HostPath, sha256: String, size: Int64, mediaType: String)], damaged: Set<String>) throws(KhoError) -> [StoredBlob] {
         if items.isEmpty { return [] }
-        return try publish(items.map { Staged(tempPath: $0.path, sha256: $0.sha256, size: $0.size, mediaType: $0.mediaType) },
-                           batch: items.count > Self.perFileSyncLimit, damaged: damaged)
+        let staged = items.map { Staged(tempPath: $0.path, sha256: $0.sha256, size: $0.size, mediaType: $0.mediaType) }
+        let found = foresee(staged, damaged: damaged)
+        try publish(staged, batch: items.count > Self.perFileSyncLimit)
+        return found
     }
 
     /// Stores what it can: a source that cannot be read fails alone. A full disk stops everything.
@@ -138,9 +143,9 @@ public final class BlobStore: Sendable {
 
     /// The second half: the staged files flushed (one file-system flush for a batch) and
     /// published, in order; a source that failed stays a failure.
-    /// `look`: false when the caller learned beforehand what naming finds (`outcomes`): the
-    /// names already there are not looked at, and the results say nothing of them.
-    func publishEach(_ batch: StagedBatch, damaged: Set<String>, look: Bool = true) throws(KhoError) -> [Result<StoredBlob, KhoError>] {
+    /// `foreseen`: what `outcomes` found beforehand, when the caller already has it.
+    @discardableResult
+    func publishEach(_ batch: StagedBatch, damaged: Set<String>, foreseen: [Result<StoredBlob, KhoError>]? = nil) throws(KhoError) -> [Result<StoredBlob, KhoError>] {
         let good = batch.results.compactMap { try? $0.get() }
         if good.isEmpty {  // every source failed
             return batch.results.compactMap { if case .failure(let error) = $0 { .failure(error) } else { nil } }
@@ -155,13 +160,9 @@ public final class BlobStore: Sendable {
             discard(batch)
             throw error
         }
-        var published = try publish(good, batch: batch.fileSystem != nil, damaged: damaged, look: look)[...]
-        return batch.results.map { result in
-            switch result {
-            case .success: .success(published.removeFirst())
-            case .failure(let error): .failure(error)
-            }
-        }
+        let found = foreseen ?? outcomes(batch, damaged: damaged)
+        try publish(good, batch: batch.fileSystem != nil)
+        return found
     }
 
     /// What `publishEach` will make of a staged batch, found without touching the store (a look
@@ -169,17 +170,23 @@ public final class BlobStore: Sendable {
     /// and named. The same bytes twice in a batch are new only the first time, as publishing
     /// them in order finds.
     func outcomes(_ batch: StagedBatch, damaged: Set<String>) -> [Result<StoredBlob, KhoError>] {
+        var found = foresee(batch.results.compactMap { try? $0.get() }, damaged: damaged)[...]
+        return batch.results.map { result in result.map { _ in found.removeFirst() } }
+    }
+
+    /// What naming `items` in order will find: new, already there (the same bytes earlier in
+    /// `items` too), or there but damaged or of another size (a repair).
+    private func foresee(_ items: [Staged], damaged: Set<String>) -> [StoredBlob] {
         var seen: Set<String> = []
-        return batch.results.map { result in
-            result.map { item in
-                guard seen.insert(item.sha256).inserted else {
-                    return StoredBlob(sha256: item.sha256, size: item.size, mediaType: item.mediaType, wasNew: false, repaired: damaged.contains(item.sha256))
-                }
-                let existing = FS.fileStatus(path(for: item.sha256))
-                let wrongSize = existing.map { Int64($0.st_size) != item.size || $0.st_mode & S_IFMT != S_IFREG } ?? false
-                return StoredBlob(sha256: item.sha256, size: item.size, mediaType: item.mediaType,
-                                  wasNew: existing == nil, repaired: damaged.contains(item.sha256) || wrongSize)
+        return items.map { item in
+            let repaired = damaged.contains(item.sha256)
+            guard seen.insert(item.sha256).inserted else {
+                return StoredBlob(sha256: item.sha256, size: item.size, mediaType: item.mediaType, wasNew: false, repaired: repaired)
             }
+            let existing = FS.fileStatus(path(for: item.sha256))
+            let wrongSize = existing.map { Int64($0.st_size) != item.size || $0.st_mode & S_IFMT != S_IFREG } ?? false
+            return StoredBlob(sha256: item.sha256, size: item.size, mediaType: item.mediaType,
+                              wasNew: existing == nil, repaired: repaired || wrongSize)
         }
     }
 
@@ -224,10 +231,10 @@ public final class BlobStore: Sendable {
         return staged
     }
 
-    /// Renames staged files into place, over any copy already there.
-    private func publish(_ staged: [Staged], batch: Bool, damaged: Set<String>, look: Bool = true) throws(KhoError) -> [StoredBlob] {
+    /// Renames staged files into place, over any copy already there (what each finds there:
+    /// `foresee`, before), and makes the names durable.
+    private func publish(_ staged: [Staged], batch: Bool) throws(KhoError) {
         var touchedShards: Set<HostPath> = []
-        var results: [StoredBlob] = []
         var remaining = staged[...]
         defer { for item in remaining { FS.remove(item.tempPath) } }
         while let item = remaining.first {
@@ -236,7 +243,6 @@ public final class BlobStore: Sendable {
             // The new copy always takes the name, by an atomic rename: a copy already there may
             // be damaged without anyone knowing yet (same size, other bytes), and identical good
             // bytes must leave a good copy. Readers of the old copy keep their open file.
-            let existing = look ? FS.fileStatus(final) : nil
             if !knownShards.withLock({ $0.contains(shard) }) {
                 try FS.makeDirectory(shard)
                 knownShards.withLock { _ = $0.insert(shard) }
@@ -244,16 +250,12 @@ public final class BlobStore: Sendable {
             try FS.rename(item.tempPath, final)
             remaining.removeFirst()
             touchedShards.insert(shard)
-            let wrongSize = existing.map { Int64($0.st_size) != item.size || $0.st_mode & S_IFMT != S_IFREG } ?? false
-            results.append(StoredBlob(sha256: item.sha256, size: item.size, mediaType: item.mediaType,
-                                      wasNew: existing == nil, repaired: damaged.contains(item.sha256) || wrongSize))
         }
         if batch && !touchedShards.isEmpty {
             try FileDescriptor.open(root, flags: O_RDONLY | O_DIRECTORY, doing: "flushing new blobs").syncFileSystem()
         } else {
             for shard in touchedShards { try FS.syncDirectory(shard) }
         }
-        return results
     }
 
     /// A new stream into this process's temporary area.

@@ -159,13 +159,13 @@ extension Archive {
         var sidecarsInPassing = true
         while let chunk = current {
             let started = ContinuousClock.now
-            let sidecarsBefore = timings.sidecars
+            var renewing = 0.0
             // While the chunk's files are still being copied, the products committed so far get
-            // their sidecars, a batch at a time: work the end of the command would otherwise do
+            // their sidecars, a whole batch at a time: work the end of the command would otherwise do
             // alone. A failure here is left to that end.
             while sidecarsInPassing, !chunk.paths.isEmpty, !stager.isDone {
-                let renewing = ContinuousClock.now
-                defer { timings.sidecars += (ContinuousClock.now - renewing).seconds }
+                let begun = ContinuousClock.now
+                defer { renewing += (ContinuousClock.now - begun).seconds }
                 do {
                     if try renewSidecarBatchInPassing() == 0 { break }
                 } catch {
@@ -174,7 +174,8 @@ extension Archive {
                 }
             }
             let staged = stager.wait()
-            timings.waitingForCopies += (ContinuousClock.now - started).seconds - timings.sidecars + sidecarsBefore
+            timings.sidecars += renewing
+            timings.waitingForCopies += (ContinuousClock.now - started).seconds - renewing
             group = [(chunk.rejected, chunk.endsPlanAt)]
             groupRows = chunk.rows.count
             // Committed results not yet in the report and result file (all of them once settled).

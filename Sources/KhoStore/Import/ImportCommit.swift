@@ -20,7 +20,7 @@ extension Archive {
         // the rows (what naming them will find is known beforehand); the transaction commits
         // only once they are, so no committed row ever names bytes that are not durable.
         let stored = blobs.outcomes(staged, damaged: damaged)
-        let publication = Publication(blobs, staged, damaged: damaged)
+        let publication = Publication(blobs, staged, damaged: damaged, foreseen: stored)
         // Unless the disk flushes a chunk quickly (the last one in under a second), the
         // transaction waits for it first: the catalog's write lock is not held through a long
         // flush (other writers, the web app's requests, would wait as long).
@@ -162,7 +162,7 @@ private final class Publication {
     /// Seconds the flush and the renames took.
     private(set) var seconds = 0.0
 
-    init(_ blobs: BlobStore, _ batch: BlobStore.StagedBatch, damaged: Set<String>) {
+    init(_ blobs: BlobStore, _ batch: BlobStore.StagedBatch, damaged: Set<String>, foreseen: [Result<StoredBlob, KhoError>]) {
         if batch.results.isEmpty {
             outcome = .some(nil)
             return
@@ -170,7 +170,7 @@ private final class Publication {
         work.startAlone {
             let started = ContinuousClock.now
             do throws(KhoError) {
-                _ = try blobs.publishEach(batch, damaged: damaged, look: false)
+                try blobs.publishEach(batch, damaged: damaged, foreseen: foreseen)
                 return (nil, (ContinuousClock.now - started).seconds)
             } catch { return (error, (ContinuousClock.now - started).seconds) }
         }

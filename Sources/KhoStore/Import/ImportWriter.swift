@@ -1,7 +1,8 @@
 // The write side of an import. Valid rows go out in write chunks; each chunk's files are
 // copied and hashed into the temporary area on a background thread while the chunk before
-// it is flushed, published and committed on this one, so copying (on both cores) overlaps
-// the disk's flush and the catalog's transaction. The order of durability is unchanged:
+// it is flushed and published (on a thread of its own) and committed on this one, so copying
+// (on both cores) overlaps the disk's flush and the catalog's transaction (ImportCommit.swift);
+// while this one waits for a chunk's copies, the products committed so far get their sidecars. The order of durability is unchanged:
 // a chunk's files are flushed before they take their names, and named and flushed again
 // before the catalog transaction that refers to them commits.
 import Foundation

@@ -38,12 +38,8 @@ extension Archive {
     /// Writes the sidecars of the products changed since theirs was written.
     /// `wait`: when another process is renewing, wait for it and then renew what is left
     /// (otherwise leave it to that process).
-    /// `batches`: stop after this many batches (work done in passing, as by an import while it
-    /// waits for files: quietly, the rest left to the next call). Returns how many products'
-    /// sidecars were renewed.
-    @discardableResult
-    public func renewSidecars(wait: Bool = false, progress: (any ProgressReporter)? = nil, batches: Int = .max) throws(KhoError) -> Int {
-        try renewSidecars(wait: wait, progress: progress, batches: batches, ifAtLeast: 0)
+    public func renewSidecars(wait: Bool = false, progress: (any ProgressReporter)? = nil) throws(KhoError) {
+        try renewSidecars(wait: wait, progress: progress, batches: .max)
     }
 
     /// In passing (an import waiting for a chunk's files): one whole batch, only when at least a
@@ -53,7 +49,11 @@ extension Archive {
         try catalog.withSmallWriterCache { () throws(KhoError) in try renewSidecars(wait: false, progress: nil, batches: 1, ifAtLeast: Self.sidecarBatch) }
     }
 
-    private func renewSidecars(wait: Bool, progress: (any ProgressReporter)?, batches: Int, ifAtLeast minimum: Int) throws(KhoError) -> Int {
+    /// `batches`: stop after this many (work done in passing: quietly, the rest left to the next
+    /// call); `minimum`: renew nothing unless this many are due. Returns how many products'
+    /// sidecars were renewed.
+    @discardableResult
+    func renewSidecars(wait: Bool, progress: (any ProgressReporter)?, batches: Int, ifAtLeast minimum: Int = 0) throws(KhoError) -> Int {
         guard let format = environment.sidecars, try sidecarsDue() else { return 0 }
         guard let lock = try lockSidecars(exclusive: true, wait: wait) else { return 0 }
         // Held to the end: Swift may otherwise free the descriptor (and drop the lock) after its last use.
