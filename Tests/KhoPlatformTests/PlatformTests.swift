@@ -184,7 +184,8 @@ import Testing
         // an ENOSPC there names a full disk; its path is the file's folder when the file is not there.
         let tmp = HostPath(NSTemporaryDirectory())
         let room = try #require(FS.room(tmp))
-        #expect(room.bytes > 0 && room.bytes == FS.availableBytes(tmp))
+        // Two looks, not one: tests running beside this one write there in between.
+        #expect(room.bytes > 0 && (FS.availableBytes(tmp) ?? 0) > 0)
         if let files = room.files { #expect(files > 0) }
         let error = Sys.error(ENOSPC, "writing it", tmp.appending("not-made-\(getpid())"))
         #expect(error.code == .diskFull && error.message.contains("is full"))
