@@ -14,45 +14,9 @@ enum CatalogWrites {
     /// catalog). A failure after the row was written (its trigger) still fails the statement;
     /// the transaction or savepoint around it is what undoes it (the import checks the change count).
     static func insert(_ db: Database, _ p: inout PreparedProduct, digitized: Bool = false, at now: Timestamp, newID: () -> ProductID) throws -> Int64 {
-        let m = p.metadata, d = p.digitization
-        let insert = try RawStatement(db, """
-            INSERT OR FAIL INTO products (id, title, title_sort, kind, unit, produced, published, reference_date, campaign,
-                description, creator, access, origin, carrier, digitized_on, digitization_method, digitized,
-                created_at, updated_at, languages, channels, topics, digital, title_key, minority, foreign_language, unit_era, province_now,
-                home_archive, shown)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        let insert = try RawStatement(db, insertProduct)
         for attempt in 1...5 {
-            insert.bind(1, p.id.description)
-            insert.bind(2, m.title)
-            insert.bind(3, p.titleSort)
-            insert.bind(4, m.kind.rawValue)
-            insert.bind(5, m.unit.value)
-            insert.bind(6, p.produced)
-            insert.bind(7, p.published)
-            insert.bind(8, p.referenceDate)
-            insert.bind(9, m.campaign)
-            insert.bind(10, m.description)
-            insert.bind(11, m.creator)
-            insert.bind(12, m.access.rawValue)
-            insert.bind(13, d.origin.rawValue)
-            insert.bind(14, d.carrier?.rawValue)
-            insert.bind(15, p.digitizedOn)
-            insert.bind(16, d.method?.rawValue)
-            insert.bind(17, digitized ? 1 : 0)
-            insert.bind(18, now.iso)
-            insert.bind(19, now.iso)
-            insert.bind(20, p.languagesJSON)
-            insert.bind(21, p.channelsJSON)
-            insert.bind(22, p.topicsJSON)
-            insert.bind(23, p.flags.digital ? 1 : 0)
-            insert.bind(24, p.titleKey)
-            insert.bind(25, p.flags.minority ? 1 : 0)
-            insert.bind(26, p.flags.foreign ? 1 : 0)
-            insert.bind(27, p.flags.unitEra)
-            insert.bind(28, p.flags.provinceNow)
-            insert.bind(29, p.homeArchive)
-            insert.bind(30, Int64(shownBits(m.access)))
+            bindProduct(insert, p, digitized: digitized, at: now)
             let code = try insert.run()
             if !RawStatement.isConstraint(code) { break }
             guard attempt < 5, try CatalogReads.productPK(db, id: p.id) != nil else {
@@ -68,6 +32,54 @@ enum CatalogWrites {
         search.bind(4, p.searchKeywords)
         try search.execute()
         return pk
+    }
+
+    /// The columns `bindProduct` binds, in its order.
+    static let productColumns = """
+        id, title, title_sort, kind, unit, produced, published, reference_date, campaign,
+        description, creator, access, origin, carrier, digitized_on, digitization_method, digitized,
+        created_at, updated_at, languages, channels, topics, digital, title_key, minority, foreign_language, unit_era, province_now,
+        home_archive, shown
+        """
+
+    private static let insertProduct = """
+        INSERT OR FAIL INTO products (\(productColumns))
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    /// Binds a new product's row (`productColumns`) to parameters `first`… of `statement`.
+    static func bindProduct(_ statement: RawStatement, _ p: PreparedProduct, digitized: Bool, at now: Timestamp, from first: Int32 = 1) {
+        let m = p.metadata, d = p.digitization
+        statement.bind(first, p.id.description)
+        statement.bind(first + 1, m.title)
+        statement.bind(first + 2, p.titleSort)
+        statement.bind(first + 3, m.kind.rawValue)
+        statement.bind(first + 4, m.unit.value)
+        statement.bind(first + 5, p.produced)
+        statement.bind(first + 6, p.published)
+        statement.bind(first + 7, p.referenceDate)
+        statement.bind(first + 8, m.campaign)
+        statement.bind(first + 9, m.description)
+        statement.bind(first + 10, m.creator)
+        statement.bind(first + 11, m.access.rawValue)
+        statement.bind(first + 12, d.origin.rawValue)
+        statement.bind(first + 13, d.carrier?.rawValue)
+        statement.bind(first + 14, p.digitizedOn)
+        statement.bind(first + 15, d.method?.rawValue)
+        statement.bind(first + 16, digitized ? 1 : 0)
+        statement.bind(first + 17, now.iso)
+        statement.bind(first + 18, now.iso)
+        statement.bind(first + 19, p.languagesJSON)
+        statement.bind(first + 20, p.channelsJSON)
+        statement.bind(first + 21, p.topicsJSON)
+        statement.bind(first + 22, p.flags.digital ? 1 : 0)
+        statement.bind(first + 23, p.titleKey)
+        statement.bind(first + 24, p.flags.minority ? 1 : 0)
+        statement.bind(first + 25, p.flags.foreign ? 1 : 0)
+        statement.bind(first + 26, p.flags.unitEra)
+        statement.bind(first + 27, p.flags.provinceNow)
+        statement.bind(first + 28, p.homeArchive)
+        statement.bind(first + 29, Int64(shownBits(m.access)))
     }
 
     /// Replaces a product's descriptive metadata (not its files or digitization). `old` is the

@@ -28,8 +28,10 @@ extension Archive {
     /// Stores one valid row (inside a savepoint, or optimistically inside the chunk's transaction).
     /// Every check that can refuse the row comes before its first write: the optimistic pass
     /// redoes a refused row alone only when it wrote nothing.
+    /// `stage`: where a new product without files goes (the optimistic pass); whatever else the
+    /// row reads or writes comes after the stage is moved (ImportStage.swift).
     func importRow(_ db: Database, row: PlannedRow, prepared: inout PreparedProduct?, files: [StagedFile], manifest: String,
-                           lookups: ChunkLookups, trusted: Bool, at now: Timestamp) throws -> (ImportRowResult, RowEffect) {
+                           lookups: ChunkLookups, trusted: Bool, stage: ImportStage? = nil, at now: Timestamp) throws -> (ImportRowResult, RowEffect) {
         let known = trusted ? lookups : nil
         let provenance = "imported from \(manifest) row \(row.row)" + (row.sourceID.map { ", source_id \($0)" } ?? "")
         func result(_ status: ImportStatus, _ id: ProductID, _ message: String, _ effect: RowEffect = .none) -> (ImportRowResult, RowEffect) {
@@ -37,6 +39,7 @@ extension Archive {
         }
         switch row.action! {
         case .attach(let id, _, let on, let method):
+            try stage?.move(db)
             guard let pk = try CatalogReads.productPK(db, id: id), let current = try CatalogReads.product(db, id: id),
                   try Self.mayTouch(db, id, lookups.within) else {
                 throw KhoError(.unknownProduct, lookups.within == nil ? "no product \(id) in the archive" : "no product \(id) in your scope")
@@ -49,6 +52,7 @@ extension Archive {
 
         case .ingest(let m, _), .register(let m, _), .digitized(let m, _, _, _, _):
             if let source = row.sourceID, known?.mayHaveSource(m.unit.value, source) ?? true,
+               try { try stage?.move(db); return true }(),
                let known = try Row.fetchOne(db.cachedStatement(sql: """
                     SELECT p.id, p.title FROM product_sources s JOIN products p ON p.pk = s.product_pk WHERE s.unit = ? AND s.source_id = ?
                     """), arguments: [m.unit.value, source]),
@@ -64,6 +68,7 @@ extension Archive {
             }
             var existing: ProductID?
             if known?.mayHaveTitle(m.title) ?? true {
+                try stage?.move(db)
                 switch row.action! {
                 case .register(_, let carrier): existing = try sameRegistrationID(db, metadata: m, carrier: carrier)
                 default: existing = try findSameProduct(db, title: m.title, shas: Set(files.map(\.blob.sha256)))?.id
@@ -77,12 +82,19 @@ extension Archive {
                 return outcome
             }
             var product = prepared ?? Self.prepare(row, manifest: manifest, config: config, ids: ids, at: now)!
-            let (id, pk) = try createProductRow(db, &product, files: files, at: now)
+            let id = product.id
+            if let stage, files.isEmpty {
+                _ = try stage.add(db, product, event: event(product.eventType, object: "product:\(id)", product: id, detail: product.eventDetail, at: now),
+                                  source: row.sourceID.map { (m.unit.value, $0) }, at: now)
+            } else {
+                try stage?.move(db)
+                let created = try createProductRow(db, &product, files: files, at: now)
+                try linkSource(db, row: row, unit: m.unit, pk: created.pk)
+            }
             prepared = product
-            try linkSource(db, row: row, unit: m.unit, pk: pk)
             lookups.stored(title: m.title, unit: m.unit.value, source: row.sourceID)
-            return files.isEmpty ? result(.stored, id, "registered, not yet digitized", .registered)
-                                 : result(.stored, id, "\(files.count) file(s)", .newProduct)
+            return files.isEmpty ? result(.stored, product.id, "registered, not yet digitized", .registered)
+                                 : result(.stored, product.id, "\(files.count) file(s)", .newProduct)
         }
     }
 

@@ -4,7 +4,9 @@
 // know. A row that fails before writing anything is redone alone in a savepoint; one that
 // fails half-written makes the whole transaction be redone row by row, each row in a
 // savepoint; either way a row is stored whole or not at all. Chunks without files may join
-// the transaction of the chunk before (`join`), up to groupRows rows.
+// the transaction of the chunk before (`join`), up to groupRows rows. The optimistic pass
+// stages its new products without files and moves them into the catalog in bulk before the
+// commit (ImportStage.swift).
 import GRDB
 import KhoCore
 import KhoPlatform
@@ -48,11 +50,14 @@ extension Archive {
         // half a CheckedRow, and a redo prepares its products again).
         var joined: [[PlannedRow]] = []
         func run(savepoints: Bool) throws(KhoError) -> [[(ImportRowResult, RowEffect)]] {
-            try catalog.write { db in
+            // The optimistic pass stages its new products without files and moves them in bulk
+            // before the commit (ImportStage.swift); a redo writes each row itself.
+            let stage = savepoints ? nil : ImportStage()
+            return try catalog.write { db in
                 now = clock.now()
                 // Said before the rows add holders of their own.
                 restored = try restorations(db, restoring, at: now)
-                var out = [try storeRows(db, first, stored: stored, savepoints: savepoints, manifest: manifest, lookups: lookups, at: now)]
+                var out = [try storeRows(db, first, stored: stored, savepoints: savepoints, manifest: manifest, lookups: lookups, stage: stage, at: now)]
                 if savepoints {
                     // A redo stores what the optimistic pass took, row by row.
                     for rows in joined {
@@ -64,15 +69,19 @@ extension Archive {
                 }
                 while let join, let more = try join(db) {
                     joined.append(more.rows.map(\.row))
-                    out.append(try storeRows(db, more, stored: [], savepoints: false, manifest: manifest, lookups: lookups, at: now))
+                    out.append(try storeRows(db, more, stored: [], savepoints: false, manifest: manifest, lookups: lookups, stage: stage, at: now))
                 }
+                try Self.move(stage, db)
                 try publication.finish()
                 return out
             }
         }
         report.catalogTransactions += 1
         func runOnce() throws(KhoError) -> [[(ImportRowResult, RowEffect)]] {
-            do { return try run(savepoints: false) } catch where error.code == .retryChunk { return try run(savepoints: true) }
+            do { return try run(savepoints: false) } catch where error.code == .retryChunk {
+                report.catalogRedos += 1
+                return try run(savepoints: true)
+            }
         }
         // A chunk of files is a few thousand rows at most: the small page cache holds its
         // transaction (the 10 GB corpus peaked at 129 MB with the full one).
@@ -94,8 +103,17 @@ extension Archive {
     /// Stores one chunk's rows inside the open transaction. Optimistic (no savepoints): the
     /// first failing row throws `retryChunk`. Otherwise each row in a savepoint, and a failing
     /// row is rejected alone.
+    /// Moves the staged products into the catalog; a move that fails has written part of them,
+    /// so the transaction is redone row by row.
+    private static func move(_ stage: ImportStage?, _ db: Database) throws {
+        do { try stage?.move(db) } catch {
+            if let kho = error as? KhoError, kho.category == .environment { throw kho }
+            throw KhoError(.retryChunk, "staged products could not be moved; the chunk is stored again row by row", cause: Underlying(error))
+        }
+    }
+
     private func storeRows(_ db: Database, _ chunk: WriteChunk, stored: [Result<StoredBlob, KhoError>], savepoints: Bool,
-                           manifest: String, lookups: ChunkLookups, at now: Timestamp) throws -> [(ImportRowResult, RowEffect)] {
+                           manifest: String, lookups: ChunkLookups, stage: ImportStage? = nil, at now: Timestamp) throws -> [(ImportRowResult, RowEffect)] {
         if !savepoints { try lookups.load(db, rows: chunk.rows.map(\.row)) }
         var out: [(ImportRowResult, RowEffect)] = []
         for checked in chunk.rows {
@@ -136,14 +154,16 @@ extension Archive {
                 try alone()
                 continue
             }
-            let changes = db.totalChangesCount
-            do { out.append(try importRow(db, row: row, prepared: &product, files: files, manifest: manifest, lookups: lookups, trusted: true, at: now)) } catch {
+            let changes = db.totalChangesCount, moved = stage?.movedChanges ?? 0
+            do { out.append(try importRow(db, row: row, prepared: &product, files: files, manifest: manifest, lookups: lookups, trusted: true, stage: stage, at: now)) } catch {
                 // A row's checks come before its writes (importRow): a row that failed having
-                // written nothing is redone alone. One that failed half-written undoes the whole
-                // transaction, which is redone row by row.
-                guard db.totalChangesCount == changes else {
+                // written nothing (a move of the stage it caused aside) is redone alone. One that
+                // failed half-written undoes the whole transaction, which is redone row by row.
+                guard db.totalChangesCount - ((stage?.movedChanges ?? 0) - moved) == changes else {
                     throw KhoError(.retryChunk, "a row of the chunk failed; the chunk is stored again row by row", cause: Underlying(error))
                 }
+                // Alone, the row writes itself: what is staged goes first.
+                try Self.move(stage, db)
                 try alone()
             }
         }

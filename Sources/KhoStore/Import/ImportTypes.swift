@@ -68,6 +68,8 @@ public struct ImportReport: Sendable {
     public var seconds = 0.0
     /// Catalog transactions that stored rows (the first try of each; a redo is not counted).
     var catalogTransactions = 0
+    /// Of those, the ones redone row by row after a row failed half-written.
+    var catalogRedos = 0
     public var reportPath: String?
 
     public func count(_ status: ImportStatus) -> Int { counts[status] ?? 0 }

@@ -1,0 +1,101 @@
+// The new products of an import's optimistic pass, staged and then moved into the catalog one
+// table at a time. Written one at a time, a new product changes a page of each index with
+// random keys (its ID, the report and browse indexes by date, its source link) and its
+// search, event and source rows come between: on a catalog of a million products a group of
+// 16,384 rows changes most pages of those indexes, and they spill from the writer's small
+// cache and are read back again and again. Staged in a temporary table (appended in order,
+// to a file SQLite deletes), then moved with one INSERT … SELECT a table, the products in
+// date order, each index is written in one pass (Scripts/bench, section catalog).
+//
+// What the rest of the import reads sees every row before it, as when rows are written one at
+// a time: the stage is moved before a row writes anything itself, and before a row's lookup
+// that may find a staged product (a source ID or title the import has stored). A staged
+// product's row key is the next free one, as its insert would have taken. OR FAIL: the moves
+// need no statement journal; a move that fails leaves changes, so the transaction is redone
+// row by row (retryChunk), without a stage.
+import GRDB
+import KhoCore
+import KhoPlatform
+
+final class ImportStage {
+    /// Products staged and not yet moved.
+    private(set) var count = 0
+    private var nextPK: Int64 = 0
+    /// Products moved into the catalog by this stage, for tests.
+    private(set) var moved = 0
+    /// Rows the moves changed (SQLite's count): a row that fails after a move it caused wrote
+    /// nothing itself unless the count grew by more.
+    private(set) var movedChanges = 0
+
+    /// Two temporary tables, so that no move sorts (a sort would hold a group's rows in memory):
+    /// the product rows kept in date order, the rest in row-key order.
+    private static let create = """
+        CREATE TEMP TABLE IF NOT EXISTS import_stage_products (
+            sort_key TEXT NOT NULL, pk INTEGER NOT NULL, \(CatalogWrites.productColumns), PRIMARY KEY (sort_key, pk)) WITHOUT ROWID;
+        CREATE TEMP TABLE IF NOT EXISTS import_stage_rows (pk INTEGER PRIMARY KEY, id, search_title, search_description, search_keywords,
+            event_at, event_type, event_object, event_agent, event_outcome, event_detail, source_unit, source_id);
+        PRAGMA temp.cache_size = -512;
+        """
+    private static let insertProduct = """
+        INSERT INTO temp.import_stage_products (sort_key, pk, \(CatalogWrites.productColumns))
+        VALUES (\(Array(repeating: "?", count: 32).joined(separator: ", ")))
+        """
+    private static let insertRest = """
+        INSERT INTO temp.import_stage_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    /// Stages a new product; returns its row key. `source`: its source link (unit, source ID).
+    func add(_ db: Database, _ p: PreparedProduct, event e: PreservationEvent, source: (unit: String, id: String)?, at now: Timestamp) throws -> Int64 {
+        if count == 0 {
+            try db.execute(sql: Self.create)
+            nextPK = (try Int64.fetchOne(db, sql: "SELECT max(pk) FROM products") ?? 0) + 1
+        }
+        let pk = nextPK
+        let product = try RawStatement(db, Self.insertProduct)
+        product.bind(1, p.referenceDate ?? "")
+        product.bind(2, pk)
+        CatalogWrites.bindProduct(product, p, digitized: false, at: now, from: 3)
+        try product.execute()
+        let rest = try RawStatement(db, Self.insertRest)
+        rest.bind(1, pk)
+        rest.bind(2, p.id.description)
+        rest.bind(3, p.searchTitle)
+        rest.bind(4, p.searchDescription)
+        rest.bind(5, p.searchKeywords)
+        rest.bind(6, e.at.iso)
+        rest.bind(7, e.type.rawValue)
+        rest.bind(8, e.object)
+        rest.bind(9, e.agent)
+        rest.bind(10, e.outcome.rawValue)
+        rest.bind(11, e.detail)
+        rest.bind(12, source?.unit)
+        rest.bind(13, source?.id)
+        try rest.execute()
+        nextPK += 1
+        count += 1
+        return pk
+    }
+
+    /// Moves what is staged into the catalog (inside the open transaction) and empties the stage.
+    func move(_ db: Database) throws {
+        guard count > 0 else { return }
+        // A move that fails is not counted: what it wrote is then the failing row's, and the
+        // transaction is redone row by row.
+        let before = db.totalChangesCount
+        let product = CatalogWrites.productColumns
+        try db.execute(sql: """
+            INSERT OR FAIL INTO products (pk, \(product)) SELECT pk, \(product) FROM temp.import_stage_products ORDER BY sort_key, pk;
+            INSERT INTO products_search (rowid, title, description, keywords)
+                SELECT pk, search_title, search_description, search_keywords FROM temp.import_stage_rows ORDER BY pk;
+            INSERT OR FAIL INTO events (at, type, object, product_id, agent, outcome, detail, imported_from, product_pk)
+                SELECT event_at, event_type, event_object, id, event_agent, event_outcome, event_detail, NULL, pk FROM temp.import_stage_rows ORDER BY pk;
+            INSERT OR IGNORE INTO product_sources (unit, source_id, product_pk)
+                SELECT source_unit, source_id, pk FROM temp.import_stage_rows WHERE source_id IS NOT NULL ORDER BY pk;
+            DELETE FROM temp.import_stage_products;
+            DELETE FROM temp.import_stage_rows;
+            """)
+        movedChanges += db.totalChangesCount - before
+        moved += count
+        count = 0
+    }
+}
