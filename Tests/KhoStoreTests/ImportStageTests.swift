@@ -11,6 +11,38 @@ import KhoTesting
 @Suite struct ImportStageTests {
     static let header = "source_id,title,kind,languages,unit,produced,published,channels,carrier,description,files"
 
+    /// Options that stage whatever the catalog's size (a real import stages only into a large one).
+    func staging(_ report: HostPath) -> ImportOptions {
+        var options = ImportOptions(report: report, keepResults: true)
+        options.stageFrom = 0
+        return options
+    }
+
+    /// Into a small catalog rows are written one by one: nothing is staged.
+    @Test func aSmallCatalogIsWrittenRowByRow() throws {
+        let scratch = Scratch()
+        let archive = try scratch.archive()
+        let ways = try archive.catalog.write { db in
+            (try ImportStage.ifWorthIt(db, from: ImportStage.worthFrom) == nil, try ImportStage.ifWorthIt(db, from: 0) != nil)
+        }
+        #expect(ways == (true, true))
+    }
+
+    /// A row refused before it writes (its source ID names another product) looks for that
+    /// product after the stage is moved: it is rejected alone, the transaction is not redone.
+    @Test func aRowRefusedWhileStagingIsRejectedAlone() throws {
+        let scratch = Scratch()
+        let archive = try scratch.archive()
+        let seed = scratch.hostFile("seed.csv", "\(Self.header)\nS5,Một tờ rơi khác,leaflet,vi,00004,2023-01-01,2023-01-01,,paper,,\n")
+        _ = try archive.importManifest(seed, options: staging(HostPath("\(scratch.path)/seed.result.csv")))
+        let lines = [Self.header] + (0..<20).map { "S\($0),Tờ rơi số \($0),leaflet,vi,00004,2024-0\(1 + $0 % 9)-01,,,paper,," }
+        let report = try archive.importManifest(scratch.hostFile("m.csv", lines.joined(separator: "\n") + "\n"),
+                                                options: staging(HostPath("\(scratch.path)/r.csv")))
+        #expect(report.count(.stored) == 19 && report.count(.rejected) == 1)
+        #expect(report.results.first { $0.sourceID == "S5" }?.message.contains("already names product") == true)
+        #expect(report.catalogTransactions == 1 && report.catalogRedos == 0)
+    }
+
     /// 600 registrations over three years (some without any date), a row with a file among
     /// them (the stage is moved before it writes), and a last row `SENTINEL`.
     func manifest(_ scratch: Scratch) -> HostPath {
@@ -59,7 +91,7 @@ import KhoTesting
         // Staged: the whole manifest in one optimistic pass.
         let staged = Scratch()
         let a = try staged.archive()
-        let reportA = try a.importManifest(manifest(staged), options: ImportOptions(report: HostPath("\(staged.path)/r.csv"), keepResults: true))
+        let reportA = try a.importManifest(manifest(staged), options: staging(HostPath("\(staged.path)/r.csv")))
         #expect(reportA.count(.stored) == 602)
         #expect(reportA.catalogTransactions == 1 && reportA.catalogRedos == 0)
         // One by one: the move of the staged products fails on the last row's event, so the
@@ -67,7 +99,7 @@ import KhoTesting
         let single = Scratch()
         let b = try single.archive()
         try refuseEvent(b, ofSource: "SENTINEL")
-        let reportB = try b.importManifest(manifest(single), options: ImportOptions(report: HostPath("\(single.path)/r.csv"), keepResults: true))
+        let reportB = try b.importManifest(manifest(single), options: staging(HostPath("\(single.path)/r.csv")))
         #expect(reportB.count(.stored) == 601)
         #expect(reportB.catalogTransactions == 1 && reportB.catalogRedos == 1)
         #expect(reportB.results.first { $0.sourceID == "SENTINEL" }?.message.contains("refused by the test") == true)
@@ -103,7 +135,7 @@ import KhoTesting
                      "A3,Tờ rơi về trẻ em,leaflet,vi,00004,2023-03-01,2023-03-01,,paper,,",
                      "A4,Tờ rơi về trẻ em,leaflet,vi,00004,2024-03-01,2024-03-01,,paper,Phát ở chợ,"]
         let report = try archive.importManifest(scratch.hostFile("m.csv", lines.joined(separator: "\n") + "\n"),
-                                                options: ImportOptions(report: HostPath("\(scratch.path)/r.csv"), keepResults: true))
+                                                options: staging(HostPath("\(scratch.path)/r.csv")))
         // The last is the first's registration again: refused before the catalog is asked.
         #expect(report.results.map(\.status) == [.stored, .stored, .stored, .rejected])
         #expect(report.catalogRedos == 0)

@@ -186,7 +186,7 @@ extension Archive {
                 next = try nextChunk(nil)
                 startStaging(next)
                 unsettled = try commitChunks(chunk, staged: staged.get(), join: chunk.paths.isEmpty ? join : nil, manifest: name,
-                                             damaged: damaged, lookups: lookups, overlap: (timings.lastFlush ?? .infinity) < Self.quickFlush,
+                                             damaged: damaged, lookups: lookups, overlap: (timings.lastFlush ?? .infinity) < Self.quickFlush, stageFrom: options.stageFrom,
                                              timings: &timings, report: &report)
                 while let results = unsettled.first {
                     let part = group.removeFirst()

@@ -15,7 +15,7 @@ extension Archive {
     /// Commits `first` and the chunks `join` hands over while the transaction is open; returns
     /// each chunk's row results, in order.
     func commitChunks(_ first: WriteChunk, staged: BlobStore.StagedBatch, join: ((Database) throws(KhoError) -> WriteChunk?)?,
-                      manifest: String, damaged: Set<String>, lookups: ChunkLookups, overlap: Bool,
+                      manifest: String, damaged: Set<String>, lookups: ChunkLookups, overlap: Bool, stageFrom: Int64,
                       timings: inout ImportTimings, report: inout ImportReport) throws(KhoError) -> [[ImportRowResult]] {
         if first.rows.isEmpty { return [[]] }
         // The chunk's files are flushed and named on a thread of their own while this one writes
@@ -50,10 +50,11 @@ extension Archive {
         // half a CheckedRow, and a redo prepares its products again).
         var joined: [[PlannedRow]] = []
         func run(savepoints: Bool) throws(KhoError) -> [[(ImportRowResult, RowEffect)]] {
-            // The optimistic pass stages its new products without files and moves them in bulk
-            // before the commit (ImportStage.swift); a redo writes each row itself.
-            let stage = savepoints ? nil : ImportStage()
             return try catalog.write { db in
+                // On a large catalog the optimistic pass stages its new products without files
+                // and moves them in bulk before the commit (ImportStage.swift); a redo writes
+                // each row itself.
+                let stage = savepoints ? nil : try ImportStage.ifWorthIt(db, from: stageFrom)
                 now = clock.now()
                 // Said before the rows add holders of their own.
                 restored = try restorations(db, restoring, at: now)

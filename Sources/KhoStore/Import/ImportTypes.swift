@@ -36,6 +36,9 @@ public struct ImportOptions: Sendable {
     /// What the importing user may touch (the web app): rows of units outside it are refused,
     /// and products outside it are neither matched, attached to nor named. nil: everything.
     public var within: Visibility?
+    /// New products without files are staged (ImportStage) once the catalog is at least this
+    /// large; a test may lower it.
+    var stageFrom = ImportStage.worthFrom
 
     public init(dryRun: Bool = false, jobs: Int = Parallel.defaultJobs, report: HostPath? = nil, progress: (any ProgressReporter)? = nil,
                 keepResults: Bool = true, within: Visibility? = nil) {
