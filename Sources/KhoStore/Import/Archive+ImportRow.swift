@@ -84,7 +84,7 @@ extension Archive {
             var product = prepared ?? Self.prepare(row, manifest: manifest, config: config, ids: ids, at: now)!
             let id = product.id
             if let stage, files.isEmpty {
-                _ = try stage.add(db, product, event: event(product.eventType, object: "product:\(id)", product: id, detail: product.eventDetail, at: now),
+                try stage.add(db, product, event: event(product.eventType, object: "product:\(id)", product: id, detail: product.eventDetail, at: now),
                                   source: row.sourceID.map { (m.unit.value, $0) }, at: now)
             } else {
                 try stage?.move(db)

@@ -50,7 +50,7 @@ extension Archive {
         // half a CheckedRow, and a redo prepares its products again).
         var joined: [[PlannedRow]] = []
         func run(savepoints: Bool) throws(KhoError) -> [[(ImportRowResult, RowEffect)]] {
-            return try catalog.write { db in
+            try catalog.write { db in
                 // On a large catalog the optimistic pass stages its new products without files
                 // and moves them in bulk before the commit (ImportStage.swift); a redo writes
                 // each row itself.

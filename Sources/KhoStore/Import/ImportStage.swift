@@ -20,12 +20,11 @@ import KhoPlatform
 final class ImportStage {
     /// The catalog size (bytes) from which staging pays: four times the writer's page cache,
     /// where its indexes no longer fit in it. Into a smaller catalog the staged rows' second
-    /// write costs more than it saves (100,000 registrations into an empty archive: about 8%).
+    /// write costs more than it saves (100,000 registrations into an empty archive: 0.3-0.8 s more).
     static let worthFrom = Int64(Catalog.writerCacheKiB) * 1024 * 4
 
     /// A stage when the catalog is at least `from` bytes, else nil (rows are written one by one).
     static func ifWorthIt(_ db: Database, from: Int64) throws -> ImportStage? {
-        if from <= 0 { return ImportStage() }
         let pages = try Int64.fetchOne(db, sql: "PRAGMA main.page_count") ?? 0
         let size = try Int64.fetchOne(db, sql: "PRAGMA main.page_size") ?? 4096
         return pages * size >= from ? ImportStage() : nil
@@ -34,8 +33,6 @@ final class ImportStage {
     /// Products staged and not yet moved.
     private(set) var count = 0
     private var nextPK: Int64 = 0
-    /// Products moved into the catalog by this stage, for tests.
-    private(set) var moved = 0
     /// Rows the moves changed (SQLite's count): a row that fails after a move it caused wrote
     /// nothing itself unless the count grew by more.
     private(set) var movedChanges = 0
@@ -57,8 +54,8 @@ final class ImportStage {
         INSERT INTO temp.import_stage_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
-    /// Stages a new product; returns its row key. `source`: its source link (unit, source ID).
-    func add(_ db: Database, _ p: PreparedProduct, event e: PreservationEvent, source: (unit: String, id: String)?, at now: Timestamp) throws -> Int64 {
+    /// Stages a new product under the next row key. `source`: its source link (unit, source ID).
+    func add(_ db: Database, _ p: PreparedProduct, event e: PreservationEvent, source: (unit: String, id: String)?, at now: Timestamp) throws {
         if count == 0 {
             try db.execute(sql: Self.create)
             nextPK = (try Int64.fetchOne(db, sql: "SELECT max(pk) FROM products") ?? 0) + 1
@@ -86,7 +83,6 @@ final class ImportStage {
         try rest.execute()
         nextPK += 1
         count += 1
-        return pk
     }
 
     /// Moves what is staged into the catalog (inside the open transaction) and empties the stage.
@@ -108,7 +104,6 @@ final class ImportStage {
             DELETE FROM temp.import_stage_rows;
             """)
         movedChanges += db.totalChangesCount - before
-        moved += count
         count = 0
     }
 }
