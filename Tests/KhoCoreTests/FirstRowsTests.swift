@@ -20,4 +20,16 @@ import Testing
         #expect(table.first(KeyDigest("a"), seenAt: 0) == nil)
         #expect(table.first(KeyDigest("a"), seenAt: 1) == 0)
     }
+
+    @Test func aManifestOf100000RowsTakesAQuarterMillionSlots() {
+        // Two keys a row; at most four fifths full: 262,144 slots of 20 bytes (5.2 MB), not twice that.
+        var table = FirstRows(expected: 200_000)
+        #expect(table.capacity == 262_144)
+        for row in 0..<200_000 { _ = table.first(KeyDigest(row), seenAt: row) }
+        #expect(table.capacity == 262_144)
+        #expect(table.first(KeyDigest(199_999), seenAt: 1) == 199_999)
+        _ = table.first(KeyDigest(-1), seenAt: 200_000)
+        for row in 200_001..<209_716 { _ = table.first(KeyDigest(row), seenAt: row) }
+        #expect(table.capacity == 524_288)   // grows once past four fifths
+    }
 }

@@ -1,8 +1,10 @@
 // The row each key of a manifest was first seen in, for telling later rows they repeat it:
 // 128-bit digests in one open-addressing table, 20 bytes a slot, sized once from the
-// manifest's row count (a power of two, at most three quarters full: 10.5 MB for 100,000 rows
-// of two keys each). Two Swift dictionaries held 24 bytes a slot each and doubled as they grew:
-// 31.6 MB at the peak for 200,000 rows, against 21 MB now.
+// manifest's row count (a power of two, at most four fifths full: 5.2 MB for 100,000 rows of
+// two keys each). Two Swift dictionaries held 24 bytes a slot each and doubled as they grew:
+// 31.6 MB at the peak for 200,000 rows. At most three quarters full, the table took twice the
+// slots for 100,000 rows (10.5 MB, the largest single holder at an import's peak); linear
+// probing at four fifths costs about ten slot looks for a new key, each in a 4-byte array.
 public struct FirstRows: Sendable {
     private var highs: [Int]
     private var lows: [Int]
@@ -13,7 +15,7 @@ public struct FirstRows: Sendable {
     /// Room for `expected` keys without growing (it grows past that).
     public init(expected: Int) {
         var capacity = 16
-        while capacity * 3 < max(expected, 1) * 4 { capacity *= 2 }
+        while capacity * 4 < max(expected, 1) * 5 { capacity *= 2 }
         highs = Array(repeating: 0, count: capacity)
         lows = Array(repeating: 0, count: capacity)
         rows = Array(repeating: 0, count: capacity)
@@ -28,7 +30,7 @@ public struct FirstRows: Sendable {
             if highs[slot] == digest.high, lows[slot] == digest.low { return Int(rows[slot]) - 1 }
             slot = (slot + 1) & mask
         }
-        if (count + 1) * 4 > rows.count * 3 {
+        if (count + 1) * 5 > rows.count * 4 {
             grow()
             return first(digest, seenAt: row)
         }
@@ -39,8 +41,11 @@ public struct FirstRows: Sendable {
         return nil
     }
 
+    /// Slots in the table (each 20 bytes).
+    var capacity: Int { rows.count }
+
     private mutating func grow() {
-        var bigger = FirstRows(expected: rows.count * 2)
+        var bigger = FirstRows(expected: rows.count * 8 / 5)   // twice the slots
         for slot in rows.indices where rows[slot] != 0 {
             _ = bigger.first(KeyDigest(high: highs[slot], low: lows[slot]), seenAt: Int(rows[slot]) - 1)
         }
