@@ -76,7 +76,10 @@ struct ImportCommand: ParsableCommand {
         Console.error("kho: \(manifest): \(r.format), \(r.rows) row(s)")
         for p in r.problems { Console.error("kho: error: \(p)") }
         for w in r.warnings.prefix(Self.warningsShown) { Console.warn(w) }
-        if r.warnings.count > Self.warningsShown { Console.warn("… and \(r.warnings.count - Self.warningsShown) more warnings") }
+        let warnings = r.warnings.count + (r.warningsOmitted ?? 0)
+        if warnings > Self.warningsShown {
+            Console.warn("… and \(warnings - Self.warningsShown) more warnings" + (r.report.map { " (each row's are in \($0))" } ?? ""))
+        }
         if r.dryRun {
             Console.out("dry run: \(r.ok) row(s) would be stored, \(r.alreadyPresent) already present, \(r.rejected) rejected; nothing was stored"
                 + (r.report.map { "; result: \($0)" } ?? ""))

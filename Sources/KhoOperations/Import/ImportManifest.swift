@@ -100,7 +100,10 @@ public struct ImportDocument: Codable, Sendable {
     public var report: String?
     public var results: [Row]
     public var problems: [RowProblem]
+    /// The first warnings (1,000 at most: every row's are in the result CSV, after its message).
     public var warnings: [String]
+    /// How many more warnings there were (nil in what an older Kho saved).
+    public var warningsOmitted: Int?
 
     init(_ r: ImportReport) {
         manifest = r.manifest
@@ -121,5 +124,6 @@ public struct ImportDocument: Codable, Sendable {
         results = r.results.map { Row(row: $0.row, status: $0.status.rawValue, productID: $0.productID?.description, sourceID: $0.sourceID, message: $0.message) }
         problems = r.problems
         warnings = r.warnings
+        warningsOmitted = r.warningsOmitted
     }
 }

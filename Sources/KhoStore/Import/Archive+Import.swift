@@ -104,7 +104,7 @@ extension Archive {
         let feed = WriteChunkFeed(rows: rows, planner: planner, planChunk: Self.planChunk, jobs: options.jobs, preparedAt: clock.now())
         let stager = Background<Result<BlobStore.StagedBatch, KhoError>>()
         var timings = ImportTimings()
-        var problems: [RowProblem] = [], warnings: [String] = []
+        var problems: [RowProblem] = [], warnings = KeptWarnings()
         // Apart from `timings`: a chunk may be taken while commitChunks holds those.
         var checksWaited = 0.0
         /// The next write chunk. `db`: the write transaction open when a chunk joins a group.
@@ -198,7 +198,7 @@ extension Archive {
                 if next != nil, case .success(let batch) = stager.wait() { blobs.discard(batch) }
                 feed.drain()
                 report.problems += problems
-                report.warnings += warnings
+                report.warn(warnings)
                 // What was stored before the failure is still said in the result file, and
                 // the rows found wrong in the chunks not yet settled.
                 for (i, part) in group.enumerated() {
@@ -214,7 +214,7 @@ extension Archive {
             current = next
         }
         report.problems += problems
-        report.warnings += warnings
+        report.warn(warnings)
         report.add(Array(unwritten))
         try resultFile.append(Array(unwritten))
         try resultFile.commit()
@@ -243,7 +243,7 @@ extension Archive {
     /// Splits checked rows into the rejected (with their reasons) and the valid; attach rows
     /// naming a product the archive does not hold are rejected here.
     private func sortOut(_ checked: [CheckedRow], productColumn: String, db: Database?, within: Visibility?, problems: inout [RowProblem],
-                         warnings: inout [String]) throws(KhoError) -> (rejected: [ImportRowResult], valid: [CheckedRow]) {
+                         warnings: inout KeptWarnings) throws(KhoError) -> (rejected: [ImportRowResult], valid: [CheckedRow]) {
         var rejected: [ImportRowResult] = []
         var valid: [CheckedRow] = []
         let missing = try missingAttachTargets(checked, db: db, within: within)
@@ -255,9 +255,9 @@ extension Archive {
                 c.row.action = nil
             }
             problems += c.row.problems
-            warnings += c.row.warnings
+            warnings.add(c.row.warnings)
             if c.row.action == nil {
-                rejected.append(Self.rejection(c.row))
+                rejected.append(Self.rejection(c.row).noting(c.row.warnings))
             } else {
                 valid.append(c)
             }
@@ -291,6 +291,8 @@ extension Archive {
         try catalog.read { db in
             var out: [ImportRowResult] = []
             for var c in checked {
+                // Each row gets one result below; its warnings go after that result's message.
+                defer { out[out.count - 1] = out[out.count - 1].noting(c.row.warnings) }
                 if case .attach(let id, _, _, _)? = c.row.action, try !Self.mayTouch(db, id, within) {
                     c.row.problems.append(RowProblem(row: c.row.row, column: productColumn, value: id.description,
                                                      expected: within == nil ? "no product with this ID in the archive" : "no product with this ID in your scope",
@@ -298,7 +300,7 @@ extension Archive {
                     c.row.action = nil
                 }
                 report.problems += c.row.problems
-                report.warnings += c.row.warnings
+                report.warn(c.row.warnings)
                 guard let action = c.row.action else {
                     out.append(Self.rejection(c.row))
                     continue

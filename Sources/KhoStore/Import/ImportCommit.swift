@@ -88,8 +88,8 @@ extension Archive {
         // transaction (the 10 GB corpus peaked at 129 MB with the full one).
         let outcomes = try first.paths.isEmpty ? runOnce() : catalog.withSmallWriterCache(runOnce)
         // Within a scope the products holding those bytes may be others' (restricted even): not named.
-        report.warnings += lookups.within == nil || restored.isEmpty ? restored
-            : ["restored the stored bytes of \(restored.count) file(s) already in the archive that were missing or damaged"]
+        report.warn(lookups.within == nil || restored.isEmpty ? restored
+            : ["restored the stored bytes of \(restored.count) file(s) already in the archive that were missing or damaged"])
         for (_, effect) in outcomes.joined() {
             switch effect {
             case .newProduct: report.newProducts += 1
@@ -168,7 +168,8 @@ extension Archive {
                 try alone()
             }
         }
-        return out
+        // One result a row, in order: each with the row's warnings after its message.
+        return zip(chunk.rows, out).map { checked, result in (result.0.noting(checked.row.warnings), result.1) }
     }
 }
 

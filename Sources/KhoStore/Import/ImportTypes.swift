@@ -21,6 +21,38 @@ public struct ImportRowResult: Sendable {
     public var productID: ProductID?
     public var sourceID: String?
     public var message: String
+
+    /// The result with the row's warnings after its message ("…; warning: …"), each without the
+    /// "row N: " the report's list puts before it (the result file has a column for the row).
+    func noting(_ warnings: [String]) -> ImportRowResult {
+        if warnings.isEmpty { return self }
+        var out = self
+        let prefix = "row \(row): "
+        for w in warnings { out.message += "; warning: " + (w.hasPrefix(prefix) ? String(w.dropFirst(prefix.count)) : w) }
+        return out
+    }
+}
+
+/// An import's warnings as its report keeps them: the first `limit`, and how many more there
+/// were. Every row's own warnings are also in its line of the result file, so memory does not
+/// grow with a manifest whose every row warns (100,000 such rows held 10 MB of text).
+public struct KeptWarnings: Sendable {
+    public static let limit = 1000
+    public private(set) var list: [String] = []
+    public private(set) var omitted = 0
+
+    public init(_ first: [String] = []) { add(first) }
+
+    public mutating func add(_ more: [String]) {
+        let room = max(0, Self.limit - list.count)
+        list += more.prefix(room)
+        omitted += max(0, more.count - room)
+    }
+
+    public mutating func add(_ other: KeptWarnings) {
+        add(other.list)
+        omitted += other.omitted
+    }
 }
 
 public struct ImportOptions: Sendable {
@@ -62,7 +94,10 @@ public struct ImportReport: Sendable {
     public private(set) var rowCount = 0
     var keepsResults = true
     public var problems: [RowProblem]
-    public var warnings: [String]
+    /// The first warnings (KeptWarnings.limit); `warningsOmitted` says how many more.
+    public var warnings: [String] { kept.list }
+    public var warningsOmitted: Int { kept.omitted }
+    private var kept: KeptWarnings
     public var newProducts = 0
     public var registered = 0
     public var filesAttached = 0
@@ -75,7 +110,20 @@ public struct ImportReport: Sendable {
     var catalogRedos = 0
     public var reportPath: String?
 
+    init(manifest: String, format: String, dryRun: Bool, results: [ImportRowResult], problems: [RowProblem], warnings: [String]) {
+        self.manifest = manifest
+        self.format = format
+        self.dryRun = dryRun
+        self.results = results
+        self.problems = problems
+        kept = KeptWarnings(warnings)
+    }
+
     public func count(_ status: ImportStatus) -> Int { counts[status] ?? 0 }
+
+    mutating func warn(_ more: [String]) { kept.add(more) }
+
+    mutating func warn(_ more: KeptWarnings) { kept.add(more) }
 
     /// Counts these rows' results, and keeps them if the report keeps results.
     mutating func add(_ rows: [ImportRowResult]) {

@@ -1,0 +1,60 @@
+// An import's warnings: its report keeps the first thousand and counts the rest, and every row's
+// own warnings are in its line of the result file, so memory does not grow with a manifest
+// whose every row warns.
+import Foundation
+import Testing
+import KhoCore
+import KhoPlatform
+import KhoTesting
+@testable import KhoStore
+
+@Suite struct ImportWarningsTests {
+    /// 1,200 rows dated far ahead (each warns), the last repeating the first's source_id (rejected, and still warned).
+    func manifest(_ scratch: Scratch) -> HostPath {
+        var lines = ["source_id,title,kind,languages,unit,produced,carrier"]
+        for i in 0..<1200 { lines.append("W\(i),Tờ rơi \(i),leaflet,vi,00004,2099-01-01,paper") }
+        lines.append("W0,Tờ rơi khác,leaflet,vi,00004,2099-01-01,paper")
+        return scratch.hostFile("w.csv", lines.joined(separator: "\n") + "\n")
+    }
+
+    static let warning = "; warning: produced: 2099-01-01 is more than a year after today"
+
+    func check(_ report: ImportReport, _ path: HostPath, stored: ImportStatus) throws {
+        #expect(report.warnings.count == KeptWarnings.limit)
+        #expect(report.warningsOmitted == 1201 - KeptWarnings.limit)
+        #expect(report.warnings.first?.hasPrefix("row 2: produced: 2099-01-01") == true)
+        #expect(report.count(stored) == 1200 && report.count(.rejected) == 1)
+        let lines = try String(contentsOfFile: path.description, encoding: .utf8).split(whereSeparator: \.isNewline).dropFirst()
+        #expect(lines.count == 1201)
+        #expect(lines.allSatisfy { $0.contains(Self.warning) && !$0.contains("row 2:") })
+        let rejected = try #require(lines.last)
+        #expect(rejected.hasPrefix("1202,rejected") && rejected.contains("duplicate row"))
+    }
+
+    @Test func aRealImportKeepsTheFirstThousandAndWritesEveryRowsOwn() throws {
+        let scratch = Scratch()
+        let archive = try scratch.archive()
+        let path = HostPath("\(scratch.path)/w.result.csv")
+        let report = try archive.importManifest(manifest(scratch), options: ImportOptions(report: path, keepResults: false))
+        try check(report, path, stored: .stored)
+    }
+
+    @Test func aDryRunDoesTheSame() throws {
+        let scratch = Scratch()
+        let archive = try scratch.archive()
+        let path = HostPath("\(scratch.path)/w.dry.csv")
+        let report = try archive.importManifest(manifest(scratch), options: ImportOptions(dryRun: true, report: path))
+        try check(report, path, stored: .ok)
+    }
+
+    @Test func keptWarningsCountWhatTheyDoNotKeep() {
+        var kept = KeptWarnings(["a", "b"])
+        kept.add(Array(repeating: "c", count: KeptWarnings.limit))
+        #expect(kept.list.count == KeptWarnings.limit && kept.omitted == 2)
+        var other = KeptWarnings()
+        other.add(kept)
+        #expect(other.list.count == KeptWarnings.limit && other.omitted == 2)
+        other.add(["d"])
+        #expect(other.omitted == 3 && other.list.first == "a")
+    }
+}
