@@ -121,6 +121,24 @@ import KhoTesting
         let said = try results(HostPath("\(scratch.path)/m.result.csv"))
         #expect(said.filter { $0.contains("stored") }.count == 2048)
     }
+
+    /// Into a large catalog (staged, here forced) groups take up to Archive.stagedGroupRows
+    /// rows; into a small one up to Archive.groupRows.
+    @Test func aLargeCatalogTakesLargerGroups() throws {
+        let rows = Archive.stagedGroupRows
+        #expect(rows > Archive.groupRows)
+        var lines = ["source_id,title,kind,languages,unit,produced,carrier"]
+        for i in 0..<rows { lines.append("G\(i),Tờ rơi \(i),leaflet,vi,00004,2024-01-01,paper") }
+        for staged in [true, false] {
+            let scratch = Scratch()
+            let archive = try scratch.archive()
+            var options = ImportOptions(report: HostPath("\(scratch.path)/g.result.csv"), keepResults: false)
+            if staged { options.stageFrom = 0 }
+            let report = try archive.importManifest(scratch.hostFile("g.csv", lines.joined(separator: "\n") + "\n"), options: options)
+            #expect(report.count(.stored) == rows)
+            #expect(report.catalogTransactions == (staged ? 1 : 2))
+        }
+    }
 }
 
 /// Makes the catalog refuse the event of the product imported with `source` ("refused by the

@@ -25,9 +25,14 @@ final class ImportStage {
 
     /// A stage when the catalog is at least `from` bytes, else nil (rows are written one by one).
     static func ifWorthIt(_ db: Database, from: Int64) throws -> ImportStage? {
+        try isWorth(db, from: from) ? ImportStage() : nil
+    }
+
+    /// Whether the catalog is at least `from` bytes.
+    static func isWorth(_ db: Database, from: Int64) throws -> Bool {
         let pages = try Int64.fetchOne(db, sql: "PRAGMA main.page_count") ?? 0
         let size = try Int64.fetchOne(db, sql: "PRAGMA main.page_size") ?? 4096
-        return pages * size >= from ? ImportStage() : nil
+        return pages * size >= from
     }
 
     /// Products staged and not yet moved.
