@@ -108,15 +108,18 @@ public struct ManifestRows: Sendable {
     }
 
     /// Whether a row with this number was read (rows are in order).
-    public func contains(number: Int) -> Bool {
+    public func contains(number: Int) -> Bool { index(ofNumber: number) != nil }
+
+    /// Where the row with this number is (nil: no such row was read).
+    public func index(ofNumber number: Int) -> Int? {
         var low = 0, high = count
         while low < high {
             let mid = (low + high) / 2
             let found = self.number(at: mid)
-            if found == number { return true }
+            if found == number { return mid }
             if found < number { low = mid + 1 } else { high = mid }
         }
-        return false
+        return nil
     }
 
     /// The rows at these indices, cut into cells.

@@ -24,13 +24,17 @@ extension Archive {
     /// were measured on the 100,000 rows after 900,000 (session of 2026-12-04): the sqlite3 shell
     /// alone goes from 16-18 s to 10-12 s in one transaction, but Kho's rows only from 28.7 s to
     /// 27.0 s (65,536) and 23.6 s (131,072), peaking at 181 and 215 MB against 130 MB: over the
-    /// import's 128 MB budget (a group's results and rows are kept for its redo and report).
+    /// import's 128 MB budget (a group's results were kept for its report, and its rows for a
+    /// redo; a redo now plans them again instead: stagedGroupRows).
     static let groupRows = 16384
     /// Into a large catalog, where new products are staged (ImportStage), groups of up to this
-    /// many: the moves write each index in fewer, longer passes. By hand, the last 100,000 of
-    /// 1,000,000 registrations took 9.24 9.26 9.02 s against 10.35 10.45 10.03 s with 16,384,
-    /// peaking at 127,868 KB against 123,508; 24,576 rows peaked at 131,740 KB, over the budget.
-    static let stagedGroupRows = 20480
+    /// many: the moves write each index in fewer, longer passes. A redo plans the joined rows
+    /// again from the manifest's kept text (WriteChunkFeed.keep), so a group holds about 170
+    /// bytes a row rather than 1 KB. By hand, the last 100,000 of 1,000,000 registrations: with
+    /// 16,384, 10.35 10.45 10.03 s; 20,480, 9.24 9.26 9.02 s (peak 127,868 KB while a redo kept
+    /// the rows themselves); 32,768, 9.32 9.32 11.83 s against 9.17 10.52 13.40 s for 20,480 in
+    /// the same series, peaking at 121,756 KB against 117,268.
+    static let stagedGroupRows = 32768
     /// The largest manifest read. While it is parsed its bytes are in memory a few times over
     /// (file, decoded text, 1 MiB blocks); then only the blocks, let go as rows are checked.
     /// A million rows of metadata take about 100 MB.
@@ -183,6 +187,9 @@ extension Archive {
             timings.sidecars += renewing
             timings.waitingForCopies += (ContinuousClock.now - started).seconds - renewing
             group = [(chunk.rejected, chunk.endsPlanAt)]
+            // Every row before this group's is committed: the text from its first row on is
+            // kept for a redo of the group.
+            if let first = chunk.rows.first { feed.keep(fromRow: first.row.row) }
             groupRows = chunk.rows.count
             // Committed results not yet in the report and result file (all of them once settled).
             var unsettled: [[ImportRowResult]] = []
@@ -191,7 +198,7 @@ extension Archive {
                 next = nil
                 next = try nextChunk(nil)
                 startStaging(next)
-                unsettled = try commitChunks(chunk, staged: staged.get(), join: chunk.paths.isEmpty ? join : nil, manifest: name,
+                unsettled = try commitChunks(chunk, staged: staged.get(), join: chunk.paths.isEmpty ? join : nil, replan: feed.replan, manifest: name,
                                              damaged: damaged, lookups: lookups, overlap: (timings.lastFlush ?? .infinity) < Self.quickFlush, stageFrom: options.stageFrom,
                                              timings: &timings, report: &report)
                 while let results = unsettled.first {

@@ -4,7 +4,9 @@
 // know. A row that fails before writing anything is redone alone in a savepoint; one that
 // fails half-written makes the whole transaction be redone row by row, each row in a
 // savepoint; either way a row is stored whole or not at all. Chunks without files may join
-// the transaction of the chunk before (`join`), up to groupRows rows. The optimistic pass
+// the transaction of the chunk before (`join`), up to groupRows rows (stagedGroupRows into a
+// large catalog); a redo plans the joined chunks' rows again from the manifest's text
+// (ImportPlanner.replan), so a group does not hold them meanwhile. The optimistic pass
 // stages its new products without files and moves them into the catalog in bulk before the
 // commit (ImportStage.swift).
 import GRDB
@@ -15,6 +17,7 @@ extension Archive {
     /// Commits `first` and the chunks `join` hands over while the transaction is open; returns
     /// each chunk's row results, in order.
     func commitChunks(_ first: WriteChunk, staged: BlobStore.StagedBatch, join: ((Database) throws(KhoError) -> WriteChunk?)?,
+                      replan: @escaping ([Int]) -> [PlannedRow]?,
                       manifest: String, damaged: Set<String>, lookups: ChunkLookups, overlap: Bool, stageFrom: Int64,
                       timings: inout ImportTimings, report: inout ImportReport) throws(KhoError) -> [[ImportRowResult]] {
         if first.rows.isEmpty { return [[]] }
@@ -46,9 +49,10 @@ extension Archive {
             return StagedFile(source: path, name: FileName(bytes: path.lastComponent), blob: blob, mediaType: blob.mediaType)
         }
         var restored: [String] = []
-        // The joined chunks' rows, for a redo of the whole transaction (PlannedRow is less than
-        // half a CheckedRow, and a redo prepares its products again).
-        var joined: [[PlannedRow]] = []
+        // The joined chunks' row numbers, for a redo of the whole transaction: it plans them
+        // again from the manifest's kept text (a group's rows themselves would take about 1 KB
+        // a row), and prepares their products again.
+        var joined: [[Int]] = []
         func run(savepoints: Bool) throws(KhoError) -> [[(ImportRowResult, RowEffect)]] {
             try catalog.write { db in
                 // On a large catalog the optimistic pass stages its new products without files
@@ -61,7 +65,10 @@ extension Archive {
                 var out = [try storeRows(db, first, stored: stored, savepoints: savepoints, manifest: manifest, lookups: lookups, stage: stage, at: now)]
                 if savepoints {
                     // A redo stores what the optimistic pass took, row by row.
-                    for rows in joined {
+                    for numbers in joined {
+                        guard let rows = replan(numbers) else {
+                            throw KhoError(.internal, "manifest rows \(numbers.first ?? 0)–\(numbers.last ?? 0) did not plan again as they did at first; nothing of them was stored")
+                        }
                         let chunk = WriteChunk(rows: rows.map { CheckedRow(row: $0, files: [], product: nil) }, rejected: [], endsPlanAt: nil)
                         out.append(try storeRows(db, chunk, stored: [], savepoints: true, manifest: manifest, lookups: lookups, at: now))
                     }
@@ -69,7 +76,7 @@ extension Archive {
                     return out
                 }
                 while let join, let more = try join(db) {
-                    joined.append(more.rows.map(\.row))
+                    joined.append(more.rows.map(\.row.row))
                     out.append(try storeRows(db, more, stored: [], savepoints: false, manifest: manifest, lookups: lookups, stage: stage, at: now))
                 }
                 try Self.move(stage, db)

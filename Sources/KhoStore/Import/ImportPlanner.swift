@@ -43,12 +43,7 @@ final class ImportPlanner: @unchecked Sendable {
         let validator = self.validator, finder = self.finder, unreadable = self.unreadable, within = self.within
         let unitColumn = validator.headers[.unit] ?? "unit"
         var planned = (try? Parallel.map(count: slice.count, jobs: jobs) { i, _ -> (PlannedRow, [Result<ResolvedFile, Problem>]) in
-            var row = validator.plan(slice[i])
-            if unreadable.contains(row.row) { row.action = nil }
-            if let within, let m = row.action?.metadata, !Archive.covers(m, within) {
-                row.problems.append(RowProblem(row: row.row, column: unitColumn, value: m.unit.value, expected: "a unit of your scope", code: .forbidden))
-                row.action = nil
-            }
+            let row = Self.check(slice[i], validator, unreadable: unreadable, within: within, unitColumn: unitColumn)
             return (row, (row.action?.files ?? []).map { finder.resolve($0) })
         }) ?? []
         var out: [CheckedRow] = []
@@ -73,5 +68,32 @@ final class ImportPlanner: @unchecked Sendable {
             out.append(CheckedRow(row: row, files: files, product: product))
         }
         return out
+    }
+
+    /// A row's values checked (not its files, nor whether it repeats an earlier row).
+    private static func check(_ manifestRow: ManifestRow, _ validator: ManifestValidator, unreadable: Set<Int>, within: Visibility?,
+                              unitColumn: String) -> PlannedRow {
+        var row = validator.plan(manifestRow)
+        if unreadable.contains(row.row) { row.action = nil }
+        if let within, let m = row.action?.metadata, !Archive.covers(m, within) {
+            row.problems.append(RowProblem(row: row.row, column: unitColumn, value: m.unit.value, expected: "a unit of your scope", code: .forbidden))
+            row.action = nil
+        }
+        return row
+    }
+
+    /// The rows with these numbers (in order; rows without files that were planned valid before)
+    /// planned again from the manifest's text, for a redo that no longer holds them: the same
+    /// checks give the same rows, and a row already checked against the earlier ones is not
+    /// checked for repeats again. Nil if one of them no longer plans as it did (never expected).
+    func replan(_ numbers: [Int], from rows: ManifestRows) -> [PlannedRow]? {
+        guard let first = numbers.first, let last = numbers.last, let low = rows.index(ofNumber: first),
+              let high = rows.index(ofNumber: last) else { return numbers.isEmpty ? [] : nil }
+        let wanted = Set(numbers)
+        let unitColumn = validator.headers[.unit] ?? "unit"
+        let again = rows[low..<(high + 1)].filter { wanted.contains($0.row) }
+            .map { Self.check($0, validator, unreadable: unreadable, within: within, unitColumn: unitColumn) }
+        guard again.count == numbers.count, again.allSatisfy({ $0.action != nil && $0.action?.files.isEmpty == true }) else { return nil }
+        return again
     }
 }

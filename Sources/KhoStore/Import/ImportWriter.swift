@@ -108,6 +108,8 @@ final class WriteChunkFeed {
     private var rejected: [ImportRowResult] = []
     private var lastRow = 0
     private var planFinished = true
+    /// The first row (index) whose text is kept: the open group's, which a redo plans again.
+    private var keptFrom = 0
 
     init(rows: ManifestRows, planner: ImportPlanner, planChunk: Int, jobs: Int, preparedAt: Timestamp) {
         self.rows = rows
@@ -129,10 +131,12 @@ final class WriteChunkFeed {
             taken += 1
             if taken < ranges.count {
                 let next = ranges[taken]
+                // Nothing before this range is read again, unless a redo of the open group plans
+                // its rows again: the text before both can go.
+                let release = min(next.lowerBound, keptFrom)
                 pipeline.start { [rows, planner, preparedAt] in
                     let slice = rows[next]
-                    // Nothing before this range is read again: its text can go.
-                    rows.release(before: next.lowerBound)
+                    rows.release(before: release)
                     return planner.plan(slice[...], jobs: 1, prepareAt: preparedAt)
                 }
             }
@@ -148,6 +152,15 @@ final class WriteChunkFeed {
         planFinished = end == valid.count
         return chunk
     }
+
+    /// A group begins at manifest row `number`: the text from there on is kept until the next
+    /// group begins (every row before it is committed by then).
+    func keep(fromRow number: Int) {
+        if let index = rows.index(ofNumber: number) { keptFrom = index }
+    }
+
+    /// Rows of the open group planned again from the kept text (ImportPlanner.replan).
+    func replan(_ numbers: [Int]) -> [PlannedRow]? { planner.replan(numbers, from: rows) }
 
     /// Waits for checks still running (after a failure), so no thread outlives the import.
     func drain() {
