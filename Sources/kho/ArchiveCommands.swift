@@ -75,6 +75,9 @@ struct ImportCommand: ParsableCommand {
     func printHuman(_ r: ImportDocument) {
         Console.error("kho: \(manifest): \(r.format), \(r.rows) row(s)")
         for p in r.problems { Console.error("kho: error: \(p)") }
+        if let more = r.problemsOmitted, more > 0 {
+            Console.error("kho: … and \(more) more row problems" + (r.report.map { " (each rejected row's are in \($0))" } ?? ""))
+        }
         for w in r.warnings.prefix(Self.warningsShown) { Console.warn(w) }
         let warnings = r.warnings.count + (r.warningsOmitted ?? 0)
         if warnings > Self.warningsShown {

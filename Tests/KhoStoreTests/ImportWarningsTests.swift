@@ -1,6 +1,6 @@
-// An import's warnings: its report keeps the first thousand and counts the rest, and every row's
-// own warnings are in its line of the result file, so memory does not grow with a manifest
-// whose every row warns.
+// An import's warnings and row problems: its report keeps the first thousand and counts the
+// rest, and every row's own are in its line of the result file, so memory does not grow with
+// a manifest whose every row warns or is wrong.
 import Foundation
 import Testing
 import KhoCore
@@ -56,5 +56,21 @@ import KhoTesting
         #expect(other.list.count == KeptWarnings.limit && other.omitted == 2)
         other.add(["d"])
         #expect(other.omitted == 3 && other.list.first == "a")
+    }
+
+    @Test func rowProblemsAreKeptTheSameWay() throws {
+        let scratch = Scratch()
+        let archive = try scratch.archive()
+        var lines = ["source_id,title,kind,languages,unit,produced,carrier"]
+        for i in 0..<1200 { lines.append("P\(i),Tờ rơi \(i),bogus,vi,00004,2024-01-01,paper") }
+        lines.append("P1200,Tờ rơi 1200,leaflet,vi,00004,2024-01-01,paper")
+        let path = HostPath("\(scratch.path)/p.result.csv")
+        let report = try archive.importManifest(scratch.hostFile("p.csv", lines.joined(separator: "\n") + "\n"),
+                                                options: ImportOptions(report: path, keepResults: false))
+        #expect(report.count(.rejected) == 1200 && report.count(.stored) == 1)
+        #expect(report.problems.count == Kept<RowProblem>.limit && report.problemsOmitted == 200)
+        #expect(report.problems.first?.row == 2 && report.problems.map(\.row) == report.problems.map(\.row).sorted())
+        let said = try String(contentsOfFile: path.description, encoding: .utf8).split(whereSeparator: \.isNewline).dropFirst()
+        #expect(said.filter { $0.contains(",rejected,") && $0.contains("kind: 'bogus'") }.count == 1200)
     }
 }

@@ -99,7 +99,10 @@ public struct ImportDocument: Codable, Sendable {
     /// The result CSV written, if any.
     public var report: String?
     public var results: [Row]
+    /// The first row problems (1,000 at most: every rejected row's are in the result CSV).
     public var problems: [RowProblem]
+    /// How many more row problems there were (nil in what an older Kho saved).
+    public var problemsOmitted: Int?
     /// The first warnings (1,000 at most: every row's are in the result CSV, after its message).
     public var warnings: [String]
     /// How many more warnings there were (nil in what an older Kho saved).
@@ -123,6 +126,7 @@ public struct ImportDocument: Codable, Sendable {
         report = r.reportPath
         results = r.results.map { Row(row: $0.row, status: $0.status.rawValue, productID: $0.productID?.description, sourceID: $0.sourceID, message: $0.message) }
         problems = r.problems
+        problemsOmitted = r.problemsOmitted
         warnings = r.warnings
         warningsOmitted = r.warningsOmitted
     }

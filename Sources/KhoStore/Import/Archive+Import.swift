@@ -87,7 +87,7 @@ extension Archive {
             try store(parsed.table, unreadable: unreadable, planner: planner, manifest: name, productColumn: productColumn, resultPath: reportPath,
                       options: options, report: &report)
         }
-        report.problems.sort { ($0.row, $0.column) < ($1.row, $1.column) }
+        report.sortProblems()
         report.seconds = clock.uptime() - started
         return report
     }
@@ -113,7 +113,7 @@ extension Archive {
         let feed = WriteChunkFeed(rows: rows, planner: planner, planChunk: Self.planChunk, jobs: options.jobs, preparedAt: clock.now())
         let stager = Background<Result<BlobStore.StagedBatch, KhoError>>()
         var timings = ImportTimings()
-        var problems: [RowProblem] = [], warnings = KeptWarnings()
+        var problems = Kept<RowProblem>(), warnings = KeptWarnings()
         // Apart from `timings`: a chunk may be taken while commitChunks holds those.
         var checksWaited = 0.0
         /// The next write chunk. `db`: the write transaction open when a chunk joins a group.
@@ -210,7 +210,7 @@ extension Archive {
                 if case .success(let batch) = staged { blobs.discard(batch) }
                 if next != nil, case .success(let batch) = stager.wait() { blobs.discard(batch) }
                 feed.drain()
-                report.problems += problems
+                report.addProblems(problems)
                 report.warn(warnings)
                 // What was stored before the failure is still said in the result file, and
                 // the rows found wrong in the chunks not yet settled.
@@ -226,7 +226,7 @@ extension Archive {
             group = []
             current = next
         }
-        report.problems += problems
+        report.addProblems(problems)
         report.warn(warnings)
         report.add(Array(unwritten))
         try resultFile.append(Array(unwritten))
@@ -255,7 +255,7 @@ extension Archive {
 
     /// Splits checked rows into the rejected (with their reasons) and the valid; attach rows
     /// naming a product the archive does not hold are rejected here.
-    private func sortOut(_ checked: [CheckedRow], productColumn: String, db: Database?, within: Visibility?, problems: inout [RowProblem],
+    private func sortOut(_ checked: [CheckedRow], productColumn: String, db: Database?, within: Visibility?, problems: inout Kept<RowProblem>,
                          warnings: inout KeptWarnings) throws(KhoError) -> (rejected: [ImportRowResult], valid: [CheckedRow]) {
         var rejected: [ImportRowResult] = []
         var valid: [CheckedRow] = []
@@ -267,7 +267,7 @@ extension Archive {
                                                  code: .unknownProduct))
                 c.row.action = nil
             }
-            problems += c.row.problems
+            problems.add(c.row.problems)
             warnings.add(c.row.warnings)
             if c.row.action == nil {
                 rejected.append(Self.rejection(c.row).noting(c.row.warnings))
@@ -312,7 +312,7 @@ extension Archive {
                                                      code: .unknownProduct))
                     c.row.action = nil
                 }
-                report.problems += c.row.problems
+                report.addProblems(c.row.problems)
                 report.warn(c.row.warnings)
                 guard let action = c.row.action else {
                     out.append(Self.rejection(c.row))

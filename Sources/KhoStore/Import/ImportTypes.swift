@@ -33,27 +33,33 @@ public struct ImportRowResult: Sendable {
     }
 }
 
-/// An import's warnings as its report keeps them: the first `limit`, and how many more there
-/// were. Every row's own warnings are also in its line of the result file, so memory does not
-/// grow with a manifest whose every row warns (100,000 such rows held 10 MB of text).
-public struct KeptWarnings: Sendable {
-    public static let limit = 1000
-    public private(set) var list: [String] = []
+/// An import's warnings or row problems as its report keeps them: the first `limit`, and how
+/// many more there were. Every row's own are also in its line of the result file, so memory
+/// does not grow with a manifest whose every row warns or is wrong (100,000 such rows held
+/// 10 MB of text).
+public struct Kept<Element: Sendable>: Sendable {
+    public static var limit: Int { 1000 }
+    public private(set) var list: [Element] = []
     public private(set) var omitted = 0
 
-    public init(_ first: [String] = []) { add(first) }
+    public init(_ first: [Element] = []) { add(first) }
 
-    public mutating func add(_ more: [String]) {
+    public mutating func add(_ more: [Element]) {
         let room = max(0, Self.limit - list.count)
         list += more.prefix(room)
         omitted += max(0, more.count - room)
     }
 
-    public mutating func add(_ other: KeptWarnings) {
+    public mutating func add(_ other: Kept<Element>) {
         add(other.list)
         omitted += other.omitted
     }
+
+    /// Orders what is kept (the rest is only counted).
+    mutating func sort(by before: (Element, Element) -> Bool) { list.sort(by: before) }
 }
+
+public typealias KeptWarnings = Kept<String>
 
 public struct ImportOptions: Sendable {
     public var dryRun: Bool
@@ -93,7 +99,10 @@ public struct ImportReport: Sendable {
     public private(set) var counts: [ImportStatus: Int] = [:]
     public private(set) var rowCount = 0
     var keepsResults = true
-    public var problems: [RowProblem]
+    /// The first row problems (Kept.limit); `problemsOmitted` says how many more.
+    public var problems: [RowProblem] { keptProblems.list }
+    public var problemsOmitted: Int { keptProblems.omitted }
+    private var keptProblems: Kept<RowProblem>
     /// The first warnings (KeptWarnings.limit); `warningsOmitted` says how many more.
     public var warnings: [String] { kept.list }
     public var warningsOmitted: Int { kept.omitted }
@@ -115,7 +124,7 @@ public struct ImportReport: Sendable {
         self.format = format
         self.dryRun = dryRun
         self.results = results
-        self.problems = problems
+        keptProblems = Kept(problems)
         kept = KeptWarnings(warnings)
     }
 
@@ -124,6 +133,13 @@ public struct ImportReport: Sendable {
     mutating func warn(_ more: [String]) { kept.add(more) }
 
     mutating func warn(_ more: KeptWarnings) { kept.add(more) }
+
+    mutating func addProblems(_ more: [RowProblem]) { keptProblems.add(more) }
+
+    mutating func addProblems(_ more: Kept<RowProblem>) { keptProblems.add(more) }
+
+    /// The problems kept, in row and column order.
+    mutating func sortProblems() { keptProblems.sort { ($0.row, $0.column) < ($1.row, $1.column) } }
 
     /// Counts these rows' results, and keeps them if the report keeps results.
     mutating func add(_ rows: [ImportRowResult]) {
