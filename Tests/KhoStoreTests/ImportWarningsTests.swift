@@ -19,7 +19,13 @@ import KhoTesting
 
     static let warning = "; warning: produced: 2099-01-01 is more than a year after today"
 
-    func check(_ report: ImportReport, _ path: HostPath, stored: ImportStatus) throws {
+    /// A real import and a dry run alike.
+    @Test(arguments: [false, true]) func theReportKeepsTheFirstThousandAndTheFileEveryRowsOwn(dryRun: Bool) throws {
+        let scratch = Scratch()
+        let archive = try scratch.archive()
+        let path = HostPath("\(scratch.path)/w.result.csv")
+        let report = try archive.importManifest(manifest(scratch), options: ImportOptions(dryRun: dryRun, report: path, keepResults: false))
+        let stored: ImportStatus = dryRun ? .ok : .stored
         #expect(report.warnings.count == KeptWarnings.limit)
         #expect(report.warningsOmitted == 1201 - KeptWarnings.limit)
         #expect(report.warnings.first?.hasPrefix("row 2: produced: 2099-01-01") == true)
@@ -29,22 +35,6 @@ import KhoTesting
         #expect(lines.allSatisfy { $0.contains(Self.warning) && !$0.contains("row 2:") })
         let rejected = try #require(lines.last)
         #expect(rejected.hasPrefix("1202,rejected") && rejected.contains("duplicate row"))
-    }
-
-    @Test func aRealImportKeepsTheFirstThousandAndWritesEveryRowsOwn() throws {
-        let scratch = Scratch()
-        let archive = try scratch.archive()
-        let path = HostPath("\(scratch.path)/w.result.csv")
-        let report = try archive.importManifest(manifest(scratch), options: ImportOptions(report: path, keepResults: false))
-        try check(report, path, stored: .stored)
-    }
-
-    @Test func aDryRunDoesTheSame() throws {
-        let scratch = Scratch()
-        let archive = try scratch.archive()
-        let path = HostPath("\(scratch.path)/w.dry.csv")
-        let report = try archive.importManifest(manifest(scratch), options: ImportOptions(dryRun: true, report: path))
-        try check(report, path, stored: .ok)
     }
 
     @Test func keptWarningsCountWhatTheyDoNotKeep() {

@@ -108,9 +108,6 @@ extension Archive {
         return outcomes.map { $0.map(\.0) }
     }
 
-    /// Stores one chunk's rows inside the open transaction. Optimistic (no savepoints): the
-    /// first failing row throws `retryChunk`. Otherwise each row in a savepoint, and a failing
-    /// row is rejected alone.
     /// Moves the staged products into the catalog; a move that fails has written part of them,
     /// so the transaction is redone row by row.
     private static func move(_ stage: ImportStage?, _ db: Database) throws {
@@ -120,6 +117,9 @@ extension Archive {
         }
     }
 
+    /// Stores one chunk's rows inside the open transaction. Optimistic (no savepoints): the
+    /// first failing row throws `retryChunk`. Otherwise each row in a savepoint, and a failing
+    /// row is rejected alone.
     private func storeRows(_ db: Database, _ chunk: WriteChunk, stored: [Result<StoredBlob, KhoError>], savepoints: Bool,
                            manifest: String, lookups: ChunkLookups, stage: ImportStage? = nil, at now: Timestamp) throws -> [(ImportRowResult, RowEffect)] {
         if !savepoints { try lookups.load(db, rows: chunk.rows.map(\.row)) }

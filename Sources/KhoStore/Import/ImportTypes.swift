@@ -104,9 +104,9 @@ public struct ImportReport: Sendable {
     public var problemsOmitted: Int { keptProblems.omitted }
     private var keptProblems: Kept<RowProblem>
     /// The first warnings (KeptWarnings.limit); `warningsOmitted` says how many more.
-    public var warnings: [String] { kept.list }
-    public var warningsOmitted: Int { kept.omitted }
-    private var kept: KeptWarnings
+    public var warnings: [String] { keptWarnings.list }
+    public var warningsOmitted: Int { keptWarnings.omitted }
+    private var keptWarnings: KeptWarnings
     public var newProducts = 0
     public var registered = 0
     public var filesAttached = 0
@@ -125,14 +125,14 @@ public struct ImportReport: Sendable {
         self.dryRun = dryRun
         self.results = results
         keptProblems = Kept(problems)
-        kept = KeptWarnings(warnings)
+        keptWarnings = KeptWarnings(warnings)
     }
 
     public func count(_ status: ImportStatus) -> Int { counts[status] ?? 0 }
 
-    mutating func warn(_ more: [String]) { kept.add(more) }
+    mutating func warn(_ more: [String]) { keptWarnings.add(more) }
 
-    mutating func warn(_ more: KeptWarnings) { kept.add(more) }
+    mutating func warn(_ more: KeptWarnings) { keptWarnings.add(more) }
 
     mutating func addProblems(_ more: [RowProblem]) { keptProblems.add(more) }
 
