@@ -30,6 +30,8 @@ enum English {
         "dòng đầu (lỗi trước); tải tệp kết quả để có đủ.": "rows (problems first); download the result file for all of them.",
         "Tải tệp kết quả (CSV)": "Download the result file (CSV)",
         "Lưu ý": "Notes",
+        "Còn": "There are",
+        "lưu ý nữa không hiện ở đây; lưu ý của mỗi dòng có trong tệp kết quả.": "more notes not shown here; each row's notes are in the result file.",
         "Nhập bảng kê khác": "Import another manifest",
         "Kéo thả tệp hoặc cả thư mục vào ô dưới đây, hoặc chọn tệp. Mỗi tệp tối đa": "Drag and drop files or whole folders onto the box below, or choose files. Each file at most",
         ". Đường truyền chậm hay bị ngắt cũng không sao: tệp tải tiếp từ chỗ đã dừng.": ". A slow or broken line does no harm: a file goes on from where it stopped.",

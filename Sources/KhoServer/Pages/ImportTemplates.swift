@@ -38,7 +38,8 @@ extension Templates {
         <tbody>{{#rows}}<tr{{#bad}} class="bad"{{/bad}}><th scope="row">{{row}}</th><td>{{status}}</td><td>{{#productLink}}<a href="{{productLink}}">{{productID}}</a> · {{/productLink}}{{message}}</td></tr>{{/rows}}</tbody></table></div>
         {{#moreRows}}<p class="small">Chỉ hiện {{shown}} dòng đầu (lỗi trước); tải tệp kết quả để có đủ.</p>{{/moreRows}}
         <p><a href="/import/{{id}}/result.csv">Tải tệp kết quả (CSV)</a></p>{{/hasRows}}
-        {{#hasWarnings}}<h2>Lưu ý</h2><ul>{{#warnings}}<li>{{.}}</li>{{/warnings}}</ul>{{/hasWarnings}}
+        {{#hasWarnings}}<h2>Lưu ý</h2><ul>{{#warnings}}<li>{{.}}</li>{{/warnings}}</ul>
+        {{#moreWarnings}}<p class="small">Còn {{moreWarnings}} lưu ý nữa không hiện ở đây; lưu ý của mỗi dòng có trong tệp kết quả.</p>{{/moreWarnings}}{{/hasWarnings}}
         <p><a href="/import">Nhập bảng kê khác</a></p>
         """
 }
@@ -71,8 +72,9 @@ enum ImportView {
     }
 
     /// Saves what an import's page shows (the counts, the first `shownRows` rows with problems
-    /// first, the warnings), with the archive's folders taken out of every text: the clerk sees
-    /// paths as in their manifest, never the server's folders. The full rows are in the CSV.
+    /// first, the first `shownRows` warnings and how many more there were), with the archive's
+    /// folders taken out of every text: the clerk sees paths as in their manifest, never the
+    /// server's folders. The full rows, and each row's warnings, are in the CSV.
     static func save(_ document: ImportDocument, to path: HostPath, root: HostPath) throws(KhoError) {
         func clean(_ text: String) -> String { JobArea.hidingFolders(text, root: root) }
         var d = document
@@ -81,7 +83,9 @@ enum ImportView {
         let ordered = d.results.filter { $0.status == "rejected" } + d.results.filter { $0.status != "rejected" }
         d.results = ordered.prefix(shownRows + 1).map { var row = $0; row.message = clean(row.message); return row }
         d.problems = []
+        let hidden = (d.warningsOmitted ?? 0) + max(0, d.warnings.count - shownRows)
         d.warnings = d.warnings.prefix(shownRows).map(clean)
+        d.warningsOmitted = hidden > 0 ? hidden : nil
         let data: Data
         do { data = try JSONEncoder().encode(d) } catch { throw KhoError(.internal, "an import's answer does not encode: \(error)") }
         try FS.writeDurably(Array(data), to: path, temp: HostPath(bytes: path.bytes + Array(".new".utf8)), mode: 0o600)
@@ -106,7 +110,8 @@ enum ImportView {
         }
     }
 
-    /// Every row's result, problems first, at most `shownRows`.
+    /// Every row's result, problems first, at most `shownRows`; the warnings saved, and how
+    /// many more there were (the page says so, and where they are).
     static func rows(_ d: ImportDocument, check: Bool) -> [String: Any] {
         let rows: [[String: Any]] = d.results.prefix(shownRows).map { r in
             // Every row says whether it links: Mustache would otherwise find the job's own link.
@@ -118,7 +123,8 @@ enum ImportView {
             return out
         }
         return ["rows": rows, "hasRows": !rows.isEmpty, "moreRows": d.rows > shownRows, "shown": shownRows,
-                "warnings": d.warnings, "hasWarnings": !d.warnings.isEmpty]
+                "warnings": d.warnings, "hasWarnings": !d.warnings.isEmpty,
+                "moreWarnings": (d.warningsOmitted ?? 0) > 0 ? VietnameseFormat.integer(Int64(d.warningsOmitted ?? 0)) : false]
     }
 
     /// The store's messages for rows that went well, as a clerk reads them; a problem stays as
