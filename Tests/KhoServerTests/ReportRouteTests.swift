@@ -39,6 +39,8 @@ import Testing
             let page = try await client.execute(uri: "/reports?period=2025&by=unit", method: .get, headers: headers(cookie: cookie))
             #expect(page.status == .ok)
             #expect(page.text.contains(expected.fingerprint), "the same fingerprint as kho report")
+            #expect(page.text.contains("Trước ngày 1/7/2025, báo cáo này tính các sản phẩm của những đơn vị đã nhập vào") && !page.text.contains("Before 1 July 2025"),
+                    "the note on units merged in 2025, in the page's Vietnamese")
             #expect(page.text.contains("2 sản phẩm"), "Cẩm Thành's two products, Hà Nội's not")
             #expect(page.text.contains("<meter") && page.text.contains("0,0%"))
             #expect(page.text.contains("(sản phẩm mật)") && !page.text.contains("Tài liệu mật Cẩm Thành"), "restricted: counted, not named")

@@ -88,7 +88,22 @@ struct ReportFixture {
         // Quảng Ngãi today takes in Kon Tum's products of 2024: 1, 2 and the province office's 7.
         let qn2024 = try f.report("51", "2024", by: .unit, era: .from2025)
         #expect(qn2024.counts == Counts(total: 3, digitized: 2, digitalPlatform: 1, diversified: 1))
-        #expect(qn2024.notes.contains { $0.contains("Kon Tum") })
+        // The note says so in each language the report is written in.
+        let note = try #require(qn2024.notes.first { $0.english.contains("Kon Tum") })
+        #expect(note.english.hasPrefix("Before 1 July 2025 this report counts the products of the units that became part of "))
+        #expect(note.vietnamese.hasPrefix("Trước ngày 1/7/2025, báo cáo này tính các sản phẩm của những đơn vị đã nhập vào ") && note.vietnamese.contains("Kon Tum"))
+        for (language, said, unsaid) in [(ReportLanguage.vi, note.vietnamese, note.english), (.en, note.english, note.vietnamese)] {
+            for (format, text) in [("table", ReportTable.render(qn2024, language: language)), ("csv", ReportCSV.render(qn2024, language: language)),
+                                   ("html", ReportHTML.render(qn2024, language: language, minorityLanguages: []))] {
+                #expect(text.contains(format == "html" ? said.replacingOccurrences(of: "'", with: "&#39;") : said) && !text.contains(unsaid), "\(format), \(language)")
+            }
+        }
+        // Kon Tum of the old table, for 2025: it ended on 30 June, in both languages too.
+        let kt2025 = try f.report("62", "2025", era: .before2025)
+        let ended = try #require(kt2025.notes.first)
+        #expect(ended.english.contains("existed until 30 June 2025; products made after that carry the codes of today's units"))
+        #expect(ended.vietnamese.contains("tồn tại đến hết ngày 30/6/2025; sản phẩm làm sau đó mang mã của các đơn vị hiện nay") && ended.vietnamese.contains("Quảng Ngãi"))
+        #expect(ReportTable.render(kt2025, language: .vi).contains(ended.vietnamese) && ReportTable.render(kt2025, language: .en).contains(ended.english))
         let rows = Dictionary(uniqueKeysWithValues: qn2024.breakdown.map { ($0.key, $0.counts.total) })
         #expect(rows == ["23293": 1, "23284": 1, "(old province or district)": 1])
         // "51" for a period after 1 July 2025 is today's province: 3 and 4.

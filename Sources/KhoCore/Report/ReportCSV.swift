@@ -27,7 +27,7 @@ public enum ReportCSV {
         rows.append(row("scope", key: "total", value: String(r.counts.total)))
         rows.append(row("scope", key: "undated", value: String(r.undated)))
         rows.append(row("scope", key: "restricted_titles_shown", value: r.restrictedShown ? "yes" : "no"))
-        for note in r.notes { rows.append(row("scope", key: "note", label: note)) }
+        for note in r.notes { rows.append(row("scope", key: "note", label: note.text(language))) }
         for i in r.indicators {
             rows.append(row("indicator", key: i.key.rawValue, label: text.indicator(i.key), value: String(i.count), counts: nil, share: i.share,
                             target: i.target, status: i.status?.rawValue ?? "no_products"))

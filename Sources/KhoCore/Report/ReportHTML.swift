@@ -50,7 +50,7 @@ public enum ReportHTML {
         meta(t.pick("Dấu vân tay dữ liệu (SHA-256)", "Data fingerprint (SHA-256)"), r.fingerprint, id: "fingerprint")
         h += "</dl>\n"
         h += "<p class=\"note\">\(escape(t.pick("Phạm vi: sản phẩm có ngày tham chiếu (ngày phát hành lần đầu, nếu không có thì ngày sản xuất) trong kỳ, theo ngày ở Việt Nam, tính cả hai ngày đầu và cuối; của đơn vị và các đơn vị trực thuộc. Mỗi sản phẩm được tính một lần.", "Scope: products whose reference date (first publication, else production) falls in the period, inclusive dates in Vietnam, made by the unit or any unit under it. Each product counts once.")))</p>\n"
-        for note in r.notes { h += "<p class=\"note\">\(escape(note))</p>\n" }
+        for note in r.notes { h += "<p class=\"note\">\(escape(note.text(language)))</p>\n" }
         guard !r.isEmpty else {
             h += "<p class=\"empty\" id=\"empty\">\(escape(t.noProducts))</p>\n"
             if r.undated > 0 { h += "<p class=\"note\">\(escape(ReportTable.undatedLine(r, t)))</p>\n" }

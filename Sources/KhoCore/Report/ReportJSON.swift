@@ -126,7 +126,7 @@ public enum ReportJSON {
                          unitsIncluded: r.scope.unitsIncluded,
                          period: PeriodDoc(label: r.scope.period.label, kind: r.scope.period.kind.rawValue, from: r.scope.period.from.description,
                                            to: r.scope.period.to.description, title: NullEncoded(r.scope.period.title)),
-                         notes: r.notes),
+                         notes: r.notes.map { $0.text(language) }),
             definitions: Definitions(source: r.targets.source, digitalChannels: r.targets.digitalChannels.map(\.rawValue).sorted(),
                                      minorityLanguages: minorityLanguages.sorted()),
             total: r.counts.total, empty: r.isEmpty, undated: r.undated,

@@ -143,14 +143,14 @@ public struct Report: Sendable {
     /// they cannot be placed in any period and are not counted.
     public var undated: Int
     /// What a reader should know about the scope (units merged, a unit that no longer exists).
-    public var notes: [String]
+    public var notes: [ReportNote]
     /// SHA-256 over the archive, the definitions, the scope and every figure read.
     public var fingerprint: String
     public var computeMillis: Double
 
     public init(generatedAt: Timestamp, archiveID: String, scope: ReportScope, targets: Targets, counts: Counts,
                 breakdownKind: BreakdownKind?, breakdown: [BreakdownRow], trend: [TrendPoint], gaps: [GapEntry],
-                gapTotal: Int, restrictedShown: Bool, undated: Int, notes: [String], fingerprint: String, computeMillis: Double) {
+                gapTotal: Int, restrictedShown: Bool, undated: Int, notes: [ReportNote], fingerprint: String, computeMillis: Double) {
         self.generatedAt = generatedAt
         self.archiveID = archiveID
         self.scope = scope

@@ -54,7 +54,7 @@ public struct ReportPlan: Sendable, Equatable {
     public var trendPeriods: [Period]
     /// First to last day read: the trend's first period to the report's period.
     public var span: (from: CalendarDate, to: CalendarDate) { (trendPeriods.first?.from ?? request.period.from, request.period.to) }
-    public var notes: [String]
+    public var notes: [ReportNote]
 
     public static func == (a: ReportPlan, b: ReportPlan) -> Bool {
         a.request == b.request && a.scope == b.scope && a.selection == b.selection && a.trendPeriods == b.trendPeriods && a.notes == b.notes
@@ -72,7 +72,7 @@ public struct ReportPlan: Sendable, Equatable {
         case .failure(let problem): return .failure(problem)
         }
         let included = table.reportUnits(for: unit)
-        var notes: [String] = []
+        var notes: [ReportNote] = []
         let selection: ScopeSelection
         if unit.era == .from2025 && unit.level == .province {
             selection = .provinceToday(unit.code)
@@ -83,12 +83,10 @@ public struct ReportPlan: Sendable, Equatable {
         if unit.era == .from2025 {
             let old = table.predecessors(of: unit)
             if !old.isEmpty, trend[0].from < UnitTable.reorganization {
-                let names = old.prefix(8).map { "\($0.fullName) (\($0.code))" }.joined(separator: ", ")
-                notes.append("Before 1 July 2025 this report counts the products of the units that became part of \(unit.fullName): \(names)\(old.count > 8 ? " and \(old.count - 8) more" : "").")
+                notes.append(.countsPredecessors(of: unit.fullName, old.map { "\($0.fullName) (\($0.code))" }))
             }
         } else if request.period.to >= UnitTable.reorganization {
-            let now = table.successors(of: unit).map { "\($0.fullName) (\($0.code))" }.joined(separator: ", ")
-            notes.append("\(unit.fullName) (\(unit.code)) existed until 30 June 2025; products made after that carry the codes of today's units\(now.isEmpty ? "" : ": \(now)").")
+            notes.append(.existedUntilReorganization("\(unit.fullName) (\(unit.code))", successors: table.successors(of: unit).map { "\($0.fullName) (\($0.code))" }))
         }
         let scope = ReportScope(unit: unit, period: request.period, unitsIncluded: included.count)
         return .success(ReportPlan(request: request, scope: scope, selection: selection, trendPeriods: trend, notes: notes))

@@ -8,7 +8,7 @@ public enum ReportTable {
         out.append(t.pick("Kỳ báo cáo", "Period") + ": " + t.period(r.scope.period) + " [\(r.scope.period.label)]")
         out.append(t.pick("Lập lúc", "Made") + ": " + t.madeAt(r.generatedAt) + "   " + t.pick("Dấu vân tay dữ liệu", "Data fingerprint") + ": " + r.fingerprint.prefix(16) + "…")
         out.append(t.pick("Chỉ tiêu theo", "Targets from") + ": " + r.targets.source)
-        for note in r.notes { out.append("  * " + note) }
+        for note in r.notes { out.append("  * " + note.text(language)) }
         out.append("")
         guard !r.isEmpty else {
             out.append(t.noProducts)

@@ -118,7 +118,7 @@ enum DashboardView {
              "carrier": t.carrier(g.carrier), "date": g.referenceDate.map { VietnameseFormat.date($0) } ?? "—"]
         }
         return ["scope": t.scopeName(r.scope), "periodName": t.period(r.scope.period), "products": t.number(r.counts.total),
-                "empty": r.counts.total == 0, "undated": t.number(r.undated), "hasUndated": r.undated > 0, "notes": r.notes,
+                "empty": r.counts.total == 0, "undated": t.number(r.undated), "hasUndated": r.undated > 0, "notes": r.notes.map { Lang.pick($0.vietnamese, $0.english) },
                 "indicators": indicators, "breakdown": rows, "hasBreakdown": !rows.isEmpty,
                 "breakdownTitle": by.map { t.breakdownTitle($0) } ?? "", "trend": trend, "gaps": gaps,
                 "gapTotal": t.number(r.gapTotal), "moreGaps": r.gapTotal > r.gaps.count, "fingerprint": r.fingerprint,
