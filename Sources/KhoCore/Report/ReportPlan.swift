@@ -83,10 +83,10 @@ public struct ReportPlan: Sendable, Equatable {
         if unit.era == .from2025 {
             let old = table.predecessors(of: unit)
             if !old.isEmpty, trend[0].from < UnitTable.reorganization {
-                notes.append(.countsPredecessors(of: unit.fullName, old.map { "\($0.fullName) (\($0.code))" }))
+                notes.append(.countsPredecessors(of: unit, old))
             }
         } else if request.period.to >= UnitTable.reorganization {
-            notes.append(.existedUntilReorganization("\(unit.fullName) (\(unit.code))", successors: table.successors(of: unit).map { "\($0.fullName) (\($0.code))" }))
+            notes.append(.existedUntilReorganization(unit, successors: table.successors(of: unit)))
         }
         let scope = ReportScope(unit: unit, period: request.period, unitsIncluded: included.count)
         return .success(ReportPlan(request: request, scope: scope, selection: selection, trendPeriods: trend, notes: notes))
