@@ -4,12 +4,38 @@
 // most swapped neighbours: `7K3Q-X9M2-PD4R-8WTR`.
 
 public struct ProductID: Hashable, Sendable, Codable, CustomStringConvertible, Comparable {
-    /// The 16 characters without hyphens, upper case.
-    public let compact: String
-    /// `7K3Q-X9M2-PD4R-8WTR`, made once.
-    public let description: String
+    /// The 16 ASCII characters without hyphens, eight in each integer, the first in the high
+    /// byte: 16 bytes an ID and nothing on the heap (an archive's export selection holds a
+    /// million of them), and comparing the integers compares the text.
+    private let high: UInt64
+    private let low: UInt64
 
-    public static func < (lhs: ProductID, rhs: ProductID) -> Bool { lhs.compact < rhs.compact }
+    /// The 16 characters without hyphens, upper case.
+    public var compact: String {
+        String(unsafeUninitializedCapacity: 16) { out in
+            for i in 0..<16 { out[i] = byte(i) }
+            return 16
+        }
+    }
+
+    /// `7K3Q-X9M2-PD4R-8WTR`.
+    public var description: String {
+        String(unsafeUninitializedCapacity: 19) { out in
+            var o = 0
+            for i in 0..<16 {
+                if i > 0 && i % 4 == 0 { out[o] = 45; o += 1 }
+                out[o] = byte(i); o += 1
+            }
+            return 19
+        }
+    }
+
+    /// Character `i` (0 to 15) as its ASCII byte.
+    func byte(_ i: Int) -> UInt8 {
+        UInt8(truncatingIfNeeded: (i < 8 ? high : low) >> UInt64(8 * (7 - i % 8)))
+    }
+
+    public static func < (lhs: ProductID, rhs: ProductID) -> Bool { (lhs.high, lhs.low) < (rhs.high, rhs.low) }
 
     static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
     static let values: [Character: Int] = {
@@ -20,19 +46,16 @@ public struct ProductID: Hashable, Sendable, Codable, CustomStringConvertible, C
         return table
     }()
 
-    private init(compact: String) {
-        self.compact = compact
-        var out: [UInt8] = []
-        out.reserveCapacity(19)
-        for (i, byte) in compact.utf8.enumerated() {
-            if i > 0 && i % 4 == 0 { out.append(45) }
-            out.append(byte)
+    /// From the 16 digit values (each 0 to 31, the check digit last).
+    private init(digits: some Collection<Int>) {
+        var high: UInt64 = 0, low: UInt64 = 0
+        for (i, value) in digits.enumerated() {
+            let byte = UInt64(Self.alphabetBytes[value])
+            if i < 8 { high = high << 8 | byte } else { low = low << 8 | byte }
         }
-        description = String(decoding: out, as: UTF8.self)
+        self.high = high
+        self.low = low
     }
-
-    public static func == (lhs: ProductID, rhs: ProductID) -> Bool { lhs.compact == rhs.compact }
-    public func hash(into hasher: inout Hasher) { hasher.combine(compact) }
 
     /// Encoded as the hyphenated text.
     public init(from decoder: any Decoder) throws {
@@ -55,7 +78,7 @@ public struct ProductID: Hashable, Sendable, Codable, CustomStringConvertible, C
         var digits: [Int] = (0..<12).map { Int((a >> (5 * UInt64($0))) & 31) }
         digits += (0..<3).map { Int((b >> (5 * UInt64($0))) & 31) }
         digits.append(checkValue(for: digits))
-        return ProductID(compact: String(digits.map { alphabet[$0] }))
+        return ProductID(digits: digits)
     }
 
     /// Reads an ID as a person may type it: any case, with or without hyphens or
@@ -84,7 +107,7 @@ public struct ProductID: Hashable, Sendable, Codable, CustomStringConvertible, C
             return .failure(Problem(code: .mistypedProductId, field: "product ID", value: text,
                 expected: "the check character does not match: a character is mistyped or two are swapped"))
         }
-        return .success(ProductID(compact: String(digits.map { alphabet[$0] })))
+        return .success(ProductID(digits: digits))
     }
 
     /// Digit values of ASCII bytes (either case, Crockford's readings), -1 for none.
@@ -97,10 +120,13 @@ public struct ProductID: Hashable, Sendable, Codable, CustomStringConvertible, C
     /// The common case, read on the bytes: an ASCII ID in any case, hyphens or spaces
     /// between, a right check character. Nil sends everything else the careful way (which
     /// also says what is wrong).
-    static func parseASCII(_ input: String) -> ProductID? {
+    static func parseASCII(_ input: String) -> ProductID? { parseASCII(bytes: input.utf8) }
+
+    /// `parseASCII` on any bytes (an ID inside a longer text, say).
+    static func parseASCII(bytes: some Sequence<UInt8>) -> ProductID? {
         var digits: [Int] = []
         digits.reserveCapacity(16)
-        for byte in input.utf8 {
+        for byte in bytes {
             if byte == UInt8(ascii: "-") || byte == UInt8(ascii: " ") { continue }
             guard byte < 128, digits.count < 16 else { return nil }
             let v = asciiValues[Int(byte)]
@@ -108,7 +134,7 @@ public struct ProductID: Hashable, Sendable, Codable, CustomStringConvertible, C
             digits.append(Int(v))
         }
         guard digits.count == 16, checkValue(for: digits[0..<15]) == digits[15] else { return nil }
-        return ProductID(compact: String(decoding: digits.map { alphabetBytes[$0] }, as: UTF8.self))
+        return ProductID(digits: digits)
     }
 
     private static let alphabetBytes: [UInt8] = alphabet.map { $0.asciiValue! }

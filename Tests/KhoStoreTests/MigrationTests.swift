@@ -217,4 +217,27 @@ import KhoTesting
         }
         #expect(plan.contains("products_changed") && !plan.contains("TEMP B-TREE"), "\(plan)")
     }
+
+    /// v22 counts each export's products in its row and keeps new lists in parts; an export
+    /// recorded before keeps its whole list in its row, still read, and a read-only catalog
+    /// without v22 is read as it is.
+    @Test func aVersionTwentyOneCatalogCountsItsExportsProducts() throws {
+        let scratch = Scratch()
+        let path = "\(scratch.path)/catalog.sqlite"
+        let old = try DatabaseQueue(path: path)
+        try CatalogSchema.migrator.migrate(old, upTo: "v21: sidecar packs")
+        try old.write { db in
+            try db.execute(sql: """
+                INSERT INTO exports (export_id, scope_key, scope, period, created_at, file, format, bundle_sha256, payload_bytes, cursor, product_ids)
+                VALUES ('e1', 'k', 's', 'p', 't', '/tmp/e1.tar', 'tar', '', 0, 'c', '["7K3Q-X9M2-PD4R-8WTR","0000-0000-0000-0000"]')
+                """)
+        }
+        try old.close()
+        #expect(try !Catalog(path: path, lockTimeout: 1, readOnly: true).hasExportParts)
+        let catalog = try Catalog(path: path, lockTimeout: 1)
+        #expect(catalog.hasExportParts)
+        let row = try catalog.read { db in try Row.fetchOne(db, sql: "SELECT product_count, product_ids FROM exports") }
+        #expect(row?["product_count"] == 2 && row?["product_ids"] == "[\"7K3Q-X9M2-PD4R-8WTR\",\"0000-0000-0000-0000\"]")
+        #expect(try catalog.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM export_parts") } == 0)
+    }
 }

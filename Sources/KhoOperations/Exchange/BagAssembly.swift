@@ -94,9 +94,10 @@ struct BagAssembly {
     private func firstPass(into spill: SpillFile, manifest: SpillFile) throws(KhoError) -> FirstPass {
         var pass = FirstPass()
         pass.identity.update(data: Array("kho-export 1\narchive \(archive.info.archiveID)\nscope \(scopeText)\nperiod \(periodLabel)\nsince \(sinceLabel)\n".utf8))
-        let batches = stride(from: 0, to: selection.ids.count, by: Self.batch).map { Array(selection.ids[$0..<min($0 + Self.batch, selection.ids.count)]) }
-        for groupStart in stride(from: 0, to: batches.count, by: Self.batchesAtOnce) {
-            let group = Array(batches[groupStart..<min(groupStart + Self.batchesAtOnce, batches.count)])
+        let ids = selection.ids
+        for groupStart in stride(from: 0, to: ids.count, by: Self.batch * Self.batchesAtOnce) {
+            let group = stride(from: groupStart, to: min(groupStart + Self.batch * Self.batchesAtOnce, ids.count), by: Self.batch)
+                .map { Array(ids[$0..<min($0 + Self.batch, ids.count)]) }
             // Each product's share of the totals is worked out on both cores too; this thread
             // only hashes the identity lines and writes the records, in order.
             let made = try Parallel.map(count: group.count, jobs: Parallel.defaultJobs) { (index, _) throws(KhoError) -> [Made] in

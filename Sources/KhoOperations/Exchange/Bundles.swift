@@ -109,7 +109,8 @@ public struct BundleImport: ArchiveOperation {
         try flushed.get()
         let sender = verification.check.info.first { $0.label == "Kho-Archive-ID" }?.value ?? ""
         let source = "bundle \(verification.name ?? file) of archive \(sender)"
-        var results: [BundleImportResult] = []
+        // What became of each product, 16 bytes an ID (a whole archive's bundle holds a million).
+        var document = BundleImportDocument(bundle: verification.name, sender: sender, stored: [], updated: [], unchanged: [], refused: [])
         session.progress?.start(label: "storing", totalBytes: 0, totalItems: count)
         defer { session.progress?.finish() }
         /// The next group of products: at its count or at 32 MB of records (a product's
@@ -141,15 +142,13 @@ public struct BundleImport: ArchiveOperation {
             let current = try staging.wait().get()
             do throws(KhoError) {
                 stage(try nextGroup(), probe: false)
-                results += try archive.commitBundleGroup(current, progress: session.progress)
+                for result in try archive.commitBundleGroup(current, progress: session.progress) { document.take(result) }
             } catch {
                 if inFlight { _ = staging.wait() }
                 throw error
             }
         }
-        func ids(_ outcome: BundleImportOutcome) -> [String] { results.filter { $0.outcome == outcome }.map(\.id.description) }
-        return BundleImportDocument(bundle: verification.name, sender: sender, stored: ids(.stored), updated: ids(.updated), unchanged: ids(.unchanged),
-                                    refused: results.filter { $0.outcome == .refused }.map { .init(id: $0.id.description, reason: $0.reason ?? "") })
+        return document
     }
 }
 
@@ -159,9 +158,18 @@ public struct BundleImportDocument: Codable, Sendable {
     public var bundle: String?
     /// The archive that made the bundle.
     public var sender: String
-    public var stored: [String]
-    public var updated: [String]
-    public var unchanged: [String]
+    public var stored: [ProductID]
+    public var updated: [ProductID]
+    public var unchanged: [ProductID]
     /// Products the bundle may not change here, each with why; nothing of them was stored.
     public var refused: [Refusal]
+
+    mutating func take(_ result: BundleImportResult) {
+        switch result.outcome {
+        case .stored: stored.append(result.id)
+        case .updated: updated.append(result.id)
+        case .unchanged: unchanged.append(result.id)
+        case .refused: refused.append(Refusal(id: result.id.description, reason: result.reason ?? ""))
+        }
+    }
 }

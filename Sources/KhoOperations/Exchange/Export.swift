@@ -35,7 +35,7 @@ public struct Export: ArchiveOperation {
         if unitEra != nil && unitCode == nil {
             throw KhoError(.usage, "a unit table (before-2025 or from-2025) needs a unit code")
         }
-        let selection = try archive.exportSelection(unitCode: unitCode, unitEra: unitEra, period: period, since: since)
+        var selection = try archive.exportSelection(unitCode: unitCode, unitEra: unitEra, period: period, since: since)
         let sinceLabel: String
         switch since {
         case .everything: sinceLabel = "everything"
@@ -44,15 +44,22 @@ public struct Export: ArchiveOperation {
         }
         let periodLabel = period.map { "\($0.label) (\($0.from)..\($0.to))" } ?? "all dates"
         let out = try output.create(outside: archive.root)
-        // The record and the summary list the products in ID order, whatever order the bag has.
-        let productIDs = selection.ids.sorted().map(\.description)
-        let assembly = BagAssembly(archive: archive, selection: selection, periodLabel: periodLabel, format: format, sha512: sha512,
-                                   sinceLabel: sinceLabel, scratchFolder: output.path.parentFolder, progress: session.progress)
-        let written = try assembly.write(to: out.fileDescriptor)
+        let written: BagAssembly.Written
+        let scopeText: String
+        do {
+            let assembly = BagAssembly(archive: archive, selection: selection, periodLabel: periodLabel, format: format, sha512: sha512,
+                                       sinceLabel: sinceLabel, scratchFolder: output.path.parentFolder, progress: session.progress)
+            written = try assembly.write(to: out.fileDescriptor)
+            scopeText = assembly.scopeText
+        }
         try out.commit()
+        // The record and the summary list the products in ID order, whatever order the bag has:
+        // sorted in place once the bag no longer needs its order (a million IDs are 16 MB).
+        selection.ids.sort()
+        let productIDs = selection.ids
         // The record (and with it the cursor of --since-last) only once the bundle is in place.
         try archive.recordExport(ExportRecord(
-            exportID: written.exportID, scopeKey: selection.scopeKey, scope: assembly.scopeText, period: periodLabel,
+            exportID: written.exportID, scopeKey: selection.scopeKey, scope: scopeText, period: periodLabel,
             follows: selection.follows?.exportID, createdAt: session.clock.now(),
             file: URL(fileURLWithPath: output.path.description).standardizedFileURL.path,
             format: format.rawValue, bundleSHA256: written.summary.bundleSHA256, payloadBytes: written.summary.payloadBytes,
@@ -70,7 +77,7 @@ public struct ExportSummary: Codable, Sendable {
     public var file: String
     public var format: String
     public var products: Int
-    public var productIDs: [String]
+    public var productIDs: [ProductID]
     public var payloadFiles: Int
     public var payloadBytes: Int64
     public var bundleSHA256: String
@@ -84,10 +91,10 @@ public struct ListExports: ArchiveOperation {
     public init() {}
 
     public func run(in session: Session) throws(KhoError) -> [ExportEntry] {
-        try session.archive.exports().map {
+        try session.archive.exports(withProductIDs: true).map {
             ExportEntry(exportID: $0.exportID, scope: $0.scope, period: $0.period, follows: $0.follows, createdAt: $0.createdAt.iso,
                         file: $0.file, format: $0.format, bundleSHA256: $0.bundleSHA256, payloadBytes: $0.payloadBytes,
-                        products: $0.productIDs)
+                        products: $0.productIDs ?? [])
         }
     }
 }
@@ -102,5 +109,5 @@ public struct ExportEntry: Codable, Sendable {
     public var format: String
     public var bundleSHA256: String
     public var payloadBytes: Int64
-    public var products: [String]
+    public var products: [ProductID]
 }

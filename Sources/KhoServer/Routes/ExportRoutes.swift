@@ -231,7 +231,7 @@ struct ExportRoutes {
         let items = try await visibleExports(session).map { record, kept -> ExportItem in
             let size = kept.size
             return ExportItem(exportID: record.exportID, scope: record.scope, period: record.period, follows: record.follows, createdAt: record.createdAt.iso,
-                       format: record.format, bundleSHA256: record.bundleSHA256, payloadBytes: record.payloadBytes, products: record.productIDs.count,
+                       format: record.format, bundleSHA256: record.bundleSHA256, payloadBytes: record.payloadBytes, products: record.productCount,
                        download: size == nil ? nil : "/api/v1/exports/\(record.exportID)/bundle", bundleBytes: size)
         }
         return ApiRoutes.json(ExportList(exports: items))
@@ -334,7 +334,7 @@ enum ExportView {
         let (r, kept) = entry
         var out: [String: Any] = [
             "when": VietnameseFormat.instant(r.createdAt), "scope": r.scope, "period": r.period, "id": r.exportID,
-            "products": VietnameseFormat.integer(Int64(r.productIDs.count)), "payload": VietnameseFormat.bytes(r.payloadBytes),
+            "products": VietnameseFormat.integer(Int64(r.productCount)), "payload": VietnameseFormat.bytes(r.payloadBytes),
             "format": r.format, "sha256": r.bundleSHA256, "follows": r.follows ?? "", "isIncremental": r.follows != nil,
         ]
         switch kept {

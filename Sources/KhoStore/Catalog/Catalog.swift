@@ -13,6 +13,9 @@ public final class Catalog: Sendable {
     /// Whether products can be withdrawn (v15); a read-only catalog of an older Kho has no
     /// withdrawn products, and its lists and exports take every product.
     let hasWithdrawals: Bool
+    /// Whether exports keep their product lists in parts and count them (v22); a read-only
+    /// catalog of an older Kho has each list whole in its export's row.
+    let hasExportParts: Bool
 
     /// Opens (creating if needed) the catalog at `path`. Waits up to `lockTimeout`
     /// seconds for another process's write to finish before saying the archive is locked.
@@ -37,6 +40,7 @@ public final class Catalog: Sendable {
                 }
                 writer = queue
                 hasWithdrawals = try queue.read { db in try db.columns(in: "products").contains { $0.name == "withdrawn" } }
+                hasExportParts = try queue.read { db in try db.tableExists("export_parts") }
             } catch {
                 throw Catalog.translate(error, path: path)
             }
@@ -68,6 +72,7 @@ public final class Catalog: Sendable {
             try CatalogSchema.migrator.migrate(pool)
             writer = pool
             hasWithdrawals = true
+            hasExportParts = true
         } catch {
             throw Catalog.translate(error, path: path)
         }
@@ -82,6 +87,7 @@ public final class Catalog: Sendable {
             try CatalogSchema.migrator.migrate(queue)
             writer = queue
             hasWithdrawals = true
+            hasExportParts = true
         } catch {
             throw Catalog.translate(error, path: path)
         }

@@ -1,10 +1,10 @@
 // Migrations v19 and v20: the triggers that mark a product's sidecar due, rewritten (or dropped)
 // so that the one-row writes of products, events, files and source links need no statement journal.
-// v21: where a sidecar that is a member of a pack is.
+// v21: where a sidecar that is a member of a pack is. v22: export product lists in parts.
 import GRDB
 
 extension CatalogSchema {
-    /// v19 to v21, registered in this order after v18.
+    /// v19 to v22, registered in this order after v18.
     static func registerSidecarRewrites(_ migrator: inout DatabaseMigrator) {
         // Triggers only: no foreign key can break, so no check of every row after it (seconds on
         // a large catalog).
@@ -16,6 +16,9 @@ extension CatalogSchema {
         }
         migrator.registerMigration("v21: sidecar packs", foreignKeyChecks: .immediate) { db in
             try CatalogSchema.sidecarPacks(db)
+        }
+        migrator.registerMigration("v22: export product lists in parts", foreignKeyChecks: .immediate) { db in
+            try CatalogSchema.exportParts(db)
         }
     }
 
@@ -66,6 +69,26 @@ extension CatalogSchema {
                 members INTEGER NOT NULL CHECK (members > 0),
                 condemned INTEGER NOT NULL DEFAULT 0
             );
+            """)
+    }
+}
+
+extension CatalogSchema {
+    /// v22: an export's product IDs (a million for a whole archive's export) in parts of a few
+    /// thousand, `export_parts`, rather than one text of 20 MB in its row, which SQLite copied
+    /// three times over to write (an export's memory peaked at its record); and their number in
+    /// the row, so a listing reads none of them. Earlier exports keep their list in the row
+    /// (`product_ids`, '[]' in later ones): an export's IDs are that list, then its parts in order.
+    static func exportParts(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE exports ADD COLUMN product_count INTEGER;
+            UPDATE exports SET product_count = json_array_length(product_ids);
+            CREATE TABLE export_parts (
+                export_pk INTEGER NOT NULL REFERENCES exports(pk),
+                part INTEGER NOT NULL,
+                product_ids TEXT NOT NULL,
+                PRIMARY KEY (export_pk, part)
+            ) WITHOUT ROWID;
             """)
     }
 }

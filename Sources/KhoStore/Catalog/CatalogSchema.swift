@@ -12,12 +12,14 @@ enum CatalogSchema {
     /// (Events of a catalog without v12 are read by product ID, as before; one without v15 has
     /// no withdrawn products, and is not harvested; one without v16 or v17 has no replicas; one
     /// without v18 keeps no sidecars; v19 and v20 only spare writes a statement journal; one without v21
-    /// has every sidecar in a file of its own.)
+    /// has every sidecar in a file of its own; one without v22 keeps each export's product list
+    /// whole in its row.)
     static let speedOnly: Set<String> = ["v10: CHECK constraints without IN lists", "v11: users and sessions",
                                          "v12: one report index, events by product key", "v13: API tokens", "v14: browse order",
                                          "v15: harvesting", "v16: replicas", "v17: checks of replica copies",
                                          "v18: product sidecars", "v19: sidecar triggers without a statement journal",
-                                         "v20: file rows without a statement journal", "v21: sidecar packs"]
+                                         "v20: file rows without a statement journal", "v21: sidecar packs",
+                                         "v22: export product lists in parts"]
 
     /// Whether a catalog that cannot be migrated here can be read as it is.
     static func readableAsIs(_ db: Database) throws -> Bool {

@@ -26,10 +26,21 @@ public struct ExportRecord: Sendable, Equatable {
     public var payloadBytes: Int64
     /// The latest product change the export took in: the next --since-last starts after it.
     public var cursor: String
-    public var productIDs: [String]
+    /// How many products it took in.
+    public var productCount: Int
+    /// Which, in ID order; nil when read in a listing, which counts them only (an export of a
+    /// whole archive lists a million).
+    public var productIDs: [ProductID]?
 
     public init(exportID: String, scopeKey: String, scope: String, period: String, follows: String?, createdAt: Timestamp, file: String,
-                format: String, bundleSHA256: String, payloadBytes: Int64, cursor: String, productIDs: [String]) {
+                format: String, bundleSHA256: String, payloadBytes: Int64, cursor: String, productIDs: [ProductID]) {
+        self.init(exportID: exportID, scopeKey: scopeKey, scope: scope, period: period, follows: follows, createdAt: createdAt, file: file,
+                  format: format, bundleSHA256: bundleSHA256, payloadBytes: payloadBytes, cursor: cursor,
+                  productCount: productIDs.count, productIDs: productIDs)
+    }
+
+    init(exportID: String, scopeKey: String, scope: String, period: String, follows: String?, createdAt: Timestamp, file: String,
+         format: String, bundleSHA256: String, payloadBytes: Int64, cursor: String, productCount: Int, productIDs: [ProductID]?) {
         self.exportID = exportID
         self.scopeKey = scopeKey
         self.scope = scope
@@ -41,6 +52,7 @@ public struct ExportRecord: Sendable, Equatable {
         self.bundleSHA256 = bundleSHA256
         self.payloadBytes = payloadBytes
         self.cursor = cursor
+        self.productCount = productCount
         self.productIDs = productIDs
     }
 }
@@ -89,7 +101,7 @@ extension Archive {
         // One read: the previous export and the products seen at the same moment. Rows are read
         // one by one (a cursor, not every row at once): only the IDs are kept.
         let follows = try catalog.read { db -> ExportRecord? in
-            let follows = since == .lastExport ? try Self.lastExport(db, scopeKey: scopeKey) : nil
+            let follows = since == .lastExport ? try self.lastExport(db, scopeKey: scopeKey) : nil
             if since == .lastExport && follows == nil { return nil }
             // Changed after the cursor: new products, new files and new metadata all move updated_at.
             let after: String?
@@ -129,33 +141,70 @@ extension Archive {
             logger.notice("the export is not recorded: the archive is on read-only storage (a later --since-last will not start after it)")
             return
         }
+        // A writable catalog is migrated: its exports keep their lists in parts.
         try catalog.write { db in
+            let ids = record.productIDs ?? []
             try db.execute(sql: """
                 INSERT INTO exports (export_id, scope_key, scope, period, follows, created_at, file, format, bundle_sha256,
-                                     payload_bytes, cursor, product_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                     payload_bytes, cursor, product_ids, product_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?)
                 """, arguments: [record.exportID, record.scopeKey, record.scope, record.period, record.follows, record.createdAt.iso,
-                                 record.file, record.format, record.bundleSHA256, record.payloadBytes, record.cursor,
-                                 JSONList.encode(record.productIDs)])
+                                 record.file, record.format, record.bundleSHA256, record.payloadBytes, record.cursor, ids.count])
+            let pk = db.lastInsertedRowID
+            for (part, start) in stride(from: 0, to: ids.count, by: Self.exportPartSize).enumerated() {
+                try db.execute(sql: "INSERT INTO export_parts (export_pk, part, product_ids) VALUES (?, ?, ?)",
+                               arguments: [pk, part, ProductID.jsonList(Array(ids[start..<min(start + Self.exportPartSize, ids.count)]))])
+            }
         }
     }
 
-    /// Every completed export, oldest first.
-    public func exports() throws(KhoError) -> [ExportRecord] {
-        try catalog.read { db in try Row.fetchAll(db, sql: "SELECT * FROM exports ORDER BY pk").map(Self.record) }
+    /// Product IDs in one part of an export's list: 180 KB of text.
+    static let exportPartSize = 8192
+
+    /// Every completed export, oldest first; their product IDs only when asked for.
+    public func exports(withProductIDs: Bool = false) throws(KhoError) -> [ExportRecord] {
+        try catalog.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(recordColumns) FROM exports ORDER BY pk").map { row in
+                try record(row, db: db, withProductIDs: withProductIDs)
+            }
+        }
     }
 
-    /// The export `id`, if there is one (its product list read only for it).
+    /// The export `id`, if there is one, without its product IDs.
     public func export(id: String) throws(KhoError) -> ExportRecord? {
-        try catalog.read { db in try Row.fetchOne(db, sql: "SELECT * FROM exports WHERE export_id = ? ORDER BY pk DESC LIMIT 1", arguments: [id]).map(Self.record) }
+        try catalog.read { db in
+            try Row.fetchOne(db, sql: "SELECT \(recordColumns) FROM exports WHERE export_id = ? ORDER BY pk DESC LIMIT 1", arguments: [id]).map { row in
+                try record(row, db: db, withProductIDs: false)
+            }
+        }
     }
 
-    static func lastExport(_ db: Database, scopeKey: String) throws -> ExportRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM exports WHERE scope_key = ? ORDER BY pk DESC LIMIT 1", arguments: [scopeKey]).map(record)
+    func lastExport(_ db: Database, scopeKey: String) throws -> ExportRecord? {
+        try Row.fetchOne(db, sql: "SELECT \(recordColumns) FROM exports WHERE scope_key = ? ORDER BY pk DESC LIMIT 1",
+                         arguments: [scopeKey]).map { row in try record(row, db: db, withProductIDs: false) }
     }
 
-    static func record(_ row: Row) -> ExportRecord {
-        ExportRecord(exportID: row["export_id"], scopeKey: row["scope_key"], scope: row["scope"], period: row["period"], follows: row["follows"],
-                     createdAt: Timestamp(iso: row["created_at"]), file: row["file"], format: row["format"], bundleSHA256: row["bundle_sha256"],
-                     payloadBytes: row["payload_bytes"], cursor: row["cursor"], productIDs: JSONList.decode(row["product_ids"]) ?? [])
+    /// The columns `record` reads: everything but the product list, and how many it holds.
+    var recordColumns: String {
+        "pk, export_id, scope_key, scope, period, follows, created_at, file, format, bundle_sha256, payload_bytes, cursor, "
+            + (catalog.hasExportParts ? "product_count" : "json_array_length(product_ids) AS product_count")
+    }
+
+    /// An export's row as a record; its product IDs read with it when asked for: the list in
+    /// the row (an export before v22), then its parts.
+    func record(_ row: Row, db: Database, withProductIDs: Bool) throws -> ExportRecord {
+        var ids: [ProductID]?
+        if withProductIDs {
+            let pk: Int64 = row["pk"]
+            var all = ProductID.list(json: try String.fetchOne(db, sql: "SELECT product_ids FROM exports WHERE pk = ?", arguments: [pk]) ?? "[]") ?? []
+            if catalog.hasExportParts {
+                let parts = try String.fetchCursor(db, sql: "SELECT product_ids FROM export_parts WHERE export_pk = ? ORDER BY part", arguments: [pk])
+                while let part = try parts.next() { all += ProductID.list(json: part) ?? [] }
+            }
+            ids = all
+        }
+        return ExportRecord(exportID: row["export_id"], scopeKey: row["scope_key"], scope: row["scope"], period: row["period"], follows: row["follows"],
+                            createdAt: Timestamp(iso: row["created_at"]), file: row["file"], format: row["format"], bundleSHA256: row["bundle_sha256"],
+                            payloadBytes: row["payload_bytes"], cursor: row["cursor"], productCount: ids?.count ?? row["product_count"] ?? 0,
+                            productIDs: ids)
     }
 }
