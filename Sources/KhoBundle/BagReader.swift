@@ -147,9 +147,12 @@ public enum BagReader {
                 var kept: [UInt8]? = isTag && !streamsManifest ? [] : nil
                 return EntrySink(take: { chunk in
                     size += Int64(chunk.count)
-                    if isTag {
+                    if streamsManifest {
+                        streamed!.manifestBytes(chunk)
+                        if streamed!.entries > limits.maxManifestEntries { return tooMany(relative, limits) }
+                    } else if isTag {
                         if size > limits.maxTagFile { return tooLarge(relative, limits) }
-                        if streamsManifest { streamed!.manifestBytes(chunk) } else { kept!.append(contentsOf: chunk) }
+                        kept!.append(contentsOf: chunk)
                     }
                     behind.push(chunk, file: file)
                     return nil
@@ -185,8 +188,8 @@ public enum BagReader {
                 size += Int64(chunk.count)
                 hasher.update(chunk)
                 if streamsManifest {
-                    if size > limits.maxTagFile { return tooLarge(relative, limits) }
                     streamed!.manifestBytes(chunk)
+                    if streamed!.entries > limits.maxManifestEntries { return tooMany(relative, limits) }
                 }
                 if output >= 0 {
                     let failed = Sys.writeAll(output, chunk)
@@ -255,6 +258,11 @@ public enum BagReader {
     /// Why a file kept in memory (a tag file, a record) stops the walk.
     static func tooLarge(_ relative: String, _ limits: BagReadLimits) -> String {
         "\(relative.hasPrefix("data/") ? "file" : "tag file") \(relative) is larger than \(limits.maxTagFile) bytes; refused"
+    }
+
+    /// Why a payload manifest read ahead of its payload stops the walk.
+    static func tooMany(_ relative: String, _ limits: BagReadLimits) -> String {
+        "\(relative) lists more than \(limits.maxManifestEntries) files; Kho checks at most that many in one bag; refused"
     }
 
     /// The bytes of some tag files, read again from the bag.

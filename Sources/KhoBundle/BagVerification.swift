@@ -37,14 +37,23 @@ public struct BagReadLimits: Sendable {
     public var floorBytes: Int64
     /// No entry may claim more than this.
     public var maxEntrySize: Int64
-    /// Tag files are kept in memory; none may be larger than this.
+    /// Tag files are kept in memory; none may be larger than this. A payload manifest that
+    /// comes before its payload (Kho's) is not kept: it is read into a table as it comes.
     public var maxTagFile: Int64
+    /// The entries of payload manifests read into that table, at most: two million, the 1.8
+    /// million of a 900,000-product archive's whole export. While a bag is checked each entry
+    /// costs about 200 bytes of memory (its key, its digest and the names' check): 380 MB for
+    /// that export, which is what bounds this. (A 64 MB manifest, the old bound, listed about
+    /// 550,000.)
+    public var maxManifestEntries: Int
 
-    public init(maxExpansion: Double = 1000, floorBytes: Int64 = 1 << 30, maxEntrySize: Int64 = 1 << 40, maxTagFile: Int64 = 64 << 20) {
+    public init(maxExpansion: Double = 1000, floorBytes: Int64 = 1 << 30, maxEntrySize: Int64 = 1 << 40, maxTagFile: Int64 = 64 << 20,
+                maxManifestEntries: Int = 2_000_000) {
         self.maxExpansion = maxExpansion
         self.floorBytes = floorBytes
         self.maxEntrySize = maxEntrySize
         self.maxTagFile = maxTagFile
+        self.maxManifestEntries = maxManifestEntries
     }
 }
 

@@ -10,7 +10,23 @@ public struct PrettyJSONWriter {
     /// Open containers, innermost last: whether each is an array, whether it has an item yet.
     private var open: [(array: Bool, empty: Bool)] = []
 
-    public init(capacity: Int = 4096) { bytes.reserveCapacity(capacity) }
+    /// Where the bytes go a part at a time, when set: a long document (a million IDs) is not
+    /// held whole. Parts end between items, never inside a string.
+    private let sink: (([UInt8]) -> Void)?
+
+    public init(capacity: Int = 4096) {
+        sink = nil
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// A writer that hands its bytes to `sink` each time more than 64 KB are waiting, and the
+    /// rest with `finishedWithNewline`.
+    public init(sink: @escaping ([UInt8]) -> Void) {
+        self.sink = sink
+        bytes.reserveCapacity(Self.part + 4096)
+    }
+
+    private static let part = 1 << 16
 
     // MARK: containers
 
@@ -90,6 +106,10 @@ public struct PrettyJSONWriter {
 
     /// Before an item of the innermost container: the comma after the one before, and the indent.
     private mutating func item() {
+        if let sink, bytes.count >= Self.part {
+            sink(bytes)
+            bytes.removeAll(keepingCapacity: true)
+        }
         guard !open.isEmpty else { return }
         if open[open.count - 1].empty { open[open.count - 1].empty = false } else {
             bytes.append(UInt8(ascii: ","))
@@ -134,5 +154,31 @@ public struct PrettyJSONWriter {
             }
         }
         out.append(UInt8(ascii: "\""))
+    }
+}
+
+/// A result the command line prints with --json through PrettyJSONWriter: the bytes JSONEncoder
+/// would write, without the tree of values it builds first. For results that may list a million
+/// product IDs (an export, a bundle's import), where that tree cost 100 MB more than the text.
+public protocol PrettyJSONResult: Encodable {
+    /// Writes the document (not its final newline).
+    func write(to w: inout PrettyJSONWriter)
+}
+
+extension PrettyJSONResult {
+    /// The document and a final newline, whole.
+    public func prettyJSON() -> [UInt8] {
+        var w = PrettyJSONWriter()
+        write(to: &w)
+        return w.finishedWithNewline()
+    }
+}
+
+extension PrettyJSONWriter {
+    /// An array of product IDs, as their hyphenated text.
+    public mutating func productIDs(_ ids: [ProductID]) {
+        beginArray()
+        for id in ids { string(id.description) }
+        endArray()
     }
 }

@@ -18,6 +18,13 @@ public enum TextRules {
 
     public static func hasControl(_ text: String) -> Bool { text.unicodeScalars.contains(where: isControl) }
 
+    /// False when UTF-8 `bytes` surely hold no control character but C0's (JSON escapes those):
+    /// no DEL, and no lead byte of C1 controls (C2) or of the bidirectional ones (E2). A quick
+    /// look at bytes about to be printed; true sends them the careful way (`jsonSafe`).
+    public static func mayHoldControl(utf8 bytes: [UInt8]) -> Bool {
+        bytes.contains { $0 == 0x7F || $0 == 0xC2 || $0 == 0xE2 }
+    }
+
     /// One-line text: line breaks (any spelling), tabs and runs of spaces become one space.
     /// `folded` says whether a line break was among them (worth a warning: Excel's Alt+Enter).
     public static func oneLine(_ text: String) -> (text: String, folded: Bool) {

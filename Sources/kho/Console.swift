@@ -21,6 +21,20 @@ enum Console {
     static func warn(_ text: String) { error("kho: warning: \(text)") }
 
     static func json(_ value: some Encodable) {
+        // Results that may list a million IDs: their own writer, printed a part at a time.
+        if let result = value as? any PrettyJSONResult {
+            func print(_ part: [UInt8]) {
+                if !TextRules.mayHoldControl(utf8: part) {
+                    _ = part.withUnsafeBytes { Sys.writeAll(1, $0) }
+                } else {
+                    FileHandle.standardOutput.write(Data(TextRules.jsonSafe(String(decoding: part, as: UTF8.self)).utf8))
+                }
+            }
+            var w = PrettyJSONWriter(sink: print)
+            result.write(to: &w)
+            print(w.finishedWithNewline())
+            return
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         do {

@@ -167,6 +167,20 @@ import KhoTesting
         #expect(try BagReader.verify(path: path).isValid)
     }
 
+    /// A payload manifest that comes before its payload is read as it comes, not kept: it may be
+    /// larger than a kept tag file may be (a whole archive's export lists 1.8 million files in
+    /// 216 MB); its entries are what is bounded.
+    @Test func aManifestAheadOfItsPayloadIsBoundedByItsEntriesNotItsBytes() throws {
+        let s = Scratch(prefix: "kho-verify")
+        let path = PythonBags.make("many.tar", in: s, "with tarfile.open(out, 'w') as t: bag(t, [('data/f%04d.txt' % i, b'%d' % i) for i in range(300)])")
+        let large = try BagReader.verify(path: path, limits: BagReadLimits(maxTagFile: 4096))
+        #expect(large.isValid && large.check.payloadFiles == 300, "\(large.problems)")
+        let many = try BagReader.verify(path: path, limits: BagReadLimits(maxManifestEntries: 299))
+        #expect(!many.isValid)
+        #expect(many.archiveProblems.contains { $0.message.contains("manifest-sha256.txt lists more than 299 files") }, "\(many.problems)")
+        #expect(try BagReader.verify(path: path, limits: BagReadLimits(maxManifestEntries: 300)).isValid)
+    }
+
     /// A file the caller keeps as a record is held in memory only up to maxTagFile, whatever
     /// size its header claims; a walk that stops inside a file being unpacked closes it.
     @Test func aRecordOverTheLimitIsRefusedAndAStoppedUnpackIsClosed() throws {

@@ -38,6 +38,8 @@ public struct StreamedPayload: Sendable {
     /// The algorithms the payload must be hashed with.
     public var algorithms: Set<DigestAlgorithm> { Set(manifests.map(\.algorithm)) }
     public var isEmpty: Bool { manifests.isEmpty }
+    /// Entries read so far, of every manifest.
+    public var entries: Int { manifests.reduce(current?.seen.count ?? 0) { $0 + $1.seen.count } }
 
     /// Ready to read payload manifests as their bytes come, once bagit.txt (among `tags`, the
     /// tag files read so far) says how. Nil when it cannot be read, or declares an encoding

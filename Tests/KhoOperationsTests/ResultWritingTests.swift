@@ -1,0 +1,74 @@
+// The --json results written through PrettyJSONWriter are the bytes JSONEncoder writes.
+import Foundation
+import KhoCore
+@testable import KhoOperations
+import Testing
+
+@Suite struct ResultWritingTests {
+    static func encoderBytes(_ value: some Encodable) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(value)) + [10]
+    }
+
+    static func ids(_ count: Int, seed: UInt64) -> [ProductID] {
+        var rng = SeededIDs(state: seed)
+        return (0..<count).map { _ in ProductID.generate(using: &rng) }
+    }
+
+    @Test(arguments: [0, 1, 3])
+    func anExportSummaryIsWhatJSONEncoderWrites(count: Int) throws {
+        for follows in [nil, "0f3c"] as [String?] {
+            let summary = ExportSummary(exportID: "7a8e", file: "/srv/xuất – \"bản\"\\tháng 1.tar", format: "tar", products: count,
+                                        productIDs: Self.ids(count, seed: UInt64(count)), payloadFiles: 2 * count, payloadBytes: 1 << 40,
+                                        bundleSHA256: String(repeating: "ab", count: 32), restrictedLeftOut: 4, follows: follows)
+            #expect(summary.prettyJSON() == (try Self.encoderBytes(summary)), "\(String(decoding: summary.prettyJSON(), as: UTF8.self))")
+        }
+    }
+
+    @Test(arguments: [0, 2])
+    func aBundleImportIsWhatJSONEncoderWrites(count: Int) throws {
+        for bundle in [nil, "kho-export-7a8e"] as [String?] {
+            let refused = (0..<count).map { BundleImportDocument.Refusal(id: "ID\($0)", reason: "không được hạ\n\u{7}mức") }
+            let document = BundleImportDocument(bundle: bundle, sender: "5b1c", stored: Self.ids(count, seed: 1), updated: Self.ids(count, seed: 2),
+                                                unchanged: Self.ids(count + 1, seed: 3), refused: refused)
+            #expect(document.prettyJSON() == (try Self.encoderBytes(document)), "\(String(decoding: document.prettyJSON(), as: UTF8.self))")
+        }
+    }
+
+    @Test func controlsAreLookedAtTheCarefulWay() {
+        #expect(TextRules.mayHoldControl(utf8: Array("{ \"a\" : \"Đà Nẵng – ok\" }".utf8)))   // – is E2: looked at
+        #expect(!TextRules.mayHoldControl(utf8: Array("{ \"a\" : \"Đà Nẵng\" }".utf8)))
+        for scalar in ["\u{7F}", "\u{85}", "\u{202E}", "\u{2069}"] {
+            #expect(TextRules.mayHoldControl(utf8: Array("x\(scalar)y".utf8)), "\(scalar.unicodeScalars.first!.value)")
+        }
+    }
+}
+
+/// SplitMix64, so the IDs are the same every run.
+struct SeededIDs: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+extension ResultWritingTests {
+    /// Handed on a part at a time, the same bytes; each part ends between items.
+    @Test func partsMakeTheSameDocument() throws {
+        let summary = ExportSummary(exportID: "7a8e", file: "/srv/x.tar", format: "tar", products: 20_000, productIDs: Self.ids(20_000, seed: 9),
+                                    payloadFiles: 1, payloadBytes: 1, bundleSHA256: "", restrictedLeftOut: 0, follows: nil)
+        nonisolated(unsafe) var parts: [[UInt8]] = []
+        var w = PrettyJSONWriter(sink: { parts.append($0) })
+        summary.write(to: &w)
+        parts.append(w.finishedWithNewline())
+        #expect(parts.count > 3 && parts.dropLast().allSatisfy { $0.count >= 1 << 16 && $0.count < (1 << 16) + 64 })
+        // Between items: an ID's closing quote ends each part, so each is whole UTF-8 text.
+        #expect(parts.dropLast().allSatisfy { $0.last == UInt8(ascii: "\"") && String(bytes: $0, encoding: .utf8) != nil })
+        #expect(Array(parts.joined()) == (try Self.encoderBytes(summary)))
+    }
+}
