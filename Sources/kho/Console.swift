@@ -23,16 +23,9 @@ enum Console {
     static func json(_ value: some Encodable) {
         // Results that may list a million IDs: their own writer, printed a part at a time.
         if let result = value as? any PrettyJSONResult {
-            func print(_ part: [UInt8]) {
-                if !TextRules.mayHoldControl(utf8: part) {
-                    _ = part.withUnsafeBytes { Sys.writeAll(1, $0) }
-                } else {
-                    FileHandle.standardOutput.write(Data(TextRules.jsonSafe(String(decoding: part, as: UTF8.self)).utf8))
-                }
-            }
-            var w = PrettyJSONWriter(sink: print)
+            var w = PrettyJSONWriter(sink: printJSONPart)
             result.write(to: &w)
-            print(w.finishedWithNewline())
+            printJSONPart(w.finishedWithNewline())
             return
         }
         let encoder = JSONEncoder()
@@ -43,6 +36,26 @@ enum Console {
             FileHandle.standardOutput.write(Data((text + "\n").utf8))
         } catch {
             fail(KhoError(.internal, "could not encode the result as JSON"))
+        }
+    }
+
+    /// A JSON array of the items `produce` hands on, printed as they come (as `json` would print
+    /// them all at once).
+    static func jsonArray<Item: PrettyJSONResult>(_ produce: ((Item) throws(KhoError) -> Void) throws(KhoError) -> Void) throws(KhoError) {
+        var w = PrettyJSONWriter(sink: printJSONPart)
+        w.beginArray()
+        try produce { (item) throws(KhoError) in item.write(to: &w) }
+        w.endArray()
+        printJSONPart(w.finishedWithNewline())
+    }
+
+    /// Part of a JSON document on stdout: control characters JSON does not escape (C1, the
+    /// bidirectional ones) escaped all the same.
+    private static func printJSONPart(_ part: [UInt8]) {
+        if !TextRules.mayHoldControl(utf8: part) {
+            _ = part.withUnsafeBytes { Sys.writeAll(1, $0) }
+        } else {
+            FileHandle.standardOutput.write(Data(TextRules.jsonSafe(String(decoding: part, as: UTF8.self)).utf8))
         }
     }
 

@@ -90,14 +90,15 @@ struct ExportsCommand: ParsableCommand {
         Console.jsonMode = options.json
         let session = try options.open()
         defer { session.archive.close() }
-        let records = try ListExports().run(in: session)
         if options.json {
-            Console.json(records)
+            // Each export's product IDs read and printed one export at a time.
+            try Console.jsonArray { (item) throws(KhoError) in try ListExports().forEach(in: session, item) }
             return
         }
+        let records = try ListExports().run(in: session)
         if records.isEmpty { Console.out("no exports yet"); return }
         for r in records {
-            Console.out("\(r.createdAt)  kho-export-\(r.exportID)  \(r.products.count) product(s), \(Formatting.bytes(r.payloadBytes))  \(r.format)  \(r.scope); \(r.period)\(r.follows.map { "; follows \($0)" } ?? "")")
+            Console.out("\(r.createdAt)  kho-export-\(r.exportID)  \(r.productCount) product(s), \(Formatting.bytes(r.payloadBytes))  \(r.format)  \(r.scope); \(r.period)\(r.follows.map { "; follows \($0)" } ?? "")")
             Console.out("    \(r.file)  sha256:\(r.bundleSHA256)")
         }
     }

@@ -183,6 +183,10 @@ extension ExportTests {
         let list = ws.run(["exports", "--json"]).array
         #expect(list.map { $0["exportID"] as? String } == [full, delta, again].map { $0.object["exportID"] as? String })
         #expect(list[1]["bundleSHA256"] as? String == delta.object["bundleSHA256"] as? String)
+        // Each export's products, read one export at a time, and their number.
+        #expect(list.map { $0["products"] as? [String] } == [full, delta, again].map { $0.object["productIDs"] as? [String] })
+        #expect(list.map { $0["productCount"] as? Int } == [3, 3, 0])
+        #expect(ws.run(["exports"]).out.contains("3 product(s)"))
         let shaOfFile = ws.run(executable: "/usr/bin/env", ["sha256sum", "\(ws.path)/delta.tar"]).out.prefix(64)
         #expect(String(shaOfFile) == delta.object["bundleSHA256"] as? String)
     }

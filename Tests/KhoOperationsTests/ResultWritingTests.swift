@@ -1,6 +1,7 @@
 // The --json results written through PrettyJSONWriter are the bytes JSONEncoder writes.
 import Foundation
 import KhoCore
+import KhoStore
 @testable import KhoOperations
 import Testing
 
@@ -70,5 +71,24 @@ extension ResultWritingTests {
         // Between items: an ID's closing quote ends each part, so each is whole UTF-8 text.
         #expect(parts.dropLast().allSatisfy { $0.last == UInt8(ascii: "\"") && String(bytes: $0, encoding: .utf8) != nil })
         #expect(Array(parts.joined()) == (try Self.encoderBytes(summary)))
+    }
+}
+
+extension ResultWritingTests {
+    /// `kho exports --json`: an array of entries written one at a time, as JSONEncoder writes the array.
+    @Test(arguments: [0, 1, 3])
+    func theListOfExportsIsWhatJSONEncoderWrites(count: Int) throws {
+        let entries = (0..<count).map { n in
+            let ids = Self.ids(n * 2, seed: UInt64(n))
+            let record = ExportRecord(exportID: "e\(n)", scopeKey: "k", scope: "Xã Đông – \(n)", period: "2025", follows: n == 1 ? "e0" : nil,
+                                      createdAt: Timestamp(iso: "2026-12-07T03:00:00.000Z"), file: "/srv/e\(n).tar", format: "tar",
+                                      bundleSHA256: "ab", payloadBytes: Int64(n), cursor: "c", productIDs: ids)
+            return ExportEntry(record, products: ids)
+        }
+        var w = PrettyJSONWriter()
+        w.beginArray()
+        for entry in entries { entry.write(to: &w) }
+        w.endArray()
+        #expect(w.finishedWithNewline() == (try Self.encoderBytes(entries)))
     }
 }

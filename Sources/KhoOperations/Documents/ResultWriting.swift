@@ -40,3 +40,21 @@ extension BundleImportDocument: PrettyJSONResult {
         w.endObject()
     }
 }
+
+extension ExportEntry: PrettyJSONResult {
+    public func write(to w: inout PrettyJSONWriter) {
+        w.beginObject()
+        w.key("bundleSHA256"); w.string(bundleSHA256)
+        w.key("createdAt"); w.string(createdAt)
+        w.key("exportID"); w.string(exportID)
+        w.key("file"); w.string(file)
+        if let follows { w.key("follows"); w.string(follows) }
+        w.key("format"); w.string(format)
+        w.key("payloadBytes"); w.int(payloadBytes)
+        w.key("period"); w.string(period)
+        w.key("productCount"); w.int(productCount)
+        w.key("products"); w.productIDs(products)
+        w.key("scope"); w.string(scope)
+        w.endObject()
+    }
+}

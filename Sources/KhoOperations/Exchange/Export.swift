@@ -90,11 +90,16 @@ public struct ExportSummary: Codable, Sendable {
 public struct ListExports: ArchiveOperation {
     public init() {}
 
+    /// The exports, each with how many products it took in but not which (`products` empty).
     public func run(in session: Session) throws(KhoError) -> [ExportEntry] {
-        try session.archive.exports(withProductIDs: true).map {
-            ExportEntry(exportID: $0.exportID, scope: $0.scope, period: $0.period, follows: $0.follows, createdAt: $0.createdAt.iso,
-                        file: $0.file, format: $0.format, bundleSHA256: $0.bundleSHA256, payloadBytes: $0.payloadBytes,
-                        products: $0.productIDs ?? [])
+        try session.archive.exports().map { ExportEntry($0, products: []) }
+    }
+
+    /// The exports with their product IDs, one at a time: a whole archive's export lists a
+    /// million, and an archive may keep many such.
+    public func forEach(in session: Session, _ body: (ExportEntry) throws(KhoError) -> Void) throws(KhoError) {
+        for record in try session.archive.exports() {
+            try body(ExportEntry(record, products: try session.archive.productIDs(of: record)))
         }
     }
 }
@@ -109,5 +114,20 @@ public struct ExportEntry: Codable, Sendable {
     public var format: String
     public var bundleSHA256: String
     public var payloadBytes: Int64
+    public var productCount: Int
     public var products: [ProductID]
+
+    init(_ record: ExportRecord, products: [ProductID]) {
+        exportID = record.exportID
+        scope = record.scope
+        period = record.period
+        follows = record.follows
+        createdAt = record.createdAt.iso
+        file = record.file
+        format = record.format
+        bundleSHA256 = record.bundleSHA256
+        payloadBytes = record.payloadBytes
+        productCount = record.productCount
+        self.products = products
+    }
 }

@@ -31,6 +31,8 @@ public struct ExportRecord: Sendable, Equatable {
     /// Which, in ID order; nil when read in a listing, which counts them only (an export of a
     /// whole archive lists a million).
     public var productIDs: [ProductID]?
+    /// Its row in the catalog (0 until recorded).
+    var rowKey: Int64 = 0
 
     public init(exportID: String, scopeKey: String, scope: String, period: String, follows: String?, createdAt: Timestamp, file: String,
                 format: String, bundleSHA256: String, payloadBytes: Int64, cursor: String, productIDs: [ProductID]) {
@@ -40,7 +42,8 @@ public struct ExportRecord: Sendable, Equatable {
     }
 
     init(exportID: String, scopeKey: String, scope: String, period: String, follows: String?, createdAt: Timestamp, file: String,
-         format: String, bundleSHA256: String, payloadBytes: Int64, cursor: String, productCount: Int, productIDs: [ProductID]?) {
+         format: String, bundleSHA256: String, payloadBytes: Int64, cursor: String, productCount: Int, productIDs: [ProductID]?, rowKey: Int64 = 0) {
+        self.rowKey = rowKey
         self.exportID = exportID
         self.scopeKey = scopeKey
         self.scope = scope
@@ -189,22 +192,28 @@ extension Archive {
             + (catalog.hasExportParts ? "product_count" : "json_array_length(product_ids) AS product_count")
     }
 
-    /// An export's row as a record; its product IDs read with it when asked for: the list in
-    /// the row (an export before v22), then its parts.
+    /// The product IDs of an export read without them (by `exports()`), in ID order.
+    public func productIDs(of record: ExportRecord) throws(KhoError) -> [ProductID] {
+        try catalog.read { db in try productIDs(db, rowKey: record.rowKey) }
+    }
+
+    /// An export's row as a record; its product IDs read with it when asked for.
     func record(_ row: Row, db: Database, withProductIDs: Bool) throws -> ExportRecord {
-        var ids: [ProductID]?
-        if withProductIDs {
-            let pk: Int64 = row["pk"]
-            var all = ProductID.list(json: try String.fetchOne(db, sql: "SELECT product_ids FROM exports WHERE pk = ?", arguments: [pk]) ?? "[]") ?? []
-            if catalog.hasExportParts {
-                let parts = try String.fetchCursor(db, sql: "SELECT product_ids FROM export_parts WHERE export_pk = ? ORDER BY part", arguments: [pk])
-                while let part = try parts.next() { all += ProductID.list(json: part) ?? [] }
-            }
-            ids = all
-        }
+        let pk: Int64 = row["pk"]
+        let ids = withProductIDs ? try productIDs(db, rowKey: pk) : nil
         return ExportRecord(exportID: row["export_id"], scopeKey: row["scope_key"], scope: row["scope"], period: row["period"], follows: row["follows"],
                             createdAt: Timestamp(iso: row["created_at"]), file: row["file"], format: row["format"], bundleSHA256: row["bundle_sha256"],
                             payloadBytes: row["payload_bytes"], cursor: row["cursor"], productCount: ids?.count ?? row["product_count"] ?? 0,
-                            productIDs: ids)
+                            productIDs: ids, rowKey: pk)
+    }
+
+    /// An export's IDs: the list in its row (an export before v22), then its parts in order.
+    func productIDs(_ db: Database, rowKey: Int64) throws -> [ProductID] {
+        var all = ProductID.list(json: try String.fetchOne(db, sql: "SELECT product_ids FROM exports WHERE pk = ?", arguments: [rowKey]) ?? "[]") ?? []
+        if catalog.hasExportParts {
+            let parts = try String.fetchCursor(db, sql: "SELECT product_ids FROM export_parts WHERE export_pk = ? ORDER BY part", arguments: [rowKey])
+            while let part = try parts.next() { all += ProductID.list(json: part) ?? [] }
+        }
+        return all
     }
 }
