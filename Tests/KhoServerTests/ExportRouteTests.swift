@@ -73,7 +73,7 @@ import Testing
             #expect(beyond.status == .rangeNotSatisfiable && beyond.headers[.contentRange] == "bytes */\(bundle.bytes.count)")
             // The same bundle is what the catalog recorded.
             let recorded = try ListExports().run(in: f.session)
-            #expect(recorded.count == 1 && recorded[0].products.count == 1 && recorded[0].file.hasPrefix(f.session.archive.root.description))
+            #expect(recorded.count == 1 && recorded[0].productCount == 1 && recorded[0].file.hasPrefix(f.session.archive.root.description))
             // An exporter of another province neither sees nor downloads it.
             let hanoi = try await logIn(client, "hanoi.xuat")
             let other = try await client.execute(uri: "/exports", method: .get, headers: headers(cookie: hanoi))
