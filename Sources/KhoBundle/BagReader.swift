@@ -149,7 +149,7 @@ public enum BagReader {
                     size += Int64(chunk.count)
                     if streamsManifest {
                         streamed!.manifestBytes(chunk)
-                        if streamed!.entries > limits.maxManifestEntries { return tooMany(relative, limits) }
+                        if let stop = overflow(streamed!, relative, limits) { return stop }
                     } else if isTag {
                         if size > limits.maxTagFile { return tooLarge(relative, limits) }
                         kept!.append(contentsOf: chunk)
@@ -189,7 +189,7 @@ public enum BagReader {
                 hasher.update(chunk)
                 if streamsManifest {
                     streamed!.manifestBytes(chunk)
-                    if streamed!.entries > limits.maxManifestEntries { return tooMany(relative, limits) }
+                    if let stop = overflow(streamed!, relative, limits) { return stop }
                 }
                 if output >= 0 {
                     let failed = Sys.writeAll(output, chunk)
@@ -260,10 +260,20 @@ public enum BagReader {
         "\(relative.hasPrefix("data/") ? "file" : "tag file") \(relative) is larger than \(limits.maxTagFile) bytes; refused"
     }
 
-    /// Why a payload manifest read ahead of its payload stops the walk.
-    static func tooMany(_ relative: String, _ limits: BagReadLimits) -> String {
-        "\(relative) lists more than \(limits.maxManifestEntries) files; Kho checks at most that many in one bag; refused"
+    /// Why a payload manifest read ahead of its payload stops the walk, if it does: more
+    /// entries than the limit, or a line longer than any entry's (it is held until it ends).
+    static func overflow(_ streamed: StreamedPayload, _ relative: String, _ limits: BagReadLimits) -> String? {
+        if streamed.entries > limits.maxManifestEntries {
+            return "\(relative) lists more than \(limits.maxManifestEntries) files; Kho checks at most that many in one bag; refused"
+        }
+        if streamed.pendingLineBytes > maxManifestLine {
+            return "\(relative) has a line longer than \(maxManifestLine) bytes; refused"
+        }
+        return nil
     }
+
+    /// A manifest line: a digest and a path (PATH_MAX is 4096 bytes).
+    static let maxManifestLine = 1 << 16
 
     /// The bytes of some tag files, read again from the bag.
     static func tagTexts(path: String, names: Set<String>, limits: BagReadLimits) throws(KhoError) -> [String: [UInt8]] {

@@ -24,7 +24,7 @@ extension ProductID {
     }
 
     /// The IDs of such a list (any spacing between entries); nil if the text is not a JSON
-    /// array of strings that each read as a product ID.
+    /// array of strings that each read as a product ID, and nothing after it.
     public static func list(json text: String) -> [ProductID]? {
         var text = text
         return text.withUTF8 { bytes -> [ProductID]? in
@@ -37,8 +37,13 @@ extension ProductID {
             i += 1
             var ids: [ProductID] = []
             ids.reserveCapacity(bytes.count / 22)
+            func closed() -> [ProductID]? {
+                i += 1
+                skipSpace()
+                return i == bytes.count ? ids : nil
+            }
             skipSpace()
-            if i < bytes.count, bytes[i] == UInt8(ascii: "]") { return ids }
+            if i < bytes.count, bytes[i] == UInt8(ascii: "]") { return closed() }
             while true {
                 skipSpace()
                 guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { return nil }
@@ -51,7 +56,7 @@ extension ProductID {
                 i = end + 1
                 skipSpace()
                 guard i < bytes.count else { return nil }
-                if bytes[i] == UInt8(ascii: "]") { return ids }
+                if bytes[i] == UInt8(ascii: "]") { return closed() }
                 guard bytes[i] == UInt8(ascii: ",") else { return nil }
                 i += 1
             }

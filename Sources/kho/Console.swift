@@ -40,22 +40,31 @@ enum Console {
     }
 
     /// A JSON array of the items `produce` hands on, printed as they come (as `json` would print
-    /// them all at once).
+    /// them all at once). An error before anything was printed is printed as `json` prints one;
+    /// after, the array stays cut short and the error goes to stderr alone (and the exit code).
     static func jsonArray<Item: PrettyJSONResult>(_ produce: ((Item) throws(KhoError) -> Void) throws(KhoError) -> Void) throws(KhoError) {
-        var w = PrettyJSONWriter(sink: printJSONPart)
+        nonisolated(unsafe) var printed = false
+        var w = PrettyJSONWriter(sink: { part in printed = true; printJSONPart(part) })
         w.beginArray()
-        try produce { (item) throws(KhoError) in item.write(to: &w) }
+        do {
+            try produce { (item) throws(KhoError) in item.write(to: &w) }
+        } catch {
+            if printed { jsonMode = false }
+            throw error
+        }
         w.endArray()
         printJSONPart(w.finishedWithNewline())
     }
 
     /// Part of a JSON document on stdout: control characters JSON does not escape (C1, the
-    /// bidirectional ones) escaped all the same.
+    /// bidirectional ones) escaped all the same. A write that fails (a full disk) stops Kho.
     private static func printJSONPart(_ part: [UInt8]) {
-        if !TextRules.mayHoldControl(utf8: part) {
-            _ = part.withUnsafeBytes { Sys.writeAll(1, $0) }
-        } else {
-            FileHandle.standardOutput.write(Data(TextRules.jsonSafe(String(decoding: part, as: UTF8.self)).utf8))
+        let bytes = TextRules.mayHoldControl(utf8: part) ? Array(TextRules.jsonSafe(String(decoding: part, as: UTF8.self)).utf8) : part
+        let failed = bytes.withUnsafeBytes { Sys.writeAll(1, $0) }
+        if failed != 0 {
+            jsonMode = false
+            // The work itself is done (an export recorded, say): only its report is lost.
+            fail(KhoError(.ioError, "could not write the result to standard output: \(Sys.errorText(failed)); what was asked was done, only this report of it is cut short"))
         }
     }
 

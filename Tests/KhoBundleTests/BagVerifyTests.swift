@@ -179,6 +179,10 @@ import KhoTesting
         #expect(!many.isValid)
         #expect(many.archiveProblems.contains { $0.message.contains("manifest-sha256.txt lists more than 299 files") }, "\(many.problems)")
         #expect(try BagReader.verify(path: path, limits: BagReadLimits(maxManifestEntries: 300)).isValid)
+        // One line without end is not held past what any entry needs.
+        let endless = PythonBags.make("endless.tar", in: s, "with tarfile.open(out, 'w') as t:\n    add(t, 'b/bagit.txt', b'BagIt-Version: 1.0\\nTag-File-Character-Encoding: UTF-8\\n')\n    add(t, 'b/manifest-sha256.txt', b'0' * 200000)\n    add(t, 'b/data/a.txt', b'a')")
+        let long = try BagReader.verify(path: endless)
+        #expect(!long.isValid && long.archiveProblems.contains { $0.message.contains("manifest-sha256.txt has a line longer than 65536 bytes") }, "\(long.problems)")
     }
 
     /// A file the caller keeps as a record is held in memory only up to maxTagFile, whatever

@@ -187,6 +187,12 @@ extension ExportTests {
         #expect(list.map { $0["products"] as? [String] } == [full, delta, again].map { $0.object["productIDs"] as? [String] })
         #expect(list.map { $0["productCount"] as? Int } == [3, 3, 0])
         #expect(ws.run(["exports"]).out.contains("3 product(s)"))
+        // A result that cannot be printed (a full disk) is said, with what was done nonetheless.
+        for arguments in [["exports", "--json"], ["export", "-o", "\(ws.path)/full-disk.tar", "--json"]] {
+            let cut = ws.run(executable: "/bin/sh", ["-c", "exec \"$0\" \"$@\" > /dev/full", Kho.binary] + arguments, env: ["KHO_STORAGE": ws.archive])
+            #expect(cut.status == 1 && cut.stderr.contains("could not write the result to standard output"), "\(cut.stderr)")
+        }
+        #expect(ws.run(["exports", "--json"]).array.count == 4, "the export whose report was lost is recorded")
         let shaOfFile = ws.run(executable: "/usr/bin/env", ["sha256sum", "\(ws.path)/delta.tar"]).out.prefix(64)
         #expect(String(shaOfFile) == delta.object["bundleSHA256"] as? String)
     }

@@ -38,7 +38,7 @@ import Testing
     }
 
     @Test(arguments: ["", "{}", "[", "[\"7K3Q-X9M2-PD4R-8WTR\"", "[\"7K3Q-X9M2-PD4R-8WT5\"]", "[\"7K3Q-X9M2-PD4R-8WTR\",]",
-                      "[7K3Q-X9M2-PD4R-8WTR]", "[\"7K3Q-X9M2-PD4R-8WTR\" \"7K3Q-X9M2-PD4R-8WTR\"]", "[\"7K3Q\\u002dX9M2-PD4R-8WTR\"]"])
+                      "[7K3Q-X9M2-PD4R-8WTR]", "[\"7K3Q-X9M2-PD4R-8WTR\" \"7K3Q-X9M2-PD4R-8WTR\"]", "[\"7K3Q\\u002dX9M2-PD4R-8WTR\"]", "[\"7K3Q-X9M2-PD4R-8WTR\"] x", "[]]"])
     func anythingElseIsNotAList(text: String) {
         #expect(ProductID.list(json: text) == nil, "\(text)")
     }

@@ -56,5 +56,9 @@ import KhoTesting
         #expect(full.map(\.exportID) == ["big", "old"])
         #expect(full[0].productIDs == ids && full[1].productIDs == older)
         #expect(try archive.exports().map(\.productCount) == [ids.count, 4])
+        // A part that does not read is damage, said, never an empty list.
+        try archive.catalog.write { db in try db.execute(sql: "UPDATE export_parts SET product_ids = '[\"7K3Q\"]' WHERE part = 1") }
+        #expect { try archive.exports(withProductIDs: true) } throws: { ($0 as? KhoError)?.code == .catalogDamaged && "\($0)".contains("part 1") }
+        #expect(try archive.exports().count == 2)
     }
 }

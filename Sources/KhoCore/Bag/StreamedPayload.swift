@@ -40,6 +40,8 @@ public struct StreamedPayload: Sendable {
     public var isEmpty: Bool { manifests.isEmpty }
     /// Entries read so far, of every manifest.
     public var entries: Int { manifests.reduce(current?.seen.count ?? 0) { $0 + $1.seen.count } }
+    /// Bytes of a line not yet ended (held until its end comes).
+    public var pendingLineBytes: Int { line.count }
 
     /// Ready to read payload manifests as their bytes come, once bagit.txt (among `tags`, the
     /// tag files read so far) says how. Nil when it cannot be read, or declares an encoding

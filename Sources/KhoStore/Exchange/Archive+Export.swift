@@ -194,7 +194,8 @@ extension Archive {
 
     /// The product IDs of an export read without them (by `exports()`), in ID order.
     public func productIDs(of record: ExportRecord) throws(KhoError) -> [ProductID] {
-        try catalog.read { db in try productIDs(db, rowKey: record.rowKey) }
+        guard record.rowKey > 0 else { throw KhoError(.internal, "export \(record.exportID) was not read from the catalog") }
+        return try catalog.read { db in try productIDs(db, rowKey: record.rowKey) }
     }
 
     /// An export's row as a record; its product IDs read with it when asked for.
@@ -208,11 +209,18 @@ extension Archive {
     }
 
     /// An export's IDs: the list in its row (an export before v22), then its parts in order.
+    /// A list that does not read is damage, said, not an empty list.
     func productIDs(_ db: Database, rowKey: Int64) throws -> [ProductID] {
-        var all = ProductID.list(json: try String.fetchOne(db, sql: "SELECT product_ids FROM exports WHERE pk = ?", arguments: [rowKey]) ?? "[]") ?? []
+        func read(_ text: String, _ part: String) throws -> [ProductID] {
+            guard let ids = ProductID.list(json: text) else {
+                throw KhoError(.catalogDamaged, "the catalog's list of the products of export row \(rowKey) (\(part)) is not a list of product IDs")
+            }
+            return ids
+        }
+        var all = try read(try String.fetchOne(db, sql: "SELECT product_ids FROM exports WHERE pk = ?", arguments: [rowKey]) ?? "[]", "in its row")
         if catalog.hasExportParts {
-            let parts = try String.fetchCursor(db, sql: "SELECT product_ids FROM export_parts WHERE export_pk = ? ORDER BY part", arguments: [rowKey])
-            while let part = try parts.next() { all += ProductID.list(json: part) ?? [] }
+            let parts = try Row.fetchCursor(db, sql: "SELECT part, product_ids FROM export_parts WHERE export_pk = ? ORDER BY part", arguments: [rowKey])
+            while let part = try parts.next() { all += try read(part[1], "part \(part[0] as Int64)") }
         }
         return all
     }
