@@ -20,14 +20,20 @@ public final class S3Client: Sendable {
         public var connections: Int
         /// Seconds to wait for a connection before the attempt counts as failed.
         public var connectTimeout: Int64
+        /// Seconds without a byte of the answer before the server counts as stopped. An answer
+        /// is read as the task awaiting it takes its bytes: a process whose every thread of
+        /// Swift's concurrency is busy elsewhere (a test run on two cores) reads nothing meanwhile.
+        public var readTimeout: Int64
 
-        public init(endpoint: String, region: String, bucket: String, credentials: S3Credentials, connections: Int = 8, connectTimeout: Int64 = 10) {
+        public init(endpoint: String, region: String, bucket: String, credentials: S3Credentials, connections: Int = 8, connectTimeout: Int64 = 10,
+                    readTimeout: Int64 = 120) {
             self.endpoint = endpoint
             self.region = region
             self.bucket = bucket
             self.credentials = credentials
             self.connections = connections
             self.connectTimeout = connectTimeout
+            self.readTimeout = readTimeout
         }
     }
 
@@ -59,7 +65,7 @@ public final class S3Client: Sendable {
         self.base = "\(scheme)://\(host)\(url.port.map { ":\($0)" } ?? "")"
         var http = HTTPClient.Configuration()
         http.redirectConfiguration = .disallow
-        http.timeout = .init(connect: .seconds(max(1, configuration.connectTimeout)), read: .seconds(120))
+        http.timeout = .init(connect: .seconds(max(1, configuration.connectTimeout)), read: .seconds(max(1, configuration.readTimeout)))
         http.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, configuration.connections))
         self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: http)
         self.now = now

@@ -12,7 +12,8 @@ import Testing
 @Suite struct S3ReplicaTests {
     static func client(_ endpoint: String) throws -> S3Client {
         try S3Client(.init(endpoint: endpoint, region: "us-east-1", bucket: TestS3.bucket,
-                           credentials: S3Credentials(accessKeyID: TestS3.accessKey, secretAccessKey: TestS3.secretKey)),
+                           credentials: S3Credentials(accessKeyID: TestS3.accessKey, secretAccessKey: TestS3.secretKey),
+                           readTimeout: TestS3.readTimeout),
                      now: { Int64(Date().timeIntervalSince1970) })
     }
 

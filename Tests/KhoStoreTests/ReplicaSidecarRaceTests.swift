@@ -57,7 +57,8 @@ import KhoTesting
     /// The sidecar objects under a replica's prefix in the test bucket.
     static func sidecarKeys(_ endpoint: String, _ prefix: String) async throws -> [String] {
         let client = try S3Client(.init(endpoint: endpoint, region: "us-east-1", bucket: TestS3.bucket,
-                                        credentials: S3Credentials(accessKeyID: TestS3.accessKey, secretAccessKey: TestS3.secretKey)),
+                                        credentials: S3Credentials(accessKeyID: TestS3.accessKey, secretAccessKey: TestS3.secretKey),
+                                        readTimeout: TestS3.readTimeout),
                                   now: { Int64(Date().timeIntervalSince1970) })
         var held: [String] = []
         try await client.listAll(prefix: "\(prefix)/sidecars/") { page in held += page.map(\.key) }

@@ -9,6 +9,12 @@ public enum TestS3 {
     public static var bucket: String { ProcessInfo.processInfo.environment["KHO_TEST_S3_BUCKET"] ?? "kho-test" }
     public static let accessKey = "khotest"
     public static let secretKey = "khotest-secret-key"
+    /// How long the tests' own clients wait for an answer to go on (Kho's default is 120 s).
+    /// The answer is read by the test's task. `packedSidecarsGoUpOneByOneAndRebuild` failed on a
+    /// read timeout in two full runs on two cores (sessions 53 and 54), each time while hundreds
+    /// of other tests finished in the same second: the test process's threads of Swift's
+    /// concurrency busy elsewhere for minutes, as it looks, and the answer left unread.
+    public static let readTimeout: Int64 = 900
 
     /// The endpoint, or the test is skipped with a notice (a failure under CI=true).
     public static func require(sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
