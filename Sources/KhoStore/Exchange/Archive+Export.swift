@@ -28,8 +28,8 @@ public struct ExportRecord: Sendable, Equatable {
     public var cursor: String
     /// How many products it took in.
     public var productCount: Int
-    /// Which, in ID order; nil when read in a listing, which counts them only (an export of a
-    /// whole archive lists a million).
+    /// Which, in ID order, when it is being recorded; nil when read from the catalog, which
+    /// counts them only (an export of a whole archive lists a million): `productIDs(of:)`.
     public var productIDs: [ProductID]?
     /// Its row in the catalog (0 until recorded).
     var rowKey: Int64 = 0
@@ -163,27 +163,21 @@ extension Archive {
     /// Product IDs in one part of an export's list: 180 KB of text.
     static let exportPartSize = 8192
 
-    /// Every completed export, oldest first; their product IDs only when asked for.
-    public func exports(withProductIDs: Bool = false) throws(KhoError) -> [ExportRecord] {
-        try catalog.read { db in
-            try Row.fetchAll(db, sql: "SELECT \(recordColumns) FROM exports ORDER BY pk").map { row in
-                try record(row, db: db, withProductIDs: withProductIDs)
-            }
-        }
+    /// Every completed export, oldest first, without its product IDs (`productIDs(of:)`).
+    public func exports() throws(KhoError) -> [ExportRecord] {
+        try catalog.read { db in try Row.fetchAll(db, sql: "SELECT \(recordColumns) FROM exports ORDER BY pk").map(Self.record) }
     }
 
     /// The export `id`, if there is one, without its product IDs.
     public func export(id: String) throws(KhoError) -> ExportRecord? {
         try catalog.read { db in
-            try Row.fetchOne(db, sql: "SELECT \(recordColumns) FROM exports WHERE export_id = ? ORDER BY pk DESC LIMIT 1", arguments: [id]).map { row in
-                try record(row, db: db, withProductIDs: false)
-            }
+            try Row.fetchOne(db, sql: "SELECT \(recordColumns) FROM exports WHERE export_id = ? ORDER BY pk DESC LIMIT 1", arguments: [id]).map(Self.record)
         }
     }
 
     func lastExport(_ db: Database, scopeKey: String) throws -> ExportRecord? {
         try Row.fetchOne(db, sql: "SELECT \(recordColumns) FROM exports WHERE scope_key = ? ORDER BY pk DESC LIMIT 1",
-                         arguments: [scopeKey]).map { row in try record(row, db: db, withProductIDs: false) }
+                         arguments: [scopeKey]).map(Self.record)
     }
 
     /// The columns `record` reads: everything but the product list, and how many it holds.
@@ -192,20 +186,18 @@ extension Archive {
             + (catalog.hasExportParts ? "product_count" : "json_array_length(product_ids) AS product_count")
     }
 
-    /// The product IDs of an export read without them (by `exports()`), in ID order.
+    /// The product IDs of an export read from the catalog, in ID order.
     public func productIDs(of record: ExportRecord) throws(KhoError) -> [ProductID] {
         guard record.rowKey > 0 else { throw KhoError(.internal, "export \(record.exportID) was not read from the catalog") }
         return try catalog.read { db in try productIDs(db, rowKey: record.rowKey) }
     }
 
-    /// An export's row as a record; its product IDs read with it when asked for.
-    func record(_ row: Row, db: Database, withProductIDs: Bool) throws -> ExportRecord {
-        let pk: Int64 = row["pk"]
-        let ids = withProductIDs ? try productIDs(db, rowKey: pk) : nil
-        return ExportRecord(exportID: row["export_id"], scopeKey: row["scope_key"], scope: row["scope"], period: row["period"], follows: row["follows"],
-                            createdAt: Timestamp(iso: row["created_at"]), file: row["file"], format: row["format"], bundleSHA256: row["bundle_sha256"],
-                            payloadBytes: row["payload_bytes"], cursor: row["cursor"], productCount: ids?.count ?? row["product_count"] ?? 0,
-                            productIDs: ids, rowKey: pk)
+    /// An export's row as a record, without its product IDs.
+    static func record(_ row: Row) -> ExportRecord {
+        ExportRecord(exportID: row["export_id"], scopeKey: row["scope_key"], scope: row["scope"], period: row["period"], follows: row["follows"],
+                     createdAt: Timestamp(iso: row["created_at"]), file: row["file"], format: row["format"], bundleSHA256: row["bundle_sha256"],
+                     payloadBytes: row["payload_bytes"], cursor: row["cursor"], productCount: row["product_count"] ?? 0, productIDs: nil,
+                     rowKey: row["pk"])
     }
 
     /// An export's IDs: the list in its row (an export before v22), then its parts in order.
