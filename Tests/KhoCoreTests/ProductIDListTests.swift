@@ -1,3 +1,4 @@
+import KhoTesting
 import Testing
 @testable import KhoCore
 

@@ -2,6 +2,7 @@
 import Foundation
 import KhoCore
 import KhoStore
+import KhoTesting
 @testable import KhoOperations
 import Testing
 
@@ -13,7 +14,7 @@ import Testing
     }
 
     static func ids(_ count: Int, seed: UInt64) -> [ProductID] {
-        var rng = SeededIDs(state: seed)
+        var rng = SeededGenerator(state: seed)
         return (0..<count).map { _ in ProductID.generate(using: &rng) }
     }
 
@@ -46,17 +47,6 @@ import Testing
     }
 }
 
-/// SplitMix64, so the IDs are the same every run.
-struct SeededIDs: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 extension ResultWritingTests {
     /// Handed on a part at a time, the same bytes; each part ends between items.
