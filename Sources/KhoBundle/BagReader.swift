@@ -2,9 +2,10 @@
 // is checked for what a hostile archive might try (paths leaving the bag, links, devices,
 // duplicates and names that collide once normalised or case-folded, absurd sizes, data that
 // expands without end), hashed, and the tag files kept; BagValidator then checks the bag.
-// Payload manifests that come first (Kho's) are read into a table as they arrive and each
-// payload file is checked against it as soon as it is hashed (StreamedPayload), so memory
-// holds a key and a digest per file, not the files' paths.
+// Payload manifests that come first (Kho's) are read into a table as they arrive, each
+// payload file's digests into another as it is hashed, and the two are joined at the end
+// (StreamedPayload): tables of keys and digests, not paths, which spill to disk past a few
+// megabytes, so memory stays flat whatever the number of files.
 import CArchive
 import Foundation
 import Glibc
@@ -47,7 +48,9 @@ public enum BagReader {
         // streaming, the manifests are kept whole for the general check).
         var streamed: StreamedPayload?
         var streamingDecided = false
-        var payload = PayloadIndex(folder: folder)
+        // Where the check's tables spill past their memory: the unpacking folder, else $TMPDIR.
+        let scratch = folder.map(HostPath.init) ?? SpillFile.temporaryFolder
+        let payload = PayloadIndex(folder: folder, memory: limits.tableMemory, scratch: scratch)
         var unpackedCount = 0
         var recordFiles: [String] = []
         let records = try folder.map { (folder) throws(KhoError) in try SpillFile(in: HostPath(folder)) }
@@ -66,20 +69,23 @@ public enum BagReader {
         // Files whose digests are taken up in the bag's order: hashed behind (by number), or
         // by the reader (digests given).
         // `number`: where the file was unpacked (0: not unpacked).
-        var inFlight: [(file: Int, path: String, size: Int64, tag: Bool, content: [UInt8]?, digests: [DigestAlgorithm: String]?, number: Int)] = []
-        func takeUp(_ path: String, size: Int64, digests: [DigestAlgorithm: String], tag: Bool = false, content: [UInt8]? = nil) {
+        // `ordinal`: the file's number in the walk.
+        var inFlight: [(file: Int, path: String, ordinal: Int, size: Int64, tag: Bool, content: [UInt8]?, digests: [DigestAlgorithm: String]?, number: Int)] = []
+        func takeUp(_ path: String, ordinal: Int, size: Int64, digests: [DigestAlgorithm: String], tag: Bool = false, content: [UInt8]? = nil) {
             if tag {
                 files[path] = BagFile(size: size, digests: digests, content: content)
             } else if streamed != nil {
-                streamed!.file(path, size: size, digests: digests)
+                streamed!.file(path, ordinal: ordinal, size: size, digests: digests)
             } else {
                 files[path] = BagFile(size: size, digests: digests, content: nil)
             }
         }
         func takeUpHashed() {
             while let first = inFlight.first, let digests = first.digests ?? (behind ?? unpacker)?.digests(first.file) {
-                if first.number > 0, let sha256 = digests[.sha256] { payload.add(first.path, sha256: sha256, unpackedAs: first.number) }
-                takeUp(first.path, size: first.size, digests: digests, tag: first.tag, content: first.content)
+                if first.number > 0, let sha256 = digests[.sha256], unpackFailure == nil {
+                    do throws(KhoError) { try payload.add(first.path, sha256: sha256, unpackedAs: first.number) } catch { unpackFailure = error }
+                }
+                takeUp(first.path, ordinal: first.ordinal, size: first.size, digests: digests, tag: first.tag, content: first.content)
                 inFlight.removeFirst()
             }
         }
@@ -89,7 +95,8 @@ public enum BagReader {
                 manifestAlgorithms = (manifestAlgorithms ?? []).union([algorithm])
             }
         }
-        let state = try walk(path: path, limits: limits, progress: progress, label: folder == nil ? "checking" : "unpacking") { relative, declared in
+        let state = try walk(path: path, limits: limits, progress: progress, label: folder == nil ? "checking" : "unpacking",
+                             namesIn: scratch) { relative, declared, ordinal in
             let isTag = !relative.hasPrefix("data/")
             // A payload manifest before any payload file is read line by line into a table as
             // it comes (not kept); a bag with none of those is checked the general way.
@@ -99,10 +106,10 @@ public enum BagReader {
                     // bagit.txt's digests may still be on their way.
                     behind?.waitUntilDrained()
                     takeUpHashed()
-                    streamed = StreamedPayload(declaration: files)
+                    streamed = StreamedPayload(declaration: files, memory: limits.tableMemory, scratch: scratch)
                     if streamed == nil { streamingDecided = true }
                 }
-                streamsManifest = streamed?.beginManifest(relative) ?? false
+                streamsManifest = streamed?.beginManifest(relative, ordinal: ordinal) ?? false
             } else if !isTag, !streamingDecided {
                 streamingDecided = true
                 if streamed?.isEmpty ?? false { streamed = nil }
@@ -160,7 +167,7 @@ public enum BagReader {
                     behind.end(file)
                     if streamsManifest { streamed!.endManifest() }
                     noteManifest(relative)
-                    inFlight.append((file, relative, size, isTag, kept, nil, 0))
+                    inFlight.append((file, relative, ordinal, size, isTag, kept, nil, 0))
                     takeUpHashed()
                     return nil
                 })
@@ -179,7 +186,7 @@ public enum BagReader {
                 }, finish: {
                     unpacker.end(file)  // the drain closes the output
                     openOutput = -1
-                    inFlight.append((file, relative, size, false, nil, nil, number))
+                    inFlight.append((file, relative, ordinal, size, false, nil, nil, number))
                     takeUpHashed()
                     return nil
                 })
@@ -222,10 +229,10 @@ public enum BagReader {
                     files[relative] = BagFile(size: size, digests: digests, content: content)
                 } else if behind != nil || unpacker != nil {
                     // In the bag's order, behind the files still being hashed.
-                    inFlight.append((0, relative, size, false, nil, digests, number))
+                    inFlight.append((0, relative, ordinal, size, false, nil, digests, number))
                     takeUpHashed()
                 } else {
-                    takeUp(relative, size: size, digests: digests)
+                    takeUp(relative, ordinal: ordinal, size: size, digests: digests)
                 }
                 if isTag { noteManifest(relative) }
                 return nil
@@ -238,18 +245,24 @@ public enum BagReader {
         if let unpackFailure { throw unpackFailure }
         behind?.waitUntilDrained()
         takeUpHashed()
+        if let unpackFailure { throw unpackFailure }
+        if let failure = streamed?.failure { throw failure }
+        try payload.seal()
         if streamed?.isEmpty ?? false { streamed = nil }
-        var check = state.problems.isEmpty || !files.isEmpty ? BagValidator.check(files: files, streamed: streamed)
+        // Joined (its tables sealed) before the rest of the check asks which files it holds.
+        let findings = try streamed?.join() ?? PayloadFindings()
+        var check = state.problems.isEmpty || !files.isEmpty ? BagValidator.check(files: files, streamed: streamed?.summary)
             : BagCheck(version: nil, problems: [], payloadFiles: 0, payloadBytes: 0, info: [])
-        if let streamed {
+        var archiveProblems = state.problems
+        if !state.collisions.isEmpty || !findings.isEmpty {
+            let named = BagNaming(state: state, findings: findings, streamed: streamed, path: path, limits: limits)
+            archiveProblems += named.collisionProblems
+            if let streamed { check.problems += streamed.problems }
+            check.problems += named.findingProblems
+        } else if let streamed {
             check.problems += streamed.problems
-            // Entries whose file never came are named from the manifests, read again (they come first).
-            if state.problems.isEmpty, !streamed.unseenCounts.isEmpty {
-                let texts = (try? tagTexts(path: path, names: streamed.names, limits: limits)) ?? [:]
-                check.problems += streamed.missing { texts[$0] }
-            }
         }
-        var result = BagVerification(name: state.root, check: check, archiveProblems: state.problems, entries: state.entries,
+        var result = BagVerification(name: state.root, check: check, archiveProblems: archiveProblems, entries: state.entries,
                                      payload: payload, records: records)
         result.recordFiles = recordFiles
         return result
@@ -263,6 +276,7 @@ public enum BagReader {
     /// Why a payload manifest read ahead of its payload stops the walk, if it does: more
     /// entries than the limit, or a line longer than any entry's (it is held until it ends).
     static func overflow(_ streamed: StreamedPayload, _ relative: String, _ limits: BagReadLimits) -> String? {
+        if let failure = streamed.failure { return "cannot read \(relative) on: \(failure.message)" }
         if streamed.entries > limits.maxManifestEntries {
             return "\(relative) lists more than \(limits.maxManifestEntries) files; Kho checks at most that many in one bag; refused"
         }
@@ -274,22 +288,5 @@ public enum BagReader {
 
     /// A manifest line: a digest and a path (PATH_MAX is 4096 bytes).
     static let maxManifestLine = 1 << 16
-
-    /// The bytes of some tag files, read again from the bag.
-    static func tagTexts(path: String, names: Set<String>, limits: BagReadLimits) throws(KhoError) -> [String: [UInt8]] {
-        var out: [String: [UInt8]] = [:]
-        _ = try walk(path: path, limits: limits) { relative, _ in
-            guard names.contains(relative) else { return nil }
-            var bytes: [UInt8] = []
-            return EntrySink(take: { chunk in
-                bytes.append(contentsOf: chunk)
-                return bytes.count > limits.maxTagFile ? tooLarge(relative, limits) : nil
-            }, finish: {
-                out[relative] = bytes
-                return nil
-            })
-        }
-        return out
-    }
 
 }

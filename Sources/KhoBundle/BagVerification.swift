@@ -40,54 +40,63 @@ public struct BagReadLimits: Sendable {
     /// Tag files are kept in memory; none may be larger than this. A payload manifest that
     /// comes before its payload (Kho's) is not kept: it is read into a table as it comes.
     public var maxTagFile: Int64
-    /// The entries of payload manifests read into that table, at most: two million, the 1.8
-    /// million of a 900,000-product archive's whole export. While a bag is checked each entry
-    /// costs about 200 bytes of memory (its key, its digest and the names' check): 380 MB for
-    /// that export, which is what bounds this. (A 64 MB manifest, the old bound, listed about
-    /// 550,000.)
+    /// The entries of payload manifests read into that table, at most: ten million, five
+    /// times the 1.8 million of a 900,000-product archive's whole export. Memory no longer
+    /// grows with them (the tables spill to disk); scratch space does: about 280 bytes an
+    /// entry at the most, while the tables are merged.
     public var maxManifestEntries: Int
+    /// Bytes each of a check's tables (names, manifest entries, payload digests, where files
+    /// were unpacked) holds in memory before it is sorted into runs on disk.
+    public var tableMemory: Int
 
     public init(maxExpansion: Double = 1000, floorBytes: Int64 = 1 << 30, maxEntrySize: Int64 = 1 << 40, maxTagFile: Int64 = 64 << 20,
-                maxManifestEntries: Int = 2_000_000) {
+                maxManifestEntries: Int = 10_000_000, tableMemory: Int = 8 << 20) {
         self.maxExpansion = maxExpansion
         self.floorBytes = floorBytes
         self.maxEntrySize = maxEntrySize
         self.maxTagFile = maxTagFile
         self.maxManifestEntries = maxManifestEntries
+        self.tableMemory = tableMemory
     }
 }
 
 /// Each payload file's SHA-256 and the file it was unpacked to, by its path inside the bag:
-/// a 16-byte key, 32 bytes of digest and a number per file, not the paths themselves.
+/// a 16-byte key, 32 bytes of digest and a number per file, not the paths themselves, in a
+/// table that spills to disk past its memory (KeyedRecords). Searched once sealed, from any thread.
 public struct PayloadIndex: Sendable {
-    private var index: [KeyDigest: Int32] = [:]
-    private var digests: [UInt8] = []
-    /// The number of the file each was unpacked to (`folder`/%08d), 0 if none.
-    private var numbers: [Int32] = []
+    /// Key | SHA-256 | the number of the file it was unpacked to (`folder`/%08d), 0 if none.
+    private let table: KeyedRecords
     private let folder: String?
 
-    public init(folder: String?) { self.folder = folder }
-
-    public var count: Int { numbers.count }
-
-    mutating func add(_ path: String, sha256: String, unpackedAs number: Int) {
-        guard let digest = Hex.bytes(sha256), digest.count == 32 else { return }
-        index[KeyDigest(path)] = Int32(numbers.count)
-        digests += digest
-        numbers.append(Int32(number))
+    public init(folder: String?, memory: Int = BagReadLimits().tableMemory, scratch: HostPath? = nil) {
+        self.folder = folder
+        table = KeyedRecords(width: 52, memoryBytes: memory, scratchIn: scratch ?? folder.map(HostPath.init) ?? SpillFile.temporaryFolder)
     }
+
+    public var count: Int { table.count }
+
+    func add(_ path: String, sha256: String, unpackedAs number: Int) throws(KhoError) {
+        guard let digest = Hex.bytes(sha256), digest.count == 32 else { return }
+        try table.append(KeyDigest(path)) { out in
+            UnsafeMutableRawBufferPointer(rebasing: out[0..<32]).copyBytes(from: digest)
+            out.storeBytes(of: UInt32(truncatingIfNeeded: number).littleEndian, toByteOffset: 32, as: UInt32.self)
+        }
+    }
+
+    /// No more files: ready to be searched.
+    func seal() throws(KhoError) { try table.seal() }
 
     /// The name a payload file is unpacked to.
     static func fileName(_ number: Int, in folder: String) -> String { "\(folder)/\(String(format: "%08d", number))" }
 
-    public func sha256(_ path: String) -> String? {
-        guard let n = index[KeyDigest(path)].map(Int.init) else { return nil }
-        return Hex.lower(digests[n * 32..<(n + 1) * 32])
+    public func sha256(_ path: String) throws(KhoError) -> String? {
+        try table.find(KeyDigest(path)) { Hex.lower($0[16..<48]) }
     }
 
     /// Where the payload file was unpacked, if it was.
-    public func unpacked(_ path: String) -> String? {
-        guard let folder, let n = index[KeyDigest(path)].map(Int.init), numbers[n] > 0 else { return nil }
-        return Self.fileName(Int(numbers[n]), in: folder)
+    public func unpacked(_ path: String) throws(KhoError) -> String? {
+        guard let folder else { return nil }
+        let number = try table.find(KeyDigest(path)) { Int($0.loadUnaligned(fromByteOffset: 48, as: UInt32.self).littleEndian) } ?? 0
+        return number > 0 ? Self.fileName(number, in: folder) : nil
     }
 }

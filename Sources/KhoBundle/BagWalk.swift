@@ -18,12 +18,32 @@ extension BagReader {
         }
     }
 
+    /// What a walk found: the bag's folder, what is unsafe, the entries read, and the files
+    /// whose names repeat or collide with an earlier one's (by number, in the walk's order).
+    public struct Walked {
+        public var root: String?
+        public var problems: [BagProblem]
+        public var entries: Int
+        public var collisions: [(file: Int, twice: Bool)] = []
+        /// Collisions past those listed.
+        public var moreCollisions = 0
+    }
+
+    /// The colliding names a walk lists at most.
+    static let maxCollisions = 50
+
     /// Reads every entry of the archive once, refusing what is unsafe, and hands each regular
     /// file (by its path inside the bag's folder, with the size its header claims, -1 if
-    /// none) to `open`, which returns where its bytes go (nil: skip them). `progress` hears of
-    /// the archive file's bytes as libarchive reads them, and of each entry.
+    /// none, and its number among the files) to `open`, which returns where its bytes go
+    /// (nil: skip them). `progress` hears of the archive file's bytes as libarchive reads
+    /// them, and of each entry. With `namesIn` (where a large table of them spills), names
+    /// that repeat or collide once normalised or case-folded are found once the walk ends
+    /// (`collisions`; the caller names them): nothing read is kept under a name meanwhile.
+    /// With `last`, the walk stops once the file of that number is read (a second walk, for
+    /// names, goes no further than the first went).
     public static func walk(path: String, limits: BagReadLimits, progress: (any ProgressReporter)? = nil, label: String = "reading",
-                            open: (String, Int64) -> EntrySink?) throws(KhoError) -> (root: String?, problems: [BagProblem], entries: Int) {
+                            namesIn scratch: HostPath? = nil, through last: Int? = nil,
+                            open: (String, Int64, Int) -> EntrySink?) throws(KhoError) -> Walked {
         let input = try FileDescriptor.openForReading(HostPath(path))
         defer { input.closeNow() }
         let st = try input.status()
@@ -53,15 +73,19 @@ extension BagReader {
         }
         guard archive_read_open_fd(handle, fd, Self.readBlock) == ARCHIVE_OK else {
             state.fatal("\(path) is not a tar or zip archive Kho can read, or it is damaged or truncated: \(String(cString: kho_archive_error(handle)))")
-            return (nil, state.problems, 0)
+            return Walked(root: nil, problems: state.problems, entries: 0)
         }
         // Computed in floating point and capped, so no limit can overflow the count.
         let budget = max(limits.floorBytes, Int64(min(limits.maxExpansion * Double(st.st_size), Double(Int64.max / 2))))
         let zeros = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 64)
         zeros.initializeMemory(as: UInt8.self, repeating: 0)
         defer { zeros.deallocate() }
+        // Folded key | exact key | the file's number: 36 bytes a file.
+        let names = scratch.map { KeyedRecords(width: 36, memoryBytes: limits.tableMemory, scratchIn: $0) }
+        var files = 0
         var entry: OpaquePointer?
         while true {
+            if let last, files > last { break }
             let code = archive_read_next_header(handle, &entry)
             if code == ARCHIVE_EOF { break }
             guard code >= ARCHIVE_WARN, let entry else {
@@ -98,12 +122,28 @@ extension BagReader {
             }
             guard let relative = state.place(name, isDirectory: type == 0o040000) else { continue }
             if type == 0o040000 { continue }
+            // Files are numbered in 4 bytes in the check's tables.
+            if files > Int(UInt32.max) {
+                state.fatal("the bundle holds more than \(UInt32.max) files; refused")
+                break
+            }
+            let ordinal = files
+            files += 1
+            if let names {
+                let folded = KeyDigest(Array(VietnameseText.nfc(relative).lowercased().utf8))
+                let exact = KeyDigest(Array(relative.utf8))
+                try names.append(folded) { out in
+                    withUnsafeBytes(of: exact.high) { UnsafeMutableRawBufferPointer(rebasing: out[0..<8]).copyMemory(from: $0) }
+                    withUnsafeBytes(of: exact.low) { UnsafeMutableRawBufferPointer(rebasing: out[8..<16]).copyMemory(from: $0) }
+                    out.storeBytes(of: UInt32(truncatingIfNeeded: ordinal).littleEndian, toByteOffset: 16, as: UInt32.self)
+                }
+            }
             let declared = archive_entry_size_is_set(entry) != 0 ? archive_entry_size(entry) : -1
             if declared > limits.maxEntrySize {
                 state.fatal("\(name) claims \(declared) bytes; refused")
                 break
             }
-            guard let sink = open(relative, declared) else { continue }
+            guard let sink = open(relative, declared, ordinal) else { continue }
             guard copyData(handle, name: name, into: sink, budget: budget, limits: limits, zeros: zeros, state: &state, report: report) else { break }
             report()
             progress?.itemDone()
@@ -112,7 +152,38 @@ extension BagReader {
                 break
             }
         }
-        return (state.root, state.problems, state.entries)
+        var walked = Walked(root: state.root, problems: state.problems, entries: state.entries)
+        if let names { try collisions(names, into: &walked) }
+        return walked
+    }
+
+    /// Files whose name repeats an earlier one's, or matches it once normalised and case-folded.
+    private static func collisions(_ names: KeyedRecords, into walked: inout Walked) throws(KhoError) {
+        var found: [(file: Int, twice: Bool)] = []
+        var group: (high: UInt64, low: UInt64)?
+        var first: (UInt64, UInt64) = (0, 0)
+        try names.forEach { record in
+            let key = (record.loadUnaligned(as: UInt64.self), record.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            let exact = (record.loadUnaligned(fromByteOffset: 16, as: UInt64.self), record.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+            guard let g = group, g == key else {
+                group = key
+                first = exact
+                return
+            }
+            let file = Int(record.loadUnaligned(fromByteOffset: 32, as: UInt32.self).littleEndian)
+            found.append((file, exact == first))
+            if found.count >= 4 * maxCollisions {
+                found.sort { $0.file < $1.file }
+                walked.moreCollisions += found.count - maxCollisions
+                found.removeLast(found.count - maxCollisions)
+            }
+        }
+        found.sort { $0.file < $1.file }
+        if found.count > maxCollisions {
+            walked.moreCollisions += found.count - maxCollisions
+            found.removeLast(found.count - maxCollisions)
+        }
+        walked.collisions = found
     }
 
     /// Hands the current entry's bytes to `sink`: blocks straight from libarchive's buffers (no
@@ -158,9 +229,6 @@ extension BagReader {
         var files: [String: BagFile] = [:]
         var problems: [BagProblem] = []
         var root: String?
-        /// Keys of the names once normalised and case-folded → keys of the exact names (as
-        /// bytes: Swift's String equality would already fold NFC and NFD). 32 bytes a file.
-        var folded: [KeyDigest: KeyDigest] = [:]
         var unpacked: Int64 = 0
         var entries = 0
 
@@ -201,18 +269,7 @@ extension BagReader {
                 root = top
             }
             guard let slash = firstSlash else { return nil }
-            let relative = String(decoding: bytes[(slash + 1)...], as: UTF8.self)
-            if !isDirectory {
-                let key = KeyDigest(Array(VietnameseText.nfc(relative).lowercased().utf8))
-                let exact = KeyDigest(Array(relative.utf8))
-                if let other = folded[key] {
-                    fatal(other == exact ? "\(relative) appears twice in the archive; refused"
-                          : "\(relative) and an earlier entry are the same name once Unicode-normalised or case-folded; refused")
-                    return nil
-                }
-                folded[key] = exact
-            }
-            return relative
+            return String(decoding: bytes[(slash + 1)...], as: UTF8.self)
         }
     }
 }

@@ -18,6 +18,13 @@ public final class SpillFile: @unchecked Sendable {   // used by one thread at a
 
     /// A new scratch file in `folder` (the folder of the output it helps to write).
     public init(in folder: HostPath) throws(KhoError) {
+        file = try Self.scratchFile(in: folder)
+        buffer = .allocate(byteCount: Self.blockSize, alignment: 64)
+    }
+
+    /// A scratch file of one's own in `folder`: nameless where the file system allows it, else
+    /// named and removed at once. Gone when closed.
+    public static func scratchFile(in folder: HostPath) throws(KhoError) -> FileDescriptor {
         // O_TMPFILE is "020000000 | O_DIRECTORY", a macro Swift cannot import.
         let tmpfile: Int32 = 0o20000000 | O_DIRECTORY
         var raw = folder.withCString { Glibc.open($0, tmpfile | O_RDWR | O_CLOEXEC, 0o600) }
@@ -27,8 +34,14 @@ public final class SpillFile: @unchecked Sendable {   // used by one thread at a
             if raw >= 0 { FS.remove(named) }
         }
         guard raw >= 0 else { throw Sys.error(errno, "making a scratch file", folder) }
-        file = FileDescriptor.adopt(raw, path: folder)
-        buffer = .allocate(byteCount: Self.blockSize, alignment: 64)
+        return FileDescriptor.adopt(raw, path: folder)
+    }
+
+    /// Where a scratch file goes when no folder of the work's own is at hand: $TMPDIR, else
+    /// /var/tmp (on disk, where /tmp may be memory), else /tmp.
+    public static var temporaryFolder: HostPath {
+        if let env = getenv("TMPDIR").map({ String(cString: $0) }), env.hasPrefix("/") { return HostPath(env) }
+        return access("/var/tmp", W_OK | X_OK) == 0 ? HostPath("/var/tmp") : HostPath("/tmp")
     }
 
     deinit { buffer.deallocate() }

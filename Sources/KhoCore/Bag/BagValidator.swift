@@ -52,10 +52,10 @@ public enum BagValidator {
     /// digests its bytes were hashed with (a manifest in another algorithm cannot be checked and
     /// is reported).
     ///
-    /// `streamed`: the payload already checked file by file against the manifests that came
-    /// before it (`files` then holds no payload file); its problems, missing entries included,
-    /// are the caller's to add.
-    public static func check(files: [String: BagFile], streamed: StreamedPayload? = nil) -> BagCheck {
+    /// `streamed`: the payload already checked against the manifests that came before it
+    /// (`files` then holds no payload file); its problems, missing entries included, are the
+    /// caller's to add.
+    public static func check(files: [String: BagFile], streamed: StreamedPayloadSummary? = nil) -> BagCheck {
         var problems: [BagProblem] = []
         var check = BagCheck(version: nil, problems: [], payloadFiles: 0, payloadBytes: 0, info: [])
         guard var bag = declaration(files, check: &check, problems: &problems) else {
@@ -67,7 +67,7 @@ public enum BagValidator {
         if let streamed {
             check.payloadFiles = streamed.payloadFiles
             check.payloadBytes = streamed.payloadBytes
-            bag.holdsPayload = { streamed.holds($0) }
+            bag.holdsPayload = streamed.holds
             // A manifest that came after the payload cannot be checked: the files were not kept.
             for name in files.keys.filter(isPayloadManifest).sorted() where !streamed.names.contains(name) {
                 let (algorithmName, algorithm) = manifestAlgorithm(name)
@@ -99,6 +99,13 @@ public enum BagValidator {
         fetchList(bag, problems: &problems)
         check.problems = problems
         return check
+    }
+
+    /// How bagit.txt (among `tags`) says the bag's tag files are read: nil when it cannot be read.
+    public static func readingRules(_ tags: [String: BagFile]) -> (isV1: Bool, encoding: String.Encoding)? {
+        var check = BagCheck(version: nil, problems: [], payloadFiles: 0, payloadBytes: 0, info: [])
+        var ignored: [BagProblem] = []
+        return declaration(tags, check: &check, problems: &ignored).map { ($0.isV1, $0.encoding) }
     }
 
     /// A bag's files with what its declaration says about reading them.
@@ -294,7 +301,7 @@ public enum BagValidator {
 
     /// One line of a manifest (without its line end): its path and digest, nil for a blank
     /// line or one that is not `digest path` (then with a problem).
-    static func manifestEntry(_ line: String, name: String, isV1: Bool, problems: inout [BagProblem]) -> (path: String, digest: String)? {
+    public static func manifestEntry(_ line: String, name: String, isV1: Bool, problems: inout [BagProblem]) -> (path: String, digest: String)? {
         let bytes = line.utf8
         // Blank: nothing but spaces and tabs (or other Unicode spaces). An ASCII byte that is
         // neither says at once that it is not (every line of a manifest has its hex digest).
@@ -320,7 +327,7 @@ public enum BagValidator {
 
     /// The path if it stays inside the bag (and under `prefix` when given); nil for absolute
     /// paths, `~`, `..` or a drive letter.
-    static func scopedPath(_ path: String, under prefix: String?) -> String? {
+    public static func scopedPath(_ path: String, under prefix: String?) -> String? {
         if path.hasPrefix("/") || path.hasPrefix("~") || path.hasPrefix("\\") || contains(path, ":\\") || contains(path, "%HomeDrive%") { return nil }
         // No part may be empty or "..": checked on the bytes, without splitting.
         let bytes = Array(path.utf8)

@@ -257,8 +257,8 @@ public struct DuplicateTracker: Sendable {
 /// prefixes (Swift's hasher is keyed at random per process). Two different keys share a digest
 /// with a chance of about 2^-128 per pair.
 public struct KeyDigest: Hashable, Sendable {
-    let high: Int
-    let low: Int
+    public let high: Int
+    public let low: Int
 
     init(high: Int, low: Int) {
         self.high = high

@@ -58,8 +58,8 @@ enum BundleReading {
                 let work = Decoding()
                 work.start {
                     Swift.Result { () throws(KhoError) in
-                        try Parallel.map(count: pending.count, jobs: Parallel.defaultJobs) { i, _ in
-                            product(at: pending[i].path, data: pending[i].data, payload: payload, registry: registry, sender: sender)
+                        try Parallel.map(count: pending.count, jobs: Parallel.defaultJobs) { (i, _) throws(KhoError) in
+                            try product(at: pending[i].path, data: pending[i].data, payload: payload, registry: registry, sender: sender)
                         }
                     }
                 }
@@ -86,7 +86,7 @@ enum BundleReading {
         }
         // A record too large to be kept as one was unpacked as a file.
         for metadataPath in recordFiles {
-            if let failure = try take(metadataPath, payload.unpacked(metadataPath).flatMap { FileManager.default.contents(atPath: $0) }) { return failure }
+            if let failure = try take(metadataPath, try payload.unpacked(metadataPath).flatMap { FileManager.default.contents(atPath: $0) }) { return failure }
         }
         if let failure = try flush() { return failure }
         let last = ahead
@@ -98,7 +98,7 @@ enum BundleReading {
     static let batchBytes = 16 << 20
 
     private static func product(at metadataPath: String, data: Data?, payload: PayloadIndex,
-                                registry: LanguageRegistry, sender: String) -> Result<BundleProduct, Failure> {
+                                registry: LanguageRegistry, sender: String) throws(KhoError) -> Result<BundleProduct, Failure> {
         func fail(_ message: String) -> Result<BundleProduct, Failure> { .failure(Failure(message: "\(metadataPath)\(message)")) }
         let folder = String(metadataPath.dropLast("/metadata.json".count))
         guard case .success(let id) = ProductID.parse(String(folder.dropFirst("data/".count))) else {
@@ -123,13 +123,13 @@ enum BundleReading {
         let bagPaths = Dictionary(record.bagFiles.map { ($0.n, $0.path) }, uniquingKeysWith: { first, _ in first })
         var files: [BundleFile] = []
         for f in p.files {
-            guard let bagPath = bagPaths[f.n], let file = payload.unpacked(bagPath) else {
+            guard let bagPath = bagPaths[f.n], let file = try payload.unpacked(bagPath) else {
                 return fail(": a file entry is incomplete or its bytes are not in the bundle")
             }
             // The record's digest and size must be those of the bytes in the bag: the file is
             // stored under its digest.
             let actualSize = FS.fileStatus(HostPath(file)).map { Int64($0.st_size) }
-            guard payload.sha256(bagPath) == f.sha256.lowercased(), actualSize == f.size else {
+            guard try payload.sha256(bagPath) == f.sha256.lowercased(), actualSize == f.size else {
                 return fail(": file \(f.n) (\(bagPath)) is not the file its record describes (digest or size differ)")
             }
             let original = Hex.bytes(f.originalNameHex) ?? Array(f.name.utf8)
