@@ -92,7 +92,7 @@ let package = Package(
 
         // Test support: scratch folders, the shared test data, bags built with Python.
         .target(name: "KhoTesting", dependencies: [], path: "Tests/KhoTesting", swiftSettings: strict),
-        .testTarget(name: "KhoCoreTests", dependencies: ["KhoCore", "KhoTesting"], swiftSettings: strict),
+        .testTarget(name: "KhoCoreTests", dependencies: ["KhoCore"], swiftSettings: strict),
         .testTarget(name: "KhoS3Tests", dependencies: ["KhoS3", "KhoTesting", .product(name: "NIOCore", package: "swift-nio")], swiftSettings: strict),
         .testTarget(name: "KhoPlatformTests", dependencies: ["KhoPlatform", "KhoCore", "KhoTesting"], swiftSettings: strict),
         .testTarget(name: "KhoStoreTests", dependencies: ["KhoStore", "KhoCore", "KhoPlatform", "KhoS3", "KhoTesting", grdb], swiftSettings: strict),

@@ -1,4 +1,3 @@
-import KhoTesting
 import Testing
 @testable import KhoCore
 
@@ -7,7 +6,7 @@ import Testing
 @Suite struct ProductIDListTests {
     @Test func anIDIsSixteenBytesAndOrdersAsItsText() {
         #expect(MemoryLayout<ProductID>.size == 16)
-        var rng = SeededGenerator(state: 3)
+        var rng = SplitMix64(seed: 3)
         let ids = (0..<2000).map { _ in ProductID.generate(using: &rng) }
         #expect(ids.sorted().map(\.compact) == ids.map(\.compact).sorted())
         #expect(ids.sorted().map(\.description) == ids.map(\.description).sorted())
@@ -21,7 +20,7 @@ import Testing
     }
 
     @Test func theListIsTheTextJSONListWrites() {
-        var rng = SeededGenerator(state: 8)
+        var rng = SplitMix64(seed: 8)
         for count in [0, 1, 2, 500] {
             let ids = (0..<count).map { _ in ProductID.generate(using: &rng) }
             let text = ProductID.jsonList(ids)

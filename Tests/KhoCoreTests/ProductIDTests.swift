@@ -1,10 +1,9 @@
-import KhoTesting
 import Testing
 @testable import KhoCore
 
 @Suite struct ProductIDTests {
     @Test func idsLookLikeFourGroupsOfFour() {
-        var rng = SeededGenerator(state: 1)
+        var rng = SplitMix64(seed: 1)
         let id = ProductID.generate(using: &rng)
         let text = id.description
         #expect(text.count == 19)
@@ -14,7 +13,7 @@ import Testing
     }
 
     @Test func generatedIDsParseBack() throws {
-        var rng = SeededGenerator(state: 42)
+        var rng = SplitMix64(seed: 42)
         for _ in 0..<1000 {
             let id = ProductID.generate(using: &rng)
             #expect(try ProductID.parse(id.description).get() == id)
@@ -26,7 +25,7 @@ import Testing
     /// The byte-level fast path accepts exactly what the careful reading accepts, as the same
     /// ID: real IDs in any case and spacing, with lookalikes, and mistyped or mangled ones.
     @Test func theFastPathAgreesWithTheCarefulReading() {
-        var rng = SeededGenerator(state: 11)
+        var rng = SplitMix64(seed: 11)
         for n in 0..<3000 {
             let id = ProductID.generate(using: &rng)
             var text = Array(n % 2 == 0 ? id.description : id.compact.lowercased())
@@ -47,7 +46,7 @@ import Testing
     }
 
     @Test func typedLookalikesAreForgiven() throws {
-        var rng = SeededGenerator(state: 7)
+        var rng = SplitMix64(seed: 7)
         var id = ProductID.generate(using: &rng)
         while !id.compact.contains("0") && !id.compact.contains("1") { id = ProductID.generate(using: &rng) }
         let typed = id.compact.replacingAll("0", with: "O").replacingAll("1", with: "l")
@@ -55,7 +54,7 @@ import Testing
     }
 
     @Test func everySingleMistypedCharacterIsCaught() {
-        var rng = SeededGenerator(state: 99)
+        var rng = SplitMix64(seed: 99)
         for _ in 0..<20 {
             let id = ProductID.generate(using: &rng)
             let chars = Array(id.compact)
@@ -72,7 +71,7 @@ import Testing
     }
 
     @Test func mostSwappedNeighboursAreCaught() {
-        var rng = SeededGenerator(state: 5)
+        var rng = SplitMix64(seed: 5)
         var swaps = 0
         var caught = 0
         for _ in 0..<500 {

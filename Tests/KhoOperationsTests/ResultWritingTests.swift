@@ -14,7 +14,7 @@ import Testing
     }
 
     static func ids(_ count: Int, seed: UInt64) -> [ProductID] {
-        var rng = SeededGenerator(state: seed)
+        var rng = SplitMix64(seed: seed)
         return (0..<count).map { _ in ProductID.generate(using: &rng) }
     }
 
