@@ -133,8 +133,7 @@ extension BagReader {
                 let folded = KeyDigest(Array(VietnameseText.nfc(relative).lowercased().utf8))
                 let exact = KeyDigest(Array(relative.utf8))
                 try names.append(folded) { out in
-                    withUnsafeBytes(of: exact.high) { UnsafeMutableRawBufferPointer(rebasing: out[0..<8]).copyMemory(from: $0) }
-                    withUnsafeBytes(of: exact.low) { UnsafeMutableRawBufferPointer(rebasing: out[8..<16]).copyMemory(from: $0) }
+                    KeyedRecords.Key(exact).store(into: out, at: 0)
                     out.storeBytes(of: UInt32(truncatingIfNeeded: ordinal).littleEndian, toByteOffset: 16, as: UInt32.self)
                 }
             }
@@ -160,11 +159,10 @@ extension BagReader {
     /// Files whose name repeats an earlier one's, or matches it once normalised and case-folded.
     private static func collisions(_ names: KeyedRecords, into walked: inout Walked) throws(KhoError) {
         var found: [(file: Int, twice: Bool)] = []
-        var group: (high: UInt64, low: UInt64)?
-        var first: (UInt64, UInt64) = (0, 0)
+        var group: KeyedRecords.Key?
+        var first = group
         try names.forEach { record in
-            let key = (record.loadUnaligned(as: UInt64.self), record.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-            let exact = (record.loadUnaligned(fromByteOffset: 16, as: UInt64.self), record.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+            let key = KeyedRecords.Key(record), exact = KeyedRecords.Key(record, at: 16)
             guard let g = group, g == key else {
                 group = key
                 first = exact

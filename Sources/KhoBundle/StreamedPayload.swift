@@ -157,9 +157,7 @@ public struct StreamedPayload {
         // Each stream's next record (nil when it has ended).
         var heads = try cursors.map { (c) throws(KhoError) in try c.next() }
         var fileHead = try fileCursor?.next()
-        func key(_ record: UnsafeRawBufferPointer) -> (UInt64, UInt64) {
-            (record.loadUnaligned(as: UInt64.self), record.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-        }
+        func key(_ record: UnsafeRawBufferPointer) -> KeyedRecords.Key { KeyedRecords.Key(record) }
         // Each manifest's first entry of the key at hand: its number, its digest bytes, and the
         // text it has instead when it is not a digest.
         var firsts: [(number: UInt32, digest: [UInt8], malformed: String?)?] = Array(repeating: nil, count: manifests.count)

@@ -35,21 +35,27 @@ public final class KeyedRecords: @unchecked Sendable {   // filled by one thread
     /// Bytes read and written at a time.
     static let ioBytes = 1 << 16
 
-    struct Key: Comparable {
+    /// A key as a record holds it: 16 bytes, ordered as two unsigned integers.
+    public struct Key: Comparable, Sendable {
         var high: UInt64
         var low: UInt64
-        static func < (a: Key, b: Key) -> Bool { (a.high, a.low) < (b.high, b.low) }
-        init(high: UInt64, low: UInt64) {
-            self.high = high
-            self.low = low
-        }
+        public static func < (a: Key, b: Key) -> Bool { (a.high, a.low) < (b.high, b.low) }
         init(_ record: UnsafeRawPointer) {
             high = record.loadUnaligned(as: UInt64.self)
             low = record.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
         }
-        init(_ key: KeyDigest) {
+        /// The key at `offset` in a record (the record's own key at 0).
+        public init(_ record: UnsafeRawBufferPointer, at offset: Int = 0) {
+            self.init(record.baseAddress! + offset)
+        }
+        public init(_ key: KeyDigest) {
             high = UInt64(bitPattern: Int64(key.high))
             low = UInt64(bitPattern: Int64(key.low))
+        }
+        /// Writes the key's 16 bytes at `offset`.
+        public func store(into out: UnsafeMutableRawBufferPointer, at offset: Int) {
+            out.storeBytes(of: high, toByteOffset: offset, as: UInt64.self)
+            out.storeBytes(of: low, toByteOffset: offset + 8, as: UInt64.self)
         }
     }
 
@@ -71,9 +77,7 @@ public final class KeyedRecords: @unchecked Sendable {   // filled by one thread
         let start = pending.count
         pending.append(contentsOf: repeatElement(0, count: width))
         pending.withUnsafeMutableBytes { all in
-            var k = Key(key)
-            withUnsafeBytes(of: &k.high) { all.baseAddress!.advanced(by: start).copyMemory(from: $0.baseAddress!, byteCount: 8) }
-            withUnsafeBytes(of: &k.low) { all.baseAddress!.advanced(by: start + 8).copyMemory(from: $0.baseAddress!, byteCount: 8) }
+            Key(key).store(into: all, at: start)
             fill(UnsafeMutableRawBufferPointer(rebasing: all[start + 16..<start + width]))
         }
         count += 1

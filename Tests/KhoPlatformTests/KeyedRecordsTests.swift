@@ -12,7 +12,7 @@ import KhoTesting
     func recordsComeBackInKeyOrderAndAreFound(memory: Int) throws {
         let folder = Scratch(prefix: "kho-keyed")
         let table = KeyedRecords(width: 24, memoryBytes: memory, scratchIn: HostPath(folder.path))
-        var generator = SeededGenerator(state: 7)
+        var generator = SplitMix64(seed: 7)
         // 3,000 records over 1,000 keys: most keys come more than once.
         var added: [(key: KeyDigest, sequence: UInt64)] = []
         for sequence in 0..<3000 as Range<UInt64> {
