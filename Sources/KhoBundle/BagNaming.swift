@@ -54,7 +54,8 @@ struct BagNaming {
             case .inNoManifest(let f):
                 problem = .error("\(file(f)) is in the payload but in no manifest")
             case .uncheckable(let f, let m):
-                problem = .error("\(streamed.manifest(m).name): \(file(f)) could not be checked with \(streamed.algorithm(m).rawValue) in one pass")
+                problem = .error("\(streamed.manifest(m).name): \(file(f)) could not be checked with \(streamed.algorithm(m).rawValue) in one pass"
+                                 + (streamed.late ? " (the manifest came after the file)" : ""))
             case .differs(let f, let m, let actual, let expected):
                 problem = .error("\(streamed.manifest(m).name): \(file(f)) has \(streamed.algorithm(m).rawValue) \(actual), the manifest says \(expected)")
             case .missing(let m, let e):

@@ -2,10 +2,13 @@
 // is checked for what a hostile archive might try (paths leaving the bag, links, devices,
 // duplicates and names that collide once normalised or case-folded, absurd sizes, data that
 // expands without end), hashed, and the tag files kept; BagValidator then checks the bag.
-// Payload manifests that come first (Kho's) are read into a table as they arrive, each
-// payload file's digests into another as it is hashed, and the two are joined at the end
-// (StreamedPayload): tables of keys and digests, not paths, which spill to disk past a few
-// megabytes, so memory stays flat whatever the number of files.
+// Payload manifests are read into a table as they arrive, each payload file's digests into
+// another as it is hashed, and the two are joined at the end (StreamedPayload): tables of keys
+// and digests, not paths, which spill to disk past a few megabytes, so memory stays flat
+// whatever the number of files. Manifests that come first (Kho's) say which digests the
+// payload needs; when the payload comes first, each file is hashed as the general check
+// would hash it. Only a bag whose bagit.txt comes after its payload, or declares UTF-16, is
+// checked the general way, every path kept.
 import CArchive
 import Foundation
 import Glibc
@@ -41,11 +44,11 @@ public enum BagReader {
     public static func verify(path: String, limits: BagReadLimits = BagReadLimits(),
                               unpackInto folder: String? = nil, unpackAs: (String) -> UnpackAs = { _ in .file },
                               progress: (any ProgressReporter)? = nil) throws(KhoError) -> BagVerification {
-        // Tag files; payload files too when the manifests come after them (else `streamed`
-        // checks each payload file as it is read and it is not kept).
+        // Tag files; payload files too when there is no `streamed` (which otherwise checks each
+        // payload file as it is read, and it is not kept).
         var files: [String: BagFile] = [:]
-        // Made once bagit.txt is read, when the first payload manifest begins (nil: no
-        // streaming, the manifests are kept whole for the general check).
+        // Made once bagit.txt is read, when the first payload manifest or payload file begins
+        // (nil: no streaming, the manifests are kept whole for the general check).
         var streamed: StreamedPayload?
         var streamingDecided = false
         // Where the check's tables spill past their memory: the unpacking folder, else $TMPDIR.
@@ -98,12 +101,12 @@ public enum BagReader {
         let state = try walk(path: path, limits: limits, progress: progress, label: folder == nil ? "checking" : "unpacking",
                              namesIn: scratch) { relative, declared, ordinal in
             let isTag = !relative.hasPrefix("data/")
-            // A payload manifest before any payload file is read line by line into a table as
-            // it comes (not kept); a bag with none of those is checked the general way.
+            // A payload manifest is read line by line into a table as it comes (not kept):
+            // before any payload file, or after the payload when that came first.
             var streamsManifest = false
-            if isTag, !streamingDecided, BagValidator.isPayloadManifest(relative) {
+            if isTag, !streamingDecided || streamed?.late == true, BagValidator.isPayloadManifest(relative) {
                 if streamed == nil {
-                    // bagit.txt's digests may still be on their way.
+                    // bagit.txt's content may still be on its way.
                     behind?.waitUntilDrained()
                     takeUpHashed()
                     streamed = StreamedPayload(declaration: files, memory: limits.tableMemory, scratch: scratch)
@@ -112,10 +115,16 @@ public enum BagReader {
                 streamsManifest = streamed?.beginManifest(relative, ordinal: ordinal) ?? false
             } else if !isTag, !streamingDecided {
                 streamingDecided = true
-                if streamed?.isEmpty ?? false { streamed = nil }
+                if streamed?.isEmpty ?? true {
+                    // The payload comes before any manifest Kho reads: its files' digests go
+                    // into the table all the same, for the manifests that come after.
+                    behind?.waitUntilDrained()
+                    takeUpHashed()
+                    streamed = StreamedPayload(declaration: files, memory: limits.tableMemory, scratch: scratch, late: true)
+                }
             }
             var algorithms: Set<DigestAlgorithm>
-            if let streamed, !isTag {
+            if let streamed, !streamed.late, !isTag {
                 algorithms = streamed.algorithms
             } else if isTag || manifestAlgorithms == nil && declared >= 0 && declared <= smallFile {
                 algorithms = Set(DigestAlgorithm.allCases)
@@ -248,7 +257,6 @@ public enum BagReader {
         if let unpackFailure { throw unpackFailure }
         if let failure = streamed?.failure { throw failure }
         try payload.seal()
-        if streamed?.isEmpty ?? false { streamed = nil }
         // Joined (its tables sealed) before the rest of the check asks which files it holds.
         let findings = try streamed?.join() ?? PayloadFindings()
         var check = state.problems.isEmpty || !files.isEmpty ? BagValidator.check(files: files, streamed: streamed?.summary)

@@ -37,8 +37,9 @@ public struct BagReadLimits: Sendable {
     public var floorBytes: Int64
     /// No entry may claim more than this.
     public var maxEntrySize: Int64
-    /// Tag files are kept in memory; none may be larger than this. A payload manifest that
-    /// comes before its payload (Kho's) is not kept: it is read into a table as it comes.
+    /// Tag files are kept in memory; none may be larger than this. A payload manifest is not
+    /// kept once bagit.txt has been read (Kho's bags, and most others): it is read into a table
+    /// as it comes.
     public var maxTagFile: Int64
     /// The entries of payload manifests read into that table, at most: ten million, five
     /// times the 1.8 million of a 900,000-product archive's whole export. Memory no longer

@@ -1,11 +1,15 @@
-// Payload manifests read before the payload they list (Kho writes its manifest first): their
-// entries go into a table as their lines come, each payload file's digests into another as it
-// is hashed, neither keeping a path; once the walk ends the tables are joined by path key
+// A bag's payload manifests and payload files, checked against each other without keeping a
+// path: each manifest's entries go into a table as their lines come, each payload file's
+// digests into another as it is hashed; once the walk ends the tables are joined by path key
 // (KeyedRecords: in memory for an ordinary bag, sorted runs on disk past that, so memory stays
 // flat for a bag of millions of files). What the join finds names files by their number in
 // the walk and entries by their number in their manifest; the caller reads those names again
-// from the bag (a bag with no fault is read once). A bag whose manifests come after its
-// payload is checked the general way (BagValidator).
+// from the bag (a bag with no fault is read once).
+//
+// Manifests that come before the payload (Kho's, without --sha512) say which digests each
+// file needs. When the payload comes first (other tools, Kho's --sha512 bags), each file's
+// digests are kept in every algorithm it was hashed with, and the manifests that come after
+// are read into their tables the same way (`late`).
 
 import Foundation
 import KhoCore
@@ -27,15 +31,21 @@ public struct StreamedPayload {
     }
 
     var manifests: [Manifest] = []
+    /// The payload came before any manifest: its files keep a digest in every algorithm they
+    /// were hashed with, and manifests after it are read all the same.
+    public let late: Bool
     let isV1: Bool
     let encoding: String.Encoding
     private let memory: Int
     private let scratch: HostPath
     /// The manifest being read.
     private var current: Manifest?
-    /// Key | file number (4 bytes) | one bit per manifest whose algorithm it was not hashed
-    /// with (1 byte) | its digest in each manifest's algorithm, in the manifests' order.
+    /// Key | file number (4 bytes) | one bit per column whose algorithm it was not hashed
+    /// with (1 byte) | its digest in each column's algorithm, in the columns' order.
     private var files: KeyedRecords?
+    /// The payload table's algorithms: the manifests' read before the first payload file, in
+    /// their order; every algorithm when the payload comes first.
+    private var columns: [DigestAlgorithm] = []
     /// Problems found while the manifests were read (the join's come from `join`).
     public private(set) var problems: [BagProblem] = []
     public private(set) var payloadFiles = 0
@@ -56,8 +66,10 @@ public struct StreamedPayload {
     /// tag files read so far) says how. Nil when it cannot be read, or declares an encoding
     /// whose lines cannot be cut on the bytes (UTF-16): the bag is then checked the general way.
     /// `memory`: bytes each table holds before it spills to a scratch file in `scratch`.
-    public init?(declaration tags: [String: BagFile], memory: Int, scratch: HostPath) {
+    /// `late`: the payload begins before any manifest was read (see `late`).
+    public init?(declaration tags: [String: BagFile], memory: Int, scratch: HostPath, late: Bool = false) {
         guard let bag = BagValidator.readingRules(tags), [.utf8, .ascii, .isoLatin1].contains(bag.encoding) else { return nil }
+        self.late = late
         isV1 = bag.isV1
         encoding = bag.encoding
         self.memory = memory
@@ -66,11 +78,12 @@ public struct StreamedPayload {
 
     /// A payload manifest begins (`ordinal`: its number in the walk). False when its algorithm
     /// is not one Kho checks, or one already read this way (a second manifest of one
-    /// algorithm is a name the walk refuses): the caller keeps it for the general check.
+    /// algorithm is a name the walk refuses), or when it comes after payload files that were
+    /// not hashed for it: the caller keeps it for the general check.
     public mutating func beginManifest(_ name: String, ordinal: Int) -> Bool {
         endManifest()
         guard BagValidator.isPayloadManifest(name), let algorithm = BagValidator.manifestAlgorithm(name).algorithm,
-              !manifests.contains(where: { $0.algorithm == algorithm }) else { return false }
+              !manifests.contains(where: { $0.algorithm == algorithm }), files == nil || columns.contains(algorithm) else { return false }
         current = Manifest(name: name, algorithm: algorithm, ordinal: ordinal, lines: ManifestLines(name: name, isV1: isV1, encoding: encoding),
                            entries: KeyedRecords(width: 21 + algorithm.byteCount, memoryBytes: memory / 2, scratchIn: scratch))
         return true
@@ -120,22 +133,25 @@ public struct StreamedPayload {
         payloadFiles += 1
         payloadBytes += size
         guard failure == nil else { return }
-        let manifests = self.manifests
         if files == nil {
-            files = KeyedRecords(width: 21 + manifests.reduce(0) { $0 + $1.width }, memoryBytes: memory, scratchIn: scratch)
+            endManifest()
+            columns = late ? DigestAlgorithm.allCases : manifests.map(\.algorithm)
+            files = KeyedRecords(width: 21 + columns.reduce(0) { $0 + $1.byteCount }, memoryBytes: memory, scratchIn: scratch)
         }
+        let columns = self.columns
         do throws(KhoError) {
             try files!.append(KeyDigest(path)) { out in
                 out.storeBytes(of: UInt32(truncatingIfNeeded: ordinal).littleEndian, toByteOffset: 0, as: UInt32.self)
                 var absent: UInt8 = 0
                 var at = 5
-                for (i, m) in manifests.enumerated() {
-                    if let hex = digests[m.algorithm], let bytes = Hex.bytes(hex), bytes.count == m.width {
-                        UnsafeMutableRawBufferPointer(rebasing: out[at..<at + m.width]).copyBytes(from: bytes)
+                for (i, algorithm) in columns.enumerated() {
+                    let width = algorithm.byteCount
+                    if let hex = digests[algorithm], let bytes = Hex.bytes(hex), bytes.count == width {
+                        UnsafeMutableRawBufferPointer(rebasing: out[at..<at + width]).copyBytes(from: bytes)
                     } else {
                         absent |= 1 << i
                     }
-                    at += m.width
+                    at += width
                 }
                 out[4] = absent
             }
@@ -152,6 +168,11 @@ public struct StreamedPayload {
         endManifest()
         if let failure { throw failure }
         var found = PayloadFindings()
+        // Each manifest's digest in a payload record: its column's bit and where its bytes begin.
+        let places = manifests.map { m -> (bit: UInt8, at: Int)? in
+            guard let c = columns.firstIndex(of: m.algorithm) else { return nil }
+            return (1 << c, 21 + columns[..<c].reduce(0) { $0 + $1.byteCount })
+        }
         let cursors = try manifests.map { (m) throws(KhoError) in try m.entries.cursor() }
         let fileCursor = try files?.cursor()
         // Each stream's next record (nil when it has ended).
@@ -192,27 +213,25 @@ public struct StreamedPayload {
                 hadFile = true
                 let ordinal = Int(head.loadUnaligned(fromByteOffset: 16, as: UInt32.self).littleEndian)
                 let absent = head[20]
-                var at = 21
                 var listed = false
                 for (i, m) in manifests.enumerated() {
-                    defer { at += m.width }
                     guard let first = firsts[i] else {
                         if isV1 { found.add(.notInManifest(file: ordinal, manifest: i), isV1: isV1) }
                         continue
                     }
                     listed = true
-                    if absent & (1 << i) != 0 {
+                    guard let place = places[i], absent & place.bit == 0 else {
                         found.add(.uncheckable(file: ordinal, manifest: i), isV1: isV1)
                         continue
                     }
-                    let actual = head[at..<at + m.width]
+                    let actual = head[place.at..<place.at + m.width]
                     if let text = first.malformed {
                         found.add(.differs(file: ordinal, manifest: i, actual: Hex.lower(actual), expected: text), isV1: isV1)
                     } else if !actual.elementsEqual(first.digest) {
                         found.add(.differs(file: ordinal, manifest: i, actual: Hex.lower(actual), expected: Hex.lower(first.digest)), isV1: isV1)
                     }
                 }
-                if !isV1 && !listed { found.add(.inNoManifest(file: ordinal), isV1: isV1) }
+                if !isV1 && !listed && !manifests.isEmpty { found.add(.inNoManifest(file: ordinal), isV1: isV1) }
                 fileHead = try fileCursor?.next()
             }
             if !hadFile {

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 import KhoCore
 import KhoTesting
@@ -11,11 +12,11 @@ import KhoTesting
     static let inMemory = BagReadLimits()
     static let spilling = BagReadLimits(tableMemory: 64)
 
-    /// A bag of 300 files, manifest first, with one of each fault: a changed file, a listed
-    /// file that never comes, a file no manifest lists, an entry listed twice with two
-    /// digests, an entry whose digest is not one, a name that appears twice, and two that
-    /// collide once case-folded.
-    static let faults = """
+    /// A bag of 300 files, its manifest first (Kho's way) or after the payload (other tools',
+    /// Kho's with --sha512), with one of each fault: a changed file, a listed file that never
+    /// comes, a file no manifest lists, an entry listed twice with two digests, an entry whose
+    /// digest is not one, a name that appears twice, and two that collide once case-folded.
+    static func faults(manifestFirst: Bool) -> String { """
         files = [('data/f%03d.txt' % i, b'%d' % i) for i in range(300)]
         lines = ''.join('%s  %s\\n' % (hashlib.sha256(d).hexdigest(), n) for n, d in files)
         lines += '%s  data/gone.txt\\n' % hashlib.sha256(b'gone').hexdigest()
@@ -23,18 +24,21 @@ import KhoTesting
         lines += 'xyz  data/odd.txt\\n'
         with tarfile.open(out, 'w') as t:
             add(t, 'b/bagit.txt', b'BagIt-Version: 1.0\\nTag-File-Character-Encoding: UTF-8\\n')
-            add(t, 'b/manifest-sha256.txt', lines.encode())
+            if \(manifestFirst ? "True" : "False"): add(t, 'b/manifest-sha256.txt', lines.encode())
             for n, d in files: add(t, 'b/' + n, b'changed' if n == 'data/f123.txt' else d)
             add(t, 'b/data/extra.txt', b'e')
             add(t, 'b/data/odd.txt', b'o')
             add(t, 'b/data/f200.txt', b'200')
             add(t, 'b/data/F250.TXT', b'x')
-        """
+            if \(manifestFirst ? "False" : "True"): add(t, 'b/manifest-sha256.txt', lines.encode())
+        """ }
 
-    @Test(arguments: [inMemory, spilling])
-    func everyFaultIsFoundAndNamed(limits: BagReadLimits) throws {
+    static let cases = [(inMemory, true), (spilling, true), (inMemory, false), (spilling, false)]
+
+    @Test(arguments: cases)
+    func everyFaultIsFoundAndNamed(limits: BagReadLimits, manifestFirst: Bool) throws {
         let s = Scratch(prefix: "kho-spill")
-        let path = PythonBags.make("faults.tar", in: s, Self.faults)
+        let path = PythonBags.make("faults.tar", in: s, Self.faults(manifestFirst: manifestFirst))
         let result = try BagReader.verify(path: path, limits: limits)
         let messages = result.problems.map(\.message)
         #expect(!result.isValid)
@@ -67,13 +71,59 @@ import KhoTesting
     }
 
     /// Both ways give the same problems in the same order: the bag's.
-    @Test func spillingChangesNothingOfTheResult() throws {
+    @Test(arguments: [true, false])
+    func spillingChangesNothingOfTheResult(manifestFirst: Bool) throws {
         let s = Scratch(prefix: "kho-spill")
-        let path = PythonBags.make("faults.tar", in: s, Self.faults)
+        let path = PythonBags.make("faults.tar", in: s, Self.faults(manifestFirst: manifestFirst))
         let held = try BagReader.verify(path: path, limits: Self.inMemory)
         let spilled = try BagReader.verify(path: path, limits: Self.spilling)
         #expect(held.problems == spilled.problems)
         #expect(held.check.payloadBytes == spilled.check.payloadBytes)
+    }
+
+    /// Manifests after the payload, as Kho's --sha512 bags have them: not kept in memory, so
+    /// none is held to the tag file limit (here 2 KB, each manifest 27 KB or more); a file
+    /// too large to hash with every algorithm is reported for the one it missed; with no
+    /// manifest at all, or only in an algorithm Kho does not check, nothing is verified.
+    @Test(arguments: [inMemory, spilling])
+    func manifestsAfterThePayloadAreReadIntoTheTables(limits: BagReadLimits) throws {
+        var limits = limits
+        limits.maxTagFile = 2048
+        let s = Scratch(prefix: "kho-spill")
+        let late = PythonBags.make("late.tar", in: s, """
+            files = [('data/p%03d/metadata.json' % i, b'{"n": %d}' % i) for i in range(300)]
+            with tarfile.open(out, 'w') as t:
+                add(t, 'b/bagit.txt', b'BagIt-Version: 1.0\\nTag-File-Character-Encoding: UTF-8\\n')
+                add(t, 'b/bag-info.txt', b'Payload-Oxum: %d.%d\\n' % (sum(len(d) for _, d in files), len(files)))
+                for n, d in files: add(t, 'b/' + n, d)
+                for a in ['sha256', 'sha512']:
+                    add(t, 'b/manifest-%s.txt' % a, ''.join('%s  %s\\n' % (hashlib.new(a, d).hexdigest(), n) for n, d in files).encode())
+            """)
+        let result = try BagReader.verify(path: late, limits: limits)
+        #expect(result.isValid, "\(result.problems)")
+        #expect(result.check.payloadFiles == 300)
+        let large = PythonBags.make("large.tar", in: s, """
+            big = b'v' * (17 << 20)
+            with tarfile.open(out, 'w') as t:
+                add(t, 'b/bagit.txt', b'BagIt-Version: 1.0\\nTag-File-Character-Encoding: UTF-8\\n')
+                add(t, 'b/data/small.txt', b'a')
+                add(t, 'b/data/video.mp4', big)
+                add(t, 'b/manifest-md5.txt', ('%s  data/small.txt\\n%s  data/video.mp4\\n' % (hashlib.md5(b'a').hexdigest(), hashlib.md5(big).hexdigest())).encode())
+            """)
+        let uncheckable = try BagReader.verify(path: large, limits: limits)
+        #expect(uncheckable.problems.map(\.message) == ["manifest-md5.txt: data/video.mp4 could not be checked with md5 in one pass (the manifest came after the file)"])
+        for (name, manifest, expected) in [("none", "", "no payload manifest (manifest-<algorithm>.txt)"),
+                                           ("sha3", "add(t, 'b/manifest-sha3.txt', b'deadbeef  data/a.txt\\n')", "no payload manifest in an algorithm Kho checks")] {
+            let path = PythonBags.make("\(name).tar", in: s, """
+                with tarfile.open(out, 'w') as t:
+                    add(t, 'b/bagit.txt', b'BagIt-Version: 1.0\\nTag-File-Character-Encoding: UTF-8\\n')
+                    add(t, 'b/data/a.txt', b'x')
+                    \(manifest)
+                """)
+            let unverified = try BagReader.verify(path: path, limits: limits)
+            #expect(!unverified.isValid && unverified.problems.contains { $0.message.hasPrefix(expected) }, "\(name): \(unverified.problems)")
+            #expect(unverified.check.payloadFiles == 1)
+        }
     }
 
     /// Past maxProblems the first ones in the bag's order are listed, then one line saying
@@ -93,6 +143,41 @@ import KhoTesting
         #expect(wrong.count == BagValidator.maxProblems)
         #expect(wrong.first?.hasPrefix("manifest-sha256.txt: data/f0000.txt has") == true && wrong.last?.hasPrefix("manifest-sha256.txt: data/f0999.txt has") == true)
         #expect(result.check.problems.last == .error("more problems were found than are listed here"))
+    }
+
+    /// Kho's own bag with --sha512, whose manifests BagWriter writes after the payload: read
+    /// with its tables spilled and a tag file limit far below its manifests' size, valid;
+    /// with one payload byte changed, that file is named for both algorithms.
+    @Test func khosOwnSHA512BagIsReadWithFlatMemory() throws {
+        let s = Scratch(prefix: "kho-spill")
+        func write(_ name: String, changed: Int?) throws -> String {
+            let path = "\(s.path)/\(name)"
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            try #require(fd >= 0)
+            defer { close(fd) }
+            let bag = try BagWriter(fd: fd, format: .tar, name: "bag", mtime: 1_700_000_000, sha512: true)
+            for i in 0..<200 { try bag.addPayload("p\(i)/metadata.json", bytes: Array("{\"n\": \(i == changed ? i + 1 : i)}".utf8)) }
+            _ = try bag.finish(info: [("Source-Organization", "test")])
+            return path
+        }
+        var limits = Self.spilling
+        limits.maxTagFile = 4096
+        let good = try write("good.tar", changed: nil)
+        let result = try BagReader.verify(path: good, limits: limits)
+        #expect(result.isValid, "\(result.problems)")
+        #expect(result.check.payloadFiles == 200)
+        // The same bag with p7's bytes changed (as many of them) but the good one's manifests.
+        let bad = try write("bad.tar", changed: 7)
+        let swapped = PythonBags.make("swapped.tar", in: s, """
+            good = tarfile.open('\(good)'); bad = tarfile.open('\(bad)')
+            with tarfile.open(out, 'w') as t:
+                for m in bad.getmembers():
+                    src = good if m.name.startswith('bag/manifest-') or m.name.startswith('bag/tagmanifest-') else bad
+                    t.addfile(src.getmember(m.name), src.extractfile(m.name))
+            """)
+        let faulty = try BagReader.verify(path: swapped, limits: limits)
+        let messages = faulty.problems.map(\.message)
+        #expect(messages.count == 2 && messages.allSatisfy { $0.contains("data/p7/metadata.json has sha") }, "\(messages)")
     }
 
     /// Unpacking with the index of unpacked files on disk: every file is found with the digest

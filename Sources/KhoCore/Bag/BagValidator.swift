@@ -69,11 +69,17 @@ public enum BagValidator {
             check.payloadBytes = streamed.payloadBytes
             bag.holdsPayload = streamed.holds
             // A manifest that came after the payload cannot be checked: the files were not kept.
-            for name in files.keys.filter(isPayloadManifest).sorted() where !streamed.names.contains(name) {
+            let kept = files.keys.filter(isPayloadManifest).sorted()
+            for name in kept where !streamed.names.contains(name) {
                 let (algorithmName, algorithm) = manifestAlgorithm(name)
                 problems.append(algorithm == nil
                     ? .warning("\(name): algorithm '\(algorithmName)' is not one Kho checks; skipped")
                     : .error("\(name) comes after the payload files it lists; Kho reads a bag in one pass and could not check it"))
+            }
+            if kept.isEmpty && streamed.names.isEmpty {
+                problems.append(.error("no payload manifest (manifest-<algorithm>.txt)"))
+            } else if streamed.names.isEmpty && kept.allSatisfy({ manifestAlgorithm($0).algorithm == nil }) {
+                problems.append(.error("no payload manifest in an algorithm Kho checks (md5, sha1, sha224, sha256, sha384, sha512): nothing in the payload can be verified"))
             }
         } else {
             let payload = files.filter { $0.key.hasPrefix("data/") }
