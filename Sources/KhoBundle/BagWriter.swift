@@ -1,9 +1,12 @@
 // Writes one serialized BagIt 1.0 bag, streaming: bagit.txt, the payload as it comes, then
-// bag-info.txt, the manifests and the tag manifests. Digests the caller already knows are
-// used as they are; only content without one is hashed on the way.
+// bag-info.txt, the manifests and the tag manifests (or those first, when every digest is
+// known in advance). Digests the caller already knows are used as they are; only content
+// without one is hashed on the way. Memory stays flat whatever the number of files: a
+// manifest written after the payload waits in scratch files (TrailingManifests).
 import Crypto
 import Foundation
 import KhoCore
+import KhoPlatform
 
 public struct BagSummary: Sendable, Equatable {
     public var payloadFiles: Int
@@ -17,11 +20,11 @@ public final class BagWriter {
     private let root: String
     private let mtime: Int
     private let sha512: Bool
-    private var manifest256: [(path: String, digest: String)] = []
-    private var manifest512: [(path: String, digest: String)] = []
+    private let scratch: HostPath
+    /// The manifests written after the payload: made at its first file.
+    private var trailing: TrailingManifests?
     private var tags256: [(path: String, digest: String)] = []
     private var tags512: [(path: String, digest: String)] = []
-    private var paths: Set<String> = []
     private var bytes: Int64 = 0
     private var filesWritten = 0
     /// With the tag files first: how many payload files the manifest announced, and the
@@ -30,12 +33,14 @@ public final class BagWriter {
     private var expected: [String: (size: Int64, sha256: String)] = [:]
 
     /// `name` is the bag's folder inside the archive; `mtime` the time every entry carries
-    /// (seconds since 1970), so the same content gives the same bytes.
-    public init(fd: Int32, format: BundleFormat, name: String, mtime: Int, sha512: Bool) throws(KhoError) {
+    /// (seconds since 1970), so the same content gives the same bytes. `scratch`: where the
+    /// manifests wait when they come after the payload.
+    public init(fd: Int32, format: BundleFormat, name: String, mtime: Int, sha512: Bool, scratch: HostPath = SpillFile.temporaryFolder) throws(KhoError) {
         writer = try ArchiveWriter(fd: fd, format: format, what: "bag \(name)")
         root = name
         self.mtime = mtime
         self.sha512 = sha512
+        self.scratch = scratch
         try addTag("bagit.txt", Array(BagIt.declaration.utf8))
         try writer.addDirectory(path: "\(name)/data/", mtime: mtime)
     }
@@ -96,8 +101,8 @@ public final class BagWriter {
                 throw KhoError(.internal, "bag \(root): \(full) was not announced with this size and digest")
             }
             announcedDigest = announced.sha256
-        } else {
-            guard paths.insert(full).inserted else { throw KhoError(.duplicatePath, "bag \(root): \(full) would be written twice") }
+        } else if trailing == nil {
+            trailing = try TrailingManifests(sha512: sha512, scratch: scratch)
         }
         try writer.begin(path: "\(root)/\(full)", size: size, mtime: mtime)
         let known = sha256 ?? announcedDigest
@@ -121,8 +126,7 @@ public final class BagWriter {
             throw KhoError(.sizeChanged, "bag \(root): \(full) changed between announcing and writing it")
         }
         if announcedFiles != nil { return }
-        manifest256.append((full, digest))
-        if let hasher512 { manifest512.append((full, Hex.lower(hasher512.finalize()))) }
+        try trailing?.add(full, sha256: digest, sha512: hasher512.map { Hex.lower($0.finalize()) })
     }
 
     /// A small payload file made in memory (metadata.json, dc.xml).
@@ -147,10 +151,17 @@ public final class BagWriter {
             try writer.close()
             return BagSummary(payloadFiles: files, payloadBytes: bytes, bundleSHA256: writer.outputSHA256)
         }
+        let manifests: TrailingManifests
+        if let trailing { manifests = trailing } else { manifests = try TrailingManifests(sha512: sha512, scratch: scratch) }
+        if try manifests.nameRepeats() {
+            throw KhoError(.duplicatePath, "bag \(root): two payload files were given the same name; the bag is not complete")
+        }
         let fields = info + [("Payload-Oxum", BagIt.oxum(bytes: bytes, files: files)), ("Bag-Size", BagIt.humanSize(bytes))]
         try addTag("bag-info.txt", Array(BagIt.bagInfo(fields).utf8))
-        try addTag("manifest-sha256.txt", Array(BagIt.manifest(manifest256).utf8))
-        if sha512 { try addTag("manifest-sha512.txt", Array(BagIt.manifest(manifest512).utf8)) }
+        for written in try manifests.write(to: writer, root: root, mtime: mtime) {
+            tags256.append((written.name, written.sha256))
+            if sha512 { tags512.append((written.name, written.sha512)) }
+        }
         // The tag manifests list every tag file written so far, themselves excepted.
         let list256 = BagIt.manifest(tags256)
         let list512 = BagIt.manifest(tags512)

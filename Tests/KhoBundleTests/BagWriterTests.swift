@@ -65,6 +65,27 @@ import KhoTesting
         #expect(try Data(contentsOf: URL(fileURLWithPath: "\(dir)/bag/data/video.mp4")) == Data(payload))
     }
 
+    /// A payload name given twice (or twice once Unicode-normalised, as a reader compares
+    /// names) stops the bag: it is never finished as if whole.
+    @Test(arguments: [("a.txt", "a.txt"), ("Vi\u{1EC7}t.txt", "Vie\u{0323}\u{0302}t.txt")])
+    func aNameGivenTwiceStopsTheBag(first: String, second: String) throws {
+        let scratch = Scratch(prefix: "kho-bag")
+        for sha512 in [false, true] {
+            let fd = open("\(scratch.path)/twice-\(sha512).tar", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            try #require(fd >= 0)
+            defer { close(fd) }
+            let bag = try BagWriter(fd: fd, format: .tar, name: "bag", mtime: 1_700_000_000, sha512: sha512)
+            try bag.addPayload("b.txt", bytes: Array("b".utf8))
+            var error: KhoError?
+            do {
+                try bag.addPayload(first, bytes: Array("1".utf8))
+                try bag.addPayload(second, bytes: Array("2".utf8))
+                _ = try bag.finish(info: [])
+            } catch let e { error = e }
+            #expect(error?.code == .duplicatePath, "\(sha512): \(String(describing: error))")
+        }
+    }
+
     /// A bag written by BagWriter with a line break in a payload name (percent-encoded in the
     /// manifest), unpacked by GNU tar, passes the Library of Congress validator.
     @Test func aNameWithALineBreakSurvivesTheValidator() throws {

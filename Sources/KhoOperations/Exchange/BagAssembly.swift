@@ -74,7 +74,8 @@ struct BagAssembly {
         let first = try firstPass(into: spill, manifest: manifest)
         let id = Hex.lower(first.identity.finalize().prefix(16))
         let last = selection.lastChange ?? archive.info.createdAt
-        let bag = try BagWriter(fd: fd, format: format, name: "kho-export-\(id)", mtime: Int(Self.epochSeconds(last)), sha512: sha512)
+        let bag = try BagWriter(fd: fd, format: format, name: "kho-export-\(id)", mtime: Int(Self.epochSeconds(last)), sha512: sha512,
+                                scratch: scratchFolder)
         let info = bagInfo(id: id, last: last)
         // Tag files first when every digest is known: a reader then hashes the payload once.
         if !sha512 {
