@@ -21,7 +21,8 @@ struct BagNaming {
             case .notInManifest(let f, _), .inNoManifest(let f), .uncheckable(let f, _), .differs(let f, _, _, _):
                 wantedFiles.insert(f)
             case .listedTwice(let m, let e, _), .missing(let m, let e):
-                guard let streamed else { continue }
+                // Entries are read again on their bytes: not in UTF-16 (said by number then).
+                guard let streamed, StreamedPayload.cutsLines(streamed.encoding) else { continue }
                 let (name, ordinal) = streamed.manifest(m)
                 wantedEntries[ordinal, default: (name, [])].numbers.insert(e)
             }

@@ -6,9 +6,10 @@
 // another as it is hashed, and the two are joined at the end (StreamedPayload): tables of keys
 // and digests, not paths, which spill to disk past a few megabytes, so memory stays flat
 // whatever the number of files. Manifests that come first (Kho's) say which digests the
-// payload needs; when the payload comes first, each file is hashed as the general check
-// would hash it. Only a bag whose bagit.txt comes after its payload, or declares UTF-16, is
-// checked the general way, every path kept.
+// payload needs; when the payload comes first (or its manifests cannot be read as they come:
+// before bagit.txt, or in UTF-16), each file is hashed in every algorithm a manifest may use
+// (SHA-256 and SHA-512 only past 16 MB), and manifests that could not be read as they came are
+// kept whole (tag files, 64 MB at most together) and read into their tables at the end.
 import CArchive
 import Foundation
 import Glibc
@@ -44,13 +45,18 @@ public enum BagReader {
     public static func verify(path: String, limits: BagReadLimits = BagReadLimits(),
                               unpackInto folder: String? = nil, unpackAs: (String) -> UnpackAs = { _ in .file },
                               progress: (any ProgressReporter)? = nil) throws(KhoError) -> BagVerification {
-        // Tag files; payload files too when there is no `streamed` (which otherwise checks each
-        // payload file as it is read, and it is not kept).
+        // Tag files (payload files go to `streamed` as they are read, and are not kept).
         var files: [String: BagFile] = [:]
-        // Made once bagit.txt is read, when the first payload manifest or payload file begins
-        // (nil: no streaming, the manifests are kept whole for the general check).
+        // Made when the first payload manifest begins (once bagit.txt is read) or, failing
+        // that, when the first payload file does (nil: a bag without payload files).
         var streamed: StreamedPayload?
         var streamingDecided = false
+        // A manifest before the payload could not be read as it came: all are kept whole.
+        var keepsManifests = false
+        // Payload manifests kept whole (not read as they came), with their numbers in the walk.
+        var keptManifests: [(name: String, ordinal: Int)] = []
+        // Bytes of tag files kept in memory, all together.
+        var tagBytes: Int64 = 0
         // Where the check's tables spill past their memory: the unpacking folder, else $TMPDIR.
         let scratch = folder.map(HostPath.init) ?? SpillFile.temporaryFolder
         let payload = PayloadIndex(folder: folder, memory: limits.tableMemory, scratch: scratch)
@@ -101,26 +107,33 @@ public enum BagReader {
         let state = try walk(path: path, limits: limits, progress: progress, label: folder == nil ? "checking" : "unpacking",
                              namesIn: scratch) { relative, declared, ordinal in
             let isTag = !relative.hasPrefix("data/")
-            // A payload manifest is read line by line into a table as it comes (not kept):
-            // before any payload file, or after the payload when that came first.
+            // A payload manifest is read line by line into a table as it comes (not kept),
+            // once bagit.txt says how; else kept whole, and read into its table at the end.
             var streamsManifest = false
-            if isTag, !streamingDecided || streamed?.late == true, BagValidator.isPayloadManifest(relative) {
-                if streamed == nil {
-                    // bagit.txt's content may still be on its way.
-                    behind?.waitUntilDrained()
-                    takeUpHashed()
-                    streamed = StreamedPayload(declaration: files, memory: limits.tableMemory, scratch: scratch)
-                    if streamed == nil { streamingDecided = true }
+            if isTag, BagValidator.isPayloadManifest(relative) {
+                // bagit.txt's content may still be on its way.
+                behind?.waitUntilDrained()
+                takeUpHashed()
+                if !streamingDecided {
+                    // Before the payload. One manifest kept whole: every one is, and the
+                    // payload goes late.
+                    if streamed == nil && !keepsManifests {
+                        streamed = StreamedPayload(declaration: files, memory: limits.tableMemory, scratch: scratch)
+                        keepsManifests = streamed == nil
+                    }
+                    streamsManifest = streamed?.beginManifest(relative, ordinal: ordinal) ?? false
+                } else if streamed?.late == true, streamed!.declare(files) {
+                    streamsManifest = streamed!.beginManifest(relative, ordinal: ordinal)
                 }
-                streamsManifest = streamed?.beginManifest(relative, ordinal: ordinal) ?? false
+                if !streamsManifest { keptManifests.append((relative, ordinal)) }
             } else if !isTag, !streamingDecided {
                 streamingDecided = true
                 if streamed?.isEmpty ?? true {
-                    // The payload comes before any manifest Kho reads: its files' digests go
-                    // into the table all the same, for the manifests that come after.
+                    // The payload comes before any manifest Kho reads as it comes: its files'
+                    // digests go into the table all the same, for the manifests read later.
                     behind?.waitUntilDrained()
                     takeUpHashed()
-                    streamed = StreamedPayload(declaration: files, memory: limits.tableMemory, scratch: scratch, late: true)
+                    streamed = StreamedPayload(late: files, memory: limits.tableMemory, scratch: scratch)
                 }
             }
             var algorithms: Set<DigestAlgorithm>
@@ -167,7 +180,9 @@ public enum BagReader {
                         streamed!.manifestBytes(chunk)
                         if let stop = overflow(streamed!, relative, limits) { return stop }
                     } else if isTag {
+                        tagBytes += Int64(chunk.count)
                         if size > limits.maxTagFile { return tooLarge(relative, limits) }
+                        if tagBytes > limits.maxTagFile { return tagsTooLarge(limits) }
                         kept!.append(contentsOf: chunk)
                     }
                     behind.push(chunk, file: file)
@@ -216,6 +231,10 @@ public enum BagReader {
                 }
                 if content != nil {
                     if size > limits.maxTagFile { return tooLarge(relative, limits) }
+                    if isTag {
+                        tagBytes += Int64(chunk.count)
+                        if tagBytes > limits.maxTagFile { return tagsTooLarge(limits) }
+                    }
                     content!.append(contentsOf: chunk)
                 }
                 return nil
@@ -255,6 +274,14 @@ public enum BagReader {
         behind?.waitUntilDrained()
         takeUpHashed()
         if let unpackFailure { throw unpackFailure }
+        // The payload went late: the manifests kept whole are read into their tables now.
+        if var late = streamed, late.late {
+            late.declare(files)
+            for (name, ordinal) in keptManifests {
+                if let content = files[name]?.content, late.readKept(name, ordinal: ordinal, content: content) { files[name]?.content = nil }
+            }
+            streamed = late
+        }
         if let failure = streamed?.failure { throw failure }
         try payload.seal()
         // Joined (its tables sealed) before the rest of the check asks which files it holds.
@@ -279,6 +306,11 @@ public enum BagReader {
     /// Why a file kept in memory (a tag file, a record) stops the walk.
     static func tooLarge(_ relative: String, _ limits: BagReadLimits) -> String {
         "\(relative.hasPrefix("data/") ? "file" : "tag file") \(relative) is larger than \(limits.maxTagFile) bytes; refused"
+    }
+
+    /// Why tag files kept in memory stop the walk: together larger than one may be.
+    static func tagsTooLarge(_ limits: BagReadLimits) -> String {
+        "tag files together are larger than \(limits.maxTagFile) bytes; refused"
     }
 
     /// Why a payload manifest read ahead of its payload stops the walk, if it does: more

@@ -37,14 +37,16 @@ public struct BagReadLimits: Sendable {
     public var floorBytes: Int64
     /// No entry may claim more than this.
     public var maxEntrySize: Int64
-    /// Tag files are kept in memory; none may be larger than this. A payload manifest is not
-    /// kept once bagit.txt has been read (Kho's bags, and most others): it is read into a table
-    /// as it comes.
+    /// Tag files are kept in memory; together they may not be larger than this. A payload
+    /// manifest that comes after bagit.txt (Kho's bags, and most others) is not kept: it is
+    /// read into a table as it comes.
     public var maxTagFile: Int64
-    /// The entries of payload manifests read into that table, at most: ten million, five
-    /// times the 1.8 million of a 900,000-product archive's whole export. Memory no longer
-    /// grows with them (the tables spill to disk); scratch space does: about 280 bytes an
-    /// entry at the most, while the tables are merged.
+    /// The entries of payload manifests read into that table, and the files of a bag, at
+    /// most: ten million, five times the 1.8 million of a 900,000-product archive's whole
+    /// export. Memory no longer grows with them (the tables spill to disk); scratch space
+    /// does, while the tables are merged: about 280 bytes a file at the most for a bag whose
+    /// manifests come first, more when the payload comes first (its digests are kept in
+    /// every algorithm).
     public var maxManifestEntries: Int
     /// Bytes each of a check's tables (names, manifest entries, payload digests, where files
     /// were unpacked) holds in memory before it is sorted into runs on disk.

@@ -82,7 +82,7 @@ extension BagReader {
         defer { zeros.deallocate() }
         // Folded key | exact key | the file's number: 36 bytes a file.
         let names = scratch.map { KeyedRecords(width: 36, memoryBytes: limits.tableMemory, scratchIn: $0) }
-        var files = 0
+        var files = 0, payloadFiles = 0
         var entry: OpaquePointer?
         while true {
             if let last, files > last { break }
@@ -126,6 +126,15 @@ extension BagReader {
             if files > Int(UInt32.max) {
                 state.fatal("the bundle holds more than \(UInt32.max) files; refused")
                 break
+            }
+            // Each payload file costs scratch disk: no more than a bag's manifests may list (a
+            // valid bag lists every one).
+            if relative.hasPrefix("data/") {
+                payloadFiles += 1
+                if payloadFiles > limits.maxManifestEntries {
+                    state.fatal("the bundle holds more than \(limits.maxManifestEntries) payload files; Kho checks at most that many in one bag; refused")
+                    break
+                }
             }
             let ordinal = files
             files += 1

@@ -160,7 +160,7 @@ public final class BagWriter {
         try addTag("bag-info.txt", Array(BagIt.bagInfo(fields).utf8))
         for written in try manifests.write(to: writer, root: root, mtime: mtime) {
             tags256.append((written.name, written.sha256))
-            if sha512 { tags512.append((written.name, written.sha512)) }
+            if let digest = written.sha512 { tags512.append((written.name, digest)) }
         }
         // The tag manifests list every tag file written so far, themselves excepted.
         let list256 = BagIt.manifest(tags256)

@@ -7,9 +7,10 @@
 // from the bag (a bag with no fault is read once).
 //
 // Manifests that come before the payload (Kho's, without --sha512) say which digests each
-// file needs. When the payload comes first (other tools, Kho's --sha512 bags), each file's
-// digests are kept in every algorithm it was hashed with, and the manifests that come after
-// are read into their tables the same way (`late`).
+// file needs. When the payload comes first (other tools, Kho's --sha512 bags), or its
+// manifests cannot be read as they come (before bagit.txt, or in UTF-16), each file's digests
+// are kept in every algorithm it was hashed with (`late`); the manifests are read into their
+// tables as they come once bagit.txt has been read, else kept whole and read at the end.
 
 import Foundation
 import KhoCore
@@ -34,8 +35,10 @@ public struct StreamedPayload {
     /// The payload came before any manifest: its files keep a digest in every algorithm they
     /// were hashed with, and manifests after it are read all the same.
     public let late: Bool
-    let isV1: Bool
-    let encoding: String.Encoding
+    private(set) var isV1: Bool
+    private(set) var encoding: String.Encoding
+    /// bagit.txt has been read: how to read the manifests is known.
+    private(set) var declared: Bool
     private let memory: Int
     private let scratch: HostPath
     /// The manifest being read.
@@ -64,27 +67,57 @@ public struct StreamedPayload {
 
     /// Ready to read payload manifests as their bytes come, once bagit.txt (among `tags`, the
     /// tag files read so far) says how. Nil when it cannot be read, or declares an encoding
-    /// whose lines cannot be cut on the bytes (UTF-16): the bag is then checked the general way.
+    /// whose lines cannot be cut on the bytes (UTF-16): the payload then goes `late`.
     /// `memory`: bytes each table holds before it spills to a scratch file in `scratch`.
-    /// `late`: the payload begins before any manifest was read (see `late`).
-    public init?(declaration tags: [String: BagFile], memory: Int, scratch: HostPath, late: Bool = false) {
-        guard let bag = BagValidator.readingRules(tags), [.utf8, .ascii, .isoLatin1].contains(bag.encoding) else { return nil }
-        self.late = late
+    public init?(declaration tags: [String: BagFile], memory: Int, scratch: HostPath) {
+        guard let bag = BagValidator.readingRules(tags), Self.cutsLines(bag.encoding) else { return nil }
+        late = false
         isV1 = bag.isV1
         encoding = bag.encoding
+        declared = true
         self.memory = memory
         self.scratch = scratch
     }
 
+    /// For a payload that begins before any manifest was read (see `late`); bagit.txt (among
+    /// `tags`) may not have come yet.
+    public init(late tags: [String: BagFile], memory: Int, scratch: HostPath) {
+        late = true
+        isV1 = true
+        encoding = .utf8
+        declared = false
+        self.memory = memory
+        self.scratch = scratch
+        declare(tags)
+    }
+
+    /// Reads bagit.txt (among `tags`) if that was not done yet. Returns whether manifests can
+    /// now be read as their bytes come.
+    @discardableResult
+    public mutating func declare(_ tags: [String: BagFile]) -> Bool {
+        if !declared, let bag = BagValidator.readingRules(tags) {
+            isV1 = bag.isV1
+            encoding = bag.encoding
+            declared = true
+        }
+        return declared && Self.cutsLines(encoding)
+    }
+
+    /// Whether lines of this encoding can be cut on their bytes (not UTF-16).
+    static func cutsLines(_ encoding: String.Encoding) -> Bool { [.utf8, .ascii, .isoLatin1].contains(encoding) }
+
     /// A payload manifest begins (`ordinal`: its number in the walk). False when its algorithm
     /// is not one Kho checks, or one already read this way (a second manifest of one
     /// algorithm is a name the walk refuses), or when it comes after payload files that were
-    /// not hashed for it: the caller keeps it for the general check.
-    public mutating func beginManifest(_ name: String, ordinal: Int) -> Bool {
+    /// not hashed for it, or cannot be read as its bytes come: the caller keeps it whole.
+    /// `text`: its lines come as UTF-8 whatever the bag declares (a manifest kept whole).
+    public mutating func beginManifest(_ name: String, ordinal: Int, text: Bool = false) -> Bool {
         endManifest()
-        guard BagValidator.isPayloadManifest(name), let algorithm = BagValidator.manifestAlgorithm(name).algorithm,
+        guard text ? declared : declared && Self.cutsLines(encoding), BagValidator.isPayloadManifest(name),
+              let algorithm = BagValidator.manifestAlgorithm(name).algorithm,
               !manifests.contains(where: { $0.algorithm == algorithm }), files == nil || columns.contains(algorithm) else { return false }
-        current = Manifest(name: name, algorithm: algorithm, ordinal: ordinal, lines: ManifestLines(name: name, isV1: isV1, encoding: encoding),
+        current = Manifest(name: name, algorithm: algorithm, ordinal: ordinal,
+                           lines: ManifestLines(name: name, isV1: isV1, encoding: text ? .utf8 : encoding),
                            entries: KeyedRecords(width: 21 + algorithm.byteCount, memoryBytes: memory / 2, scratchIn: scratch))
         return true
     }
@@ -99,6 +132,18 @@ public struct StreamedPayload {
         lines.feed(chunk, problems: &problems) { read.append(($0, $1, $2)) }
         m.lines = lines
         for (number, path, digest) in read { add(number, path, digest, to: &m) }
+    }
+
+    /// A payload manifest kept whole (it came before bagit.txt, or the bag declares UTF-16),
+    /// read into its table once the walk has ended (`declare` first). False when it cannot be
+    /// (see `beginManifest`).
+    public mutating func readKept(_ name: String, ordinal: Int, content: [UInt8]) -> Bool {
+        guard late, declared else { return false }
+        let text = String(bytes: content, encoding: encoding) ?? String(decoding: content, as: UTF8.self)
+        guard beginManifest(name, ordinal: ordinal, text: true) else { return false }
+        Array(text.utf8).withUnsafeBytes { manifestBytes($0) }
+        endManifest()
+        return true
     }
 
     /// The manifest begun is complete.
@@ -304,52 +349,4 @@ public struct PayloadFindings {
     }
 
     public var isEmpty: Bool { kept.isEmpty }
-}
-
-/// A payload manifest's lines as its bytes come, each entry numbered: those that are
-/// `digest path` with a path inside data/ (others are problems and have no number).
-struct ManifestLines {
-    let name: String
-    let isV1: Bool
-    let encoding: String.Encoding
-    private var line: [UInt8] = []
-    private var firstLine = true
-    /// The number the next entry gets.
-    private(set) var next: UInt32 = 0
-    var pending: Int { line.count }
-
-    init(name: String, isV1: Bool, encoding: String.Encoding) {
-        self.name = name
-        self.isV1 = isV1
-        self.encoding = encoding
-    }
-
-    mutating func feed(_ chunk: UnsafeRawBufferPointer, problems: inout [BagProblem], _ body: (UInt32, String, String) -> Void) {
-        var start = 0
-        for (i, byte) in chunk.enumerated() where byte == 10 || byte == 13 {
-            line.append(contentsOf: chunk[start..<i])
-            take(problems: &problems, body)
-            start = i + 1
-        }
-        line.append(contentsOf: chunk[start...])
-    }
-
-    mutating func end(problems: inout [BagProblem], _ body: (UInt32, String, String) -> Void) {
-        take(problems: &problems, body)
-    }
-
-    private mutating func take(problems: inout [BagProblem], _ body: (UInt32, String, String) -> Void) {
-        defer { line.removeAll(keepingCapacity: true) }
-        if firstLine, line.starts(with: [0xEF, 0xBB, 0xBF]) { line.removeFirst(3) }
-        firstLine = false
-        guard !line.isEmpty else { return }
-        let text = encoding == .utf8 ? String(decoding: line, as: UTF8.self) : String(bytes: line, encoding: encoding) ?? String(decoding: line, as: UTF8.self)
-        guard let (path, digest) = BagValidator.manifestEntry(text, name: name, isV1: isV1, problems: &problems) else { return }
-        guard BagValidator.scopedPath(path, under: "data/") != nil else {
-            BagValidator.add(.error("\(name): \(path) is outside the payload (data/)"), to: &problems)
-            return
-        }
-        body(next, path, digest)
-        next += 1
-    }
 }

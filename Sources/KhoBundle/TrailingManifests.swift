@@ -49,19 +49,19 @@ final class TrailingManifests {
     }
 
     /// Writes each manifest as an entry of `writer` under `root`; returns each one's name with
-    /// its SHA-256 and SHA-512 (for the tag manifests).
-    func write(to writer: ArchiveWriter, root: String, mtime: Int) throws(KhoError) -> [(name: String, sha256: String, sha512: String)] {
-        var written: [(name: String, sha256: String, sha512: String)] = []
+    /// its SHA-256 and (with --sha512) SHA-512, for the tag manifests.
+    func write(to writer: ArchiveWriter, root: String, mtime: Int) throws(KhoError) -> [(name: String, sha256: String, sha512: String?)] {
+        var written: [(name: String, sha256: String, sha512: String?)] = []
         for (name, lines, size) in [("manifest-sha256.txt", sha256Lines, sha256Size), ("manifest-sha512.txt", sha512Lines, sha512Size)] {
             guard let lines else { continue }
             try lines.rewind()
             try writer.begin(path: "\(root)/\(name)", size: size, mtime: mtime)
-            var hash256 = SHA256(), hash512 = SHA512()
+            var hash256 = SHA256(), hash512 = sha512Lines == nil ? nil : SHA512()
             var buffer: [UInt8] = []
             buffer.reserveCapacity(Self.block + 4096)
             func drain() throws(KhoError) {
                 hash256.update(data: buffer)
-                hash512.update(data: buffer)
+                hash512?.update(data: buffer)
                 var failure: KhoError?
                 buffer.withUnsafeBytes { raw in
                     do throws(KhoError) { try writer.write(raw) } catch { failure = error }
@@ -75,7 +75,7 @@ final class TrailingManifests {
             }
             try drain()
             try writer.end()
-            written.append((name, Hex.lower(hash256.finalize()), Hex.lower(hash512.finalize())))
+            written.append((name, Hex.lower(hash256.finalize()), hash512.map { Hex.lower($0.finalize()) }))
         }
         return written
     }

@@ -145,6 +145,64 @@ import KhoTesting
         #expect(result.check.problems.last == .error("more problems were found than are listed here"))
     }
 
+    /// bagit.txt after the payload, or a manifest before bagit.txt: the payload still goes into
+    /// the table, the manifest kept whole is read into its own at the end, and a changed file
+    /// is found and named as in any other order.
+    @Test(arguments: [inMemory, spilling])
+    func aBagWhoseBagitTxtComesLateIsReadIntoTheTables(limits: BagReadLimits) throws {
+        let s = Scratch(prefix: "kho-spill")
+        for order in ["payload manifest bagit", "manifest bagit payload", "payload bagit manifest", "bagit payload manifest"] {
+            for changed in [false, true] {
+                let path = PythonBags.make("late.tar", in: s, """
+                    files = [('data/f%02d.txt' % i, b'%d' % i) for i in range(40)]
+                    lines = ''.join('%s  %s\\n' % (hashlib.sha256(d).hexdigest(), n) for n, d in files).encode()
+                    with tarfile.open(out, 'w') as t:
+                        for part in '\(order)'.split():
+                            if part == 'bagit': add(t, 'b/bagit.txt', b'BagIt-Version: 1.0\\nTag-File-Character-Encoding: UTF-8\\n')
+                            if part == 'manifest': add(t, 'b/manifest-sha256.txt', lines)
+                            if part == 'payload':
+                                for n, d in files: add(t, 'b/' + n, b'changed' if \(changed ? "True" : "False") and n == 'data/f17.txt' else d)
+                    """)
+                let result = try BagReader.verify(path: path, limits: limits)
+                let messages = result.problems.map(\.message)
+                if changed {
+                    // hashlib.sha256(b'changed'), hashlib.sha256(b'17')
+                    #expect(messages == ["manifest-sha256.txt: data/f17.txt has sha256 d67e2e944994496c8d8ec76eed0cf9f09679448d584b532bebf941852a37f5ed, the manifest says 4523540f1504cd17100c4835e85b7eefd49911580f8efff0599a8f283be6b9e3"], "\(order): \(messages)")
+                } else {
+                    #expect(result.isValid, "\(order): \(messages)")
+                }
+                #expect(result.check.payloadFiles == 40, "\(order)")
+            }
+        }
+    }
+
+    /// Tag files are kept in memory: together they may not pass the tag file limit, however
+    /// small each is; and a bag may not hold more files than its manifests may list.
+    @Test func tagFilesTogetherAndFilesAreBounded() throws {
+        let s = Scratch(prefix: "kho-spill")
+        let tags = PythonBags.make("tags.tar", in: s, """
+            with tarfile.open(out, 'w') as t:
+                bag(t, [('data/a.txt', b'a')])
+                for i in range(3): add(t, 'b/notes-%d.txt' % i, b'x' * 600)
+            """)
+        var limits = BagReadLimits()
+        limits.maxTagFile = 1000
+        let refused = try BagReader.verify(path: tags, limits: limits)
+        #expect(!refused.isValid && refused.problems.contains { $0.message == "tag files together are larger than 1000 bytes; refused" }, "\(refused.problems)")
+        // The payload first: no manifest's count stops it before its files do.
+        let many = PythonBags.make("many.tar", in: s, """
+            with tarfile.open(out, 'w') as t:
+                add(t, 'b/bagit.txt', b'BagIt-Version: 1.0\\nTag-File-Character-Encoding: UTF-8\\n')
+                for i in range(60): add(t, 'b/data/f%03d.txt' % i, b'')
+            """)
+        limits = BagReadLimits()
+        limits.maxManifestEntries = 50
+        let tooMany = try BagReader.verify(path: many, limits: limits)
+        #expect(!tooMany.isValid && tooMany.problems.contains { $0.message.hasPrefix("the bundle holds more than 50 payload files") }, "\(tooMany.problems)")
+        limits.maxManifestEntries = 60
+        #expect(!(try BagReader.verify(path: many, limits: limits)).problems.contains { $0.message.contains("payload files; Kho checks") })
+    }
+
     /// Kho's own bag with --sha512, whose manifests BagWriter writes after the payload: read
     /// with its tables spilled and a tag file limit far below its manifests' size, valid;
     /// with one payload byte changed, that file is named for both algorithms.
