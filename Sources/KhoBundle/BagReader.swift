@@ -182,7 +182,7 @@ public enum BagReader {
                     } else if isTag {
                         tagBytes += Int64(chunk.count)
                         if size > limits.maxTagFile { return tooLarge(relative, limits) }
-                        if tagBytes > limits.maxTagFile { return tagsTooLarge(limits) }
+                        if tagBytes > limits.maxTagFile { return tagsTooLarge(relative, limits) }
                         kept!.append(contentsOf: chunk)
                     }
                     behind.push(chunk, file: file)
@@ -233,7 +233,7 @@ public enum BagReader {
                     if size > limits.maxTagFile { return tooLarge(relative, limits) }
                     if isTag {
                         tagBytes += Int64(chunk.count)
-                        if tagBytes > limits.maxTagFile { return tagsTooLarge(limits) }
+                        if tagBytes > limits.maxTagFile { return tagsTooLarge(relative, limits) }
                     }
                     content!.append(contentsOf: chunk)
                 }
@@ -309,8 +309,8 @@ public enum BagReader {
     }
 
     /// Why tag files kept in memory stop the walk: together larger than one may be.
-    static func tagsTooLarge(_ limits: BagReadLimits) -> String {
-        "tag files together are larger than \(limits.maxTagFile) bytes; refused"
+    static func tagsTooLarge(_ relative: String, _ limits: BagReadLimits) -> String {
+        "tag files together are larger than \(limits.maxTagFile) bytes (reached at \(relative)); refused"
     }
 
     /// Why a payload manifest read ahead of its payload stops the walk, if it does: more

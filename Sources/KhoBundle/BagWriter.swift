@@ -101,8 +101,8 @@ public final class BagWriter {
                 throw KhoError(.internal, "bag \(root): \(full) was not announced with this size and digest")
             }
             announcedDigest = announced.sha256
-        } else if trailing == nil {
-            trailing = try TrailingManifests(sha512: sha512, scratch: scratch)
+        } else {
+            _ = try trailingManifests()
         }
         try writer.begin(path: "\(root)/\(full)", size: size, mtime: mtime)
         let known = sha256 ?? announcedDigest
@@ -151,8 +151,7 @@ public final class BagWriter {
             try writer.close()
             return BagSummary(payloadFiles: files, payloadBytes: bytes, bundleSHA256: writer.outputSHA256)
         }
-        let manifests: TrailingManifests
-        if let trailing { manifests = trailing } else { manifests = try TrailingManifests(sha512: sha512, scratch: scratch) }
+        let manifests = try trailingManifests()
         if try manifests.nameRepeats() {
             throw KhoError(.duplicatePath, "bag \(root): two payload files were given the same name; the bag is not complete")
         }
@@ -169,6 +168,14 @@ public final class BagWriter {
         if sha512 { try writer.add(path: "\(root)/tagmanifest-sha512.txt", bytes: Array(list512.utf8), mtime: mtime) }
         try writer.close()
         return BagSummary(payloadFiles: files, payloadBytes: bytes, bundleSHA256: writer.outputSHA256)
+    }
+
+    /// The manifests written after the payload, made when first needed.
+    private func trailingManifests() throws(KhoError) -> TrailingManifests {
+        if let trailing { return trailing }
+        let made = try TrailingManifests(sha512: sha512, scratch: scratch)
+        trailing = made
+        return made
     }
 
     private func addTag(_ name: String, _ content: [UInt8]) throws(KhoError) {

@@ -138,10 +138,15 @@ public struct StreamedPayload {
     /// read into its table once the walk has ended (`declare` first). False when it cannot be
     /// (see `beginManifest`).
     public mutating func readKept(_ name: String, ordinal: Int, content: [UInt8]) -> Bool {
-        guard late, declared else { return false }
-        let text = String(bytes: content, encoding: encoding) ?? String(decoding: content, as: UTF8.self)
-        guard beginManifest(name, ordinal: ordinal, text: true) else { return false }
-        Array(text.utf8).withUnsafeBytes { manifestBytes($0) }
+        // Lines cut on the bytes are read as they are; UTF-16 is made UTF-8 first (one copy).
+        let cuts = Self.cutsLines(encoding)
+        guard late, declared, beginManifest(name, ordinal: ordinal, text: !cuts) else { return false }
+        if cuts {
+            content.withUnsafeBytes { manifestBytes($0) }
+        } else {
+            var text = String(bytes: content, encoding: encoding) ?? String(decoding: content, as: UTF8.self)
+            text.withUTF8 { manifestBytes(UnsafeRawBufferPointer($0)) }
+        }
         endManifest()
         return true
     }

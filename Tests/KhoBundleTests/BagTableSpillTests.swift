@@ -188,7 +188,7 @@ import KhoTesting
         var limits = BagReadLimits()
         limits.maxTagFile = 1000
         let refused = try BagReader.verify(path: tags, limits: limits)
-        #expect(!refused.isValid && refused.problems.contains { $0.message == "tag files together are larger than 1000 bytes; refused" }, "\(refused.problems)")
+        #expect(!refused.isValid && refused.problems.contains { $0.message == "tag files together are larger than 1000 bytes (reached at notes-1.txt); refused" }, "\(refused.problems)")
         // The payload first: no manifest's count stops it before its files do.
         let many = PythonBags.make("many.tar", in: s, """
             with tarfile.open(out, 'w') as t:
