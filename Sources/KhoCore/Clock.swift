@@ -19,7 +19,7 @@ public struct Clock: Sendable {
     }
 }
 
-/// New identifiers: product IDs (75 random bits each) and archive IDs.
+/// New identifiers: product IDs (75 random bits each, in runs: ProductIDRuns) and archive IDs.
 public struct IdentifierSource: Sendable {
     public var productID: @Sendable () -> ProductID
     public var archiveID: @Sendable () -> String
@@ -39,10 +39,11 @@ public struct IdentifierSource: Sendable {
 /// A SplitMix64 generator behind a lock, shared by the closures of a seeded source.
 private final class SeededState: Sendable {
     private let generator: Mutex<SplitMix64>
+    private let runs = Mutex(ProductIDRuns())
 
     init(_ seed: UInt64) { generator = Mutex(SplitMix64(seed: seed)) }
 
-    func productID() -> ProductID { generator.withLock { ProductID.generate(using: &$0) } }
+    func productID() -> ProductID { runs.withLock { runs in generator.withLock { runs.next(using: &$0) } } }
 
     func archiveID() -> String {
         generator.withLock { g in

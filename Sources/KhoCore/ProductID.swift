@@ -1,7 +1,8 @@
 // Product IDs: unique across every office without coordination, easy to read
 // aloud and type. 75 random bits in Crockford base32 (no I, L, O, U) plus a
 // Luhn mod 32 check character that catches any single mistyped character and
-// most swapped neighbours: `7K3Q-X9M2-PD4R-8WTR`.
+// most swapped neighbours: `7K3Q-X9M2-PD4R-8WTR`. New IDs come in runs
+// (ProductIDRuns): the first four characters are drawn once for a run of IDs.
 
 public struct ProductID: Hashable, Sendable, Codable, CustomStringConvertible, Comparable {
     /// The 16 ASCII characters without hyphens, eight in each integer, the first in the high
@@ -77,6 +78,15 @@ public struct ProductID: Hashable, Sendable, Codable, CustomStringConvertible, C
         let a = generator.next(), b = generator.next()
         var digits: [Int] = (0..<12).map { Int((a >> (5 * UInt64($0))) & 31) }
         digits += (0..<3).map { Int((b >> (5 * UInt64($0))) & 31) }
+        digits.append(checkValue(for: digits))
+        return ProductID(digits: digits)
+    }
+
+    /// A new ID with the given first four digits (each 0 to 31) and 55 random bits after them.
+    static func generate<G: RandomNumberGenerator>(prefix: [Int], using generator: inout G) -> ProductID {
+        let a = generator.next()
+        var digits = prefix
+        digits += (0..<11).map { Int((a >> (5 * UInt64($0))) & 31) }
         digits.append(checkValue(for: digits))
         return ProductID(digits: digits)
     }

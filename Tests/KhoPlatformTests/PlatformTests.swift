@@ -276,3 +276,13 @@ import Testing
         return probe >= 0
     }
 }
+
+/// The system's product IDs come in runs: consecutive IDs share their first four characters,
+/// except where a run ends (at most once in 4,096).
+@Suite struct SystemIdentifierTests {
+    @Test func systemIDsComeInRuns() {
+        let ids = (0..<50).map { _ in IdentifierSource.system.productID() }
+        #expect(Set(ids).count == 50)
+        #expect(Set(ids.map { $0.compact.prefix(4) }).count <= 2)
+    }
+}
