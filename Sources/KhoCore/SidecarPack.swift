@@ -34,7 +34,51 @@ public enum SidecarPack {
     }
 
     /// The 512-byte ustar header of a member (read-only, owned by nobody in particular).
+    /// Filled into a ready block (one for every member of a large renewal: building it field by
+    /// field from strings was 8% of the renewal's time); the same bytes as `referenceHeader`.
     public static func header(sha256: String, length: Int, modified: Int) -> [UInt8] {
+        let name = sha256.utf8.count + 5
+        let limit = 1 << 33   // 11 octal digits
+        guard name <= 100, length >= 0, length < limit, modified < limit else {
+            return referenceHeader(sha256: sha256, length: length, modified: modified)
+        }
+        var block = template
+        block.withUnsafeMutableBufferPointer { b in
+            var at = 0
+            for byte in sha256.utf8 { b[at] = byte; at += 1 }
+            for byte in ".json".utf8 { b[at] = byte; at += 1 }
+            func octal(_ value: Int, at offset: Int) {
+                var v = value
+                for i in stride(from: offset + 10, through: offset, by: -1) {
+                    b[i] = UInt8(truncatingIfNeeded: 48 + v & 7)
+                    v >>= 3
+                }
+            }
+            octal(length, at: 124)
+            octal(max(0, modified), at: 136)
+            var sum = 0
+            for byte in b { sum += Int(byte) }
+            // Six digits, then the two spaces already there.
+            for i in stride(from: 153, through: 148, by: -1) {
+                b[i] = UInt8(truncatingIfNeeded: 48 + sum & 7)
+                sum >>= 3
+            }
+        }
+        return block
+    }
+
+    /// Every field but the name, size, time and checksum (spaces while it is summed).
+    private static let template: [UInt8] = referenceHeader(sha256: "", length: 0, modified: 0).enumerated().map { i, byte in
+        switch i {
+        case 0..<100: return 0
+        case 148..<156: return 32
+        default: return byte
+        }
+    }
+
+    /// The header field by field, as a tar's documentation describes it: what `header` must
+    /// write, and what it writes for a name or number too long for its fast path.
+    static func referenceHeader(sha256: String, length: Int, modified: Int) -> [UInt8] {
         var block = [UInt8](repeating: 0, count: blockSize)
         func put(_ text: String, at offset: Int) {
             for (i, byte) in text.utf8.enumerated() { block[offset + i] = byte }

@@ -48,3 +48,22 @@ import Testing
         #expect(SidecarPack.fileName(9) < SidecarPack.fileName(10))
     }
 }
+
+/// The fast header writes the bytes of the field-by-field one, for any digest, length and time
+/// (and falls back to it where a field would not fit).
+@Suite struct SidecarPackHeaderTests {
+    @Test func theFastHeaderIsTheReferenceHeader() {
+        var rng = SplitMix64(seed: 23)
+        let hex = Array("0123456789abcdef".utf8)
+        for n in 0..<2000 {
+            let sha = String(decoding: (0..<64).map { _ in hex[Int(rng.next() % 16)] }, as: UTF8.self)
+            let length = [0, 1, 511, 512, 1393, Int(rng.next() % (1 << 33)), (1 << 33) - 1, 1 << 33, 1 << 40][n % 9]
+            let modified = [0, -5, 1_800_000_000, Int(rng.next() % (1 << 33)), (1 << 33) - 1, 1 << 34][n % 6]
+            #expect(SidecarPack.header(sha256: sha, length: length, modified: modified)
+                    == SidecarPack.referenceHeader(sha256: sha, length: length, modified: modified), "\(length) \(modified)")
+        }
+        let long = String(repeating: "a", count: 120)
+        #expect(SidecarPack.header(sha256: long, length: 5, modified: 5) == SidecarPack.referenceHeader(sha256: long, length: 5, modified: 5))
+        #expect(SidecarPack.header(sha256: "é", length: 5, modified: 5) == SidecarPack.referenceHeader(sha256: "é", length: 5, modified: 5))
+    }
+}

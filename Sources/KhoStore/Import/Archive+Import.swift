@@ -33,8 +33,10 @@ extension Archive {
     /// bytes a row rather than 1 KB. By hand, the last 100,000 of 1,000,000 registrations: with
     /// 16,384, 10.35 10.45 10.03 s; 20,480, 9.24 9.26 9.02 s (peak 127,868 KB while a redo kept
     /// the rows themselves); 32,768, 9.32 9.32 11.83 s against 9.17 10.52 13.40 s for 20,480 in
-    /// the same series, peaking at 121,756 KB against 117,268.
-    static let stagedGroupRows = 32768
+    /// the same series, peaking at 121,756 KB against 117,268. With product IDs in runs
+    /// (ProductIDRuns), alternating: 32,768, 9.55 10.16 s, peak 114,736 KB; 65,536, 9.03 9.04 s,
+    /// 122,712 KB; 100,000, 9.25 9.85 s, 129,972 KB (over the budget).
+    static let stagedGroupRows = 65536
     /// The largest manifest read. While it is parsed its bytes are in memory a few times over
     /// (file, decoded text, 1 MiB blocks); then only the blocks, let go as rows are checked.
     /// A million rows of metadata take about 100 MB.
