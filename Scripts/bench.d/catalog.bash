@@ -15,7 +15,7 @@
 # section, when run as root) with inodes for every sidecar: on a disk aged by earlier runs,
 # ext4's inode allocation passes over recently freed inodes one by one, and the figures drift.
 catalog_bench() {
-    local nrows=1000000 parts=10 group=65536
+    local nrows=1000000 parts=10 group=32768
     [ "$quick" = 1 ] && { nrows=200000; parts=4; }
     local fs="$scratch/catalog-fs"
     corpus_fs_check

@@ -19,31 +19,37 @@ public struct Clock: Sendable {
     }
 }
 
-/// New identifiers: product IDs (75 random bits each, in runs: ProductIDRuns) and archive IDs.
+/// New identifiers: product IDs (75 random bits each) and archive IDs; and the random draws an
+/// import's run of IDs is made of (ProductIDRun).
 public struct IdentifierSource: Sendable {
     public var productID: @Sendable () -> ProductID
     public var archiveID: @Sendable () -> String
+    /// 64 random bits from the same source.
+    public var draw: @Sendable () -> UInt64
 
-    public init(productID: @escaping @Sendable () -> ProductID, archiveID: @escaping @Sendable () -> String) {
+    public init(productID: @escaping @Sendable () -> ProductID, archiveID: @escaping @Sendable () -> String,
+                draw: @escaping @Sendable () -> UInt64) {
         self.productID = productID
         self.archiveID = archiveID
+        self.draw = draw
     }
 
     /// The same sequence of IDs for the same seed (SplitMix64), for tests.
     public static func seeded(_ seed: UInt64) -> IdentifierSource {
         let state = SeededState(seed)
-        return IdentifierSource(productID: { state.productID() }, archiveID: { state.archiveID() })
+        return IdentifierSource(productID: { state.productID() }, archiveID: { state.archiveID() }, draw: { state.draw() })
     }
 }
 
 /// A SplitMix64 generator behind a lock, shared by the closures of a seeded source.
 private final class SeededState: Sendable {
     private let generator: Mutex<SplitMix64>
-    private let runs = Mutex(ProductIDRuns())
 
     init(_ seed: UInt64) { generator = Mutex(SplitMix64(seed: seed)) }
 
-    func productID() -> ProductID { runs.withLock { runs in generator.withLock { runs.next(using: &$0) } } }
+    func productID() -> ProductID { generator.withLock { ProductID.generate(using: &$0) } }
+
+    func draw() -> UInt64 { generator.withLock { $0.next() } }
 
     func archiveID() -> String {
         generator.withLock { g in

@@ -1,8 +1,8 @@
 // Product IDs: unique across every office without coordination, easy to read
 // aloud and type. 75 random bits in Crockford base32 (no I, L, O, U) plus a
 // Luhn mod 32 check character that catches any single mistyped character and
-// most swapped neighbours: `7K3Q-X9M2-PD4R-8WTR`. New IDs come in runs
-// (ProductIDRuns): the first four characters are drawn once for a run of IDs.
+// most swapped neighbours: `7K3Q-X9M2-PD4R-8WTR`. An import's public products get theirs
+// in runs (ProductIDRuns): the first four characters are drawn once for a run of IDs.
 
 public struct ProductID: Hashable, Sendable, Codable, CustomStringConvertible, Comparable {
     /// The 16 ASCII characters without hyphens, eight in each integer, the first in the high
@@ -84,6 +84,7 @@ public struct ProductID: Hashable, Sendable, Codable, CustomStringConvertible, C
 
     /// A new ID with the given first four digits (each 0 to 31) and 55 random bits after them.
     static func generate<G: RandomNumberGenerator>(prefix: [Int], using generator: inout G) -> ProductID {
+        precondition(prefix.count == 4 && prefix.allSatisfy { (0..<32).contains($0) }, "a prefix is four digits")
         let a = generator.next()
         var digits = prefix
         digits += (0..<11).map { Int((a >> (5 * UInt64($0))) & 31) }

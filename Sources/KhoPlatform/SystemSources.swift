@@ -1,9 +1,6 @@
 // The real clock and the real random source, for front ends to hand to everything below them.
 import Foundation
 import KhoCore
-import Synchronization
-
-private let systemRuns = Mutex(ProductIDRuns())
 
 extension Clock {
     /// The system's wall clock (UTC) and its monotonic clock.
@@ -13,16 +10,17 @@ extension Clock {
 }
 
 extension IdentifierSource {
-    /// Product IDs from the system's cryptographic random source, in runs (ProductIDRuns) shared
-    /// by the whole process; archive IDs as UUIDs.
+    /// Product IDs and draws from the system's cryptographic random source; archive IDs as UUIDs.
     public static let system = IdentifierSource(
         productID: {
-            systemRuns.withLock { runs in
-                var rng = SystemRandomNumberGenerator()
-                return runs.next(using: &rng)
-            }
+            var rng = SystemRandomNumberGenerator()
+            return ProductID.generate(using: &rng)
         },
-        archiveID: { UUID().uuidString.lowercased() })
+        archiveID: { UUID().uuidString.lowercased() },
+        draw: {
+            var rng = SystemRandomNumberGenerator()
+            return rng.next()
+        })
 }
 
 /// Secrets made from the system's cryptographic random source: session and API tokens,

@@ -32,12 +32,23 @@ import Testing
         #expect(seen.allSatisfy { $0.count == 32 })
     }
 
-    /// The seeded source repeats itself and gives runs, as the system source does.
-    @Test func sourcesGiveRuns() {
-        let a = IdentifierSource.seeded(5), b = IdentifierSource.seeded(5)
-        let first = (0..<10).map { _ in a.productID() }
-        #expect(first == (0..<10).map { _ in b.productID() })
+    /// A run drawn from a seeded source repeats itself; the source's own IDs stay fully random.
+    @Test func aSourcesRunRepeatsAndItsOwnIDsAreRandom() {
+        let a = ProductIDRun(.seeded(5)), b = ProductIDRun(.seeded(5))
+        let first = (0..<10).map { _ in a.next() }
+        #expect(first == (0..<10).map { _ in b.next() })
         #expect(Set(first.map(prefix)).count == 1)
         #expect(Set(first).count == 10)
+        let source = IdentifierSource.seeded(5)
+        #expect(Set((0..<50).map { _ in prefix(source.productID()) }).count > 45)
+    }
+
+    /// A new prefix is drawn exactly when a run is used up.
+    @Test func aRunStartsAfterItsLength() {
+        var rng = SplitMix64(seed: 8)
+        var runs = ProductIDRuns(length: 3)
+        let ids = (0..<7).map { _ in runs.next(using: &rng) }
+        #expect(ids.map(prefix) == [ids[0], ids[0], ids[0], ids[3], ids[3], ids[3], ids[6]].map(prefix))
+        #expect(prefix(ids[0]) != prefix(ids[3]) && prefix(ids[3]) != prefix(ids[6]))
     }
 }

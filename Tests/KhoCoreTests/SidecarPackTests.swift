@@ -62,6 +62,10 @@ import Testing
             #expect(SidecarPack.header(sha256: sha, length: length, modified: modified)
                     == SidecarPack.referenceHeader(sha256: sha, length: length, modified: modified), "\(length) \(modified)")
         }
+        for name in [String(repeating: "b", count: 95), String(repeating: "b", count: 96)] {   // 100 bytes with ".json", and 101
+            #expect(SidecarPack.header(sha256: name, length: 7, modified: 7) == SidecarPack.referenceHeader(sha256: name, length: 7, modified: 7))
+        }
+        #expect(SidecarPack.header(sha256: "ab", length: -1, modified: 3) == SidecarPack.referenceHeader(sha256: "ab", length: -1, modified: 3))
         let long = String(repeating: "a", count: 120)
         #expect(SidecarPack.header(sha256: long, length: 5, modified: 5) == SidecarPack.referenceHeader(sha256: long, length: 5, modified: 5))
         #expect(SidecarPack.header(sha256: "é", length: 5, modified: 5) == SidecarPack.referenceHeader(sha256: "é", length: 5, modified: 5))

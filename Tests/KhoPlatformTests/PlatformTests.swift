@@ -277,12 +277,15 @@ import Testing
     }
 }
 
-/// The system's product IDs come in runs: consecutive IDs share their first four characters,
-/// except where a run ends (at most once in 4,096).
+/// The system's product IDs are fully random; a run drawn from it shares its first four
+/// characters for 4,096 IDs.
 @Suite struct SystemIdentifierTests {
-    @Test func systemIDsComeInRuns() {
-        let ids = (0..<50).map { _ in IdentifierSource.system.productID() }
+    @Test func systemIDsAreRandomAndItsRunsShareAPrefix() {
+        let random = (0..<50).map { _ in IdentifierSource.system.productID() }
+        #expect(Set(random.map { $0.compact.prefix(4) }).count > 45)
+        let run = ProductIDRun(.system)
+        let ids = (0..<50).map { _ in run.next() }
         #expect(Set(ids).count == 50)
-        #expect(Set(ids.map { $0.compact.prefix(4) }).count <= 2)
+        #expect(Set(ids.map { $0.compact.prefix(4) }).count == 1)
     }
 }

@@ -35,8 +35,12 @@ extension Archive {
     /// the rows themselves); 32,768, 9.32 9.32 11.83 s against 9.17 10.52 13.40 s for 20,480 in
     /// the same series, peaking at 121,756 KB against 117,268. With product IDs in runs
     /// (ProductIDRuns), alternating: 32,768, 9.55 10.16 s, peak 114,736 KB; 65,536, 9.03 9.04 s,
-    /// 122,712 KB; 100,000, 9.25 9.85 s, 129,972 KB (over the budget).
-    static let stagedGroupRows = 65536
+    /// 122,712 KB; 100,000, 9.25 9.85 s, 129,972 KB (over the budget). Two later series (the
+    /// machine slower): 9.74 10.51 s against 10.06 9.91 s for 65,536; and the 100,000 after
+    /// 400,000, 8.03 8.69 8.55 s against 7.82 8.17 8.38 s. Not taken: a few percent, within the
+    /// noise in one series of three, for twice as long a hold of the write lock (other writers,
+    /// the web app's among them, wait for it) and 8 MB less margin under the budget.
+    static let stagedGroupRows = 32768
     /// The largest manifest read. While it is parsed its bytes are in memory a few times over
     /// (file, decoded text, 1 MiB blocks); then only the blocks, let go as rows are checked.
     /// A million rows of metadata take about 100 MB.

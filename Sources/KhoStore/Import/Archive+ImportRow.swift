@@ -7,18 +7,19 @@ import KhoPlatform
 extension Archive {
     enum RowEffect { case none, newProduct, registered, attached(Int), updated }
 
-    /// The product a new-product row would create, computed ahead (nil for attach rows).
-    static func prepare(_ row: PlannedRow, manifest: String, config: ArchiveConfig, ids: IdentifierSource, at now: Timestamp) -> PreparedProduct? {
+    /// The product a new-product row would create, computed ahead (nil for attach rows). `newID`:
+    /// its ID, given its metadata (ImportIDs).
+    static func prepare(_ row: PlannedRow, manifest: String, config: ArchiveConfig, newID: (ProductMetadata) -> ProductID, at now: Timestamp) -> PreparedProduct? {
         let provenance = "imported from \(manifest) row \(row.row)" + (row.sourceID.map { ", source_id \($0)" } ?? "")
         switch row.action {
         case .ingest(let m, _)?:
-            return PreparedProduct(id: ids.productID(), metadata: m, digitization: .bornDigital, detail: "born-digital product; \(provenance)", config: config)
+            return PreparedProduct(id: newID(m), metadata: m, digitization: .bornDigital, detail: "born-digital product; \(provenance)", config: config)
         case .register(let m, let carrier)?:
-            return PreparedProduct(id: ids.productID(), metadata: m, digitization: Digitization(origin: .physical, carrier: carrier),
+            return PreparedProduct(id: newID(m), metadata: m, digitization: Digitization(origin: .physical, carrier: carrier),
                                    detail: "physical product on \(carrier.rawValue), not yet digitized; \(provenance)", config: config)
         case .digitized(let m, let carrier, _, let on, let method)?:
             let d = Digitization(origin: .physical, carrier: carrier, digitizedOn: on ?? now.vietnamDate, method: method ?? carrier.defaultMethod)
-            return PreparedProduct(id: ids.productID(), metadata: m, digitization: d,
+            return PreparedProduct(id: newID(m), metadata: m, digitization: d,
                                    detail: "physical product on \(carrier.rawValue), digitized on \(d.digitizedOn?.description ?? "?") by \(d.method?.rawValue ?? "?"); \(provenance)", config: config)
         case .attach?, nil:
             return nil
@@ -81,7 +82,7 @@ extension Archive {
                 try linkSource(db, row: row, unit: m.unit, pk: CatalogReads.productPK(db, id: existing))
                 return outcome
             }
-            var product = prepared ?? Self.prepare(row, manifest: manifest, config: config, ids: ids, at: now)!
+            var product = prepared ?? Self.prepare(row, manifest: manifest, config: config, newID: { _ in ids.productID() }, at: now)!
             let id = product.id
             if let stage, files.isEmpty {
                 try stage.add(db, product, event: event(product.eventType, object: "product:\(id)", product: id, detail: product.eventDetail, at: now),

@@ -18,7 +18,7 @@ final class ImportPlanner: @unchecked Sendable {
     let unreadable: Set<Int>
     let filesColumn: String
     let config: ArchiveConfig
-    let ids: IdentifierSource
+    let ids: ImportIDs
     /// What the importing user may touch: rows for units outside it are refused here.
     let within: Visibility?
     /// Only ever used by one thread at a time: chunks are planned one after another.
@@ -28,7 +28,7 @@ final class ImportPlanner: @unchecked Sendable {
          ids: IdentifierSource, within: Visibility? = nil, rows: Int = 0) {
         self.within = within
         self.config = config
-        self.ids = ids
+        self.ids = ImportIDs(ids)
         self.validator = validator
         self.finder = finder
         self.manifestName = manifestName
@@ -64,7 +64,7 @@ final class ImportPlanner: @unchecked Sendable {
                 }
                 if !row.problems.isEmpty { row.action = nil; files = [] }
             }
-            let product = prepareAt.flatMap { Archive.prepare(row, manifest: manifestName, config: config, ids: ids, at: $0) }
+            let product = prepareAt.flatMap { Archive.prepare(row, manifest: manifestName, config: config, newID: ids.id, at: $0) }
             out.append(CheckedRow(row: row, files: files, product: product))
         }
         return out
@@ -96,4 +96,18 @@ final class ImportPlanner: @unchecked Sendable {
         guard again.count == numbers.count, again.allSatisfy({ $0.action != nil && $0.action?.files.isEmpty == true }) else { return nil }
         return again
     }
+}
+
+/// New product IDs of one import: a public product's from the import's runs, any other's fully
+/// random (ProductIDRuns.swift says why).
+struct ImportIDs: Sendable {
+    let ids: IdentifierSource
+    let run: ProductIDRun
+
+    init(_ ids: IdentifierSource) {
+        self.ids = ids
+        run = ProductIDRun(ids)
+    }
+
+    func id(for metadata: ProductMetadata) -> ProductID { metadata.access == .public ? run.next() : ids.productID() }
 }
