@@ -41,9 +41,7 @@ public struct PrettyJSONWriter {
         precondition(open.last?.array == false, "a key outside an object")
         item()
         Self.writeString(name, into: &bytes)
-        bytes.append(32)
-        bytes.append(UInt8(ascii: ":"))
-        bytes.append(32)
+        bytes.append(contentsOf: [32, UInt8(ascii: ":"), 32])
     }
 
     // MARK: values (in an array: its next item; in an object: the value of the last key)

@@ -74,22 +74,21 @@ public struct ProductID: Hashable, Sendable, Codable, CustomStringConvertible, C
 
     /// A new random ID. The generator is a parameter so tests can be repeatable.
     public static func generate<G: RandomNumberGenerator>(using generator: inout G) -> ProductID {
-        // 75 random bits from two draws: 12 digits from the first 60 bits, 3 from the second.
-        let a = generator.next(), b = generator.next()
-        var digits: [Int] = (0..<12).map { Int((a >> (5 * UInt64($0))) & 31) }
-        digits += (0..<3).map { Int((b >> (5 * UInt64($0))) & 31) }
-        digits.append(checkValue(for: digits))
-        return ProductID(digits: digits)
+        // 75 random bits from two draws: the first 4 digits from one, the other 11 from the next.
+        generate(prefix: digits(4, of: generator.next()), using: &generator)
     }
 
     /// A new ID with the given first four digits (each 0 to 31) and 55 random bits after them.
     static func generate<G: RandomNumberGenerator>(prefix: [Int], using generator: inout G) -> ProductID {
         precondition(prefix.count == 4 && prefix.allSatisfy { (0..<32).contains($0) }, "a prefix is four digits")
-        let a = generator.next()
-        var digits = prefix
-        digits += (0..<11).map { Int((a >> (5 * UInt64($0))) & 31) }
+        var digits = prefix + Self.digits(11, of: generator.next())
         digits.append(checkValue(for: digits))
         return ProductID(digits: digits)
+    }
+
+    /// `count` digits (0 to 31) from the low bits of a random draw, five bits each.
+    static func digits(_ count: Int, of draw: UInt64) -> [Int] {
+        (0..<count).map { Int((draw >> (5 * UInt64($0))) & 31) }
     }
 
     /// Reads an ID as a person may type it: any case, with or without hyphens or

@@ -32,8 +32,7 @@ public struct ProductIDRuns: Sendable {
     /// The next ID: a new prefix when the run is used up.
     public mutating func next<G: RandomNumberGenerator>(using generator: inout G) -> ProductID {
         if left == 0 {
-            let a = generator.next()
-            prefix = (0..<4).map { Int((a >> (5 * UInt64($0))) & 31) }
+            prefix = ProductID.digits(4, of: generator.next())
             left = length
         }
         left -= 1
