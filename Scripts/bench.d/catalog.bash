@@ -17,6 +17,13 @@
 # The archive, the catalog copy and the sidecar copies are on a fresh ext4 (as in the corpus
 # section, when run as root) with inodes for every sidecar: on a disk aged by earlier runs,
 # ext4's inode allocation passes over recently freed inodes one by one, and the figures drift.
+# One import of manifest FILE into ARCH, its output to SAID: prints its seconds; its peak RSS (KB) in $scratch/rss.
+import_part() { # arch file said
+    local t0; t0=$(now)
+    /usr/bin/time -o "$scratch/rss" -f '%M' "$kho" import "$2" --storage "$1" --report "${2%.csv}.result.csv" > "$3" 2>/dev/null
+    elapsed "$t0" "$(now)"
+}
+
 catalog_bench() {
     local nrows=1000000 parts=10 group=32768
     [ "$quick" = 1 ] && { nrows=200000; parts=4; }
@@ -33,21 +40,17 @@ catalog_bench() {
     local kept="$fs/archive-before-last" last_runs=()
     for p in $(seq "$parts"); do
         if [ "$p" = "$parts" ]; then cp "$arch/catalog.sqlite" "$before"; cp -a "$arch" "$kept"; sync; fi
-        local t0; t0=$(now)
-        /usr/bin/time -o "$scratch/rss" -f '%M' "$kho" import "$dir/m$p.csv" --storage "$arch" --report "$dir/r$p.csv" > "$scratch/said" 2>/dev/null
-        local s; s=$(elapsed "$t0" "$(now)")
+        local s; s=$(import_part "$arch" "$dir/m$p.csv" "$scratch/said1")
         rates+=("$(awk -v n="$per" -v s="$s" 'BEGIN{printf "%.0f", n/s}')")
         rss+=("$(tail -1 "$scratch/rss")")
         echo "bench:   part $p of $parts: $per rows in $s s (${rates[-1]} rows/s), catalog $(du -sh "$arch/catalog.sqlite" | cut -f1)" >&2
     done
     echo "bench:   rows/s per part: ${rates[*]}; peak RSS (KB): ${rss[*]}" >&2
     # The last part twice more, into a copy of the archive as it was before it.
-    last_runs+=("$s"); cp "$scratch/said" "$scratch/said1"
+    last_runs+=("$s")
     for run in 2 3; do
         rm -rf "$arch"; cp -a "$kept" "$arch"; sync
-        local t0; t0=$(now)
-        /usr/bin/time -o "$scratch/rss" -f '%M' "$kho" import "$dir/m$parts.csv" --storage "$arch" --report "$dir/r$parts.csv" > "$scratch/said$run" 2>/dev/null
-        last_runs+=("$(elapsed "$t0" "$(now)")")
+        last_runs+=("$(import_part "$arch" "$dir/m$parts.csv" "$scratch/said$run")")
         rss+=("$(tail -1 "$scratch/rss")")
         echo "bench:   part $parts again (run $run of 3): $per rows in ${last_runs[-1]} s, peak RSS $(tail -1 "$scratch/rss") KB" >&2
     done
