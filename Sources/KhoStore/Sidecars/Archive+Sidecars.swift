@@ -184,7 +184,9 @@ extension Archive {
     /// Many documents in one new pack (see SidecarPack), flushed with its folder. No temporary
     /// name is needed, as for a sidecar of its own: a pack is named in the catalog only after
     /// the flush, and one that a crash left unnamed is removed by the next renewal. A file of
-    /// that number (a kill's leftover, never named) is replaced.
+    /// that number (a kill's leftover, never named) is replaced. Its whole blocks go straight to
+    /// the disk (BlockWriter): the last 100,000 of 1,000,000 registrations spent about 1.4 s of
+    /// system time copying their 200 MB of packs into new page-cache pages.
     private static func writePack(_ number: Int64, _ documents: [(bytes: [UInt8], sha256: String)], under root: HostPath) throws(KhoError) {
         let folder = root.appending(packFolder)
         if !FS.isDirectory(folder) {
@@ -202,21 +204,14 @@ extension Archive {
             output = try FileDescriptor.open(path, flags: O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o444, doing: doing)
         }
         let modified = Int(Glibc.time(nil))
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(1 << 20)
-        func drain() throws(KhoError) {
-            let failed = buffer.withUnsafeBytes { Sys.writeAll(output.fd, $0) }
-            if failed != 0 { throw Sys.error(failed, doing, path) }
-            buffer.removeAll(keepingCapacity: true)
-        }
+        let writer = BlockWriter(fd: output.fd, doing: doing, path: path)
         for document in documents {
-            buffer += SidecarPack.header(sha256: document.sha256, length: document.bytes.count, modified: modified)
-            buffer += document.bytes
-            buffer += repeatElement(0, count: SidecarPack.span(document.bytes.count) - SidecarPack.blockSize - document.bytes.count)
-            if buffer.count >= 1 << 20 { try drain() }
+            try writer.append(SidecarPack.header(sha256: document.sha256, length: document.bytes.count, modified: modified))
+            try writer.append(document.bytes)
+            try writer.appendZeros(SidecarPack.span(document.bytes.count) - SidecarPack.blockSize - document.bytes.count)
         }
-        buffer += repeatElement(0, count: 2 * SidecarPack.blockSize)
-        try drain()
+        try writer.appendZeros(2 * SidecarPack.blockSize)
+        try writer.finish()
         try output.sync(doing: "flushing a pack of product sidecars")
         try FS.syncDirectory(folder)
     }

@@ -1,0 +1,68 @@
+// A file written in whole 1 MiB blocks from one page-aligned buffer, straight to the disk where
+// the file system takes it (DirectWrites), its tail the usual way. For files written once and
+// flushed at once (sidecar packs): their bytes need no copy in the page cache, which on a
+// virtual machine costs most when its pages are new (a 200 MB pack series: about 1.4 s of
+// system time through the page cache, 0.04 s direct, dd on this machine).
+import Glibc
+import KhoCore
+
+/// Used by one thread at a time; `close()` or dropping it frees the buffer, not the descriptor.
+public final class BlockWriter {
+    public static let blockSize = 1 << 20
+
+    private let output: DirectWrites
+    private let buffer: UnsafeMutableRawBufferPointer
+    private var used = 0
+    private let doing: String
+    private let path: HostPath
+
+    public init(fd: Int32, doing: String, path: HostPath) {
+        output = DirectWrites(fd: fd, wanted: true)
+        buffer = .allocate(byteCount: Self.blockSize, alignment: DirectWrites.block)
+        self.doing = doing
+        self.path = path
+    }
+
+    deinit { buffer.deallocate() }
+
+    public func append(_ bytes: UnsafeRawBufferPointer) throws(KhoError) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = min(buffer.count - used, bytes.count - offset)
+            (buffer.baseAddress! + used).copyMemory(from: bytes.baseAddress! + offset, byteCount: n)
+            used += n
+            offset += n
+            if used == buffer.count { try drain() }
+        }
+    }
+
+    public func append(_ bytes: [UInt8]) throws(KhoError) {
+        let failure: KhoError? = bytes.withUnsafeBytes { raw in
+            do throws(KhoError) { try append(raw); return nil } catch { return error }
+        }
+        if let failure { throw failure }
+    }
+
+    /// `count` zero bytes.
+    public func appendZeros(_ count: Int) throws(KhoError) {
+        var left = count
+        while left > 0 {
+            let n = min(buffer.count - used, left)
+            (buffer.baseAddress! + used).initializeMemory(as: UInt8.self, repeating: 0, count: n)
+            used += n
+            left -= n
+            if used == buffer.count { try drain() }
+        }
+    }
+
+    /// Writes what is buffered (the file's tail: the usual way unless it is whole blocks).
+    public func finish() throws(KhoError) {
+        if used > 0 { try drain() }
+    }
+
+    private func drain() throws(KhoError) {
+        let failed = output.write(UnsafeRawBufferPointer(rebasing: buffer[0..<used]))
+        if failed != 0 { throw Sys.error(failed, doing, path) }
+        used = 0
+    }
+}
