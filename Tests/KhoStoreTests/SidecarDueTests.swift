@@ -116,4 +116,30 @@ import KhoTesting
         try archive.renewSidecars()
         #expect(try due(archive).isEmpty)
     }
+
+    /// A renewal clears its batch's due marks by key range, so it checks that the range held the
+    /// batch and nothing else: a mark that appeared under it meanwhile (a trigger here, standing in
+    /// for a writer that broke the rule) fails the batch and loses nothing: every product stays
+    /// due and no sidecar is named. Without the trigger, the next renewal settles them all.
+    @Test func aStrayDueMarkUnderTheBatchFailsItAndLosesNothing() throws {
+        let scratch = Scratch()
+        let archive = try open(scratch)
+        let report = try importRows(archive, scratch, "a.csv", ["title,kind,languages,unit,produced,carrier",
+                                                                "Tờ rơi một,leaflet,vi,00004,2024-01-01,paper",
+                                                                "Tờ rơi hai,leaflet,vi,00004,2024-01-02,paper",
+                                                                "Tờ rơi ba,leaflet,vi,00004,2024-01-03,paper"])
+        #expect(report.count(.stored) == 3)
+        try archive.catalog.write { db in
+            try db.execute(sql: "CREATE TRIGGER test_stray_due AFTER INSERT ON sidecars BEGIN INSERT INTO sidecar_due (product_pk) VALUES (0) ON CONFLICT DO NOTHING; END")
+        }
+        #expect { try archive.renewSidecars() } throws: { error in
+            "\(error)".contains("4 products were due up to key 3, the batch read 3")
+        }
+        #expect(try due(archive) == [1, 2, 3])
+        #expect(try archive.catalog.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sidecars") } == 0)
+        try archive.catalog.write { db in try db.execute(sql: "DROP TRIGGER test_stray_due") }
+        try archive.renewSidecars()
+        #expect(try due(archive).isEmpty)
+        #expect(try currentSidecar(archive, pk: 3) == "Tờ rơi ba []\n")
+    }
 }

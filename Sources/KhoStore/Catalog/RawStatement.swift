@@ -25,6 +25,10 @@ struct RawStatement {
 
     func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(handle, index, value) }
 
+    func bind(_ index: Int32, _ value: Int64?) {
+        if let value { sqlite3_bind_int64(handle, index, value) } else { sqlite3_bind_null(handle, index) }
+    }
+
     /// An empty array binds an empty blob, not NULL.
     func bind(_ index: Int32, _ bytes: [UInt8]) {
         if bytes.isEmpty { sqlite3_bind_zeroblob(handle, index, 0); return }

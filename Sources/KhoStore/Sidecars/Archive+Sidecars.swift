@@ -113,21 +113,28 @@ extension Archive {
                 }
                 let next: Result<SidecarBatch, any Error>
                 do {
-                    let settle = try db.cachedStatement(sql: "DELETE FROM sidecar_due WHERE product_pk = ?")
-                    let name = try db.cachedStatement(sql: """
+                    let name = try RawStatement(db, """
                         INSERT INTO sidecars (product_pk, sha256, pack, pack_offset, pack_length) VALUES (?, ?, ?, ?, ?)
                         ON CONFLICT (product_pk) DO UPDATE SET sha256 = excluded.sha256, pack = excluded.pack,
                             pack_offset = excluded.pack_offset, pack_length = excluded.pack_length
                         """)
                     var touched = Set<Int64>()
-                    var at = 0
-                    for (i, item) in batch.due.enumerated() {
-                        try settle.execute(arguments: [item.pk])
-                        guard at < fresh.count, fresh[at] == i, let made = batch.rendered[i] else { continue }
-                        at += 1
-                        let member = members[i]
-                        try name.execute(arguments: [item.pk, made.sha256, pack, member?.offset, member?.length])
+                    for i in fresh {
+                        let item = batch.due[i], made = batch.rendered[i]!, member = members[i]
+                        name.bind(1, item.pk)
+                        name.bind(2, made.sha256)
+                        name.bind(3, pack)
+                        name.bind(4, member?.offset)
+                        name.bind(5, member?.length)
+                        try name.execute()
                         if let old = item.pack { touched.insert(old) } else if let old = item.current, old != made.sha256 { stale.append(old) }
+                    }
+                    // The batch is the first due products by key, read in this state of the
+                    // catalog (or in one the stamp shows unchanged), and naming marks none due:
+                    // every due product up to its last key is the batch's, and none other.
+                    try db.execute(sql: "DELETE FROM sidecar_due WHERE product_pk <= ?", arguments: [batch.due[batch.due.count - 1].pk])
+                    guard db.changesCount == batch.due.count else {
+                        throw KhoError(.catalogDamaged, "renewing product sidecars: \(db.changesCount) products were due up to key \(batch.due[batch.due.count - 1].pk), the batch read \(batch.due.count)")
                     }
                     packsGone = try Self.settlePacks(db, touched: touched)
                     next = batchesLeft > 0 ? Result { try SidecarBatch.read(db, format: format, archiveID: archiveID) } : .success(SidecarBatch(due: [], rendered: []))
