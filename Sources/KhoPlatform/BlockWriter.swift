@@ -6,7 +6,7 @@
 import Glibc
 import KhoCore
 
-/// Used by one thread at a time; `close()` or dropping it frees the buffer, not the descriptor.
+/// Used by one thread at a time. Dropping it frees the buffer; the descriptor stays the caller's.
 public final class BlockWriter {
     public static let blockSize = 1 << 20
 

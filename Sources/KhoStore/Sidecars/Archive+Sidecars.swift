@@ -134,7 +134,7 @@ extension Archive {
                     // every due product up to its last key is the batch's, and none other.
                     try db.execute(sql: "DELETE FROM sidecar_due WHERE product_pk <= ?", arguments: [batch.due[batch.due.count - 1].pk])
                     guard db.changesCount == batch.due.count else {
-                        throw KhoError(.catalogDamaged, "renewing product sidecars: \(db.changesCount) products were due up to key \(batch.due[batch.due.count - 1].pk), the batch read \(batch.due.count)")
+                        throw KhoError(.internal, "renewing product sidecars: \(db.changesCount) products were due up to key \(batch.due[batch.due.count - 1].pk), the batch read \(batch.due.count)")
                     }
                     packsGone = try Self.settlePacks(db, touched: touched)
                     next = batchesLeft > 0 ? Result { try SidecarBatch.read(db, format: format, archiveID: archiveID) } : .success(SidecarBatch(due: [], rendered: []))
