@@ -26,14 +26,7 @@ public final class BlockWriter {
     deinit { buffer.deallocate() }
 
     public func append(_ bytes: UnsafeRawBufferPointer) throws(KhoError) {
-        var offset = 0
-        while offset < bytes.count {
-            let n = min(buffer.count - used, bytes.count - offset)
-            (buffer.baseAddress! + used).copyMemory(from: bytes.baseAddress! + offset, byteCount: n)
-            used += n
-            offset += n
-            if used == buffer.count { try drain() }
-        }
+        try fill(bytes.count) { to, from, n in to.copyMemory(from: bytes.baseAddress! + from, byteCount: n) }
     }
 
     public func append(_ bytes: [UInt8]) throws(KhoError) {
@@ -45,12 +38,18 @@ public final class BlockWriter {
 
     /// `count` zero bytes.
     public func appendZeros(_ count: Int) throws(KhoError) {
-        var left = count
-        while left > 0 {
-            let n = min(buffer.count - used, left)
-            (buffer.baseAddress! + used).initializeMemory(as: UInt8.self, repeating: 0, count: n)
+        try fill(count) { to, _, n in to.initializeMemory(as: UInt8.self, repeating: 0, count: n) }
+    }
+
+    /// Puts `count` bytes into the buffer, `put(to, from, n)` writing bytes from…from+n at `to`,
+    /// and writes out each block as it fills.
+    private func fill(_ count: Int, _ put: (UnsafeMutableRawPointer, Int, Int) -> Void) throws(KhoError) {
+        var from = 0
+        while from < count {
+            let n = min(buffer.count - used, count - from)
+            put(buffer.baseAddress! + used, from, n)
             used += n
-            left -= n
+            from += n
             if used == buffer.count { try drain() }
         }
     }

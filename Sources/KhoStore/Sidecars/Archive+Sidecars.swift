@@ -132,9 +132,10 @@ extension Archive {
                     // The batch is the first due products by key, read in this state of the
                     // catalog (or in one the stamp shows unchanged), and naming marks none due:
                     // every due product up to its last key is the batch's, and none other.
-                    try db.execute(sql: "DELETE FROM sidecar_due WHERE product_pk <= ?", arguments: [batch.due[batch.due.count - 1].pk])
+                    let lastKey = batch.due[batch.due.count - 1].pk
+                    try db.execute(sql: "DELETE FROM sidecar_due WHERE product_pk <= ?", arguments: [lastKey])
                     guard db.changesCount == batch.due.count else {
-                        throw KhoError(.internal, "renewing product sidecars: \(db.changesCount) products were due up to key \(batch.due[batch.due.count - 1].pk), the batch read \(batch.due.count)")
+                        throw KhoError(.internal, "renewing product sidecars: \(db.changesCount) products were due up to key \(lastKey), the batch read \(batch.due.count)")
                     }
                     packsGone = try Self.settlePacks(db, touched: touched)
                     next = batchesLeft > 0 ? Result { try SidecarBatch.read(db, format: format, archiveID: archiveID) } : .success(SidecarBatch(due: [], rendered: []))
