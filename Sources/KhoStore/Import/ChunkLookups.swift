@@ -54,7 +54,12 @@ final class ChunkLookups {
         }
     }
 
-    private static func sourceKey(_ unit: String, _ source: String) -> Int { [unit, source].hashValue }
+    private static func sourceKey(_ unit: String, _ source: String) -> Int {
+        var hasher = Hasher()
+        hasher.combine(unit)
+        hasher.combine(source)
+        return hasher.finalize()
+    }
 
     func mayHaveSource(_ unit: String, _ source: String) -> Bool { sources.contains(Self.sourceKey(unit, source)) }
     func mayHaveTitle(_ title: String) -> Bool { titles.contains(TitleKey.of(title)) }
